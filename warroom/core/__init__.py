@@ -1,0 +1,1 @@
+"""GUI-free, I/O-free domain core: model, topology, clock. Imports no Qt, asyncio or sockets."""

@@ -1,0 +1,235 @@
+"""The domain model: services, call edges, business scenarios, metric series and events.
+
+Everything here is an immutable value object so it can cross threads freely and be
+compared in tests. Times are integer milliseconds since the Unix epoch ("ms") in the
+*feed's* time base, which in a simulation may run faster than the wall clock.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
+
+_METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+_LABEL_PAIR = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)')
+
+
+class ServiceKind(str, enum.Enum):
+    """What a node of the call graph is; drives its icon and default thresholds."""
+
+    CHANNEL = "channel"  # entry points: app gateway, cashier, merchant gateway
+    SERVICE = "service"  # ordinary business service
+    BANK = "bank"  # external bank / card-network gateway
+    DATABASE = "database"
+    CACHE = "cache"
+    QUEUE = "queue"
+
+
+@dataclass(frozen=True)
+class Service:
+    """One node of the call graph."""
+
+    name: str
+    kind: ServiceKind = ServiceKind.SERVICE
+    title: str = ""  # human-readable name; falls back to ``name``
+    core: bool = True  # non-core services (coupons, marketing) may be degraded away
+    capacity_rps: float = 0.0  # 0 = unknown
+
+    @property
+    def label(self) -> str:
+        """The name to show a person."""
+        return self.title or self.name
+
+
+@dataclass(frozen=True)
+class CallEdge:
+    """A caller → callee dependency. ``calls`` is the expected calls per caller request.
+
+    A fractional ``calls`` models routing: a payment engine sending 40% of payments to one
+    bank gateway has ``calls=0.4`` on that edge.
+    """
+
+    caller: str
+    callee: str
+    calls: float = 1.0
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The (caller, callee) pair that identifies the edge."""
+        return (self.caller, self.callee)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A business flow such as "QR-code payment": its entry service and the call edges it uses.
+
+    A scenario can fail while each of its services looks healthy on its own, so it is
+    monitored in its own right (TPS and success rate) and mapped onto the call graph.
+    """
+
+    id: str
+    title: str
+    entry: str
+    edges: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def from_path(cls, id: str, title: str, path: Iterable[str | Iterable[str]]) -> "Scenario":
+        """Build a scenario from a path whose steps may be alternatives.
+
+        ``["cashier", "trade", ("bank-a", "bank-b")]`` gives edges cashier→trade,
+        trade→bank-a and trade→bank-b.
+        """
+        steps = [(s,) if isinstance(s, str) else tuple(s) for s in path]
+        if not steps or len(steps[0]) != 1:
+            raise ValueError("a scenario path starts with exactly one entry service")
+        edges: list[tuple[str, str]] = []
+        for before, after in zip(steps, steps[1:]):
+            edges.extend((a, b) for a in before for b in after)
+        return cls(id=id, title=title, entry=steps[0][0], edges=tuple(edges))
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        """Services on the scenario, entry first, in first-seen order."""
+        seen = {self.entry: None}
+        for a, b in self.edges:
+            seen.setdefault(a)
+            seen.setdefault(b)
+        return tuple(seen)
+
+
+def _freeze_labels(labels: Mapping[str, str] | None) -> Mapping[str, str]:
+    return MappingProxyType(dict(sorted((labels or {}).items())))
+
+
+@dataclass(frozen=True)
+class SeriesKey:
+    """A metric series named the Prometheus/OpenTelemetry way: a metric name plus labels.
+
+    Its canonical text form, ``name{a="x",b="y"}`` with labels sorted, is what the store
+    indexes and what users type to select a series.
+    """
+
+    name: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not _METRIC_NAME.match(self.name):
+            raise ValueError(f"invalid metric name {self.name!r}")
+        for k, v in self.labels.items():
+            if not _LABEL_NAME.match(k):
+                raise ValueError(f"invalid label name {k!r}")
+            if not isinstance(v, str):
+                raise ValueError(f"label {k!r} must be a string, not {type(v).__name__}")
+        object.__setattr__(self, "labels", _freeze_labels(self.labels))
+
+    def __hash__(self) -> int:
+        return hash((self.name, tuple(self.labels.items())))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SeriesKey):
+            return NotImplemented
+        return self.name == other.name and tuple(self.labels.items()) == tuple(other.labels.items())
+
+    @property
+    def text(self) -> str:
+        """Canonical text form, e.g. ``service_error_ratio{service="trade"}``."""
+        if not self.labels:
+            return self.name
+        inner = ",".join(f'{k}="{_escape(v)}"' for k, v in self.labels.items())
+        return f"{self.name}{{{inner}}}"
+
+    @classmethod
+    def parse(cls, text: str) -> "SeriesKey":
+        """Parse the canonical text form back into a key."""
+        text = text.strip()
+        if "{" not in text:
+            return cls(text)
+        if not text.endswith("}"):
+            raise ValueError(f"unterminated labels in {text!r}")
+        name, _, body = text[:-1].partition("{")
+        labels: dict[str, str] = {}
+        pos = 0
+        # Every character of the body must belong to a label pair: text such as
+        # ``m{service=trade}`` (unquoted) is an error, not a key without labels.
+        while pos < len(body) and body[pos:].strip():
+            m = _LABEL_PAIR.match(body, pos)
+            if m is None:
+                raise ValueError(f"bad label syntax in {text!r} at {body[pos:]!r}")
+            labels[m.group(1)] = _unescape(m.group(2))
+            pos = m.end()
+        return cls(name, labels)
+
+    def matches(self, name: str | None = None, **labels: str) -> bool:
+        """True if the key has this name (when given) and all these label values."""
+        if name is not None and name != self.name:
+            return False
+        return all(self.labels.get(k) == v for k, v in labels.items())
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _unescape(value: str) -> str:
+    # One pass, left to right: chained replace() would read the escaped backslash
+    # of ``\\n`` (backslash, n) as a newline.
+    return _ESCAPE.sub(lambda m: "\n" if m.group(1) == "n" else m.group(1), value)
+
+
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+
+
+class EventKind(str, enum.Enum):
+    """Kinds of rows in the append-only event log."""
+
+    DEPLOY = "deploy"
+    CONFIG_CHANGE = "config_change"
+    ALERT = "alert"
+    INCIDENT = "incident"
+    PLAN_EXECUTION = "plan_execution"
+    FAULT = "fault"  # simulator only: a fault injected or cleared (drills)
+    FEED = "feed"  # the console's own record: connected, disconnected, stale, gap
+    NOTE = "note"
+
+
+class Severity(str, enum.Enum):
+    """P0 is the most severe. ``info`` is for events that are not problems."""
+
+    P0 = "P0"
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One row of the event log, in the past tense: something that happened at ``ts``.
+
+    ``subject`` names what it happened to (a service, an edge ``"a->b"``, a scenario, a plan),
+    ``attrs`` carries kind-specific detail (a deploy's version, a plan's parameters...).
+    ``id`` is unique per source, so an event that arrives twice is stored once.
+    """
+
+    id: str
+    ts: int
+    kind: EventKind
+    subject: str
+    title: str
+    severity: Severity = Severity.INFO
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", EventKind(self.kind))
+        object.__setattr__(self, "severity", Severity(self.severity))
+        object.__setattr__(self, "attrs", MappingProxyType(dict(self.attrs)))
+
+    def __hash__(self) -> int:
+        return hash(self.id)

@@ -1,0 +1,1 @@
+"""asyncio edges: the websocket feed client, the feed server and the headless recorder."""

@@ -1,0 +1,282 @@
+"""The messages of protocol v1, as typed values.
+
+Server → client: ``Hello``, ``TopologySnapshot``, ``MetricBatch``, ``Events``,
+``PlanCatalogue``, ``Heartbeat``, ``CommandResult``, ``ServerError``.
+Client → server: ``Subscribe``, ``Command``.
+
+Each class has ``to_wire()`` giving the JSON-ready dict; the codec parses and
+validates the other direction. Field names on the wire are documented in docs/protocol.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Mapping, Union
+
+import numpy as np
+
+from warroom.core.model import Event, SeriesKey
+from warroom.core.plans import Plan
+from warroom.core.topology import Topology
+
+PROTOCOL_VERSION = 1
+SUPPORTED_VERSIONS = (1,)
+
+#: Streams a client may subscribe to.
+STREAMS = ("topology", "metrics", "events", "plans")
+#: Actions a ``Command`` may ask for.
+ACTIONS = ("inject_fault", "clear_fault", "execute_plan", "rollback_plan")
+#: States a ``CommandResult`` may report. ``accepted``/``running`` are not final.
+COMMAND_STATES = ("accepted", "running", "succeeded", "failed", "rejected")
+
+
+@dataclass(frozen=True)
+class Hello:
+    """First message on every connection: who the server is and what it speaks."""
+
+    TYPE: ClassVar[str] = "hello"
+    server_id: str
+    server_time: int  # epoch ms in the feed's time base
+    speed: float = 1.0  # feed time runs this many times faster than the wall clock
+    versions: tuple[int, ...] = SUPPORTED_VERSIONS
+    capabilities: tuple[str, ...] = ()
+    heartbeat_s: float = 1.0  # the server promises a heartbeat at least this often (wall s)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "server_id": self.server_id,
+            "server_time": self.server_time,
+            "speed": self.speed,
+            "versions": list(self.versions),
+            "capabilities": list(self.capabilities),
+            "heartbeat_s": self.heartbeat_s,
+        }
+
+
+@dataclass(frozen=True)
+class TopologySnapshot:
+    """The whole call graph and its scenarios as of ``ts``; sent on connect and on change."""
+
+    TYPE: ClassVar[str] = "topology"
+    ts: int
+    topology: Topology
+
+    def to_wire(self) -> dict[str, Any]:
+        t = self.topology
+        return {
+            "ts": self.ts,
+            "services": [
+                {
+                    "name": s.name,
+                    "kind": s.kind.value,
+                    "title": s.title,
+                    "core": s.core,
+                    "capacity_rps": s.capacity_rps,
+                }
+                for s in t.services
+            ],
+            "edges": [{"caller": e.caller, "callee": e.callee, "calls": e.calls} for e in t.edges],
+            "scenarios": [
+                {"id": sc.id, "title": sc.title, "entry": sc.entry, "edges": [list(e) for e in sc.edges]}
+                for sc in t.scenarios
+            ],
+        }
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TopologySnapshot):
+            return NotImplemented
+        return self.ts == other.ts and self.to_wire() == other.to_wire()
+
+
+@dataclass(frozen=True, eq=False)
+class MetricBatch:
+    """Many points of many series, column-wise.
+
+    Point ``i`` is ``(series[index[i]], ts[i], values[i])``. ``index`` is int32, ``ts`` int64
+    epoch ms, ``values`` float64, all the same length.
+    """
+
+    TYPE: ClassVar[str] = "metrics"
+    series: tuple[SeriesKey, ...]
+    index: np.ndarray
+    ts: np.ndarray
+    values: np.ndarray
+    sent_at: int | None = None  # feed time when the frame was emitted (for latency measures)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", np.asarray(self.index, dtype=np.int32))
+        object.__setattr__(self, "ts", np.asarray(self.ts, dtype=np.int64))
+        object.__setattr__(self, "values", np.asarray(self.values, dtype=np.float64))
+        if not (len(self.index) == len(self.ts) == len(self.values)):
+            raise ValueError("index, ts and values must have the same length")
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+    @classmethod
+    def from_points(cls, points: list[tuple[SeriesKey, int, float]], sent_at: int | None = None) -> "MetricBatch":
+        """Build a batch from ``(key, ts, value)`` tuples."""
+        keys: dict[SeriesKey, int] = {}
+        idx = [keys.setdefault(k, len(keys)) for k, _, _ in points]
+        return cls(tuple(keys), idx, [p[1] for p in points], [p[2] for p in points], sent_at)
+
+    def points(self) -> list[tuple[SeriesKey, int, float]]:
+        """The points as ``(key, ts, value)`` tuples (slow; for tests and small batches)."""
+        return [
+            (self.series[i], int(t), float(v))
+            for i, t, v in zip(self.index.tolist(), self.ts.tolist(), self.values.tolist())
+        ]
+
+    def to_wire(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "series": [{"name": k.name, "labels": dict(k.labels)} for k in self.series],
+            "points": {"s": self.index.tolist(), "t": self.ts.tolist(), "v": self.values.tolist()},
+        }
+        if self.sent_at is not None:
+            d["sent_at"] = self.sent_at
+        return d
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MetricBatch):
+            return NotImplemented
+        return self.sent_at == other.sent_at and sorted(self.points(), key=_point_order) == sorted(
+            other.points(), key=_point_order
+        )
+
+
+def _point_order(p: tuple[SeriesKey, int, float]) -> tuple[str, int]:
+    return (p[0].text, p[1])
+
+
+def event_to_wire(e: Event) -> dict[str, Any]:
+    """The JSON form of one event."""
+    return {
+        "id": e.id,
+        "ts": e.ts,
+        "kind": e.kind.value,
+        "subject": e.subject,
+        "title": e.title,
+        "severity": e.severity.value,
+        "attrs": dict(e.attrs),
+    }
+
+
+@dataclass(frozen=True)
+class Events:
+    """Events that happened (deploys, config changes, faults, plan executions...)."""
+
+    TYPE: ClassVar[str] = "events"
+    events: tuple[Event, ...]
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"events": [event_to_wire(e) for e in self.events]}
+
+
+@dataclass(frozen=True)
+class PlanCatalogue:
+    """The contingency plans the feed offers, and which of them are active now."""
+
+    TYPE: ClassVar[str] = "plan_catalogue"
+    plans: tuple[Plan, ...]
+    active: tuple[str, ...] = ()
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"plans": [p.to_dict() for p in self.plans], "active": list(self.active)}
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """"Still here": sent at least every ``Hello.heartbeat_s`` wall seconds, even when idle."""
+
+    TYPE: ClassVar[str] = "heartbeat"
+    server_time: int
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"server_time": self.server_time}
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """Progress or outcome of a ``Command``, matched by its idempotency key."""
+
+    TYPE: ClassVar[str] = "command_result"
+    idempotency_key: str
+    state: str  # one of COMMAND_STATES
+    message: str = ""
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "idempotency_key": self.idempotency_key,
+            "state": self.state,
+            "message": self.message,
+            "detail": dict(self.detail),
+        }
+
+
+@dataclass(frozen=True)
+class ServerError:
+    """The server refused something the client sent (bad frame, unknown action...)."""
+
+    TYPE: ClassVar[str] = "error"
+    code: str
+    message: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Subscribe:
+    """Client's first message: the versions it speaks and the streams it wants."""
+
+    TYPE: ClassVar[str] = "subscribe"
+    client_id: str
+    versions: tuple[int, ...] = SUPPORTED_VERSIONS
+    streams: tuple[str, ...] = STREAMS
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"client_id": self.client_id, "versions": list(self.versions), "streams": list(self.streams)}
+
+
+@dataclass(frozen=True)
+class Command:
+    """Ask the server to act. The server runs a given ``idempotency_key`` at most once."""
+
+    TYPE: ClassVar[str] = "command"
+    idempotency_key: str
+    action: str  # one of ACTIONS
+    args: Mapping[str, Any] = field(default_factory=dict)
+    actor: str = ""
+    reason: str = ""
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "idempotency_key": self.idempotency_key,
+            "action": self.action,
+            "args": dict(self.args),
+            "actor": self.actor,
+            "reason": self.reason,
+        }
+
+
+Message = Union[
+    Hello, TopologySnapshot, MetricBatch, Events, PlanCatalogue, Heartbeat, CommandResult, ServerError, Subscribe, Command
+]
+
+MESSAGE_TYPES: dict[str, type] = {
+    cls.TYPE: cls
+    for cls in (
+        Hello,
+        TopologySnapshot,
+        MetricBatch,
+        Events,
+        PlanCatalogue,
+        Heartbeat,
+        CommandResult,
+        ServerError,
+        Subscribe,
+        Command,
+    )
+}
+
