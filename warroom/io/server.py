@@ -38,6 +38,7 @@ from warroom.protocol import (
     Subscribe,
     encode,
 )
+from warroom.protocol.codec import encode_tail, frame_with_seq
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,11 @@ class _Client:
     streams: frozenset[str]
     queue: asyncio.Queue[bytes]
     dropped: bool = False
+    seq: int = 0  # per connection, so a client subscribed to some streams sees no false gaps
+
+    def next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
 
 
 @dataclass
@@ -115,7 +121,6 @@ class FeedServer:
         self.compression = compression
         self.stats = ServerStats()
         self._clients: set[_Client] = set()
-        self._seq = 0
         self._server: Server | None = None
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
@@ -162,16 +167,14 @@ class FeedServer:
     def broadcast(self, message: Message) -> int:
         """Encode once and queue for every client subscribed to its stream; returns frames queued."""
         stream = _STREAM_OF.get(message.TYPE)
-        self._seq += 1
-        frame = encode(message, seq=self._seq)
+        tail = encode_tail(message)
         self.stats.frames_broadcast += 1
         sent = 0
         for client in list(self._clients):
             if stream is not None and stream not in client.streams:
                 continue
-            if not self._offer(client, frame):
-                continue
-            sent += 1
+            if self._offer(client, frame_with_seq(tail, client.next_seq())):
+                sent += 1
         return sent
 
     def _offer(self, client: _Client, frame: bytes) -> bool:
@@ -198,11 +201,9 @@ class FeedServer:
     async def _heartbeats(self) -> None:
         while True:
             await asyncio.sleep(self.heartbeat_s)
-            hb = Heartbeat(self.source.now_ms())
-            self._seq += 1
-            frame = encode(hb, seq=self._seq)
+            tail = encode_tail(Heartbeat(self.source.now_ms()))
             for client in list(self._clients):
-                self._offer(client, frame)
+                self._offer(client, frame_with_seq(tail, client.next_seq()))
 
     # -- one connection --------------------------------------------------------------
     async def _handle(self, ws: ServerConnection) -> None:

@@ -33,6 +33,19 @@ DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024
 DEFAULT_FUTURE_TOLERANCE_MS = 5 * 60 * 1000
 
 
+def encode_tail(message: Message) -> bytes:
+    """The frame without its opening ``{"v":1,"seq":N,``: lets a server encode a broadcast once
+    and give each connection its own ``seq`` (see ``frame_with_seq``)."""
+    body: dict[str, Any] = {"type": message.TYPE}
+    body.update(message.to_wire())
+    return json.dumps(body, separators=(",", ":"), allow_nan=False, ensure_ascii=False).encode()[1:]
+
+
+def frame_with_seq(tail: bytes, seq: int) -> bytes:
+    """A complete frame from ``encode_tail`` output and a per-connection sequence number."""
+    return b'{"v":%d,"seq":%d,' % (PROTOCOL_VERSION, seq) + tail
+
+
 def encode(message: Message, seq: int | None = None) -> bytes:
     """Serialise a message to one UTF-8 JSON frame. Raises ``ValueError`` on NaN/inf values.
 
@@ -105,6 +118,8 @@ class Decoder:
 
     def _decode(self, frame: bytes | str, now_ms: int) -> DecodeResult:
         size = len(frame)
+        if isinstance(frame, str) and size * 4 > self.max_frame_bytes:
+            size = len(frame.encode("utf-8", "surrogatepass"))  # the limit is in bytes, as documented
         if size > self.max_frame_bytes:
             return DecodeResult(None, [ProtocolError(ErrorCode.OVERSIZED, f"frame of {size} bytes > {self.max_frame_bytes}")])
         try:
@@ -244,7 +259,15 @@ class Decoder:
             keep = np.zeros(n, dtype=bool)
             keep[accepted] = True
         sel = np.flatnonzero(keep)  # original frame order of the survivors
-        return MetricBatch(tuple(keys), idx[sel], ts[sel], vals[sel], sent_at), errors
+        idx = idx[sel]
+        if not all(ok_series):
+            # Drop refused series from the batch so nobody registers the placeholder key.
+            good = np.flatnonzero(series_ok)
+            remap = np.full(len(keys), -1, dtype=np.int32)
+            remap[good] = np.arange(len(good), dtype=np.int32)
+            keys = [keys[i] for i in good]
+            idx = remap[idx]
+        return MetricBatch(tuple(keys), idx, ts[sel], vals[sel], sent_at), errors
 
 
 _BAD_INT = np.iinfo(np.int64).min

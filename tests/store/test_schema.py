@@ -1,0 +1,75 @@
+"""Schema creation, versioning and the migration hook."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from warroom.store import SCHEMA_VERSION, HistoryReader, SchemaError, StoreWriter, ensure_schema
+from warroom.store.schema import read_version
+
+
+def test_fresh_file_gets_tables_and_version(db_path):
+    StoreWriter(db_path).close()
+    con = duckdb.connect(str(db_path), read_only=True)
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert {"meta", "series", "points", "events", "topology_snapshots"} <= tables
+    assert read_version(con) == SCHEMA_VERSION
+    con.close()
+
+
+def test_reopening_keeps_version_and_data(db_path):
+    StoreWriter(db_path).close()
+    StoreWriter(db_path).close()
+    with HistoryReader(db_path) as r:
+        assert r.time_range() is None
+
+
+def test_migration_hook_runs_each_step_once():
+    con = duckdb.connect()
+    ensure_schema(con, target=1)
+    calls = []
+
+    def to_v2(c):
+        calls.append(2)
+        c.execute("ALTER TABLE events ADD COLUMN actor VARCHAR")
+
+    def to_v3(c):
+        calls.append(3)
+
+    assert ensure_schema(con, migrations={1: to_v2, 2: to_v3}, target=3) == 3
+    assert ensure_schema(con, migrations={1: to_v2, 2: to_v3}, target=3) == 3
+    assert calls == [2, 3]
+    assert read_version(con) == 3
+    assert "actor" in [r[0] for r in con.execute("DESCRIBE events").fetchall()]
+
+
+def test_failed_migration_leaves_old_version():
+    con = duckdb.connect()
+    ensure_schema(con, target=1)
+
+    def broken(c):
+        c.execute("ALTER TABLE events ADD COLUMN actor VARCHAR")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        ensure_schema(con, migrations={1: broken}, target=2)
+    assert read_version(con) == 1
+    assert "actor" not in [r[0] for r in con.execute("DESCRIBE events").fetchall()]
+
+
+def test_newer_store_is_refused(db_path):
+    StoreWriter(db_path).close()
+    con = duckdb.connect(str(db_path))
+    con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION + 1)])
+    con.close()
+    with pytest.raises(SchemaError):
+        StoreWriter(db_path)
+    with pytest.raises(SchemaError):
+        HistoryReader(db_path)
+
+
+def test_reader_refuses_a_file_that_is_not_a_store(db_path):
+    duckdb.connect(str(db_path)).close()
+    with pytest.raises(SchemaError):
+        HistoryReader(db_path)

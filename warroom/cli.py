@@ -1,0 +1,309 @@
+"""The ``warroom`` command and its sub-commands.
+
+    warroom sim      serve the simulated payment platform over websockets
+    warroom record   record a feed into a DuckDB history file, headless
+    warroom demo     the simulator plus a recorder that prints what it stores
+    warroom inject   inject a fault into a running simulator
+    warroom clear    clear an injected fault
+    warroom plan     execute or roll back a contingency plan on a feed
+    warroom history  print what a recorded history file holds
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from warroom import __version__
+
+log = logging.getLogger("warroom")
+
+DEMO_DRILL = ("bank_latency_spike:bank-icbc@3m+6m", "deploy_error_burst:coupon@12m+4m")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``warroom`` console script; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except CliError as exc:
+        print(f"warroom: {exc}", file=sys.stderr)
+        return 2
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="warroom", description="Warroom: a war-room console for payment platforms.")
+    p.add_argument("--version", action="version", version=f"warroom {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log debugging detail to stderr")
+    sub = p.add_subparsers(metavar="COMMAND")
+
+    s = sub.add_parser("sim", help="serve the simulated payment platform")
+    _sim_options(s)
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    s.add_argument("--port", type=int, default=8765, help="port (default: %(default)s; 0 picks a free one)")
+    s.set_defaults(func=_cmd_sim)
+
+    r = sub.add_parser("record", help="record a feed into a DuckDB file, headless")
+    r.add_argument("--url", required=True, help="feed address, e.g. ws://127.0.0.1:8765")
+    r.add_argument("--db", type=Path, required=True, help="DuckDB history file (created if missing)")
+    _record_options(r)
+    r.set_defaults(func=_cmd_record)
+
+    d = sub.add_parser("demo", help="simulator + recorder printing what it stores")
+    _sim_options(d, default_speed=60.0, default_faults=DEMO_DRILL)
+    d.add_argument("--db", type=Path, help="history file (default: a new file in the recordings folder)")
+    d.add_argument("--duration", type=float, help="stop after this many wall seconds (default: run until Ctrl+C)")
+    _record_options(d)
+    d.set_defaults(func=_cmd_demo)
+
+    i = sub.add_parser("inject", help="inject a fault into a running simulator")
+    i.add_argument("--url", default="ws://127.0.0.1:8765")
+    i.add_argument("spec", help="KIND:TARGET[@START][+DURATION][,key=value...], e.g. bank_latency_spike:bank-icbc+120s")
+    i.set_defaults(func=_cmd_inject)
+
+    c = sub.add_parser("clear", help="clear an injected fault")
+    c.add_argument("--url", default="ws://127.0.0.1:8765")
+    c.add_argument("fault_id")
+    c.set_defaults(func=_cmd_clear)
+
+    pl = sub.add_parser("plan", help="execute or roll back a contingency plan")
+    pl.add_argument("--url", default="ws://127.0.0.1:8765")
+    pl.add_argument("action", choices=("execute", "rollback"))
+    pl.add_argument("plan_id")
+    pl.add_argument("--actor", default="cli")
+    pl.add_argument("--reason", default="")
+    pl.set_defaults(func=_cmd_plan)
+
+    h = sub.add_parser("history", help="print what a recorded history file holds")
+    h.add_argument("db", type=Path)
+    h.add_argument("--events", type=int, default=20, help="how many recent events to list (default: %(default)s)")
+    h.set_defaults(func=_cmd_history)
+    return p
+
+
+def _sim_options(p: argparse.ArgumentParser, default_speed: float = 1.0, default_faults: tuple[str, ...] = ()) -> None:
+    p.add_argument("--seed", type=int, default=7, help="random seed; same seed, same platform (default: %(default)s)")
+    p.add_argument("--speed", type=float, default=default_speed,
+                   help="simulated seconds per wall second; 60 = one hour per minute (default: %(default)s)")
+    p.add_argument("--start", default="now",
+                   help="simulated start time, ISO 8601 (e.g. 2026-11-10T23:50+08:00) or 'now' (default)")
+    p.add_argument("--promotion", metavar="HH:MM",
+                   help="run a daily promotion surge (x6 for 30 min) starting at this UTC+8 time, e.g. 00:00")
+    p.add_argument("--fault", action="append", default=None, metavar="SPEC",
+                   help="fault to inject, KIND:TARGET[@START][+DURATION][,k=v...]; repeatable"
+                   + (f" (default: {' '.join(default_faults)}; --fault none for none)" if default_faults else ""))
+    p.set_defaults(_default_faults=default_faults)
+
+
+def _record_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--retention-days", type=float, help="delete points older than this (events are kept)")
+
+
+def _start_ms(text: str) -> int | None:
+    if text == "now":
+        return None
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise CliError(f"--start: {exc}") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return int(dt.timestamp() * 1000)
+
+
+def _build_feed(args: argparse.Namespace):
+    from warroom.core.clock import wall_ms
+    from warroom.sim.engine import Simulator
+    from warroom.sim.faults import parse_fault_spec
+    from warroom.sim.feed import SimFeed
+    from warroom.sim.traffic import Promotion
+
+    start = _start_ms(args.start)
+    promotion = Promotion(start_local=args.promotion) if args.promotion else None
+    sim = Simulator(seed=args.seed, start_ms=wall_ms() if start is None else start, promotion=promotion)
+    specs = args.fault if args.fault is not None else list(args._default_faults)
+    for spec in specs:
+        if spec == "none":
+            continue
+        try:
+            fault = sim.inject_spec(parse_fault_spec(spec))
+        except ValueError as exc:
+            raise CliError(f"--fault {spec}: {exc}") from None
+        log.info("scheduled %s", fault)
+    return SimFeed(sim, speed=args.speed)
+
+
+async def _serve(feed, host: str, port: int):
+    from warroom.io.server import FeedServer
+
+    server = FeedServer(feed, host, port, heartbeat_s=1.0)
+    try:
+        await server.start()
+    except OSError as exc:
+        raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return server
+
+
+def _cmd_sim(args: argparse.Namespace) -> int:
+    feed = _build_feed(args)
+
+    async def run() -> None:
+        server = await _serve(feed, args.host, args.port)
+        print(f"simulator serving {server.url}  (speed x{args.speed:g}, seed {args.seed}); Ctrl+C stops", flush=True)
+        try:
+            await _until_signal(feed.run(server))
+        finally:
+            await server.stop()
+
+    asyncio.run(run())
+    return 0
+
+
+async def _until_signal(*coros, duration: float | None = None) -> None:
+    """Run coroutines until one ends, SIGINT/SIGTERM arrives or ``duration`` passes."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    tasks = [asyncio.ensure_future(c) for c in coros]
+    waiter = asyncio.ensure_future(stop.wait())
+    done, _ = await asyncio.wait([*tasks, waiter], timeout=duration, return_when=asyncio.FIRST_COMPLETED)
+    for t in (*tasks, waiter):
+        t.cancel()
+    for t in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await t  # re-raise a real failure of a task that ended on its own
+
+
+async def _record(url: str, db: Path, args: argparse.Namespace, *extra, duration: float | None = None) -> None:
+    from warroom.io.client import FeedClient
+    from warroom.io.recorder import Recorder
+    from warroom.store import StoreError, StoreWriter
+
+    db.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        writer = StoreWriter(db, retention_days=args.retention_days)
+    except Exception as exc:  # duckdb raises its own types: say what and where
+        raise CliError(f"cannot open history file {db}: {exc}") from None
+    report = None if args.quiet else (lambda line: print(f"{datetime.now():%H:%M:%S} {line}", flush=True))
+    client = FeedClient(url)
+    recorder = Recorder(client, writer, report=report)
+    if report:
+        report(f"recording {url} into {db}")
+    try:
+        await _until_signal(client.run(), recorder.run(), *extra, duration=duration)
+    finally:
+        await client.stop()
+        try:
+            await asyncio.to_thread(writer.close)
+        except StoreError as exc:
+            print(f"warroom: {exc}", file=sys.stderr)
+        if report:
+            report(f"stopped: {recorder.stats.points:,} points and {recorder.stats.events} events recorded in {db}")
+
+
+def _cmd_record(args: argparse.Namespace) -> int:
+    asyncio.run(_record(args.url, args.db, args))
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from warroom.core.paths import new_recording_path
+
+    feed = _build_feed(args)
+    db = args.db or new_recording_path("demo")
+
+    async def run() -> None:
+        server = await _serve(feed, "127.0.0.1", 0)
+        if not args.quiet:
+            print(f"demo: simulated payment platform on {server.url} at x{args.speed:g} speed; "
+                  f"scheduled faults: {', '.join(f.id + ' ' + f.kind.value + ' on ' + f.target for f in feed.sim.active_faults) or 'none'}",
+                  flush=True)
+            print(f"demo: inject more with  warroom inject --url {server.url} dependency_outage:risk-control+60s", flush=True)
+        try:
+            await _record(server.url, db, args, feed.run(server), duration=args.duration)
+        finally:
+            feed.stop()
+            await server.stop()
+
+    asyncio.run(run())
+    return 0
+
+
+def _command(url: str, action: str, cmd_args: dict, **kw) -> int:
+    from warroom.io.oneshot import send_command
+
+    try:
+        result = asyncio.run(send_command(url, action, cmd_args, **kw))
+    except (ConnectionError, TimeoutError) as exc:
+        raise CliError(str(exc) or "no answer from the feed") from None
+    print(f"{result.state}: {result.message}")
+    return 0 if result.state == "succeeded" else 1
+
+
+def _cmd_inject(args: argparse.Namespace) -> int:
+    return _command(args.url, "inject_fault", {"spec": args.spec}, actor="cli")
+
+
+def _cmd_clear(args: argparse.Namespace) -> int:
+    return _command(args.url, "clear_fault", {"fault_id": args.fault_id}, actor="cli")
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    action = "execute_plan" if args.action == "execute" else "rollback_plan"
+    return _command(args.url, action, {"plan_id": args.plan_id}, actor=args.actor, reason=args.reason)
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    from warroom.store import HistoryReader
+
+    if not args.db.exists():
+        raise CliError(f"no such file: {args.db}")
+    try:
+        reader = HistoryReader(args.db)
+    except Exception as exc:
+        raise CliError(f"cannot read {args.db}: {exc}") from None
+    try:
+        span = reader.time_range()
+        keys = reader.series()
+        if span is None:
+            print(f"{args.db}: no points")
+        else:
+            t0, t1 = (datetime.fromtimestamp(t / 1000, timezone.utc) for t in span)
+            print(f"{args.db}: {len(keys)} series, {t0:%Y-%m-%d %H:%M:%S} .. {t1:%H:%M:%S} UTC")
+        latest = reader.latest([k for k in keys if k.name.startswith("scenario_")])
+        for key, (ts, value) in sorted(latest.items(), key=lambda kv: kv[0].text):
+            print(f"  {key.text:<60} {value:12.4g}")
+        if span is not None:
+            events = reader.events(span[0] - 86_400_000, span[1] + 86_400_000)[-args.events:]
+            for e in events:
+                print(f"  {datetime.fromtimestamp(e.ts / 1000, timezone.utc):%H:%M:%S}  {e.kind.value:<15} {e.subject}: {e.title}")
+    finally:
+        reader.close()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""The simulated platform's contingency plans, derived from its topology.
+
+Plan ids (for the default platform):
+
+- ``ratelimit-<entry>`` for each channel (``ratelimit-cashier``...), and
+  ``ratelimit-scenario-<id>`` for the biggest scenario: a Sentinel ``FlowRule`` (grade 1 =
+  QPS, controlBehavior 0 = reject at once) capped at 1.2x the normal peak;
+- ``degrade-<service>`` for each non-core service (``degrade-coupon``, ``degrade-marketing``):
+  a Sentinel ``DegradeRule`` forced open, so callers stop calling it;
+- ``failover-<bank>`` for each bank gateway: its routing share moves to the healthy banks
+  in proportion to their headroom;
+- ``failover-<database>`` for each database: switch to the standby.
+
+The engine gives these plans their effect (see ``warroom.sim.controls``); the catalogue
+only describes them, with steps, rollback, a guard KPI and whether they are critical.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from warroom.core.model import SeriesKey, ServiceKind
+from warroom.core.plans import Guard, Plan
+from warroom.core.topology import Topology
+
+#: Rate limits admit this much of the normal peak: a little headroom, no promotion surge.
+RATE_LIMIT_HEADROOM = 1.2
+
+
+def _series(name: str, **labels: str) -> str:
+    # Guards name series in canonical text so the console can look them up verbatim.
+    return SeriesKey(name, labels).text
+
+
+def flow_rule(resource: str, count: float) -> dict:
+    """A Sentinel ``FlowRule``: QPS grade, reject the excess at once."""
+    return {"resource": resource, "grade": 1, "count": float(round(count)), "controlBehavior": 0, "limitApp": "default"}
+
+
+def degrade_rule(resource: str, max_rt_ms: float = 100.0) -> dict:
+    """A Sentinel ``DegradeRule`` on slow calls (grade 0), here forced open by the plan."""
+    return {
+        "resource": resource,
+        "grade": 0,
+        "count": max_rt_ms,
+        "timeWindow": 60,
+        "minRequestAmount": 5,
+        "statIntervalMs": 1000,
+        "slowRatioThreshold": 0.5,
+    }
+
+
+def _rate_limits(topology: Topology, base_tps: Mapping[str, float]) -> list[Plan]:
+    plans = []
+    entries = dict.fromkeys(sc.entry for sc in topology.scenarios)
+    for entry in entries:
+        peak = sum(base_tps[sc.id] for sc in topology.scenarios if sc.entry == entry)
+        label = topology.service(entry).label
+        plans.append(
+            Plan(
+                id=f"ratelimit-{entry}",
+                kind="rate_limit",
+                title=f"Rate-limit {label}",
+                target_kind="service",
+                target=entry,
+                params=flow_rule(entry, peak * RATE_LIMIT_HEADROOM),
+                steps=(f"Push FlowRule for {entry} to Sentinel", "Confirm blocked QPS shows on the entry"),
+                rollback=(f"Remove FlowRule for {entry}",),
+                expiry_s=3600.0,
+                guard=Guard(_series("service_error_ratio", service=entry), "<", 0.01, 60.0),
+                critical=True,
+                description="Rejects traffic above the rated peak at the entry to protect the core.",
+            )
+        )
+    top = max(topology.scenarios, key=lambda sc: base_tps[sc.id])
+    plans.append(
+        Plan(
+            id=f"ratelimit-scenario-{top.id}",
+            kind="rate_limit",
+            title=f"Rate-limit {top.title}",
+            target_kind="scenario",
+            target=top.id,
+            params=flow_rule(top.id, base_tps[top.id] * RATE_LIMIT_HEADROOM),
+            steps=(f"Push FlowRule for scenario {top.id} on {top.entry}",),
+            rollback=(f"Remove FlowRule for scenario {top.id}",),
+            expiry_s=3600.0,
+            guard=Guard(_series("service_error_ratio", service=top.entry), "<", 0.01, 60.0),
+            critical=True,
+            description="Caps one business flow so the others keep their capacity.",
+        )
+    )
+    return plans
+
+
+def _degrades(topology: Topology) -> list[Plan]:
+    plans = []
+    for s in topology.services:
+        if s.core:
+            continue
+        callers = topology.callers(s.name)
+        guard_on = callers[0] if callers else s.name
+        plans.append(
+            Plan(
+                id=f"degrade-{s.name}",
+                kind="degrade",
+                title=f"Degrade {s.label}",
+                target_kind="service",
+                target=s.name,
+                params=degrade_rule(s.name),
+                steps=(f"Force the {s.name} circuit breaker open", f"Callers ({', '.join(callers)}) skip {s.name}"),
+                rollback=(f"Close the {s.name} circuit breaker",),
+                guard=Guard(_series("service_error_ratio", service=guard_on), "<", 0.01, 60.0),
+                critical=False,
+                description=f"{s.label} is not core: payments go on without it.",
+            )
+        )
+    return plans
+
+
+def _bank_failovers(topology: Topology) -> list[Plan]:
+    banks = [s.name for s in topology.services if s.kind == ServiceKind.BANK]
+    busiest = {}
+    for b in banks:
+        through = topology.scenarios_through(b)
+        busiest[b] = through[0].id if through else None
+    plans = []
+    for b in banks:
+        others = [o for o in banks if o != b]
+        guard = None
+        if busiest[b] is not None:
+            guard = Guard(_series("scenario_success_ratio", scenario=busiest[b]), ">=", 0.99, 60.0)
+        plans.append(
+            Plan(
+                id=f"failover-{b}",
+                kind="failover",
+                title=f"Fail over {topology.service(b).label}",
+                target_kind="bank_channel",
+                target=b,
+                params={"from": b, "to": others, "strategy": "headroom"},
+                steps=(f"Set {b} routing weight to 0", "Spread its share over healthy banks by headroom"),
+                rollback=(f"Restore {b} routing weight",),
+                guard=guard,
+                critical=True,
+                description="Moves the bank channel's payments to the other banks.",
+            )
+        )
+    return plans
+
+
+def _db_failovers(topology: Topology) -> list[Plan]:
+    plans = []
+    for s in topology.services:
+        if s.kind != ServiceKind.DATABASE:
+            continue
+        callers = topology.callers(s.name)
+        guard_on = callers[0] if callers else s.name
+        plans.append(
+            Plan(
+                id=f"failover-{s.name}",
+                kind="failover",
+                title=f"Fail over {s.label} to standby",
+                target_kind="service",
+                target=s.name,
+                params={"from": s.name, "to": f"{s.name}-standby", "mode": "switch"},
+                steps=("Fence the primary", "Promote the standby", "Repoint connection pools"),
+                rollback=("Resync the old primary", "Switch back to the primary"),
+                guard=Guard(_series("service_error_ratio", service=guard_on), "<", 0.01, 90.0),
+                critical=True,
+                description="The standby runs with less capacity and colder caches.",
+            )
+        )
+    return plans
+
+
+def build_plans(topology: Topology, base_tps: Mapping[str, float]) -> tuple[Plan, ...]:
+    """The plan catalogue for a platform: rate limits, degrades, bank and DB failovers."""
+    plans = _rate_limits(topology, base_tps) + _degrades(topology)
+    return tuple(plans + _bank_failovers(topology) + _db_failovers(topology))

@@ -1,0 +1,347 @@
+"""The simulator: a seeded, deterministic payment platform you can break and repair.
+
+Pure: no asyncio, no sockets, no wall clock. The caller decides when to call ``tick()``
+(the feed glue does so ``speed`` times per wall second). Same seed, same ``start_ms`` and
+the same commands between the same ticks give identical output.
+
+API::
+
+    sim = Simulator(seed=7, start_ms=ts, platform=build_platform(), promotion=None)
+    batch, events = sim.tick()          # one simulated second at sim.now_ms, then now_ms += 1000
+    sim.now_ms                          # timestamp of the next tick
+    sim.inject_fault(kind, target, duration_s=None, *, delay_s=0.0, severity=1.0, **params) -> Fault
+    sim.inject_spec(parse_fault_spec("bank_latency_spike:bank-icbc@60s+120s")) -> Fault
+    sim.clear_fault(fault_id) -> Fault
+    sim.execute_plan(plan_id, actor="", reason="") -> dict   # details, e.g. new bank shares
+    sim.rollback_plan(plan_id, actor="", reason="") -> None
+    sim.start_surge(multiplier, duration_s, scenarios=()) -> Surge
+    sim.active_faults, sim.active_plans, sim.topology, sim.plans, sim.series, sim.catalogue()
+
+Commands take effect at ``now_ms``. Every event (fault started/ended, deploy, standby
+promoted, plan executed/rolled back/expired, surge or promotion started) is returned by
+the next ``tick()``, exactly once, with ids ``sim-<seed>-<n>``. Bad commands raise
+``ValueError`` with a message fit to show the operator.
+
+``batch.series[i]`` is the key of ``batch.values[i]`` and the order never changes (see
+``warroom.sim.metrics`` for the metric names). Faults: ``warroom.sim.faults``; plans and
+their effects: ``warroom.sim.catalogue`` and ``warroom.sim.controls``; the propagation
+model: ``warroom.sim.flow``; the daily curve (UTC+8): ``warroom.sim.traffic``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from warroom.core.model import Event, EventKind, SeriesKey, Severity
+from warroom.core.plans import Plan
+from warroom.core.topology import Topology
+from warroom.protocol.messages import MetricBatch, PlanCatalogue
+from warroom.sim import faults as F
+from warroom.sim.controls import STANDBY_CAPACITY_FACTOR, STANDBY_LATENCY_FACTOR, Controls
+from warroom.sim.flow import Flow, TickInputs, TickResult
+from warroom.sim.metrics import SeriesLayout
+from warroom.sim.platform import Platform, build_platform
+from warroom.sim.traffic import Promotion, Surge, daily_factor
+
+TICK_MS = 1000
+# Small, so a fault stands out clearly against the noise.
+_TRAFFIC_NOISE, _LATENCY_NOISE, _ERROR_NOISE = 0.02, 0.04, 0.3
+# A standby takes over what made the primary unavailable; lock contention follows the data.
+_MASKED_BY_STANDBY = (F.FaultKind.DB_FAILOVER, F.FaultKind.DEPENDENCY_OUTAGE)
+
+
+class Simulator:
+    """A simulated payment platform advancing one second per ``tick()``."""
+
+    def __init__(
+        self, *, start_ms: int, seed: int = 0, platform: Platform | None = None, promotion: Promotion | None = None
+    ) -> None:
+        self.platform = platform if platform is not None else build_platform()
+        self.seed = int(seed)
+        self.start_ms = int(start_ms) // TICK_MS * TICK_MS  # whole seconds keep series aligned
+        self._now = self.start_ms
+        self.promotion = promotion
+        self._rng = np.random.Generator(np.random.PCG64(self.seed))
+        t = self.platform.topology
+        self._flow = Flow(self.platform)
+        self._controls = Controls(t)
+        self._sidx = {n: i for i, n in enumerate(self._flow.services)}
+        scenarios = t.scenarios
+        self._scenario_ids = [sc.id for sc in scenarios]
+        self._kidx = {k: i for i, k in enumerate(self._scenario_ids)}
+        self._entries_of = [sc.entry for sc in scenarios]
+        self._entries = list(dict.fromkeys(self._entries_of))
+        self._entry_of_scenario = np.array([self._entries.index(e) for e in self._entries_of], dtype=np.intp)
+        self._base_tps = np.array([self.platform.base_tps[k] for k in self._scenario_ids])
+        self._layout = SeriesLayout(self._flow.services, self._flow.edges, self._scenario_ids, self._entries)
+        self._plans = {p.id: p for p in self.platform.plans}
+        self._expiry: dict[str, int] = {}
+        self._faults: dict[str, F.Fault] = {}
+        self._started: set[str] = set()
+        self._cleared: set[str] = set()
+        self._milestones_done: set[tuple[str, str]] = set()
+        self._surges: list[Surge] = []
+        self._promo_announced = -1
+        self._pending: list[Event] = []
+        self._n_events = 0
+        self._n_faults = 0
+        self._last: TickResult | None = None
+
+    # -- reading ----------------------------------------------------------------------
+    @property
+    def now_ms(self) -> int:
+        """Timestamp of the next tick (epoch ms in simulated time)."""
+        return self._now
+
+    @property
+    def topology(self) -> Topology:
+        """The platform's call graph and scenarios."""
+        return self.platform.topology
+
+    @property
+    def plans(self) -> tuple[Plan, ...]:
+        """The plan catalogue."""
+        return self.platform.plans
+
+    @property
+    def active_plans(self) -> tuple[str, ...]:
+        """Ids of the plans in force, in execution order."""
+        return self._controls.active
+
+    @property
+    def active_faults(self) -> tuple[F.Fault, ...]:
+        """Faults not over yet, including those scheduled to start later."""
+        return tuple(self._faults.values())
+
+    @property
+    def series(self) -> tuple[SeriesKey, ...]:
+        """The series of every batch, in the order of its values."""
+        return self._layout.series
+
+    def catalogue(self) -> PlanCatalogue:
+        """The plan catalogue message, with the active plans."""
+        return PlanCatalogue(self.plans, self.active_plans)
+
+    # -- commands ---------------------------------------------------------------------
+    def inject_fault(
+        self,
+        kind: str,
+        target: str,
+        duration_s: float | None = None,
+        *,
+        delay_s: float = 0.0,
+        severity: float = 1.0,
+        **params: Any,
+    ) -> F.Fault:
+        """Schedule a fault ``delay_s`` after ``now_ms``; ``duration_s=None`` lasts until cleared
+        (a ``db_failover`` then ends by itself once recovered)."""
+        fk, full = F.validate(self.topology, kind, target, severity, duration_s, params)
+        if delay_s < 0:
+            raise ValueError(f"delay_s must not be negative, got {delay_s!r}")
+        if duration_s is None:
+            duration_s = F.default_duration_s(fk, full)
+        if fk == F.FaultKind.DEPLOY_ERROR_BURST and not full["version"]:
+            full["version"] = f"{target}-1.{self._n_faults + 1}.0"
+        self._n_faults += 1
+        start = self._now + int(round(delay_s * 1000))
+        end = None if duration_s is None else start + int(round(duration_s * 1000))
+        fault = F.Fault(f"fault-{self._n_faults}", fk, target, start, end, float(severity), full)
+        self._faults[fault.id] = fault
+        return fault
+
+    def inject_spec(self, spec: F.FaultSpec) -> F.Fault:
+        """Inject a parsed command-line spec; its start counts from the simulator's start."""
+        at = self.start_ms + int(round(spec.start_s * 1000))
+        delay_s = max(0.0, (at - self._now) / 1000.0)
+        return self.inject_fault(
+            spec.kind, spec.target, spec.duration_s, delay_s=delay_s, severity=spec.severity, **dict(spec.params)
+        )
+
+    def clear_fault(self, fault_id: str) -> F.Fault:
+        """End a fault now (a scheduled one is simply dropped)."""
+        fault = self._faults.get(fault_id)
+        if fault is None:
+            raise ValueError(f"no active fault {fault_id!r}; active: {sorted(self._faults)}")
+        if fault.id not in self._started:
+            del self._faults[fault.id]
+            return fault
+        if fault.end_ms is None or fault.end_ms > self._now:
+            fault = dataclasses.replace(fault, end_ms=max(self._now, fault.start_ms))
+            self._faults[fault.id] = fault
+            self._cleared.add(fault.id)
+        return fault
+
+    def execute_plan(self, plan_id: str, actor: str = "", reason: str = "") -> dict[str, Any]:
+        """Put a plan in force from ``now_ms``; returns details (e.g. ``shares`` after a bank failover)."""
+        plan = self._plans.get(plan_id)
+        if plan is None:
+            raise ValueError(f"unknown plan {plan_id!r}; known: {sorted(self._plans)}")
+        load, error = self._last_by_service()
+        detail = self._controls.apply(plan, load, error)
+        self._flow.set_calls(self._controls.calls())
+        if plan.expiry_s:
+            self._expiry[plan.id] = self._now + int(plan.expiry_s * 1000)
+        self._plan_event(plan, "execute", actor, reason, detail)
+        return detail
+
+    def rollback_plan(self, plan_id: str, actor: str = "", reason: str = "") -> None:
+        """Undo an active plan from ``now_ms``."""
+        self._rollback(plan_id, "rollback", actor, reason)
+
+    def start_surge(self, multiplier: float, duration_s: float, scenarios: tuple[str, ...] = ()) -> Surge:
+        """Start a planned surge (e.g. a flash sale) now; ``scenarios`` empty means all."""
+        if not multiplier > 0 or not duration_s > 0:
+            raise ValueError("a surge needs a positive multiplier and duration")
+        unknown = set(scenarios) - set(self._kidx)
+        if unknown:
+            raise ValueError(f"unknown scenarios {sorted(unknown)}; known: {self._scenario_ids}")
+        surge = Surge(self._now, float(duration_s), float(multiplier), scenarios=tuple(scenarios))
+        self._surges.append(surge)
+        attrs = {"multiplier": float(multiplier), "duration_s": float(duration_s), "scenarios": list(scenarios)}
+        title = f"Traffic surge x{multiplier:g} for {duration_s:g} s"
+        self._pending.append(self._event(self._now, EventKind.NOTE, "platform", title, attrs=attrs))
+        return surge
+
+    # -- ticking ----------------------------------------------------------------------
+    def tick(self) -> tuple[MetricBatch, list[Event]]:
+        """Simulate the second at ``now_ms``; return its metrics and the events since the last tick."""
+        ts = self._now
+        events, self._pending = self._pending, []
+        for plan_id, expiry in list(self._expiry.items()):
+            if expiry <= ts:
+                self._rollback(plan_id, "expire", "simulator", "plan expired", into=events, ts=expiry)
+        self._advance_faults(ts, events)
+        self._announce_promotion(ts, events)
+
+        S, K = len(self._flow.services), len(self._scenario_ids)
+        z = self._rng.standard_normal(2 * S + K)  # a fixed draw per tick: commands never shift the noise
+        traffic = self._traffic_factors(ts)
+        offered = self._base_tps * daily_factor(ts) * traffic * np.exp(_TRAFFIC_NOISE * z[2 * S:])
+        admitted = self._controls.admit(offered, self._scenario_ids, self._entries_of)
+        inputs = self._fault_inputs(ts, admitted, np.exp(_LATENCY_NOISE * z[:S]), np.exp(_ERROR_NOISE * z[S:2 * S]))
+        result = self._flow.run(inputs)
+        self._last = result
+        blocked = np.bincount(self._entry_of_scenario, offered - admitted, minlength=len(self._entries))
+        batch = self._layout.batch(ts, result, blocked, offered, admitted)
+        self._now = ts + TICK_MS
+        return batch, events
+
+    def _traffic_factors(self, ts: int) -> np.ndarray:
+        factors = np.ones(len(self._scenario_ids))
+        if self.promotion is not None:
+            factors *= self._scope(self.promotion.scenarios, self.promotion.factor(ts))
+        self._surges = [s for s in self._surges if s.end_ms > ts]
+        for s in self._surges:
+            factors *= self._scope(s.scenarios, s.factor(ts))
+        for fault in self._faults.values():
+            if fault.active_at(ts):
+                factor, ids = F.surge_factor(fault, self.topology)
+                for k in ids:
+                    factors[self._kidx[k]] *= factor
+        return factors
+
+    def _scope(self, scenarios: tuple[str, ...], factor: float) -> np.ndarray:
+        if not scenarios:
+            return np.full(len(self._scenario_ids), factor)
+        return np.array([factor if k in scenarios else 1.0 for k in self._scenario_ids])
+
+    def _fault_inputs(self, ts: int, admitted: np.ndarray, lat_noise: np.ndarray, err_noise: np.ndarray) -> TickInputs:
+        S = len(self._flow.services)
+        cap, ok, down = np.ones(S), np.ones(S), np.zeros(S)
+        lat = lat_noise.copy()
+        standby = self._controls.standby
+        for fault in self._faults.values():
+            if not fault.active_at(ts):
+                continue
+            for imp in F.impacts(fault, self.topology, ts):
+                if imp.service in standby and fault.kind in _MASKED_BY_STANDBY:
+                    continue
+                i = self._sidx[imp.service]
+                lat[i] *= imp.latency_factor
+                cap[i] *= imp.capacity_factor
+                ok[i] *= 1.0 - imp.error_ratio
+                if imp.down:
+                    down[i] = 1.0
+        for name in standby:
+            lat[self._sidx[name]] *= STANDBY_LATENCY_FACTOR
+            cap[self._sidx[name]] *= STANDBY_CAPACITY_FACTOR
+        return TickInputs(admitted, cap, lat, 1.0 - ok, down, err_noise)
+
+    # -- events -----------------------------------------------------------------------
+    def _event(self, ts: int, kind: EventKind, subject: str, title: str, severity: Severity = Severity.INFO,
+               attrs: dict[str, Any] | None = None) -> Event:
+        self._n_events += 1
+        return Event(f"sim-{self.seed}-{self._n_events}", ts, kind, subject, title, severity, attrs or {})
+
+    def _advance_faults(self, ts: int, events: list[Event]) -> None:
+        for fault in list(self._faults.values()):
+            if fault.start_ms > ts:
+                continue
+            attrs = {"fault_id": fault.id, "fault_kind": fault.kind.value, "target": fault.target,
+                     "severity": fault.severity, "duration_s": fault.duration_s, "params": dict(fault.params)}
+            if fault.id not in self._started:
+                self._started.add(fault.id)
+                if fault.kind == F.FaultKind.DEPLOY_ERROR_BURST:
+                    version = fault.params["version"]
+                    events.append(self._event(fault.start_ms, EventKind.DEPLOY, fault.target,
+                                              f"Deployed {fault.target} {version}", attrs={"version": version}))
+                events.append(self._event(fault.start_ms, EventKind.FAULT, fault.target,
+                                          f"Fault injected: {fault.kind.value} on {fault.target}",
+                                          F.EVENT_SEVERITY[fault.kind], {**attrs, "action": "inject"}))
+            for offset, name in F.milestones(fault):
+                at = fault.start_ms + offset
+                due = at <= ts and (fault.end_ms is None or at < fault.end_ms)
+                if due and (fault.id, name) not in self._milestones_done:
+                    self._milestones_done.add((fault.id, name))
+                    events.append(self._event(at, EventKind.CONFIG_CHANGE, fault.target,
+                                              f"{fault.target}: standby promoted to primary",
+                                              attrs={"fault_id": fault.id, "change": name}))
+            if fault.end_ms is not None and fault.end_ms <= ts:
+                del self._faults[fault.id]
+                how = "cleared" if fault.id in self._cleared else "ended"
+                # Forget its bookkeeping so a simulator that runs for days does not grow.
+                self._started.discard(fault.id)
+                self._cleared.discard(fault.id)
+                self._milestones_done = {m for m in self._milestones_done if m[0] != fault.id}
+                if fault.kind == F.FaultKind.DEPLOY_ERROR_BURST:
+                    events.append(self._event(fault.end_ms, EventKind.DEPLOY, fault.target,
+                                              f"Rolled back {fault.target} from {fault.params['version']}",
+                                              attrs={"version": "previous", "rolled_back": fault.params["version"]}))
+                events.append(self._event(fault.end_ms, EventKind.FAULT, fault.target,
+                                          f"Fault {how}: {fault.kind.value} on {fault.target}",
+                                          Severity.INFO, {**attrs, "action": how}))
+
+    def _announce_promotion(self, ts: int, events: list[Event]) -> None:
+        p = self.promotion
+        if p is None:
+            return
+        start = p.window_start(ts)
+        if start != self._promo_announced and ts - start < p.duration_s * 1000:
+            self._promo_announced = start
+            events.append(self._event(start, EventKind.NOTE, "platform", f"Promotion x{p.multiplier:g} started",
+                                      attrs={"multiplier": p.multiplier, "duration_s": p.duration_s}))
+
+    def _plan_event(self, plan: Plan, action: str, actor: str, reason: str, detail: dict[str, Any],
+                    into: list[Event] | None = None, ts: int | None = None) -> None:
+        verb = {"execute": "Executed", "rollback": "Rolled back", "expire": "Expired"}[action]
+        attrs = {"plan_id": plan.id, "action": action, "actor": actor, "reason": reason, "plan_kind": plan.kind,
+                 "target_kind": plan.target_kind, "target": plan.target, "params": dict(plan.params), **detail}
+        event = self._event(self._now if ts is None else ts, EventKind.PLAN_EXECUTION, plan.id,
+                            f"{verb} plan: {plan.title}", attrs=attrs)
+        (self._pending if into is None else into).append(event)
+
+    def _rollback(self, plan_id: str, action: str, actor: str, reason: str,
+                  into: list[Event] | None = None, ts: int | None = None) -> None:
+        plan = self._controls.undo(plan_id)
+        self._expiry.pop(plan_id, None)
+        self._flow.set_calls(self._controls.calls())
+        self._plan_event(plan, action, actor, reason, {}, into, ts)
+
+    def _last_by_service(self) -> tuple[dict[str, float], dict[str, float]]:
+        if self._last is None:
+            return {}, {}
+        names = self._flow.services
+        return dict(zip(names, self._last.svc_load.tolist())), dict(zip(names, self._last.svc_error.tolist()))
