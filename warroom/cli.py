@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``warroom`` console script; returns the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `warroom history f | head` ends quietly
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

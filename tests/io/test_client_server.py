@@ -197,3 +197,34 @@ def test_backoff_grows_with_jitter_and_caps():
     assert len(set(delays)) == len(delays)  # jittered, not lock-step
     b.reset()
     assert b.next_delay() <= 1.0
+
+
+async def test_json_and_binary_clients_get_the_same_points_and_late_joiners_learn_the_series(source):
+    server = FeedServer(source, port=0)
+    await server.start()
+    json_client = FeedClient(server.url, encodings=("json",))
+    tasks = [asyncio.create_task(json_client.run())]
+    try:
+        await next_of(json_client, FeedStatus, where=lambda s: s.state is ConnectionState.LIVE)
+        while server.client_count < 1:
+            await asyncio.sleep(0.01)
+        t0 = wall_ms()
+        server.broadcast(batch(80, t0))  # defines 80 series before the binary client exists
+        first = await next_of(json_client, MetricBatch, where=lambda b: len(b) > 0)
+        bin_client = FeedClient(server.url, encodings=("binary", "json"))
+        tasks.append(asyncio.create_task(bin_client.run()))
+        await next_of(bin_client, FeedStatus, where=lambda s: s.state is ConnectionState.LIVE)
+        while server.client_count < 2:
+            await asyncio.sleep(0.01)
+        later = batch(80, t0 + 1000)
+        server.broadcast(later)
+        got_json = await next_of(json_client, MetricBatch, where=lambda b: len(b) > 0)
+        got_bin = await next_of(bin_client, MetricBatch, where=lambda b: len(b) > 0)
+        assert got_json == later and got_bin == later
+        assert len(first) == 80
+        assert json_client.errors.total == 0 and bin_client.errors.total == 0
+    finally:
+        for c in (json_client, *([bin_client] if "bin_client" in locals() else [])):
+            await c.stop()
+        await asyncio.gather(*tasks)
+        await server.stop()

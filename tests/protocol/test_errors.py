@@ -355,7 +355,7 @@ def test_nested_point_columns_do_not_crash():
         {"series": [], "points": {"s": [0], "t": [T], "v": [1, 2]}},  # columns differ in length
         {"series": [], "points": {"s": [], "t": []}},  # missing column
         {"series": {}, "points": {"s": [], "t": [], "v": []}},
-        {"points": {"s": [], "t": [], "v": []}},
+        {"defs": {}, "points": {"s": [], "t": [], "v": []}},  # defs must be a list
         {"series": [], "points": [[0, T, 1]]},
     ],
 )

@@ -125,14 +125,20 @@ class SeriesKey:
             if not isinstance(v, str):
                 raise ValueError(f"label {k!r} must be a string, not {type(v).__name__}")
         object.__setattr__(self, "labels", _freeze_labels(self.labels))
+        # Keys are hashed for every batch on the ingest path: compute the identity once.
+        object.__setattr__(self, "_ident", (self.name, tuple(self.labels.items())))
+        object.__setattr__(self, "_hash", hash(self._ident))
 
     def __hash__(self) -> int:
-        return hash((self.name, tuple(self.labels.items())))
+        return self._hash  # type: ignore[attr-defined]
+
+    def __reduce__(self) -> tuple:
+        return (SeriesKey, (self.name, dict(self.labels)))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SeriesKey):
             return NotImplemented
-        return self.name == other.name and tuple(self.labels.items()) == tuple(other.labels.items())
+        return self is other or self._ident == other._ident  # type: ignore[attr-defined]
 
     @property
     def text(self) -> str:

@@ -117,6 +117,7 @@ class FeedClient:
         decoder: Decoder | None = None,
         on_status: Callable[[FeedStatus], None] | None = None,
         open_timeout_s: float = 10.0,
+        encodings: tuple[str, ...] = ("binary", "json"),
     ) -> None:
         self.url = url
         self.client_id = client_id or f"console-{uuid.uuid4().hex[:8]}"
@@ -128,6 +129,7 @@ class FeedClient:
         self.clock = FeedClock()
         self.on_status = on_status
         self.open_timeout_s = open_timeout_s
+        self.encodings = encodings
         self.status = FeedStatus(ConnectionState.DISCONNECTED, "not started", wall_ms())
         self.frames_received = 0
         self._ws: ClientConnection | None = None
@@ -220,7 +222,7 @@ class FeedClient:
     async def _converse(self, ws: ClientConnection) -> str:
         self.decoder.new_connection()
         hello = await self._read_hello(ws)
-        await ws.send(encode(Subscribe(self.client_id, SUPPORTED_VERSIONS)))
+        await ws.send(encode(Subscribe(self.client_id, SUPPORTED_VERSIONS, encodings=self.encodings)))
         self.backoff.reset()
         stale_after = self._stale_after or max(3.0, 3 * hello.heartbeat_s)
         dead_after = self._dead_after or 4 * stale_after

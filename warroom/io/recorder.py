@@ -64,6 +64,7 @@ class Recorder:
         self._n_feed_events = 0
         self._last_report = monotonic()
         self._since_report = RecorderStats()
+        self._last_series: tuple = ()
 
     async def run(self) -> None:
         """Consume until cancelled."""
@@ -100,19 +101,23 @@ class Recorder:
             s.batches += 1
             newest = int(batch.ts.max())
             s.newest_ts = newest if s.newest_ts is None else max(s.newest_ts, newest)
-        self.stats.series.update(batch.series[i] for i in set(batch.index.tolist()))
+        if batch.series is not self._last_series:  # the decoder reuses one tuple while the set holds
+            self._last_series = batch.series
+            self.stats.series.update(batch.series)  # a decoded batch names only the series it uses
 
-    def _append_events(self, events: list[Event]) -> None:
+    def _append_events(self, events: list[Event], *, say: bool = True) -> None:
         if not events:
             return
         self.writer.append_events(events)
         self.stats.events += len(events)
         self._since_report.events += len(events)
-        for e in events:
+        for e in events if say else ():
             sev = "" if e.severity is Severity.INFO else f" {e.severity.value}"
             self._say(f"event  {e.kind.value:<15}{sev} {e.subject}: {e.title}")
 
     def _record_status(self, status: FeedStatus) -> None:
+        if status.state is not ConnectionState.CONNECTING:
+            self._say(f"feed {status.state.value}: {status.reason}")
         # Record transitions between states, not every retry of a long outage.
         if status.state is ConnectionState.CONNECTING or status.state is self._recorded_state:
             return
@@ -130,7 +135,7 @@ class Recorder:
             severity=sev,
             attrs={"state": status.state.value, "reason": status.reason, "server_id": status.server_id},
         )
-        self._append_events([ev])
+        self._append_events([ev], say=False)  # already said above
 
     def _maybe_report(self) -> None:
         now = monotonic()

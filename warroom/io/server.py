@@ -39,6 +39,9 @@ from warroom.protocol import (
     encode,
 )
 from warroom.protocol.codec import encode_tail, frame_with_seq
+from warroom.protocol.messages import ENCODINGS
+from warroom.protocol.metrics import SeriesTable
+from warroom.protocol.outgoing import Outgoing, defs_message_frame
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +75,7 @@ class _Client:
     client_id: str
     streams: frozenset[str]
     queue: asyncio.Queue[bytes]
+    encoding: str = "json"
     dropped: bool = False
     seq: int = 0  # per connection, so a client subscribed to some streams sees no false gaps
 
@@ -124,6 +128,7 @@ class FeedServer:
         self._server: Server | None = None
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
+        self._series = SeriesTable()  # connection-scoped series ids, shared by all connections
 
     # -- lifecycle -------------------------------------------------------------------
     async def start(self) -> None:
@@ -167,13 +172,13 @@ class FeedServer:
     def broadcast(self, message: Message) -> int:
         """Encode once and queue for every client subscribed to its stream; returns frames queued."""
         stream = _STREAM_OF.get(message.TYPE)
-        tail = encode_tail(message)
+        out = Outgoing(message, self._series)  # registers new series even with no client yet
         self.stats.frames_broadcast += 1
         sent = 0
         for client in list(self._clients):
             if stream is not None and stream not in client.streams:
                 continue
-            if self._offer(client, frame_with_seq(tail, client.next_seq())):
+            if self._offer(client, out.frame(client.encoding, client.next_seq())):
                 sent += 1
         return sent
 
@@ -222,11 +227,16 @@ class FeedServer:
             sub = await self._await_subscribe(ws, decoder)
             if sub is None:
                 return
-            client = _Client(ws, sub.client_id, frozenset(sub.streams), asyncio.Queue(self.client_queue_frames))
-            for msg in self.source.snapshot_messages():
-                stream = _STREAM_OF.get(msg.TYPE)
-                if stream is None or stream in client.streams:
-                    await ws.send(encode(msg))
+            encoding = next((e for e in sub.encodings if e in ENCODINGS), "json")
+            client = _Client(ws, sub.client_id, frozenset(sub.streams), asyncio.Queue(self.client_queue_frames), encoding)
+            # No await from here until the client is in the broadcast set: the series
+            # definitions it is given must be exactly those in force for the next batch.
+            snapshot = [encode_tail(m) for m in self.source.snapshot_messages()
+                        if _STREAM_OF.get(m.TYPE) is None or _STREAM_OF[m.TYPE] in client.streams]
+            if "metrics" in client.streams and len(self._series):  # no seq spent on a frame not sent
+                client.queue.put_nowait(defs_message_frame(self._series, encoding, client.next_seq()))
+            for tail in snapshot:
+                client.queue.put_nowait(frame_with_seq(tail, client.next_seq()))
             self._clients.add(client)
             self.stats.clients_now = len(self._clients)
             writer = asyncio.create_task(self._write(client))

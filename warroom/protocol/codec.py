@@ -28,6 +28,8 @@ from warroom.core.model import SeriesKey
 from warroom.protocol.errors import ErrorCode, ErrorStats, ProtocolError
 from warroom.protocol.messages import PROTOCOL_VERSION, SUPPORTED_VERSIONS, Message, MetricBatch
 from warroom.protocol import parse as p
+from warroom.protocol.binary import BinaryFrameError, is_binary_frame, unpack_frame
+from warroom.protocol.metrics import MetricsState
 
 DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024
 DEFAULT_FUTURE_TOLERANCE_MS = 5 * 60 * 1000
@@ -97,18 +99,17 @@ class Decoder:
         self.future_tolerance_ms = future_tolerance_ms
         self.stats = stats if stats is not None else ErrorStats()
         self._last_seq: int | None = None
-        self._key_cache: dict[tuple[str, tuple[tuple[str, str], ...]], SeriesKey] = {}
-        self._gid: dict[SeriesKey, int] = {}
-        self._last_ts = np.full(256, np.iinfo(np.int64).min, dtype=np.int64)
+        self._metrics = MetricsState(future_tolerance_ms)
 
     def new_connection(self) -> None:
-        """Forget the frame counter (a new connection starts its own), keep per-series order."""
+        """Forget the frame counter and the series ids of the last connection (a new
+        connection starts its own); keep the per-series order, to catch replays."""
         self._last_seq = None
+        self._metrics.new_connection()
 
     def last_ts(self, key: SeriesKey) -> int | None:
         """Newest accepted timestamp of a series, or None if none was accepted yet."""
-        gid = self._gid.get(key)
-        return None if gid is None else int(self._last_ts[gid])
+        return self._metrics.last_ts(key)
 
     def decode(self, frame: bytes | str, now_ms: int) -> DecodeResult:
         """Decode and validate one frame. ``now_ms`` is the feed's current time (see FeedClock)."""
@@ -122,6 +123,8 @@ class Decoder:
             size = len(frame.encode("utf-8", "surrogatepass"))  # the limit is in bytes, as documented
         if size > self.max_frame_bytes:
             return DecodeResult(None, [ProtocolError(ErrorCode.OVERSIZED, f"frame of {size} bytes > {self.max_frame_bytes}")])
+        if is_binary_frame(frame):
+            return self._decode_binary(frame, now_ms)  # type: ignore[arg-type]
         try:
             body = json.loads(frame)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
@@ -129,21 +132,10 @@ class Decoder:
         if not isinstance(body, dict):
             return DecodeResult(None, [ProtocolError(ErrorCode.MALFORMED_JSON, "frame is not a JSON object")])
         kind = body.get("type")
-        version = body.get("v")
-        # The hello is readable whatever the version: it is how versions are negotiated.
-        if kind != "hello" and (type(version) is not int or version not in SUPPORTED_VERSIONS):
-            return DecodeResult(None, [ProtocolError(ErrorCode.BAD_VERSION, f"protocol version {version!r} not in {SUPPORTED_VERSIONS}")])
-        errors: list[ProtocolError] = []
-        seq = body.get("seq")
-        if seq is not None:
-            if type(seq) is not int:
-                errors.append(ProtocolError(ErrorCode.BAD_FIELD, "seq must be an integer"))
-                seq = None
-            else:
-                if self._last_seq is not None and seq > self._last_seq + 1:
-                    missed = seq - self._last_seq - 1
-                    errors.append(ProtocolError(ErrorCode.SEQUENCE_GAP, f"{missed} frame(s) lost before seq {seq}", missed))
-                self._last_seq = seq
+        bad = self._check_envelope(body)
+        if bad is not None:
+            return DecodeResult(None, [bad])
+        seq, errors = self._check_seq(body)
         try:
             if kind == "metrics":
                 message, more = self._parse_metrics(body, now_ms)
@@ -157,117 +149,80 @@ class Decoder:
             return DecodeResult(None, errors + [ProtocolError(ErrorCode.BAD_FIELD, f"{kind}: {str(exc)[:160]}")], seq)
         return DecodeResult(message, errors + more, seq)
 
+    def _check_envelope(self, body: dict[str, Any]) -> ProtocolError | None:
+        version = body.get("v")
+        # The hello is readable whatever the version: it is how versions are negotiated.
+        if body.get("type") != "hello" and (type(version) is not int or version not in SUPPORTED_VERSIONS):
+            return ProtocolError(ErrorCode.BAD_VERSION, f"protocol version {version!r} not in {SUPPORTED_VERSIONS}")
+        return None
+
+    def _check_seq(self, body: dict[str, Any]) -> tuple[int | None, list[ProtocolError]]:
+        errors: list[ProtocolError] = []
+        seq = body.get("seq")
+        if seq is None:
+            return None, errors
+        if type(seq) is not int:
+            return None, [ProtocolError(ErrorCode.BAD_FIELD, "seq must be an integer")]
+        if self._last_seq is not None and seq > self._last_seq + 1:
+            missed = seq - self._last_seq - 1
+            errors.append(ProtocolError(ErrorCode.SEQUENCE_GAP, f"{missed} frame(s) lost before seq {seq}", missed))
+        self._last_seq = seq
+        return seq, errors
+
     # -- metrics: vectorised, because this is the hot path --------------------------
-    def _series_key(self, item: Any) -> SeriesKey:
-        if not isinstance(item, dict):
-            raise p.BadMessage(ErrorCode.BAD_FIELD, "series entries must be objects")
-        name = item.get("name")
-        labels = item.get("labels") or {}
-        if not isinstance(name, str) or not isinstance(labels, dict):
-            raise p.BadMessage(ErrorCode.BAD_FIELD, "series entries need a string name and a labels object")
-        cache_key = (name, tuple(sorted(labels.items())))
-        key = self._key_cache.get(cache_key)
-        if key is None:
-            key = SeriesKey(name, labels)  # validates names; ValueError is reported by the caller
-            if len(self._key_cache) < 1_000_000:  # bounded against a feed inventing series
-                self._key_cache[cache_key] = key
-        return key
-
-    def _gids(self, keys: list[SeriesKey]) -> np.ndarray:
-        out = np.empty(len(keys), dtype=np.int64)
-        for i, k in enumerate(keys):
-            gid = self._gid.get(k)
-            if gid is None:
-                gid = self._gid[k] = len(self._gid)
-                if gid >= len(self._last_ts):
-                    grown = np.full(len(self._last_ts) * 2, np.iinfo(np.int64).min, dtype=np.int64)
-                    grown[: len(self._last_ts)] = self._last_ts
-                    self._last_ts = grown
-            out[i] = gid
-        return out
-
     def _parse_metrics(self, body: dict[str, Any], now_ms: int) -> tuple[MetricBatch, list[ProtocolError]]:
         errors: list[ProtocolError] = []
-        series_raw = p.field(body, "series", list)
         pts = p.field(body, "points", dict)
-        s, t, v = (p.field(pts, k, list) for k in ("s", "t", "v"))
+        s, v = p.field(pts, "s", list), p.field(pts, "v", list)
+        t = pts.get("t")
+        if type(t) is int:  # one timestamp shared by every point of the frame
+            t = [t] * len(s)
+        elif not isinstance(t, list):
+            raise p.BadMessage(ErrorCode.BAD_FIELD, "points.t must be an integer or a list")
         if not (len(s) == len(t) == len(v)):
             raise p.BadMessage(ErrorCode.BAD_FIELD, f"points columns differ in length: s={len(s)} t={len(t)} v={len(v)}")
-        sent_at = body.get("sent_at")
-        sent_at = sent_at if type(sent_at) is int else None
-
-        keys: list[SeriesKey] = []
-        ok_series: list[bool] = []
-        for i, item in enumerate(series_raw):
-            try:
-                keys.append(self._series_key(item))
-                ok_series.append(True)
-            except (p.BadMessage, ValueError, TypeError) as exc:  # TypeError: unhashable label value
-                msg = exc.error.message if isinstance(exc, p.BadMessage) else str(exc)
-                errors.append(ProtocolError(ErrorCode.BAD_FIELD, f"series[{i}]: {msg}"))
-                keys.append(SeriesKey("invalid"))
-                ok_series.append(False)
-
-        n = len(t)
+        table, local = self._series_table(body, errors)
         idx = _int_column(s)
-        ts = _int_column(t)
         vals = _float_column(v)
-        keep = np.ones(n, dtype=bool)
+        return self._metrics.accept(
+            table, idx, _int_column(t), vals,
+            s_ok=idx != _BAD_INT, v_not_number=_bad_type_value(v, vals), local=local,
+            now_ms=now_ms, sent_at=_sent_at(body), errors=errors,
+        ), errors
 
-        bad_type = (idx < 0) | (idx >= len(keys)) | (ts == _BAD_INT)
-        if bad_type.any():
-            errors.append(ProtocolError(ErrorCode.BAD_FIELD, "points with a bad series index or timestamp", int(bad_type.sum())))
-            keep &= ~bad_type
-        idx = np.where(keep, idx, 0)
-        series_ok = np.asarray(ok_series or [False], dtype=bool)
-        keep &= series_ok[idx]  # points of a refused series go with it (already reported)
+    def _series_table(self, body: dict[str, Any], errors: list[ProtocolError]) -> tuple[np.ndarray, bool]:
+        """Global ids that ``s`` values point at, and whether they are frame-local."""
+        if body.get("series") is not None:  # null means absent, as for every optional field
+            return self._metrics.frame_series(p.field(body, "series", list), errors), True
+        self._metrics.define(p.field(body, "defs", list, optional=True, default=[]), errors)
+        return self._metrics.connection_series(), False
 
-        not_number = _bad_type_value(v, vals)
-        typed = keep & not_number
-        bad_value = keep & ~not_number & ~np.isfinite(vals)
-        if typed.any():
-            errors.append(ProtocolError(ErrorCode.BAD_FIELD, "point values that are not numbers", int(typed.sum())))
-        if bad_value.any():
-            errors.append(ProtocolError(ErrorCode.NON_FINITE, "NaN, Infinity or null values", int(bad_value.sum())))
-        keep &= ~bad_value & ~typed
+    def _decode_binary(self, frame: bytes, now_ms: int) -> DecodeResult:
+        try:
+            body, s, t, v = unpack_frame(frame)
+        except BinaryFrameError as exc:
+            return DecodeResult(None, [ProtocolError(ErrorCode.MALFORMED_JSON, f"bad binary frame: {str(exc)[:160]}")])
+        if not isinstance(body, dict) or body.get("type") != "metrics":
+            return DecodeResult(None, [ProtocolError(ErrorCode.UNKNOWN_TYPE, "binary frames carry only metrics")])
+        bad = self._check_envelope(body)
+        if bad is not None:
+            return DecodeResult(None, [bad])
+        seq, errors = self._check_seq(body)
+        try:
+            table, local = self._series_table(body, errors)
+        except p.BadMessage as exc:
+            return DecodeResult(None, errors + [exc.error], seq)
+        batch = self._metrics.accept(
+            table, s, t.astype(np.int64), v.astype(np.float64),
+            s_ok=np.ones(len(s), dtype=bool), v_not_number=np.zeros(len(s), dtype=bool),
+            local=local, now_ms=now_ms, sent_at=_sent_at(body), errors=errors,
+        )
+        return DecodeResult(batch, errors, seq)
 
-        old = keep & (ts < p.MIN_TS_MS)
-        if old.any():
-            errors.append(ProtocolError(ErrorCode.BAD_TIMESTAMP, "timestamps before 2000 (seconds sent as ms?)", int(old.sum())))
-        future = keep & (ts > now_ms + self.future_tolerance_ms)
-        if future.any():
-            ahead = int(ts[future].max() - now_ms)
-            errors.append(ProtocolError(ErrorCode.FUTURE_TIMESTAMP, f"timestamps up to {ahead} ms in the future", int(future.sum())))
-        keep &= ~old & ~future
 
-        if keep.any():
-            gids = self._gids(keys)[idx]
-            keep_idx = np.flatnonzero(keep)
-            order = keep_idx[np.lexsort((ts[keep_idx], gids[keep_idx]))]
-            g_sorted, t_sorted = gids[order], ts[order]
-            prior = self._last_ts[g_sorted]
-            dup_in_frame = np.zeros(len(order), dtype=bool)
-            dup_in_frame[1:] = (g_sorted[1:] == g_sorted[:-1]) & (t_sorted[1:] == t_sorted[:-1])
-            dup = dup_in_frame | (t_sorted == prior)
-            late = t_sorted < prior
-            if dup.any():
-                errors.append(ProtocolError(ErrorCode.DUPLICATE_POINT, "points already received", int(dup.sum())))
-            if late.any():
-                errors.append(ProtocolError(ErrorCode.OUT_OF_ORDER, "points older than the newest of their series", int(late.sum())))
-            accepted = order[~(dup | late)]
-            np.maximum.at(self._last_ts, gids[accepted], ts[accepted])
-            keep = np.zeros(n, dtype=bool)
-            keep[accepted] = True
-        sel = np.flatnonzero(keep)  # original frame order of the survivors
-        idx = idx[sel]
-        if not all(ok_series):
-            # Drop refused series from the batch so nobody registers the placeholder key.
-            good = np.flatnonzero(series_ok)
-            remap = np.full(len(keys), -1, dtype=np.int32)
-            remap[good] = np.arange(len(good), dtype=np.int32)
-            keys = [keys[i] for i in good]
-            idx = remap[idx]
-        return MetricBatch(tuple(keys), idx, ts[sel], vals[sel], sent_at), errors
+def _sent_at(body: dict[str, Any]) -> int | None:
+    sent_at = body.get("sent_at")
+    return sent_at if type(sent_at) is int else None
 
 
 _BAD_INT = np.iinfo(np.int64).min

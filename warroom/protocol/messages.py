@@ -24,6 +24,8 @@ SUPPORTED_VERSIONS = (1,)
 
 #: Streams a client may subscribe to.
 STREAMS = ("topology", "metrics", "events", "plans")
+#: Encodings of metric batches: JSON text frames, or binary frames with raw little-endian columns.
+ENCODINGS = ("json", "binary")
 #: Actions a ``Command`` may ask for.
 ACTIONS = ("inject_fault", "clear_fault", "execute_plan", "rollback_plan")
 #: States a ``CommandResult`` may report. ``accepted``/``running`` are not final.
@@ -234,9 +236,16 @@ class Subscribe:
     client_id: str
     versions: tuple[int, ...] = SUPPORTED_VERSIONS
     streams: tuple[str, ...] = STREAMS
+    #: Metric encodings the client reads, preferred first ("binary": binary frames).
+    encodings: tuple[str, ...] = ("json",)
 
     def to_wire(self) -> dict[str, Any]:
-        return {"client_id": self.client_id, "versions": list(self.versions), "streams": list(self.streams)}
+        return {
+            "client_id": self.client_id,
+            "versions": list(self.versions),
+            "streams": list(self.streams),
+            "encodings": list(self.encodings),
+        }
 
 
 @dataclass(frozen=True)

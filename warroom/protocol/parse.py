@@ -17,6 +17,7 @@ from warroom.protocol.errors import ErrorCode, ProtocolError
 from warroom.protocol.messages import (
     ACTIONS,
     COMMAND_STATES,
+    ENCODINGS,
     STREAMS,
     Command,
     CommandResult,
@@ -211,7 +212,10 @@ def parse_subscribe(body: dict[str, Any], now_ms: int, tol: int) -> tuple[Subscr
     unknown = [s for s in streams if s not in STREAMS]
     if unknown:
         raise BadMessage(ErrorCode.BAD_FIELD, f"unknown streams {unknown}")
-    return Subscribe(field(body, "client_id", str), tuple(versions), tuple(streams)), []
+    encodings = field(body, "encodings", list, optional=True, default=["json"])
+    # Unknown encodings are skipped, not refused: a newer client may list more.
+    known = tuple(e for e in encodings if e in ENCODINGS) or ("json",)
+    return Subscribe(field(body, "client_id", str), tuple(versions), tuple(streams), known), []
 
 
 def parse_command(body: dict[str, Any], now_ms: int, tol: int) -> tuple[Command, list[ProtocolError]]:

@@ -66,6 +66,8 @@ class Appender:
         ).fetchone()
         self._last_topology = canonical_topology(json.loads(row[0])) if row else None
         row = con.execute("SELECT epoch_ms(max(ts)) FROM points").fetchone()
+        self._known_series: tuple[SeriesKey, ...] | None = None
+        self._known_ids = np.empty(0, dtype=np.int32)
         #: Newest point timestamp in the store (ms), None while it has no points.
         self.newest_ts: int | None = row[0]
 
@@ -81,13 +83,20 @@ class Appender:
         next_id = self._next_series_id
         id_arrays, ts_arrays, value_arrays = [], [], []
         for b in batches:
-            ids = np.empty(len(b.series), dtype=np.int32)
-            for i, key in enumerate(b.series):
-                sid = self._series_ids.get(key) or new_ids.get(key)
-                if sid is None:
-                    sid = new_ids[key] = next_id
-                    next_id += 1
-                ids[i] = sid
+            if b.series is self._known_series:
+                ids = self._known_ids  # the decoder hands out one tuple while the series set holds
+            else:
+                ids = np.empty(len(b.series), dtype=np.int32)
+                fresh = False
+                for i, key in enumerate(b.series):
+                    sid = self._series_ids.get(key) or new_ids.get(key)
+                    if sid is None:
+                        sid = new_ids[key] = next_id
+                        next_id += 1
+                        fresh = True
+                    ids[i] = sid
+                if not fresh:  # cache only ids already committed: a failed flush cannot leave it wrong
+                    self._known_series, self._known_ids = b.series, ids
             id_arrays.append(ids[b.index])
             ts_arrays.append(b.ts)
             value_arrays.append(b.values)

@@ -1,0 +1,268 @@
+"""Metric batches on the wire: series tables and vectorised point validation.
+
+Two ways to name the series of a batch's points (see docs/protocol.md):
+
+* ``"series": [...]`` — frame-local: ``s`` indexes this list. Simple producers use it.
+* ``"defs": [{"id": .., "name": .., "labels": ..}]`` — connection-scoped ids: a series
+  is described once per connection and later frames send only its id. Our server uses
+  it, because repeating 250 series names in every frame would cost more than the points.
+
+``MetricsState`` is the receiving side (one per ``Decoder``): it resolves series,
+validates the point columns in bulk and remembers the newest timestamp per series to
+catch duplicates and out-of-order points. ``SeriesTable`` is the sending side.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from warroom.core.model import SeriesKey
+from warroom.protocol.errors import ErrorCode, ProtocolError
+from warroom.protocol.messages import MetricBatch
+from warroom.protocol.parse import MIN_TS_MS, BadMessage
+
+#: Connection-scoped series ids live in [0, MAX_SERIES_ID): bounds memory against a bad feed.
+MAX_SERIES_ID = 1 << 20
+_NEVER = np.iinfo(np.int64).min
+BAD_INT = np.iinfo(np.int64).min
+
+
+class MetricsState:
+    """Receiving-side state for metric batches: series names and per-series order."""
+
+    def __init__(self, future_tolerance_ms: int) -> None:
+        self.future_tolerance_ms = future_tolerance_ms
+        self._key_cache: dict[tuple[str, tuple[tuple[str, str], ...]], SeriesKey] = {}
+        self._gid: dict[SeriesKey, int] = {}
+        self._gid_keys: list[SeriesKey] = []
+        self._last_ts = np.full(256, _NEVER, dtype=np.int64)
+        self._conn_gid = np.full(0, -1, dtype=np.int64)  # connection id -> global id
+        self._last_used: np.ndarray | None = None
+        self._last_series: tuple[SeriesKey, ...] = ()
+        self._last_gids: np.ndarray | None = None
+        self._last_index = np.empty(0, dtype=np.int32)
+
+    def new_connection(self) -> None:
+        """Connection-scoped ids die with their connection; per-series order survives."""
+        self._conn_gid = np.full(0, -1, dtype=np.int64)
+
+    def last_ts(self, key: SeriesKey) -> int | None:
+        """Newest accepted timestamp of a series, or None."""
+        gid = self._gid.get(key)
+        return None if gid is None or self._last_ts[gid] == _NEVER else int(self._last_ts[gid])
+
+    # -- series ----------------------------------------------------------------------
+    def key(self, item: Any) -> SeriesKey:
+        """A ``{"name", "labels"}`` object as a SeriesKey (cached); BadMessage/ValueError if bad."""
+        if not isinstance(item, dict):
+            raise BadMessage(ErrorCode.BAD_FIELD, "series entries must be objects")
+        name = item.get("name")
+        labels = item.get("labels") or {}
+        if not isinstance(name, str) or not isinstance(labels, dict):
+            raise BadMessage(ErrorCode.BAD_FIELD, "series entries need a string name and a labels object")
+        cache_key = (name, tuple(sorted(labels.items())))
+        key = self._key_cache.get(cache_key)
+        if key is None:
+            key = SeriesKey(name, labels)
+            if len(self._key_cache) < 1_000_000:  # bounded against a feed inventing series
+                self._key_cache[cache_key] = key
+        return key
+
+    def _global_id(self, key: SeriesKey) -> int:
+        gid = self._gid.get(key)
+        if gid is None:
+            gid = self._gid[key] = len(self._gid_keys)
+            self._gid_keys.append(key)
+            if gid >= len(self._last_ts):
+                grown = np.full(len(self._last_ts) * 2, _NEVER, dtype=np.int64)
+                grown[: len(self._last_ts)] = self._last_ts
+                self._last_ts = grown
+        return gid
+
+    def frame_series(self, items: list[Any], errors: list[ProtocolError]) -> np.ndarray:
+        """Global ids of a frame-local ``series`` list; -1 for refused entries (reported)."""
+        out = np.full(len(items), -1, dtype=np.int64)
+        for i, item in enumerate(items):
+            try:
+                out[i] = self._global_id(self.key(item))
+            except (BadMessage, ValueError, TypeError) as exc:  # TypeError: unhashable label value
+                msg = exc.error.message if isinstance(exc, BadMessage) else str(exc)
+                errors.append(ProtocolError(ErrorCode.BAD_FIELD, f"series[{i}]: {msg}"))
+        return out
+
+    def define(self, defs: list[Any], errors: list[ProtocolError]) -> None:
+        """Record connection-scoped ids from a ``defs`` list; bad entries are reported and skipped."""
+        for i, item in enumerate(defs):
+            try:
+                sid = item.get("id") if isinstance(item, dict) else None
+                if type(sid) is not int or not 0 <= sid < MAX_SERIES_ID:
+                    raise BadMessage(ErrorCode.BAD_FIELD, f"id must be an integer in [0, {MAX_SERIES_ID})")
+                gid = self._global_id(self.key(item))
+            except (BadMessage, ValueError, TypeError) as exc:
+                msg = exc.error.message if isinstance(exc, BadMessage) else str(exc)
+                errors.append(ProtocolError(ErrorCode.BAD_FIELD, f"defs[{i}]: {msg}"))
+                if type(sid) is int and 0 <= sid < len(self._conn_gid):
+                    self._conn_gid[sid] = -1  # a refused redefinition must not leave the old series bound
+                continue
+            if sid >= len(self._conn_gid):
+                grown = np.full(max(sid + 1, 2 * len(self._conn_gid), 64), -1, dtype=np.int64)
+                grown[: len(self._conn_gid)] = self._conn_gid
+                self._conn_gid = grown
+            self._conn_gid[sid] = gid
+
+    def connection_series(self) -> np.ndarray:
+        """Connection id -> global id (-1 where undefined)."""
+        return self._conn_gid
+
+    # -- points ----------------------------------------------------------------------
+    def accept(
+        self,
+        table: np.ndarray,
+        s: np.ndarray,
+        ts: np.ndarray,
+        vals: np.ndarray,
+        *,
+        s_ok: np.ndarray,
+        v_not_number: np.ndarray,
+        local: bool,
+        now_ms: int,
+        sent_at: int | None,
+        errors: list[ProtocolError],
+    ) -> MetricBatch:
+        """Validate point columns and keep the good points.
+
+        ``table`` maps the values of ``s`` to global series ids (-1: refused or unknown);
+        ``s_ok``/``v_not_number`` flag entries that were not integers / not numbers;
+        ``local`` says ``table`` came from a frame-local list whose refusals are reported.
+        """
+        fast = self._accept_clean(table, s, ts, vals, s_ok, v_not_number, now_ms)
+        if fast is not None:
+            gids = fast
+            return self._batch(gids, ts, vals, sent_at, np.arange(len(ts)))
+        n = len(ts)
+        s = s.astype(np.int64, copy=False)
+        in_range = s_ok & (s >= 0) & (s < len(table)) & (ts != BAD_INT)
+        gids = np.full(n, -1, dtype=np.int64)
+        gids[in_range] = table[s[in_range]]
+        bad_ref = ~in_range | (ts == BAD_INT)
+        if bad_ref.any():
+            errors.append(ProtocolError(ErrorCode.BAD_FIELD, "points with a bad series index or timestamp", int(bad_ref.sum())))
+        undefined = ~bad_ref & (gids < 0)
+        if undefined.any() and not local:
+            errors.append(ProtocolError(ErrorCode.BAD_FIELD, "points of a series that was never defined", int(undefined.sum())))
+        keep = gids >= 0  # points of refused series go with them (already reported)
+
+        typed = keep & v_not_number
+        bad_value = keep & ~v_not_number & ~np.isfinite(vals)
+        if typed.any():
+            errors.append(ProtocolError(ErrorCode.BAD_FIELD, "point values that are not numbers", int(typed.sum())))
+        if bad_value.any():
+            errors.append(ProtocolError(ErrorCode.NON_FINITE, "NaN, Infinity or null values", int(bad_value.sum())))
+        keep &= ~bad_value & ~typed
+
+        old = keep & (ts < MIN_TS_MS)
+        if old.any():
+            errors.append(ProtocolError(ErrorCode.BAD_TIMESTAMP, "timestamps before 2000 (seconds sent as ms?)", int(old.sum())))
+        future = keep & (ts > now_ms + self.future_tolerance_ms)
+        if future.any():
+            ahead = int(ts[future].max() - now_ms)
+            errors.append(ProtocolError(ErrorCode.FUTURE_TIMESTAMP, f"timestamps up to {ahead} ms in the future", int(future.sum())))
+        keep &= ~old & ~future
+
+        if keep.any():
+            keep_idx = np.flatnonzero(keep)
+            order = keep_idx[np.lexsort((ts[keep_idx], gids[keep_idx]))]
+            g_sorted, t_sorted = gids[order], ts[order]
+            prior = self._last_ts[g_sorted]
+            dup = t_sorted == prior
+            dup[1:] |= (g_sorted[1:] == g_sorted[:-1]) & (t_sorted[1:] == t_sorted[:-1])
+            late = t_sorted < prior
+            if dup.any():
+                errors.append(ProtocolError(ErrorCode.DUPLICATE_POINT, "points already received", int(dup.sum())))
+            if late.any():
+                errors.append(ProtocolError(ErrorCode.OUT_OF_ORDER, "points older than the newest of their series", int(late.sum())))
+            accepted = order[~(dup | late)]
+            np.maximum.at(self._last_ts, gids[accepted], ts[accepted])
+            keep = np.zeros(n, dtype=bool)
+            keep[accepted] = True
+
+        return self._batch(gids, ts, vals, sent_at, np.flatnonzero(keep))
+
+    def _accept_clean(self, table, s, ts, vals, s_ok, v_not_number, now_ms) -> np.ndarray | None:
+        """The healthy feed's case in a few vectorised checks: global ids if every point of
+        the frame is acceptable, else None (and the careful path sorts out what is wrong)."""
+        n = len(ts)
+        if not n or not s_ok.all() or v_not_number.any():
+            return None
+        if s.min() < 0 or s.max() >= len(table):
+            return None
+        gids = table[s]
+        if gids.min() < 0 or not np.isfinite(vals).all():
+            return None
+        tmin, tmax = ts.min(), ts.max()
+        if tmin < MIN_TS_MS or tmax > now_ms + self.future_tolerance_ms or tmin != tmax:
+            return None  # several timestamps per frame: duplicates need the sort below
+        if (ts <= self._last_ts[gids]).any() or np.bincount(gids).max() > 1:
+            return None
+        self._last_ts[gids] = ts
+        return gids
+
+    def _batch(self, gids: np.ndarray, ts: np.ndarray, vals: np.ndarray, sent_at: int | None, sel: np.ndarray) -> MetricBatch:
+        """The accepted points ``sel`` as a batch that names only the series it uses."""
+        g = gids[sel]
+        if self._last_gids is not None and np.array_equal(g, self._last_gids):
+            series, index = self._last_series, self._last_index  # same layout as the last frame
+        else:
+            used, index = np.unique(g, return_inverse=True)
+            index = index.astype(np.int32)
+            if self._last_used is not None and np.array_equal(used, self._last_used):
+                series = self._last_series  # share the tuple: caches downstream key on it
+            else:
+                series = tuple(self._gid_keys[i] for i in used.tolist())
+            self._last_used, self._last_series = used, series
+            self._last_gids, self._last_index = g, index
+        return MetricBatch(series, index, ts[sel], vals[sel], sent_at)
+
+
+class SeriesTable:
+    """Sending side of connection-scoped ids: gives each series an id the first time it is sent.
+
+    Ids are stable for the table's life; a server keeps one table for all its
+    connections and sends every new client the full list before any batch.
+    """
+
+    def __init__(self) -> None:
+        self._ids: dict[SeriesKey, int] = {}
+        self._keys: list[SeriesKey] = []
+        self._last_series: tuple[SeriesKey, ...] | None = None
+        self._last_ids: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def ids(self, series: tuple[SeriesKey, ...]) -> tuple[np.ndarray, list[dict[str, Any]]]:
+        """Ids for a batch's ``series`` and the ``defs`` of those never sent before."""
+        if series is self._last_series and self._last_ids is not None:
+            return self._last_ids, []  # the simulator reuses one tuple for every tick
+        new: list[dict[str, Any]] = []
+        out = np.empty(len(series), dtype=np.int32)
+        for i, key in enumerate(series):
+            sid = self._ids.get(key)
+            if sid is None:
+                sid = self._ids[key] = len(self._keys)
+                self._keys.append(key)
+                new.append(definition(sid, key))
+            out[i] = sid
+        self._last_series, self._last_ids = series, out
+        return out, new
+
+    def all_defs(self) -> list[dict[str, Any]]:
+        """Every definition so far, for a client that just subscribed."""
+        return [definition(i, k) for i, k in enumerate(self._keys)]
+
+
+def definition(sid: int, key: SeriesKey) -> dict[str, Any]:
+    """The ``defs`` entry of one series."""
+    return {"id": sid, "name": key.name, "labels": dict(key.labels)}
