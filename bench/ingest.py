@@ -171,7 +171,8 @@ def run_case(frames: int, tpf: int, repeat: int) -> dict:
             batches, _ = make_batches(frames, tpf)
             total = sum(len(b) for b in batches)
             res: dict[str, list[float]] = {k: [] for k in ("ws_json", "ws_binary", "pipe_json", "pipe_binary", "duckdb")}
-            chunk = 50_000  # about what one 0.25 s flush holds at the pipeline's rate
+            # Big transactions: the raw baseline should be DuckDB at its best, not at our flush size.
+            chunk = 500_000
             for r in range(repeat):
                 for enc in ("json", "binary"):
                     res[f"ws_{enc}"].append(total / asyncio.run(raw_receive(url, frames, enc)))
@@ -194,17 +195,16 @@ def main() -> None:
         serve(args.serve, args.frames, args.ticks_per_frame[0])
         return
     print(f"ingest bench: {args.frames} frames per run, median of {args.repeat} runs, points/s")
-    print(f"{'pts/frame':>9} {'raw ws':>11} {'raw duckdb':>11} {'pipeline':>11} {'vs ws':>6} {'vs duckdb':>9} {'vs min':>7}  encoding")
-    ok = True
+    print(f"{'pts/frame':>9} {'raw ws':>11} {'raw duckdb':>11} {'pipeline':>11} {'vs ws':>6} {'vs duckdb':>9} {'vs min':>7}  encoding  goal (>= 0.5 vs min)")
     for tpf in args.ticks_per_frame:
         r = run_case(args.frames, tpf, args.repeat)
         for enc in ("binary", "json"):
             ws, db, pipe = r[f"ws_{enc}"], r["duckdb"], r[f"pipe_{enc}"]
             vs_min = pipe / min(ws, db)
-            print(f"{r['points_per_frame']:>9} {ws:>11,.0f} {db:>11,.0f} {pipe:>11,.0f} {pipe / ws:>6.2f} {pipe / db:>9.2f} {vs_min:>7.2f}  {enc}")
-            if enc == "binary":
-                ok &= vs_min >= 0.5
-    print("goal (pipeline >= 0.5 x the smaller raw baseline, default binary encoding):", "met" if ok else "NOT met")
+            verdict = ("met" if vs_min >= 0.5 else "not met") if enc == "binary" else "(json: for reference)"
+            print(f"{r['points_per_frame']:>9} {ws:>11,.0f} {db:>11,.0f} {pipe:>11,.0f} {pipe / ws:>6.2f} {pipe / db:>9.2f} {vs_min:>7.2f}  {enc:<8}  {verdict}")
+    print("The feed coalesces what falls due in 100 ms into one frame, so frames grow with load:")
+    print("at the simulator's 60x demo speed a frame holds ~1,460 points.")
 
 
 if __name__ == "__main__":

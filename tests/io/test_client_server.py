@@ -228,3 +228,33 @@ async def test_json_and_binary_clients_get_the_same_points_and_late_joiners_lear
             await c.stop()
         await asyncio.gather(*tasks)
         await server.stop()
+
+
+async def test_json_goes_out_as_text_frames_and_binary_batches_as_binary(source):
+    """Other-language clients rely on the frame type: JSON is text, WRB1 batches are binary."""
+    from websockets.asyncio.client import connect
+
+    from warroom.protocol import Subscribe
+
+    server = FeedServer(source, port=0, heartbeat_s=0.05)
+    await server.start()
+    try:
+        for encoding, batch_type in (("json", str), ("binary", bytes)):
+            async with connect(server.url, proxy=None) as ws:
+                hello = await ws.recv()
+                assert isinstance(hello, str)
+                await ws.send(encode(Subscribe("raw", encodings=(encoding,))).decode())
+                while server.client_count == 0:
+                    await asyncio.sleep(0.01)
+                server.broadcast(batch(5, wall_ms()))
+                kinds = set()
+                for _ in range(6):  # topology, catalogue-less source, defs, batch, heartbeats
+                    frame = await asyncio.wait_for(ws.recv(), 2)
+                    kinds.add((type(frame), frame[:4] == b"WRB1" if isinstance(frame, bytes) else False))
+                assert (str, False) in kinds
+                assert ((bytes, True) in kinds) == (batch_type is bytes)
+                assert all(t is str or is_wrb for t, is_wrb in kinds)
+            while server.client_count:
+                await asyncio.sleep(0.01)
+    finally:
+        await server.stop()

@@ -169,7 +169,7 @@ class FeedClient:
         if ws is None or self.status.state not in (ConnectionState.LIVE, ConnectionState.STALE):
             raise NotConnected(f"feed is {self.status.state.value}: {self.status.reason}")
         try:
-            await ws.send(encode(command))
+            await ws.send(encode(command), text=True)
         except ConnectionClosed as exc:
             raise NotConnected(f"connection closed while sending: {exc}") from exc
 
@@ -222,7 +222,7 @@ class FeedClient:
     async def _converse(self, ws: ClientConnection) -> str:
         self.decoder.new_connection()
         hello = await self._read_hello(ws)
-        await ws.send(encode(Subscribe(self.client_id, SUPPORTED_VERSIONS, encodings=self.encodings)))
+        await ws.send(encode(Subscribe(self.client_id, SUPPORTED_VERSIONS, encodings=self.encodings)), text=True)
         self.backoff.reset()
         stale_after = self._stale_after or max(3.0, 3 * hello.heartbeat_s)
         dead_after = self._dead_after or 4 * stale_after

@@ -32,8 +32,8 @@ async def send_command(url: str, action: str, args: dict, *, actor: str = "", re
                     raise ConnectionError(f"{url} is not a compatible Warroom feed")
                 clock = FeedClock()
                 clock.anchor(hello.server_time, hello.speed)
-                await ws.send(encode(Subscribe(f"cli-{key[:8]}", SUPPORTED_VERSIONS, streams=())))
-                await ws.send(encode(Command(key, action, args, actor=actor, reason=reason)))
+                await ws.send(encode(Subscribe(f"cli-{key[:8]}", SUPPORTED_VERSIONS, streams=())), text=True)
+                await ws.send(encode(Command(key, action, args, actor=actor, reason=reason)), text=True)
                 async for frame in ws:
                     msg = decoder.decode(frame, clock.now_ms()).message
                     if isinstance(msg, ServerError):

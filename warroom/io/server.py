@@ -38,6 +38,7 @@ from warroom.protocol import (
     Subscribe,
     encode,
 )
+from warroom.protocol.binary import is_binary_frame
 from warroom.protocol.codec import encode_tail, frame_with_seq
 from warroom.protocol.messages import ENCODINGS
 from warroom.protocol.metrics import SeriesTable
@@ -223,7 +224,7 @@ class FeedServer:
             heartbeat_s=self.heartbeat_s,
         )
         try:
-            await ws.send(encode(hello))
+            await ws.send(encode(hello), text=True)
             sub = await self._await_subscribe(ws, decoder)
             if sub is None:
                 return
@@ -263,13 +264,13 @@ class FeedServer:
         if not isinstance(sub, Subscribe):
             self.stats.bad_client_frames += 1
             why = result.errors[0].message if result.errors else f"expected subscribe, got {type(sub).__name__}"
-            await ws.send(encode(ServerError("bad_subscribe", why)))
+            await ws.send(encode(ServerError("bad_subscribe", why)), text=True)
             await ws.close(CLOSE_PROTOCOL, "expected subscribe")
             return None
         if not set(sub.versions) & set(SUPPORTED_VERSIONS):
             self.stats.rejected_versions += 1
             why = f"no common protocol version: client {list(sub.versions)}, server {list(SUPPORTED_VERSIONS)}"
-            await ws.send(encode(ServerError("version_mismatch", why)))
+            await ws.send(encode(ServerError("version_mismatch", why)), text=True)
             await ws.close(CLOSE_PROTOCOL, "version mismatch")
             return None
         return sub
@@ -277,7 +278,8 @@ class FeedServer:
     async def _write(self, client: _Client) -> None:
         while True:
             frame = await client.queue.get()
-            await client.connection.send(frame)
+            # JSON goes out as text frames, WRB1 metric batches as binary ones (docs/protocol.md).
+            await client.connection.send(frame, text=not is_binary_frame(frame))
 
     async def _read(self, client: _Client, decoder: Decoder) -> None:
         async for frame in client.connection:
