@@ -29,7 +29,7 @@ from typing import Callable, Union
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from warroom.core.clock import FeedClock, wall_ms
+from warroom.core.clock import FeedClock, monotonic, wall_ms
 from warroom.protocol import (
     SUPPORTED_VERSIONS,
     Command,
@@ -132,6 +132,8 @@ class FeedClient:
         self.encodings = encodings
         self.status = FeedStatus(ConnectionState.DISCONNECTED, "not started", wall_ms())
         self.frames_received = 0
+        self._last_frame = 0.0
+        self._silence_reason = ""
         self._ws: ClientConnection | None = None
         self._stopping = False
         self._stopped = asyncio.Event()
@@ -227,30 +229,44 @@ class FeedClient:
         stale_after = self._stale_after or max(3.0, 3 * hello.heartbeat_s)
         dead_after = self._dead_after or 4 * stale_after
         await self._set(ConnectionState.LIVE, f"live from {hello.server_id}", hello.server_id)
-        silent_for = 0.0
+        self._last_frame = monotonic()
+        self._silence_reason = ""
+        # A watchdog rather than a timeout on every recv(): no timer per frame on the hot path.
+        watchdog = asyncio.create_task(self._watch(ws, stale_after, dead_after), name="feed-watchdog")
+        try:
+            async for frame in ws:
+                self._last_frame = monotonic()
+                self.frames_received += 1
+                if self.status.state is ConnectionState.STALE:
+                    await self._set(ConnectionState.LIVE, f"live from {hello.server_id}")
+                result = self.decoder.decode(frame, self.clock.now_ms())
+                msg = result.message
+                if isinstance(msg, Heartbeat):
+                    self.clock.anchor(msg.server_time, hello.speed)
+                    continue
+                if isinstance(msg, ServerError):
+                    log.warning("server refused something we sent: %s %s", msg.code, msg.message)
+                if msg is not None:
+                    await self.queue.put(msg)
+        finally:
+            watchdog.cancel()
+        if self._silence_reason:
+            return self._silence_reason
+        code, why = ws.close_code, ws.close_reason
+        return f"server closed the connection ({code}{': ' + why if why else ''})"
+
+    async def _watch(self, ws: ClientConnection, stale_after: float, dead_after: float) -> None:
+        """Mark the feed stale after ``stale_after`` s of silence; close it after ``dead_after``."""
+        tick = min(0.25, stale_after / 4)
         while True:
-            try:
-                frame = await asyncio.wait_for(ws.recv(), stale_after)
-            except TimeoutError:
-                silent_for += stale_after
-                if silent_for >= dead_after:
-                    await ws.close(1001, "feed silent")
-                    return f"no data for {silent_for:.0f} s; reconnecting"
-                await self._set(ConnectionState.STALE, f"no data or heartbeat for {silent_for:.0f} s")
-                continue
-            silent_for = 0.0
-            self.frames_received += 1
-            if self.status.state is ConnectionState.STALE:
-                await self._set(ConnectionState.LIVE, f"live from {hello.server_id}")
-            result = self.decoder.decode(frame, self.clock.now_ms())
-            msg = result.message
-            if isinstance(msg, Heartbeat):
-                self.clock.anchor(msg.server_time, hello.speed)
-                continue
-            if isinstance(msg, ServerError):
-                log.warning("server refused something we sent: %s %s", msg.code, msg.message)
-            if msg is not None:
-                await self.queue.put(msg)
+            await asyncio.sleep(tick)
+            silent = monotonic() - self._last_frame
+            if silent >= dead_after:
+                self._silence_reason = f"no data for {silent:.0f} s; reconnecting"
+                await ws.close(1001, "feed silent")
+                return
+            if silent >= stale_after and self.status.state is ConnectionState.LIVE:
+                await self._set(ConnectionState.STALE, f"no data or heartbeat for {silent:.0f} s")
 
     async def _read_hello(self, ws: ClientConnection) -> Hello:
         frame = await asyncio.wait_for(ws.recv(), self.open_timeout_s)

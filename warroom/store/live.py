@@ -1,0 +1,199 @@
+"""The console's in-memory view of a feed: bounded ring buffers and the latest state.
+
+``LiveView`` is what panels read. It is fed, in order, with what the feed client
+delivers (metric batches, events, topology, plan catalogue) and answers "the state at the
+cursor": values, windows of a series, events, the topology. In live mode the cursor
+follows the newest data; a replay moves it. Memory is bounded: each series keeps at most
+``capacity`` points, the event list at most ``max_events``.
+
+``version`` increases with every change, so a repaint timer can skip panels when nothing
+arrived. The view holds no Qt and no asyncio; the UI thread owns it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import numpy as np
+
+from warroom.core.model import Event, SeriesKey
+from warroom.core.plans import Plan
+from warroom.core.topology import Topology
+from warroom.protocol import Events, MetricBatch, PlanCatalogue, TopologySnapshot
+
+DEFAULT_CAPACITY = 3600  # one hour at one point a second
+
+
+class SeriesRing:
+    """The newest ``capacity`` points of one series, oldest first, in two numpy arrays."""
+
+    __slots__ = ("_ts", "_v", "_start", "_len")
+
+    def __init__(self, capacity: int) -> None:
+        self._ts = np.zeros(capacity, dtype=np.int64)
+        self._v = np.zeros(capacity, dtype=np.float64)
+        self._start = 0
+        self._len = 0
+
+    def __len__(self) -> int:
+        return self._len
+
+    @property
+    def capacity(self) -> int:
+        """Most points kept."""
+        return len(self._ts)
+
+    def extend(self, ts: np.ndarray, values: np.ndarray) -> None:
+        """Append points (already in time order, newer than what is held)."""
+        cap = len(self._ts)
+        if len(ts) >= cap:
+            self._ts[:] = ts[-cap:]
+            self._v[:] = values[-cap:]
+            self._start, self._len = 0, cap
+            return
+        end = (self._start + self._len) % cap
+        first = min(len(ts), cap - end)
+        self._ts[end : end + first] = ts[:first]
+        self._v[end : end + first] = values[:first]
+        rest = len(ts) - first
+        if rest:
+            self._ts[:rest] = ts[first:]
+            self._v[:rest] = values[first:]
+        overflow = max(0, self._len + len(ts) - cap)
+        self._start = (self._start + overflow) % cap
+        self._len = min(cap, self._len + len(ts))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Copies of (ts, values), oldest first."""
+        idx = (self._start + np.arange(self._len)) % len(self._ts)
+        return self._ts[idx], self._v[idx]
+
+    def window(self, start_ms: int, end_ms: int) -> tuple[np.ndarray, np.ndarray]:
+        """Points with ``start_ms <= ts <= end_ms``."""
+        ts, v = self.arrays()
+        lo, hi = np.searchsorted(ts, start_ms, "left"), np.searchsorted(ts, end_ms, "right")
+        return ts[lo:hi], v[lo:hi]
+
+    def at(self, ms: int) -> tuple[int, float] | None:
+        """The newest point at or before ``ms``."""
+        if not self._len:
+            return None
+        cap = len(self._ts)
+        last = (self._start + self._len - 1) % cap
+        if self._ts[last] <= ms:
+            return int(self._ts[last]), float(self._v[last])
+        ts, v = self.arrays()
+        i = int(np.searchsorted(ts, ms, "right")) - 1
+        return None if i < 0 else (int(ts[i]), float(v[i]))
+
+
+@dataclass
+class LiveView:
+    """The state of the feed as the console sees it; see the module docstring."""
+
+    capacity: int = DEFAULT_CAPACITY
+    max_events: int = 5000
+    topology: Topology = field(default_factory=Topology)
+    topology_ts: int | None = None
+    plans: tuple[Plan, ...] = ()
+    active_plans: tuple[str, ...] = ()
+    newest_ms: int | None = None  # newest point timestamp received
+    follow: bool = True  # live mode: the cursor follows the newest data
+    version: int = 0
+    points_received: int = 0
+
+    def __post_init__(self) -> None:
+        self._rings: dict[SeriesKey, SeriesRing] = {}
+        self._events: deque[Event] = deque(maxlen=self.max_events)
+        self._cursor: int | None = None
+
+    # -- feeding ---------------------------------------------------------------------
+    def apply(self, item: object) -> bool:
+        """Take one item from the feed client's queue; True if the view changed."""
+        if isinstance(item, MetricBatch):
+            return self.add_batch(item)
+        if isinstance(item, Events):
+            self.add_events(item.events)
+        elif isinstance(item, TopologySnapshot):
+            self.topology, self.topology_ts = item.topology, item.ts
+        elif isinstance(item, PlanCatalogue):
+            self.plans, self.active_plans = item.plans, item.active
+        else:
+            return False
+        self.version += 1
+        return True
+
+    def add_batch(self, batch: MetricBatch) -> bool:
+        """Append a batch's points to their series' rings."""
+        if not len(batch):
+            return False
+        order = np.lexsort((batch.ts, batch.index))
+        idx, ts, vals = batch.index[order], batch.ts[order], batch.values[order]
+        bounds = np.flatnonzero(np.diff(idx)) + 1
+        starts = np.concatenate(([0], bounds))
+        ends = np.concatenate((bounds, [len(idx)]))
+        for s, e in zip(starts.tolist(), ends.tolist()):
+            key = batch.series[int(idx[s])]
+            ring = self._rings.get(key)
+            if ring is None:
+                ring = self._rings[key] = SeriesRing(self.capacity)
+            ring.extend(ts[s:e], vals[s:e])
+        newest = int(ts.max())
+        self.newest_ms = newest if self.newest_ms is None else max(self.newest_ms, newest)
+        self.points_received += len(batch)
+        self.version += 1
+        return True
+
+    def add_events(self, events: Iterable[Event]) -> None:
+        """Append events (kept in time order of arrival; at most ``max_events``)."""
+        self._events.extend(events)
+        self.version += 1
+
+    # -- the cursor ------------------------------------------------------------------
+    @property
+    def cursor_ms(self) -> int | None:
+        """The time the panels show: the newest data in live mode, else where it was set."""
+        return self.newest_ms if self.follow else self._cursor
+
+    def set_cursor(self, ms: int | None) -> None:
+        """Pin the cursor (replay, or a paused wall); ``None`` resumes following live data."""
+        self.follow = ms is None
+        self._cursor = ms
+        self.version += 1
+
+    # -- reading ---------------------------------------------------------------------
+    def keys(self, name: str | None = None, **labels: str) -> list[SeriesKey]:
+        """Known series with this name and these labels, sorted by their text."""
+        return sorted((k for k in self._rings if k.matches(name, **labels)), key=lambda k: k.text)
+
+    def value(self, key: SeriesKey, at_ms: int | None = None) -> float | None:
+        """The series' value at the cursor (or ``at_ms``): its newest point at or before it."""
+        ring = self._rings.get(key)
+        at = self.cursor_ms if at_ms is None else at_ms
+        if ring is None or at is None:
+            return None
+        hit = ring.at(at)
+        return None if hit is None else hit[1]
+
+    def window(self, key: SeriesKey, span_ms: int, end_ms: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The last ``span_ms`` of a series up to the cursor (or ``end_ms``)."""
+        ring = self._rings.get(key)
+        end = self.cursor_ms if end_ms is None else end_ms
+        if ring is None or end is None:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        return ring.window(end - span_ms, end)
+
+    def events(self, since_ms: int | None = None, until_ms: int | None = None) -> list[Event]:
+        """Events with ``since_ms <= ts <= until_ms`` (until defaults to the cursor)."""
+        until = self.cursor_ms if until_ms is None else until_ms
+        return [
+            e for e in self._events
+            if (since_ms is None or e.ts >= since_ms) and (until is None or e.ts <= until)
+        ]
+
+    @property
+    def series_count(self) -> int:
+        """How many series the view holds."""
+        return len(self._rings)
