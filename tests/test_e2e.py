@@ -270,7 +270,7 @@ def test_record_without_a_server_keeps_retrying_and_says_why(procs: Processes, t
 # -- 5. the demo --------------------------------------------------------------------------
 def test_demo_runs_the_drill_and_records_it(procs: Processes, tmp_path: Path) -> None:
     db = tmp_path / "d.duckdb"
-    r = procs.run("demo", "--duration", "8", "--db", str(db), timeout=60)
+    r = procs.run("demo", "--headless", "--duration", "8", "--db", str(db), timeout=60)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     _no_traceback(r.stderr)
     assert "demo: simulated payment platform" in r.stdout

@@ -2,7 +2,9 @@
 
     warroom sim      serve the simulated payment platform over websockets
     warroom record   record a feed into a DuckDB history file, headless
-    warroom demo     the simulator plus a recorder that prints what it stores
+    warroom console  the war-room console on a feed
+    warroom demo     the simulator and the console together (--headless: a printing recorder)
+    warroom snapshot run the simulator and the console offscreen and save a screenshot
     warroom inject   inject a fault into a running simulator
     warroom clear    clear an injected fault
     warroom plan     execute or roll back a contingency plan on a feed
@@ -15,6 +17,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from datetime import datetime, timezone
@@ -71,12 +74,25 @@ def _parser() -> argparse.ArgumentParser:
     _record_options(r)
     r.set_defaults(func=_cmd_record)
 
-    d = sub.add_parser("demo", help="simulator + recorder printing what it stores")
+    co = sub.add_parser("console", help="the war-room console on a feed")
+    co.add_argument("--url", required=True, help="feed address, e.g. ws://127.0.0.1:8765")
+    _console_options(co)
+    co.set_defaults(func=_cmd_console)
+
+    d = sub.add_parser("demo", help="the simulator and the console together")
     _sim_options(d, default_speed=60.0, default_faults=DEMO_DRILL)
-    d.add_argument("--db", type=Path, help="history file (default: a new file in the recordings folder)")
-    d.add_argument("--duration", type=float, help="stop after this many wall seconds (default: run until Ctrl+C)")
+    d.add_argument("--headless", action="store_true", help="no window: a recorder prints what it stores")
+    d.add_argument("--duration", type=float, help="with --headless: stop after this many wall seconds")
+    _console_options(d)
     _record_options(d)
     d.set_defaults(func=_cmd_demo)
+
+    sn = sub.add_parser("snapshot", help="run simulator + console offscreen, save a PNG")
+    _sim_options(sn, default_speed=0.0, default_faults=("bank_latency_spike:bank-icbc@10m",))
+    sn.add_argument("--after", default="20s", help="simulated time to run before the grab, e.g. 20s, 15m (default: %(default)s)")
+    sn.add_argument("--out", type=Path, required=True, help="PNG file to write")
+    _console_options(sn)
+    sn.set_defaults(func=_cmd_snapshot)
 
     i = sub.add_parser("inject", help="inject a fault into a running simulator")
     i.add_argument("--url", default="ws://127.0.0.1:8765")
@@ -115,6 +131,78 @@ def _sim_options(p: argparse.ArgumentParser, default_speed: float = 1.0, default
                    help="fault to inject, KIND:TARGET[@START][+DURATION][,k=v...]; repeatable"
                    + (f" (default: {' '.join(default_faults)}; --fault none for none)" if default_faults else ""))
     p.set_defaults(_default_faults=default_faults)
+
+
+def _console_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--layout", default="command-centre", help="layout name or file (default: %(default)s)")
+    p.add_argument("--screen", type=int, help="put the window on this screen (0, 1, ...)")
+    p.add_argument("--fullscreen", action="store_true", help="start full screen (F11 toggles)")
+    p.add_argument("--lang", choices=("en", "zh_CN"), help="interface language (default: the system's)")
+    p.add_argument("--theme", choices=("dark", "light"), help="colour theme (default: the layout's)")
+    p.add_argument("--size", help="window size WxH, e.g. 1920x1080")
+    if "--db" not in p._option_string_actions:
+        p.add_argument("--db", type=Path, help="history file (default: a new file in the recordings folder)")
+
+
+def _size(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+        return (w, h)
+    except ValueError:
+        raise CliError(f"--size {text!r}: expected WIDTHxHEIGHT, e.g. 1920x1080") from None
+
+
+def _console_opts(args: argparse.Namespace, **kw):
+    from warroom.ui.app import ConsoleOptions
+
+    return ConsoleOptions(layout=args.layout, screen=args.screen, fullscreen=args.fullscreen, lang=args.lang,
+                          theme=args.theme, db=args.db, size=_size(args.size), **kw)
+
+
+def _run_console(opts) -> int:
+    from warroom.core.layouts import LayoutError
+
+    if opts.snapshot_out is None and sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
+    ):
+        raise CliError("no display: run it on a desktop, under Xvfb (xvfb-run warroom ...), "
+                       "or use `warroom demo --headless` / `warroom snapshot`")
+    from warroom.ui.app import run_console
+
+    try:
+        return run_console(opts)
+    except LayoutError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _cmd_console(args: argparse.Namespace) -> int:
+    return _run_console(_console_opts(args, url=args.url))
+
+
+def _cmd_snapshot(args: argparse.Namespace) -> int:
+    from warroom.sim.faults import parse_duration
+
+    try:
+        after_s = parse_duration(args.after)
+    except ValueError as exc:
+        raise CliError(f"--after: {exc}") from None
+    if not args.speed:
+        # Fast enough to finish in about ten wall seconds, slow enough to stay smooth.
+        args.speed = max(10.0, after_s / 10)
+    if args.start == "now":
+        args.start = "2026-11-20T10:20:00+08:00"  # a busy weekday morning: a picture worth looking at
+    feed = _build_feed(args)
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.db is None:
+            args.db = Path(tmp) / "snapshot.duckdb"
+        opts = _console_opts(args, sim_feed=feed, snapshot_after_ms=int(after_s * 1000), snapshot_out=args.out)
+        if opts.size is None:
+            opts.size = (1920, 1080)
+        return _run_console(opts)
 
 
 def _record_options(p: argparse.ArgumentParser) -> None:
@@ -235,6 +323,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from warroom.core.paths import new_recording_path
 
     feed = _build_feed(args)
+    if not args.headless:
+        return _run_console(_console_opts(args, sim_feed=feed))
     db = args.db or new_recording_path("demo")
 
     async def run() -> None:

@@ -44,6 +44,8 @@ class Recorder:
 
     ``report`` (optional) receives one line of text per stored event and a summary line
     every ``report_every_s`` wall seconds: that is what ``warroom record`` prints.
+    ``on_events`` (optional) sees every list of events stored, the recorder's own feed
+    events included.
     """
 
     def __init__(
@@ -53,11 +55,13 @@ class Recorder:
         *,
         report: Callable[[str], None] | None = None,
         report_every_s: float = 1.0,
+        on_events: Callable[[list[Event]], None] | None = None,
     ) -> None:
         self.client = client
         self.writer = writer
         self.report = report
         self.report_every_s = report_every_s
+        self.on_events = on_events  # e.g. the console's live view, to show feed events too
         self.stats = RecorderStats()
         self.plans: PlanCatalogue | None = None
         self._recorded_state: ConnectionState | None = None
@@ -109,6 +113,8 @@ class Recorder:
         if not events:
             return
         self.writer.append_events(events)
+        if self.on_events is not None:
+            self.on_events(events)
         self.stats.events += len(events)
         self._since_report.events += len(events)
         for e in events if say else ():

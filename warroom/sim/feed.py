@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from typing import Any
 
 import numpy as np
@@ -43,6 +43,7 @@ class SimFeed:
         speed: float = 1.0,
         frame_interval_s: float = 0.1,
         max_ticks_per_frame: int | None = None,
+        recent_events: int = 500,
     ) -> None:
         self.sim = sim
         self.speed = float(speed)
@@ -56,6 +57,7 @@ class SimFeed:
         self._results: OrderedDict[str, list[CommandResult]] = OrderedDict()
         self._catalogue_active = sim.active_plans
         self._stopping = False
+        self._recent_events: deque[Event] = deque(maxlen=recent_events)
 
     # -- FeedSource ------------------------------------------------------------------
     def now_ms(self) -> int:
@@ -63,8 +65,15 @@ class SimFeed:
         return self.sim.now_ms - 1000
 
     def snapshot_messages(self) -> list[Message]:
-        """Topology and plan catalogue, for a client that just subscribed."""
-        return [TopologySnapshot(self.now_ms(), self.sim.topology), self.sim.catalogue()]
+        """Topology, plan catalogue and recent events, for a client that just subscribed.
+
+        A console that connects in the middle of an incident must still see the deploy
+        and the fault that started it; event ids let it drop what it already has.
+        """
+        msgs: list[Message] = [TopologySnapshot(self.now_ms(), self.sim.topology), self.sim.catalogue()]
+        if self._recent_events:
+            msgs.append(Events(tuple(self._recent_events)))
+        return msgs
 
     async def handle_command(self, command: Command, client_id: str) -> list[CommandResult]:
         """Apply a command between two ticks; replays of an idempotency key get the first answer."""
@@ -141,6 +150,7 @@ class SimFeed:
         while not self._stopping:
             batch, events = self.step()
             if events:
+                self._recent_events.extend(events)
                 server.broadcast(Events(tuple(events)))
             if batch is not None and len(batch):
                 server.broadcast(batch)

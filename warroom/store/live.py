@@ -103,10 +103,17 @@ class LiveView:
     follow: bool = True  # live mode: the cursor follows the newest data
     version: int = 0
     points_received: int = 0
+    # The connection, as the app reports it (the view itself knows nothing of sockets).
+    feed_state: str = "disconnected"  # connecting / live / stale / disconnected
+    feed_reason: str = "not started"
+    feed_server: str = ""
+    protocol_errors: dict = field(default_factory=dict)  # {error code: count}
+    feed_now_ms: int | None = None  # the feed's clock now (FeedClock), for data age
 
     def __post_init__(self) -> None:
         self._rings: dict[SeriesKey, SeriesRing] = {}
         self._events: deque[Event] = deque(maxlen=self.max_events)
+        self._event_ids: set[str] = set()
         self._cursor: int | None = None
 
     # -- feeding ---------------------------------------------------------------------
@@ -115,8 +122,10 @@ class LiveView:
         if isinstance(item, MetricBatch):
             return self.add_batch(item)
         if isinstance(item, Events):
+            before = self.version
             self.add_events(item.events)
-        elif isinstance(item, TopologySnapshot):
+            return self.version != before
+        if isinstance(item, TopologySnapshot):
             self.topology, self.topology_ts = item.topology, item.ts
         elif isinstance(item, PlanCatalogue):
             self.plans, self.active_plans = item.plans, item.active
@@ -147,9 +156,38 @@ class LiveView:
         return True
 
     def add_events(self, events: Iterable[Event]) -> None:
-        """Append events (kept in time order of arrival; at most ``max_events``)."""
-        self._events.extend(events)
+        """Append events not seen before (by id), in order of arrival; at most ``max_events``.
+
+        A reconnecting feed resends its recent events; ids keep them from doubling.
+        """
+        fresh = [e for e in events if e.id not in self._event_ids]
+        if not fresh:
+            return
+        for e in fresh:
+            if len(self._events) == self._events.maxlen:
+                self._event_ids.discard(self._events[0].id)
+            self._events.append(e)
+            self._event_ids.add(e.id)
         self.version += 1
+
+    def set_feed(self, state: str, reason: str, server: str = "", now_ms: int | None = None,
+                 errors: dict | None = None) -> None:
+        """Record the connection state, the feed's clock and the protocol error counts."""
+        changed = (state, reason, server, errors) != (self.feed_state, self.feed_reason, self.feed_server,
+                                                      self.protocol_errors if errors is not None else None)
+        self.feed_state, self.feed_reason, self.feed_server = state, reason, server
+        if errors is not None:
+            self.protocol_errors = dict(errors)
+        self.feed_now_ms = now_ms
+        if changed:
+            self.version += 1
+
+    @property
+    def data_age_ms(self) -> int | None:
+        """How old the newest data is by the feed's clock (None before any data)."""
+        if self.newest_ms is None or self.feed_now_ms is None:
+            return None
+        return max(0, self.feed_now_ms - self.newest_ms)
 
     # -- the cursor ------------------------------------------------------------------
     @property

@@ -1,0 +1,195 @@
+"""Start the console: Qt application, theme, translation, window, feed session, qasync loop.
+
+``run_console(options)`` is what ``warroom console``, ``warroom demo`` and ``warroom
+snapshot`` call. The asyncio loop runs inside Qt through qasync: networking, decoding and
+store writes never block the UI thread (decoding is cheap per frame; DuckDB writes happen
+on the store's own thread), and panels repaint on the window's frame timer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+log = logging.getLogger(__name__)
+
+I18N_DIR = Path(__file__).resolve().parents[2] / "resources" / "i18n"
+
+
+@dataclass
+class ConsoleOptions:
+    """Everything the console needs to start."""
+
+    url: str | None = None  # None: start the simulator in-process (demo)
+    layout: str = "command-centre"
+    screen: int | None = None
+    fullscreen: bool = False
+    lang: str | None = None  # "en", "zh_CN"; None: the system locale
+    theme: str | None = None  # "dark", "light"; None: the layout's
+    db: Path | None = None
+    size: tuple[int, int] | None = None
+    sim_feed: Any = None  # a SimFeed to serve in-process (demo, snapshot)
+    snapshot_after_ms: int | None = None  # snapshot: simulated time to wait before the grab
+    snapshot_out: Path | None = None
+    snapshot_timeout_s: float = 120.0
+    on_ready: Callable[[Any], Awaitable[None] | None] | None = None  # tests: called with the window
+    settings: bool = True  # restore/save window state with QSettings
+    extra: dict = field(default_factory=dict)
+
+
+def choose_language(lang: str | None) -> str:
+    """``en`` or ``zh_CN``: the one asked for, else the system locale's."""
+    if lang:
+        return "zh_CN" if lang.lower().replace("-", "_") in ("zh", "zh_cn", "zh_hans", "cn") else "en"
+    from PySide6.QtCore import QLocale
+
+    return "zh_CN" if QLocale.system().name().startswith("zh") else "en"
+
+
+def install_translation(app, lang: str) -> bool:
+    """Load our translation (and Qt's own) for ``lang``; True if ours was found."""
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+
+    if lang == "en":
+        return True
+    ours = QTranslator(app)
+    found = ours.load(str(I18N_DIR / f"warroom_{lang}.qm"))
+    if found:
+        app.installTranslator(ours)
+    else:
+        log.warning("no translation for %s in %s", lang, I18N_DIR)
+    qt = QTranslator(app)
+    if qt.load(f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+    app._warroom_translators = (ours, qt)  # keep them alive
+    return found
+
+
+def run_console(opts: ConsoleOptions) -> int:
+    """Run the console until its window closes (or the snapshot is taken). Returns an exit status."""
+    if opts.snapshot_out is not None and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from warroom.core.layouts import load_layout
+    from warroom.core.paths import new_recording_path
+    from warroom.io.session import FeedSession
+    from warroom.store import StoreWriter
+    from warroom.store.live import LiveView
+    from warroom.ui import theme
+    from warroom.ui.main_window import MainWindow
+
+    layout = load_layout(opts.layout)  # LayoutError is the caller's to print
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Warroom")
+    app.setOrganizationName("warroom")
+    install_translation(app, choose_language(opts.lang))
+    theme.apply(theme.THEMES.get(opts.theme or layout.theme, theme.DARK), layout.font_pt)
+
+    db = opts.db or new_recording_path("console")
+    db.parent.mkdir(parents=True, exist_ok=True)
+    writer = StoreWriter(db)
+    view = LiveView()
+    exit_code = 0
+
+    async def main() -> None:
+        nonlocal exit_code
+        server = None
+        url = opts.url
+        if opts.sim_feed is not None:
+            from warroom.io.server import FeedServer
+
+            server = FeedServer(opts.sim_feed, "127.0.0.1", 0)
+            await server.start()
+            url = server.url
+            sim_task = asyncio.create_task(opts.sim_feed.run(server), name="sim-feed")
+        session = FeedSession(url, view, writer)
+        settings = QSettings("warroom", "warroom") if opts.settings and opts.snapshot_out is None else None
+        win = MainWindow(view, layout, before_frame=session.sync_clock, settings=settings)
+        _place(app, win, opts)
+        session_task = asyncio.create_task(session.run(), name="feed-session")
+        closed = asyncio.Event()
+        app.aboutToQuit.connect(closed.set)
+        win.destroyed.connect(closed.set)
+        try:
+            if opts.on_ready is not None:
+                res = opts.on_ready(win)
+                if asyncio.iscoroutine(res):
+                    await res
+            if opts.snapshot_out is not None:
+                exit_code = await _snapshot(win, view, opts)
+            else:
+                await closed.wait()
+        finally:
+            win.save_settings()
+            await session.stop()
+            session_task.cancel()
+            if server is not None:
+                opts.sim_feed.stop()
+                sim_task.cancel()
+                await server.stop()
+            await asyncio.to_thread(writer.close)
+            win.close()
+
+    app.setQuitOnLastWindowClosed(True)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        with contextlib.suppress(asyncio.CancelledError):
+            loop.run_until_complete(main())
+    return exit_code
+
+
+def _place(app, win, opts: ConsoleOptions) -> None:
+    """Size the window and put it on the chosen screen, full screen if asked."""
+    screens = app.screens()
+    if opts.size is not None:
+        win.resize(*opts.size)
+    if opts.screen is not None:
+        if not 0 <= opts.screen < len(screens):
+            raise SystemExit(f"warroom: --screen {opts.screen}: this machine has {len(screens)} screen(s), 0..{len(screens) - 1}")
+        geo = screens[opts.screen].availableGeometry()
+        win.move(geo.topLeft())
+        if opts.size is None:
+            win.resize(geo.size())
+    elif opts.size is None:
+        win.resize(1600, 900)
+    win.show()
+    if opts.screen is not None and win.windowHandle() is not None:
+        win.windowHandle().setScreen(screens[opts.screen])
+    if opts.fullscreen:
+        win.showFullScreen()
+
+
+async def _snapshot(win, view, opts: ConsoleOptions) -> int:
+    """Wait until ``snapshot_after_ms`` of simulated data arrived, then save the window as PNG."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + opts.snapshot_timeout_s
+    first: int | None = None
+    while True:
+        if view.newest_ms is not None:
+            first = first if first is not None else view.newest_ms
+            if view.newest_ms - first >= (opts.snapshot_after_ms or 0):
+                break
+        if loop.time() > deadline:
+            print(f"warroom snapshot: no data after {opts.snapshot_timeout_s:.0f} s", file=sys.stderr)
+            return 1
+        await asyncio.sleep(0.05)
+    win.refresh_now()
+    await asyncio.sleep(0.2)  # let Qt lay out and paint what the refresh changed
+    win.refresh_now()
+    pixmap = win.grab()
+    opts.snapshot_out.parent.mkdir(parents=True, exist_ok=True)
+    if not pixmap.save(str(opts.snapshot_out)):
+        print(f"warroom snapshot: cannot write {opts.snapshot_out}", file=sys.stderr)
+        return 1
+    print(f"saved {opts.snapshot_out} ({pixmap.width()}x{pixmap.height()})")
+    return 0

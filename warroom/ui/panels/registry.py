@@ -1,0 +1,30 @@
+"""Panel types by the names layouts use. Imported lazily: a layout pays only for its panels."""
+
+from __future__ import annotations
+
+import importlib
+
+from warroom.ui.panels.base import Panel
+
+_PANELS = {
+    "kpi_tiles": ("warroom.ui.panels.kpi_tiles", "KpiTilesPanel"),
+    "scenarios": ("warroom.ui.panels.scenarios", "ScenarioBoardPanel"),
+    "events": ("warroom.ui.panels.events", "EventFeedPanel"),
+    "feed_health": ("warroom.ui.panels.health", "FeedHealthPanel"),
+    "chart": ("warroom.ui.panels.chart", "ChartPanel"),
+    "topology_map": ("warroom.ui.panels.topology_map", "TopologyMapPanel"),
+}
+
+
+def panel_types() -> list[str]:
+    """Every panel type a layout may name."""
+    return sorted(_PANELS)
+
+
+def panel_class(name: str) -> type[Panel]:
+    """The class of a panel type; ``KeyError`` names the known types."""
+    try:
+        module, cls = _PANELS[name]
+    except KeyError:
+        raise KeyError(f"unknown panel type {name!r}; known: {panel_types()}") from None
+    return getattr(importlib.import_module(module), cls)

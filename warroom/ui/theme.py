@@ -1,0 +1,115 @@
+"""Colours, fonts and style sheets for the wall (dark) and the desk (light).
+
+A wall screen is read from five metres: large type, high contrast, and colour that
+means one thing only (green healthy, amber warning, red critical). Colour is never the
+only signal: panels also print the value and, where it matters, a word.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QFont, QGuiApplication
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One colour scheme."""
+
+    name: str
+    background: str
+    surface: str  # panels, tiles
+    border: str
+    text: str
+    text_dim: str
+    ok: str
+    warn: str
+    crit: str
+    accent: str  # selection, highlighted path
+    unknown: str  # no data
+
+    def color(self, role: str) -> QColor:
+        """A role's colour as a QColor."""
+        return QColor(getattr(self, role))
+
+    def status_color(self, level: str) -> QColor:
+        """Colour of a health level: ``ok``, ``warn``, ``crit`` or ``unknown``."""
+        return QColor(getattr(self, level if level in ("ok", "warn", "crit") else "unknown"))
+
+
+DARK = Theme(
+    name="dark",
+    background="#0b0f14",
+    surface="#151b23",
+    border="#2a3441",
+    text="#e8edf2",
+    text_dim="#8a96a3",
+    ok="#2ecc71",
+    warn="#f5a623",
+    crit="#ff4d4f",
+    accent="#4aa3ff",
+    unknown="#5c6773",
+)
+
+LIGHT = Theme(
+    name="light",
+    background="#f4f6f8",
+    surface="#ffffff",
+    border="#cfd6dd",
+    text="#111820",
+    text_dim="#5b6773",
+    ok="#138a43",
+    warn="#b86e00",
+    crit="#c62828",
+    accent="#1565c0",
+    unknown="#8a96a3",
+)
+
+THEMES = {t.name: t for t in (DARK, LIGHT)}
+
+#: Font families tried in order; the Noto CJK fonts render Chinese (Debian: fonts-noto-cjk).
+FONT_FAMILIES = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "Noto Sans", "DejaVu Sans"]
+
+_current = DARK
+
+
+def current() -> Theme:
+    """The theme in force."""
+    return _current
+
+
+def ui_font(point_size: float = 11.0, bold: bool = False) -> QFont:
+    """The UI font at a size (points), with CJK-capable fallbacks."""
+    font = QFont()
+    font.setFamilies(FONT_FAMILIES)
+    font.setPointSizeF(point_size)
+    font.setBold(bold)
+    return font
+
+
+def style_sheet(theme: Theme) -> str:
+    """The application style sheet for a theme."""
+    t = theme
+    return f"""
+    QWidget {{ background: {t.background}; color: {t.text}; }}
+    QMainWindow::separator {{ background: {t.border}; width: 2px; height: 2px; }}
+    QDockWidget {{ color: {t.text_dim}; font-weight: bold; }}
+    QDockWidget::title {{ background: {t.surface}; padding: 4px 8px; border-bottom: 1px solid {t.border}; }}
+    QFrame#tile, QFrame#card {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 6px; }}
+    QLabel#dim {{ color: {t.text_dim}; }}
+    QTableView, QListView, QTreeView {{ background: {t.surface}; alternate-background-color: {t.background};
+        gridline-color: {t.border}; selection-background-color: {t.accent}; border: none; }}
+    QHeaderView::section {{ background: {t.surface}; color: {t.text_dim}; border: none;
+        border-bottom: 1px solid {t.border}; padding: 4px; }}
+    QComboBox, QPushButton {{ background: {t.surface}; border: 1px solid {t.border}; padding: 4px 10px; border-radius: 4px; }}
+    QToolTip {{ background: {t.surface}; color: {t.text}; border: 1px solid {t.border}; }}
+    """
+
+
+def apply(theme: Theme, base_point_size: float = 11.0) -> None:
+    """Make ``theme`` the application's theme (call after QApplication exists)."""
+    global _current
+    _current = theme
+    app = QGuiApplication.instance()
+    app.setFont(ui_font(base_point_size))  # type: ignore[union-attr]
+    app.setStyleSheet(style_sheet(theme))  # type: ignore[union-attr]
