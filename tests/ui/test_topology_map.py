@@ -1,0 +1,307 @@
+"""The call-chain map: items from the topology, stable positions, health colours from the
+live view, scenario highlight, click-to-detail, zoom and fit, saved state."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtGui import QWheelEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from warroom.core.layout import StableLayout  # noqa: E402
+from warroom.core.model import CallEdge, SeriesKey, Service, ServiceKind  # noqa: E402
+from warroom.core.topology import Topology  # noqa: E402
+from warroom.protocol import Events, MetricBatch, TopologySnapshot  # noqa: E402
+from warroom.sim.engine import Simulator  # noqa: E402
+from warroom.sim.platform import build_platform  # noqa: E402
+from warroom.store.live import LiveView  # noqa: E402
+from warroom.ui import theme  # noqa: E402
+from warroom.ui.panels.map_items import COL_STEP, ROW_STEP  # noqa: E402
+from warroom.ui.panels.service_detail import ServiceDetailView  # noqa: E402
+from warroom.ui.panels.topology_map import TopologyMapPanel, edge_width  # noqa: E402
+
+BUSY_HOUR_MS = 1763605800000  # 2025-11-20 10:30 UTC+8
+
+
+class Feed:
+    """A simulator feeding a LiveView, the way the app's feed client does."""
+
+    def __init__(self, seconds: int = 60) -> None:
+        self.sim = Simulator(seed=7, start_ms=BUSY_HOUR_MS)
+        self.view = LiveView()
+        self.view.apply(TopologySnapshot(self.sim.now_ms, self.sim.topology))
+        self.view.apply(self.sim.catalogue())
+        self.tick(seconds)
+
+    def tick(self, seconds: int) -> None:
+        for _ in range(seconds):
+            batch, events = self.sim.tick()
+            self.view.apply(batch)
+            self.view.apply(Events(tuple(events)))
+
+
+@pytest.fixture
+def feed() -> Feed:
+    return Feed()
+
+
+@pytest.fixture
+def panel(qtbot, feed) -> TopologyMapPanel:
+    p = TopologyMapPanel(feed.view)
+    qtbot.addWidget(p)
+    p.resize(1600, 900)
+    p.show()
+    qtbot.waitExposed(p)
+    p.refresh()
+    return p
+
+
+def visible_in_viewport(p: TopologyMapPanel, name: str) -> bool:
+    rect = p.view.mapFromScene(p.nodes[name].sceneBoundingRect()).boundingRect()
+    return p.view.viewport().rect().contains(rect)
+
+
+def test_one_node_per_service_and_one_edge_per_call(panel, feed):
+    topology = feed.view.topology
+    assert len(panel.nodes) == len(topology.services) == 25
+    assert len(panel.edges) == len(topology.edges) == 28
+    assert set(panel.edges) == {e.key for e in topology.edges}
+    assert panel.nodes["bank-icbc"].label == "ICBC gateway"
+    assert panel.nodes["bank-icbc"].kind is ServiceKind.BANK
+    scene_items = panel.scene.items()
+    assert sum(item in scene_items for item in panel.nodes.values()) == 25
+
+
+def test_nodes_sit_in_stable_layout_columns_by_call_depth(panel, feed):
+    expected = StableLayout().update(feed.view.topology)
+    for name, node in panel.nodes.items():
+        x, y = expected[name]
+        assert (node.pos().x(), node.pos().y()) == (x * COL_STEP, y * ROW_STEP), name
+    depths = feed.view.topology.depths()
+    assert panel.nodes["trade-db"].pos().x() == depths["trade-db"] * COL_STEP
+    # Every edge points rightwards, from the caller's column to a deeper one.
+    for (a, b), edge in panel.edges.items():
+        path = edge.path()
+        assert path.pointAtPercent(0).x() < path.pointAtPercent(1).x(), (a, b)
+
+
+def test_a_service_added_later_moves_nobody(qtbot, panel, feed):
+    before = {name: node.pos() for name, node in panel.nodes.items()}
+    old = feed.view.topology
+    grown = Topology(
+        [*old.services, Service("fraud-ml", ServiceKind.SERVICE, "Fraud model")],
+        [*old.edges, CallEdge("risk-control", "fraud-ml")],
+        old.scenarios,
+    )
+    feed.view.apply(TopologySnapshot(feed.sim.now_ms + 1, grown))
+    panel.refresh()
+    assert len(panel.nodes) == 26 and ("risk-control", "fraud-ml") in panel.edges
+    assert {name: panel.nodes[name].pos() for name in before} == before
+    taken = {(n.pos().x(), n.pos().y()) for name, n in panel.nodes.items() if name != "fraud-ml"}
+    assert (panel.nodes["fraud-ml"].pos().x(), panel.nodes["fraud-ml"].pos().y()) not in taken
+
+
+def test_refresh_recolours_existing_items_and_rebuilds_only_on_a_new_topology(panel, feed):
+    node, edge = panel.nodes["trade"], panel.edges[("trade", "trade-db")]
+    feed.tick(3)
+    panel.refresh()
+    assert panel.nodes["trade"] is node and panel.edges[("trade", "trade-db")] is edge
+    feed.view.apply(TopologySnapshot(feed.sim.now_ms, feed.sim.topology))  # same graph, new snapshot
+    panel.refresh()
+    assert panel.nodes["trade"] is not node
+    assert len(panel.scene.items()) == 25 + 28
+
+
+def test_healthy_busy_hour_is_green(panel):
+    levels = {name: node.level for name, node in panel.nodes.items()}
+    assert set(levels.values()) == {"ok"}, {n: lv for n, lv in levels.items() if lv != "ok"}
+    assert {e.level for e in panel.edges.values()} == {"ok"}
+    trade = panel.nodes["trade"]
+    assert "req/s" in trade.caption and "err" in trade.caption
+    assert trade.border_color == theme.current().status_color("ok")
+
+
+def test_bank_outage_turns_the_bank_red_within_a_refresh(panel, feed):
+    crit = theme.current().status_color("crit")
+    feed.sim.inject_fault("dependency_outage", "bank-icbc")
+    feed.tick(2)
+    panel.refresh()
+    bank = panel.nodes["bank-icbc"]
+    assert bank.level == "crit"
+    assert bank.border_color == crit
+    assert bank.fill_color != panel.nodes["member-cache"].fill_color  # tinted, not just a border
+    assert "100%" in bank.caption
+    for caller in feed.view.topology.callers("bank-icbc"):
+        edge = panel.edges[(caller, "bank-icbc")]
+        assert edge.level == "crit" and edge.color == crit
+    # The symptoms upstream are red too; the unrelated member cache is not.
+    assert panel.nodes["payment-engine"].level == "crit"
+    assert panel.nodes["member-cache"].level == "ok"
+    assert panel.edges[("member", "member-cache")].level == "ok"
+    assert panel.edges[("member", "member-cache")].color.rgb() == theme.current().status_color("ok").rgb()
+
+
+def test_without_metrics_every_node_says_unknown(qtbot):
+    view = LiveView()
+    empty = TopologyMapPanel(view)  # no topology yet: nothing to draw, nothing to fail
+    qtbot.addWidget(empty)
+    assert empty.nodes == {} and empty.edges == {}
+    view.apply(TopologySnapshot(BUSY_HOUR_MS, build_platform().topology))
+    empty.refresh()
+    assert len(empty.nodes) == 25
+    assert {n.level for n in empty.nodes.values()} == {"unknown"}
+    assert empty.nodes["trade"].caption == "— req/s · — err"
+    assert empty.nodes["trade"].border_color == theme.current().status_color("unknown")
+
+
+def test_edge_width_grows_with_the_log_of_traffic(panel):
+    assert edge_width(None) == edge_width(0) == 1.0
+    assert edge_width(10) < edge_width(100) < edge_width(1000) < edge_width(20000) <= 9.0
+    busy, quiet = panel.edges[("trade", "trade-db")], panel.edges[("merchant-gateway", "clearing")]
+    assert busy.width > quiet.width + 2
+
+
+def test_highlight_qr_pay_marks_exactly_its_path(panel, feed):
+    qr = feed.view.topology.scenario("qr_pay")
+    panel.highlight_scenario("qr_pay")
+    assert {k for k, e in panel.edges.items() if e.highlighted} == set(qr.edges)
+    assert {k for k, e in panel.edges.items() if e.dimmed} == set(panel.edges) - set(qr.edges)
+    assert {n for n, node in panel.nodes.items() if node.highlighted} == set(qr.services)
+    assert panel.nodes["cashier"].dimmed and panel.nodes["cashier"].opacity() < 0.5
+    healthy_on_path = panel.edges[("trade", "risk-control")]
+    assert healthy_on_path.color == theme.current().color("accent")
+    assert panel.scenario_combo.currentData() == "qr_pay"
+
+    panel.highlight_scenario(None)
+    assert not any(e.highlighted or e.dimmed for e in panel.edges.values())
+    assert not any(n.highlighted or n.dimmed for n in panel.nodes.values())
+    panel.highlight_scenario("no-such-flow")
+    assert panel.highlighted_scenario is None
+
+
+def test_choosing_a_scenario_in_the_combo_highlights_it(panel):
+    panel.scenario_combo.setCurrentIndex(panel.scenario_combo.findData("settlement"))
+    assert panel.highlighted_scenario == "settlement"
+    assert {k for k, e in panel.edges.items() if e.highlighted} == {
+        ("merchant-gateway", "clearing"), ("clearing", "clearing-db"),
+        ("clearing", "accounting"), ("accounting", "accounting-db"),
+    }
+
+
+def test_clicking_a_node_selects_it_and_opens_its_detail(qtbot, panel, feed):
+    topology = feed.view.topology
+    for name in ("payment-engine", "member"):
+        pos = panel.view.mapFromScene(panel.nodes[name].scenePos())
+        with qtbot.waitSignal(panel.sig_service_selected, timeout=1000) as blocker:
+            qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+        assert blocker.args == [name]
+        detail = panel.detail
+        assert detail is not None and detail.isVisible() and detail.service == name
+        assert set(detail.names("upstream")) == topology.upstream(name)
+        assert set(detail.names("downstream")) == topology.downstream(name)
+        direct = detail.names("upstream")[: len(topology.callers(name))]
+        assert set(direct) == set(topology.callers(name))  # direct callers listed first
+        assert panel.nodes[name].selected_service
+    first_detail = panel.detail
+    assert panel.selected_service == "member" and not panel.nodes["payment-engine"].selected_service
+    assert first_detail is panel.detail  # updated, not a second window
+    assert panel.detail.title_label.text().startswith("Member")
+
+
+def test_detail_shows_numbers_and_the_last_fifteen_minutes(qtbot, panel, feed):
+    feed.sim.inject_fault("dependency_outage", "bank-icbc")
+    feed.tick(3)
+    panel.refresh()
+    panel.select_service("bank-icbc")
+    detail = panel.detail
+    assert detail.values["errors"].text() == "100%"
+    assert detail.values["level"].text() == "Critical"
+    assert len(detail.error_chart.values) == 63  # every second so far (less than 15 minutes)
+    assert detail.error_chart.level == "crit" and detail.error_chart.text == "100%"
+    assert detail.p99_chart.warn == 2.0  # a bank has the bank thresholds
+    feed.tick(1)
+    panel.refresh()  # an open detail follows the frames
+    assert len(detail.error_chart.values) == 64
+
+
+def test_detail_chart_shows_fifteen_minutes(qtbot):
+    view = LiveView()
+    view.apply(TopologySnapshot(BUSY_HOUR_MS, build_platform().topology))
+    err = SeriesKey("service_error_ratio", {"service": "trade"})
+    ts = BUSY_HOUR_MS + 1000 * np.arange(1800)
+    view.apply(MetricBatch((err,), np.zeros(1800), ts, np.linspace(0, 0.02, 1800)))
+    detail = ServiceDetailView(view)
+    qtbot.addWidget(detail)
+    detail.show_service("trade")
+    assert len(detail.error_chart.values) == 901  # the last 15 minutes, both ends included
+    assert detail.error_chart.ts[0] == ts[-1] - 15 * 60 * 1000
+    assert detail.error_chart.level == "warn" and detail.values["errors"].text() == "2.0%"
+    assert detail.values["p99"].text() == "—" and len(detail.p99_chart.values) == 0
+    assert detail.values["level"].text() == "Warning"
+
+
+def test_a_drag_pans_instead_of_selecting(qtbot, panel):
+    vp = panel.view.viewport()
+    start = panel.view.mapFromScene(panel.nodes["trade"].scenePos())
+    with qtbot.assertNotEmitted(panel.sig_service_selected):
+        qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=start)
+        qtbot.mouseMove(vp, start + QPoint(120, 60))
+        qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=start + QPoint(120, 60))
+    assert panel.detail is None
+
+
+def test_fit_makes_every_node_visible(qtbot, panel):
+    panel.zoom_by(4.0)
+    panel.view.centerOn(panel.nodes["app-gateway"])
+    assert not all(visible_in_viewport(panel, n) for n in panel.nodes)
+    panel.fit()
+    assert all(visible_in_viewport(panel, n) for n in panel.nodes)
+    assert panel.auto_fit
+
+
+def test_wheel_zooms_and_f_fits(qtbot, panel):
+    fitted = panel.zoom
+    vp = panel.view.viewport()
+    centre = QPointF(vp.rect().center())
+    wheel = QWheelEvent(centre, panel.view.mapToGlobal(centre), QPoint(), QPoint(0, 240),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(vp, wheel)
+    assert panel.zoom > fitted * 1.3 and not panel.auto_fit
+    qtbot.keyClick(panel.view, Qt.Key.Key_F)
+    assert panel.zoom == pytest.approx(fitted)
+    panel.fit_button.click()
+    assert panel.zoom == pytest.approx(fitted)
+
+
+def test_state_round_trips(qtbot, panel, feed):
+    panel.highlight_scenario("refund")
+    panel.zoom_by(2.0)
+    state = panel.save_state()
+    assert state == {"zoom": pytest.approx(panel.zoom, rel=1e-3), "fit": False, "scenario": "refund"}
+    other = TopologyMapPanel(feed.view)
+    qtbot.addWidget(other)
+    other.restore_state(state)
+    assert other.highlighted_scenario == "refund"
+    assert other.zoom == pytest.approx(state["zoom"], rel=1e-3)
+    other.restore_state({"zoom": "huge", "scenario": 7})  # bad entries are ignored
+    assert other.highlighted_scenario == "refund"
+
+
+def test_wall_screenshot_is_readable(qtbot, panel, feed, tmp_path):
+    """At 1600x900 the whole map fits and a service name is at least 18 px tall on screen."""
+    feed.sim.inject_fault("dependency_outage", "bank-icbc")
+    feed.tick(3)
+    panel.refresh()
+    panel.highlight_scenario("qr_pay")
+    assert all(visible_in_viewport(panel, n) for n in panel.nodes)
+    assert panel.zoom * 26 >= 18  # label pixel size times the scale
+    image = panel.grab().toImage()
+    assert (image.width(), image.height()) == (1600, 900)
+    bank = panel.view.mapFromScene(panel.nodes["bank-icbc"].scenePos() + QPointF(0, 30))
+    pixel = image.pixelColor(panel.view.mapTo(panel, bank))
+    assert pixel.red() > pixel.green() + 30  # the bank's box reads red from across the room

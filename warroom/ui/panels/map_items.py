@@ -1,0 +1,329 @@
+"""The call-chain map's scene items: service nodes and call edges.
+
+Items are dumb: the panel decides levels, captions and widths and hands them over with
+``set_state``; an item repaints only when what it shows changed. Sizes are in scene
+units, chosen so the whole simulated platform fits a 1600x900 wall tile at a scale near
+0.8 with the service names still readable from across the room.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from warroom.core.model import ServiceKind
+from warroom.ui import theme
+
+NODE_W = 286.0
+NODE_H = 80.0
+COL_STEP = 362.0  # between column centres: leaves 76 units for edges and arrowheads
+ROW_STEP = 102.0  # between row centres: a 22-unit channel for edges that skip a column
+LABEL_PX = 26
+CAPTION_PX = 18
+MIN_LABEL_PX = 20  # a long name shrinks down to this before it is elided
+MIN_CAPTION_PX = 15
+DIM_OPACITY = 0.25
+
+_TINT = {"crit": 0.38, "warn": 0.26}  # how much of the level colour the fill takes
+
+
+def format_rate(rps: float | None) -> str:
+    """``9.6k``, ``312``, ``4.5`` (per second); an em dash when unknown."""
+    if rps is None or math.isnan(rps):
+        return "—"
+    if rps >= 10_000:
+        return f"{rps / 1000:.0f}k"
+    if rps >= 1000:
+        return f"{rps / 1000:.1f}k"
+    return f"{rps:.0f}" if rps >= 10 else f"{rps:.1f}"
+
+
+def format_ratio(ratio: float | None) -> str:
+    """A 0..1 ratio as a percentage with the digits that matter: ``0.05%``, ``3.5%``, ``100%``."""
+    if ratio is None or math.isnan(ratio):
+        return "—"
+    pct = ratio * 100
+    if pct >= 10:
+        return f"{pct:.0f}%"
+    return f"{pct:.1f}%" if pct >= 1 else f"{pct:.2f}%"
+
+
+def format_seconds(seconds: float | None) -> str:
+    """``24 ms``, ``1.36 s``; an em dash when unknown."""
+    if seconds is None or math.isnan(seconds):
+        return "—"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def _mix(a: QColor, b: QColor, t: float) -> QColor:
+    return QColor.fromRgbF(*(x + (y - x) * t for x, y in zip(a.getRgbF()[:3], b.getRgbF()[:3])))
+
+
+def _font(px: int, bold: bool) -> QFont:
+    font = theme.ui_font(10, bold)
+    font.setPixelSize(px)  # scene units, so type scales with the map's zoom
+    return font
+
+
+def _fitted(text: str, px: int, min_px: int, bold: bool, width: float) -> tuple[QFont, str]:
+    """The largest font from ``px`` down to ``min_px`` that fits ``text`` in ``width``,
+    and the text, elided if even ``min_px`` is too wide."""
+    for size in range(px, min_px - 1, -1):
+        font = _font(size, bold)
+        metrics = QFontMetricsF(font)
+        if metrics.horizontalAdvance(text) <= width:
+            return font, text
+    return font, metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+
+
+class ServiceNodeItem(QGraphicsItem):
+    """A rounded box: glyph for the kind, the service's label, a caption with its numbers.
+
+    ``level`` drives the border (and, for warn/crit, a tinted fill); ``highlighted`` draws
+    the accent ring of a highlighted scenario; ``selected_service`` a ring in text colour.
+    """
+
+    def __init__(self, name: str, label: str, kind: ServiceKind) -> None:
+        super().__init__()
+        self.name = name
+        self.label = label
+        self.kind = kind
+        self.level = "unknown"
+        self.caption = ""
+        self.highlighted = False
+        self.dimmed = False
+        self.selected_service = False
+        self.setZValue(10)  # above the edges that pass under it
+        self.setAcceptHoverEvents(False)
+        box = self.box()
+        self._glyph_rect = QRectF(box.left() + 12, box.top() + 12, 28, 28)
+        self._label_rect = QRectF(self._glyph_rect.right() + 10, box.top() + 6, 0, 36)
+        self._label_rect.setRight(box.right() - 10)
+        self._caption_rect = QRectF(box.left() + 12, box.top() + 46, box.width() - 22, 26)
+        self._label_font, self._label_text = _fitted(label, LABEL_PX, MIN_LABEL_PX, True, self._label_rect.width())
+        self._caption_font, self._caption_text = _font(CAPTION_PX, False), ""
+
+    @property
+    def border_color(self) -> QColor:
+        """The level's colour, as drawn on the border."""
+        return theme.current().status_color(self.level)
+
+    @property
+    def fill_color(self) -> QColor:
+        """The box's fill: the surface, tinted towards the level colour when warn or crit."""
+        t = theme.current()
+        return _mix(t.color("surface"), self.border_color, _TINT.get(self.level, 0.0))
+
+    def set_state(self, level: str, caption: str, tooltip: str) -> None:
+        """Show a new level and caption; repaints only on change."""
+        if (level, caption) != (self.level, self.caption):
+            if caption != self.caption:
+                self._caption_font, self._caption_text = _fitted(
+                    caption, CAPTION_PX, MIN_CAPTION_PX, False, self._caption_rect.width())
+            self.level, self.caption = level, caption
+            self.update()
+        if tooltip != self.toolTip():
+            self.setToolTip(tooltip)
+
+    def set_emphasis(self, highlighted: bool, dimmed: bool) -> None:
+        """Part of the highlighted scenario, or dimmed because another one is highlighted."""
+        if highlighted != self.highlighted:
+            self.highlighted = highlighted
+            self.update()
+        self.dimmed = dimmed
+        self.setOpacity(DIM_OPACITY if dimmed else 1.0)
+
+    def set_selected_service(self, selected: bool) -> None:
+        """Mark the service whose detail is open."""
+        if selected != self.selected_service:
+            self.selected_service = selected
+            self.update()
+
+    def box(self) -> QRectF:
+        """The node's box in item coordinates (centred on the item's position)."""
+        return QRectF(-NODE_W / 2, -NODE_H / 2, NODE_W, NODE_H)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return self.box().adjusted(-10, -10, 10, 10)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(self.box(), 12, 12)
+        return path
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        t = theme.current()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        box = self.box()
+        if self.highlighted:
+            painter.setPen(QPen(t.color("accent"), 4))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(box.adjusted(-5, -5, 5, 5), 15, 15)
+        if self.selected_service:
+            painter.setPen(QPen(t.color("text"), 3, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(box.adjusted(-7, -7, 7, 7), 17, 17)
+        width = 5.0 if self.level in ("warn", "crit") else 3.0
+        painter.setPen(QPen(self.border_color, width))
+        painter.setBrush(QBrush(self.fill_color))
+        painter.drawRoundedRect(box.adjusted(width / 2, width / 2, -width / 2, -width / 2), 12, 12)
+
+        _draw_glyph(painter, self.kind, self._glyph_rect,
+                    t.color("text") if self.level != "unknown" else t.color("text_dim"))
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.setPen(t.color("text"))
+        painter.setFont(self._label_font)
+        painter.drawText(self._label_rect, align, self._label_text)
+        painter.setFont(self._caption_font)
+        painter.setPen(t.color("text") if self.level in ("warn", "crit") else t.color("text_dim"))
+        painter.drawText(self._caption_rect, align, self._caption_text)
+
+
+class CallEdgeItem(QGraphicsItem):
+    """A caller → callee curve with an arrowhead at the callee, width by traffic."""
+
+    ARROW = 16.0
+
+    def __init__(self, caller: str, callee: str, points: list[QPointF]) -> None:
+        super().__init__()
+        self.caller, self.callee = caller, callee
+        self.level = "unknown"
+        self.width = 1.5
+        self.highlighted = False
+        self.dimmed = False
+        self.setZValue(1)
+        self._path, self._arrow = _route(points, self.ARROW)
+        self._bounds = self._path.boundingRect().united(self._arrow.boundingRect()).adjusted(-14, -14, 14, 14)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(caller, callee)``."""
+        return (self.caller, self.callee)
+
+    @property
+    def color(self) -> QColor:
+        """The stroke's colour: the level's, or the accent for a healthy highlighted edge.
+
+        Healthy edges are drawn half-transparent so that the few red ones stand out of
+        the many green ones.
+        """
+        t = theme.current()
+        if self.highlighted and self.level in ("ok", "unknown"):
+            return t.color("accent")
+        color = t.status_color(self.level)
+        if self.level == "ok" and not self.highlighted:
+            color.setAlpha(120)
+        return color
+
+    def path(self) -> QPainterPath:
+        """The curve in scene coordinates (ends at the arrowhead's base)."""
+        return QPainterPath(self._path)
+
+    def set_state(self, level: str, width: float, tooltip: str) -> None:
+        """Show a new level and traffic width; repaints only on change."""
+        width = round(width * 2) / 2  # half-unit steps: noise in the rate must not repaint
+        if (level, width) != (self.level, self.width):
+            self.level, self.width = level, width
+            self.update()
+        if tooltip != self.toolTip():
+            self.setToolTip(tooltip)
+
+    def set_emphasis(self, highlighted: bool, dimmed: bool) -> None:
+        """On the highlighted scenario's path, or dimmed because it is not."""
+        if highlighted != self.highlighted:
+            self.highlighted = highlighted
+            self.setZValue(3 if highlighted else 1)
+            self.update()
+        self.dimmed = dimmed
+        self.setOpacity(DIM_OPACITY if dimmed else 1.0)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return self._bounds
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        color = self.color
+        width = self.width + (1.5 if self.highlighted else 0.0)
+        if self.highlighted and self.level in ("warn", "crit"):
+            halo = theme.current().color("accent")  # keep the red, show it is on the path
+            painter.setPen(QPen(halo, width + 8, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            painter.drawPath(self._path)
+        painter.setPen(QPen(color, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+        painter.drawPath(self._path)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawPath(self._arrow)
+
+
+def _route(points: list[QPointF], arrow: float) -> tuple[QPainterPath, QPainterPath]:
+    """A smooth path through ``points`` with horizontal tangents, and its arrowhead.
+
+    Pairs of points at the same height are joined straight (the pass through a column an
+    edge skips); other steps are S-curves. The last step stops at the arrowhead's base.
+    """
+    tip = points[-1]
+    base = QPointF(tip.x() - arrow, tip.y())
+    pts = [*points[:-1], base]
+    path = QPainterPath(pts[0])
+    for a, b in zip(pts, pts[1:]):
+        dx = b.x() - a.x()
+        if abs(a.y() - b.y()) < 0.5:
+            path.lineTo(b)
+        elif dx > 0:
+            path.cubicTo(QPointF(a.x() + dx / 2, a.y()), QPointF(b.x() - dx / 2, b.y()), b)
+        else:  # a call back to the same column (a cycle): loop out to the right
+            reach = max(60.0, -dx + 60.0)
+            path.cubicTo(QPointF(a.x() + reach, a.y()), QPointF(b.x() - reach, b.y()), b)
+    head = QPainterPath()
+    head.addPolygon(QPolygonF([tip, QPointF(base.x(), tip.y() - arrow * 0.55),
+                               QPointF(base.x(), tip.y() + arrow * 0.55), tip]))
+    return path, head
+
+
+def _draw_glyph(painter: QPainter, kind: ServiceKind, r: QRectF, color: QColor) -> None:
+    """A small line drawing that says what kind of node this is."""
+    painter.save()
+    painter.setPen(QPen(color, 2.4, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    x, y, w, h = r.x(), r.y(), r.width(), r.height()
+    if kind is ServiceKind.BANK:  # a portico: roof, columns, step
+        painter.drawPolygon(QPolygonF([QPointF(x, y + h * 0.32), QPointF(x + w / 2, y), QPointF(x + w, y + h * 0.32)]))
+        for i in range(4):
+            cx = x + w * (0.15 + 0.233 * i)
+            painter.drawLine(QPointF(cx, y + h * 0.42), QPointF(cx, y + h * 0.82))
+        painter.drawLine(QPointF(x, y + h * 0.95), QPointF(x + w, y + h * 0.95))
+    elif kind is ServiceKind.DATABASE:  # a cylinder
+        e = h * 0.28
+        painter.drawEllipse(QRectF(x + 2, y, w - 4, e))
+        painter.drawLine(QPointF(x + 2, y + e / 2), QPointF(x + 2, y + h - e / 2))
+        painter.drawLine(QPointF(x + w - 2, y + e / 2), QPointF(x + w - 2, y + h - e / 2))
+        painter.drawArc(QRectF(x + 2, y + h - e, w - 4, e), 180 * 16, 180 * 16)
+        painter.drawArc(QRectF(x + 2, y + h * 0.45 - e / 2, w - 4, e), 180 * 16, 180 * 16)
+    elif kind is ServiceKind.CACHE:  # a lightning bolt
+        painter.drawPolygon(QPolygonF([
+            QPointF(x + w * 0.62, y), QPointF(x + w * 0.2, y + h * 0.56), QPointF(x + w * 0.5, y + h * 0.56),
+            QPointF(x + w * 0.36, y + h), QPointF(x + w * 0.82, y + h * 0.4), QPointF(x + w * 0.52, y + h * 0.4),
+        ]))
+    elif kind is ServiceKind.QUEUE:  # stacked messages
+        for i in range(3):
+            painter.drawRoundedRect(QRectF(x + 1, y + 2 + i * h * 0.32, w - 2, h * 0.22), 3, 3)
+    elif kind is ServiceKind.CHANNEL:  # a door with an arrow going in
+        painter.drawLine(QPointF(x + w * 0.55, y + 2), QPointF(x + w, y + 2))
+        painter.drawLine(QPointF(x + w, y + 2), QPointF(x + w, y + h - 2))
+        painter.drawLine(QPointF(x + w, y + h - 2), QPointF(x + w * 0.55, y + h - 2))
+        painter.drawLine(QPointF(x, y + h / 2), QPointF(x + w * 0.68, y + h / 2))
+        painter.drawPolyline(QPolygonF([QPointF(x + w * 0.45, y + h * 0.28), QPointF(x + w * 0.7, y + h / 2),
+                                        QPointF(x + w * 0.45, y + h * 0.72)]))
+    else:  # an ordinary service: a hexagon, like a component
+        c = r.center()
+        rad = min(w, h) / 2
+        painter.drawPolygon(QPolygonF([QPointF(c.x() + rad * math.cos(math.radians(a)),
+                                               c.y() + rad * math.sin(math.radians(a))) for a in range(30, 390, 60)]))
+        painter.drawEllipse(c, rad * 0.32, rad * 0.32)
+    painter.restore()
