@@ -73,3 +73,15 @@ def test_data_age_uses_the_feed_clock():
     view.apply(MetricBatch.from_points([(K, T0, 1.0)]))
     view.set_feed("live", "ok", "srv", now_ms=T0 + 7000)
     assert view.data_age_ms == 7000
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 30), st.integers(0, 100), st.integers(-5, 110), st.integers(0, 60))
+def test_ring_window_equals_filtering_all_points(capacity, n, start, span):
+    ring = SeriesRing(capacity)
+    ts = np.arange(n, dtype=np.int64) * 2
+    ring.extend(ts, ts * 10.0)
+    all_ts, all_v = ring.arrays()
+    mask = (all_ts >= start) & (all_ts <= start + span)
+    got_ts, got_v = ring.window(start, start + span)
+    assert got_ts.tolist() == all_ts[mask].tolist() and got_v.tolist() == all_v[mask].tolist()

@@ -71,10 +71,26 @@ class SeriesRing:
         return self._ts[idx], self._v[idx]
 
     def window(self, start_ms: int, end_ms: int) -> tuple[np.ndarray, np.ndarray]:
-        """Points with ``start_ms <= ts <= end_ms``."""
-        ts, v = self.arrays()
-        lo, hi = np.searchsorted(ts, start_ms, "left"), np.searchsorted(ts, end_ms, "right")
-        return ts[lo:hi], v[lo:hi]
+        """Points with ``start_ms <= ts <= end_ms`` (copies of just that part)."""
+        cap = len(self._ts)
+        # The ring is at most two sorted runs: [start, cap) then [0, wrap). Slice each run
+        # instead of unrolling the whole ring: panels call this for every series, every frame.
+        first_end = min(cap, self._start + self._len)
+        runs = [(self._start, first_end)]
+        if self._start + self._len > cap:
+            runs.append((0, self._start + self._len - cap))
+        ts_parts, v_parts = [], []
+        for a, b in runs:
+            run = self._ts[a:b]
+            lo, hi = a + np.searchsorted(run, start_ms, "left"), a + np.searchsorted(run, end_ms, "right")
+            if hi > lo:
+                ts_parts.append(self._ts[lo:hi])
+                v_parts.append(self._v[lo:hi])
+        if not ts_parts:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        if len(ts_parts) == 1:
+            return ts_parts[0].copy(), v_parts[0].copy()
+        return np.concatenate(ts_parts), np.concatenate(v_parts)
 
     def at(self, ms: int) -> tuple[int, float] | None:
         """The newest point at or before ``ms``."""

@@ -1,0 +1,190 @@
+"""Feed health: can the room trust what the wall shows?
+
+Connection state (with its reason), how old the newest data is, protocol errors by code,
+points received and series held. ``frame_level`` turns the data age and the connection
+state into the colour the main window paints its whole frame with.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from warroom.store.live import LiveView
+from warroom.ui import theme
+from warroom.ui.panels.base import Panel
+
+#: Data older than this turns the frame amber...
+WARN_AGE_MS = 5_000
+#: ...and older than this, red.
+CRIT_AGE_MS = 15_000
+#: Connection states that are not (yet) a healthy live stream.
+WARN_STATES = frozenset({"stale", "connecting"})
+CRIT_STATES = frozenset({"disconnected"})
+#: The data age keeps counting while nothing arrives (and the view's version stands still).
+AGE_TICK_MS = 1000
+
+
+def frame_level(age_ms: int | None, state: str) -> str:
+    """``ok``, ``warn`` or ``crit`` for the whole window's frame.
+
+    Red when the feed is disconnected or the data is older than ``CRIT_AGE_MS``; amber when
+    it is stale or connecting, the data is older than ``WARN_AGE_MS``, nothing has arrived
+    yet (``age_ms`` is None) or the state is one the console does not know.
+    """
+    if state in CRIT_STATES or (age_ms is not None and age_ms > CRIT_AGE_MS):
+        return "crit"
+    if state in WARN_STATES or age_ms is None or age_ms > WARN_AGE_MS or state != "live":
+        return "warn"
+    return "ok"
+
+
+def state_word(state: str) -> str:
+    """The word shown for a connection state."""
+    tr = QCoreApplication.translate
+    words = {
+        "live": tr("FeedHealthPanel", "LIVE"),
+        "stale": tr("FeedHealthPanel", "STALE"),
+        "connecting": tr("FeedHealthPanel", "CONNECTING"),
+        "disconnected": tr("FeedHealthPanel", "DISCONNECTED"),
+    }
+    return words.get(state, state.upper())
+
+
+def format_age(age_ms: int | None) -> str:
+    """"data is 7 s old", "data is 2 min 5 s old", "no data yet"."""
+    tr = QCoreApplication.translate
+    if age_ms is None:
+        return tr("FeedHealthPanel", "no data yet")
+    seconds = int(age_ms // 1000)
+    if seconds < 60:
+        amount = tr("FeedHealthPanel", "%1 s").replace("%1", str(seconds))
+    elif seconds < 3600:
+        amount = tr("FeedHealthPanel", "%1 min %2 s").replace("%1", str(seconds // 60)).replace(
+            "%2", str(seconds % 60))
+    else:
+        amount = tr("FeedHealthPanel", "%1 h %2 min").replace("%1", str(seconds // 3600)).replace(
+            "%2", str(seconds % 3600 // 60))
+    return tr("FeedHealthPanel", "data is %1 old").replace("%1", amount)
+
+
+def format_errors(errors: dict) -> str:
+    """Protocol errors by code, most frequent first: ``bad_json × 3 · oversized × 1``."""
+    counts = [(str(code), int(n)) for code, n in errors.items() if n]
+    if not counts:
+        return QCoreApplication.translate("FeedHealthPanel", "no protocol errors")
+    counts.sort(key=lambda c: (-c[1], c[0]))
+    return " · ".join(f"{code} × {n:,}" for code, n in counts)
+
+
+class FeedHealthPanel(Panel):
+    """The feed's health; see the module docstring. ``level`` is ``frame_level`` now."""
+
+    ID = "feed_health"
+    TITLE = "Feed health"
+    DEFAULT_AREA = "bottom"
+
+    def __init__(self, source: LiveView, parent: QWidget | None = None) -> None:
+        super().__init__(source, parent)
+        self.level = "warn"
+        self.state_label = self._label("feed_state", 22.0, bold=True)
+        self.age_label = self._label("data_age", 22.0, bold=True)
+        self.reason_label = self._label("feed_reason", 16.0, dim=True)
+        self.errors_label = self._label("protocol_errors", 18.0)
+        self.points_label = self._label("points_received", 18.0)
+        self.series_label = self._label("series_count", 18.0)
+        self.reason_label.setWordWrap(True)
+        self.errors_label.setWordWrap(True)
+
+        # A bottom strip is wide and short: the connection on the left, counters in columns.
+        status = QVBoxLayout()
+        status.setSpacing(4)
+        head = QHBoxLayout()
+        head.setSpacing(16)
+        head.addWidget(self.state_label)
+        head.addWidget(self.age_label)
+        head.addStretch(1)
+        status.addLayout(head)
+        status.addWidget(self.reason_label)
+        status.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(32)
+        layout.addLayout(status, 3)
+        for caption, label, stretch in (
+            (self.tr("Protocol errors"), self.errors_label, 3),
+            (self.tr("Received"), self.points_label, 1),
+            (self.tr("Series"), self.series_label, 1),
+        ):
+            column = QVBoxLayout()
+            column.setSpacing(2)
+            column.addWidget(self._caption(caption))
+            column.addWidget(label)
+            column.addStretch(1)
+            layout.addLayout(column, stretch)
+
+        # Refresh runs when the view's version changes; a stalled feed changes nothing, yet
+        # its age must keep climbing on screen.
+        self._age_timer = QTimer(self)
+        self._age_timer.setInterval(AGE_TICK_MS)
+        self._age_timer.timeout.connect(self.refresh)
+        self._age_timer.start()
+        self.refresh()
+
+    def _label(self, name: str, size: float, bold: bool = False, dim: bool = False) -> QLabel:
+        label = QLabel(self)
+        label.setObjectName(name)
+        label.setFont(theme.ui_font(size, bold))
+        if dim:
+            label.setStyleSheet(f"color: {theme.current().text_dim};")
+        return label
+
+    def _caption(self, text: str) -> QLabel:
+        label = QLabel(text, self)
+        label.setFont(theme.ui_font(14.0))
+        label.setStyleSheet(f"color: {theme.current().text_dim};")
+        return label
+
+    def refresh(self) -> None:
+        """Show the connection state, the data age and the counters."""
+        view = self.source
+        t = theme.current()
+        age = view.data_age_ms
+        self.level = frame_level(age, view.feed_state)
+        state_color = t.status_color(_state_level(view.feed_state))
+        self._set(self.state_label, state_word(view.feed_state),
+                  f"color: {t.background}; background: {state_color.name()}; border-radius: 4px; padding: 2px 10px;")
+        self._set(self.age_label, format_age(age), f"color: {t.status_color(_age_level(age)).name()};")
+        reason = view.feed_reason or ""
+        if view.feed_server:
+            reason = f"{reason} — {view.feed_server}" if reason else view.feed_server
+        self._set(self.reason_label, reason)
+        errors = view.protocol_errors or {}
+        self._set(self.errors_label, format_errors(errors),
+                  f"color: {t.warn if any(errors.values()) else t.text};")
+        self._set(self.points_label, self.tr("%1 points").replace("%1", f"{view.points_received:,}"))
+        self._set(self.series_label, self.tr("%1 series").replace("%1", f"{view.series_count:,}"))
+
+    @staticmethod
+    def _set(label: QLabel, text: str, style: str | None = None) -> None:
+        # Setting an unchanged text or style sheet still relayouts; skip it (this runs each second).
+        if label.text() != text:
+            label.setText(text)
+        if style is not None and label.styleSheet() != style:
+            label.setStyleSheet(style)
+
+    def save_state(self) -> dict[str, Any]:
+        """Nothing to keep: the thresholds are module constants."""
+        return {}
+
+
+def _state_level(state: str) -> str:
+    return "crit" if state in CRIT_STATES else "ok" if state == "live" else "warn"
+
+
+def _age_level(age_ms: int | None) -> str:
+    if age_ms is None:
+        return "unknown"
+    return "crit" if age_ms > CRIT_AGE_MS else "warn" if age_ms > WARN_AGE_MS else "ok"

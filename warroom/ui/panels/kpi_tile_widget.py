@@ -1,0 +1,235 @@
+"""One KPI tile: caption, a huge number that scales to the tile, its unit, a note and a
+15-minute sparkline, coloured by health level. Painted in one pass with QPainter: a
+pyqtgraph plot per tile would cost a scene, axes and a view box for a 60-pixel line."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from warroom.ui import theme
+
+DASH = "—"
+#: Most points drawn in a sparkline; longer trends are averaged into buckets.
+MAX_SPARK_POINTS = 300
+SPARK_PX_PER_POINT = 3.0
+
+
+class KpiTileWidget(QWidget):
+    """A KPI tile. Feed it with ``set_reading``; read back what it shows with the properties."""
+
+    def __init__(self, caption: str, unit: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._caption = caption
+        self._unit = unit
+        self._value = DASH
+        self._level = "unknown"
+        self._note = ""
+        self._trend = np.empty(0, np.float64)
+        self._min_span = 0.0
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(160, 120)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+    # -- what it shows -------------------------------------------------------------------
+    @property
+    def caption(self) -> str:
+        """The KPI's name."""
+        return self._caption
+
+    @property
+    def unit(self) -> str:
+        """The unit printed after the number (empty when the value is unknown)."""
+        return self._unit if self._value != DASH else ""
+
+    @property
+    def value_text(self) -> str:
+        """The big number as printed, or "—"."""
+        return self._value
+
+    @property
+    def level(self) -> str:
+        """``ok``, ``warn``, ``crit`` or ``unknown``."""
+        return self._level
+
+    @property
+    def note(self) -> str:
+        """The small line under the number."""
+        return self._note
+
+    @property
+    def trend(self) -> np.ndarray:
+        """The sparkline's values, oldest first."""
+        return self._trend
+
+    def value_color(self) -> QColor:
+        """The colour the number is painted in."""
+        return theme.current().status_color(self._level)
+
+    def level_word(self) -> str:
+        """The word printed beside the caption, so colour is never the only signal."""
+        return {"ok": self.tr("OK"), "warn": self.tr("WARNING"), "crit": self.tr("CRITICAL")}.get(
+            self._level, self.tr("NO DATA"))
+
+    def set_reading(self, value: str, level: str, note: str = "", trend: np.ndarray | None = None,
+                    min_span: float = 0.0) -> None:
+        """Show a new value; repaints only if something visible changed."""
+        trend = np.empty(0, np.float64) if trend is None else np.asarray(trend, dtype=np.float64)
+        same_trend = trend is self._trend or (len(trend) == len(self._trend) and np.array_equal(trend, self._trend))
+        if (value, level, note, min_span) == (self._value, self._level, self._note, self._min_span) and same_trend:
+            return
+        self._value, self._level, self._note, self._min_span = value, level, note, min_span
+        self._trend = trend
+        self.setToolTip(f"{self._caption}: {value} {self.unit}".strip())
+        self.setAccessibleName(self.toolTip())
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(300, 220)
+
+    # -- painting ------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        t = theme.current()
+        level_color = t.status_color(self._level)
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), t.color("background"))
+        w, h = float(self.width()), float(self.height())
+        box = QRectF(1.5, 1.5, w - 3.0, h - 3.0)
+        fill = t.color("surface")
+        if self._level == "crit":
+            # A red wash on the whole tile: the one thing that must be seen from the back of the room.
+            fill = _blend(fill, level_color, 0.22)
+        p.setBrush(fill)
+        alarm = self._level in ("warn", "crit")
+        p.setPen(QPen(level_color if alarm else t.color("border"), 3.0 if alarm else 1.0))
+        p.drawRoundedRect(box, 8.0, 8.0)
+        p.fillRect(QRectF(box.left() + 1.5, box.top() + 10, 6.0, box.height() - 20), level_color)
+
+        pad = max(10.0, min(w, h) * 0.06)
+        inner = box.adjusted(pad + 6.0, pad * 0.7, -pad, -pad * 0.6)
+        head_h = max(14.0, h * 0.11)
+        spark_h = h * 0.20 if len(self._trend) >= 2 else 0.0
+        note_h = max(12.0, h * 0.075) if self._note else 0.0
+
+        # Caption across the top, as large as fits.
+        head = QRectF(inner.left(), inner.top(), inner.width(), head_h)
+        p.setFont(_fitted_font(self._caption, head_h * 0.8, 12.0, head.width(), True))
+        p.setPen(t.color("text"))
+        caption = QFontMetricsF(p.font()).elidedText(self._caption, Qt.TextElideMode.ElideRight, head.width())
+        p.drawText(head, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, caption)
+
+        # The alarm word as a badge above the number (its room is kept in every state so the
+        # number does not jump): colour is never the only signal.
+        badge_h = max(14.0, h * 0.085)
+        badge_line = QRectF(inner.left(), head.bottom() + h * 0.02, inner.width(), badge_h)
+        if self._level in ("warn", "crit"):
+            self._paint_badge(p, badge_line, self.level_word(), level_color, fill)
+
+        # The number, as large as fits, with its unit on the same baseline.
+        value_rect = QRectF(inner.left(), badge_line.bottom(), inner.width(),
+                            inner.bottom() - badge_line.bottom() - spark_h - note_h)
+        self._paint_value(p, value_rect, level_color, t.color("text_dim"))
+
+        if self._note:
+            line = QRectF(inner.left(), value_rect.bottom(), inner.width(), note_h)
+            p.setFont(_fitted_font(self._note, line.height() * 0.85, 12.0, line.width(), False))
+            p.setPen(t.color("text_dim"))
+            note = QFontMetricsF(p.font()).elidedText(self._note, Qt.TextElideMode.ElideRight, line.width())
+            p.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, note)
+        if spark_h:
+            gap = max(6.0, spark_h * 0.15)  # keep the line off the note above it
+            spark = QRectF(inner.left(), inner.bottom() - spark_h + gap, inner.width(), spark_h - gap)
+            self._paint_sparkline(p, spark, level_color, t.color("border"))
+        p.end()
+
+    @staticmethod
+    def _paint_badge(p: QPainter, line: QRectF, word: str, color: QColor, text_color: QColor) -> None:
+        font = _pixel_font(line.height() * 0.72, True)
+        width = QFontMetricsF(font).horizontalAdvance(word) + line.height() * 0.8
+        badge = QRectF(line.right() - width, line.top(), width, line.height())
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(color)
+        p.drawRoundedRect(badge, line.height() * 0.2, line.height() * 0.2)
+        p.setFont(font)
+        p.setPen(text_color)
+        p.drawText(badge, Qt.AlignmentFlag.AlignCenter, word)
+
+    def _paint_value(self, p: QPainter, rect: QRectF, color: QColor, unit_color: QColor) -> None:
+        if rect.height() <= 4:
+            return
+        unit = self.unit
+        # A full-height dash reads as a bar; a smaller one reads as "nothing to show".
+        size = rect.height() * (0.6 if self._value == DASH else 0.95)
+        for _ in range(2):  # text width is nearly linear in the size: two passes converge
+            big, small = _pixel_font(size, True), _pixel_font(max(10.0, size * 0.3), False)
+            value_w = QFontMetricsF(big).horizontalAdvance(self._value)
+            unit_w = QFontMetricsF(small).horizontalAdvance(unit) + size * 0.08 if unit else 0.0
+            total = value_w + unit_w
+            if total <= rect.width():
+                break
+            size = max(8.0, size * rect.width() / total * 0.98)
+        big_m = QFontMetricsF(big)
+        # Centre the digits' cap height, not the font's full line box, in the rectangle.
+        baseline = rect.center().y() + big_m.capHeight() / 2.0
+        x = rect.left()
+        p.setFont(big)
+        p.setPen(color)
+        p.drawText(QPointF(x, baseline), self._value)
+        if unit:
+            p.setFont(small)
+            p.setPen(unit_color)
+            p.drawText(QPointF(x + value_w + size * 0.08, baseline), unit)
+
+    def _paint_sparkline(self, p: QPainter, rect: QRectF, color: QColor, base_color: QColor) -> None:
+        values = self._trend
+        finite = values[np.isfinite(values)]
+        if len(finite) < 2:
+            return
+        buckets = max(2, min(MAX_SPARK_POINTS, int(rect.width() / SPARK_PX_PER_POINT)))
+        if len(finite) > buckets:
+            # Average into buckets counted back from the newest point, so the last one is
+            # recent: sensor noise averages out and a real step still shows.
+            size = len(finite) // buckets
+            finite = finite[len(finite) - size * buckets:].reshape(buckets, size).mean(axis=1)
+        lo, hi = float(finite.min()), float(finite.max())
+        if hi - lo < self._min_span:  # a flat line for noise, not waves
+            mid = (hi + lo) / 2.0
+            lo, hi = mid - self._min_span / 2.0, mid + self._min_span / 2.0
+        span = (hi - lo) or 1.0
+        xs = rect.left() + np.linspace(0.0, rect.width(), len(finite))
+        ys = rect.bottom() - (finite - lo) / span * rect.height()
+        p.setPen(QPen(base_color, 1.0))
+        p.drawLine(QPointF(rect.left(), rect.bottom()), QPointF(rect.right(), rect.bottom()))
+        pen = QPen(color, 3.0)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        p.setPen(pen)
+        p.drawPolyline(QPolygonF([QPointF(x, y) for x, y in zip(xs.tolist(), ys.tolist())]))
+        p.setBrush(color)
+        p.drawEllipse(QPointF(float(xs[-1]), float(ys[-1])), pen.widthF() * 1.6, pen.widthF() * 1.6)
+
+
+def _pixel_font(pixels: float, bold: bool) -> QFont:
+    font = theme.ui_font(11.0, bold)
+    font.setPixelSize(max(6, int(pixels)))
+    return font
+
+
+def _fitted_font(text: str, pixels: float, min_pixels: float, width: float, bold: bool) -> QFont:
+    """The font at ``pixels``, shrunk (down to ``min_pixels``) until ``text`` fits ``width``."""
+    font = _pixel_font(pixels, bold)
+    advance = QFontMetricsF(font).horizontalAdvance(text)
+    if advance > width > 0:
+        font = _pixel_font(max(min_pixels, pixels * width / advance * 0.98), bold)
+    return font
+
+
+def _blend(a: QColor, b: QColor, amount: float) -> QColor:
+    """``a`` moved ``amount`` (0..1) of the way towards ``b``."""
+    return QColor(
+        round(a.red() + (b.red() - a.red()) * amount),
+        round(a.green() + (b.green() - a.green()) * amount),
+        round(a.blue() + (b.blue() - a.blue()) * amount),
+    )
