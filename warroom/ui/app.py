@@ -96,21 +96,19 @@ def run_console(opts: ConsoleOptions) -> int:
 
     db = opts.db or new_recording_path("console")
     db.parent.mkdir(parents=True, exist_ok=True)
-    writer = StoreWriter(db)
+    writer = StoreWriter(db)  # opened before the loop runs: opening a file may take a while
     view = LiveView()
     exit_code = 0
 
     async def main() -> None:
         nonlocal exit_code
-        server = None
+        sim_thread = None
         url = opts.url
         if opts.sim_feed is not None:
-            from warroom.io.server import FeedServer
+            from warroom.sim.thread import SimFeedThread
 
-            server = FeedServer(opts.sim_feed, "127.0.0.1", 0)
-            await server.start()
-            url = server.url
-            sim_task = asyncio.create_task(opts.sim_feed.run(server), name="sim-feed")
+            sim_thread = SimFeedThread(opts.sim_feed)  # off the UI thread: ticking costs ms
+            url = await asyncio.to_thread(sim_thread.start)
         session = FeedSession(url, view, writer)
         settings = QSettings("warroom", "warroom") if opts.settings and opts.snapshot_out is None else None
         win = MainWindow(view, layout, before_frame=session.sync_clock, settings=settings)
@@ -132,10 +130,8 @@ def run_console(opts: ConsoleOptions) -> int:
             win.save_settings()
             await session.stop()
             session_task.cancel()
-            if server is not None:
-                opts.sim_feed.stop()
-                sim_task.cancel()
-                await server.stop()
+            if sim_thread is not None:
+                await asyncio.to_thread(sim_thread.stop)
             await asyncio.to_thread(writer.close)
             win.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
 from warroom.store.live import LiveView
@@ -31,8 +32,8 @@ class Panel(QWidget):
         self.setObjectName(self.ID)
 
     def title(self) -> str:
-        """The translated title."""
-        return self.tr(self.TITLE)
+        """The translated title (titles are listed for the translators in panels/registry.py)."""
+        return QCoreApplication.translate("Panel", self.TITLE)
 
     def refresh(self) -> None:
         """Repaint from ``self.source``. Subclasses override."""

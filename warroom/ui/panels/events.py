@@ -30,16 +30,15 @@ _CHANGE_KINDS = (EventKind.DEPLOY, EventKind.CONFIG_CHANGE, EventKind.PLAN_EXECU
 
 def kind_word(kind: EventKind) -> str:
     """The short word the feed prints for a kind."""
-    tr = QCoreApplication.translate
     words = {
-        EventKind.DEPLOY: tr("EventFeedPanel", "DEPLOY"),
-        EventKind.CONFIG_CHANGE: tr("EventFeedPanel", "CONFIG"),
-        EventKind.ALERT: tr("EventFeedPanel", "ALERT"),
-        EventKind.INCIDENT: tr("EventFeedPanel", "INCIDENT"),
-        EventKind.PLAN_EXECUTION: tr("EventFeedPanel", "PLAN"),
-        EventKind.FAULT: tr("EventFeedPanel", "FAULT"),
-        EventKind.FEED: tr("EventFeedPanel", "FEED"),
-        EventKind.NOTE: tr("EventFeedPanel", "NOTE"),
+        EventKind.DEPLOY: QCoreApplication.translate("EventFeedPanel", "DEPLOY"),
+        EventKind.CONFIG_CHANGE: QCoreApplication.translate("EventFeedPanel", "CONFIG"),
+        EventKind.ALERT: QCoreApplication.translate("EventFeedPanel", "ALERT"),
+        EventKind.INCIDENT: QCoreApplication.translate("EventFeedPanel", "INCIDENT"),
+        EventKind.PLAN_EXECUTION: QCoreApplication.translate("EventFeedPanel", "PLAN"),
+        EventKind.FAULT: QCoreApplication.translate("EventFeedPanel", "FAULT"),
+        EventKind.FEED: QCoreApplication.translate("EventFeedPanel", "FEED"),
+        EventKind.NOTE: QCoreApplication.translate("EventFeedPanel", "NOTE"),
     }
     return words.get(kind, kind.value.upper())
 
@@ -128,10 +127,9 @@ class EventTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            tr = QCoreApplication.translate
-            return (tr("EventFeedPanel", "Time (%1)").replace("%1", format_offset(self.utc_offset_minutes)),
-                    tr("EventFeedPanel", "Kind"), tr("EventFeedPanel", "Subject"),
-                    tr("EventFeedPanel", "What happened"))[section]
+            return (QCoreApplication.translate("EventFeedPanel", "Time (%1)").replace("%1", format_offset(self.utc_offset_minutes)),
+                    QCoreApplication.translate("EventFeedPanel", "Kind"), QCoreApplication.translate("EventFeedPanel", "Subject"),
+                    QCoreApplication.translate("EventFeedPanel", "What happened"))[section]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         return None

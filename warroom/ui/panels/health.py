@@ -43,31 +43,29 @@ def frame_level(age_ms: int | None, state: str) -> str:
 
 def state_word(state: str) -> str:
     """The word shown for a connection state."""
-    tr = QCoreApplication.translate
     words = {
-        "live": tr("FeedHealthPanel", "LIVE"),
-        "stale": tr("FeedHealthPanel", "STALE"),
-        "connecting": tr("FeedHealthPanel", "CONNECTING"),
-        "disconnected": tr("FeedHealthPanel", "DISCONNECTED"),
+        "live": QCoreApplication.translate("FeedHealthPanel", "LIVE"),
+        "stale": QCoreApplication.translate("FeedHealthPanel", "STALE"),
+        "connecting": QCoreApplication.translate("FeedHealthPanel", "CONNECTING"),
+        "disconnected": QCoreApplication.translate("FeedHealthPanel", "DISCONNECTED"),
     }
     return words.get(state, state.upper())
 
 
 def format_age(age_ms: int | None) -> str:
     """"data is 7 s old", "data is 2 min 5 s old", "no data yet"."""
-    tr = QCoreApplication.translate
     if age_ms is None:
-        return tr("FeedHealthPanel", "no data yet")
+        return QCoreApplication.translate("FeedHealthPanel", "no data yet")
     seconds = int(age_ms // 1000)
     if seconds < 60:
-        amount = tr("FeedHealthPanel", "%1 s").replace("%1", str(seconds))
+        amount = QCoreApplication.translate("FeedHealthPanel", "%1 s").replace("%1", str(seconds))
     elif seconds < 3600:
-        amount = tr("FeedHealthPanel", "%1 min %2 s").replace("%1", str(seconds // 60)).replace(
+        amount = QCoreApplication.translate("FeedHealthPanel", "%1 min %2 s").replace("%1", str(seconds // 60)).replace(
             "%2", str(seconds % 60))
     else:
-        amount = tr("FeedHealthPanel", "%1 h %2 min").replace("%1", str(seconds // 3600)).replace(
+        amount = QCoreApplication.translate("FeedHealthPanel", "%1 h %2 min").replace("%1", str(seconds // 3600)).replace(
             "%2", str(seconds % 3600 // 60))
-    return tr("FeedHealthPanel", "data is %1 old").replace("%1", amount)
+    return QCoreApplication.translate("FeedHealthPanel", "data is %1 old").replace("%1", amount)
 
 
 def format_errors(errors: dict) -> str:
@@ -158,7 +156,7 @@ class FeedHealthPanel(Panel):
                   f"color: {t.background}; background: {state_color.name()}; border-radius: 4px; padding: 2px 10px;")
         self._set(self.age_label, format_age(age), f"color: {t.status_color(_age_level(age)).name()};")
         reason = view.feed_reason or ""
-        if view.feed_server:
+        if view.feed_server and view.feed_server not in reason:  # "live from <server>" names it already
             reason = f"{reason} — {view.feed_server}" if reason else view.feed_server
         self._set(self.reason_label, reason)
         errors = view.protocol_errors or {}

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import importlib
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+
 from warroom.ui.panels.base import Panel
+
+# Panel titles live in class attributes, where lupdate cannot see them: list them here.
+_TITLES = (
+    QT_TRANSLATE_NOOP("Panel", "North-star KPIs"),
+    QT_TRANSLATE_NOOP("Panel", "Business scenarios"),
+    QT_TRANSLATE_NOOP("Panel", "Events"),
+    QT_TRANSLATE_NOOP("Panel", "Feed health"),
+    QT_TRANSLATE_NOOP("Panel", "Live charts"),
+    QT_TRANSLATE_NOOP("Panel", "Call-chain map"),
+)
 
 _PANELS = {
     "kpi_tiles": ("warroom.ui.panels.kpi_tiles", "KpiTilesPanel"),
