@@ -85,3 +85,10 @@ def test_ring_window_equals_filtering_all_points(capacity, n, start, span):
     mask = (all_ts >= start) & (all_ts <= start + span)
     got_ts, got_v = ring.window(start, start + span)
     assert got_ts.tolist() == all_ts[mask].tolist() and got_v.tolist() == all_v[mask].tolist()
+
+
+def test_data_age_is_in_wall_time_for_a_fast_feed():
+    view = LiveView()
+    view.apply(MetricBatch.from_points([(K, T0, 1.0)]))
+    view.set_feed("live", "ok", "srv", now_ms=T0 + 60_000, speed=60.0)  # one simulated minute behind
+    assert view.data_age_ms == 1000

@@ -29,6 +29,7 @@ class PanelSpec:
     id: str  # unique in the layout; the dock's objectName
     area: str = "center"
     state: dict[str, Any] = field(default_factory=dict)
+    share: float | None = None  # of its area's length, when several docks share an area
 
 
 @dataclass(frozen=True)
@@ -112,4 +113,8 @@ def _spec(d: Any, area: str | None) -> PanelSpec:
     state = d.get("state") or {}
     if not isinstance(state, dict):
         raise ValueError(f"panel {d['panel']!r}: state must be an object")
-    return PanelSpec(panel=d["panel"], id=str(d.get("id", d["panel"])), area=a, state=state)
+    share = d.get("share")
+    if share is not None and not (isinstance(share, (int, float)) and 0 < share < 1):
+        raise ValueError(f"panel {d['panel']!r}: share must be a fraction between 0 and 1, got {share!r}")
+    return PanelSpec(panel=d["panel"], id=str(d.get("id", d["panel"])), area=a, state=state,
+                     share=None if share is None else float(share))

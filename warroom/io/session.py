@@ -50,8 +50,9 @@ class FeedSession:
     def sync_clock(self) -> None:
         """Tell the view the feed's current time and connection state (call every frame)."""
         st = self.client.status
-        self.view.set_feed(st.state.value, st.reason, st.server_id, self.client.clock.now_ms(),
-                           self.client.errors.as_dict())
+        clock = self.client.clock
+        self.view.set_feed(st.state.value, st.reason, st.server_id, clock.now_ms(),
+                           self.client.errors.as_dict(), speed=clock.speed)
 
     async def _consume(self) -> None:
         queue = self.client.queue

@@ -125,6 +125,7 @@ class LiveView:
     feed_server: str = ""
     protocol_errors: dict = field(default_factory=dict)  # {error code: count}
     feed_now_ms: int | None = None  # the feed's clock now (FeedClock), for data age
+    feed_speed: float = 1.0  # feed time per wall time (a simulator may run 60x)
 
     def __post_init__(self) -> None:
         self._rings: dict[SeriesKey, SeriesRing] = {}
@@ -187,7 +188,7 @@ class LiveView:
         self.version += 1
 
     def set_feed(self, state: str, reason: str, server: str = "", now_ms: int | None = None,
-                 errors: dict | None = None) -> None:
+                 errors: dict | None = None, speed: float = 1.0) -> None:
         """Record the connection state, the feed's clock and the protocol error counts."""
         changed = (state, reason, server, errors) != (self.feed_state, self.feed_reason, self.feed_server,
                                                       self.protocol_errors if errors is not None else None)
@@ -195,15 +196,21 @@ class LiveView:
         if errors is not None:
             self.protocol_errors = dict(errors)
         self.feed_now_ms = now_ms
+        self.feed_speed = speed if speed > 0 else 1.0
         if changed:
             self.version += 1
 
     @property
     def data_age_ms(self) -> int | None:
-        """How old the newest data is by the feed's clock (None before any data)."""
+        """How long ago, in wall milliseconds, the newest data was current (None before any).
+
+        Measured on the feed's clock and divided by its speed: a simulator at 60x that
+        is one simulated minute behind is one wall second behind, which is what a person
+        watching the wall cares about.
+        """
         if self.newest_ms is None or self.feed_now_ms is None:
             return None
-        return max(0, self.feed_now_ms - self.newest_ms)
+        return max(0, int((self.feed_now_ms - self.newest_ms) / self.feed_speed))
 
     # -- the cursor ------------------------------------------------------------------
     @property

@@ -106,6 +106,13 @@ class MainWindow(QMainWindow):
             total = size.width() if horizontal else size.height()
             self.resizeDocks(docks, [int(total * frac)] * len(docks),
                              Qt.Orientation.Horizontal if horizontal else Qt.Orientation.Vertical)
+            # Docks side by side in one area split its length by their "share".
+            specs = [s for s in self.layout_spec.docks if s.area == area]
+            if len(specs) > 1 and any(s.share for s in specs):
+                length = size.height() if horizontal else size.width()
+                rest = (1 - sum(s.share or 0 for s in specs)) / max(1, sum(1 for s in specs if not s.share))
+                self.resizeDocks([self.docks[s.id] for s in specs], [int(length * (s.share or rest)) for s in specs],
+                                 Qt.Orientation.Vertical if horizontal else Qt.Orientation.Horizontal)
 
     def _area_of(self, panel_id: str) -> str:
         return next((s.area for s in self.layout_spec.docks if s.id == panel_id), "center")

@@ -62,7 +62,7 @@ class ChartPanel(Panel):
 
     def __init__(self, source: LiveView, parent: QWidget | None = None, panel_id: str | None = None,
                  series: Iterable[str] = (), window_s: float = DEFAULT_WINDOW_S,
-                 utc_offset_s: int | None = None) -> None:
+                 utc_offset_s: int | None = 8 * 3600) -> None:  # UTC+8, as the event feed
         super().__init__(source, parent)
         if panel_id:
             self.ID = panel_id  # one class, several docks: each instance names its own

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QTableView, QToolButton, QVBoxLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QScrollArea, QHBoxLayout, QHeaderView, QTableView, QToolButton, QVBoxLayout,
                                QWidget)
 
 from warroom.core.model import Event, EventKind, Severity
@@ -223,7 +223,17 @@ class EventFeedPanel(Panel):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(filters)
+        # The row of filters must not set the dock's minimum width (eight buttons at wall
+        # size are wider than a side dock): let it scroll sideways instead.
+        strip = QScrollArea(self)
+        strip.setObjectName("event_filter_strip")
+        strip.setWidget(filters)
+        strip.setWidgetResizable(True)
+        strip.setFrameShape(QFrame.Shape.NoFrame)
+        strip.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        strip.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        strip.setFixedHeight(filters.sizeHint().height() + strip.horizontalScrollBar().sizeHint().height())
+        layout.addWidget(strip)
         layout.addWidget(self.table)
         self.refresh()
 
