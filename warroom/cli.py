@@ -324,6 +324,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     feed = _build_feed(args)
     if not args.headless:
+        args.db = args.db or new_recording_path("demo")
         return _run_console(_console_opts(args, sim_feed=feed))
     db = args.db or new_recording_path("demo")
 

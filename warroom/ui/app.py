@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,8 +116,11 @@ def run_console(opts: ConsoleOptions) -> int:
         _place(app, win, opts)
         session_task = asyncio.create_task(session.run(), name="feed-session")
         closed = asyncio.Event()
+        # Closing the window (or Ctrl+C) ends main() while the loop still runs, so the
+        # session, the simulator and the store are shut down in order, not abandoned.
+        win.sig_window_closed.connect(closed.set)
         app.aboutToQuit.connect(closed.set)
-        win.destroyed.connect(closed.set)
+        previous_sigint = signal.signal(signal.SIGINT, lambda *_: win.close())
         try:
             if opts.on_ready is not None:
                 res = opts.on_ready(win)
@@ -127,6 +131,7 @@ def run_console(opts: ConsoleOptions) -> int:
             else:
                 await closed.wait()
         finally:
+            signal.signal(signal.SIGINT, previous_sigint)
             win.save_settings()
             await session.stop()
             session_task.cancel()
@@ -135,7 +140,7 @@ def run_console(opts: ConsoleOptions) -> int:
             await asyncio.to_thread(writer.close)
             win.close()
 
-    app.setQuitOnLastWindowClosed(True)
+    app.setQuitOnLastWindowClosed(False)  # main() ends the loop, after cleaning up
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:

@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
     """Panels of one layout over one ``LiveView``."""
 
     sig_frame_painted = Signal(float)  # monotonic time after a frame's panels were refreshed
+    sig_window_closed = Signal()
 
     def __init__(self, view: LiveView, layout: Layout, *, before_frame: Callable[[], None] | None = None,
                  settings: QSettings | None = None) -> None:
@@ -203,4 +204,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.save_settings()
+        self._timer.stop()
         super().closeEvent(event)
+        self.sig_window_closed.emit()
