@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from warroom.store.live import LiveView
 from warroom.ui import theme
@@ -95,6 +95,10 @@ class FeedHealthPanel(Panel):
         self.series_label = self._label("series_count", 18.0)
         self.reason_label.setWordWrap(True)
         self.errors_label.setWordWrap(True)
+        # Counters may be cut rather than widen the dock: the map beside them matters more.
+        for label in (self.reason_label, self.errors_label, self.points_label, self.series_label):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            label.setMinimumWidth(0)
 
         # A bottom strip is wide and short: the connection on the left, counters in columns.
         status = QVBoxLayout()
@@ -118,7 +122,9 @@ class FeedHealthPanel(Panel):
         ):
             column = QVBoxLayout()
             column.setSpacing(2)
-            column.addWidget(self._caption(caption))
+            head_label = self._caption(caption)
+            head_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            column.addWidget(head_label)
             column.addWidget(label)
             column.addStretch(1)
             layout.addLayout(column, stretch)
