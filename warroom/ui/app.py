@@ -161,8 +161,8 @@ def _place(app, win, opts: ConsoleOptions) -> None:
         win.move(geo.topLeft())
         if opts.size is None:
             win.resize(geo.size())
-    elif opts.size is None:
-        win.resize(1600, 900)
+    elif opts.size is None and not win.geometry_restored:
+        win.resize(1600, 900)  # the first start; later starts keep the size the user left
     win.show()
     if opts.screen is not None and win.windowHandle() is not None:
         win.windowHandle().setScreen(screens[opts.screen])

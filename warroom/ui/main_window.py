@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         self._last_version = -1
         self._last_slow_refresh = 0.0
         self.frame_times: list[float] = []  # seconds per frame, for bench/render.py
+        self.geometry_restored = False  # the user's own window geometry came back from QSettings
 
         self._border = QFrame(objectName="window_border")
         box = QVBoxLayout(self._border)
@@ -189,11 +190,12 @@ class MainWindow(QMainWindow):
             return
         geometry = self.settings.value(self._key("geometry"))
         if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-            self._restored = True
+            self.geometry_restored = self.restoreGeometry(geometry)
         state = self.settings.value(self._key("dock_state"))
-        if isinstance(state, QByteArray):
-            self.restoreState(state, STATE_VERSION)
+        # Only dock sizes the user really got back stop the layout's own sizes; a state Qt
+        # refuses (corrupt, or saved under another STATE_VERSION) must leave them applied.
+        if isinstance(state, QByteArray) and self.restoreState(state, STATE_VERSION):
+            self._restored = True
         for pid, panel in self.panels.items():
             saved = self.settings.value(self._key(f"panels/{pid}"))
             if isinstance(saved, dict):
