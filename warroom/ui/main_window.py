@@ -21,6 +21,7 @@ from warroom.core.layouts import Layout
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
+from warroom.ui.panels.health import frame_level
 from warroom.ui.panels.registry import panel_class
 
 log = logging.getLogger(__name__)
@@ -150,8 +151,6 @@ class MainWindow(QMainWindow):
         self._on_timer_timeout()
 
     def _update_frame_level(self) -> None:
-        from warroom.ui.panels.health import frame_level
-
         level = frame_level(self.view.data_age_ms, self.view.feed_state)
         if level != self._frame_level:
             self._paint_border(level)
