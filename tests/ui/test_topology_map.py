@@ -16,8 +16,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from warroom.core.layout import StableLayout  # noqa: E402
 from warroom.core.model import CallEdge, SeriesKey, Service, ServiceKind  # noqa: E402
 from warroom.core.topology import Topology  # noqa: E402
-from warroom.protocol import Events, MetricBatch, TopologySnapshot  # noqa: E402
-from warroom.sim.engine import Simulator  # noqa: E402
+from warroom.protocol import MetricBatch, TopologySnapshot  # noqa: E402
 from warroom.sim.platform import build_platform  # noqa: E402
 from warroom.store.live import LiveView  # noqa: E402
 from warroom.ui import theme  # noqa: E402
@@ -25,29 +24,11 @@ from warroom.ui.panels.map_items import COL_STEP, ROW_STEP  # noqa: E402
 from warroom.ui.panels.service_detail import ServiceDetailView  # noqa: E402
 from warroom.ui.panels.topology_map import TopologyMapPanel, edge_width  # noqa: E402
 
-BUSY_HOUR_MS = 1763605800000  # 2025-11-20 10:30 UTC+8
-
-
-class Feed:
-    """A simulator feeding a LiveView, the way the app's feed client does."""
-
-    def __init__(self, seconds: int = 60) -> None:
-        self.sim = Simulator(seed=7, start_ms=BUSY_HOUR_MS)
-        self.view = LiveView()
-        self.view.apply(TopologySnapshot(self.sim.now_ms, self.sim.topology))
-        self.view.apply(self.sim.catalogue())
-        self.tick(seconds)
-
-    def tick(self, seconds: int) -> None:
-        for _ in range(seconds):
-            batch, events = self.sim.tick()
-            self.view.apply(batch)
-            self.view.apply(Events(tuple(events)))
-
+from .board_support import BUSY_HOUR_MS, SimFeed  # noqa: E402
 
 @pytest.fixture
-def feed() -> Feed:
-    return Feed()
+def feed() -> SimFeed:
+    return SimFeed(60)
 
 
 @pytest.fixture
