@@ -199,6 +199,7 @@ class FeedServer:
         self.stats.slow_consumers += 1
         reason = f"slow consumer: {client.queue.qsize()} frames behind"
         self.stats.events.append(f"{client.client_id}: {reason}")
+        del self.stats.events[:-100]  # a server runs for weeks: keep the recent ones
         log.warning("closing %s: %s", client.client_id, reason)
         task = asyncio.create_task(client.connection.close(CLOSE_SLOW_CONSUMER, reason))
         self._background.add(task)  # keep a reference until done, or it may be collected

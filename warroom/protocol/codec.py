@@ -29,7 +29,7 @@ from warroom.protocol.errors import ErrorCode, ErrorStats, ProtocolError
 from warroom.protocol.messages import PROTOCOL_VERSION, SUPPORTED_VERSIONS, Message, MetricBatch
 from warroom.protocol import parse as p
 from warroom.protocol.binary import BinaryFrameError, is_binary_frame, unpack_frame
-from warroom.protocol.metrics import MetricsState
+from warroom.protocol.metrics import BAD_INT, MetricsState
 
 DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024
 DEFAULT_FUTURE_TOLERANCE_MS = 5 * 60 * 1000
@@ -186,7 +186,7 @@ class Decoder:
         vals = _float_column(v)
         return self._metrics.accept(
             table, idx, _int_column(t), vals,
-            s_ok=idx != _BAD_INT, v_not_number=_bad_type_value(v, vals), local=local,
+            s_ok=idx != BAD_INT, v_not_number=_bad_type_value(v, vals), local=local,
             now_ms=now_ms, sent_at=_sent_at(body), errors=errors,
         ), errors
 
@@ -225,11 +225,10 @@ def _sent_at(body: dict[str, Any]) -> int | None:
     return sent_at if type(sent_at) is int else None
 
 
-_BAD_INT = np.iinfo(np.int64).min
 
 
 def _int_column(values: list[Any]) -> np.ndarray:
-    """Integers as int64; anything that is not an integer becomes ``_BAD_INT``."""
+    """Integers as int64; anything that is not an integer becomes ``BAD_INT``."""
     # Check the element types first: np.asarray would quietly take True as 1 and a
     # nested list as a second dimension.
     if set(map(type, values)) <= {int}:
@@ -238,7 +237,7 @@ def _int_column(values: list[Any]) -> np.ndarray:
         except OverflowError:
             pass
     return np.fromiter(
-        (x if type(x) is int and -(2**63) < x < 2**63 else _BAD_INT for x in values), dtype=np.int64, count=len(values)
+        (x if type(x) is int and -(2**63) < x < 2**63 else BAD_INT for x in values), dtype=np.int64, count=len(values)
     )
 
 
