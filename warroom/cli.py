@@ -182,7 +182,7 @@ def _cmd_console(args: argparse.Namespace) -> int:
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
-    from warroom.sim.faults import parse_duration
+    from warroom.core.durations import parse_duration
 
     try:
         after_s = parse_duration(args.after)

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from warroom.core.durations import parse_duration
 from warroom.core.model import Severity, ServiceKind
 from warroom.core.topology import Topology
 
@@ -246,18 +247,6 @@ class FaultSpec:
 _SPEC = re.compile(
     r"^(?P<kind>[a-z_]+):(?P<target>[^@+,\s]+)(?:@(?P<start>[^+,]+))?(?:\+(?P<dur>[^,]+))?(?P<rest>(?:,.*)?)$"
 )
-_TIME = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?\s*$")
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
-def parse_duration(text: str) -> float:
-    """Seconds in ``"90"``, ``"90s"``, ``"1.5m"``, ``"2h"`` or ``"500ms"``."""
-    m = _TIME.match(text)
-    if not m:
-        raise ValueError(f"bad time {text!r}: expected a number with an optional unit ms, s, m or h")
-    return float(m.group(1)) * _UNITS[m.group(2) or "s"]
-
-
 def parse_fault_spec(text: str) -> FaultSpec:
     """Parse a fault spec from the command line; ``ValueError`` explains a bad one.
 
