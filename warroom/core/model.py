@@ -203,6 +203,7 @@ class EventKind(str, enum.Enum):
     FAULT = "fault"  # simulator only: a fault injected or cleared (drills)
     FEED = "feed"  # the console's own record: connected, disconnected, stale, gap
     NOTE = "note"
+    SILENCE = "silence"  # a silence (maintenance window) created, expired or removed
 
 
 class Severity(str, enum.Enum):
