@@ -1,0 +1,68 @@
+"""Notifications: webhooks (generic JSON, DingTalk and WeCom robots) and e-mail.
+
+```python
+channels = load_channels_file("notify.yaml")        # or load_channels(parsed_section)
+notifier = Notifier(channels)
+task = notifier.start()                            # on the running asyncio loop
+notifier.submit(Notification(key="INC-7", state="opened", severity="P1",
+                             title="QR payment success 91%", text="…", ts_ms=now))
+notifier.status()                                  # per-channel counts, last error, recent
+await notifier.close(timeout=5)
+```
+
+``notification_from_event(event)`` turns an alert or incident row of the event log into a
+``Notification``. ``submit`` never blocks and never raises. Dedup, rate limits, digests and retries are
+described in ``notifier.py`` and ``docs/notifications.md``. Secrets (robot tokens, DingTalk
+secrets, SMTP passwords) never appear in ``repr``, status or log lines.
+"""
+
+from warroom.io.notify.channels import (
+    Channel,
+    DingTalkChannel,
+    EmailChannel,
+    WebhookChannel,
+    WeComChannel,
+    dingtalk_sign,
+)
+from warroom.io.notify.config import load_channels, load_channels_file
+from warroom.io.notify.events import notification_from_event
+from warroom.io.notify.model import (
+    SEVERITIES,
+    DeliveryError,
+    DigestSummary,
+    Notification,
+    NotifyConfigError,
+    Outgoing,
+    redact_text,
+    redact_url,
+    severity_rank,
+)
+from warroom.io.notify.notifier import Notifier, SendFn
+from warroom.io.notify.state import ChannelStatus, DeliveryRecord, NotifierStatus, RetryPolicy
+
+__all__ = [
+    "SEVERITIES",
+    "Channel",
+    "ChannelStatus",
+    "DeliveryError",
+    "DeliveryRecord",
+    "DigestSummary",
+    "DingTalkChannel",
+    "EmailChannel",
+    "Notification",
+    "Notifier",
+    "NotifierStatus",
+    "NotifyConfigError",
+    "Outgoing",
+    "RetryPolicy",
+    "SendFn",
+    "WeComChannel",
+    "WebhookChannel",
+    "dingtalk_sign",
+    "load_channels",
+    "load_channels_file",
+    "notification_from_event",
+    "redact_text",
+    "redact_url",
+    "severity_rank",
+]

@@ -1,0 +1,53 @@
+"""From the event log to a notification: alert and incident events become ``Notification``s.
+
+The alert engine and the incident book write their transitions as ``Event`` rows; this is the
+one place that decides how such a row reads as a message and what its dedup identity is:
+
+- an incident event is keyed ``incident:<id>`` with the incident's action as state
+  (``opened``, ``acknowledged``, ``resolved``…);
+- an alert event is keyed ``alert:<fingerprint>`` with the alert's state (``firing``,
+  ``resolved``…);
+- anything else is keyed by its event id with its kind as state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from warroom.core.model import Event
+from warroom.io.notify.model import Notification
+
+_SHOWN = ("incident", "fingerprint", "rule", "root_cause", "series", "value", "threshold", "actor", "comment")
+
+
+def _given(value: Any) -> bool:
+    return value not in (None, "", [], ())
+
+
+def notification_from_event(event: Event, *, url: str = "") -> Notification:
+    """The notification for ``event``; ``url`` (e.g. a console link) wins over the runbook."""
+    a, kind = event.attrs, getattr(event.kind, "value", event.kind)
+    if kind == "incident":
+        key, state = f"incident:{a.get('incident') or event.id}", a.get("action") or a.get("state")
+    elif kind == "alert":
+        key, state = f"alert:{a.get('fingerprint') or event.id}", a.get("state")
+    else:
+        key, state = event.id, None
+    lines = [f"Subject: {event.subject}"] if event.subject else []
+    if _given(a.get("root_cause")) and a.get("root_cause") != event.subject:
+        lines.append(f"Probable root cause: {a['root_cause']}")
+    if _given(a.get("value")) and _given(a.get("threshold")):
+        lines.append(f"Value {a['value']} against threshold {a['threshold']}")
+    if _given(a.get("actor")):
+        lines.append(f"By {a['actor']}" + (f": {a['comment']}" if _given(a.get("comment")) else ""))
+    attrs = {k: a[k] for k in _SHOWN if _given(a.get(k))}
+    return Notification(
+        key=key,
+        state=str(state or kind),
+        severity=getattr(event.severity, "value", event.severity),
+        title=event.title,
+        text="\n".join(lines),
+        ts_ms=int(event.ts),
+        url=url or str(a.get("runbook") or ""),
+        attrs=attrs,
+    )
