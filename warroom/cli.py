@@ -112,6 +112,11 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("--reason", default="")
     pl.set_defaults(func=_cmd_plan)
 
+    ru = sub.add_parser("rules", help="check an alert rules file")
+    ru.add_argument("action", choices=("check",))
+    ru.add_argument("file", type=Path, nargs="?", help="rules file (default: the shipped rules)")
+    ru.set_defaults(func=_cmd_rules)
+
     h = sub.add_parser("history", help="print what a recorded history file holds")
     h.add_argument("db", type=Path)
     h.add_argument("--events", type=int, default=20, help="how many recent events to list (default: %(default)s)")
@@ -140,8 +145,17 @@ def _console_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=("en", "zh_CN"), help="interface language (default: the system's)")
     p.add_argument("--theme", choices=("dark", "light"), help="colour theme (default: the layout's)")
     p.add_argument("--size", help="window size WxH, e.g. 1920x1080")
+    _alert_options(p)
     if "--db" not in p._option_string_actions:
         p.add_argument("--db", type=Path, help="history file (default: a new file in the recordings folder)")
+
+
+def _alert_options(p: argparse.ArgumentParser) -> None:
+    if "--rules" in p._option_string_actions:
+        return
+    p.add_argument("--rules", type=Path, help="alert rules file (default: the shipped rules; see docs/alerts.md)")
+    p.add_argument("--notify", type=Path, help="notification channels file (see docs/notifications.md)")
+    p.add_argument("--user", default="", help="your name on acknowledgements and notes (default: login name)")
 
 
 def _size(text: str | None) -> tuple[int, int] | None:
@@ -158,7 +172,8 @@ def _console_opts(args: argparse.Namespace, **kw):
     from warroom.ui.app import ConsoleOptions
 
     return ConsoleOptions(layout=args.layout, screen=args.screen, fullscreen=args.fullscreen, lang=args.lang,
-                          theme=args.theme, db=args.db, size=_size(args.size), **kw)
+                          theme=args.theme, db=args.db, size=_size(args.size), rules=args.rules,
+                          notify=args.notify, user=args.user, **kw)
 
 
 def _run_console(opts) -> int:
@@ -171,6 +186,13 @@ def _run_console(opts) -> int:
                        "or use `warroom demo --headless` / `warroom snapshot`")
     from warroom.ui.app import run_console
 
+    if opts.notify is not None:  # check before any window opens: a typo here should stop the start
+        from warroom.io.notify import NotifyConfigError, load_channels_file
+
+        try:
+            load_channels_file(opts.notify)
+        except NotifyConfigError as exc:
+            raise CliError(str(exc)) from None
     try:
         return run_console(opts)
     except LayoutError as exc:
@@ -206,6 +228,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def _record_options(p: argparse.ArgumentParser) -> None:
+    _alert_options(p)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--retention-days", type=float, help="delete points older than this (events are kept)")
 
@@ -298,14 +321,26 @@ async def _record(url: str, db: Path, args: argparse.Namespace, *extra, duration
     except Exception as exc:  # duckdb raises its own types: say what and where
         raise CliError(f"cannot open history file {db}: {exc}") from None
     report = None if args.quiet else (lambda line: print(f"{datetime.now():%H:%M:%S} {line}", flush=True))
+    from warroom.core.rules import RuleError
+    from warroom.io.notify import NotifyConfigError
+    from warroom.io.watch import build_watch
+
+    try:
+        watch, notifier = build_watch(args.rules, args.notify, args.user)
+    except (RuleError, NotifyConfigError) as exc:
+        raise CliError(str(exc)) from None
+    if watch.rules_error:
+        print(f"warroom: {watch.rules_error}", file=sys.stderr)
     client = FeedClient(url)
-    recorder = Recorder(client, writer, report=report)
+    recorder = Recorder(client, writer, report=report, watch=watch)
     if report:
         report(f"recording {url} into {db}")
     try:
         await _until_signal(client.run(), recorder.run(), *extra, duration=duration)
     finally:
         await client.stop()
+        if notifier is not None:
+            await notifier.close(timeout=5)
         try:
             await asyncio.to_thread(writer.close)
         except StoreError as exc:
@@ -367,6 +402,22 @@ def _cmd_clear(args: argparse.Namespace) -> int:
 def _cmd_plan(args: argparse.Namespace) -> int:
     action = "execute_plan" if args.action == "execute" else "rollback_plan"
     return _command(args.url, action, {"plan_id": args.plan_id}, actor=args.actor, reason=args.reason)
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from warroom.core.rules import RuleError, default_rules_path, load_rules_file
+
+    path = args.file or default_rules_path()
+    try:
+        rules = load_rules_file(path)
+    except RuleError as exc:
+        raise CliError(str(exc)) from None
+    print(f"{path}: {len(rules.rules)} rules OK")
+    for r in rules.rules:
+        how = f"when {r.condition.op} {r.condition.health or r.condition.value}" if r.condition else \
+            f"baseline {r.baseline.direction}"
+        print(f"  {r.severity.value}  {r.id:<28} {r.selector.name} {how} for {r.for_s:g}s")
+    return 0
 
 
 def _cmd_history(args: argparse.Namespace) -> int:

@@ -13,13 +13,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from warroom.core.clock import monotonic
 from warroom.core.model import Event, EventKind, Severity
 from warroom.io.client import ConnectionState, FeedClient, FeedStatus
 from warroom.protocol import Events, Hello, MetricBatch, PlanCatalogue, TopologySnapshot
 from warroom.store import StoreWriter
+
+if TYPE_CHECKING:
+    from warroom.io.watch import AlertWatch
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +59,14 @@ class Recorder:
         report: Callable[[str], None] | None = None,
         report_every_s: float = 1.0,
         on_events: Callable[[list[Event]], None] | None = None,
+        watch: "AlertWatch | None" = None,
     ) -> None:
         self.client = client
         self.writer = writer
         self.report = report
         self.report_every_s = report_every_s
         self.on_events = on_events  # e.g. the console's live view, to show feed events too
+        self.watch = watch  # alerts and incidents, derived from what is recorded
         self.stats = RecorderStats()
         self.plans: PlanCatalogue | None = None
         self._recorded_state: ConnectionState | None = None
@@ -81,11 +86,17 @@ class Recorder:
         """Store one item taken from the client's queue."""
         if isinstance(item, MetricBatch):
             await self._append_metrics(item)
+            if self.watch is not None:
+                self.append_events(self.watch.on_batch(item))
         elif isinstance(item, Events):
             self._append_events(list(item.events))
+            if self.watch is not None:
+                self.append_events(self.watch.on_events(item.events))
         elif isinstance(item, TopologySnapshot):
             self.writer.append_topology(item)
             self.stats.topologies += 1
+            if self.watch is not None:
+                self.watch.on_topology(item)
         elif isinstance(item, FeedStatus):
             self._record_status(item)
         elif isinstance(item, PlanCatalogue):
@@ -108,6 +119,10 @@ class Recorder:
         if batch.series is not self._last_series:  # the decoder reuses one tuple while the set holds
             self._last_series = batch.series
             self.stats.series.update(batch.series)  # a decoded batch names only the series it uses
+
+    def append_events(self, events: list[Event]) -> None:
+        """Store events the console derived or made (alerts, incidents, notes) like the feed's."""
+        self._append_events(events)
 
     def _append_events(self, events: list[Event], *, say: bool = True) -> None:
         if not events:

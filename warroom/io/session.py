@@ -13,6 +13,7 @@ import contextlib
 
 from warroom.io.client import FeedClient, FeedStatus
 from warroom.io.recorder import Recorder
+from warroom.io.watch import AlertWatch
 from warroom.protocol import Events
 from warroom.store import StoreWriter
 from warroom.store.live import LiveView
@@ -21,11 +22,16 @@ from warroom.store.live import LiveView
 class FeedSession:
     """Feeds a ``LiveView`` (and a ``StoreWriter``) from the feed at ``url``."""
 
-    def __init__(self, url: str, view: LiveView, writer: StoreWriter, *, client: FeedClient | None = None) -> None:
+    def __init__(self, url: str, view: LiveView, writer: StoreWriter, *, client: FeedClient | None = None,
+                 watch: AlertWatch | None = None) -> None:
         self.view = view
         self.writer = writer
         self.client = client or FeedClient(url)
-        self.recorder = Recorder(self.client, writer, on_events=view.add_events)
+        self.watch = watch
+        self.recorder = Recorder(self.client, writer, on_events=view.add_events, watch=watch)
+        if watch is not None:
+            watch.record = self.record  # the room's actions go into the same log
+            view.alerting = watch
         self._tasks: list[asyncio.Task[None]] = []
 
     async def run(self) -> None:
@@ -46,6 +52,10 @@ class FeedSession:
         for t in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await t
+
+    def record(self, events: list) -> None:
+        """Append events the room made (acknowledgements, notes, silences) to the history and view."""
+        self.recorder.append_events(events)
 
     def sync_clock(self) -> None:
         """Tell the view the feed's current time and connection state (call every frame)."""

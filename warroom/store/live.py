@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -126,6 +126,9 @@ class LiveView:
     protocol_errors: dict = field(default_factory=dict)  # {error code: count}
     feed_now_ms: int | None = None  # the feed's clock now (FeedClock), for data age
     feed_speed: float = 1.0  # feed time per wall time (a simulator may run 60x)
+    # Alerts and incidents (``warroom.io.watch.AlertWatch`` live; None when alerting is off).
+    # Duck-typed here: the store layer does not depend on io.
+    alerting: Any = None
 
     def __post_init__(self) -> None:
         self._rings: dict[SeriesKey, SeriesRing] = {}

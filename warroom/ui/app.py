@@ -41,6 +41,9 @@ class ConsoleOptions:
     snapshot_timeout_s: float = 120.0
     on_ready: Callable[[Any], Awaitable[None] | None] | None = None  # tests: called with the window
     settings: bool = True  # restore/save window state with QSettings
+    rules: Path | None = None  # alert rules (None: the shipped default rules)
+    notify: Path | None = None  # notification channels (None: no notifications)
+    user: str = ""  # who acts from this console (acknowledge, notes); default: the login name
     extra: dict = field(default_factory=dict)
 
 
@@ -83,6 +86,7 @@ def run_console(opts: ConsoleOptions) -> int:
     from warroom.core.layouts import load_layout
     from warroom.core.paths import new_recording_path
     from warroom.io.session import FeedSession
+    from warroom.io.watch import build_watch
     from warroom.store import StoreWriter
     from warroom.store.live import LiveView
     from warroom.ui import theme
@@ -110,7 +114,10 @@ def run_console(opts: ConsoleOptions) -> int:
 
             sim_thread = SimFeedThread(opts.sim_feed)  # off the UI thread: ticking costs ms
             url = await asyncio.to_thread(sim_thread.start)
-        session = FeedSession(url, view, writer)
+        watch, notifier = build_watch(opts.rules, opts.notify, opts.user)
+        if watch.rules_error:
+            print(f"warroom: {watch.rules_error}", file=sys.stderr)
+        session = FeedSession(url, view, writer, watch=watch)
         settings = QSettings("warroom", "warroom") if opts.settings and opts.snapshot_out is None else None
         win = MainWindow(view, layout, before_frame=session.sync_clock, settings=settings)
         _place(app, win, opts)
@@ -135,6 +142,8 @@ def run_console(opts: ConsoleOptions) -> int:
             win.save_settings()
             await session.stop()
             session_task.cancel()
+            if notifier is not None:
+                await notifier.close(timeout=5)
             if sim_thread is not None:
                 await asyncio.to_thread(sim_thread.stop)
             await asyncio.to_thread(writer.close)

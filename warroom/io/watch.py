@@ -1,0 +1,261 @@
+"""Alerts and incidents over a live feed: the glue between the feed and the core engines.
+
+``AlertWatch`` takes what the feed brings (metric batches, events, topology) and returns
+the events the alert engine and the incident book derive from it, for the caller to
+append to the event log (the recorder does: the store, then the live view). It evaluates
+once per second of *feed* time, so an accelerated simulator and an offline replay give the
+same alerts as a real-time feed. Notifications are handed to an optional notifier that
+never blocks.
+
+Actions (acknowledge, silence, note, owner) also return events: everything the room does
+goes into the same append-only log.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable, Iterable, Protocol
+
+from warroom.core.alerts import Alert, AlertEngine
+from warroom.core.incidents import Incident, IncidentBook
+from warroom.core.model import Event, EventKind, Severity
+from pathlib import Path
+
+from warroom.core.rules import RuleError, RuleSet, default_rules_path, load_rules_file
+from warroom.core.silences import Silence
+from warroom.core.topology import Topology
+from warroom.protocol.messages import MetricBatch, TopologySnapshot
+
+log = logging.getLogger(__name__)
+
+#: Evaluate at most this often in feed time.
+EVAL_INTERVAL_MS = 1000
+
+
+class Notify(Protocol):
+    """What AlertWatch needs of a notifier (``warroom.io.notify.Notifier``)."""
+
+    def submit(self, notification) -> None: ...
+
+
+class AlertWatch:
+    """Runs an ``AlertEngine`` and an ``IncidentBook`` over a feed (see the module docstring)."""
+
+    def __init__(
+        self,
+        engine: AlertEngine,
+        book: IncidentBook | None = None,
+        *,
+        notify: Callable[[Event], None] | None = None,
+        rules_path: Path | None = None,
+    ) -> None:
+        self.engine = engine
+        self.book = book if book is not None else IncidentBook()
+        self.notify = notify
+        self.rules_path = rules_path
+        self.rules_error = ""  # the last rule file problem, shown until a good file loads
+        self._next_eval_ms: int | None = None
+        self._now_ms: int | None = None
+        self.evaluations = 0
+        #: Where actions' events go (the session's recorder: store, then live view).
+        self.record: Callable[[list[Event]], None] | None = None
+        #: Bumped whenever alerts, incidents or silences may have changed (panels redraw on it).
+        self.version = 0
+        self.user = ""  # who acts from this console, for actions that name no actor
+
+    @classmethod
+    def from_rules_file(cls, path: Path | None = None, **kw) -> "AlertWatch":
+        """A watch on the rules in ``path`` (default: the shipped rules). A broken user file is
+        reported in ``rules_error`` and the shipped rules are used instead: a console must
+        never start blind because of a typo."""
+        error = ""
+        try:
+            rules = load_rules_file(path or default_rules_path())
+        except RuleError as e:
+            if path is None:
+                raise
+            error = f"{e} (using the default rules)"
+            rules = load_rules_file(default_rules_path())
+        watch = cls(AlertEngine(rules), rules_path=path, **kw)
+        watch.rules_error = error
+        return watch
+
+    def reload_rules(self) -> list[Event]:
+        """Read the rule file again. On error the rules in force stay and ``rules_error`` says why
+        (returned events are empty); on success alerts of rules that stayed keep their state."""
+        try:
+            rules = load_rules_file(self.rules_path or default_rules_path())
+        except RuleError as e:
+            self.rules_error = str(e)
+            self.version += 1
+            return []
+        self.rules_error = ""
+        return self._done(self.engine.load(rules, self._now_ms or 0))
+
+    # -- feed input ----------------------------------------------------------------------
+    def on_topology(self, snapshot: TopologySnapshot | Topology) -> None:
+        """Use the feed's call graph for root causes and health thresholds."""
+        topology = snapshot.topology if isinstance(snapshot, TopologySnapshot) else snapshot
+        self.engine.set_topology(topology)
+
+    def on_batch(self, batch: MetricBatch) -> list[Event]:
+        """Observe a batch; evaluate if feed time moved on by a second. Returns new events."""
+        if not len(batch):
+            return []
+        series = batch.series
+        ts = batch.ts
+        self.engine.observe_points([series[i] for i in batch.index.tolist()], ts.tolist(), batch.values.tolist())
+        newest = int(ts.max())
+        if self._next_eval_ms is None or newest >= self._next_eval_ms:
+            self._next_eval_ms = newest - newest % EVAL_INTERVAL_MS + EVAL_INTERVAL_MS
+            return self.evaluate(newest)
+        return []
+
+    def on_events(self, events: Iterable[Event]) -> list[Event]:
+        """Show the engines the feed's own events (deploys, plan executions...)."""
+        out: list[Event] = []
+        for ev in events:
+            self.engine.note_event(ev)
+            if ev.kind not in (EventKind.ALERT, EventKind.INCIDENT):
+                out += self.book.on_event(ev)
+        return out
+
+    def evaluate(self, now_ms: int) -> list[Event]:
+        """One evaluation: alert transitions, then what they do to incidents."""
+        self.evaluations += 1
+        self._now_ms = now_ms
+        out: list[Event] = []
+        for ev in self.engine.evaluate(now_ms):
+            out.append(ev)
+            # A silenced alert opens no incident; one already in an incident keeps it informed.
+            if not ev.attrs.get("silenced") or self.book.incident_of(ev.attrs["fingerprint"]):
+                out += self.book.on_event(ev)
+        out += self.book.tick(now_ms)
+        if out:
+            self.version += 1
+        self._notify(out)
+        return out
+
+    # -- actions -------------------------------------------------------------------------
+    # Each returns the events it made, after recording them (``record``) and notifying.
+    # ``now_ms`` defaults to the feed time of the last evaluation: what the room sees.
+    def acknowledge_alert(self, fingerprint: str, actor: str, comment: str, now_ms: int | None = None) -> list[Event]:
+        """Acknowledge one alert (the incident it belongs to learns of it)."""
+        now = self._now(now_ms)
+        out = self.engine.acknowledge(fingerprint, actor, comment, now)
+        out += [e for ev in list(out) for e in self.book.on_event(ev)]
+        return self._done(out)
+
+    def acknowledge_incident(self, incident_id: str, actor: str, comment: str,
+                             now_ms: int | None = None) -> list[Event]:
+        """Acknowledge an incident: its firing alerts are acknowledged with it."""
+        now = self._now(now_ms)
+        out = self.book.acknowledge(incident_id, actor, comment, now)
+        inc = self.book.incident(incident_id)
+        firing = {a.fingerprint for a in self.engine.alerts() if a.state == "firing"}
+        for fp in inc.alerts:
+            if fp in firing:
+                out += self.engine.acknowledge(fp, actor, comment, now)
+        return self._done(out)
+
+    def silence(self, silence: Silence, now_ms: int | None = None) -> list[Event]:
+        """Put a silence in force (or schedule a maintenance window)."""
+        return self._done(self.engine.silence(silence, self._now(now_ms)))
+
+    def unsilence(self, silence_id: str, actor: str, now_ms: int | None = None) -> list[Event]:
+        """End a silence early."""
+        return self._done(self.engine.unsilence(silence_id, actor, self._now(now_ms)))
+
+    def add_note(self, incident_id: str, actor: str, text: str, now_ms: int | None = None) -> list[Event]:
+        """A note on an incident's timeline."""
+        return self._done(self.book.add_note(incident_id, actor, text, self._now(now_ms)))
+
+    def set_owner(self, incident_id: str, owner: str, actor: str, now_ms: int | None = None) -> list[Event]:
+        """Give an incident an owner."""
+        return self._done(self.book.set_owner(incident_id, owner, actor, self._now(now_ms)))
+
+    def load_rules(self, rules: RuleSet, now_ms: int | None = None) -> list[Event]:
+        """Put new rules in force (the caller has checked them: ``load_rules`` raised or not)."""
+        return self._done(self.engine.load(rules, self._now(now_ms)))
+
+    def _now(self, now_ms: int | None) -> int:
+        if now_ms is not None:
+            return now_ms
+        if self._now_ms is None:
+            raise ValueError("no data yet: nothing to act on")
+        return self._now_ms
+
+    def _done(self, events: list[Event]) -> list[Event]:
+        self.version += 1
+        if events and self.record is not None:
+            self.record(events)
+        self._notify(events)
+        return events
+
+    # -- reading -------------------------------------------------------------------------
+    def alerts(self) -> list[Alert]:
+        """Active alerts, roots first."""
+        return self.engine.alerts()
+
+    def incidents(self) -> list[Incident]:
+        """All incidents the book knows, newest first."""
+        return sorted(self.book.incidents(), key=lambda i: i.detected_ms or 0, reverse=True)
+
+    def silences(self) -> list[Silence]:
+        """Silences in force or scheduled."""
+        return self.engine.silences()
+
+    @property
+    def now_ms(self) -> int | None:
+        """Feed time of the last evaluation."""
+        return self._now_ms
+
+    def _notify(self, events: list[Event]) -> None:
+        if self.notify is None:
+            return
+        for ev in events:
+            if _pages(ev):
+                try:
+                    self.notify(ev)
+                except Exception:  # a notifier bug must never stop alerting
+                    log.exception("notifier failed on %s", ev.id)
+
+
+#: Incident actions worth a message; joins and root-cause moves show on the console only.
+_PAGED_ACTIONS = ("opened", "escalated", "acknowledged", "reopened", "resolved")
+
+
+def _pages(ev: Event) -> bool:
+    """Whether an event is worth a notification: incidents changing state, and root alerts
+    (a symptom folded under a root is news on the console, not in everyone's pocket)."""
+    if ev.kind is EventKind.INCIDENT:
+        return ev.attrs.get("action") in _PAGED_ACTIONS
+    if ev.kind is not EventKind.ALERT or ev.severity is Severity.INFO:
+        return False
+    a = ev.attrs
+    return (a.get("state") in ("firing", "resolved") and a.get("fired", True) and not a.get("silenced")
+            and not a.get("folded_under") and not a.get("change"))
+
+
+def build_watch(rules: Path | None = None, notify: Path | None = None, user: str = ""):
+    """An ``AlertWatch`` on the rule file (default rules if None) and, if ``notify`` names a
+    channel file, a started ``Notifier`` it hands pages to. Returns ``(watch, notifier)``;
+    call from a running loop when ``notify`` is given. A broken channel file raises
+    ``NotifyConfigError`` (notifications are opt-in: a typo there should stop the start)."""
+    import getpass
+
+    notifier = None
+    notify_fn = None
+    if notify is not None:
+        from warroom.io.notify import Notifier, load_channels_file
+        from warroom.io.notify.events import notification_from_event
+
+        notifier = Notifier(load_channels_file(notify))
+        notifier.start()
+        notify_fn = lambda ev: notifier.submit(notification_from_event(ev))  # noqa: E731
+    watch = AlertWatch.from_rules_file(rules, notify=notify_fn)
+    try:
+        watch.user = user or getpass.getuser()
+    except Exception:  # no login name (containers): actions then ask for one
+        watch.user = user
+    return watch, notifier
