@@ -127,9 +127,7 @@ class AlertWatch:
         out: list[Event] = []
         for ev in self.engine.evaluate(now_ms):
             out.append(ev)
-            # A silenced alert opens no incident; one already in an incident keeps it informed.
-            if not ev.attrs.get("silenced") or self.book.incident_of(ev.attrs["fingerprint"]):
-                out += self.book.on_event(ev)
+            out += self.book.on_event(ev)  # the book opens nothing on a silenced alert
         out += self.book.tick(now_ms)
         if out:
             self.version += 1
@@ -155,7 +153,9 @@ class AlertWatch:
         firing = {a.fingerprint for a in self.engine.alerts() if a.state == "firing"}
         for fp in inc.alerts:
             if fp in firing:
-                out += self.engine.acknowledge(fp, actor, comment, now)
+                for ev in self.engine.acknowledge(fp, actor, comment, now):
+                    out.append(ev)
+                    out += self.book.on_event(ev)
         return self._done(out)
 
     def silence(self, silence: Silence, now_ms: int | None = None) -> list[Event]:
