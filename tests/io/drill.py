@@ -28,19 +28,26 @@ class Drill:
     """A simulator wired to an ``AlertWatch``; ``log`` is the event log it would store."""
 
     def __init__(self, *, start_ms: int = PEAK_MS, seed: int = 3, rules: RuleSet | None = None,
-                 notify=None, **sim_kwargs) -> None:
+                 notify=None, view=None, **sim_kwargs) -> None:
         self.sim = Simulator(start_ms=start_ms, seed=seed, **sim_kwargs)
         self.engine = AlertEngine(rules or load_rules_file(default_rules_path()), self.sim.topology)
         self.watch = AlertWatch(self.engine, notify=notify)
         self.log: list[Event] = []
+        self.view = view  # an optional LiveView fed like the console's
+        if view is not None:
+            view.alerting = self.watch
 
     def run(self, seconds: int) -> None:
         """Advance the simulator ``seconds`` ticks, feeding everything to the watch."""
         for _ in range(seconds):
             batch, events = self.sim.tick()
-            self.log += events
-            self.log += self.watch.on_events(events)
-            self.log += self.watch.on_batch(batch)
+            new = events + self.watch.on_events(events)
+            if self.view is not None:
+                self.view.apply(batch)
+            new += self.watch.on_batch(batch)
+            self.log += new
+            if self.view is not None and new:
+                self.view.add_events(new)
 
     def run_until(self, predicate, limit_s: int) -> int:
         """Tick until ``predicate()`` holds; the simulated seconds it took (``limit_s`` + 1 if never)."""

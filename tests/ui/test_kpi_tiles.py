@@ -96,7 +96,33 @@ def test_mttr_and_incidents_show_a_dash_never_a_number(qtbot, healthy):
         assert tile.unit == ""
         assert tile.level == "unknown"
         assert tile.value_color() == unknown
-    assert panel.tile("mttr").note == "no incidents yet"
+    assert panel.tile("mttr").note == "alerting off"
+
+
+def test_incident_and_mttr_tiles_follow_a_drill(qtbot):
+    from tests.io.drill import Drill
+    from warroom.core.mttx import incident_times
+
+    view = LiveView()
+    d = Drill(view=view)
+    view.apply(TopologySnapshot(d.sim.now_ms, d.sim.topology))
+    d.run(200)
+    panel = make_panel(qtbot, view)
+    assert panel.tile("incidents").value_text == "0" and panel.tile("incidents").level == "ok"
+    assert panel.tile("mttr").value_text == "—" and panel.tile("mttr").note == "no resolved incidents"
+    fault = d.sim.inject_fault("dependency_outage", "bank-ccb", None)
+    d.run(60)
+    panel.refresh()
+    tile = panel.tile("incidents")
+    assert tile.value_text == "1" and tile.level == "crit" and "bank-ccb" in tile.note
+    d.sim.clear_fault(fault.id)
+    d.run(500)
+    panel.refresh()
+    (times,) = incident_times(d.log)
+    assert times.mttr_s is not None
+    assert panel.tile("mttr").value_text == f"{times.mttr_s / 60:.1f}"
+    assert panel.tile("mttr").level == KpiThresholds().mttr_level(times.mttr_s / 60)
+    assert panel.tile("incidents").value_text == "0"
 
 
 def test_success_tile_turns_crit_after_a_bank_outage(qtbot, feed):

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from warroom.core import kpi
+from warroom.core import kpi, mttx
 from warroom.core.model import SeriesKey, ServiceKind
 from warroom.store.live import LiveView
 from warroom.ui.panels.base import Panel
@@ -47,6 +47,8 @@ class KpiThresholds:
     p99_crit_ms: float = 3000.0
     tps_drop_warn: float = 0.30  # TPS this fraction below its own 15-min median warns
     tps_drop_crit: float = 0.60
+    mttr_warn_min: float = 5.0  # the north star is 1 minute; past 5 the room should ask why
+    mttr_crit_min: float = 15.0
 
     def success_level(self, ratio: float | None) -> str:
         """Level of a success ratio (0..1)."""
@@ -59,6 +61,12 @@ class KpiThresholds:
         if p99_ms is None:
             return "unknown"
         return "crit" if p99_ms > self.p99_crit_ms else "warn" if p99_ms > self.p99_warn_ms else "ok"
+
+    def mttr_level(self, minutes: float | None) -> str:
+        """Level of a mean time to restore, in minutes."""
+        if minutes is None:
+            return "unknown"
+        return "crit" if minutes > self.mttr_crit_min else "warn" if minutes > self.mttr_warn_min else "ok"
 
     def tps_level(self, tps: float | None, median: float | None) -> str:
         """Level of TPS against its own recent median: a silent drop in payments is an alarm."""
@@ -193,6 +201,7 @@ class KpiTilesPanel(Panel):
         self._tiles: dict[str, KpiTileWidget] = {}
         self._trend_cursor: int | None = None
         self._trends: dict[str, np.ndarray] = {}
+        self._incident_key: tuple | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(12)
@@ -253,9 +262,41 @@ class KpiTilesPanel(Panel):
             DASH if p99_ms is None else format_count(p99_ms), t.p99_level(p99_ms), self.tr("entry services"),
             trends.get("p99", _EMPTY), P99_MIN_SPAN_MS)
 
-        # No incident log exists yet: say so instead of showing a number nobody measured.
-        self._tiles["mttr"].set_reading(DASH, "unknown", self.tr("no incidents yet"))
-        self._tiles["incidents"].set_reading(DASH, "unknown", self.tr("not tracked yet"))
+        self._refresh_incident_tiles(view, cursor)
+
+    def _refresh_incident_tiles(self, view: LiveView, cursor: int | None) -> None:
+        """MTTR (today, else 7 days) from the event log; live incidents from the alert source."""
+        watch = view.alerting
+        if watch is None or cursor is None:
+            # Alerting is off: say so instead of showing a number nobody measured.
+            self._tiles["mttr"].set_reading(DASH, "unknown", self.tr("alerting off"))
+            self._tiles["incidents"].set_reading(DASH, "unknown", self.tr("alerting off"))
+            return
+        key = (watch.version, cursor // 10_000)  # the log changes with the watch; "today" with time
+        if key == self._incident_key:
+            return
+        self._incident_key = key
+        events = view.events(until_ms=cursor)
+        today = mttx.rolling(events, cursor, window="today")
+        week = mttx.rolling(events, cursor, window="7d")
+        kpis, label = (today, self.tr("today")) if today.mttr_s is not None else (week, self.tr("last 7 days"))
+        times = [t.mttr_s / 60.0 for t in mttx.incident_times(events, now_ms=cursor)
+                 if t.mttr_s is not None and t.resolved_ms is not None and t.resolved_ms >= week.start_ms]
+        if kpis.mttr_s is None:
+            self._tiles["mttr"].set_reading(DASH, "unknown", self.tr("no resolved incidents"))
+        else:
+            minutes = kpis.mttr_s / 60.0
+            note = self.tr("%1, %2 resolved").replace("%1", label).replace("%2", str(kpis.resolved))
+            self._tiles["mttr"].set_reading(f"{minutes:.1f}", self.thresholds.mttr_level(minutes), note,
+                                            np.asarray(times, dtype=np.float64))
+        live = [i for i in watch.incidents() if i.live]
+        if not live:
+            self._tiles["incidents"].set_reading("0", "ok", self.tr("none open"))
+            return
+        worst = min(live, key=lambda i: (i.severity.value, i.detected_ms))
+        level = "crit" if worst.severity.value in ("P0", "P1") else "warn"
+        note = self.tr("%1 · root %2").replace("%1", worst.severity.value).replace("%2", worst.root_cause or "?")
+        self._tiles["incidents"].set_reading(str(len(live)), level, note)
 
     @staticmethod
     def _compute_trends(view: LiveView, scenarios: list[str]) -> dict[str, np.ndarray]:
