@@ -1,0 +1,109 @@
+"""Plan runs: two-step confirmation, feed reconciliation, verification, expiry, audit replay."""
+
+from __future__ import annotations
+
+import pytest
+
+from warroom.core.model import Event, EventKind, SeriesKey
+from warroom.core.plan_runs import PlanBook
+from warroom.core.plans import Guard, Plan
+
+T0 = 1_731_292_200_000
+SUCCESS = 'scenario_success_ratio{scenario="qr_pay"}'
+FAILOVER = Plan("failover-bank-icbc", "failover", "Fail over ICBC", "bank_channel", "bank-icbc",
+                {"from": "bank-icbc"}, ("Set weight 0",), ("Restore weight",), None,
+                Guard(SUCCESS, ">=", 0.99, 60.0), critical=True)
+DEGRADE = Plan("degrade-coupon", "degrade", "Degrade coupon", "service", "coupon", {"resource": "coupon"},
+               expiry_s=600.0)
+
+
+def lookup(value):
+    return lambda key: value if key == SeriesKey.parse(SUCCESS) else None
+
+
+def feed_event(plan_id: str, action: str, ts: int) -> Event:
+    return Event(f"sim-{action}-{ts}", ts, EventKind.PLAN_EXECUTION, plan_id, action,
+                 attrs={"plan_id": plan_id, "action": action})
+
+
+def test_confirmation_needs_reason_and_typed_id_for_critical_plans():
+    book = PlanBook()
+    with pytest.raises(ValueError, match="reason"):
+        book.confirm(FAILOVER, "li.wei", "  ", T0, typed="failover-bank-icbc")
+    with pytest.raises(ValueError, match="type its id"):
+        book.confirm(FAILOVER, "li.wei", "ICBC timing out", T0, typed="failover")
+    assert book.runs() == [], "a refused confirmation records nothing"
+    run, (ev,) = book.confirm(FAILOVER, "li.wei", "ICBC timing out", T0, typed="failover-bank-icbc",
+                              value=lookup(0.65))
+    assert run.state == "confirmed" and run.before == 0.65
+    assert ev.attrs["audit"] and ev.attrs["actor"] == "li.wei" and ev.attrs["reason"] == "ICBC timing out"
+    assert ev.attrs["params"] == {"from": "bank-icbc"}
+    with pytest.raises(ValueError, match="already"):
+        book.confirm(FAILOVER, "zhang", "again", T0 + 1, typed="failover-bank-icbc")
+    run2, _ = book.confirm(DEGRADE, "li.wei", "coupon slow", T0)  # not critical: no typing
+    assert run2.state == "confirmed"
+
+
+def test_execution_verified_effective_when_the_guard_recovers_in_time():
+    book = PlanBook()
+    run, log = book.confirm(FAILOVER, "li.wei", "ICBC down", T0, typed="failover-bank-icbc", value=lookup(0.6))
+    log += book.sent(run.id, T0 + 100)
+    log += book.on_result(run.id, "succeeded", "plan in force", T0 + 200)
+    assert book.run(run.id).state == "executed"
+    log += book.tick(T0 + 30_000, lookup(0.9))
+    assert book.run(run.id).state == "executed"
+    log += book.tick(T0 + 40_000, lookup(0.995))
+    r = book.run(run.id)
+    assert r.state == "effective" and r.after == 0.995 and r.before == 0.6 and r.verified_ms == T0 + 40_000
+    assert [e.attrs["action"] for e in log] == ["confirmed", "sent", "executed", "effective"]
+    assert PlanBook.replay(log).run(run.id) == r
+
+
+def test_no_recovery_within_guard_time_prompts_rollback_then_rollback_from_the_feed():
+    book = PlanBook()
+    run, log = book.confirm(FAILOVER, "li.wei", "ICBC down", T0, typed="failover-bank-icbc", value=lookup(0.6))
+    log += book.on_result(run.id, "succeeded", "", T0 + 1)
+    log += book.tick(T0 + 61_000, lookup(0.7))
+    assert book.run(run.id).state == "not_effective" and log[-1].severity.value == "P2"
+    with pytest.raises(ValueError):
+        book.request_rollback(run.id, "li.wei", "", T0 + 62_000)
+    log += book.request_rollback(run.id, "li.wei", "did not help", T0 + 62_000)
+    assert book.run(run.id).state == "rolling_back"
+    log += book.on_feed_event(feed_event(FAILOVER.id, "rollback", T0 + 63_000))
+    assert book.run(run.id).state == "rolled_back" and not book.run(run.id).live
+    assert book.live_run(FAILOVER.id) is None
+
+
+def test_failed_command_is_failed_and_a_replayed_result_changes_nothing():
+    book = PlanBook()
+    run, _ = book.confirm(DEGRADE, "li.wei", "x", T0)
+    book.on_result(run.id, "rejected", "unknown plan", T0 + 1)
+    assert book.run(run.id).state == "failed" and "unknown plan" in book.run(run.id).message
+    run, _ = book.confirm(DEGRADE, "li.wei", "x", T0 + 2)
+    assert book.on_result(run.id, "succeeded", "", T0 + 3)
+    assert book.on_result(run.id, "succeeded", "", T0 + 4, replay=True) == [], "executed once, shown once"
+
+
+def test_reconnect_reconciles_runs_in_flight_with_the_feeds_active_plans():
+    book = PlanBook()
+    a, _ = book.confirm(DEGRADE, "li.wei", "x", T0)
+    book.sent(a.id, T0)
+    b, _ = book.confirm(FAILOVER, "li.wei", "y", T0, typed=FAILOVER.id)
+    book.on_result(b.id, "succeeded", "", T0 + 1)
+    # The connection dropped; on reconnect the feed says only the degrade is in force.
+    ev = book.reconcile_active(["degrade-coupon"], T0 + 5000)
+    assert {e.attrs["action"] for e in ev} == {"executed", "rolled_back"}
+    assert book.run(a.id).state == "executed" and book.run(b.id).state == "rolled_back"
+
+
+def test_expiry_warns_once_then_the_feed_expires_it():
+    book = PlanBook()
+    run, _ = book.confirm(DEGRADE, "li.wei", "x", T0)
+    book.on_result(run.id, "succeeded", "", T0)
+    assert book.run(run.id).expires_ms == T0 + 600_000
+    assert book.tick(T0 + 500_000, lookup(None)) == []
+    (warn,) = book.tick(T0 + 545_000, lookup(None))
+    assert warn.attrs["action"] == "expiring"
+    assert book.tick(T0 + 550_000, lookup(None)) == []
+    book.on_feed_event(feed_event("degrade-coupon", "expire", T0 + 600_000))
+    assert book.run(run.id).state == "expired"

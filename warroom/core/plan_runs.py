@@ -1,0 +1,288 @@
+"""Plan runs: one execution of a contingency plan, from confirmation to verified effect.
+
+The console keeps a ``PlanBook``; every step it takes is an audit event in the append-only
+event log (``kind = plan_execution``, ``attrs["audit"] = True``), with who, when, why and
+the parameters:
+
+    previewed ─► confirmed ─► sent ─► executed ─► effective
+                    │           │         │   └─► not_effective  (guard KPI not back in time:
+                    │           └─► failed│                      roll back or escalate)
+                    │                     └─► rolling_back ─► rolled_back
+                    └─ (refused: no reason, critical plan not typed, already running)
+    executed ─(expiry - 60 s)─► expiring (a warning) ─► expired (the feed rolled it back)
+
+A run's id is the idempotency key of its ``execute_plan`` command, so a command re-sent
+after a reconnect is run once by the feed, and the feed's own plan events (``execute``,
+``rollback``, ``expire``) reconcile the book: a plan is never shown in a state the feed
+does not confirm. ``PlanBook.replay(events)`` rebuilds the runs from a stored log. Pure:
+no clock, no I/O; times are feed-time ms passed in.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterable
+
+from warroom.core.model import Event, EventKind, SeriesKey, Severity
+from warroom.core.plans import Plan
+
+LIVE = ("confirmed", "sent", "executed", "effective", "not_effective", "rolling_back")
+FINAL = ("failed", "rolled_back", "expired")
+#: Warn this long before a plan expires (and rolls back by itself).
+EXPIRY_WARNING_MS = 60_000
+
+Lookup = Callable[[SeriesKey], "float | None"]
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    """One execution of a plan, as of the last audit event."""
+
+    id: str
+    plan_id: str
+    title: str
+    kind: str
+    state: str
+    actor: str
+    reason: str
+    params: dict = field(default_factory=dict)
+    confirmed_ms: int = 0
+    executed_ms: int | None = None
+    verified_ms: int | None = None
+    ended_ms: int | None = None
+    expires_ms: int | None = None
+    expiry_s: float | None = None  # the plan's expiry, counted from execution
+    guard: dict | None = None  # {"series", "op", "threshold", "within_s"}
+    before: float | None = None  # the guard KPI when confirmed
+    after: float | None = None  # the guard KPI when verified (or when the guard time ran out)
+    steps: tuple[str, ...] = ()
+    message: str = ""
+    expiry_warned: bool = False
+
+    @property
+    def live(self) -> bool:
+        """True while the plan is (or may be) in force."""
+        return self.state in LIVE
+
+
+class PlanBook:
+    """The plan runs of one console; see the module docstring."""
+
+    def __init__(self) -> None:
+        self._runs: dict[str, PlanRun] = {}
+        self._n = 0
+
+    # -- reading ------------------------------------------------------------------------
+    def runs(self) -> list[PlanRun]:
+        """Every run, newest first."""
+        return sorted(self._runs.values(), key=lambda r: (r.confirmed_ms, r.id), reverse=True)
+
+    def run(self, run_id: str) -> PlanRun:
+        """One run (``KeyError`` if unknown)."""
+        return self._runs[run_id]
+
+    def live_run(self, plan_id: str) -> PlanRun | None:
+        """The run of ``plan_id`` that is in force or on its way, if any."""
+        for r in self._runs.values():
+            if r.plan_id == plan_id and r.live:
+                return r
+        return None
+
+    # -- the commander's steps ------------------------------------------------------------
+    def preview(self, plan: Plan, actor: str, now_ms: int, figures: dict[str, Any] | None = None) -> list[Event]:
+        """Record that ``actor`` looked at the plan's impact (what they saw goes in the log)."""
+        return [self._audit(None, plan.id, "previewed", now_ms, actor, "", f"Previewed plan: {plan.title}",
+                            {"figures": _jsonable(figures or {}), "params": dict(plan.params)})]
+
+    def confirm(self, plan: Plan, actor: str, reason: str, now_ms: int, *, typed: str = "",
+                value: Lookup | None = None, run_id: str | None = None) -> tuple[PlanRun, list[Event]]:
+        """The second step of the two-step confirmation. ``ValueError`` (nothing recorded) when
+        the reason is empty, a critical plan's id was not typed, or the plan is already running."""
+        actor, reason = actor.strip(), reason.strip()
+        if not actor:
+            raise ValueError("who is executing the plan? (actor is empty)")
+        if not reason:
+            raise ValueError("give a reason: it goes into the audit trail")
+        if plan.critical and typed.strip() != plan.id:
+            raise ValueError(f"{plan.id} is critical: type its id to confirm")
+        running = self.live_run(plan.id)
+        if running is not None:
+            raise ValueError(f"{plan.id} is already {running.state} (run {running.id})")
+        guard = None
+        before = None
+        if plan.guard is not None:
+            g = plan.guard
+            guard = {"series": g.series, "op": g.op, "threshold": g.threshold, "within_s": g.within_s}
+            before = value(SeriesKey.parse(g.series)) if value is not None else None
+        rid = run_id or f"run-{plan.id}-{now_ms}-{uuid.uuid4().hex[:8]}"
+        ev = self._audit(rid, plan.id, "confirmed", now_ms, actor, reason, f"Confirmed plan: {plan.title}", {
+            "title": plan.title, "plan_kind": plan.kind, "params": dict(plan.params), "guard": guard,
+            "before": before, "steps": list(plan.steps), "expiry_s": plan.expiry_s, "critical": plan.critical,
+        })
+        return self._runs[rid], [ev]
+
+    def sent(self, run_id: str, now_ms: int) -> list[Event]:
+        """The execute command left for the feed."""
+        r = self._runs[run_id]
+        return [self._audit(r.id, r.plan_id, "sent", now_ms, r.actor, r.reason, f"Sent plan: {r.title}", {})]
+
+    def request_rollback(self, run_id: str, actor: str, reason: str, now_ms: int) -> list[Event]:
+        """The commander asks to undo a plan (the rollback command goes to the feed)."""
+        r = self._runs[run_id]
+        if not actor.strip() or not reason.strip():
+            raise ValueError("a rollback needs who and why")
+        if r.state not in ("executed", "effective", "not_effective", "sent"):
+            raise ValueError(f"run {run_id} is {r.state}: nothing to roll back")
+        return [self._audit(r.id, r.plan_id, "rolling_back", now_ms, actor.strip(), reason.strip(),
+                            f"Rollback requested: {r.title}", {})]
+
+    # -- what the feed says ---------------------------------------------------------------
+    def on_result(self, run_id: str, state: str, message: str, now_ms: int, *, replay: bool = False,
+                  rollback: bool = False) -> list[Event]:
+        """A ``CommandResult`` for the run's execute (or rollback) command."""
+        r = self._runs.get(run_id)
+        if r is None or state in ("accepted", "running"):
+            return []
+        ok = state == "succeeded"
+        if rollback:
+            if not ok or r.state in FINAL:
+                return [self._audit(r.id, r.plan_id, "rollback_failed", now_ms, r.actor, r.reason,
+                                    f"Rollback failed: {r.title}: {message}", {"message": message})] if not ok else []
+            return [self._audit(r.id, r.plan_id, "rolled_back", now_ms, r.actor, r.reason,
+                                f"Rolled back plan: {r.title}", {"message": message})]
+        if r.state not in ("confirmed", "sent"):
+            return []  # already reconciled from the feed's own event
+        if ok:
+            return [self._audit(r.id, r.plan_id, "executed", now_ms, r.actor, r.reason, f"Plan in force: {r.title}",
+                                {"message": message, "replay": replay})]
+        return [self._audit(r.id, r.plan_id, "failed", now_ms, r.actor, r.reason, f"Plan failed: {r.title}: {message}",
+                            {"message": message, "code": state})]
+
+    def on_feed_event(self, ev: Event) -> list[Event]:
+        """Reconcile with the feed's own plan events (execute, rollback, expire)."""
+        if ev.kind is not EventKind.PLAN_EXECUTION or ev.attrs.get("audit"):
+            return []
+        action, plan_id = ev.attrs.get("action"), ev.attrs.get("plan_id", ev.subject)
+        r = self.live_run(plan_id)
+        if r is None:
+            return []
+        if action == "execute" and r.state in ("confirmed", "sent"):
+            return [self._audit(r.id, r.plan_id, "executed", ev.ts, r.actor, r.reason, f"Plan in force: {r.title}",
+                                {"feed_event": ev.id})]
+        if action == "rollback" and r.state != "rolled_back":
+            return [self._audit(r.id, r.plan_id, "rolled_back", ev.ts, r.actor, r.reason,
+                                f"Rolled back plan: {r.title}", {"feed_event": ev.id})]
+        if action == "expire":
+            return [self._audit(r.id, r.plan_id, "expired", ev.ts, r.actor, r.reason,
+                                f"Plan expired and rolled back: {r.title}", {"feed_event": ev.id})]
+        return []
+
+    def reconcile_active(self, active_plans: Iterable[str], now_ms: int) -> list[Event]:
+        """After a reconnect: the feed's list of plans in force settles runs left in flight."""
+        active = set(active_plans)
+        out = []
+        for r in list(self._runs.values()):
+            if r.state == "sent" and r.plan_id in active:
+                out.append(self._audit(r.id, r.plan_id, "executed", now_ms, r.actor, r.reason,
+                                       f"Plan in force: {r.title}", {"reconciled": True}))
+            elif r.state in ("executed", "effective", "not_effective", "rolling_back") and r.plan_id not in active:
+                out.append(self._audit(r.id, r.plan_id, "rolled_back", now_ms, r.actor, r.reason,
+                                       f"Plan no longer in force: {r.title}", {"reconciled": True}))
+        return out
+
+    def tick(self, now_ms: int, value: Lookup) -> list[Event]:
+        """Verification and expiry warnings, as feed time passes."""
+        out = []
+        for r in list(self._runs.values()):
+            if r.state == "executed" and r.guard is not None and r.executed_ms is not None:
+                g = r.guard
+                v = value(SeriesKey.parse(g["series"]))
+                if v is not None and _holds(g["op"], v, g["threshold"]):
+                    out.append(self._audit(r.id, r.plan_id, "effective", now_ms, r.actor, r.reason,
+                                           f"Plan effective: {r.title}", {"after": v, "before": r.before}))
+                elif now_ms - r.executed_ms > g["within_s"] * 1000:
+                    out.append(self._audit(r.id, r.plan_id, "not_effective", now_ms, r.actor, r.reason,
+                                           f"Plan not effective within {g['within_s']:g} s: {r.title}: "
+                                           "roll back or escalate", {"after": v, "before": r.before}))
+            if (r.state in ("executed", "effective", "not_effective") and r.expires_ms is not None
+                    and not r.expiry_warned and r.expires_ms - now_ms <= EXPIRY_WARNING_MS):
+                out.append(self._audit(r.id, r.plan_id, "expiring", now_ms, r.actor, r.reason,
+                                       f"Plan expires in {max(0, r.expires_ms - now_ms) // 1000} s: {r.title}",
+                                       {"expires_ms": r.expires_ms}))
+        return out
+
+    # -- the log ---------------------------------------------------------------------------
+    @classmethod
+    def replay(cls, events: Iterable[Event]) -> "PlanBook":
+        """Runs rebuilt from the audit events of a stored log."""
+        book = cls()
+        for ev in sorted(events, key=lambda e: (e.ts, e.attrs.get("n", 0) if isinstance(e.attrs.get("n"), int) else 0)):
+            if ev.kind is EventKind.PLAN_EXECUTION and ev.attrs.get("audit"):
+                book._apply(ev)
+        return book
+
+    def _audit(self, run_id: str | None, plan_id: str, action: str, now_ms: int, actor: str, reason: str,
+               title: str, detail: dict[str, Any]) -> Event:
+        self._n += 1
+        severity = Severity.P2 if action in ("failed", "not_effective", "rollback_failed", "expiring") else Severity.INFO
+        attrs = {"audit": True, "run": run_id or "", "plan_id": plan_id, "action": action, "actor": actor,
+                 "reason": reason, "n": self._n, **detail}
+        ev = Event(f"audit-{run_id or plan_id}-{action}-{now_ms}-{self._n}", now_ms, EventKind.PLAN_EXECUTION,
+                   plan_id, title, severity, attrs)
+        self._apply(ev)
+        return ev
+
+    def _apply(self, ev: Event) -> None:
+        a = ev.attrs
+        rid, action = a.get("run") or "", a.get("action")
+        self._n = max(self._n, a.get("n", 0) if isinstance(a.get("n"), int) else 0)
+        if not rid or action == "previewed":
+            return
+        if action == "confirmed":
+            expiry = a.get("expiry_s")
+            self._runs[rid] = PlanRun(
+                id=rid, plan_id=a["plan_id"], title=a.get("title", a["plan_id"]), kind=a.get("plan_kind", ""),
+                state="confirmed", actor=a.get("actor", ""), reason=a.get("reason", ""),
+                params=dict(a.get("params") or {}), confirmed_ms=ev.ts, guard=a.get("guard"),
+                before=a.get("before"), steps=tuple(a.get("steps") or ()),
+                expiry_s=None if expiry is None else float(expiry),
+            )
+            return
+        r = self._runs.get(rid)
+        if r is None:
+            return
+        changes: dict[str, Any] = {}
+        if action in ("sent", "executed", "effective", "not_effective", "rolling_back", "rolled_back",
+                      "expired", "failed"):
+            changes["state"] = action
+        if action == "executed":
+            changes["executed_ms"] = ev.ts
+            if r.expiry_s is not None:
+                changes["expires_ms"] = ev.ts + int(r.expiry_s * 1000)
+        if action in ("executed", "failed", "rolled_back", "expired") and a.get("message"):
+            changes["message"] = str(a["message"])
+        if action in ("effective", "not_effective"):
+            changes["verified_ms"] = ev.ts
+            changes["after"] = a.get("after")
+        if action in ("rolled_back", "expired", "failed"):
+            changes["ended_ms"] = ev.ts
+        if action == "expiring":
+            changes["expiry_warned"] = True
+        if action == "rollback_failed":
+            changes["state"] = r.state
+        self._runs[rid] = replace(r, **changes)
+
+
+def _holds(op: str, value: float, threshold: float) -> bool:
+    return {"<": value < threshold, "<=": value <= threshold, ">": value > threshold, ">=": value >= threshold}[op]
+
+
+def _jsonable(d: Any) -> Any:
+    if isinstance(d, dict):
+        return {str(k): _jsonable(v) for k, v in d.items()}
+    if isinstance(d, (list, tuple)):
+        return [_jsonable(v) for v in d]
+    if isinstance(d, float) and d != d:
+        return None
+    return d
