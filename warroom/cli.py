@@ -8,6 +8,7 @@
     warroom inject   inject a fault into a running simulator
     warroom clear    clear an injected fault
     warroom plan     execute or roll back a contingency plan on a feed
+    warroom token    add an access token to a feed's tokens file
     warroom history  print what a recorded history file holds
 """
 
@@ -66,17 +67,24 @@ def _parser() -> argparse.ArgumentParser:
     _sim_options(s)
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     s.add_argument("--port", type=int, default=8765, help="port (default: %(default)s; 0 picks a free one)")
+    s.add_argument("--tokens", type=Path, metavar="FILE",
+                   help="require a token from this tokens file (docs/security.md); without it, only clients "
+                   "on this machine may send commands")
+    s.add_argument("--cert", type=Path, metavar="FILE", help="TLS certificate (PEM): serve wss://")
+    s.add_argument("--key", type=Path, metavar="FILE", help="private key of --cert (PEM), if not in the same file")
     s.set_defaults(func=_cmd_sim)
 
     r = sub.add_parser("record", help="record a feed into a DuckDB file, headless")
     r.add_argument("--url", required=True, help="feed address, e.g. ws://127.0.0.1:8765")
     r.add_argument("--db", type=Path, required=True, help="DuckDB history file (created if missing)")
     _record_options(r)
+    _client_auth_options(r)
     r.set_defaults(func=_cmd_record)
 
     co = sub.add_parser("console", help="the war-room console on a feed")
     co.add_argument("--url", required=True, help="feed address, e.g. ws://127.0.0.1:8765")
     _console_options(co)
+    _client_auth_options(co)
     co.set_defaults(func=_cmd_console)
 
     d = sub.add_parser("demo", help="the simulator and the console together")
@@ -97,20 +105,30 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("inject", help="inject a fault into a running simulator")
     i.add_argument("--url", default="ws://127.0.0.1:8765")
     i.add_argument("spec", help="KIND:TARGET[@START][+DURATION][,key=value...], e.g. bank_latency_spike:bank-icbc+120s")
+    _client_auth_options(i)
     i.set_defaults(func=_cmd_inject)
 
     c = sub.add_parser("clear", help="clear an injected fault")
     c.add_argument("--url", default="ws://127.0.0.1:8765")
     c.add_argument("fault_id")
+    _client_auth_options(c)
     c.set_defaults(func=_cmd_clear)
 
     pl = sub.add_parser("plan", help="execute or roll back a contingency plan")
     pl.add_argument("--url", default="ws://127.0.0.1:8765")
     pl.add_argument("action", choices=("execute", "rollback"))
     pl.add_argument("plan_id")
-    pl.add_argument("--actor", default="cli")
+    pl.add_argument("--actor", default="cli", help="who decides (a feed with tokens records the token's user instead)")
     pl.add_argument("--reason", default="")
+    _client_auth_options(pl)
     pl.set_defaults(func=_cmd_plan)
+
+    tk = sub.add_parser("token", help="add an access token to a feed's tokens file")
+    tk.add_argument("action", choices=("new",))
+    tk.add_argument("--name", required=True, help="the user the token belongs to (recorded as the actor of commands)")
+    tk.add_argument("--role", required=True, choices=("viewer", "commander"))
+    tk.add_argument("--file", type=Path, required=True, help="tokens file of the feed (created if missing)")
+    tk.set_defaults(func=_cmd_token)
 
     ru = sub.add_parser("rules", help="check an alert rules file")
     ru.add_argument("action", choices=("check",))
@@ -136,6 +154,22 @@ def _sim_options(p: argparse.ArgumentParser, default_speed: float = 1.0, default
                    help="fault to inject, KIND:TARGET[@START][+DURATION][,k=v...]; repeatable"
                    + (f" (default: {' '.join(default_faults)}; --fault none for none)" if default_faults else ""))
     p.set_defaults(_default_faults=default_faults)
+
+
+def _client_auth_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--token-file", type=Path, metavar="FILE",
+                   help="file holding your access token (default: $WARROOM_TOKEN); never put a token on the command line")
+    p.add_argument("--ca", type=Path, metavar="FILE",
+                   help="CA certificate(s) to trust for a wss:// feed (default: $WARROOM_CA, else the system's)")
+
+
+def _credentials(args: argparse.Namespace):
+    from warroom.io.auth import AuthError, Credentials
+
+    try:
+        return Credentials.resolve(args.token_file, args.ca)
+    except AuthError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _console_options(p: argparse.ArgumentParser) -> None:
@@ -200,6 +234,9 @@ def _run_console(opts) -> int:
 
 
 def _cmd_console(args: argparse.Namespace) -> int:
+    from warroom.io.auth import set_default_credentials
+
+    set_default_credentials(_credentials(args))  # the console's feed client takes them from there
     return _run_console(_console_opts(args, url=args.url))
 
 
@@ -267,10 +304,16 @@ def _build_feed(args: argparse.Namespace):
     return SimFeed(sim, speed=args.speed)
 
 
-async def _serve(feed, host: str, port: int):
+async def _serve(feed, host: str, port: int, tokens=None, cert: Path | None = None, key: Path | None = None):
+    from warroom.io.auth import AuthError
     from warroom.io.server import FeedServer
 
-    server = FeedServer(feed, host, port, heartbeat_s=1.0)
+    if key is not None and cert is None:
+        raise CliError("--key needs --cert")
+    try:
+        server = FeedServer(feed, host, port, heartbeat_s=1.0, tokens=tokens, ssl_cert=cert, ssl_key=key)
+    except AuthError as exc:
+        raise CliError(str(exc)) from None
     try:
         await server.start()
     except OSError as exc:
@@ -279,11 +322,21 @@ async def _serve(feed, host: str, port: int):
 
 
 def _cmd_sim(args: argparse.Namespace) -> int:
+    from warroom.io.auth import AuthError, TokenStore
+
+    tokens = None
+    if args.tokens is not None:
+        try:
+            tokens = TokenStore.load(args.tokens)
+        except AuthError as exc:
+            raise CliError(str(exc)) from None
     feed = _build_feed(args)
 
     async def run() -> None:
-        server = await _serve(feed, args.host, args.port)
+        server = await _serve(feed, args.host, args.port, tokens, args.cert, args.key)
         print(f"simulator serving {server.url}  (speed x{args.speed:g}, seed {args.seed}); Ctrl+C stops", flush=True)
+        print(f"access: {len(tokens)} tokens from {args.tokens}" if tokens is not None else
+              "access: no tokens file: clients on this machine may send commands, others may only watch", flush=True)
         try:
             await _until_signal(feed.run(server))
         finally:
@@ -331,7 +384,10 @@ async def _record(url: str, db: Path, args: argparse.Namespace, *extra, duration
         raise CliError(str(exc)) from None
     if watch.rules_error:
         print(f"warroom: {watch.rules_error}", file=sys.stderr)
-    client = FeedClient(url)
+    from warroom.io.auth import Credentials
+
+    # demo records its own in-process feed, which has no tokens
+    client = FeedClient(url, credentials=_credentials(args) if hasattr(args, "token_file") else Credentials())
     recorder = Recorder(client, writer, report=report, watch=watch)
     if report:
         report(f"recording {url} into {db}")
@@ -380,11 +436,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _command(url: str, action: str, cmd_args: dict, **kw) -> int:
+def _command(args: argparse.Namespace, action: str, cmd_args: dict, **kw) -> int:
     from warroom.io.oneshot import send_command
 
     try:
-        result = asyncio.run(send_command(url, action, cmd_args, **kw))
+        result = asyncio.run(send_command(args.url, action, cmd_args, credentials=_credentials(args), **kw))
     except (ConnectionError, TimeoutError) as exc:
         raise CliError(str(exc) or "no answer from the feed") from None
     print(f"{result.state}: {result.message}")
@@ -392,16 +448,29 @@ def _command(url: str, action: str, cmd_args: dict, **kw) -> int:
 
 
 def _cmd_inject(args: argparse.Namespace) -> int:
-    return _command(args.url, "inject_fault", {"spec": args.spec}, actor="cli")
+    return _command(args, "inject_fault", {"spec": args.spec}, actor="cli")
 
 
 def _cmd_clear(args: argparse.Namespace) -> int:
-    return _command(args.url, "clear_fault", {"fault_id": args.fault_id}, actor="cli")
+    return _command(args, "clear_fault", {"fault_id": args.fault_id}, actor="cli")
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
     action = "execute_plan" if args.action == "execute" else "rollback_plan"
-    return _command(args.url, action, {"plan_id": args.plan_id}, actor=args.actor, reason=args.reason)
+    return _command(args, action, {"plan_id": args.plan_id}, actor=args.actor, reason=args.reason)
+
+
+def _cmd_token(args: argparse.Namespace) -> int:
+    from warroom.io.auth import AuthError, add_token
+
+    try:
+        token = add_token(args.file, args.name, args.role)
+    except AuthError as exc:
+        raise CliError(str(exc)) from None
+    print(f"added a {args.role} token for {args.name} to {args.file}; it is shown only this once: save it in a "
+          "file only its owner can read (chmod 600) and use --token-file; restart the feed to load it", file=sys.stderr)
+    print(token)
+    return 0
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:

@@ -127,10 +127,13 @@ hellos = st.builds(
     versions=st.lists(st.integers(0, 100), min_size=1, max_size=4).map(tuple),
     capabilities=st.lists(short_text, max_size=4).map(tuple),
     heartbeat_s=positive,
+    role=st.sampled_from(["", "viewer", "commander", "a-role-from-the-future"]),
+    user=short_text,
 )
 heartbeats = st.builds(Heartbeat, st.integers(-(2**62), 2**62))
 idempotency_keys = st.text(min_size=8, max_size=128)
-command_results = st.builds(CommandResult, idempotency_keys, st.sampled_from(COMMAND_STATES), short_text, json_objects)
+command_results = st.builds(CommandResult, idempotency_keys, st.sampled_from(COMMAND_STATES), short_text, json_objects,
+                            code=st.sampled_from(["", "forbidden"]), replay=st.booleans())
 server_errors = st.builds(ServerError, short_text, short_text)
 subscribes = st.builds(
     Subscribe,

@@ -82,6 +82,25 @@ def test_other_server_messages(msg):
     assert round_trip(msg) == msg
 
 
+@SETTINGS
+@given(command_results)
+def test_command_result_replay_flag(msg):
+    # ``replay`` is left out of equality (a replay reports the same outcome), so check it here.
+    assert round_trip(msg).replay is msg.replay
+
+
+def test_optional_access_fields_are_left_out_when_unset_and_default_when_absent():
+    from warroom.protocol import CommandResult, Hello
+
+    hello = json.loads(encode(Hello("feed", NOW)))
+    result = json.loads(encode(CommandResult("key-12345678", "succeeded")))
+    assert not {"role", "user"} & set(hello) and not {"code", "replay"} & set(result)  # as an older peer wrote them
+    back = round_trip(Hello("feed", NOW))
+    assert (back.role, back.user) == ("", "")
+    back = round_trip(CommandResult("key-12345678", "succeeded"))
+    assert (back.code, back.replay) == ("", False)
+
+
 @settings(max_examples=100, deadline=None)
 @given(any_message, st.integers(0, 1000))
 def test_envelope(msg, seq):

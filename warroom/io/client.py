@@ -13,6 +13,12 @@ Backpressure, not loss: when the consumer is slow the queue fills, the reader st
 reading, TCP pushes back, and the server (which will not buffer without bound) closes
 the connection as a slow consumer. The client reports that reason, reconnects, and the
 store records the gap. Nothing is dropped silently on this side.
+
+Access (docs/security.md): the client sends its token in the ``Authorization: Bearer``
+header of the upgrade request (never in the URL), verifies a ``wss://`` server's
+certificate and host name, and learns its ``role`` and ``user`` from ``hello``. A feed that
+refuses the token (HTTP 401) is retried only slowly; a token is never sent unencrypted to
+another machine.
 """
 
 from __future__ import annotations
@@ -22,14 +28,25 @@ import contextlib
 import enum
 import logging
 import random
+import ssl
 import uuid
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from warroom.core.clock import FeedClock, monotonic, wall_ms
+from warroom.io.auth import (
+    Credentials,
+    RedactingLogger,
+    Role,
+    default_credentials,
+    describe_tls_failure,
+    redact_url,
+    required_role,
+    role_allows,
+)
 from warroom.protocol import (
     SUPPORTED_VERSIONS,
     Command,
@@ -103,7 +120,11 @@ class Backoff:
 
 
 class FeedClient:
-    """Keeps a subscription to one feed alive and queues what it receives."""
+    """Keeps a subscription to one feed alive and queues what it receives.
+
+    ``credentials``: the token and CA file to use; None takes ``default_credentials()``
+    (what the CLI set, else ``$WARROOM_TOKEN`` and ``$WARROOM_CA``).
+    """
 
     def __init__(
         self,
@@ -118,8 +139,15 @@ class FeedClient:
         on_status: Callable[[FeedStatus], None] | None = None,
         open_timeout_s: float = 10.0,
         encodings: tuple[str, ...] = ("binary", "json"),
+        credentials: Credentials | None = None,
     ) -> None:
         self.url = url
+        self.credentials = credentials if credentials is not None else default_credentials()
+        #: What the feed says this connection may do ("viewer", "commander"), from the last
+        #: hello; "" until then, or when the feed does not say (it then decides alone).
+        self.role = ""
+        #: The user name the feed knows our token by ("" when not authenticated).
+        self.user = ""
         self.client_id = client_id or f"console-{uuid.uuid4().hex[:8]}"
         self.queue: asyncio.Queue[FeedItem] = asyncio.Queue(queue_size)
         self._stale_after = stale_after_s
@@ -137,6 +165,18 @@ class FeedClient:
         self._ws: ClientConnection | None = None
         self._stopping = False
         self._stopped = asyncio.Event()
+
+    def may(self, action: str) -> bool:
+        """Whether the feed said we may send ``action`` (the console enables its buttons by this).
+
+        True when the feed did not say: it checks every command itself anyway.
+        """
+        return not self.role or role_allows(self.role, required_role(action))
+
+    @property
+    def may_command(self) -> bool:
+        """Whether this connection may execute and roll back plans."""
+        return not self.role or role_allows(self.role, Role.COMMANDER)
 
     @property
     def errors(self) -> ErrorStats:
@@ -194,7 +234,12 @@ class FeedClient:
 
     async def _session(self) -> str:
         """One connection from open to close; returns why it ended."""
-        await self._set(ConnectionState.CONNECTING, f"connecting to {self.url}")
+        shown_url = redact_url(self.url)
+        await self._set(ConnectionState.CONNECTING, f"connecting to {shown_url}")
+        problem = self.credentials.transport_problem(self.url)
+        if problem:
+            self._stopping = True  # configuration, not weather: retrying cannot help
+            return problem
         try:
             async with connect(
                 self.url,
@@ -204,6 +249,9 @@ class FeedClient:
                 open_timeout=self.open_timeout_s,
                 ping_interval=10,
                 ping_timeout=20,
+                additional_headers=self.credentials.headers(),
+                ssl=self.credentials.ssl_context(self.url),
+                logger=RedactingLogger(logging.getLogger("websockets.client")),
             ) as ws:
                 self._ws = ws
                 try:
@@ -215,6 +263,16 @@ class FeedClient:
             return str(exc)
         except ConnectionClosed as exc:
             return _close_reason(exc)
+        except InvalidStatus as exc:
+            status = exc.response.status_code
+            if status in (401, 403):
+                self.backoff.attempt = max(self.backoff.attempt, 6)  # until someone fixes the token
+                sent = "our token" if self.credentials.token is not None else "us: it requires a token"
+                return f"{shown_url} refused {sent} (HTTP {status}); see --token-file / $WARROOM_TOKEN"
+            return f"cannot connect: {exc}"
+        except ssl.SSLCertVerificationError as exc:
+            self.backoff.attempt = max(self.backoff.attempt, 6)
+            return f"cannot connect: {describe_tls_failure(exc)}"
         except (OSError, TimeoutError, InvalidHandshake) as exc:
             return f"cannot connect: {exc or type(exc).__name__}"
         except InvalidURI as exc:
@@ -281,6 +339,7 @@ class FeedClient:
                 f"protocol mismatch: server speaks {list(hello.versions)}, this console {list(SUPPORTED_VERSIONS)}"
             )
         self.clock.anchor(hello.server_time, hello.speed)
+        self.role, self.user = hello.role, hello.user
         await self.queue.put(hello)
         return hello
 

@@ -30,6 +30,8 @@ ENCODINGS = ("json", "binary")
 ACTIONS = ("inject_fault", "clear_fault", "execute_plan", "rollback_plan")
 #: States a ``CommandResult`` may report. ``accepted``/``running`` are not final.
 COMMAND_STATES = ("accepted", "running", "succeeded", "failed", "rejected")
+#: ``CommandResult.code`` values the reference server sends. Receivers accept any string.
+RESULT_FORBIDDEN = "forbidden"  # the connection's role may not send this action; nothing ran
 
 
 @dataclass(frozen=True)
@@ -43,9 +45,13 @@ class Hello:
     versions: tuple[int, ...] = SUPPORTED_VERSIONS
     capabilities: tuple[str, ...] = ()
     heartbeat_s: float = 1.0  # the server promises a heartbeat at least this often (wall s)
+    #: What this connection may do ("viewer", "commander"); "" when the server does not say.
+    role: str = ""
+    #: The user name the client's token belongs to; "" when not authenticated.
+    user: str = ""
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "server_id": self.server_id,
             "server_time": self.server_time,
             "speed": self.speed,
@@ -53,6 +59,11 @@ class Hello:
             "capabilities": list(self.capabilities),
             "heartbeat_s": self.heartbeat_s,
         }
+        if self.role:  # optional fields: written only when set, so older peers see what they knew
+            d["role"] = self.role
+        if self.user:
+            d["user"] = self.user
+        return d
 
 
 @dataclass(frozen=True)
@@ -206,14 +217,24 @@ class CommandResult:
     state: str  # one of COMMAND_STATES
     message: str = ""
     detail: Mapping[str, Any] = field(default_factory=dict)
+    #: Why a command was not run, as a word for programs (e.g. "forbidden"); "" if none.
+    code: str = ""
+    #: True when this is the stored answer to an earlier command with the same idempotency
+    #: key: nothing was run now. Not part of equality: a replay reports the same outcome.
+    replay: bool = field(default=False, compare=False)
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "idempotency_key": self.idempotency_key,
             "state": self.state,
             "message": self.message,
             "detail": dict(self.detail),
         }
+        if self.code:
+            d["code"] = self.code
+        if self.replay:
+            d["replay"] = True
+        return d
 
 
 @dataclass(frozen=True)

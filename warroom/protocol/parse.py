@@ -105,6 +105,8 @@ def parse_hello(body: dict[str, Any], now_ms: int, tol: int) -> tuple[Hello, lis
         versions=tuple(versions),
         capabilities=tuple(str(c) for c in caps),
         heartbeat_s=float(field(body, "heartbeat_s", (int, float), optional=True, default=1.0)),
+        role=field(body, "role", str, optional=True, default=""),
+        user=field(body, "user", str, optional=True, default=""),
     )
     if hello.speed <= 0 or hello.heartbeat_s <= 0:
         raise BadMessage(ErrorCode.BAD_FIELD, "speed and heartbeat_s must be positive")
@@ -195,6 +197,8 @@ def parse_command_result(body: dict[str, Any], now_ms: int, tol: int) -> tuple[C
             state,
             field(body, "message", str, optional=True, default=""),
             field(body, "detail", dict, optional=True, default={}),
+            code=field(body, "code", str, optional=True, default=""),
+            replay=field(body, "replay", bool, optional=True, default=False),
         ),
         [],
     )

@@ -9,12 +9,14 @@ clock instead of skipping seconds: the feed's timestamps stay contiguous and its
 
 Commands (inject/clear a fault, execute/roll back a plan) are applied between ticks and
 answered with a ``CommandResult``. An idempotency key that was seen before gets the
-stored result again and is not executed twice.
+stored result again, marked ``replay``, and is not executed twice. The actor recorded in
+the plan's events is ``Command.actor``, which the server sets to the authenticated user.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections import OrderedDict, deque
 from typing import Any
@@ -79,8 +81,9 @@ class SimFeed:
         """Apply a command between two ticks; replays of an idempotency key get the first answer."""
         seen = self._results.get(command.idempotency_key)
         if seen is not None:
-            log.info("command %s replayed by %s; not executed again", command.idempotency_key, client_id)
-            return seen
+            log.info("command %s replayed by %s (actor %r); not executed again", command.idempotency_key,
+                     client_id, command.actor)
+            return [dataclasses.replace(r, replay=True) for r in seen]  # "this already happened"
         result = self._apply(command)
         self._results[command.idempotency_key] = [result]
         while len(self._results) > _REMEMBERED_KEYS:
