@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 
 from warroom.io.client import FeedClient, FeedStatus
+from warroom.io.plan_desk import PlanDesk
 from warroom.io.recorder import Recorder
 from warroom.io.watch import AlertWatch
 from warroom.protocol import Events
@@ -32,6 +33,8 @@ class FeedSession:
         if watch is not None:
             watch.record = self.record  # the room's actions go into the same log
             view.alerting = watch
+        self.plans = PlanDesk(self.client, view, record=self._record_plan_steps)
+        view.plan_desk = self.plans
         self._tasks: list[asyncio.Task[None]] = []
 
     async def run(self) -> None:
@@ -57,6 +60,11 @@ class FeedSession:
         """Append events the room made (acknowledgements, notes, silences) to the history and view."""
         self.recorder.append_events(events)
 
+    def _record_plan_steps(self, events: list) -> None:
+        self.record(events)
+        if self.watch is not None:  # plan steps join the incident timeline
+            self.record(self.watch.on_events(events))
+
     def sync_clock(self) -> None:
         """Tell the view the feed's current time and connection state (call every frame)."""
         st = self.client.status
@@ -73,3 +81,4 @@ class FeedSession:
             elif not isinstance(item, Events):  # events reach the view through the recorder
                 self.view.apply(item)
             await self.recorder.handle(item)
+            self.plans.on_item(item)

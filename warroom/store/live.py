@@ -129,6 +129,8 @@ class LiveView:
     # Alerts and incidents (``warroom.io.watch.AlertWatch`` live; None when alerting is off).
     # Duck-typed here: the store layer does not depend on io.
     alerting: Any = None
+    # The plan desk (``warroom.io.plan_desk.PlanDesk`` live; None when plans cannot be run).
+    plan_desk: Any = None
 
     def __post_init__(self) -> None:
         self._rings: dict[SeriesKey, SeriesRing] = {}

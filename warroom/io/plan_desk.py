@@ -1,0 +1,161 @@
+"""The commander's plan desk: preview, execute, verify and roll back plans over the feed.
+
+``PlanDesk`` joins the GUI-free ``PlanBook`` (``warroom.core.plan_runs``) to a feed client
+and the live view. Every step is recorded as an audit event (``record``: the store, then the
+view). Commands carry the run's id as idempotency key; a command that could not be sent
+(the feed was down) is sent again with the same key when the feed is back, and the feed's
+plan catalogue settles anything left in flight, so a plan runs once and shows its true state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Callable
+
+from warroom.core.impact import Impact, preview
+from warroom.core.model import Event, EventKind
+from warroom.core.plan_runs import PlanBook, PlanRun
+from warroom.core.plans import Plan
+from warroom.io.client import ConnectionState, FeedClient, FeedStatus, NotConnected
+from warroom.protocol import Command, CommandResult, Events, MetricBatch, PlanCatalogue
+from warroom.store.live import LiveView
+
+log = logging.getLogger(__name__)
+
+#: History an impact preview rests on.
+PREVIEW_SPAN_MS = 5 * 60_000
+_ROLLBACK = "-rollback"
+
+
+class PlanDesk:
+    """Plans of one console; see the module docstring."""
+
+    def __init__(self, client: FeedClient, view: LiveView, record: Callable[[list[Event]], None] | None = None,
+                 book: PlanBook | None = None) -> None:
+        self.client = client
+        self.view = view
+        self.record = record
+        self.book = book or PlanBook()
+        self.version = 0
+        self.last_error = ""
+        self._unsent: dict[str, Command] = {}  # idempotency key -> command waiting for the feed
+
+    # -- reading ---------------------------------------------------------------------------
+    @property
+    def may_execute(self) -> bool:
+        """False for a viewer's console: plans are shown, not run."""
+        return self.client.may_command
+
+    def plans(self) -> tuple[Plan, ...]:
+        """The feed's plan catalogue."""
+        return self.view.plans
+
+    def plan(self, plan_id: str) -> Plan:
+        """One plan of the catalogue (``KeyError`` if the feed offers none by that id)."""
+        for p in self.view.plans:
+            if p.id == plan_id:
+                return p
+        raise KeyError(plan_id)
+
+    def runs(self) -> list[PlanRun]:
+        """Every run, newest first."""
+        return self.book.runs()
+
+    def impact(self, plan_id: str) -> Impact:
+        """The plan's estimated impact from the last minutes of live data."""
+        view = self.view
+        end = view.cursor_ms
+
+        def recent(key):
+            return [] if end is None else view.window(key, PREVIEW_SPAN_MS, end)[1].tolist()
+
+        return preview(self.plan(plan_id), view.topology, recent)
+
+    # -- the commander's steps ---------------------------------------------------------------
+    def record_preview(self, plan_id: str, actor: str, impact: Impact) -> list[Event]:
+        """Note in the audit trail that ``actor`` looked at this preview."""
+        figures = {**impact.figures, "warnings": list(impact.warnings)}
+        return self._done(self.book.preview(self.plan(plan_id), actor, self._now(), figures))
+
+    async def execute(self, plan_id: str, actor: str, reason: str, typed: str = "") -> PlanRun:
+        """Confirm and send. ``ValueError`` when the confirmation is refused (nothing sent) or
+        this console may not execute; a feed that is down is retried on reconnect."""
+        if not self.may_execute:
+            raise ValueError("this console's role may view plans but not execute them")
+        plan = self.plan(plan_id)
+        run, events = self.book.confirm(plan, actor, reason, self._now(), typed=typed, value=self.view.value)
+        self._done(events)
+        cmd = Command(run.id, "execute_plan", {"plan_id": plan.id}, actor=run.actor, reason=run.reason)
+        await self._send(cmd, run.id)
+        return self.book.run(run.id)
+
+    async def rollback(self, run_id: str, actor: str, reason: str) -> PlanRun:
+        """Ask the feed to undo a run (``ValueError`` if there is nothing to roll back)."""
+        if not self.may_execute:
+            raise ValueError("this console's role may view plans but not roll them back")
+        self._done(self.book.request_rollback(run_id, actor, reason, self._now()))
+        run = self.book.run(run_id)
+        cmd = Command(run.id + _ROLLBACK, "rollback_plan", {"plan_id": run.plan_id}, actor=actor, reason=reason)
+        await self._send(cmd, None)
+        return self.book.run(run_id)
+
+    # -- what the feed says -----------------------------------------------------------------
+    def on_item(self, item: object) -> list[Event]:
+        """Feed every item the client delivers; returns (and records) the audit events."""
+        if isinstance(item, CommandResult):
+            key = item.idempotency_key
+            rollback = key.endswith(_ROLLBACK)
+            run_id = key[: -len(_ROLLBACK)] if rollback else key
+            return self._done(self.book.on_result(run_id, item.state, item.message, self._now(),
+                                                  replay=item.replay, rollback=rollback))
+        if isinstance(item, Events):
+            out = []
+            for ev in item.events:
+                if ev.kind is EventKind.PLAN_EXECUTION:
+                    out += self.book.on_feed_event(ev)
+            return self._done(out)
+        if isinstance(item, PlanCatalogue):
+            # Only runs that never got an answer are settled from the catalogue; the rest
+            # follow the feed's own plan events.
+            return self._done(self.book.reconcile_active(item.active, self._now()))
+        if isinstance(item, MetricBatch):
+            return self._done(self.book.tick(self._now(), self.view.value))
+        if isinstance(item, FeedStatus) and item.state is ConnectionState.LIVE and self._unsent:
+            asyncio.get_running_loop().create_task(self._resend())
+        return []
+
+    # -- internals -----------------------------------------------------------------------------
+    async def _send(self, cmd: Command, run_id: str | None) -> None:
+        try:
+            await self.client.send_command(cmd)
+        except NotConnected as exc:
+            self._unsent[cmd.idempotency_key] = cmd
+            self.last_error = f"feed down, will send when it is back: {exc}"
+            self.version += 1
+            return
+        if run_id is not None:
+            self._done(self.book.sent(run_id, self._now()))
+
+    async def _resend(self) -> None:
+        for key, cmd in list(self._unsent.items()):
+            try:
+                await self.client.send_command(cmd)
+            except NotConnected:
+                return
+            del self._unsent[key]
+            if not key.endswith(_ROLLBACK):
+                self._done(self.book.sent(key, self._now()))
+        self.last_error = ""
+        self.version += 1
+
+    def _now(self) -> int:
+        v = self.view
+        return v.feed_now_ms or v.newest_ms or 0
+
+    def _done(self, events: list[Event]) -> list[Event]:
+        if events:
+            self.version += 1
+            if self.record is not None:
+                self.record(events)
+        return events
