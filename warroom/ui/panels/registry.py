@@ -16,6 +16,8 @@ _TITLES = (
     QT_TRANSLATE_NOOP("Panel", "Feed health"),
     QT_TRANSLATE_NOOP("Panel", "Live charts"),
     QT_TRANSLATE_NOOP("Panel", "Call-chain map"),
+    QT_TRANSLATE_NOOP("Panel", "Alerts"),
+    QT_TRANSLATE_NOOP("Panel", "Incidents"),
 )
 
 _PANELS = {
@@ -25,6 +27,8 @@ _PANELS = {
     "feed_health": ("warroom.ui.panels.health", "FeedHealthPanel"),
     "chart": ("warroom.ui.panels.chart", "ChartPanel"),
     "topology_map": ("warroom.ui.panels.topology_map", "TopologyMapPanel"),
+    "alerts": ("warroom.ui.panels.alerts", "AlertsPanel"),
+    "incidents": ("warroom.ui.panels.incidents", "IncidentsPanel"),
 }
 
 
