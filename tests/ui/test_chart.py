@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
 
 from warroom.core.model import Event, EventKind, SeriesKey, Severity
 from warroom.protocol import Events, MetricBatch, TopologySnapshot
@@ -25,6 +25,7 @@ from warroom.ui.panels.chart_axis import PERCENT, TimeAxis, ValueAxis, format_va
 from warroom.ui.panels.chart_data import (
     Selector, break_gaps, clean_thresholds, decimate, resolve, short_names, sticky_range, threshold_level,
 )
+from warroom.ui.panels.live_label import LiveLabel  # noqa: E402
 
 START_MS = 1763605800000  # 2025-11-20 10:30:00 UTC+8, the busy hour
 BEIJING = 8 * 3600
@@ -141,7 +142,7 @@ def test_outage_shows_in_curve_legend_and_axis(make_panel, view, feed):
     assert name == "QR-code payment"
     assert color == PALETTES["dark"][0]
     assert value == format_value(view.value(QR), PERCENT) and value.endswith("%")
-    value_label = panel.legend.findChild(type(panel.empty_label), "chart_legend_value")
+    value_label = panel.legend.findChild(LiveLabel, "chart_legend_value")
     assert value_label.property("level") == "crit"
     _, (lo, hi) = panel.view_box.viewRange()
     assert lo < after.min() and hi > 0.999  # data and thresholds are in view
@@ -418,3 +419,29 @@ def test_time_axis_reads_feed_time():
     assert axis.tickStrings([start, start + 125], 1.0, 60) == ["10:30:00", "10:32:05"]
     [(step, values)] = axis.tickValues(start - 7, start + 900, 1200)
     assert step in (60.0, 120.0) and all((v + BEIJING) % step == 0 for v in values)
+
+
+def test_a_short_wall_chart_spreads_its_legend_over_columns(make_panel, view, feed):
+    """Eight scenarios in a 220-px-high strip (the command-centre's bottom): the rows flow
+    into columns, so every name and value is on screen (no scroll bar, as there once was),
+    and the legend leaves at least half the width to the plot."""
+    panel = make_panel(view, ["scenario_success_ratio"])
+    panel.set_thresholds([(0.99, "warn"), (0.97, "crit")])
+    panel.resize(1300, 220)
+    QApplication.processEvents()
+    legend = panel.legend
+    rows = legend.rows()
+    assert len(rows) == 8 and sorted(n for _, n, _ in rows) == sorted(feed["titles"].values())
+    assert legend.columns() == 2
+    assert not legend.findChildren(QScrollArea)
+    assert legend.width() <= panel.width() * legend.MAX_SHARE + 1
+    assert panel.plot_widget.width() >= panel.width() * 0.45
+    for label in legend.findChildren(LiveLabel, "chart_legend_value"):
+        if label.isVisible():
+            assert legend.rect().contains(label.geometry().translated(label.parentWidget().pos())), label.text()
+            assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width()
+    names = [lab for lab in legend.findChildren(QLabel) if lab.property("full_text")]
+    for name in names:
+        if name.isVisible():  # whole, or elided with "…": never cut by the edge
+            assert name.text() == name.property("full_text") or name.text().endswith("…")
+            assert name.fontMetrics().horizontalAdvance(name.text()) <= name.width()

@@ -9,6 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from tests.ui.board_support import BUSY_HOUR_MS, SimFeed  # noqa: E402
 from warroom.core.model import Event, EventKind, Severity  # noqa: E402
@@ -184,3 +185,28 @@ def test_screenshot_of_the_feed(qtbot, feed):
     panel = make_panel(qtbot, feed.view)
     assert panel.model.rowCount() >= 5
     assert panel.grab().save("/tmp/events.png")
+
+
+def test_a_narrow_feed_shows_each_event_as_a_two_line_card(qtbot, feed):
+    """A wall's side dock (~380 px) cannot hold four columns: each event becomes a card
+    (time, kind, subject; then the title) instead of columns cut at the edge; the filter
+    toggles wrap onto rows, none hidden behind a sideways scroll."""
+    feed.bank_outage(5)
+    panel = make_panel(qtbot, feed.view)
+    panel.refresh()
+    assert not panel.compact and not panel.table.isColumnHidden(COL_TITLE)
+    panel.resize(380, 600)
+    QApplication.processEvents()
+    assert panel.compact
+    assert [panel.table.isColumnHidden(c) for c in (COL_TIME, COL_KIND, COL_SUBJECT, COL_TITLE)] == [
+        False, True, True, True]
+    assert panel.table.columnWidth(COL_TIME) >= panel.table.viewport().width() - 2  # the card takes the row
+    assert panel.table.rowHeight(0) >= 2 * panel.table.fontMetrics().height()
+    for button in (panel.filter_button(k) for k in EventKind):
+        assert panel.rect().contains(button.geometry().translated(button.parentWidget().pos())), button.text()
+        assert button.width() >= button.fontMetrics().horizontalAdvance(button.text())
+    image = panel.grab().toImage()
+    assert not image.isNull()
+    panel.resize(900, 600)
+    QApplication.processEvents()
+    assert not panel.compact and not panel.table.isColumnHidden(COL_SUBJECT)

@@ -9,7 +9,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from tests.ui.board_support import SimFeed, color_pixels  # noqa: E402
+from PySide6.QtCore import QEvent, QObject  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from tests.ui.board_support import SimFeed, color_pixels, feed_series  # noqa: E402
+from warroom.core.model import SeriesKey  # noqa: E402
 from warroom.store.live import LiveView  # noqa: E402
 from warroom.ui import theme  # noqa: E402
 from warroom.ui.panels.health import (AGE_TICK_MS, CRIT_AGE_MS, WARN_AGE_MS, FeedHealthPanel,  # noqa: E402
@@ -160,3 +164,56 @@ def test_the_age_keeps_counting_while_nothing_arrives(qtbot, feed):
     panel._age_timer.timeout.emit()
     assert panel.age_label.text() == "data is 16 s old"
     assert panel.level == "crit"
+
+
+def test_one_point_is_singular(qtbot):
+    view = LiveView()
+    feed_series(view, {SeriesKey("scenario_tps", {"scenario": "a"}): [(1_763_605_800_000, 1.0)]})
+    panel = make_panel(qtbot, view)
+    assert view.points_received == 1
+    assert panel.points_label.text() == "1 point"
+    feed_series(view, {SeriesKey("scenario_tps", {"scenario": "a"}): [(1_763_605_801_000, 2.0)]})
+    panel.refresh()
+    assert panel.points_label.text() == "2 points"
+
+
+def test_a_wall_corner_stacks_the_counters_and_shows_them_whole(qtbot, feed):
+    """At the command-centre's size the health block is narrow: the counters go under the
+    status, each on its own line, none cut (they once were, side by side)."""
+    view = feed.view
+    view.set_feed("live", "receiving", SERVER, now_ms=view.newest_ms + 400, errors={})
+    panel = make_panel(qtbot, view)
+    panel.resize(540, 220)
+    QApplication.processEvents()
+    assert panel.stacked
+    for label in (panel.errors_label, panel.points_label, panel.series_label):
+        text_px = label.fontMetrics().horizontalAdvance(label.text())
+        assert label.width() >= text_px, (label.objectName(), label.width(), text_px)
+        assert panel.rect().contains(label.geometry()), label.objectName()
+    panel.resize(1600, 140)  # a desk's bottom strip: side by side again
+    QApplication.processEvents()
+    assert not panel.stacked
+
+
+def test_the_points_counter_repaints_without_relaying_out_the_window(qtbot, feed):
+    """A new count every second must not make the parents lay out again (in a dock that is
+    the whole main window)."""
+    view = feed.view
+    panel = make_panel(qtbot, view)
+    requests = []
+
+    class Watch(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 - Qt override
+            if event.type() == QEvent.Type.LayoutRequest:
+                requests.append(obj)
+            return False
+
+    watch = Watch()
+    panel.installEventFilter(watch)
+    QApplication.processEvents()
+    requests.clear()
+    for _ in range(5):
+        feed.tick(1)
+        panel.refresh()
+        QApplication.processEvents()
+    assert requests == []

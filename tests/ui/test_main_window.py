@@ -21,7 +21,7 @@ from warroom.protocol import Events, MetricBatch, TopologySnapshot  # noqa: E402
 from warroom.sim.engine import Simulator  # noqa: E402
 from warroom.store.live import LiveView  # noqa: E402
 from warroom.ui import theme  # noqa: E402
-from warroom.ui.main_window import STATE_VERSION, MainWindow  # noqa: E402
+from warroom.ui.main_window import FRAME_BUDGET_S, STATE_VERSION, MainWindow  # noqa: E402
 from warroom.ui.panels.base import Panel  # noqa: E402
 from warroom.ui.panels.health import CRIT_AGE_MS, WARN_AGE_MS  # noqa: E402
 from warroom.ui.panels.kpi_tiles import DASH  # noqa: E402
@@ -204,10 +204,10 @@ def test_border_goes_amber_then_red_as_the_data_ages(make_window, view):
         win.refresh_now()
         assert view.data_age_ms == age
         assert win.frame_level == level, age
-        styles[level] = win.centralWidget().styleSheet()
+        styles[level] = win.centralWidget().color().name()
         pixels[level] = border_pixel(win)
 
-    assert t.border in styles["ok"] and t.warn in styles["warn"] and t.crit in styles["crit"]
+    assert (styles["ok"], styles["warn"], styles["crit"]) == (t.border, t.warn, t.crit)
     assert len(set(styles.values())) == 3
     for level, want in (("ok", t.border), ("warn", t.warn), ("crit", t.crit)):
         got, want = pixels[level], QColor(want)
@@ -217,7 +217,7 @@ def test_border_goes_amber_then_red_as_the_data_ages(make_window, view):
     # Fresh data again: back to the quiet border.
     live(view, 0)
     win.refresh_now()
-    assert win.frame_level == "ok" and t.border in win.centralWidget().styleSheet()
+    assert win.frame_level == "ok" and win.centralWidget().color().name() == t.border
 
 
 def test_a_fast_feed_ages_in_wall_time(make_window, view):
@@ -233,13 +233,95 @@ def test_a_disconnected_feed_is_red_however_fresh(make_window, view):
     view.set_feed("disconnected", "connection refused", now_ms=view.newest_ms, speed=1)
     win.refresh_now()
     assert win.frame_level == "crit"
-    assert theme.current().crit in win.centralWidget().styleSheet()
+    assert win.centralWidget().color().name() == theme.current().crit
 
 
 def test_the_frame_timer_follows_the_age_without_refresh_now(qtbot, make_window, view):
     win = make_window(view)
     live(view, CRIT_AGE_MS + 1000)
     qtbot.waitUntil(lambda: win.frame_level == "crit", timeout=10_000)
+
+
+# -- the frame budget ------------------------------------------------------------------------
+def _one_more_second(view: LiveView, sim_state: dict) -> None:
+    """New data for every panel: one more second of the busy hour."""
+    sim = sim_state.setdefault("sim", Simulator(seed=7, start_ms=view.newest_ms + 1000))
+    batch, _ = sim.tick()
+    view.apply(batch)
+
+
+def _expect(win: MainWindow, refresh_s: float, paint_s: float) -> None:
+    for panel in win.panels.values():
+        win._refresh_cost[id(panel)] = refresh_s
+        win._paint_cost[id(panel)] = paint_s
+
+
+def test_a_tick_takes_only_the_panels_its_budget_holds_with_their_paint(make_window, view):
+    """Expected 1 ms refresh + 5 ms paint each: one panel a tick (two would paint 10 ms),
+    and every panel gets its turn in as many ticks as there are panels."""
+    win = make_window(view)
+    win._timer.stop()
+    win.refresh_now()
+    QApplication.processEvents()
+    _expect(win, 0.001, 0.005)
+    _one_more_second(view, {})
+    visible = [p for p in win.panels.values() if p.isVisible()]
+    refreshed = []
+    for _ in range(len(visible)):
+        before = list(win._stale) if win._stale else None
+        win._frame(budget_s=FRAME_BUDGET_S)
+        after = set(map(id, win._stale))
+        refreshed.append([p for p in (before or visible) if id(p) not in after])
+        _expect(win, 0.001, 0.005)  # what the refresh just measured must not loosen the test
+    assert [len(r) for r in refreshed] == [1] * len(visible)
+    assert {id(p) for r in refreshed for p in r} == {id(p) for p in visible}
+    # Cheap panels share a tick (as many as the real refresh time leaves room for).
+    _expect(win, 0.0002, 0.0005)
+    _one_more_second(view, {})
+    win._frame(budget_s=FRAME_BUDGET_S)
+    assert len(visible) - len(win._stale) >= 2
+
+
+def test_paint_time_is_measured_and_charged_to_the_panels_just_refreshed(make_window, view):
+    win = make_window(view)
+    win._timer.stop()
+    win.refresh_now()
+    QApplication.processEvents()
+    _expect(win, 0.0005, 0.0005)
+    _one_more_second(view, {})
+    win._frame(budget_s=None)
+    guesses = {pid: win._paint_cost[id(p)] for pid, p in win.panels.items()}
+    painted = len(win.paint_times)
+    win.repaint()  # a paint of the whole window, measured by event()
+    QApplication.processEvents()
+    assert len(win.paint_times) > painted and len(win.paint_cpu_times) == len(win.paint_times)
+    assert win._unpainted == []
+    spent = win.paint_times[painted]
+    changed = [pid for pid, p in win.panels.items() if win._paint_cost[id(p)] != guesses[pid]]
+    assert changed, "no panel was charged with the paint"
+    assert sum(win._paint_cost[id(p)] for p in win.panels.values()) == pytest.approx(
+        0.8 * sum(guesses.values()) + 0.2 * spent, rel=1e-6)
+
+
+def test_the_painted_signal_keeps_pace_when_data_outruns_the_panels(make_window, view):
+    """A 60x feed changes the view every tick; panels take turns, never all on the newest
+    version at once. The signal must still come, each time all have moved on."""
+    win = make_window(view)
+    win._timer.stop()
+    win.refresh_now()
+    painted: list[float] = []
+    win.sig_frame_painted.connect(painted.append)
+    state: dict = {}
+    shown = []
+    for _ in range(40):
+        _expect(win, 0.001, 0.005)  # one panel a tick
+        _one_more_second(view, state)
+        win._on_timer_timeout()
+        QApplication.processEvents()
+        shown.append(win.shown_ms)
+    assert len(painted) >= 3
+    assert win._stale, "the data really outran the panels"
+    assert shown[-1] > shown[0] and shown == sorted(shown)
 
 
 # -- saved state ---------------------------------------------------------------------------

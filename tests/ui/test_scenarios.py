@@ -3,12 +3,16 @@ selection signal and saved thresholds."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QColor, QFontMetricsF  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from tests.ui.board_support import BUSY_HOUR_MS, SimFeed, feed_series  # noqa: E402
 from warroom.core.model import Scenario, SeriesKey, Service, ServiceKind  # noqa: E402
@@ -18,7 +22,7 @@ from warroom.store.live import LiveView  # noqa: E402
 from warroom.ui import theme  # noqa: E402
 from warroom.ui.panels.kpi_tiles import KpiThresholds  # noqa: E402
 from warroom.ui.panels.scenarios import (COL_STATUS, COL_SUCCESS, COL_TITLE, COL_TPS, ScenarioBoardPanel,  # noqa: E402
-                                         scenario_rows)
+                                         scenario_rows, wrap_title)
 
 
 @pytest.fixture(autouse=True)
@@ -165,3 +169,64 @@ def test_screenshot_of_the_board(qtbot, outage):
     panel = make_panel(qtbot, outage.view)
     image = panel.grab()
     assert image.save("/tmp/scenarios.png")
+
+
+# -- on the wall -----------------------------------------------------------------------------
+def test_a_long_title_wraps_between_words_where_the_lines_are_most_even():
+    metrics = QFontMetricsF(theme.ui_font(17.0))
+    title = "Top-up from bank card"
+    width = metrics.horizontalAdvance("Top-up from") + 4
+    assert wrap_title(title, metrics, width) == ("Top-up from", "bank card")
+    assert wrap_title("Refund", metrics, width) == ("Refund",)
+    # One word too long for the line: cut where the width ends, the rest on the next line.
+    width = metrics.horizontalAdvance("余额支付") + 2
+    assert wrap_title("余额支付转账服务", metrics, width) == ("余额支付", "转账服务")
+    # What two lines cannot hold is elided, never drawn over the next column.
+    first, second = wrap_title("余额支付与转账服务", metrics, width)
+    assert first == "余额支付" and second.endswith("…") and metrics.horizontalAdvance(second) <= width
+
+
+def test_the_wall_board_shows_every_scenario_and_every_title_whole(qtbot, outage):
+    """At the command-centre's size (a side dock 420 px wide): eight rows without a scroll
+    bar, and no title elided (they once were cut to "QR-code…")."""
+    panel = make_panel(qtbot, outage.view)
+    panel.resize(420, 600)
+    QApplication.processEvents()
+    assert panel.model.rowCount() == 8
+    assert not panel.table.verticalScrollBar().isVisible()
+    last = panel.table.visualRect(panel.model.index(7, COL_TITLE))
+    assert panel.table.viewport().rect().contains(last)
+    width = panel.table.columnWidth(COL_TITLE) - 16
+    for row in panel.model.rows:
+        font, lines = panel.delegate._lay_out(row.title, width)
+        assert "".join(lines).replace(" ", "") == row.title.replace(" ", ""), (row.title, lines)
+        assert font.pointSizeF() >= 17.0 * 0.8
+
+
+def test_only_the_cells_that_changed_are_repainted(qtbot, outage):
+    panel = make_panel(qtbot, outage.view)
+    changed = []
+    panel.model.dataChanged.connect(lambda a, b, *_: changed.append((a.row(), a.column(), b.column())))
+    rows = panel.model.rows
+    same = list(rows)
+    same[2] = dataclasses.replace(same[2], tps=(same[2].tps or 0) + 1)
+    panel.model.set_rows(same)
+    assert changed == [(2, COL_TPS, COL_TPS)]
+
+
+@pytest.mark.parametrize("th", [theme.DARK, theme.LIGHT], ids=["dark", "light"])
+def test_the_board_background_is_the_theme_surface(qtbot, outage, th):
+    """Cells are drawn by the board's delegate on the table's own background, which must be
+    painted (a viewport marked opaque once showed garbage there: black on the light theme)."""
+    theme.apply(th, 14)
+    try:
+        panel = make_panel(qtbot, outage.view)
+        QApplication.processEvents()
+        image = panel.table.viewport().grab().toImage()
+        rect = panel.table.visualRect(panel.model.index(0, COL_TPS))
+        pixel = image.pixelColor(rect.left() + 3, rect.top() + 3)  # left of the right-aligned number
+        want = QColor(th.surface)
+        assert abs(pixel.red() - want.red()) + abs(pixel.green() - want.green()) + abs(pixel.blue() - want.blue()) < 24, (
+            pixel.name(), th.surface)
+    finally:
+        theme.apply(theme.DARK, 14)

@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QWheelEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QGraphicsItem  # noqa: E402
 
 from warroom.core.layout import StableLayout  # noqa: E402
 from warroom.core.model import CallEdge, SeriesKey, Service, ServiceKind  # noqa: E402
@@ -20,7 +20,7 @@ from warroom.protocol import MetricBatch, TopologySnapshot  # noqa: E402
 from warroom.sim.platform import build_platform  # noqa: E402
 from warroom.store.live import LiveView  # noqa: E402
 from warroom.ui import theme  # noqa: E402
-from warroom.ui.panels.map_items import COL_STEP, ROW_STEP  # noqa: E402
+from warroom.ui.panels.map_items import COL_STEP, LABEL_PX, MIN_CAPTION_PX, NODE_W, ROW_STEP  # noqa: E402
 from warroom.ui.panels.service_detail import ServiceDetailView  # noqa: E402
 from warroom.ui.panels.topology_map import TopologyMapPanel, edge_width  # noqa: E402
 
@@ -92,10 +92,19 @@ def test_refresh_recolours_existing_items_and_rebuilds_only_on_a_new_topology(pa
     feed.tick(3)
     panel.refresh()
     assert panel.nodes["trade"] is node and panel.edges[("trade", "trade-db")] is edge
-    feed.view.apply(TopologySnapshot(feed.sim.now_ms, feed.sim.topology))  # same graph, new snapshot
+    # The same graph sent again (a reconnection): the items stay, no cache is redrawn.
+    feed.view.apply(TopologySnapshot(feed.sim.now_ms, feed.sim.topology))
     panel.refresh()
-    assert panel.nodes["trade"] is not node
-    assert len(panel.scene.items()) == 25 + 28
+    assert panel.nodes["trade"] is node and panel.edges[("trade", "trade-db")] is edge
+    # A different graph (a service renamed): rebuilt.
+    old = feed.view.topology
+    renamed = Topology([Service(s.name, s.kind, "Trade core") if s.name == "trade" else s for s in old.services],
+                       old.edges, old.scenarios)
+    feed.view.apply(TopologySnapshot(feed.sim.now_ms + 1, renamed))
+    panel.refresh()
+    assert panel.nodes["trade"] is not node and panel.nodes["trade"].label == "Trade core"
+    top_level = [i for i in panel.scene.items() if i.parentItem() is None]  # a node's caption is its child
+    assert len(top_level) == 25 + 28
 
 
 def test_healthy_busy_hour_is_green(panel):
@@ -280,9 +289,42 @@ def test_wall_screenshot_is_readable(qtbot, panel, feed, tmp_path):
     panel.refresh()
     panel.highlight_scenario("qr_pay")
     assert all(visible_in_viewport(panel, n) for n in panel.nodes)
-    assert panel.zoom * 26 >= 18  # label pixel size times the scale
+    assert panel.zoom * LABEL_PX >= 18  # label pixel size times the scale
+    assert panel.zoom * MIN_CAPTION_PX >= 12  # the numbers under it, even shrunk to fit
     image = panel.grab().toImage()
     assert (image.width(), image.height()) == (1600, 900)
-    bank = panel.view.mapFromScene(panel.nodes["bank-icbc"].scenePos() + QPointF(0, 30))
+    # Inside the border, right of the text: the box's own fill.
+    bank = panel.view.mapFromScene(panel.nodes["bank-icbc"].scenePos() + QPointF(NODE_W / 2 - 8, 0))
     pixel = image.pixelColor(panel.view.mapTo(panel, bank))
     assert pixel.red() > pixel.green() + 30  # the bank's box reads red from across the room
+
+
+def test_names_fit_their_boxes_and_a_slow_service_shows_what_is_wrong(panel, feed):
+    """Every service name of the platform is drawn whole; a node in trouble spends its
+    caption on the trouble (errors, p99) rather than its traffic, which the tooltip keeps."""
+    assert all(node._label_text == node.label for node in panel.nodes.values())
+    feed.sim.inject_fault("bank_latency_spike", "bank-icbc")
+    feed.tick(20)
+    panel.refresh()
+    bank = panel.nodes["bank-icbc"]
+    assert bank.level in ("warn", "crit")
+    assert "p99" in bank.caption and "req/s" not in bank.caption
+    assert "req/s" in panel.nodes["member"].caption  # a healthy one keeps its traffic
+    tip = panel.tooltip_for(bank)
+    assert tip.startswith("ICBC gateway\nrequests ") and "p99" in tip and "load" in tip
+    assert panel.tooltip_for(bank.caption_item) == tip  # hovering the numbers asks the node
+    edge = panel.edges[("payment-engine", "bank-icbc")]
+    assert panel.tooltip_for(edge).startswith("payment-engine → bank-icbc\n")
+
+
+def test_boxes_and_edges_are_cached_pictures_and_the_numbers_a_separate_item(panel, feed):
+    """Numbers change every second on every node; the box, glyph and name are a cached
+    picture (redrawn only for a new level), the caption an uncached child (map_items.py)."""
+    trade = panel.nodes["trade"]
+    assert trade.cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache
+    assert all(e.cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache for e in panel.edges.values())
+    assert trade.caption_item.parentItem() is trade
+    assert trade.caption_item.cacheMode() == QGraphicsItem.CacheMode.NoCache
+    level, caption = trade.level, trade.caption
+    trade.set_state(level, caption + " ·", trade.numbers)
+    assert trade.caption.endswith(" ·") and trade.level == level

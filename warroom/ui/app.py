@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -121,6 +122,10 @@ def run_console(opts: ConsoleOptions) -> int:
         settings = QSettings("warroom", "warroom") if opts.settings and opts.snapshot_out is None else None
         win = MainWindow(view, layout, before_frame=session.sync_clock, settings=settings)
         _place(app, win, opts)
+        # What exists now lives as long as the console: out of the collector's sight, a full
+        # collection (tens of ms on the UI thread, at a moment of its choosing) stays short.
+        gc.collect()
+        gc.freeze()
         session_task = asyncio.create_task(session.run(), name="feed-session")
         closed = asyncio.Event()
         # Closing the window (or Ctrl+C) ends main() while the loop still runs, so the
@@ -148,6 +153,7 @@ def run_console(opts: ConsoleOptions) -> int:
                 await asyncio.to_thread(sim_thread.stop)
             await asyncio.to_thread(writer.close)
             win.close()
+            gc.unfreeze()  # the window's objects may be collected again (tests run consoles in turn)
 
     app.setQuitOnLastWindowClosed(False)  # main() ends the loop, after cleaning up
     loop = qasync.QEventLoop(app)
@@ -159,24 +165,16 @@ def run_console(opts: ConsoleOptions) -> int:
 
 
 def _place(app, win, opts: ConsoleOptions) -> None:
-    """Size the window and put it on the chosen screen, full screen if asked."""
+    """Size the window and put it on the chosen screen (see ``warroom.ui.screens``)."""
+    from warroom.ui.screens import choose_screen, place_window
+
     screens = app.screens()
-    if opts.size is not None:
-        win.resize(*opts.size)
-    if opts.screen is not None:
-        if not 0 <= opts.screen < len(screens):
-            raise SystemExit(f"warroom: --screen {opts.screen}: this machine has {len(screens)} screen(s), 0..{len(screens) - 1}")
-        geo = screens[opts.screen].availableGeometry()
-        win.move(geo.topLeft())
-        if opts.size is None:
-            win.resize(geo.size())
-    elif opts.size is None and not win.geometry_restored:
-        win.resize(1600, 900)  # the first start; later starts keep the size the user left
-    win.show()
-    if opts.screen is not None and win.windowHandle() is not None:
-        win.windowHandle().setScreen(screens[opts.screen])
-    if opts.fullscreen:
-        win.showFullScreen()
+    primary = screens.index(app.primaryScreen()) if app.primaryScreen() in screens else 0
+    index, warning = choose_screen(screens, opts.screen, primary)
+    if warning:
+        print(warning, file=sys.stderr)
+    place_window(win, screens[index] if index is not None else None, size=opts.size,
+                 fullscreen=opts.fullscreen, keep_geometry=win.geometry_restored)
 
 
 async def _snapshot(win, view, opts: ConsoleOptions) -> int:

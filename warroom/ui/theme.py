@@ -51,21 +51,40 @@ DARK = Theme(
     unknown="#5c6773",
 )
 
+# On white, the status colours must be darker than on black to read as text (WCAG AA,
+# 4.5:1, is checked in tests/ui/test_theme.py): a wall's light theme is seen washed out.
 LIGHT = Theme(
     name="light",
     background="#f4f6f8",
     surface="#ffffff",
-    border="#cfd6dd",
+    border="#b3bcc6",
     text="#111820",
     text_dim="#5b6773",
-    ok="#138a43",
-    warn="#b86e00",
+    ok="#0e7a3b",
+    warn="#995c00",
     crit="#c62828",
     accent="#1565c0",
-    unknown="#8a96a3",
+    unknown="#66727f",
 )
 
 THEMES = {t.name: t for t in (DARK, LIGHT)}
+
+#: Colour roles drawn as text on the background or the surface.
+TEXT_ROLES = ("text", "text_dim", "ok", "warn", "crit", "accent")
+
+
+def contrast_ratio(a: str | QColor, b: str | QColor) -> float:
+    """WCAG 2 contrast ratio of two colours, 1.0 (same) to 21.0 (black on white)."""
+
+    def luminance(c: QColor) -> float:
+        def channel(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+        r, g, b_, _ = c.getRgbF()
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b_)
+
+    hi, lo = sorted((luminance(QColor(a)), luminance(QColor(b))), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
 
 #: Font families tried in order; the Noto CJK fonts render Chinese (Debian: fonts-noto-cjk).
 FONT_FAMILIES = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "Noto Sans", "DejaVu Sans"]

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from warroom.core.model import Event, EventKind, SeriesKey
@@ -91,6 +91,10 @@ class ChartPanel(Panel):
         self.plot_widget = pg.PlotWidget(background=t.background,
                                          axisItems={"bottom": self.time_axis, "left": self.value_axis})
         self.plot_widget.setObjectName("chart_plot")
+        # The plot fills its whole rectangle: nothing behind it (dock, panel, window
+        # backgrounds) needs repainting when a new second arrives.
+        for opaque in (self.plot_widget, self.plot_widget.viewport()):
+            opaque.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         item = self.plot_widget.getPlotItem()
         item.hideButtons()
         item.setMenuEnabled(False)
@@ -111,6 +115,9 @@ class ChartPanel(Panel):
             axis.setTextPen(pg.mkPen(t.text_dim))
             axis.setTickFont(font)
             axis.setStyle(tickTextOffset=8)
+        # Room for a whole line of the tick font under the plot: pyqtgraph sizes the axis
+        # from the glyphs' ink, and wall-size digits in a CJK font lost their lower edge.
+        self.time_axis.setHeight(QFontMetrics(font).height() + 14)
         self.markers = EventMarkers(self.plot_widget, self.font(), self.marker_text)
         self.legend = ChartLegendWidget(self)
         self.empty_label = QLabel(self.plot_widget)
@@ -321,7 +328,7 @@ class ChartPanel(Panel):
         names = list(dict.fromkeys(s.name for s in self._selectors))
         minutes = self._window_ms / 60000
         span = self.tr("last %1 min").replace("%1", f"{minutes:g}")
-        return f"{' · '.join(self._metric_title(n) for n in names)}\n{span}"
+        return f"{' · '.join(self._metric_title(n) for n in names)} · {span}"
 
     def _metric_title(self, name: str) -> str:
         titles = {
@@ -403,6 +410,7 @@ class ChartPanel(Panel):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
+        self.legend.refit()
         self.empty_label.setGeometry(self.plot_widget.rect())
 
     def _on_view_resized(self, *_: object) -> None:

@@ -20,7 +20,8 @@ from typing import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QTransform
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QTransform
+from PySide6.QtWidgets import QGraphicsItem
 
 from warroom.core.model import Event, EventKind
 from warroom.ui import theme
@@ -70,27 +71,67 @@ class BoldCurveItem(pg.PlotCurveItem):
         return super().pixelPadding() + 1.0
 
     def paint(self, p, opt, widget):  # noqa: D102 - Qt override
-        base = p.transform()
-        for dx, dy in BOLD_OFFSETS[self.boldness]:
-            if dx or dy:
+        if self._exportOpts is not False:  # pyqtgraph's exporters: its own paint, once per pass
+            base = p.transform()
+            for dx, dy in BOLD_OFFSETS[self.boldness]:
                 p.setTransform(base * QTransform.fromTranslate(dx, dy))
-            super().paint(p, opt, widget)
-        p.setTransform(base)
+                super().paint(p, opt, widget)
+            p.setTransform(base)
+            return
+        paint_lean(self, p, BOLD_OFFSETS[self.boldness])
+
+
+def paint_lean(curve: pg.PlotCurveItem, p: QPainter, offsets=((0.0, 0.0),)) -> None:
+    """Stroke a curve's path with its pen, once per device-pixel offset.
+
+    pyqtgraph's ``PlotCurveItem.paint`` spends about 0.1 ms of Python per call on fills,
+    shadow pens, OpenGL and export checks before its one ``drawPath``; a wall chart of
+    eight bold curves called it sixteen times a frame. These curves use none of that.
+    """
+    if curve.xData is None or len(curve.xData) == 0:
+        return
+    pen = curve.opts["pen"]
+    if pen is None or pen.style() == Qt.PenStyle.NoPen:
+        return
+    path = curve.getPath()
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, bool(curve.opts["antialias"]))
+    p.setPen(pen)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    base = p.transform()
+    for dx, dy in offsets:
+        if dx or dy:
+            p.setTransform(base * QTransform.fromTranslate(dx, dy))
+        p.drawPath(path)
+    p.setTransform(base)
 
 
 class GridLinesItem(pg.PlotCurveItem):
     """Grid lines at given x and y values across the view, as one line-pairs curve."""
 
     def __init__(self, color: QColor) -> None:
+        self._bounds: QRectF | None = None
         super().__init__(pen=pg.mkPen(color, width=1), antialias=False, connect="pairs")
         self.setZValue(-100)
+
+    def paint(self, p, opt, widget):  # noqa: D102 - Qt override
+        if self._exportOpts is not False:
+            super().paint(p, opt, widget)
+        else:
+            paint_lean(self, p)
 
     def set_lines(self, xs: list[float], ys: list[float], x0: float, x1: float, y0: float, y1: float) -> None:
         """Vertical lines at ``xs`` from y0 to y1, horizontal ones at ``ys`` from x0 to x1."""
         xs_a, ys_a = np.asarray(xs, float), np.asarray(ys, float)
         x = np.concatenate((np.repeat(xs_a, 2), np.tile([x0, x1], len(ys_a))))
         y = np.concatenate((np.tile([y0, y1], len(xs_a)), np.repeat(ys_a, 2)))
+        bounds = QRectF(x0, y0, x1 - x0, y1 - y0)  # every line lies in it: no scan of the data per paint
+        if bounds != self._bounds:
+            self.prepareGeometryChange()
+            self._bounds = bounds
         self.setData(x, y, connect="pairs")
+
+    def boundingRect(self):  # noqa: N802 - Qt override
+        return self._bounds if self._bounds is not None else super().boundingRect()
 
 
 def _role(event: Event) -> str:
@@ -223,6 +264,8 @@ class EventMarkers:
                                labelOpts={"position": 1.0, "color": color, "fill": fill,
                                           "anchors": [(0, 0), (1, 0)]})
         line.label.setFont(self._font)
+        # Rich text is laid out and drawn anew on every paint; cached, a moving label is a copy.
+        line.label.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         line.setToolTip("\n".join(e.title for e in events))
         line.setZValue(6)  # above threshold lines: a label box covers the dashes behind it
         self._plot.addItem(line, ignoreBounds=True)

@@ -1,74 +1,73 @@
 """The chart's legend: one row per series with its colour, name and value at the cursor.
 
 It sits beside the plot, not over it, so it never hides a curve, and it prints the
-current value in large type: from across the room the number is what people read.
+current value in large type: from across the room the number is what people read. A
+wall chart is short, so rows flow into as many columns as the height needs instead of
+hiding behind a scroll bar; the threshold keys share one line below them.
 """
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFontMetrics
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFontMetrics, QResizeEvent
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from warroom.ui import theme
+from warroom.ui.panels.live_label import LiveLabel
 
 
 class ChartLegendWidget(QWidget):
-    """A caption and a list of (colour, name, value) rows; rows are reused between updates."""
+    """A caption and (colour, name, value) rows in columns; rows are reused between updates."""
 
-    MIN_WIDTH, MAX_WIDTH = 200, 420
+    MIN_WIDTH = 200
+    MAX_SHARE = 0.5  # of the parent's width: the plot keeps the rest
+    NAME_MAX_PX = 220  # longer names are elided (the full name is the tooltip)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("chart_legend")
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(8, 4, 4, 4)
-        outer.setSpacing(6)
+        outer.setContentsMargins(8, 4, 6, 4)
+        outer.setSpacing(4)
         self.caption = QLabel(self)
         self.caption.setObjectName("dim")
         self.caption.setWordWrap(True)
         outer.addWidget(self.caption)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        body = QWidget(scroll)
-        self._grid = QGridLayout(body)
+        self._body = QWidget(self)
+        self._grid = QGridLayout(self._body)
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setHorizontalSpacing(8)
-        self._grid.setVerticalSpacing(4)
-        self._grid.setColumnStretch(1, 1)
-        self._grid.setRowStretch(1000, 1)  # rows stay at the top
-        scroll.setWidget(body)
-        outer.addWidget(scroll, 1)
+        self._grid.setVerticalSpacing(2)
+        outer.addWidget(self._body, 1)
         # Threshold keys live here rather than on the lines, where their text would
         # collide with each other (99.9% and 99% are a few pixels apart) and with curves.
         self._limits_box = QWidget(self)
-        self._limits = QVBoxLayout(self._limits_box)
+        self._limits = QHBoxLayout(self._limits_box)
         self._limits.setContentsMargins(0, 0, 0, 0)
-        self._limits.setSpacing(2)
+        self._limits.setSpacing(18)
+        self._limits.addStretch(1)
         outer.addWidget(self._limits_box)
         self._limit_labels: list[QLabel] = []
-        self._body = body
         self._rows: list[tuple[QLabel, QLabel, QLabel]] = []
         self._shown = 0
+        self._per_column = 0  # rows per column as placed; 0: not placed yet
 
+    # -- rows ------------------------------------------------------------------------------
     def set_rows(self, rows: list[tuple[QColor, str]]) -> None:
         """Show one row per (colour, name); values are set with ``set_values``."""
         while len(self._rows) < len(rows):
-            i = len(self._rows)
-            swatch, name, value = QLabel(self._body), QLabel(self._body), QLabel(self._body)
+            swatch, name = QLabel(self._body), QLabel(self._body)
+            # Values change every second: a label that repaints alone (see live_label.py).
+            value = LiveLabel("100.00%", self._body, align=Qt.AlignmentFlag.AlignRight)
             swatch.setFixedSize(22, 6)
-            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             value.setObjectName("chart_legend_value")
             font = value.font()
             font.setBold(True)
             value.setFont(font)
             # Room for a typical value up front, so the column does not jump as digits change.
-            value.setMinimumWidth(QFontMetrics(font).horizontalAdvance("100.00%"))
-            self._grid.addWidget(swatch, i, 0, Qt.AlignmentFlag.AlignVCenter)
-            self._grid.addWidget(name, i, 1)
-            self._grid.addWidget(value, i, 2)
+            value.setFixedWidth(QFontMetrics(font).horizontalAdvance("100.00%"))
             self._rows.append((swatch, name, value))
         for i, (swatch, name, value) in enumerate(self._rows):
             visible = i < len(rows)
@@ -78,10 +77,12 @@ class ChartLegendWidget(QWidget):
                 color, text = rows[i]
                 swatch.setStyleSheet(f"background: {color.name()}; border-radius: 3px;")
                 swatch.setProperty("color", color.name())
+                name.setProperty("full_text", text)
                 name.setText(text)
                 name.setToolTip(text)
         self._shown = len(rows)
-        self._fit_width()
+        self._per_column = 0
+        self._place()
 
     def set_values(self, values: list[tuple[str, str]]) -> None:
         """Set each shown row's value text and its health level (``ok``/``warn``/``crit``/``unknown``)."""
@@ -91,29 +92,99 @@ class ChartLegendWidget(QWidget):
             if label.text() != text:
                 label.setText(text)
                 width = label.fontMetrics().horizontalAdvance(text)
-                if width > label.minimumWidth():
-                    label.setMinimumWidth(width)  # the value column only grows: no jitter
+                if width > label.width():
+                    label.setFixedWidth(width)  # the value column only grows: no jitter
                     grew = True
-            color = t.text if level == "ok" else t.status_color(level).name()
             if label.property("level") != level:
                 label.setProperty("level", level)
-                label.setStyleSheet(f"color: {color};")
+                label.set_color(t.color("text") if level == "ok" else t.status_color(level))
         if grew:
             self._fit_width()
 
-    def _fit_width(self) -> None:
-        # A scroll area does not size itself to its content: size the legend to its rows,
-        # within limits, so names and values are never cut off.
-        margins = self.layout().contentsMargins()
-        want = max(self._body.sizeHint().width(), self.caption.sizeHint().width() // 2)
-        self.setFixedWidth(min(self.MAX_WIDTH, max(self.MIN_WIDTH, want + margins.left() + margins.right() + 6)))
+    def rows(self) -> list[tuple[str, str, str]]:
+        """What the legend shows: (colour, name, value) per row (names in full)."""
+        return [(s.property("color"), n.property("full_text"), v.text()) for s, n, v in self._rows[: self._shown]]
 
+    def columns(self) -> int:
+        """How many columns the rows are spread over."""
+        return math.ceil(self._shown / self._per_column) if self._shown and self._per_column else 0
+
+    # -- placing -----------------------------------------------------------------------------
+    def _rows_that_fit(self) -> int:
+        layout = self.layout()
+        margins = layout.contentsMargins()
+        used = margins.top() + margins.bottom() + 2 * layout.spacing()
+        if self.caption.text():
+            used += self.caption.heightForWidth(max(1, self.width() - margins.left() - margins.right()))
+        if not self._limits_box.isHidden():
+            used += self._limits_box.sizeHint().height()
+        row = max(self._rows[0][1].sizeHint().height(), self._rows[0][2].sizeHint().height()) if self._rows else 1
+        return max(1, (self.height() - used) // (row + self._grid.verticalSpacing()))
+
+    def _place(self) -> None:
+        """Spread the rows over the fewest columns that show them all, balanced."""
+        if not self._shown:
+            self._per_column = 0
+            self._fit_width()
+            return
+        fit = self._rows_that_fit() if self.height() > 0 else self._shown
+        columns = math.ceil(self._shown / max(1, fit))
+        per_column = math.ceil(self._shown / columns)
+        if per_column == self._per_column:
+            return
+        self._per_column = per_column
+        for i, (swatch, name, value) in enumerate(self._rows[: self._shown]):
+            r, c = i % per_column, i // per_column
+            self._grid.addWidget(swatch, r, 3 * c, Qt.AlignmentFlag.AlignVCenter)
+            self._grid.addWidget(name, r, 3 * c + 1)
+            self._grid.addWidget(value, r, 3 * c + 2)
+        for r in range(self._grid.rowCount()):
+            self._grid.setRowStretch(r, 0)
+        self._grid.setRowStretch(per_column, 1)  # rows stay at the top
+        for c in range(columns):  # a gap between columns
+            self._grid.setColumnMinimumWidth(3 * c, 22 + (24 if c else 0))
+        self._fit_width()
+
+    def refit(self) -> None:
+        """Size the legend to its columns again (the chart calls this when it is resized)."""
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        # Size the legend to its columns, within limits; names are elided to what is left,
+        # so no name or value is ever cut by the edge.
+        margins = self.layout().contentsMargins()
+        parent = self.parentWidget()
+        most = int(parent.width() * self.MAX_SHARE) if parent is not None and parent.width() > 0 else 10_000
+        extra = margins.left() + margins.right() + 6
+        name_px = self.NAME_MAX_PX
+        for _ in range(4):  # elide, measure, elide again with what is really left
+            self._elide_names(name_px)
+            self._grid.invalidate()
+            want = max(self._grid.sizeHint().width(), self._limits_box.sizeHint().width()) + extra
+            if want <= most or not self.columns() or name_px <= 60:
+                break
+            name_px = max(60, name_px - -(-(want - most) // self.columns()) - 2)
+        self.setFixedWidth(max(self.MIN_WIDTH, min(most, want)))
+
+    def _elide_names(self, px: int) -> None:
+        for _, name, _ in self._rows[: self._shown]:
+            full = name.property("full_text") or ""
+            shown = name.fontMetrics().elidedText(full, Qt.TextElideMode.ElideRight, px)
+            if shown != name.text():
+                name.setText(shown)
+            name.setMinimumWidth(name.fontMetrics().horizontalAdvance(shown))  # never squeezed further
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._place()  # settles: a new width changes the caption's height, rarely the columns
+
+    # -- thresholds --------------------------------------------------------------------------
     def set_thresholds(self, rows: list[tuple[QColor, str]]) -> None:
         """Show the threshold keys: a dashed swatch and a text per (colour, text)."""
         while len(self._limit_labels) < len(rows):
             label = QLabel(self._limits_box)
             label.setObjectName("chart_legend_threshold")
-            self._limits.addWidget(label)
+            self._limits.insertWidget(len(self._limit_labels), label)
             self._limit_labels.append(label)
         for i, label in enumerate(self._limit_labels):
             label.setVisible(i < len(rows))
@@ -123,11 +194,9 @@ class ChartLegendWidget(QWidget):
                 label.setProperty("plain_text", text)
                 label.setProperty("color", color.name())
         self._limits_box.setVisible(bool(rows))
+        self._per_column = 0
+        self._place()
 
     def thresholds(self) -> list[tuple[str, str]]:
         """The threshold keys shown: (colour, text)."""
         return [(lab.property("color"), lab.property("plain_text")) for lab in self._limit_labels if not lab.isHidden()]
-
-    def rows(self) -> list[tuple[str, str, str]]:
-        """What the legend shows: (colour, name, value) per row."""
-        return [(s.property("color"), n.text(), v.text()) for s, n, v in self._rows[: self._shown]]

@@ -12,16 +12,18 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QScrollArea, QHBoxLayout, QHeaderView, QTableView, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtGui import QColor, QResizeEvent
+from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QHeaderView, QSizePolicy, QTableView, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from warroom.core.model import Event, EventKind, Severity
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
+from warroom.ui.panels.event_card import EventCardDelegate
 
 MAX_ROWS = 500
+FILTER_COLUMNS = 4  # filter toggles per row until the panel's width is known
 DEFAULT_UTC_OFFSET_MINUTES = 8 * 60  # the simulated platform runs on China time
 COL_TIME, COL_KIND, COL_SUBJECT, COL_TITLE = range(4)
 #: Kinds whose routine (info) events are changes to the platform: shown in the accent colour.
@@ -39,6 +41,7 @@ def kind_word(kind: EventKind) -> str:
         EventKind.FAULT: QCoreApplication.translate("EventFeedPanel", "FAULT"),
         EventKind.FEED: QCoreApplication.translate("EventFeedPanel", "FEED"),
         EventKind.NOTE: QCoreApplication.translate("EventFeedPanel", "NOTE"),
+        EventKind.SILENCE: QCoreApplication.translate("EventFeedPanel", "SILENCE"),
     }
     return words.get(kind, kind.value.upper())
 
@@ -180,23 +183,28 @@ class EventFeedPanel(Panel):
         # The app style sheet leaves tool buttons plain; here "shown" must look different from "hidden".
         filters.setStyleSheet(
             f"QToolButton {{ background: {t.background}; color: {t.text_dim}; border: 1px solid {t.border};"
-            f" border-radius: 4px; padding: 3px 8px; text-decoration: line-through; }}"
+            f" border-radius: 4px; padding: 2px 4px; text-decoration: line-through; }}"
             f" QToolButton:checked {{ background: {t.surface}; color: {t.text}; border-color: {t.accent};"
             f" text-decoration: none; }}")
-        bar = QHBoxLayout(filters)
-        bar.setContentsMargins(6, 4, 6, 4)
-        bar.setSpacing(4)
+        # The toggles wrap onto as many rows as the width needs: a side dock is too narrow
+        # for one row at wall size, and a row that scrolls sideways hides the last kinds.
+        self._filter_grid = grid = QGridLayout(filters)
+        grid.setContentsMargins(6, 4, 6, 4)
+        grid.setSpacing(4)
+        self._filter_columns = 0
         for kind in EventKind:
             button = QToolButton(filters)
             button.setObjectName(f"event_filter_{kind.value}")
             button.setText(kind_word(kind))
+            button.setFont(theme.ui_font(11.0, bold=True))
             button.setCheckable(True)
             button.setChecked(True)
             button.setToolTip(self.tr("Show or hide this kind of event"))
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             button.toggled.connect(self._on_filter_toggled)
             self._buttons[kind] = button
-            bar.addWidget(button)
-        bar.addStretch(1)
+        self._filter_px = max(b.sizeHint().width() for b in self._buttons.values())
+        self._wrap_filters(FILTER_COLUMNS)
 
         self.table = QTableView(self)
         self.table.setObjectName("event_table")
@@ -208,34 +216,72 @@ class EventFeedPanel(Panel):
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(int(self.table.fontMetrics().height() * 1.6))
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self._row_height = int(self.table.fontMetrics().height() * 1.6)
+        self.table.verticalHeader().setDefaultSectionSize(self._row_height)
         header = self.table.horizontalHeader()
         header.setFont(theme.ui_font(13.0, bold=True))
         header.setHighlightSections(False)
         metrics, head_metrics = self.table.fontMetrics(), header.fontMetrics()
+        self._wide_px = 0  # the width the four columns need
         for col, sample in ((COL_TIME, "88:88:88"), (COL_KIND, "INCIDENT P0"), (COL_SUBJECT, "merchant-gateway")):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             title = self.model.headerData(col, Qt.Orientation.Horizontal)
             width = max(metrics.horizontalAdvance(sample), head_metrics.horizontalAdvance(title))
             header.resizeSection(col, width + 28)
+            self._wide_px += width + 28
+        self._wide_px += metrics.horizontalAdvance("Fault injected: dependency_outage")
+        self._wide_widths = [header.sectionSize(c) for c in range(COL_TITLE)]
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        self._card = EventCardDelegate(self.table, COL_TIME, COL_KIND)
+        self._compact = False
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        # The row of filters must not set the dock's minimum width (eight buttons at wall
-        # size are wider than a side dock): let it scroll sideways instead.
-        strip = QScrollArea(self)
-        strip.setObjectName("event_filter_strip")
-        strip.setWidget(filters)
-        strip.setWidgetResizable(True)
-        strip.setFrameShape(QFrame.Shape.NoFrame)
-        strip.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        strip.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        strip.setFixedHeight(filters.sizeHint().height() + strip.horizontalScrollBar().sizeHint().height())
-        layout.addWidget(strip)
+        layout.addWidget(filters)
         layout.addWidget(self.table)
         self.refresh()
+
+    @property
+    def compact(self) -> bool:
+        """True when the panel is too narrow for four columns and shows each event as a
+        two-line card instead (time, kind and subject above; what happened below)."""
+        return self._compact
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        width = event.size().width()
+        self._set_compact(width < self._wide_px)
+        self._wrap_filters(max(1, (width - 12) // (self._filter_px + self._filter_grid.spacing())))
+
+    def _wrap_filters(self, columns: int) -> None:
+        """Lay the filter toggles out ``columns`` to a row, in balanced rows."""
+        n = len(self._buttons)
+        columns = -(-n // -(-n // max(1, min(columns, n))))  # as few columns as the rows need
+        if columns == self._filter_columns:
+            return
+        self._filter_columns = columns
+        for i, button in enumerate(self._buttons.values()):
+            self._filter_grid.addWidget(button, i // columns, i % columns)
+
+    def _set_compact(self, compact: bool) -> None:
+        if compact == self._compact:
+            return
+        self._compact = compact
+        header = self.table.horizontalHeader()
+        for col in (COL_KIND, COL_SUBJECT, COL_TITLE):
+            self.table.setColumnHidden(col, compact)
+        if compact:
+            header.setSectionResizeMode(COL_TIME, QHeaderView.ResizeMode.Stretch)
+            self.table.setItemDelegateForColumn(COL_TIME, self._card)
+            self.table.verticalHeader().setDefaultSectionSize(self._card.row_height())
+        else:
+            header.setSectionResizeMode(COL_TIME, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(COL_TIME, self._wide_widths[COL_TIME])
+            self.table.setItemDelegateForColumn(COL_TIME, None)
+            self.table.verticalHeader().setDefaultSectionSize(self._row_height)
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, COL_TIME, COL_TIME)
 
     # -- settings --------------------------------------------------------------------------
     @property

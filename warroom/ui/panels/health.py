@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
+from warroom.ui.panels.live_label import LiveLabel
 
 #: Data older than this turns the frame amber...
 WARN_AGE_MS = 5_000
@@ -88,19 +90,19 @@ class FeedHealthPanel(Panel):
         super().__init__(source, parent)
         self.level = "warn"
         self.state_label = self._label("feed_state", 22.0, bold=True)
-        self.age_label = self._label("data_age", 22.0, bold=True)
+        # The age and the points received change every second: labels that repaint alone.
+        self.age_label = self._live("data_age", "data is 59 min 59 s old", 22.0, bold=True)
         self.reason_label = self._label("feed_reason", 16.0, dim=True)
         self.errors_label = self._label("protocol_errors", 18.0)
-        self.points_label = self._label("points_received", 18.0)
+        self.points_label = self._live("points_received", "88,888,888 points", 18.0)
         self.series_label = self._label("series_count", 18.0)
         self.reason_label.setWordWrap(True)
         self.errors_label.setWordWrap(True)
-        # Counters may be cut rather than widen the dock: the map beside them matters more.
-        for label in (self.reason_label, self.errors_label, self.points_label, self.series_label):
+        # Long texts wrap or are cut rather than widen the dock: the map beside it matters more.
+        for label in (self.reason_label, self.errors_label):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             label.setMinimumWidth(0)
 
-        # A bottom strip is wide and short: the connection on the left, counters in columns.
         status = QVBoxLayout()
         status.setSpacing(4)
         head = QHBoxLayout()
@@ -111,23 +113,27 @@ class FeedHealthPanel(Panel):
         status.addLayout(head)
         status.addWidget(self.reason_label)
         status.addStretch(1)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 8)
-        layout.setSpacing(32)
-        layout.addLayout(status, 3)
-        for caption, label, stretch in (
-            (self.tr("Protocol errors"), self.errors_label, 3),
-            (self.tr("Received"), self.points_label, 1),
-            (self.tr("Series"), self.series_label, 1),
-        ):
-            column = QVBoxLayout()
-            column.setSpacing(2)
-            head_label = self._caption(caption)
-            head_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-            column.addWidget(head_label)
-            column.addWidget(label)
-            column.addStretch(1)
-            layout.addLayout(column, stretch)
+        # The counters as a small form, caption beside value: each number has a full line.
+        counters = QGridLayout()
+        counters.setHorizontalSpacing(16)
+        counters.setVerticalSpacing(2)
+        for row, (caption, label) in enumerate((
+            (self.tr("Protocol errors"), self.errors_label),
+            (self.tr("Received"), self.points_label),
+            (self.tr("Series"), self.series_label),
+        )):
+            counters.addWidget(self._caption(caption), row, 0, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            counters.addWidget(label, row, 1)
+        counters.setColumnStretch(1, 1)
+        counters.setRowStretch(3, 1)
+        # A wide, short strip (a desk's bottom edge) puts the counters beside the status; a
+        # block (the wall's corner) puts them under it.
+        self._box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._box.setContentsMargins(12, 8, 12, 8)
+        self._box.setSpacing(12)
+        self._box.addLayout(status, 1)
+        self._box.addLayout(counters, 1)
+        self._status, self._counters = status, counters
 
         # Refresh runs when the view's version changes; a stalled feed changes nothing, yet
         # its age must keep climbing on screen.
@@ -137,12 +143,40 @@ class FeedHealthPanel(Panel):
         self._age_timer.start()
         self.refresh()
 
+    @property
+    def stacked(self) -> bool:
+        """True when the counters sit under the status (a panel less than 3.5 times as wide as tall)."""
+        return self._box.direction() == QBoxLayout.Direction.TopToBottom
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        # What the stacked arrangement needs: a dock may be narrowed to that, and the
+        # panel then stacks (rather than the side-by-side arrangement holding the dock wide).
+        hint = super().minimumSizeHint()
+        margins = self._box.contentsMargins()
+        width = max(self._status.minimumSize().width(), self._counters.minimumSize().width())
+        return QSize(width + margins.left() + margins.right(), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        size = event.size()
+        wide = size.width() > 3.5 * max(1, size.height())
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self._box.direction() != direction:
+            self._box.setDirection(direction)
+            self._box.setSpacing(32 if wide else 6)
+
     def _label(self, name: str, size: float, bold: bool = False, dim: bool = False) -> QLabel:
         label = QLabel(self)
         label.setObjectName(name)
         label.setFont(theme.ui_font(size, bold))
         if dim:
             label.setStyleSheet(f"color: {theme.current().text_dim};")
+        return label
+
+    def _live(self, name: str, sample: str, size: float, bold: bool = False) -> LiveLabel:
+        label = LiveLabel(sample, self)
+        label.setObjectName(name)
+        label.setFont(theme.ui_font(size, bold))
         return label
 
     def _caption(self, text: str) -> QLabel:
@@ -160,7 +194,8 @@ class FeedHealthPanel(Panel):
         state_color = t.status_color(_state_level(view.feed_state))
         self._set(self.state_label, state_word(view.feed_state),
                   f"color: {t.background}; background: {state_color.name()}; border-radius: 4px; padding: 2px 10px;")
-        self._set(self.age_label, format_age(age), f"color: {t.status_color(_age_level(age)).name()};")
+        self.age_label.setText(format_age(age))
+        self.age_label.set_color(t.status_color(_age_level(age)))
         reason = view.feed_reason or ""
         if view.feed_server and view.feed_server not in reason:  # "live from <server>" names it already
             reason = f"{reason} — {view.feed_server}" if reason else view.feed_server
@@ -168,7 +203,9 @@ class FeedHealthPanel(Panel):
         errors = view.protocol_errors or {}
         self._set(self.errors_label, format_errors(errors),
                   f"color: {t.warn if any(errors.values()) else t.text};")
-        self._set(self.points_label, self.tr("%1 points").replace("%1", f"{view.points_received:,}"))
+        points = view.points_received
+        words = self.tr("%1 point") if points == 1 else self.tr("%1 points")
+        self.points_label.setText(words.replace("%1", f"{points:,}"))
         self._set(self.series_label, self.tr("%1 series").replace("%1", f"{view.series_count:,}"))
 
     @staticmethod

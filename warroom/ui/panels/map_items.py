@@ -2,30 +2,44 @@
 
 Items are dumb: the panel decides levels, captions and widths and hands them over with
 ``set_state``; an item repaints only when what it shows changed. Sizes are in scene
-units, chosen so the whole simulated platform fits a 1600x900 wall tile at a scale near
-0.8 with the service names still readable from across the room.
+units. The map is as wide as its call depth (six columns for the simulated platform), so
+the type is large for the box: the service name takes the box's width at 34 units, which
+is about 19 px when the whole platform fits the middle of a 1920x1080 wall.
+
+Painting is cached, because the numbers change every second on every node: the box, its
+glyph and the name are drawn once into a device-pixel cache (redrawn only when the level,
+the emphasis or the zoom changes), and only the caption, a child item with a pre-laid-out
+``QStaticText``, is drawn afresh. Edges are cached the same way; their look changes
+only with their level and traffic band. A full repaint of the map then costs a few pixmap
+copies instead of a hundred antialiased strokes and text layouts.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QStaticText
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from warroom.core.model import ServiceKind
 from warroom.ui import theme
 
-NODE_W = 286.0
-NODE_H = 80.0
-COL_STEP = 362.0  # between column centres: leaves 76 units for edges and arrowheads
-ROW_STEP = 102.0  # between row centres: a 22-unit channel for edges that skip a column
-LABEL_PX = 26
-CAPTION_PX = 18
-MIN_LABEL_PX = 20  # a long name shrinks down to this before it is elided
-MIN_CAPTION_PX = 15
+NODE_W = 300.0
+NODE_H = 92.0
+COL_STEP = 360.0  # between column centres: leaves 60 units for edges and arrowheads
+ROW_STEP = 112.0  # between row centres: a 20-unit channel for edges that skip a column
+LABEL_PX = 34
+CAPTION_PX = 24
+MIN_LABEL_PX = 27  # a long name shrinks down to this before it is elided
+MIN_CAPTION_PX = 20
+GLYPH = 26.0  # the kind's glyph, left of the caption
+PAD = 14.0
 DIM_OPACITY = 0.25
+_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
+_HEALTHY_EDGE_ALPHA = {"dark": 120, "light": 185}
+_WIDTH_HYSTERESIS = 0.6  # an edge's width follows its traffic only when it moved this much
 
 _TINT = {"crit": 0.38, "warn": 0.26}  # how much of the level colour the fill takes
 
@@ -64,28 +78,34 @@ def _mix(a: QColor, b: QColor, t: float) -> QColor:
     return QColor.fromRgbF(*(x + (y - x) * t for x, y in zip(a.getRgbF()[:3], b.getRgbF()[:3])))
 
 
-def _font(px: int, bold: bool) -> QFont:
+@functools.lru_cache(maxsize=64)
+def _font_and_metrics(px: int, bold: bool) -> tuple[QFont, QFontMetricsF]:
     font = theme.ui_font(10, bold)
     font.setPixelSize(px)  # scene units, so type scales with the map's zoom
-    return font
+    return font, QFontMetricsF(font)
+
+
+def _font(px: int, bold: bool) -> QFont:
+    return QFont(_font_and_metrics(px, bold)[0])
 
 
 def _fitted(text: str, px: int, min_px: int, bold: bool, width: float) -> tuple[QFont, str]:
     """The largest font from ``px`` down to ``min_px`` that fits ``text`` in ``width``,
     and the text, elided if even ``min_px`` is too wide."""
     for size in range(px, min_px - 1, -1):
-        font = _font(size, bold)
-        metrics = QFontMetricsF(font)
+        font, metrics = _font_and_metrics(size, bold)
         if metrics.horizontalAdvance(text) <= width:
             return font, text
     return font, metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
 
 
 class ServiceNodeItem(QGraphicsItem):
-    """A rounded box: glyph for the kind, the service's label, a caption with its numbers.
+    """A rounded box: the service's label across the top, the kind's glyph and a caption
+    with its numbers below.
 
     ``level`` drives the border (and, for warn/crit, a tinted fill); ``highlighted`` draws
     the accent ring of a highlighted scenario; ``selected_service`` a ring in text colour.
+    The caption is a child item (see the module docstring).
     """
 
     def __init__(self, name: str, label: str, kind: ServiceKind) -> None:
@@ -94,19 +114,25 @@ class ServiceNodeItem(QGraphicsItem):
         self.label = label
         self.kind = kind
         self.level = "unknown"
-        self.caption = ""
+        self.numbers: tuple = ()  # (requests/s, error ratio, p99 s, saturation), for the tooltip
         self.highlighted = False
         self.dimmed = False
         self.selected_service = False
         self.setZValue(10)  # above the edges that pass under it
         self.setAcceptHoverEvents(False)
+        self.setCacheMode(_CACHE)
         box = self.box()
-        self._glyph_rect = QRectF(box.left() + 12, box.top() + 12, 28, 28)
-        self._label_rect = QRectF(self._glyph_rect.right() + 10, box.top() + 6, 0, 36)
-        self._label_rect.setRight(box.right() - 10)
-        self._caption_rect = QRectF(box.left() + 12, box.top() + 46, box.width() - 22, 26)
+        self._label_rect = QRectF(box.left() + PAD, box.top() + 4, box.width() - 2 * PAD, 48)
+        self._glyph_rect = QRectF(box.left() + PAD, box.bottom() - 10 - GLYPH, GLYPH, GLYPH)
         self._label_font, self._label_text = _fitted(label, LABEL_PX, MIN_LABEL_PX, True, self._label_rect.width())
-        self._caption_font, self._caption_text = _font(CAPTION_PX, False), ""
+        caption_rect = QRectF(self._glyph_rect.right() + 10, box.bottom() - 44, 0, 40)
+        caption_rect.setRight(box.right() - PAD)
+        self.caption_item = _CaptionItem(caption_rect, self)
+
+    @property
+    def caption(self) -> str:
+        """The numbers line as given by the panel (drawn shrunk or elided if too long)."""
+        return self.caption_item.text
 
     @property
     def border_color(self) -> QColor:
@@ -119,16 +145,14 @@ class ServiceNodeItem(QGraphicsItem):
         t = theme.current()
         return _mix(t.color("surface"), self.border_color, _TINT.get(self.level, 0.0))
 
-    def set_state(self, level: str, caption: str, tooltip: str) -> None:
-        """Show a new level and caption; repaints only on change."""
-        if (level, caption) != (self.level, self.caption):
-            if caption != self.caption:
-                self._caption_font, self._caption_text = _fitted(
-                    caption, CAPTION_PX, MIN_CAPTION_PX, False, self._caption_rect.width())
-            self.level, self.caption = level, caption
-            self.update()
-        if tooltip != self.toolTip():
-            self.setToolTip(tooltip)
+    def set_state(self, level: str, caption: str, numbers: tuple = ()) -> None:
+        """Show a new level and caption; repaints only what changed. ``numbers`` are kept
+        for the tooltip, which the panel builds only when someone hovers."""
+        self.numbers = numbers
+        if level != self.level:
+            self.level = level
+            self.update()  # the cached box: a new border and fill
+        self.caption_item.set_text(caption, theme.current().color("text" if level in ("warn", "crit") else "text_dim"))
 
     def set_emphasis(self, highlighted: bool, dimmed: bool) -> None:
         """Part of the highlighted scenario, or dimmed because another one is highlighted."""
@@ -149,12 +173,10 @@ class ServiceNodeItem(QGraphicsItem):
         return QRectF(-NODE_W / 2, -NODE_H / 2, NODE_W, NODE_H)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        return self.box().adjusted(-10, -10, 10, 10)
+        return _NODE_BOUNDS  # the scene asks often: a constant, not a new rect each time
 
     def shape(self) -> QPainterPath:
-        path = QPainterPath()
-        path.addRoundedRect(self.box(), 12, 12)
-        return path
+        return _NODE_SHAPE
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         t = theme.current()
@@ -175,13 +197,50 @@ class ServiceNodeItem(QGraphicsItem):
 
         _draw_glyph(painter, self.kind, self._glyph_rect,
                     t.color("text") if self.level != "unknown" else t.color("text_dim"))
-        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         painter.setPen(t.color("text"))
         painter.setFont(self._label_font)
-        painter.drawText(self._label_rect, align, self._label_text)
-        painter.setFont(self._caption_font)
-        painter.setPen(t.color("text") if self.level in ("warn", "crit") else t.color("text_dim"))
-        painter.drawText(self._caption_rect, align, self._caption_text)
+        painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self._label_text)
+
+
+_NODE_BOUNDS = QRectF(-NODE_W / 2 - 10, -NODE_H / 2 - 10, NODE_W + 20, NODE_H + 20)
+_NODE_SHAPE = QPainterPath()
+_NODE_SHAPE.addRoundedRect(QRectF(-NODE_W / 2, -NODE_H / 2, NODE_W, NODE_H), 12, 12)
+
+
+class _CaptionItem(QGraphicsItem):
+    """A node's numbers line: laid out once per new text (``QStaticText``), drawn uncached."""
+
+    def __init__(self, rect: QRectF, parent: QGraphicsItem) -> None:
+        super().__init__(parent)
+        self._rect = rect
+        self.text = ""
+        self._color = QColor()
+        self._font = _font(CAPTION_PX, False)
+        self._static = QStaticText()
+        self._static.setTextFormat(Qt.TextFormat.PlainText)
+        self._top = 0.0
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # clicks go to the node
+
+    def set_text(self, text: str, color: QColor) -> None:
+        """Show ``text`` in ``color``; repaints only on change."""
+        if text == self.text and color == self._color:
+            return
+        if text != self.text:
+            self.text = text
+            self._font, shown = _fitted(text, CAPTION_PX, MIN_CAPTION_PX, False, self._rect.width())
+            self._static.setText(shown)
+            self._static.prepare(font=self._font)
+            self._top = self._rect.center().y() - QFontMetricsF(self._font).height() / 2
+        self._color = QColor(color)
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return self._rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setFont(self._font)
+        painter.setPen(self._color)
+        painter.drawStaticText(QPointF(self._rect.left(), self._top), self._static)
 
 
 class CallEdgeItem(QGraphicsItem):
@@ -193,10 +252,12 @@ class CallEdgeItem(QGraphicsItem):
         super().__init__()
         self.caller, self.callee = caller, callee
         self.level = "unknown"
+        self.numbers: tuple = ()  # (requests/s, error ratio), for the tooltip
         self.width = 1.5
         self.highlighted = False
         self.dimmed = False
         self.setZValue(1)
+        self.setCacheMode(_CACHE)
         self._path, self._arrow = _route(points, self.ARROW)
         self._bounds = self._path.boundingRect().united(self._arrow.boundingRect()).adjusted(-14, -14, 14, 14)
 
@@ -217,21 +278,27 @@ class CallEdgeItem(QGraphicsItem):
             return t.color("accent")
         color = t.status_color(self.level)
         if self.level == "ok" and not self.highlighted:
-            color.setAlpha(120)
+            # Half-transparent over black stays a clear green; over a light background it
+            # fades to mint, so the light theme keeps more of it.
+            color.setAlpha(_HEALTHY_EDGE_ALPHA.get(t.name, 120))
         return color
 
     def path(self) -> QPainterPath:
         """The curve in scene coordinates (ends at the arrowhead's base)."""
         return QPainterPath(self._path)
 
-    def set_state(self, level: str, width: float, tooltip: str) -> None:
-        """Show a new level and traffic width; repaints only on change."""
-        width = round(width * 2) / 2  # half-unit steps: noise in the rate must not repaint
+    def set_state(self, level: str, width: float, numbers: tuple = ()) -> None:
+        """Show a new level and traffic width; repaints only on change. ``numbers`` are
+        kept for the tooltip."""
+        self.numbers = numbers
+        # Half-unit steps, moved only by a clear change: noise in the rate must not redraw
+        # the edge's cache (and everything it crosses) every second.
+        if abs(width - self.width) < _WIDTH_HYSTERESIS:
+            width = self.width
+        width = round(width * 2) / 2
         if (level, width) != (self.level, self.width):
             self.level, self.width = level, width
             self.update()
-        if tooltip != self.toolTip():
-            self.setToolTip(tooltip)
 
     def set_emphasis(self, highlighted: bool, dimmed: bool) -> None:
         """On the highlighted scenario's path, or dimmed because it is not."""

@@ -1,7 +1,8 @@
 """The call-chain map: every service in a column by call depth, coloured by health.
 
-Items are built when the topology changes (a new snapshot object, a new timestamp or a
-different size) and only recoloured and relabelled on ``refresh()``: the series keys
+Items are built when the topology changes (different services, calls or scenarios; the
+same graph sent again on a reconnection keeps them) and only recoloured and relabelled
+on ``refresh()``: the series keys
 are made once per topology, so a frame is a few hundred ring look-ups. Positions come
 from one ``StableLayout`` kept for the panel's life, so a service that appears later
 takes a free slot instead of reshuffling the wall.
@@ -12,10 +13,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import QPoint, QPointF, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QResizeEvent, QWheelEvent
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QResizeEvent, QTransform, QWheelEvent
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QGraphicsScene, QGraphicsView, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
+    QApplication, QComboBox, QGraphicsItem, QGraphicsScene, QGraphicsSceneHelpEvent, QGraphicsView, QHBoxLayout, QLabel,
+    QPushButton, QToolTip, QVBoxLayout, QWidget,
 )
 
 from warroom.core.health import edge_level, service_level, thresholds_by_service
@@ -26,12 +28,31 @@ from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
 from warroom.ui.panels.map_items import (
-    COL_STEP, NODE_H, NODE_W, ROW_STEP, CallEdgeItem, ServiceNodeItem, format_rate, format_ratio, format_seconds,
+    COL_STEP, ROW_STEP, CallEdgeItem, ServiceNodeItem, format_rate, format_ratio, format_seconds,
 )
+from warroom.ui.panels.map_routes import route_edges
 from warroom.ui.panels.service_detail import ServiceDetailView
 
 MIN_SCALE, MAX_SCALE = 0.1, 6.0
-_PORT_GAP = 16.0  # between the ends of edges that share a side of a node
+_FIT_MARGIN = 14.0  # scene units around the map when it is fitted
+
+
+class _MapScene(QGraphicsScene):
+    """The map's scene: tooltips are built on demand by the panel."""
+
+    def __init__(self, panel: "TopologyMapPanel") -> None:
+        super().__init__(panel)
+        self._panel = panel
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:  # noqa: N802 - Qt override
+        for item in self.items(event.scenePos()):
+            text = self._panel.tooltip_for(item)
+            if text:
+                QToolTip.showText(event.screenPos(), text, event.widget())
+                event.accept()
+                return
+        QToolTip.hideText()
+        event.ignore()
 
 
 class TopologyMapView(QGraphicsView):
@@ -51,6 +72,9 @@ class TopologyMapView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setFrameShape(QGraphicsView.Shape.NoFrame)
+        # The scene's background fills the viewport: the panel and the window's border
+        # frame behind it need no repaint when a node changes.
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
         self._panel.zoom_by(1.0015 ** event.angleDelta().y())
@@ -85,6 +109,8 @@ class TopologyMapView(QGraphicsView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
+        bar = self._panel.toolbar
+        bar.setGeometry(0, 0, self.width(), bar.sizeHint().height())
         if self._panel.auto_fit:
             self._panel.fit()
 
@@ -112,32 +138,40 @@ class TopologyMapPanel(Panel):
         self.auto_fit = True  # refit on resize until the user zooms or pans
         self.detail: ServiceDetailView | None = None
         self._topology: Topology | None = None
-        self._topology_sig: tuple | None = None
+        self._topology_sig: tuple | None = None  # the services, edges and scenarios drawn
+        self._topology_stamp: tuple | None = None
         self._scenario: str | None = None
         self._selected: str | None = None
         self._thresholds: dict = {}
         self._service_keys: dict[str, tuple[SeriesKey, ...]] = {}
         self._edge_keys: dict[tuple[str, str], tuple[SeriesKey, SeriesKey]] = {}
 
-        self.scene = QGraphicsScene(self)
+        self.scene = _MapScene(self)
         self.scene.setBackgroundBrush(theme.current().color("background"))
         self.view = TopologyMapView(self.scene, self)
         self.scenario_combo = QComboBox(self)
         self.scenario_combo.setObjectName("scenario_combo")
+        self.scenario_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # the longest title fits
         self.scenario_combo.currentIndexChanged.connect(self._on_scenario_combo_changed)
         self.fit_button = QPushButton(self.tr("Fit (F)"), self)
         self.fit_button.setObjectName("fit_button")
         self.fit_button.clicked.connect(self.fit)
-        bar = QHBoxLayout()
+        # The controls float over the map's top edge instead of taking a row of their own:
+        # on a wall every pixel of height is type size. ``fit`` keeps the map below them.
+        self.toolbar = QWidget(self.view)
+        self.toolbar.setObjectName("map_toolbar")
+        self.toolbar.setStyleSheet("QWidget#map_toolbar { background: transparent; }")
+        bar = QHBoxLayout(self.toolbar)
         bar.setContentsMargins(8, 4, 8, 4)
-        bar.addWidget(QLabel(self.tr("Highlight:"), self))
+        bar.addWidget(QLabel(self.tr("Highlight:"), self.toolbar))
         bar.addWidget(self.scenario_combo)
         bar.addStretch(1)
         bar.addWidget(self.fit_button)
+        self.scenario_combo.setParent(self.toolbar)
+        self.fit_button.setParent(self.toolbar)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
-        box.addLayout(bar)
         box.addWidget(self.view, 1)
         self.refresh()
 
@@ -145,10 +179,15 @@ class TopologyMapPanel(Panel):
     def refresh(self) -> None:
         """Rebuild the items if the topology changed, then recolour and relabel them."""
         topology = self.source.topology
-        sig = (self.source.topology_ts, len(topology), topology.graph.number_of_edges())
-        if topology is not self._topology or sig != self._topology_sig:
-            self._rebuild(topology)
-            self._topology, self._topology_sig = topology, sig
+        stamp = (self.source.topology_ts, len(topology), topology.graph.number_of_edges())
+        if topology is not self._topology or stamp != self._topology_stamp:
+            # A feed sends its topology again on every (re)connection: the same graph keeps
+            # its items, as a rebuild redraws every cached node and edge (tens of ms).
+            content = (tuple(topology.services), tuple(topology.edges), tuple(topology.scenarios))
+            if content != self._topology_sig:
+                self._rebuild(topology)
+                self._topology_sig = content
+            self._topology, self._topology_stamp = topology, stamp
         self._recolour()
         if self.detail is not None and self.detail.isVisible():
             self.detail.refresh()
@@ -171,7 +210,7 @@ class TopologyMapPanel(Panel):
                 SeriesKey("service_latency_seconds", {**s, "quantile": "0.99"}),
                 SeriesKey("service_saturation_ratio", s),
             )
-        for key, points in _route_edges(topology, positions).items():
+        for key, points in route_edges(topology, positions).items():
             item = CallEdgeItem(*key, points)
             self.scene.addItem(item)
             self.edges[key] = item
@@ -191,27 +230,44 @@ class TopologyMapPanel(Panel):
 
     def _recolour(self) -> None:
         value = self.source.value
+        rate_word, err_word, load_word = self.tr("%1 req/s"), self.tr("%1 err"), self.tr("load %1")  # once a frame
         for name, node in self.nodes.items():
             rps_key, err_key, p99_key, sat_key = self._service_keys[name]
             rps, err, p99, sat = value(rps_key), value(err_key), value(p99_key), value(sat_key)
             th = self._thresholds[name]
             level = service_level(err, p99, sat, th)
-            caption = self.tr("%1 req/s · %2 err").replace("%1", format_rate(rps)).replace("%2", format_ratio(err))
+            # The box is narrow on a wall: a slow or saturated service shows what is wrong
+            # (its errors and the culprit) rather than its traffic, which stays in the tooltip.
+            parts = [err_word.replace("%1", format_ratio(err))]
             if p99 is not None and p99 >= th.p99_warn_s:
-                caption += " · p99 " + format_seconds(p99)
+                parts.append("p99 " + format_seconds(p99))
             if sat is not None and sat >= th.saturation_warn:
-                caption += " · " + self.tr("load %1").replace("%1", format_ratio(sat))
-            tooltip = self.tr("%1\nrequests %2/s\nerrors %3\np99 %4\nload %5").replace("%1", node.label).replace(
-                "%2", format_rate(rps)).replace("%3", format_ratio(err)).replace(
-                "%4", format_seconds(p99)).replace("%5", format_ratio(sat))
-            node.set_state(level, caption, tooltip)
+                parts.append(load_word.replace("%1", format_ratio(sat)))
+            if len(parts) == 1:
+                parts.insert(0, rate_word.replace("%1", format_rate(rps)))
+            node.set_state(level, " · ".join(parts), (rps, err, p99, sat))
         for key, edge in self.edges.items():
             rate_key, err_key = self._edge_keys[key]
             rate, err = value(rate_key), value(err_key)
-            level = edge_level(err, self._thresholds.get(key[0]))
-            tooltip = self.tr("%1 → %2\n%3 req/s, errors %4").replace("%1", key[0]).replace(
-                "%2", key[1]).replace("%3", format_rate(rate)).replace("%4", format_ratio(err))
-            edge.set_state(level, edge_width(rate), tooltip)
+            edge.set_state(edge_level(err, self._thresholds.get(key[0])), edge_width(rate), (rate, err))
+
+    def tooltip_for(self, item: QGraphicsItem) -> str:
+        """The tooltip of a node (or its caption) or an edge, from its latest numbers.
+
+        Built when the mouse asks (see ``_MapScene``), not on every frame for every item.
+        """
+        if isinstance(item.parentItem(), ServiceNodeItem):
+            item = item.parentItem()
+        if isinstance(item, ServiceNodeItem) and len(item.numbers) == 4:
+            rps, err, p99, sat = item.numbers
+            return self.tr("%1\nrequests %2/s\nerrors %3\np99 %4\nload %5").replace("%1", item.label).replace(
+                "%2", format_rate(rps)).replace("%3", format_ratio(err)).replace(
+                "%4", format_seconds(p99)).replace("%5", format_ratio(sat))
+        if isinstance(item, CallEdgeItem) and len(item.numbers) == 2:
+            rate, err = item.numbers
+            return self.tr("%1 → %2\n%3 req/s, errors %4").replace("%1", item.caller).replace(
+                "%2", item.callee).replace("%3", format_rate(rate)).replace("%4", format_ratio(err))
+        return ""
 
     # -- scenario highlight --------------------------------------------------------------
     def highlight_scenario(self, scenario_id: str | None) -> None:
@@ -285,13 +341,19 @@ class TopologyMapPanel(Panel):
     def fit(self) -> None:
         """Zoom and centre so that every service is visible."""
         self.auto_fit = True
-        bounds = self.scene.itemsBoundingRect()
+        bounds = self.scene.itemsBoundingRect().adjusted(-_FIT_MARGIN, -_FIT_MARGIN, _FIT_MARGIN, _FIT_MARGIN)
         if bounds.isEmpty():
             return
-        self.view.fitInView(bounds.adjusted(-20, -20, 20, 20), Qt.AspectRatioMode.KeepAspectRatio)
-        scale = self.zoom
-        if scale > MAX_SCALE:  # a two-node topology must not fill the wall with one box
-            self.view.scale(MAX_SCALE / scale, MAX_SCALE / scale)
+        viewport = self.view.viewport().rect()
+        band = self.toolbar.sizeHint().height()  # the floating controls
+        width, height = viewport.width(), viewport.height() - band
+        if width <= 0 or height <= 0:
+            return
+        # A two-node topology must not fill the wall with one box.
+        scale = max(MIN_SCALE, min(MAX_SCALE, width / bounds.width(), height / bounds.height()))
+        self.view.setTransform(QTransform.fromScale(scale, scale))
+        # Centred in the part of the view below the controls.
+        self.view.centerOn(bounds.center().x(), bounds.center().y() - band / 2 / scale)
 
     @property
     def zoom(self) -> float:
@@ -337,64 +399,6 @@ def edge_width(rate: float | None) -> float:
     if rate is None or not rate > 0:
         return 1.0
     return min(9.0, max(1.0, 1.8 * math.log10(1 + rate) - 1.2))
-
-
-def _route_edges(topology: Topology, positions: dict[str, tuple[float, float]]) -> dict[tuple, list[QPointF]]:
-    """Scene points for every edge: out of the caller's right side, into the callee's left.
-
-    An edge that skips columns passes each one through the gap between two boxes (or a
-    free row) nearest its straight line, so it never runs under a node it does not call.
-    Edges sharing a side of a node get their own ports, ordered by where they go, so
-    they fan out instead of piling onto one point.
-    """
-    occupied: dict[int, set[float]] = {}
-    for x, y in positions.values():
-        occupied.setdefault(int(x), set()).add(y)
-    lanes: dict[tuple, list[QPointF]] = {}
-    for e in topology.edges:
-        (x1, y1), (x2, y2) = positions[e.caller], positions[e.callee]
-        via = []
-        for col in range(int(x1) + 1, int(x2)):
-            want = y1 + (y2 - y1) * (col - x1) / (x2 - x1)
-            lane = _free_lane(occupied.get(col, set()), want) * ROW_STEP
-            via += [QPointF(col * COL_STEP - NODE_W / 2 - 12, lane), QPointF(col * COL_STEP + NODE_W / 2 + 12, lane)]
-        lanes[e.key] = via
-    outs: dict[str, list] = {}
-    ins: dict[str, list] = {}
-    for (a, b), via in lanes.items():
-        first = via[0].y() if via else positions[b][1] * ROW_STEP
-        last = via[-1].y() if via else positions[a][1] * ROW_STEP
-        outs.setdefault(a, []).append((first, (a, b)))
-        ins.setdefault(b, []).append((last, (a, b)))
-    out_off, in_off = _ports(outs), _ports(ins)
-    routes = {}
-    for (a, b), via in lanes.items():
-        (x1, y1), (x2, y2) = positions[a], positions[b]
-        start = QPointF(x1 * COL_STEP + NODE_W / 2, y1 * ROW_STEP + out_off[(a, b)])
-        end = QPointF(x2 * COL_STEP - NODE_W / 2, y2 * ROW_STEP + in_off[(a, b)])
-        routes[(a, b)] = [start, *via, end]
-    return routes
-
-
-def _free_lane(rows: set[float], want: float) -> float:
-    """The row-unit height nearest ``want`` where a line clears every box in a column."""
-    clear = (NODE_H / 2 + 6) / ROW_STEP
-    lo, hi = math.floor(min([want, *rows])) - 1, math.ceil(max([want, *rows])) + 1
-    candidates = [lo + i / 2 for i in range(int((hi - lo) * 2) + 1)]
-    free = [c for c in candidates if all(abs(c - r) >= clear for r in rows)]
-    return min(free, key=lambda c: (abs(c - want), c))
-
-
-def _ports(sides: dict[str, list]) -> dict[tuple, float]:
-    """Vertical offsets of edge ends on one side of each node, in the order they head."""
-    offsets = {}
-    for ends in sides.values():
-        ends.sort()
-        n = len(ends)
-        gap = min(_PORT_GAP, (NODE_H - 24) / (n - 1)) if n > 1 else 0.0
-        for i, (_, key) in enumerate(ends):
-            offsets[key] = (i - (n - 1) / 2) * gap
-    return offsets
 
 
 __all__ = ["TopologyMapPanel", "TopologyMapView", "edge_width"]
