@@ -328,3 +328,34 @@ def test_boxes_and_edges_are_cached_pictures_and_the_numbers_a_separate_item(pan
     level, caption = trade.level, trade.caption
     trade.set_state(level, caption + " ·", trade.numbers)
     assert trade.caption.endswith(" ·") and trade.level == level
+
+
+def test_root_cause_badge_and_plan_highlight(qtbot):
+    from tests.io.drill import Drill
+    from warroom.protocol import TopologySnapshot as _Snapshot
+    from warroom.ui.panels.topology_map import TopologyMapPanel as _Map
+
+    view = LiveView()
+    d = Drill(view=view)
+    view.apply(_Snapshot(d.sim.now_ms, d.sim.topology))
+    d.run(30)
+    panel = _Map(view)
+    qtbot.addWidget(panel)
+    panel.refresh()
+    assert panel.root_causes == set()
+    assert not any(n.root_cause for n in panel.nodes.values())
+    d.sim.inject_fault("dependency_outage", "bank-ccb", None)
+    d.run(40)
+    panel.refresh()
+    assert panel.root_causes == {"bank-ccb"}
+    assert panel.nodes["bank-ccb"].root_cause and panel.nodes["bank-ccb"].root_badge.isVisible()
+    assert not panel.nodes["trade"].root_cause, "symptoms are not badged"
+    # A plan preview lights up what it touches and dims the rest, until it is cleared.
+    view.highlight = {"services": ["bank-ccb", "payment-engine"], "edges": [("payment-engine", "bank-ccb")],
+                      "scenarios": [], "source": "plan"}
+    panel.refresh()
+    assert panel.nodes["bank-ccb"].highlighted and panel.nodes["member"].dimmed
+    assert panel.edges[("payment-engine", "bank-ccb")].highlighted
+    view.highlight = None
+    panel.refresh()
+    assert not panel.nodes["bank-ccb"].highlighted and not panel.nodes["member"].dimmed

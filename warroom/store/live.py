@@ -131,6 +131,8 @@ class LiveView:
     alerting: Any = None
     # The plan desk (``warroom.io.plan_desk.PlanDesk`` live; None when plans cannot be run).
     plan_desk: Any = None
+    # What a panel asks the map to light up: {"services", "edges", "scenarios", "source"} or None.
+    highlight: Any = None
 
     def __post_init__(self) -> None:
         self._rings: dict[SeriesKey, SeriesRing] = {}

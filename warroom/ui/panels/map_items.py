@@ -118,6 +118,8 @@ class ServiceNodeItem(QGraphicsItem):
         self.highlighted = False
         self.dimmed = False
         self.selected_service = False
+        self.root_cause = False
+        self.root_badge: _RootBadge | None = None
         self.setZValue(10)  # above the edges that pass under it
         self.setAcceptHoverEvents(False)
         self.setCacheMode(_CACHE)
@@ -162,6 +164,17 @@ class ServiceNodeItem(QGraphicsItem):
         self.dimmed = dimmed
         self.setOpacity(DIM_OPACITY if dimmed else 1.0)
 
+    def set_root_cause(self, root: bool, text: str = "ROOT CAUSE") -> None:
+        """Mark the service named as the probable root cause of the active alerts: a badge
+        above the box, so the room sees where it starts without reading the alert list."""
+        if root == self.root_cause:
+            return
+        self.root_cause = root
+        if root and self.root_badge is None:
+            self.root_badge = _RootBadge(text, self)
+        if self.root_badge is not None:
+            self.root_badge.setVisible(root)
+
     def set_selected_service(self, selected: bool) -> None:
         """Mark the service whose detail is open."""
         if selected != self.selected_service:
@@ -205,6 +218,31 @@ class ServiceNodeItem(QGraphicsItem):
 _NODE_BOUNDS = QRectF(-NODE_W / 2 - 10, -NODE_H / 2 - 10, NODE_W + 20, NODE_H + 20)
 _NODE_SHAPE = QPainterPath()
 _NODE_SHAPE.addRoundedRect(QRectF(-NODE_W / 2, -NODE_H / 2, NODE_W, NODE_H), 12, 12)
+
+
+class _RootBadge(QGraphicsItem):
+    """"ROOT CAUSE" in white on the critical colour, sitting on the top edge of its node."""
+
+    def __init__(self, text: str, parent: QGraphicsItem) -> None:
+        super().__init__(parent)
+        self.text = text
+        self._font = _font(15, True)
+        width = QFontMetricsF(self._font).horizontalAdvance(text) + 18
+        self._rect = QRectF(-width / 2, -NODE_H / 2 - 30, width, 26)
+        self.setZValue(1)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return self._rect.adjusted(-2, -2, 2, 2)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        t = theme.current()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(t.status_color("crit")))
+        painter.drawRoundedRect(self._rect, 6, 6)
+        painter.setPen(QColor("white"))
+        painter.setFont(self._font)
+        painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self.text)
 
 
 class _CaptionItem(QGraphicsItem):

@@ -145,6 +145,10 @@ class TopologyMapPanel(Panel):
         self._thresholds: dict = {}
         self._service_keys: dict[str, tuple[SeriesKey, ...]] = {}
         self._edge_keys: dict[tuple[str, str], tuple[SeriesKey, SeriesKey]] = {}
+        self.root_causes: set[str] = set()  # services badged as probable root cause
+        self._roots_version: int | None = None
+        self._rebuilt = False
+        self._plan_highlight: dict | None = None
 
         self.scene = _MapScene(self)
         self.scene.setBackgroundBrush(theme.current().color("background"))
@@ -189,6 +193,8 @@ class TopologyMapPanel(Panel):
                 self._topology_sig = content
             self._topology, self._topology_stamp = topology, stamp
         self._recolour()
+        self._mark_roots()
+        self._follow_plan_highlight()
         if self.detail is not None and self.detail.isVisible():
             self.detail.refresh()
 
@@ -225,6 +231,7 @@ class TopologyMapPanel(Panel):
         if self._selected not in self.nodes:
             self._selected = None
         self._apply_emphasis()
+        self._rebuilt = True  # new node items: badge the roots again
         if self.auto_fit:
             self.fit()
 
@@ -269,6 +276,29 @@ class TopologyMapPanel(Panel):
                 "%2", item.callee).replace("%3", format_rate(rate)).replace("%4", format_ratio(err))
         return ""
 
+    # -- root cause and plan impact -------------------------------------------------------
+    def _mark_roots(self) -> None:
+        """Badge the services the active alerts name as their probable root cause."""
+        watch = getattr(self.source, "alerting", None)
+        version = None if watch is None else watch.version
+        if version == self._roots_version and not self._rebuilt:
+            return
+        self._roots_version, self._rebuilt = version, False
+        roots = set() if watch is None else {
+            a.root_cause for a in watch.alerts() if a.is_root and a.root_cause and a.state != "pending"}
+        self.root_causes = roots
+        text = self.tr("ROOT CAUSE")
+        for name, node in self.nodes.items():
+            node.set_root_cause(name in roots, text)
+
+    def _follow_plan_highlight(self) -> None:
+        """Light up what a previewed plan touches (the plans panel sets ``source.highlight``)."""
+        hl = getattr(self.source, "highlight", None)
+        if hl is self._plan_highlight:
+            return
+        self._plan_highlight = hl
+        self._apply_emphasis()
+
     # -- scenario highlight --------------------------------------------------------------
     def highlight_scenario(self, scenario_id: str | None) -> None:
         """Light up a scenario's edges and services in the accent colour and dim the rest;
@@ -288,13 +318,17 @@ class TopologyMapPanel(Panel):
         return self._scenario
 
     def _apply_emphasis(self) -> None:
-        if self._scenario is None:
-            on_edges: set = set()
-            on_nodes: set = set()
+        hl = self._plan_highlight
+        if hl:  # a plan's impact preview wins over the scenario chosen in the combo
+            on_edges, on_nodes = {tuple(e) for e in hl.get("edges", ())}, set(hl.get("services", ()))
+            active = True
+        elif self._scenario is None:
+            on_edges, on_nodes = set(), set()
+            active = False
         else:
             sc = self.source.topology.scenario(self._scenario)
             on_edges, on_nodes = set(sc.edges), set(sc.services)
-        active = self._scenario is not None
+            active = True
         for name, node in self.nodes.items():
             node.set_emphasis(name in on_nodes, active and name not in on_nodes)
         for key, edge in self.edges.items():
