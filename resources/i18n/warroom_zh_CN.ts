@@ -6,67 +6,67 @@
     <message>
         <location filename="../../warroom/ui/panels/alert_dialogs.py" line="78"/>
         <source>Your name</source>
-        <translation type="unfinished"></translation>
+        <translation>姓名</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_dialogs.py" line="106"/>
         <source>Acknowledge</source>
-        <translation type="unfinished"></translation>
+        <translation>认领</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_dialogs.py" line="106"/>
         <source>Comment</source>
-        <translation type="unfinished"></translation>
+        <translation>说明</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_dialogs.py" line="111"/>
         <source>Add a note</source>
-        <translation type="unfinished"></translation>
+        <translation>添加备注</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_dialogs.py" line="115"/>
         <source>Note</source>
-        <translation type="unfinished"></translation>
+        <translation>备注</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_dialogs.py" line="125"/>
         <source>Silence</source>
-        <translation type="unfinished"></translation>
+        <translation>静默</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_dialogs.py" line="126"/>
         <source>This alert: %1 on %2</source>
-        <translation type="unfinished"></translation>
+        <translation>仅此告警：%2 上的 %1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_dialogs.py" line="127"/>
         <source>Everything on %1</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 上的全部告警</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_dialogs.py" line="132"/>
         <source>Match</source>
-        <translation type="unfinished"></translation>
+        <translation>匹配范围</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_dialogs.py" line="138"/>
         <source>custom…</source>
-        <translation type="unfinished"></translation>
+        <translation>自定义…</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_dialogs.py" line="140"/>
         <source>e.g. 90m, 2h, 1d</source>
-        <translation type="unfinished"></translation>
+        <translation>如 90m、2h、1d</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_dialogs.py" line="143"/>
         <source>For</source>
-        <translation type="unfinished"></translation>
+        <translation>时长</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_dialogs.py" line="147"/>
         <source>Why</source>
-        <translation type="unfinished"></translation>
+        <translation>原因</translation>
     </message>
 </context>
 <context>
@@ -74,221 +74,221 @@
     <message>
         <location filename="../../warroom/ui/panels/alert_model.py" line="71"/>
         <source>acked by %1</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 已认领</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_model.py" line="73"/>
         <source>pending</source>
-        <translation type="unfinished"></translation>
+        <translation>待定</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_model.py" line="75"/>
         <source>firing</source>
-        <translation type="unfinished"></translation>
+        <translation>告警中</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_model.py" line="86"/>
         <source>after change</source>
-        <translation type="unfinished"></translation>
+        <translation>变更后</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_model.py" line="87"/>
         <source>after change: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>变更后：%1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_model.py" line="96"/>
         <source>flapping</source>
-        <translation type="unfinished"></translation>
+        <translation>抖动</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_model.py" line="98"/>
         <source>silenced</source>
-        <translation type="unfinished"></translation>
+        <translation>已静默</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_model.py" line="107"/>
         <source>+1 symptom</source>
-        <translation type="unfinished"></translation>
+        <translation>+1 条衍生告警</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_model.py" line="108"/>
         <source>+%1 symptoms</source>
-        <translation type="unfinished"></translation>
+        <translation>+%1 条衍生告警</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_model.py" line="111"/>
         <source>(worst %1)</source>
-        <translation type="unfinished"></translation>
+        <translation>(最高 %1)</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_model.py" line="127"/>
         <source>ROOT CAUSE</source>
-        <translation type="unfinished"></translation>
+        <translation>根因</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_model.py" line="131"/>
         <location filename="../../warroom/ui/panels/alert_model.py" line="160"/>
         <source>root cause: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>根因：%1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_model.py" line="156"/>
         <source>since %1</source>
-        <translation type="unfinished"></translation>
+        <translation>始于 %1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_model.py" line="166"/>
         <source>plans: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>预案：%1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="70"/>
         <source>Alerting is off</source>
         <extracomment>The longest silence the console makes: every silence ends, and soon.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>告警未启用</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="84"/>
         <source>Reload rules</source>
-        <translation type="unfinished"></translation>
+        <translation>重新加载规则</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="95"/>
         <source>Acknowledge</source>
-        <translation type="unfinished"></translation>
+        <translation>认领</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="96"/>
         <source>Silence…</source>
-        <translation type="unfinished"></translation>
+        <translation>静默…</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="97"/>
         <source>Runbook</source>
-        <translation type="unfinished"></translation>
+        <translation>处置手册</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="98"/>
         <source>Silences</source>
-        <translation type="unfinished"></translation>
+        <translation>静默列表</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="195"/>
         <source>Rule file error: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>规则文件错误：%1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="199"/>
         <source>Silences (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>静默列表（%1）</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="205"/>
         <source>No active alerts</source>
-        <translation type="unfinished"></translation>
+        <translation>当前无告警</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="209"/>
         <source>%1 firing</source>
-        <translation type="unfinished"></translation>
+        <translation>告警中 %1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="211"/>
         <source>%1 pending</source>
-        <translation type="unfinished"></translation>
+        <translation>待定 %1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="213"/>
         <source>%1 acked</source>
-        <translation type="unfinished"></translation>
+        <translation>已认领 %1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="216"/>
         <source>%1 silenced</source>
-        <translation type="unfinished"></translation>
+        <translation>已静默 %1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="276"/>
         <location filename="../../warroom/ui/panels/alerts.py" line="291"/>
         <source>Select an alert first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先选择一条告警。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="281"/>
         <location filename="../../warroom/ui/panels/alerts.py" line="296"/>
         <source>Say who you are: every action names who took it.</source>
-        <translation type="unfinished"></translation>
+        <translation>请填写姓名：每项操作都会记录操作人。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="283"/>
         <source>An acknowledgement needs a comment: say what you are doing about it.</source>
-        <translation type="unfinished"></translation>
+        <translation>认领需填写说明：请写明正在如何处置。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="285"/>
         <source>Acknowledged: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已认领：%1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="298"/>
         <source>A silence needs a reason: say why the alert may stay quiet.</source>
-        <translation type="unfinished"></translation>
+        <translation>静默需填写原因：请说明为何可暂不告警。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="302"/>
         <source>Duration: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>时长：%1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="304"/>
         <source>A silence lasts more than nothing and at most 7 days.</source>
-        <translation type="unfinished"></translation>
+        <translation>静默时长须大于 0，且不超过 7 天。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="307"/>
         <source>No data yet: nothing to silence.</source>
-        <translation type="unfinished"></translation>
+        <translation>尚无数据：没有可静默的告警。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="316"/>
         <source>Silenced for %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>已静默 %1：%2</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="322"/>
         <source>This alert has no runbook.</source>
-        <translation type="unfinished"></translation>
+        <translation>该告警没有处置手册。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="324"/>
         <source>Could not open %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法打开 %1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="331"/>
         <source>Select a silence first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先选择一条静默。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="332"/>
         <source>Silence ended.</source>
-        <translation type="unfinished"></translation>
+        <translation>静默已结束。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="339"/>
         <source>Rules reloaded.</source>
-        <translation type="unfinished"></translation>
+        <translation>规则已重新加载。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="341"/>
         <source>The rule file still has an error; the rules in force stay.</source>
-        <translation type="unfinished"></translation>
+        <translation>规则文件仍有错误，继续沿用当前生效的规则。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alerts.py" line="350"/>
         <source>Failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>失败：%1</translation>
     </message>
 </context>
 <context>
@@ -587,12 +587,12 @@
     <message>
         <location filename="../../warroom/ui/panels/incident_dialogs.py" line="25"/>
         <source>Set the owner</source>
-        <translation type="unfinished"></translation>
+        <translation>指定负责人</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_dialogs.py" line="26"/>
         <source>Owner</source>
-        <translation type="unfinished"></translation>
+        <translation>负责人</translation>
     </message>
 </context>
 <context>
@@ -601,305 +601,305 @@
         <location filename="../../warroom/ui/panels/incident_model.py" line="42"/>
         <source>OPEN</source>
         <extracomment>Resolved incidents listed below the live ones.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>待处理</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="43"/>
         <source>ACKNOWLEDGED</source>
-        <translation type="unfinished"></translation>
+        <translation>已认领</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="44"/>
         <location filename="../../warroom/ui/panels/incident_model.py" line="161"/>
         <source>RECOVERING</source>
-        <translation type="unfinished"></translation>
+        <translation>恢复中</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="45"/>
         <location filename="../../warroom/ui/panels/incident_model.py" line="129"/>
         <location filename="../../warroom/ui/panels/incident_model.py" line="166"/>
         <source>RESOLVED</source>
-        <translation type="unfinished"></translation>
+        <translation>已恢复</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="58"/>
         <source>MTTR %1</source>
-        <translation type="unfinished"></translation>
+        <translation>MTTR %1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="61"/>
         <source>open %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已持续 %1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="67"/>
         <source>owner %1</source>
-        <translation type="unfinished"></translation>
+        <translation>负责人 %1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="68"/>
         <source>no owner</source>
-        <translation type="unfinished"></translation>
+        <translation>未指定负责人</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="70"/>
         <source>1 alert</source>
-        <translation type="unfinished"></translation>
+        <translation>1 条告警</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="71"/>
         <source>%1 alerts</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 条告警</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="84"/>
         <source>started %1</source>
-        <translation type="unfinished"></translation>
+        <translation>开始于 %1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="85"/>
         <source>detected %1 (MTTD %2)</source>
-        <translation type="unfinished"></translation>
+        <translation>发现于 %1（MTTD %2）</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="90"/>
         <source>acked %1 by %2 (MTTA %3)</source>
-        <translation type="unfinished"></translation>
+        <translation>%2 认领于 %1（MTTA %3）</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="93"/>
         <source>not acknowledged</source>
-        <translation type="unfinished"></translation>
+        <translation>未认领</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="95"/>
         <source>restored %1</source>
-        <translation type="unfinished"></translation>
+        <translation>恢复于 %1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="117"/>
         <location filename="../../warroom/ui/panels/incident_model.py" line="149"/>
         <source>ROOT CAUSE</source>
-        <translation type="unfinished"></translation>
+        <translation>根因</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="118"/>
         <source>%1: root cause now %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1：根因变为 %2</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="121"/>
         <source>FIRING</source>
-        <translation type="unfinished"></translation>
+        <translation>告警中</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="124"/>
         <source>ACKED</source>
-        <translation type="unfinished"></translation>
+        <translation>已认领</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="128"/>
         <source>CLEARED</source>
-        <translation type="unfinished"></translation>
+        <translation>已消除</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="130"/>
         <source>PENDING</source>
-        <translation type="unfinished"></translation>
+        <translation>待定</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="142"/>
         <source>OPENED</source>
-        <translation type="unfinished"></translation>
+        <translation>创建</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="142"/>
         <source>Incident opened: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>故障已创建：%1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="143"/>
         <source>root cause %1</source>
-        <translation type="unfinished"></translation>
+        <translation>根因 %1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="146"/>
         <source>JOINED</source>
-        <translation type="unfinished"></translation>
+        <translation>并入</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="146"/>
         <source>Alert joined: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>告警并入：%1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="149"/>
         <source>Root cause now %1 (was %2)</source>
-        <translation type="unfinished"></translation>
+        <translation>根因变为 %1（原为 %2）</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="152"/>
         <source>ESCALATED</source>
-        <translation type="unfinished"></translation>
+        <translation>升级</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="153"/>
         <source>Escalated to %1</source>
-        <translation type="unfinished"></translation>
+        <translation>升级为 %1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="155"/>
         <source>ACK</source>
-        <translation type="unfinished"></translation>
+        <translation>认领</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="156"/>
         <source>Acknowledged by %1</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 已认领</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="158"/>
         <source>OWNER</source>
-        <translation type="unfinished"></translation>
+        <translation>负责人</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="158"/>
         <source>Owner: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>负责人：%1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="159"/>
         <source>set by %1</source>
-        <translation type="unfinished"></translation>
+        <translation>由 %1 指定</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="162"/>
         <source>All alerts resolved: verifying the recovery</source>
-        <translation type="unfinished"></translation>
+        <translation>告警已全部恢复：正在验证恢复情况</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="164"/>
         <source>REOPENED</source>
-        <translation type="unfinished"></translation>
+        <translation>重新打开</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="164"/>
         <source>Reopened: an alert fired again</source>
-        <translation type="unfinished"></translation>
+        <translation>重新打开：告警再次触发</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="166"/>
         <source>Resolved: recovery verified</source>
-        <translation type="unfinished"></translation>
+        <translation>已恢复：恢复已验证</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="168"/>
         <source>Merged in %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已将 %1 合并进来</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="169"/>
         <source>Merged into %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已合并至 %1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="170"/>
         <source>MERGED</source>
-        <translation type="unfinished"></translation>
+        <translation>合并</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="189"/>
         <source>NOTE</source>
-        <translation type="unfinished">备注</translation>
+        <translation>备注</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="191"/>
         <source>DEPLOY</source>
-        <translation type="unfinished">发布</translation>
+        <translation>发布</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="192"/>
         <source>CONFIG</source>
-        <translation type="unfinished">配置</translation>
+        <translation>配置</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incident_model.py" line="193"/>
         <source>PLAN</source>
-        <translation type="unfinished">预案</translation>
+        <translation>预案</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incidents.py" line="68"/>
         <source>Alerting is off</source>
-        <translation type="unfinished"></translation>
+        <translation>告警未启用</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incidents.py" line="91"/>
         <source>Acknowledge</source>
-        <translation type="unfinished"></translation>
+        <translation>认领</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incidents.py" line="92"/>
         <source>Set owner…</source>
-        <translation type="unfinished"></translation>
+        <translation>指定负责人…</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incidents.py" line="93"/>
         <source>Add note…</source>
-        <translation type="unfinished"></translation>
+        <translation>添加备注…</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incidents.py" line="94"/>
         <source>All events</source>
-        <translation type="unfinished"></translation>
+        <translation>全部事件</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incidents.py" line="171"/>
         <source>No incidents</source>
-        <translation type="unfinished"></translation>
+        <translation>无故障</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incidents.py" line="173"/>
         <source>%1 live  ·  %2 resolved</source>
-        <translation type="unfinished"></translation>
+        <translation>进行中 %1  ·  已恢复 %2</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incidents.py" line="264"/>
         <location filename="../../warroom/ui/panels/incidents.py" line="278"/>
         <location filename="../../warroom/ui/panels/incidents.py" line="292"/>
         <source>Select an incident first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先选择一个故障。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incidents.py" line="269"/>
         <location filename="../../warroom/ui/panels/incidents.py" line="284"/>
         <location filename="../../warroom/ui/panels/incidents.py" line="297"/>
         <source>Say who you are: every action names who took it.</source>
-        <translation type="unfinished"></translation>
+        <translation>请填写姓名：每项操作都会记录操作人。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incidents.py" line="271"/>
         <source>An acknowledgement needs a comment: say what you are doing about it.</source>
-        <translation type="unfinished"></translation>
+        <translation>认领需填写说明：请写明正在如何处置。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incidents.py" line="272"/>
         <source>Incident acknowledged.</source>
-        <translation type="unfinished"></translation>
+        <translation>故障已认领。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incidents.py" line="286"/>
         <source>Owner set: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已指定负责人：%1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incidents.py" line="298"/>
         <source>Note added.</source>
-        <translation type="unfinished"></translation>
+        <translation>备注已添加。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incidents.py" line="307"/>
         <source>Failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>失败：%1</translation>
     </message>
 </context>
 <context>
@@ -993,37 +993,37 @@
         <location filename="../../warroom/ui/panels/kpi_tiles.py" line="272"/>
         <location filename="../../warroom/ui/panels/kpi_tiles.py" line="273"/>
         <source>alerting off</source>
-        <translation type="unfinished"></translation>
+        <translation>告警未启用</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/kpi_tiles.py" line="282"/>
         <source>today</source>
-        <translation type="unfinished"></translation>
+        <translation>今日</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/kpi_tiles.py" line="282"/>
         <source>last 7 days</source>
-        <translation type="unfinished"></translation>
+        <translation>近 7 天</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/kpi_tiles.py" line="286"/>
         <source>no resolved incidents</source>
-        <translation type="unfinished"></translation>
+        <translation>无已恢复故障</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/kpi_tiles.py" line="289"/>
         <source>%1, %2 resolved</source>
-        <translation type="unfinished"></translation>
+        <translation>%1，已恢复 %2 起</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/kpi_tiles.py" line="294"/>
         <source>none open</source>
-        <translation type="unfinished"></translation>
+        <translation>无进行中故障</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/kpi_tiles.py" line="298"/>
         <source>%1 · root %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 · 根因 %2</translation>
     </message>
 </context>
 <context>
@@ -1070,17 +1070,17 @@
     <message>
         <location filename="../../warroom/ui/panels/registry.py" line="19"/>
         <source>Alerts</source>
-        <translation type="unfinished"></translation>
+        <translation>告警</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/registry.py" line="20"/>
         <source>Incidents</source>
-        <translation type="unfinished"></translation>
+        <translation>故障</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/registry.py" line="21"/>
         <source>Contingency plans</source>
-        <translation type="unfinished"></translation>
+        <translation>应急预案</translation>
     </message>
 </context>
 <context>
@@ -1089,593 +1089,592 @@
         <location filename="../../warroom/ui/panels/plan_detail.py" line="72"/>
         <source>Guard KPI did not recover in time — roll back or escalate</source>
         <extracomment>History a preview rests on, in minutes (``warroom.io.plan_desk.PREVIEW_SPAN_MS``). From this width (px) the detail has two columns.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>守护指标未按时恢复——请回滚或升级</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_detail.py" line="74"/>
-        <location filename="../../warroom/ui/panels/plans.py" line="103"/>
+        <location filename="../../warroom/ui/panels/plans.py" line="98"/>
         <source>Roll back…</source>
-        <translation type="unfinished"></translation>
+        <translation>回滚…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="108"/>
+        <location filename="../../warroom/ui/panels/plan_detail.py" line="115"/>
         <source>Steps</source>
-        <translation type="unfinished"></translation>
+        <translation>步骤</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="109"/>
+        <location filename="../../warroom/ui/panels/plan_detail.py" line="116"/>
         <source>Rollback</source>
-        <translation type="unfinished">回滚</translation>
+        <translation>回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="110"/>
+        <location filename="../../warroom/ui/panels/plan_detail.py" line="117"/>
         <source>Guard</source>
-        <translation type="unfinished"></translation>
+        <translation>守护指标</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="111"/>
+        <location filename="../../warroom/ui/panels/plan_detail.py" line="118"/>
         <source>Expiry</source>
-        <translation type="unfinished"></translation>
+        <translation>有效期</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="112"/>
+        <location filename="../../warroom/ui/panels/plan_detail.py" line="119"/>
         <source>Parameters</source>
-        <translation type="unfinished"></translation>
+        <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="142"/>
-        <location filename="../../warroom/ui/panels/plans.py" line="329"/>
+        <location filename="../../warroom/ui/panels/plan_detail.py" line="158"/>
+        <location filename="../../warroom/ui/panels/plans.py" line="312"/>
         <source>Select a plan to see what it would do.</source>
-        <translation type="unfinished"></translation>
+        <translation>选择一个预案，查看其执行影响。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="168"/>
-        <source>CRITICAL: type the id to confirm</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../warroom/ui/panels/plan_detail.py" line="185"/>
+        <source>SUGGESTED for the root cause %1</source>
+        <translation>推荐用于根因 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="170"/>
-        <source>SUGGESTED for the current root cause: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="186"/>
+        <location filename="../../warroom/ui/panels/plan_detail.py" line="201"/>
         <source>Impact estimate (the plan is in force)</source>
-        <translation type="unfinished"></translation>
+        <translation>影响评估（预案已生效）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="187"/>
+        <location filename="../../warroom/ui/panels/plan_detail.py" line="202"/>
         <source>Impact if executed now</source>
-        <translation type="unfinished"></translation>
+        <translation>立即执行的影响</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="194"/>
+        <location filename="../../warroom/ui/panels/plan_detail.py" line="209"/>
         <source>Estimated from the last %1 min of data, up to %2.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="197"/>
-        <source>The map shows what it touches; the figures need live data.</source>
-        <translation type="unfinished"></translation>
+        <translation>基于最近 %1 分钟的数据估算，截至 %2。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_detail.py" line="212"/>
+        <source>The map shows what it touches; the figures need live data.</source>
+        <translation>拓扑图标出影响范围；具体数字需要实时数据。</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_detail.py" line="227"/>
         <source>by %1: “%2”</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="216"/>
-        <source>rollback asked by %1: “%2”</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="220"/>
-        <location filename="../../warroom/ui/panels/plans.py" line="388"/>
-        <location filename="../../warroom/ui/panels/plans.py" line="428"/>
-        <location filename="../../warroom/ui/panels/plans.py" line="437"/>
-        <location filename="../../warroom/ui/panels/plans.py" line="451"/>
-        <source>Failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>执行人 %1：“%2”</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_detail.py" line="231"/>
-        <source>Expires in %1 (at %2): the plan then rolls back by itself.</source>
-        <translation type="unfinished"></translation>
+        <source>rollback asked by %1: “%2”</source>
+        <translation>%1 发起回滚：“%2”</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="244"/>
-        <source>before %1</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../warroom/ui/panels/plan_actions.py" line="35"/>
+        <location filename="../../warroom/ui/panels/plan_detail.py" line="235"/>
+        <source>Failed: %1</source>
+        <extracomment>Run states a rollback can be asked for in (``PlanBook.request_rollback``).</extracomment>
+        <translation>失败：%1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_detail.py" line="246"/>
+        <source>Expires in %1 (at %2): the plan then rolls back by itself.</source>
+        <translation>%1 后到期（%2）：届时预案将自动回滚。</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_detail.py" line="260"/>
+        <source>before %1</source>
+        <translation>执行前 %1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_detail.py" line="262"/>
         <source>after %1</source>
-        <translation type="unfinished"></translation>
+        <translation>执行后 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="248"/>
+        <location filename="../../warroom/ui/panels/plan_detail.py" line="264"/>
         <source>now %1</source>
-        <translation type="unfinished"></translation>
+        <translation>当前 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="250"/>
+        <location filename="../../warroom/ui/panels/plan_detail.py" line="266"/>
         <source>needs %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="76"/>
-        <source>Execute plan — step 1 of 2: review</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="77"/>
-        <source>Next…</source>
-        <translation type="unfinished"></translation>
+        <translation>要求 %1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_dialogs.py" line="80"/>
+        <source>Execute plan — step 1 of 2: review</source>
+        <translation>执行预案——第 1 步（共 2 步）：复核</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="81"/>
+        <source>Next…</source>
+        <translation>下一步…</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_detail.py" line="183"/>
+        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="85"/>
         <location filename="../../warroom/ui/panels/plan_list.py" line="82"/>
         <source>CRITICAL</source>
-        <translation type="unfinished">严重</translation>
+        <translation>高危</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="82"/>
+        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="83"/>
+        <source>Step 1 of 2: what it would do, and why now</source>
+        <translation>第 1 步（共 2 步）：执行影响，以及为何现在执行</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="87"/>
         <source>If executed now:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="88"/>
-        <source>Guard: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="92"/>
-        <source>why now? it goes into the audit trail</source>
-        <translation type="unfinished"></translation>
+        <translation>如果立即执行：</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_dialogs.py" line="93"/>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="146"/>
+        <source>Guard: %1</source>
+        <translation>守护指标：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="97"/>
+        <source>why now? it goes into the audit trail</source>
+        <translation>为何现在执行？将记入审计日志</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="98"/>
+        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="155"/>
         <source>Reason</source>
-        <translation type="unfinished"></translation>
+        <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="104"/>
+        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="109"/>
         <source>Execute plan — step 2 of 2: confirm</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="105"/>
-        <source>Execute</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="108"/>
-        <source>Execute %1 on %2 now?</source>
-        <translation type="unfinished"></translation>
+        <translation>执行预案——第 2 步（共 2 步）：确认</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_dialogs.py" line="110"/>
-        <source>Reason: %1</source>
-        <translation type="unfinished"></translation>
+        <source>Execute</source>
+        <translation>执行</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="113"/>
+        <source>Step 2 of 2: confirm</source>
+        <translation>第 2 步（共 2 步）：确认</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_dialogs.py" line="114"/>
-        <source>This plan is critical. Type its id to confirm: %1</source>
-        <translation type="unfinished"></translation>
+        <source>Execute %1 on %2 now?</source>
+        <translation>立即对 %2 执行 %1？</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_dialogs.py" line="116"/>
+        <source>Reason: %1</source>
+        <translation>原因：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="120"/>
+        <source>This plan is critical. Type its id to confirm: %1</source>
+        <translation>这是高危预案。请输入预案 ID 以确认：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="122"/>
         <source>Plan id</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="136"/>
-        <source>Roll back plan</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="136"/>
-        <source>Roll back</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="139"/>
-        <source>Roll back %1?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="140"/>
-        <source>Now: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>预案 ID</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_dialogs.py" line="145"/>
+        <source>Roll back plan</source>
+        <translation>回滚预案</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="145"/>
+        <source>Roll back</source>
+        <translation>回滚</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="148"/>
+        <source>Roll back %1?</source>
+        <translation>回滚 %1？</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="149"/>
+        <source>Now: %1</source>
+        <translation>当前：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="154"/>
         <source>why? it goes into the audit trail</source>
-        <translation type="unfinished"></translation>
+        <translation>为何回滚？将记入审计日志</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="157"/>
+        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="166"/>
         <source>Who is acting?</source>
-        <translation type="unfinished"></translation>
+        <translation>操作人是谁？</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="157"/>
+        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="166"/>
         <source>OK</source>
-        <translation type="unfinished">正常</translation>
+        <translation>确定</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="158"/>
+        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="167"/>
         <source>Plan steps go into the audit trail with your name.</source>
-        <translation type="unfinished"></translation>
+        <translation>预案的每步操作都会连同您的姓名记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="161"/>
+        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="170"/>
         <source>Your name</source>
-        <translation type="unfinished"></translation>
+        <translation>姓名</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_list.py" line="79"/>
         <source>SUGGESTED for %1</source>
         <extracomment>The widest kind chip, so that every title starts at the same place.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>推荐用于 %1</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_list.py" line="89"/>
         <source>by %1 at %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="54"/>
-        <source>Confirmed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="56"/>
-        <source>Sending…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="58"/>
-        <source>Sent</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="60"/>
-        <source>Failed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="62"/>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="66"/>
-        <source>In force</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 于 %2</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_progress.py" line="64"/>
+        <source>Confirmed</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_progress.py" line="66"/>
+        <source>Sending…</source>
+        <translation>发送中…</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_progress.py" line="68"/>
+        <source>Sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_progress.py" line="70"/>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_progress.py" line="72"/>
+        <location filename="../../warroom/ui/panels/plan_progress.py" line="76"/>
+        <source>In force</source>
+        <translation>已生效</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_progress.py" line="74"/>
         <source>Executing…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="71"/>
-        <source>Effective</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="73"/>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="115"/>
-        <source>NOT EFFECTIVE</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="75"/>
-        <source>No guard</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="78"/>
-        <source>Verifying…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="79"/>
-        <source>by %1</source>
-        <translation type="unfinished"></translation>
+        <translation>执行中…</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_progress.py" line="81"/>
+        <source>Effective</source>
+        <translation>已见效</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_progress.py" line="83"/>
+        <location filename="../../warroom/ui/panels/plan_text.py" line="115"/>
+        <source>NOT EFFECTIVE</source>
+        <translation>未见效</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_progress.py" line="85"/>
+        <source>No guard</source>
+        <translation>无守护指标</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_progress.py" line="88"/>
+        <source>Verifying…</source>
+        <translation>验证中…</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_progress.py" line="89"/>
+        <source>by %1</source>
+        <translation>%1 前</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_progress.py" line="91"/>
         <source>Effective?</source>
-        <translation type="unfinished"></translation>
+        <translation>是否见效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="84"/>
+        <location filename="../../warroom/ui/panels/plan_progress.py" line="94"/>
         <source>Expired, rolled back</source>
-        <translation type="unfinished"></translation>
+        <translation>已到期并回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="87"/>
+        <location filename="../../warroom/ui/panels/plan_progress.py" line="97"/>
         <source>Rolling back</source>
-        <translation type="unfinished"></translation>
+        <translation>回滚中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="90"/>
+        <location filename="../../warroom/ui/panels/plan_progress.py" line="100"/>
         <source>Rolled back</source>
-        <translation type="unfinished"></translation>
+        <translation>已回滚</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="97"/>
         <source>FAILOVER</source>
         <extracomment>The feed&apos;s clock shown as in the event list (the platform runs on UTC+8).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>容灾切换</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="97"/>
         <source>RATE LIMIT</source>
-        <translation type="unfinished"></translation>
+        <translation>限流</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="98"/>
         <source>DEGRADE</source>
-        <translation type="unfinished"></translation>
+        <translation>降级</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="111"/>
         <location filename="../../warroom/ui/panels/plan_text.py" line="112"/>
         <source>EXECUTING</source>
-        <translation type="unfinished"></translation>
+        <translation>执行中</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="113"/>
         <source>IN FORCE</source>
-        <translation type="unfinished"></translation>
+        <translation>已生效</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="114"/>
         <source>EFFECTIVE</source>
-        <translation type="unfinished"></translation>
+        <translation>已见效</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="116"/>
         <source>ROLLING BACK</source>
-        <translation type="unfinished"></translation>
+        <translation>回滚中</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="117"/>
         <source>FAILED</source>
-        <translation type="unfinished"></translation>
+        <translation>失败</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="118"/>
         <source>rolled back</source>
-        <translation type="unfinished"></translation>
+        <translation>已回滚</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="119"/>
         <source>expired</source>
-        <translation type="unfinished"></translation>
+        <translation>已到期</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="140"/>
         <source>success</source>
-        <translation type="unfinished"></translation>
+        <translation>成功率</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="141"/>
         <source>error rate</source>
-        <translation type="unfinished"></translation>
+        <translation>错误率</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="142"/>
         <location filename="../../warroom/ui/panels/plan_text.py" line="143"/>
         <source>requests</source>
-        <translation type="unfinished"></translation>
+        <translation>请求量</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="157"/>
         <source>%1 %2 within %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%3 内 %1 %2</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="168"/>
         <source>no guard KPI: check by hand that it worked</source>
-        <translation type="unfinished"></translation>
+        <translation>无守护指标：请人工确认是否见效</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="184"/>
         <source>none: stays in force until rolled back</source>
-        <translation type="unfinished"></translation>
+        <translation>无：持续生效，直至回滚</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="185"/>
         <source>rolls back by itself %1 after execution (warning %2 before)</source>
-        <translation type="unfinished"></translation>
+        <translation>执行 %1 后自动回滚（提前 %2 预警）</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="206"/>
         <source>no recent data</source>
-        <translation type="unfinished"></translation>
+        <translation>近期无数据</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="207"/>
         <source>No estimate: %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法估算：%1。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="216"/>
         <source>unknown</source>
-        <translation type="unfinished"></translation>
+        <translation>未知</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="217"/>
         <source>Switches %1 to its standby%2: %3 req/s of load, %4 of capacity.</source>
-        <translation type="unfinished"></translation>
+        <translation>将 %1 切换到备用%2：负载 %3 请求/秒，占容量 %4。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="221"/>
         <source>Scenarios touched: %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>涉及场景：%1。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="229"/>
         <source>Would reject %1 req/s now (%2 of %3 offered), up to %4 at the peak.</source>
-        <translation type="unfinished"></translation>
+        <translation>当前将拦截 %1 请求/秒（占流入 %3 请求/秒的 %2），峰值时最多 %4 请求/秒。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="232"/>
         <source>Would reject nothing on average now (%1 req/s offered), up to %2 req/s at the peak.</source>
-        <translation type="unfinished"></translation>
+        <translation>当前平均不拦截（流入 %1 请求/秒），峰值时最多拦截 %2 请求/秒。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="236"/>
         <source>Would reject nothing now: %1 req/s offered (peak %2) is under the limit.</source>
-        <translation type="unfinished"></translation>
+        <translation>当前不会拦截：流入 %1 请求/秒（峰值 %2），低于限流阈值。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="239"/>
         <source>Admits at most %1 req/s (Sentinel FlowRule count).</source>
-        <translation type="unfinished"></translation>
+        <translation>最多放行 %1 请求/秒（Sentinel FlowRule count）。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="242"/>
         <source>Scenarios losing traffic: %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>流量受损的场景：%1。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="250"/>
         <source>Switches off %1; removes %2 req/s.</source>
-        <translation type="unfinished"></translation>
+        <translation>关闭 %1，减少 %2 请求/秒负载。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="252"/>
         <source>Switches off %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>关闭 %1。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="255"/>
         <source>Its callers (%1) go on without it.</source>
-        <translation type="unfinished"></translation>
+        <translation>其调用方（%1）将绕过它继续运行。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="264"/>
         <source>Moves %1 req/s from %2 to %3.</source>
-        <translation type="unfinished"></translation>
+        <translation>将 %1 请求/秒从 %2 切至 %3。</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="267"/>
         <source>%1 at %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 %2</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_text.py" line="269"/>
         <source>After the move: %1 of capacity.</source>
-        <translation type="unfinished"></translation>
+        <translation>切换后容量占用：%1。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="83"/>
+        <location filename="../../warroom/ui/panels/plans.py" line="78"/>
         <source>Plans unavailable</source>
-        <extracomment>Run states a rollback can be asked for in (``PlanBook.request_rollback``). Narrower than this (px), the detail goes under the list instead of beside it.</extracomment>
-        <translation type="unfinished"></translation>
+        <extracomment>Narrower than this (px), the detail goes under the list instead of beside it.</extracomment>
+        <translation>预案不可用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="87"/>
+        <location filename="../../warroom/ui/panels/plans.py" line="82"/>
         <source>This console has no plan desk: it is not connected to a feed.</source>
-        <translation type="unfinished"></translation>
+        <translation>本控制台无预案执行台：未连接数据源。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="102"/>
+        <location filename="../../warroom/ui/panels/plans.py" line="97"/>
         <source>Execute…</source>
-        <translation type="unfinished"></translation>
+        <translation>执行…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="238"/>
+        <location filename="../../warroom/ui/panels/plan_list.py" line="99"/>
         <source>The feed offers no plans</source>
-        <translation type="unfinished"></translation>
+        <translation>数据源未提供预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="243"/>
+        <location filename="../../warroom/ui/panels/plan_list.py" line="102"/>
         <source>%1 plans</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 个预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="245"/>
+        <location filename="../../warroom/ui/panels/plan_list.py" line="104"/>
         <source>%1 in force</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 个已生效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="247"/>
+        <location filename="../../warroom/ui/panels/plan_list.py" line="106"/>
         <source>%1 NOT EFFECTIVE</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 个未见效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="250"/>
+        <location filename="../../warroom/ui/panels/plan_list.py" line="109"/>
         <source>%1 suggested</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 个推荐</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="289"/>
-        <location filename="../../warroom/ui/panels/plans.py" line="379"/>
-        <location filename="../../warroom/ui/panels/plans.py" line="407"/>
+        <location filename="../../warroom/ui/panels/plan_actions.py" line="43"/>
+        <location filename="../../warroom/ui/panels/plans.py" line="272"/>
         <source>your role may view plans but not execute them</source>
-        <translation type="unfinished"></translation>
+        <translation>您的角色可查看预案，但无权执行</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="294"/>
+        <location filename="../../warroom/ui/panels/plans.py" line="277"/>
         <source>Review the impact, then confirm twice</source>
-        <translation type="unfinished"></translation>
+        <translation>复核影响后，需两次确认</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="295"/>
+        <location filename="../../warroom/ui/panels/plans.py" line="278"/>
         <source>Undo the selected plan&apos;s run</source>
-        <translation type="unfinished"></translation>
+        <translation>撤销所选预案的执行</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="296"/>
+        <location filename="../../warroom/ui/panels/plans.py" line="279"/>
         <source>Undo the plan</source>
-        <translation type="unfinished"></translation>
+        <translation>撤销该预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="347"/>
+        <location filename="../../warroom/ui/panels/plans.py" line="330"/>
         <source>No preview for %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 无法预估影响：%2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="377"/>
+        <location filename="../../warroom/ui/panels/plan_actions.py" line="54"/>
         <source>Select a plan first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先选择一个预案。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="382"/>
-        <location filename="../../warroom/ui/panels/plans.py" line="394"/>
-        <location filename="../../warroom/ui/panels/plans.py" line="397"/>
-        <location filename="../../warroom/ui/panels/plans.py" line="410"/>
-        <location filename="../../warroom/ui/panels/plans.py" line="413"/>
+        <location filename="../../warroom/ui/panels/plan_actions.py" line="39"/>
         <source>Cancelled: nothing was sent.</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消：未发送任何指令。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="398"/>
+        <location filename="../../warroom/ui/panels/plan_actions.py" line="75"/>
         <source>Sending %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在发送 %1…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="405"/>
+        <location filename="../../warroom/ui/panels/plan_actions.py" line="83"/>
         <source>Nothing to roll back: the selected plan is not in force.</source>
-        <translation type="unfinished"></translation>
+        <translation>无需回滚：所选预案未生效。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="414"/>
+        <location filename="../../warroom/ui/panels/plan_actions.py" line="92"/>
         <source>Rolling back %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在回滚 %1…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="442"/>
-        <source>Sent %1 (run %2).</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../warroom/ui/panels/plan_actions.py" line="120"/>
+        <source>Sent: %1</source>
+        <translation>已发送：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="453"/>
+        <location filename="../../warroom/ui/panels/plan_actions.py" line="131"/>
         <source>Rollback sent: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>回滚指令已发送：%1</translation>
     </message>
 </context>
 <context>
@@ -1833,37 +1832,37 @@
     <message>
         <location filename="../../warroom/ui/panels/alert_silences.py" line="31"/>
         <source>starts in %1</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 后开始</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_silences.py" line="32"/>
         <source>ends in %1</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 后结束</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_silences.py" line="46"/>
         <source>End silence</source>
-        <translation type="unfinished"></translation>
+        <translation>结束静默</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_silences.py" line="58"/>
         <source>Matches</source>
-        <translation type="unfinished"></translation>
+        <translation>匹配</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_silences.py" line="58"/>
         <source>Time left</source>
-        <translation type="unfinished"></translation>
+        <translation>剩余时间</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_silences.py" line="58"/>
         <source>By / why</source>
-        <translation type="unfinished"></translation>
+        <translation>创建人 / 原因</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/alert_silences.py" line="79"/>
         <source>Silences (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>静默列表（%1）</translation>
     </message>
 </context>
 <context>
@@ -1877,32 +1876,32 @@
 <context>
     <name>TopologyMapPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/topology_map.py" line="156"/>
+        <location filename="../../warroom/ui/panels/topology_map.py" line="160"/>
         <source>Fit (F)</source>
         <translation>适应窗口 (F)</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/topology_map.py" line="166"/>
+        <location filename="../../warroom/ui/panels/topology_map.py" line="170"/>
         <source>Highlight:</source>
         <translation>高亮链路：</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/topology_map.py" line="233"/>
+        <location filename="../../warroom/ui/panels/topology_map.py" line="240"/>
         <source>load %1</source>
         <translation>负载 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/topology_map.py" line="233"/>
+        <location filename="../../warroom/ui/panels/topology_map.py" line="240"/>
         <source>%1 req/s</source>
         <translation>%1/秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/topology_map.py" line="233"/>
+        <location filename="../../warroom/ui/panels/topology_map.py" line="240"/>
         <source>%1 err</source>
         <translation>错误 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/topology_map.py" line="263"/>
+        <location filename="../../warroom/ui/panels/topology_map.py" line="270"/>
         <source>%1
 requests %2/s
 errors %3
@@ -1915,14 +1914,19 @@ p99 %4
 负载 %5</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/topology_map.py" line="268"/>
+        <location filename="../../warroom/ui/panels/topology_map.py" line="275"/>
         <source>%1 → %2
 %3 req/s, errors %4</source>
         <translation>%1 → %2
 %3 请求/秒，错误率 %4</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/topology_map.py" line="306"/>
+        <location filename="../../warroom/ui/panels/topology_map.py" line="290"/>
+        <source>ROOT CAUSE</source>
+        <translation>根因</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/topology_map.py" line="340"/>
         <source>None</source>
         <translation>无</translation>
     </message>

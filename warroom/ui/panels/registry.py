@@ -18,6 +18,7 @@ _TITLES = (
     QT_TRANSLATE_NOOP("Panel", "Call-chain map"),
     QT_TRANSLATE_NOOP("Panel", "Alerts"),
     QT_TRANSLATE_NOOP("Panel", "Incidents"),
+    QT_TRANSLATE_NOOP("Panel", "Contingency plans"),
 )
 
 _PANELS = {
@@ -29,6 +30,7 @@ _PANELS = {
     "topology_map": ("warroom.ui.panels.topology_map", "TopologyMapPanel"),
     "alerts": ("warroom.ui.panels.alerts", "AlertsPanel"),
     "incidents": ("warroom.ui.panels.incidents", "IncidentsPanel"),
+    "plans": ("warroom.ui.panels.plans", "PlansPanel"),
 }
 
 
