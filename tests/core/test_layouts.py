@@ -54,3 +54,12 @@ def test_load_names_the_file_and_lists_the_known_layouts(tmp_path):
     broken.write_text("{not json")
     with pytest.raises(LayoutError, match="broken.json"):
         load_layout(str(broken))
+
+
+def test_full_height_sides_are_checked():
+    from warroom.core.layouts import parse_layout
+
+    base = {"format": 1, "name": "x", "central": {"panel": "topology_map"}, "docks": []}
+    assert parse_layout({**base, "full_height": ["left", "right"]}).full_height == ("left", "right")
+    with pytest.raises(ValueError, match="full_height"):
+        parse_layout({**base, "full_height": ["top"]})

@@ -43,6 +43,9 @@ class Layout:
     central: PanelSpec
     docks: tuple[PanelSpec, ...]
     sizes: dict[str, float] = field(default_factory=dict)
+    #: Side areas ("left", "right") that run the window's full height, so the bottom area
+    #: sits under the centre only (by default the top and bottom areas span the width).
+    full_height: tuple[str, ...] = ()
 
     @property
     def panels(self) -> tuple[PanelSpec, ...]:
@@ -93,6 +96,9 @@ def parse_layout(data: Any) -> Layout:
     sizes = {str(k): float(v) for k, v in (data.get("sizes") or {}).items()}
     if any(k not in AREAS or not 0 < v < 1 for k, v in sizes.items()):
         raise ValueError(f"sizes must map {AREAS} to fractions of the window, got {sizes}")
+    full_height = tuple(str(a) for a in data.get("full_height", ()))
+    if any(a not in ("left", "right") for a in full_height):
+        raise ValueError(f"full_height may name 'left' and 'right', got {list(full_height)}")
     return Layout(
         name=str(data["name"]),
         title=str(data.get("title", data["name"])),
@@ -101,6 +107,7 @@ def parse_layout(data: Any) -> Layout:
         central=central,
         docks=docks,
         sizes=sizes,
+        full_height=full_height,
     )
 
 

@@ -122,6 +122,10 @@ class MainWindow(QMainWindow):
         self.central_panel = self._make_panel(layout.central)
         box.addWidget(self.central_panel)
         self.setCentralWidget(self._border)
+        for side in layout.full_height:  # the side column keeps the bottom corner
+            area = Qt.DockWidgetArea.LeftDockWidgetArea if side == "left" else Qt.DockWidgetArea.RightDockWidgetArea
+            corner = Qt.Corner.BottomLeftCorner if side == "left" else Qt.Corner.BottomRightCorner
+            self.setCorner(corner, area)
         for spec in layout.docks:
             self._add_dock(spec)
         self._apply_sizes()

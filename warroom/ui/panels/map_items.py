@@ -226,9 +226,9 @@ class _RootBadge(QGraphicsItem):
     def __init__(self, text: str, parent: QGraphicsItem) -> None:
         super().__init__(parent)
         self.text = text
-        self._font = _font(15, True)
-        width = QFontMetricsF(self._font).horizontalAdvance(text) + 18
-        self._rect = QRectF(-width / 2, -NODE_H / 2 - 30, width, 26)
+        self._font = _font(24, True)  # readable at the zoom that fits a whole platform
+        width = QFontMetricsF(self._font).horizontalAdvance(text) + 24
+        self._rect = QRectF(-width / 2, -NODE_H / 2 - 40, width, 36)
         self.setZValue(1)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
