@@ -1680,22 +1680,22 @@
 <context>
     <name>ScenarioBoardPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="152"/>
+        <location filename="../../warroom/ui/panels/scenarios.py" line="166"/>
         <source>OK</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="153"/>
+        <location filename="../../warroom/ui/panels/scenarios.py" line="167"/>
         <source>WARN</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="154"/>
+        <location filename="../../warroom/ui/panels/scenarios.py" line="168"/>
         <source>CRIT</source>
         <translation>严重</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="156"/>
+        <location filename="../../warroom/ui/panels/scenarios.py" line="170"/>
         <source>NO DATA</source>
         <translation>无数据</translation>
     </message>
@@ -1703,20 +1703,25 @@
 <context>
     <name>ScenarioTableModel</name>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="74"/>
+        <location filename="../../warroom/ui/panels/scenarios.py" line="85"/>
         <source>Scenario</source>
-        <extracomment>Success ratios are ranked in buckets this wide, ties kept in their previous order, so two scenarios a hair apart do not swap places on every frame.</extracomment>
+        <extracomment>Success ratios are ranked in buckets this wide, ties kept in their previous order, so two scenarios a hair apart do not swap places on every frame. The error-budget burn shown in each row&apos;s tooltip is over this window.</extracomment>
         <translation>场景</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="74"/>
+        <location filename="../../warroom/ui/panels/scenarios.py" line="85"/>
         <source>TPS</source>
         <translation>TPS</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="74"/>
+        <location filename="../../warroom/ui/panels/scenarios.py" line="85"/>
         <source>Success</source>
         <translation>成功率</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/scenarios.py" line="154"/>
+        <source>error budget burn (last hour): %1×</source>
+        <translation>错误预算消耗速率（近 1 小时）：%1×</translation>
     </message>
 </context>
 <context>

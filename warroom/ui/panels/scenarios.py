@@ -16,6 +16,7 @@ from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionViewItem,
                                QTableView, QVBoxLayout, QWidget)
 
+from warroom.core import mttx
 from warroom.core.model import SeriesKey
 from warroom.store.live import LiveView
 from warroom.ui import theme
@@ -28,6 +29,8 @@ RANK_BUCKET = 0.001  # 0.1 percentage point
 ID_ROLE = Qt.ItemDataRole.UserRole
 LEVEL_ROLE = Qt.ItemDataRole.UserRole + 1
 COL_STATUS, COL_TITLE, COL_TPS, COL_SUCCESS = range(4)
+#: The error-budget burn shown in each row's tooltip is over this window.
+BURN_WINDOW_MS = 3_600_000
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class ScenarioRow:
     tps: float | None
     success: float | None
     level: str
+    burn: float | None = None  # error-budget burn rate over the last hour (SLO: the success goal)
 
 
 def scenario_rows(view: LiveView, thresholds: KpiThresholds, previous: list[str] | None = None) -> list[ScenarioRow]:
@@ -50,8 +54,15 @@ def scenario_rows(view: LiveView, thresholds: KpiThresholds, previous: list[str]
     rows = []
     for sc in view.topology.scenarios:
         tps = view.value(SeriesKey("scenario_tps", {"scenario": sc.id}))
-        success = view.value(SeriesKey("scenario_success_ratio", {"scenario": sc.id}))
-        rows.append(ScenarioRow(sc.id, sc.title or sc.id, tps, success, thresholds.success_level(success)))
+        key = SeriesKey("scenario_success_ratio", {"scenario": sc.id})
+        success = view.value(key)
+        ts, ratios = view.window(key, BURN_WINDOW_MS)
+        burn = None
+        if len(ratios):
+            ok = (ratios >= 0) & (ratios <= 1)
+            burn = mttx.error_budget(ratios[ok], ts[ok], target=thresholds.success_warn,
+                                     window_s=BURN_WINDOW_MS / 1000).burn_rate
+        rows.append(ScenarioRow(sc.id, sc.title or sc.id, tps, success, thresholds.success_level(success), burn))
     before = {sid: i for i, sid in enumerate(previous or ())}
     natural = {r.id: i for i, r in enumerate(rows)}
 
@@ -138,7 +149,10 @@ class ScenarioTableModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.title} ({row.id}): {level_word(row.level)}"
+            text = f"{row.title} ({row.id}): {level_word(row.level)}"
+            if row.burn is not None:
+                text += "\n" + self.tr("error budget burn (last hour): %1×").replace("%1", f"{row.burn:.1f}")
+            return text
         if role == ID_ROLE:
             return row.id
         if role == LEVEL_ROLE:
