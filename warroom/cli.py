@@ -135,6 +135,11 @@ def _parser() -> argparse.ArgumentParser:
     ru.add_argument("file", type=Path, nargs="?", help="rules file (default: the shipped rules)")
     ru.set_defaults(func=_cmd_rules)
 
+    au = sub.add_parser("audit", help="export the plan audit trail of a history file (CSV or JSON lines)")
+    au.add_argument("db", type=Path)
+    au.add_argument("--out", type=Path, help="FILE.csv or FILE.jsonl (default: CSV on stdout)")
+    au.set_defaults(func=_cmd_audit)
+
     h = sub.add_parser("history", help="print what a recorded history file holds")
     h.add_argument("db", type=Path)
     h.add_argument("--events", type=int, default=20, help="how many recent events to list (default: %(default)s)")
@@ -486,6 +491,58 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         how = f"when {r.condition.op} {r.condition.health or r.condition.value}" if r.condition else \
             f"baseline {r.baseline.direction}"
         print(f"  {r.severity.value}  {r.id:<28} {r.selector.name} {how} for {r.for_s:g}s")
+    return 0
+
+
+AUDIT_COLUMNS = ("time_utc", "ts_ms", "plan_id", "run", "action", "actor", "reason", "source", "title",
+                 "before", "after", "params")
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    """Every plan step in the log: the console's audit events and the feed's own plan events."""
+    import csv
+    import json
+
+    from warroom.core.model import EventKind
+    from warroom.store import HistoryReader
+
+    if not args.db.exists():
+        raise CliError(f"no such file: {args.db}")
+    try:
+        reader = HistoryReader(args.db)
+    except Exception as exc:
+        raise CliError(f"cannot read {args.db}: {exc}") from None
+    try:
+        events = [e for e in reader.events(0, 4_102_444_800_000)  # 1970..2100: everything
+                  if e.kind is EventKind.PLAN_EXECUTION]
+    finally:
+        reader.close()
+    rows = []
+    for e in sorted(events, key=lambda e: (e.ts, e.id)):
+        a = e.attrs
+        rows.append({
+            "time_utc": datetime.fromtimestamp(e.ts / 1000, timezone.utc).isoformat(timespec="milliseconds"),
+            "ts_ms": e.ts, "plan_id": a.get("plan_id", e.subject), "run": a.get("run", ""),
+            "action": a.get("action", ""), "actor": a.get("actor", ""), "reason": a.get("reason", ""),
+            "source": "console" if a.get("audit") else "feed", "title": e.title,
+            "before": a.get("before"), "after": a.get("after"), "params": json.dumps(a.get("params") or {}),
+        })
+    out = args.out
+    if out is not None and out.suffix == ".jsonl":
+        with out.open("w", encoding="utf-8") as f:
+            for r in rows:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    else:
+        f = sys.stdout if out is None else out.open("w", encoding="utf-8", newline="")
+        try:
+            w = csv.DictWriter(f, fieldnames=AUDIT_COLUMNS)
+            w.writeheader()
+            w.writerows(rows)
+        finally:
+            if out is not None:
+                f.close()
+    if out is not None:
+        print(f"{len(rows)} plan events written to {out}")
     return 0
 
 
