@@ -107,3 +107,28 @@ def test_expiry_warns_once_then_the_feed_expires_it():
     assert book.tick(T0 + 550_000, lookup(None)) == []
     book.on_feed_event(feed_event("degrade-coupon", "expire", T0 + 600_000))
     assert book.run(run.id).state == "expired"
+
+
+def test_unanswered_command_fails_clearly_and_a_late_answer_from_the_feed_wins():
+    book = PlanBook()
+    run, _ = book.confirm(DEGRADE, "li.wei", "x", T0)
+    book.sent(run.id, T0 + 100)
+    assert book.timeouts(T0 + 20_000, 30_000) == []
+    (ev,) = book.timeouts(T0 + 31_000, 30_000)
+    r = book.run(run.id)
+    assert r.state == "failed" and r.timed_out and "no answer" in r.message and ev.attrs["code"] == "timeout"
+    assert book.timeouts(T0 + 60_000, 30_000) == [], "reported once"
+    # The feed had run it after all: its plan event puts the run back in force, not a second run.
+    book.on_feed_event(feed_event("degrade-coupon", "execute", T0 + 61_000))
+    r = book.run(run.id)
+    assert r.state == "executed" and not r.timed_out and r.executed_ms == T0 + 61_000
+    assert len(book.runs()) == 1
+
+
+def test_timed_out_run_is_reconciled_from_the_catalogue_after_a_reconnect():
+    book = PlanBook()
+    run, _ = book.confirm(DEGRADE, "li.wei", "x", T0)
+    book.sent(run.id, T0)
+    book.timeouts(T0 + 40_000, 30_000)
+    book.reconcile_active(["degrade-coupon"], T0 + 50_000)
+    assert book.run(run.id).state == "executed"

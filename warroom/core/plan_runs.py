@@ -48,6 +48,7 @@ class PlanRun:
     reason: str
     params: dict = field(default_factory=dict)
     confirmed_ms: int = 0
+    sent_ms: int | None = None
     executed_ms: int | None = None
     verified_ms: int | None = None
     ended_ms: int | None = None
@@ -59,6 +60,7 @@ class PlanRun:
     steps: tuple[str, ...] = ()
     message: str = ""
     expiry_warned: bool = False
+    timed_out: bool = False  # failed for want of an answer: the feed may still have run it
 
     @property
     def live(self) -> bool:
@@ -88,6 +90,11 @@ class PlanBook:
             if r.plan_id == plan_id and r.live:
                 return r
         return None
+
+    def _unanswered(self, plan_id: str) -> PlanRun | None:
+        """The newest run of ``plan_id`` that timed out waiting for the feed."""
+        runs = [r for r in self._runs.values() if r.plan_id == plan_id and r.timed_out and r.state == "failed"]
+        return max(runs, key=lambda r: r.confirmed_ms) if runs else None
 
     # -- the commander's steps ------------------------------------------------------------
     def preview(self, plan: Plan, actor: str, now_ms: int, figures: dict[str, Any] | None = None) -> list[Event]:
@@ -164,10 +171,10 @@ class PlanBook:
         if ev.kind is not EventKind.PLAN_EXECUTION or ev.attrs.get("audit"):
             return []
         action, plan_id = ev.attrs.get("action"), ev.attrs.get("plan_id", ev.subject)
-        r = self.live_run(plan_id)
+        r = self.live_run(plan_id) or (self._unanswered(plan_id) if action == "execute" else None)
         if r is None:
             return []
-        if action == "execute" and r.state in ("confirmed", "sent"):
+        if action == "execute" and (r.state in ("confirmed", "sent") or r.timed_out):
             return [self._audit(r.id, r.plan_id, "executed", ev.ts, r.actor, r.reason, f"Plan in force: {r.title}",
                                 {"feed_event": ev.id})]
         if action == "rollback" and r.state != "rolled_back":
@@ -183,12 +190,24 @@ class PlanBook:
         active = set(active_plans)
         out = []
         for r in list(self._runs.values()):
-            if r.state == "sent" and r.plan_id in active:
+            if (r.state == "sent" or (r.timed_out and r.state == "failed")) and r.plan_id in active:
                 out.append(self._audit(r.id, r.plan_id, "executed", now_ms, r.actor, r.reason,
                                        f"Plan in force: {r.title}", {"reconciled": True}))
             elif r.state in ("executed", "effective", "not_effective", "rolling_back") and r.plan_id not in active:
                 out.append(self._audit(r.id, r.plan_id, "rolled_back", now_ms, r.actor, r.reason,
                                        f"Plan no longer in force: {r.title}", {"reconciled": True}))
+        return out
+
+    def timeouts(self, now_ms: int, timeout_ms: int) -> list[Event]:
+        """Runs sent longer than ``timeout_ms`` ago without an answer fail, clearly. If the
+        feed did run the plan after all, its plan event or catalogue reconciles the run."""
+        out = []
+        for r in list(self._runs.values()):
+            if r.state == "sent" and r.sent_ms is not None and now_ms - r.sent_ms > timeout_ms:
+                out.append(self._audit(r.id, r.plan_id, "failed", now_ms, r.actor, r.reason,
+                                       f"No answer from the feed in {timeout_ms // 1000} s: {r.title}",
+                                       {"message": f"no answer from the feed in {timeout_ms // 1000} s",
+                                        "code": "timeout"}))
         return out
 
     def tick(self, now_ms: int, value: Lookup) -> list[Event]:
@@ -256,8 +275,13 @@ class PlanBook:
         if action in ("sent", "executed", "effective", "not_effective", "rolling_back", "rolled_back",
                       "expired", "failed"):
             changes["state"] = action
+        if action == "sent":
+            changes["sent_ms"] = ev.ts
+        if action == "failed":
+            changes["timed_out"] = a.get("code") == "timeout"
         if action == "executed":
             changes["executed_ms"] = ev.ts
+            changes["timed_out"] = False
             if r.expiry_s is not None:
                 changes["expires_ms"] = ev.ts + int(r.expiry_s * 1000)
         if action in ("executed", "failed", "rolled_back", "expired") and a.get("message"):
@@ -267,6 +291,8 @@ class PlanBook:
             changes["after"] = a.get("after")
         if action in ("rolled_back", "expired", "failed"):
             changes["ended_ms"] = ev.ts
+        if action == "executed":
+            changes["ended_ms"] = None
         if action == "expiring":
             changes["expiry_warned"] = True
         if action == "rollback_failed":

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 #: History an impact preview rests on.
 PREVIEW_SPAN_MS = 5 * 60_000
+#: A command the feed has not answered in this long (feed time) is reported failed.
+COMMAND_TIMEOUT_MS = 30_000
 _ROLLBACK = "-rollback"
 
 
@@ -120,7 +122,8 @@ class PlanDesk:
             # follow the feed's own plan events.
             return self._done(self.book.reconcile_active(item.active, self._now()))
         if isinstance(item, MetricBatch):
-            return self._done(self.book.tick(self._now(), self.view.value))
+            now = self._now()
+            return self._done(self.book.timeouts(now, COMMAND_TIMEOUT_MS) + self.book.tick(now, self.view.value))
         if isinstance(item, FeedStatus) and item.state is ConnectionState.LIVE and self._unsent:
             asyncio.get_running_loop().create_task(self._resend())
         return []
