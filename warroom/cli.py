@@ -153,6 +153,8 @@ def _sim_options(p: argparse.ArgumentParser, default_speed: float = 1.0, default
                    help="simulated seconds per wall second; 60 = one hour per minute (default: %(default)s)")
     p.add_argument("--start", default="now",
                    help="simulated start time, ISO 8601 (e.g. 2026-11-10T23:50+08:00) or 'now' (default)")
+    p.add_argument("--plans", type=Path, metavar="FILE",
+                   help="more contingency plans for rehearsal, YAML (see warroom/core/plan_files.py)")
     p.add_argument("--promotion", metavar="HH:MM",
                    help="run a daily promotion surge (x6 for 30 min) starting at this UTC+8 time, e.g. 00:00")
     p.add_argument("--fault", action="append", default=None, metavar="SPEC",
@@ -296,7 +298,17 @@ def _build_feed(args: argparse.Namespace):
 
     start = _start_ms(args.start)
     promotion = Promotion(start_local=args.promotion) if args.promotion else None
-    sim = Simulator(seed=args.seed, start_ms=wall_ms() if start is None else start, promotion=promotion)
+    platform = None
+    if getattr(args, "plans", None) is not None:
+        from warroom.core.plan_files import PlanFileError, load_plans_file
+        from warroom.sim.platform import build_platform, with_plans
+
+        try:
+            platform = with_plans(build_platform(), load_plans_file(args.plans))
+        except (PlanFileError, ValueError) as exc:
+            raise CliError(f"--plans: {exc}") from None
+    sim = Simulator(seed=args.seed, start_ms=wall_ms() if start is None else start, promotion=promotion,
+                    platform=platform)
     specs = args.fault if args.fault is not None else list(args._default_faults)
     for spec in specs:
         if spec == "none":

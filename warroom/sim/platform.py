@@ -199,3 +199,18 @@ def build_platform() -> Platform:
     topology = Topology(services, edges, scenarios)
     base_tps = {sid: tps for sid, _, tps, _ in _SCENARIOS}
     return Platform(topology, base_tps, profiles, build_plans(topology, base_tps))
+
+
+def with_plans(platform: Platform, extra: Iterable[Plan]) -> Platform:
+    """The platform with more plans (a rehearsal file's); ``ValueError`` names a plan the
+    simulator could not run or an id already in the catalogue."""
+    from warroom.sim.controls import Controls  # controls imports this module's constants
+
+    extra = tuple(extra)
+    check = Controls(platform.topology)
+    known = {p.id for p in platform.plans}
+    for plan in extra:
+        if plan.id in known:
+            raise ValueError(f"plan {plan.id!r} is already in the catalogue")
+        check.check(plan)
+    return Platform(platform.topology, platform.base_tps, platform.profiles, platform.plans + extra)
