@@ -149,144 +149,144 @@
         <translation>告警未启用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="84"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="80"/>
         <source>Reload rules</source>
         <translation>重新加载规则</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="95"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="91"/>
         <source>Acknowledge</source>
         <translation>认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="96"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="92"/>
         <source>Silence…</source>
         <translation>静默…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="97"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="93"/>
         <source>Runbook</source>
         <translation>处置手册</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="98"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="94"/>
         <source>Silences</source>
         <translation>静默列表</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="195"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="186"/>
         <source>Rule file error: %1</source>
         <translation>规则文件错误：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="199"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="190"/>
         <source>Silences (%1)</source>
         <translation>静默列表（%1）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="205"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="196"/>
         <source>No active alerts</source>
         <translation>当前无告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="209"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="200"/>
         <source>%1 firing</source>
         <translation>告警中 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="211"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="202"/>
         <source>%1 pending</source>
         <translation>待定 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="213"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="204"/>
         <source>%1 acked</source>
         <translation>已认领 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="216"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="207"/>
         <source>%1 silenced</source>
         <translation>已静默 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="276"/>
-        <location filename="../../warroom/ui/panels/alerts.py" line="291"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="267"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="282"/>
         <source>Select an alert first.</source>
         <translation>请先选择一条告警。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="281"/>
-        <location filename="../../warroom/ui/panels/alerts.py" line="296"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="272"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="287"/>
         <source>Say who you are: every action names who took it.</source>
         <translation>请填写姓名：每项操作都会记录操作人。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="283"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="274"/>
         <source>An acknowledgement needs a comment: say what you are doing about it.</source>
         <translation>认领需填写说明：请写明正在如何处置。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="285"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="276"/>
         <source>Acknowledged: %1</source>
         <translation>已认领：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="298"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="289"/>
         <source>A silence needs a reason: say why the alert may stay quiet.</source>
         <translation>静默需填写原因：请说明为何可暂不告警。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="302"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="293"/>
         <source>Duration: %1</source>
         <translation>时长：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="304"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="295"/>
         <source>A silence lasts more than nothing and at most 7 days.</source>
         <translation>静默时长须大于 0，且不超过 7 天。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="307"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="298"/>
         <source>No data yet: nothing to silence.</source>
         <translation>尚无数据：没有可静默的告警。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="316"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="307"/>
         <source>Silenced for %1: %2</source>
         <translation>已静默 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="322"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="313"/>
         <source>This alert has no runbook.</source>
         <translation>该告警没有处置手册。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="324"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="315"/>
         <source>Could not open %1</source>
         <translation>无法打开 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="331"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="322"/>
         <source>Select a silence first.</source>
         <translation>请先选择一条静默。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="332"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="323"/>
         <source>Silence ended.</source>
         <translation>静默已结束。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="339"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="330"/>
         <source>Rules reloaded.</source>
         <translation>规则已重新加载。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="341"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="332"/>
         <source>The rule file still has an error; the rules in force stay.</source>
         <translation>规则文件仍有错误，继续沿用当前生效的规则。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="350"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="341"/>
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
@@ -828,76 +828,76 @@
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="68"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="67"/>
         <source>Alerting is off</source>
         <translation>告警未启用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="91"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="86"/>
         <source>Acknowledge</source>
         <translation>认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="92"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="87"/>
         <source>Set owner…</source>
         <translation>指定负责人…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="93"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="88"/>
         <source>Add note…</source>
         <translation>添加备注…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="94"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="89"/>
         <source>All events</source>
         <translation>全部事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="171"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="161"/>
         <source>No incidents</source>
         <translation>无故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="173"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="163"/>
         <source>%1 live  ·  %2 resolved</source>
         <translation>进行中 %1  ·  已恢复 %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="264"/>
-        <location filename="../../warroom/ui/panels/incidents.py" line="278"/>
-        <location filename="../../warroom/ui/panels/incidents.py" line="292"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="254"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="268"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="282"/>
         <source>Select an incident first.</source>
         <translation>请先选择一个故障。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="269"/>
-        <location filename="../../warroom/ui/panels/incidents.py" line="284"/>
-        <location filename="../../warroom/ui/panels/incidents.py" line="297"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="259"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="274"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="287"/>
         <source>Say who you are: every action names who took it.</source>
         <translation>请填写姓名：每项操作都会记录操作人。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="271"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="261"/>
         <source>An acknowledgement needs a comment: say what you are doing about it.</source>
         <translation>认领需填写说明：请写明正在如何处置。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="272"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="262"/>
         <source>Incident acknowledged.</source>
         <translation>故障已认领。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="286"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="276"/>
         <source>Owner set: %1</source>
         <translation>已指定负责人：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="298"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="288"/>
         <source>Note added.</source>
         <translation>备注已添加。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="307"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="297"/>
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
@@ -1093,7 +1093,7 @@
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_detail.py" line="74"/>
-        <location filename="../../warroom/ui/panels/plans.py" line="98"/>
+        <location filename="../../warroom/ui/panels/plans.py" line="95"/>
         <source>Roll back…</source>
         <translation>回滚…</translation>
     </message>
@@ -1124,7 +1124,7 @@
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_detail.py" line="158"/>
-        <location filename="../../warroom/ui/panels/plans.py" line="312"/>
+        <location filename="../../warroom/ui/panels/plans.py" line="304"/>
         <source>Select a plan to see what it would do.</source>
         <translation>选择一个预案，查看其执行影响。</translation>
     </message>
@@ -1581,12 +1581,12 @@
         <translation>预案不可用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="82"/>
+        <location filename="../../warroom/ui/panels/plans.py" line="79"/>
         <source>This console has no plan desk: it is not connected to a feed.</source>
         <translation>本控制台无预案执行台：未连接数据源。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="97"/>
+        <location filename="../../warroom/ui/panels/plans.py" line="94"/>
         <source>Execute…</source>
         <translation>执行…</translation>
     </message>
@@ -1617,27 +1617,27 @@
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plan_actions.py" line="43"/>
-        <location filename="../../warroom/ui/panels/plans.py" line="272"/>
+        <location filename="../../warroom/ui/panels/plans.py" line="264"/>
         <source>your role may view plans but not execute them</source>
         <translation>您的角色可查看预案，但无权执行</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="277"/>
+        <location filename="../../warroom/ui/panels/plans.py" line="269"/>
         <source>Review the impact, then confirm twice</source>
         <translation>复核影响后，需两次确认</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="278"/>
+        <location filename="../../warroom/ui/panels/plans.py" line="270"/>
         <source>Undo the selected plan&apos;s run</source>
         <translation>撤销所选预案的执行</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="279"/>
+        <location filename="../../warroom/ui/panels/plans.py" line="271"/>
         <source>Undo the plan</source>
         <translation>撤销该预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="330"/>
+        <location filename="../../warroom/ui/panels/plans.py" line="322"/>
         <source>No preview for %1: %2</source>
         <translation>%1 无法预估影响：%2</translation>
     </message>
@@ -1680,22 +1680,22 @@
 <context>
     <name>ScenarioBoardPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="166"/>
+        <location filename="../../warroom/ui/panels/scenarios.py" line="172"/>
         <source>OK</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="167"/>
+        <location filename="../../warroom/ui/panels/scenarios.py" line="173"/>
         <source>WARN</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="168"/>
+        <location filename="../../warroom/ui/panels/scenarios.py" line="174"/>
         <source>CRIT</source>
         <translation>严重</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="170"/>
+        <location filename="../../warroom/ui/panels/scenarios.py" line="176"/>
         <source>NO DATA</source>
         <translation>无数据</translation>
     </message>
@@ -1703,24 +1703,25 @@
 <context>
     <name>ScenarioTableModel</name>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="85"/>
+        <location filename="../../warroom/ui/panels/scenarios.py" line="88"/>
         <source>Scenario</source>
         <extracomment>Success ratios are ranked in buckets this wide, ties kept in their previous order, so two scenarios a hair apart do not swap places on every frame. The error-budget burn shown in each row&apos;s tooltip is over this window.</extracomment>
         <translation>场景</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="85"/>
+        <location filename="../../warroom/ui/panels/scenarios.py" line="88"/>
         <source>TPS</source>
         <translation>TPS</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="85"/>
+        <location filename="../../warroom/ui/panels/scenarios.py" line="88"/>
         <source>Success</source>
         <translation>成功率</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="154"/>
+        <location filename="../../warroom/ui/panels/scenarios.py" line="160"/>
         <source>error budget burn (last hour): %1×</source>
+        <extracomment>``scenario id -&gt; burn rate or None`` for the tooltip; the panel sets it.</extracomment>
         <translation>错误预算消耗速率（近 1 小时）：%1×</translation>
     </message>
 </context>

@@ -232,18 +232,19 @@ def test_the_board_background_is_the_theme_surface(qtbot, outage, th):
         theme.apply(theme.DARK, 14)
 
 
-def test_rows_carry_the_error_budget_burn_of_the_last_hour(qtbot, outage):
+def test_tooltip_carries_the_error_budget_burn_of_the_last_hour(qtbot, outage):
     import numpy as np
 
     from warroom.core.mttx import error_budget
-    from warroom.ui.panels.scenarios import ID_ROLE
+    from warroom.ui.panels.scenarios import ID_ROLE, scenario_burn
 
-    rows = {r.id: r for r in scenario_rows(outage.view, KpiThresholds())}
     ts, ratios = outage.view.window(SeriesKey("scenario_success_ratio", {"scenario": "qr_pay"}), 3_600_000)
     expected = error_budget(np.asarray(ratios), np.asarray(ts), target=0.99, window_s=3600).burn_rate
-    assert rows["qr_pay"].burn == pytest.approx(expected)
-    assert rows["qr_pay"].burn > 1.0, "an outage burns the budget faster than it accrues"
-    assert rows["settlement"].burn < 1.0, "a scenario that does not use the bank stays within budget"
+    burn = scenario_burn(outage.view, "qr_pay", 0.99)
+    assert burn == pytest.approx(expected)
+    assert burn > 1.0, "an outage burns the budget faster than it accrues"
+    assert scenario_burn(outage.view, "settlement", 0.99) < 1.0, "a scenario without the bank stays in budget"
+    assert scenario_burn(outage.view, "no-such-scenario", 0.99) is None
     panel = make_panel(qtbot, outage.view)
     i = next(r for r in range(panel.model.rowCount()) if shown(panel, r, 1, ID_ROLE) == "qr_pay")
-    assert "error budget burn" in shown(panel, i, 1, Qt.ItemDataRole.ToolTipRole)
+    assert f"{burn:.1f}×" in shown(panel, i, 1, Qt.ItemDataRole.ToolTipRole)

@@ -8,7 +8,7 @@ its own, so the board ranks scenarios by their own success ratio. Clicking one e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, QPointF, QRect,
                             QRectF, Qt, Signal)
@@ -42,7 +42,6 @@ class ScenarioRow:
     tps: float | None
     success: float | None
     level: str
-    burn: float | None = None  # error-budget burn rate over the last hour (SLO: the success goal)
 
 
 def scenario_rows(view: LiveView, thresholds: KpiThresholds, previous: list[str] | None = None) -> list[ScenarioRow]:
@@ -54,15 +53,8 @@ def scenario_rows(view: LiveView, thresholds: KpiThresholds, previous: list[str]
     rows = []
     for sc in view.topology.scenarios:
         tps = view.value(SeriesKey("scenario_tps", {"scenario": sc.id}))
-        key = SeriesKey("scenario_success_ratio", {"scenario": sc.id})
-        success = view.value(key)
-        ts, ratios = view.window(key, BURN_WINDOW_MS)
-        burn = None
-        if len(ratios):
-            ok = (ratios >= 0) & (ratios <= 1)
-            burn = mttx.error_budget(ratios[ok], ts[ok], target=thresholds.success_warn,
-                                     window_s=BURN_WINDOW_MS / 1000).burn_rate
-        rows.append(ScenarioRow(sc.id, sc.title or sc.id, tps, success, thresholds.success_level(success), burn))
+        success = view.value(SeriesKey("scenario_success_ratio", {"scenario": sc.id}))
+        rows.append(ScenarioRow(sc.id, sc.title or sc.id, tps, success, thresholds.success_level(success)))
     before = {sid: i for i, sid in enumerate(previous or ())}
     natural = {r.id: i for i, r in enumerate(rows)}
 
@@ -75,6 +67,17 @@ def scenario_rows(view: LiveView, thresholds: KpiThresholds, previous: list[str]
     return sorted(rows, key=rank)
 
 
+def scenario_burn(view: LiveView, scenario: str, target: float) -> float | None:
+    """The scenario's error-budget burn rate over the last hour against ``target`` success
+    (None without data). Computed when asked (a tooltip), not every frame: an hour of points
+    per scenario costs about a millisecond for the board."""
+    ts, ratios = view.window(SeriesKey("scenario_success_ratio", {"scenario": scenario}), BURN_WINDOW_MS)
+    ok = (ratios >= 0) & (ratios <= 1)
+    if not ok.any():
+        return None
+    return mttx.error_budget(ratios[ok], ts[ok], target=target, window_s=BURN_WINDOW_MS / 1000).burn_rate
+
+
 class ScenarioTableModel(QAbstractTableModel):
     """Rows of ``ScenarioRow``: status, scenario, TPS, success rate."""
 
@@ -83,6 +86,8 @@ class ScenarioTableModel(QAbstractTableModel):
         self._rows: list[ScenarioRow] = []
         # The status column is a marker only; its header stays empty to leave room for titles.
         self._headers = ("", self.tr("Scenario"), self.tr("TPS"), self.tr("Success"))
+        #: ``scenario id -> burn rate or None`` for the tooltip; the panel sets it.
+        self.burn_of: Callable[[str], float | None] | None = None
 
     @property
     def rows(self) -> list[ScenarioRow]:
@@ -150,8 +155,9 @@ class ScenarioTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             text = f"{row.title} ({row.id}): {level_word(row.level)}"
-            if row.burn is not None:
-                text += "\n" + self.tr("error budget burn (last hour): %1×").replace("%1", f"{row.burn:.1f}")
+            burn = self.burn_of(row.id) if self.burn_of is not None else None
+            if burn is not None:
+                text += "\n" + self.tr("error budget burn (last hour): %1×").replace("%1", f"{burn:.1f}")
             return text
         if role == ID_ROLE:
             return row.id
@@ -308,6 +314,7 @@ class ScenarioBoardPanel(Panel):
         self.thresholds = KpiThresholds()
         self._selected: str | None = None
         self.model = ScenarioTableModel(self)
+        self.model.burn_of = lambda sid: scenario_burn(self.source, sid, self.thresholds.success_warn)
         self.table = QTableView(self)
         self.table.setObjectName("scenario_table")
         self.table.setModel(self.model)
