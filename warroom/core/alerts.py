@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 from collections import deque
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from warroom.core.baseline import Baseline
 from warroom.core.health import DEFAULT_THRESHOLDS, HealthThresholds, thresholds_by_service
@@ -127,7 +127,6 @@ class AlertEngine:
         self._by_key: dict[SeriesKey, list[_Instance]] = {}
         self._changes: deque[Event] = deque()
         self._silences: dict[str, Silence] = {}
-        self._verdict: dict[str, tuple[str, str]] = {}
         self._graph: CallGraph | None = None
         self._thresholds: dict[str, HealthThresholds] = {}
         if topology is not None:
@@ -164,7 +163,6 @@ class AlertEngine:
         """Use this call graph for root causes and the map's health thresholds."""
         self._graph = CallGraph(topology)
         self._thresholds = thresholds_by_service(topology)
-        self._verdict.clear()
 
     # -- input --------------------------------------------------------------------------
     def observe(self, ts_ms: int, keys: Sequence[SeriesKey], values: Sequence[float]) -> None:
@@ -333,7 +331,6 @@ class AlertEngine:
             events.append(self._transition(inst, "resolved", now, {"fired": True}))
             inst.alert = None
             inst.clear_since = None
-            self._verdict.pop(inst.fingerprint, None)
 
     def _new_alert(self, inst: _Instance, value: float, limit: float | None, now: int) -> Alert:
         rule = inst.rule
@@ -439,12 +436,3 @@ class AlertEngine:
                                      "starts_ms": s.starts_ms, "ends_ms": s.ends_ms, "actor": actor or s.created_by,
                                      "comment": s.comment})
 
-
-def replay_alerts(events: Iterable[Event]) -> dict[str, dict[str, Any]]:
-    """The last known attrs of every alert in an event log, by fingerprint (for panels that
-    read the log rather than a live engine)."""
-    last: dict[str, dict[str, Any]] = {}
-    for ev in sorted((e for e in events if e.kind is EventKind.ALERT), key=lambda e: e.ts):
-        last[ev.attrs["fingerprint"]] = {**ev.attrs, "title": ev.title, "subject": ev.subject, "ts": ev.ts,
-                                         "severity": ev.severity.value}
-    return last

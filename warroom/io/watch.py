@@ -14,14 +14,14 @@ goes into the same append-only log.
 from __future__ import annotations
 
 import logging
-from typing import Callable, Iterable, Protocol
+from typing import Callable, Iterable
 
 from warroom.core.alerts import Alert, AlertEngine
 from warroom.core.incidents import Incident, IncidentBook
 from warroom.core.model import Event, EventKind, Severity
 from pathlib import Path
 
-from warroom.core.rules import RuleError, RuleSet, default_rules_path, load_rules_file
+from warroom.core.rules import RuleError, default_rules_path, load_rules_file
 from warroom.core.silences import Silence
 from warroom.core.topology import Topology
 from warroom.protocol.messages import MetricBatch, TopologySnapshot
@@ -30,12 +30,6 @@ log = logging.getLogger(__name__)
 
 #: Evaluate at most this often in feed time.
 EVAL_INTERVAL_MS = 1000
-
-
-class Notify(Protocol):
-    """What AlertWatch needs of a notifier (``warroom.io.notify.Notifier``)."""
-
-    def submit(self, notification) -> None: ...
 
 
 class AlertWatch:
@@ -173,10 +167,6 @@ class AlertWatch:
     def set_owner(self, incident_id: str, owner: str, actor: str, now_ms: int | None = None) -> list[Event]:
         """Give an incident an owner."""
         return self._done(self.book.set_owner(incident_id, owner, actor, self._now(now_ms)))
-
-    def load_rules(self, rules: RuleSet, now_ms: int | None = None) -> list[Event]:
-        """Put new rules in force (the caller has checked them: ``load_rules`` raised or not)."""
-        return self._done(self.engine.load(rules, self._now(now_ms)))
 
     def _now(self, now_ms: int | None) -> int:
         if now_ms is not None:

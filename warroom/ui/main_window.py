@@ -21,7 +21,7 @@ from typing import Callable
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QRegion, QShortcut
-from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QVBoxLayout
 
 from warroom.core.layouts import Layout
 from warroom.store.live import LiveView

@@ -1,9 +1,11 @@
-"""Small widgets the alert and incident panels share: desk-size buttons and the message line
-that reports what an action did (or why it could not)."""
+"""Small widgets the alert, incident and plan panels share: desk-size buttons, the message
+line that reports what an action did (or why it could not), and the "off" page shown when
+the panel's data source is missing."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from warroom.ui import theme
 
@@ -14,6 +16,27 @@ def make_button(parent: QWidget, text: str, name: str) -> QPushButton:
     button.setObjectName(name)
     button.setFont(theme.ui_font(14.0))
     return button
+
+
+def off_label(parent: QWidget, text: str, name: str) -> QLabel:
+    """The big, dim, centred line a panel shows when its data source is missing."""
+    label = QLabel(text, parent)
+    label.setObjectName(name)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setFont(theme.ui_font(18.0))
+    label.setStyleSheet(f"color: {theme.current().text_dim};")
+    return label
+
+
+def off_or_page(panel: QWidget, off: QWidget, page: QWidget) -> QStackedWidget:
+    """Fill ``panel`` with a stack of its "off" widget (index 0) and its real page (index 1)."""
+    stack = QStackedWidget(panel)
+    stack.addWidget(off)
+    stack.addWidget(page)
+    layout = QVBoxLayout(panel)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(stack)
+    return stack
 
 
 class MessageLine(QLabel):

@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QLabel, QSplitter,
-                               QStackedWidget, QTreeView, QVBoxLayout, QWidget)
+                               QTreeView, QVBoxLayout, QWidget)
 
 from warroom.core.alerts import Alert
 from warroom.core.durations import parse_duration
@@ -35,7 +35,7 @@ from warroom.ui.panels import alert_dialogs
 from warroom.ui.panels.alert_cards import CardDelegate
 from warroom.ui.panels.alert_model import AlertTreeModel, group_alerts
 from warroom.ui.panels.alert_silences import SilenceListWidget
-from warroom.ui.panels.alert_widgets import MessageLine, make_button, make_toggle
+from warroom.ui.panels.alert_widgets import MessageLine, make_button, make_toggle, off_label, off_or_page
 from warroom.ui.panels.base import Panel
 
 log = logging.getLogger(__name__)
@@ -67,11 +67,7 @@ class AlertsPanel(Panel):
         self.age_interval_s = 1.0
         t = theme.current()
 
-        self.off_label = QLabel(self.tr("Alerting is off"), self)
-        self.off_label.setObjectName("alerting_off")
-        self.off_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.off_label.setFont(theme.ui_font(18.0))
-        self.off_label.setStyleSheet(f"color: {t.text_dim};")
+        self.off_label = off_label(self, self.tr("Alerting is off"), "alerting_off")
 
         page = QWidget(self)
         self.banner = QFrame(page)
@@ -146,12 +142,7 @@ class AlertsPanel(Panel):
         col.addLayout(actions)
         col.addWidget(self.message)
         col.addWidget(split, 1)
-        self.stack = QStackedWidget(self)
-        self.stack.addWidget(self.off_label)
-        self.stack.addWidget(page)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.stack)
+        self.stack = off_or_page(self, self.off_label, page)
         self.refresh()
 
     # -- drawing ---------------------------------------------------------------------------

@@ -19,14 +19,14 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QSplitter,
-                               QStackedWidget, QVBoxLayout, QWidget)
+                               QVBoxLayout, QWidget)
 
 from warroom.core.incidents import Incident
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels import incident_dialogs
 from warroom.ui.panels.alert_cards import CardDelegate, severity_color
-from warroom.ui.panels.alert_widgets import MessageLine, make_button, make_toggle
+from warroom.ui.panels.alert_widgets import MessageLine, make_button, make_toggle, off_label, off_or_page
 from warroom.ui.panels.base import Panel
 from warroom.ui.panels.incident_model import (ID_ROLE, IncidentListModel, TimelineModel, incident_order,
                                               incident_summary, state_color, state_word, timeline_rows)
@@ -63,13 +63,8 @@ class IncidentsPanel(Panel):
         self._incidents: dict[str, Incident] = {}
         self._aged_at = 0.0  # wall time (monotonic) the durations were last moved
         self.age_interval_s = 1.0
-        t = theme.current()
 
-        self.off_label = QLabel(self.tr("Alerting is off"), self)
-        self.off_label.setObjectName("alerting_off")
-        self.off_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.off_label.setFont(theme.ui_font(18.0))
-        self.off_label.setStyleSheet(f"color: {t.text_dim};")
+        self.off_label = off_label(self, self.tr("Alerting is off"), "alerting_off")
 
         page = QWidget(self)
         self.summary = QLabel(page)
@@ -127,12 +122,7 @@ class IncidentsPanel(Panel):
         layout_page.addWidget(self.summary)
         layout_page.addWidget(self.message)
         layout_page.addWidget(split, 1)
-        self.stack = QStackedWidget(self)
-        self.stack.addWidget(self.off_label)
-        self.stack.addWidget(page)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.stack)
+        self.stack = off_or_page(self, self.off_label, page)
         self.refresh()
 
     # -- drawing ---------------------------------------------------------------------------

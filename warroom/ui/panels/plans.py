@@ -26,7 +26,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QScrollArea, QSplitter,
-                               QStackedWidget, QVBoxLayout, QWidget)
+                               QVBoxLayout, QWidget)
 
 from warroom.core.impact import Impact
 from warroom.core.model import SeriesKey
@@ -35,7 +35,7 @@ from warroom.core.plans import Plan
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.alert_cards import CardDelegate
-from warroom.ui.panels.alert_widgets import MessageLine, make_button
+from warroom.ui.panels.alert_widgets import MessageLine, make_button, off_label, off_or_page
 from warroom.ui.panels.base import Panel
 from warroom.ui.panels.plan_actions import ROLLBACK_STATES, PlanActions
 from warroom.ui.panels.plan_detail import PlanDetail
@@ -75,10 +75,7 @@ class PlansPanel(PlanActions, Panel):
         t = theme.current()
 
         self.off = QWidget(self)
-        self.off_label = QLabel(self.tr("Plans unavailable"), self.off)
-        self.off_label.setObjectName("plans_unavailable")
-        self.off_label.setFont(theme.ui_font(18.0))
-        self.off_label.setStyleSheet(f"color: {t.text_dim};")
+        self.off_label = off_label(self.off, self.tr("Plans unavailable"), "plans_unavailable")
         why = QLabel(self.tr("This console has no plan desk: it is not connected to a feed."), self.off)
         why.setWordWrap(True)
         why.setFont(theme.ui_font(13.0))
@@ -144,12 +141,7 @@ class PlansPanel(PlanActions, Panel):
         col.setSpacing(4)
         col.addLayout(head)
         col.addWidget(split, 1)
-        self.stack = QStackedWidget(self)
-        self.stack.addWidget(self.off)
-        self.stack.addWidget(page)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.stack)
+        self.stack = off_or_page(self, self.off, page)
         self.refresh()
 
     # -- reading ---------------------------------------------------------------------------
