@@ -56,6 +56,7 @@ def main() -> None:
 
     from warroom.core.layouts import load_layout
     from warroom.io.session import FeedSession
+    from warroom.io.watch import AlertWatch
     from warroom.protocol import Events, TopologySnapshot
     from warroom.sim.engine import Simulator
     from warroom.sim.feed import SimFeed
@@ -156,7 +157,8 @@ def main() -> None:
         loop = asyncio.get_running_loop()
         loop.set_debug(True)
         loop.slow_callback_duration = 0.008
-        session = FeedSession(url, view, writer)
+        # Alerts and incidents run on the UI thread's loop, as in the console.
+        session = FeedSession(url, view, writer, watch=AlertWatch.from_rules_file())
         live_win.before_frame = session.sync_clock
         task = asyncio.create_task(session.run())
         n0, p0 = len(live_win.frame_times), len(live_win.paint_times)
