@@ -581,7 +581,11 @@ def _cmd_history(args: argparse.Namespace) -> int:
         if span is not None:
             events = reader.events(span[0] - 86_400_000, span[1] + 86_400_000)[-args.events:]
             for e in events:
-                print(f"  {datetime.fromtimestamp(e.ts / 1000, timezone.utc):%H:%M:%S}  {e.kind.value:<15} {e.subject}: {e.title}")
+                # An alert's title carries its latest value; the state says whether it fired or cleared.
+                state = e.attrs.get("state") if e.kind.value == "alert" else e.attrs.get("action")
+                tag = f" [{state}]" if isinstance(state, str) and state else ""
+                print(f"  {datetime.fromtimestamp(e.ts / 1000, timezone.utc):%H:%M:%S}  {e.kind.value:<15}"
+                      f" {e.subject}{tag}: {e.title}")
     finally:
         reader.close()
     return 0
