@@ -73,3 +73,23 @@ def test_reader_refuses_a_file_that_is_not_a_store(db_path):
     duckdb.connect(str(db_path)).close()
     with pytest.raises(SchemaError):
         HistoryReader(db_path)
+
+
+def _v1_file(path):
+    """A store as Warroom wrote it before plan catalogues were kept (schema v1)."""
+    con = duckdb.connect(str(path))
+    ensure_schema(con, target=1)
+    con.execute("DROP TABLE plan_catalogues")
+    con.close()
+
+
+def test_v1_store_is_read_as_is_and_migrated_by_a_writer(db_path):
+    _v1_file(db_path)
+    with HistoryReader(db_path) as r:  # read-only: no migration, no plan catalogues
+        assert r.plans_at(10**13) is None
+        assert r.snapshots("plan_catalogues") == []
+    StoreWriter(db_path).close()
+    con = duckdb.connect(str(db_path), read_only=True)
+    assert read_version(con) == SCHEMA_VERSION == 2
+    assert con.execute("SELECT count(*) FROM plan_catalogues").fetchone() == (0,)
+    con.close()

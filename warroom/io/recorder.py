@@ -101,6 +101,8 @@ class Recorder:
             self._record_status(item)
         elif isinstance(item, PlanCatalogue):
             self.plans = item
+            # Stamped with the feed's clock: a replay shows the plans offered at the cursor.
+            self.writer.append_plans(item, self.client.clock.now_ms())
         elif isinstance(item, Hello):
             self._say(f"connected to {item.server_id} (protocol {max(item.versions)}, speed x{item.speed:g})")
 

@@ -19,6 +19,11 @@ from warroom.core.model import Event, SeriesKey
 from warroom.protocol.messages import MetricBatch
 
 
+#: Marks a queued snapshot as a plan catalogue (``{PLAN_CATALOGUE: {"ts", "plans", "active"}}``);
+#: catalogues share the topology snapshots' queue so they keep their order with everything else.
+PLAN_CATALOGUE = "plan_catalogue"
+
+
 class FlushCounts(NamedTuple):
     """What one committed transaction wrote."""
 
@@ -65,6 +70,10 @@ class Appender:
             "SELECT snapshot FROM topology_snapshots ORDER BY ts DESC LIMIT 1"
         ).fetchone()
         self._last_topology = canonical_topology(json.loads(row[0])) if row else None
+        row = con.execute(
+            "SELECT snapshot FROM plan_catalogues ORDER BY ts DESC LIMIT 1"
+        ).fetchone()
+        self._last_catalogue = canonical_catalogue(json.loads(row[0])) if row else None
         row = con.execute("SELECT epoch_ms(max(ts)) FROM points").fetchone()
         self._known_series: tuple[SeriesKey, ...] | None = None
         self._known_ids = np.empty(0, dtype=np.int32)
@@ -133,7 +142,16 @@ class Appender:
                 con.execute("INSERT INTO points SELECT * FROM _w_points")
                 newest = int(ts[-1])
             n_events = self._insert_events(events, register)
-            topo_rows, last_topology = self._changed_topologies(snapshots)
+            topo_rows, last_topology = self._changed_topologies(
+                [w for w in snapshots if PLAN_CATALOGUE not in w])
+            cat_rows, last_catalogue = self._changed_catalogues(
+                [w[PLAN_CATALOGUE] for w in snapshots if PLAN_CATALOGUE in w])
+            if cat_rows:
+                register("_w_cats", pa.table({
+                    "ts": pa.array([r[0] for r in cat_rows], pa.timestamp("ms")),
+                    "snapshot": [r[1] for r in cat_rows],
+                }))
+                con.execute("INSERT INTO plan_catalogues SELECT * FROM _w_cats")
             if topo_rows:
                 register("_w_topo", pa.table({
                     "ts": pa.array([r[0] for r in topo_rows], pa.timestamp("ms")),
@@ -151,6 +169,7 @@ class Appender:
         self._series_ids.update(new_ids)
         self._next_series_id = next_id
         self._last_topology = last_topology
+        self._last_catalogue = last_catalogue
         if newest is not None:
             prev = self.newest_ts
             self.newest_ts = newest if prev is None else max(prev, newest)
@@ -204,6 +223,25 @@ class Appender:
                 rows.append((int(wire["ts"]), json.dumps(wire, separators=(",", ":"))))
                 last = canon
         return rows, last
+
+    def _changed_catalogues(
+        self, catalogues: list[dict[str, Any]]
+    ) -> tuple[list[tuple[int, str]], str | None]:
+        rows: list[tuple[int, str]] = []
+        last = self._last_catalogue
+        for wire in catalogues:
+            canon = canonical_catalogue(wire)
+            if canon != last:
+                rows.append((int(wire["ts"]), json.dumps(wire, separators=(",", ":"))))
+                last = canon
+        return rows, last
+
+
+def canonical_catalogue(wire: Mapping[str, Any]) -> str:
+    """A plan catalogue snapshot without its ``ts``, as canonical JSON (to store changes only)."""
+    body = {"plans": sorted(wire.get("plans", []), key=lambda p: str(p.get("id"))),
+            "active": sorted(wire.get("active", []))}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"))
 
 
 def _rollback(con: Any) -> None:

@@ -108,6 +108,7 @@ class HistoryReader:
         self._local = threading.local()
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._ids: dict[str, int] = {}  # key text -> series_id; ids never change once given
+        self._tables: set[str] | None = None  # table names, read once (older files lack some)
 
     # -- plumbing ------------------------------------------------------------------
     def _cur(self) -> duckdb.DuckDBPyConnection:
@@ -306,6 +307,42 @@ class HistoryReader:
             [int(ts_ms)],
         ).fetchone()
         return json.loads(row[0]) if row else None
+
+    def plans_at(self, ts_ms: int) -> dict[str, Any] | None:
+        """The newest stored plan catalogue at or before ``ts_ms`` (``{"ts", "plans", "active"}``).
+
+        None when there is none, including in a v1 file, which had no such table.
+        """
+        if not self._has_table("plan_catalogues"):
+            return None
+        row = self._cur().execute(
+            "SELECT snapshot FROM plan_catalogues WHERE ts <= epoch_ms(?::BIGINT)"
+            " ORDER BY ts DESC LIMIT 1",
+            [int(ts_ms)],
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def snapshots(self, table: str) -> list[tuple[int, dict[str, Any]]]:
+        """Every stored ``(ts, snapshot)`` of ``topology_snapshots`` or ``plan_catalogues``, oldest first."""
+        if table not in ("topology_snapshots", "plan_catalogues"):
+            raise ValueError(f"not a snapshot table: {table!r}")
+        if not self._has_table(table):
+            return []
+        rows = self._cur().execute(
+            f"SELECT epoch_ms(ts), snapshot FROM {table} ORDER BY ts"
+        ).fetchall()
+        return [(int(t), json.loads(s)) for t, s in rows]
+
+    def _has_table(self, name: str) -> bool:
+        known = self._tables
+        if known is None:
+            known = self._tables = {
+                r[0] for r in self._cur().execute(
+                    "SELECT table_name FROM information_schema.tables"
+                    " WHERE table_schema = 'main' AND table_catalog = current_database()"
+                ).fetchall()
+            }
+        return name in known
 
     def time_range(self) -> tuple[int, int] | None:
         """``(oldest, newest)`` point timestamps in ms, or None when there are no points."""

@@ -17,6 +17,9 @@ Tables:
     stored once; ``recorded_at`` is when this console stored it (wall clock).
 ``topology_snapshots(ts, snapshot)``
     The call graph in its wire form, stored only when it differs from the previous one.
+``plan_catalogues(ts, snapshot)`` (since v2)
+    The feed's plan catalogue (``{"plans": [...], "active": [...]}``), stored only when it
+    changed, so a replay can show the plans panel as it was.
 
 All timestamps are ``TIMESTAMP`` (UTC, microsecond precision) holding the feed's epoch
 milliseconds; queries convert back with ``epoch_ms(ts)``.
@@ -29,7 +32,14 @@ from typing import Callable
 import duckdb
 
 #: The schema version this code writes and reads.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Versions this code can read without migrating (a v1 file simply has no plan catalogues).
+READABLE_VERSIONS = (1, 2)
+
+_PLAN_CATALOGUES = """CREATE TABLE IF NOT EXISTS plan_catalogues (
+        ts TIMESTAMP NOT NULL,
+        snapshot JSON NOT NULL
+    )"""
 
 _CREATE = (
     """CREATE TABLE IF NOT EXISTS meta (
@@ -62,12 +72,15 @@ _CREATE = (
         ts TIMESTAMP NOT NULL,
         snapshot JSON NOT NULL
     )""",
+    _PLAN_CATALOGUES,
 )
 
 #: Migration steps: ``MIGRATIONS[n]`` upgrades a store from version ``n`` to ``n + 1``.
 #: Each runs inside the same transaction that bumps ``schema_version``, so a failed
 #: migration leaves the file at the old version. Add an entry when SCHEMA_VERSION grows.
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {}
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    1: lambda con: con.execute(_PLAN_CATALOGUES),
+}
 
 
 class SchemaError(RuntimeError):
@@ -134,15 +147,17 @@ def ensure_schema(
 def check_readable(con: duckdb.DuckDBPyConnection) -> int:
     """Check, without changing anything, that this code can read the store; return its version.
 
-    Read-only connections cannot migrate, so an older store must first be opened once by
-    a ``StoreWriter``.
+    Read-only connections cannot migrate; versions in ``READABLE_VERSIONS`` are read as they
+    are (readers treat tables a version lacks as empty), anything older must first be opened
+    once by a ``StoreWriter``.
     """
     version = read_version(con)
     if version is None:
         raise SchemaError("not a Warroom store (no schema_version)")
-    if version != SCHEMA_VERSION:
+    if version not in READABLE_VERSIONS:
         raise SchemaError(
-            f"store schema v{version}, this Warroom reads v{SCHEMA_VERSION}; "
-            "open it with a StoreWriter to migrate"
+            f"store schema v{version}, this Warroom reads v{READABLE_VERSIONS[0]}..v{SCHEMA_VERSION}; "
+            + ("it was written by a newer Warroom" if version > SCHEMA_VERSION
+               else "open it with a StoreWriter to migrate")
         )
     return version

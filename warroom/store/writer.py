@@ -23,8 +23,8 @@ import duckdb
 
 from warroom.core.clock import monotonic
 from warroom.core.model import Event
-from warroom.protocol.messages import Events, MetricBatch, TopologySnapshot
-from warroom.store.appender import Appender, FlushCounts
+from warroom.protocol.messages import Events, MetricBatch, PlanCatalogue, TopologySnapshot
+from warroom.store.appender import PLAN_CATALOGUE, Appender, FlushCounts
 from warroom.store.query import HistoryReader
 from warroom.store.schema import ensure_schema
 
@@ -189,6 +189,14 @@ class StoreWriter:
         with self._cond:
             self._check_open()
             self._snapshots.append(wire)
+            self._enqueued += 1
+
+    def append_plans(self, catalogue: PlanCatalogue, ts_ms: int) -> None:
+        """Queue the feed's plan catalogue as of feed time ``ts_ms``; stored only if it changed."""
+        wire = {"ts": int(ts_ms), **catalogue.to_wire()}
+        with self._cond:
+            self._check_open()
+            self._snapshots.append({PLAN_CATALOGUE: wire})
             self._enqueued += 1
 
     def flush(self, timeout: float | None = None) -> bool:
