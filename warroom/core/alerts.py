@@ -387,7 +387,9 @@ class AlertEngine:
                 if change:
                     tags = (*tags, "after_change")
             inst.alert = replace(alert, root_cause=root, folded_under=folded, tags=tags, change=change)
-            if alert.state != "pending" and alert.root_cause != root:
+            # Logged for every alert the room can see fired, so a replay of the log folds
+            # symptoms exactly as the console did (pending alerts settle before they fire).
+            if alert.state != "pending":
                 events.append(self._transition(inst, alert.state, now, {"change": "root_cause"}))
 
     def _expire(self, now: int, events: list[Event]) -> None:
@@ -425,7 +427,8 @@ class AlertEngine:
             "cause": alert.cause, "actor": alert.acked_by, "comment": alert.ack_comment,
         }
         attrs.update(extra or {})
-        suffix = f"-{alert.root_cause}" if (extra or {}).get("change") == "root_cause" else ""
+        suffix = (f"-{alert.root_cause}-{alert.folded_under}" if (extra or {}).get("change") == "root_cause"
+                  else "")
         return Event(f"alert-{alert.fingerprint}-{now}-{state}{suffix}", now, EventKind.ALERT, alert.subject,
                      alert.title, alert.severity, attrs)
 
