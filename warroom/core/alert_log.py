@@ -20,6 +20,21 @@ from warroom.core.model import Event, EventKind, SeriesKey, Severity
 from warroom.core.silences import Silence
 
 _ENDED = ("removed", "expired")
+#: An alert's states in lifecycle order: at one timestamp, its events happened in this order.
+_RANK = {"pending": 0, "firing": 1, "acknowledged": 2, "resolved": 3}
+
+
+def log_order(ev: Event) -> tuple[int, float]:
+    """A sort key that puts a stored log back in the order it was written.
+
+    A store returns events of the same millisecond in no particular order, but one alert
+    can go pending, firing and acknowledged within one: its lifecycle says which came
+    first (a change of root cause follows the transition it amends).
+    """
+    if ev.kind is not EventKind.ALERT:
+        return (ev.ts, 0.0)
+    rank = _RANK.get(str(ev.attrs.get("state")), 1)
+    return (ev.ts, rank + (0.5 if ev.attrs.get("change") else 0.0))
 
 
 class AlertLog:
@@ -34,16 +49,19 @@ class AlertLog:
 
     @classmethod
     def replay(cls, events: Iterable[Event], until_ms: int | None = None) -> "AlertLog":
-        """The state after every event up to ``until_ms`` (inclusive; default: all), in ts order."""
+        """The state after every event up to ``until_ms`` (inclusive; default: all), in log order."""
         log = cls()
-        for ev in sorted(events, key=lambda e: e.ts):
+        for ev in sorted(events, key=log_order):
             if until_ms is not None and ev.ts > until_ms:
                 break
             log.apply(ev)
         return log
 
     def apply(self, ev: Event) -> bool:
-        """Take one event of the log (others are ignored); True if the state changed."""
+        """Take one event of the log (others are ignored); True if the state changed.
+
+        Give events in ``log_order``.
+        """
         if ev.kind is EventKind.ALERT:
             changed = self._on_alert(ev)
         elif ev.kind is EventKind.SILENCE:

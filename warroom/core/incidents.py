@@ -190,13 +190,21 @@ class IncidentBook:
         and ``tick`` (a recovery the log did not see verified is verified by the next tick).
         """
         book = cls(**options)
-        book._replaying = True
+        book.apply_logged(events)
+        return book
+
+    def apply_logged(self, events: Iterable[Event]) -> None:
+        """Apply more events of a stored log, as ``replay`` does (none emitted).
+
+        For playing a log forward in steps: give each step's events whole, every event of
+        a timestamp in the same step, later steps after earlier ones.
+        """
+        self._replaying = True
         try:
             for ev in sorted(events, key=_replay_order):
-                book.on_event(ev)
+                self.on_event(ev)
         finally:
-            book._replaying = False
-        return book
+            self._replaying = False
 
     # -- queries ---------------------------------------------------------------------------
 

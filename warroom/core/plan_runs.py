@@ -236,10 +236,14 @@ class PlanBook:
     def replay(cls, events: Iterable[Event]) -> "PlanBook":
         """Runs rebuilt from the audit events of a stored log."""
         book = cls()
+        book.apply_logged(events)
+        return book
+
+    def apply_logged(self, events: Iterable[Event]) -> None:
+        """Apply more audit events of a stored log, in their order (playing a log forward in steps)."""
         for ev in sorted(events, key=lambda e: (e.ts, e.attrs.get("n", 0) if isinstance(e.attrs.get("n"), int) else 0)):
             if ev.kind is EventKind.PLAN_EXECUTION and ev.attrs.get("audit"):
-                book._apply(ev)
-        return book
+                self._apply(ev)
 
     def _audit(self, run_id: str | None, plan_id: str, action: str, now_ms: int, actor: str, reason: str,
                title: str, detail: dict[str, Any]) -> Event:

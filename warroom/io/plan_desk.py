@@ -30,6 +30,16 @@ COMMAND_TIMEOUT_MS = 30_000
 _ROLLBACK = "-rollback"
 
 
+def impact_at(view: LiveView, plan: Plan) -> Impact:
+    """A plan's estimated impact from the ``PREVIEW_SPAN_MS`` before the view's cursor."""
+    end = view.cursor_ms
+
+    def recent(key):
+        return [] if end is None else view.window(key, PREVIEW_SPAN_MS, end)[1].tolist()
+
+    return preview(plan, view.topology, recent)
+
+
 class PlanDesk:
     """Plans of one console; see the module docstring."""
 
@@ -42,6 +52,9 @@ class PlanDesk:
         self.version = 0
         self.last_error = ""
         self._unsent: dict[str, Command] = {}  # idempotency key -> command waiting for the feed
+
+    #: Why plans cannot be run when ``may_execute`` is False: the role (a replay says "replay").
+    lock_reason = "role"
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -66,13 +79,7 @@ class PlanDesk:
 
     def impact(self, plan_id: str) -> Impact:
         """The plan's estimated impact from the last minutes of live data."""
-        view = self.view
-        end = view.cursor_ms
-
-        def recent(key):
-            return [] if end is None else view.window(key, PREVIEW_SPAN_MS, end)[1].tolist()
-
-        return preview(self.plan(plan_id), view.topology, recent)
+        return impact_at(self.view, self.plan(plan_id))
 
     # -- the commander's steps ---------------------------------------------------------------
     def record_preview(self, plan_id: str, actor: str, impact: Impact) -> list[Event]:

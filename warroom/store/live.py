@@ -162,8 +162,14 @@ class LiveView:
         """Append a batch's points to their series' rings."""
         if not len(batch):
             return False
-        order = np.lexsort((batch.ts, batch.index))
-        idx, ts, vals = batch.index[order], batch.ts[order], batch.values[order]
+        idx, ts, vals = batch.index, batch.ts, batch.values
+        if len(ts) > 1 and (np.diff(ts) >= 0).all():
+            # In time order already (a feed's batch, most history reads): a stable sort by
+            # series alone is enough, and several times cheaper than a two-key sort.
+            order = np.argsort(idx, kind="stable")
+        else:
+            order = np.lexsort((ts, idx))
+        idx, ts, vals = idx[order], ts[order], vals[order]
         bounds = np.flatnonzero(np.diff(idx)) + 1
         starts = np.concatenate(([0], bounds))
         ends = np.concatenate((bounds, [len(idx)]))
@@ -192,6 +198,15 @@ class LiveView:
                 self._event_ids.discard(self._events[0].id)
             self._events.append(e)
             self._event_ids.add(e.id)
+        self.version += 1
+
+    def clear(self) -> None:
+        """Forget every point and event (a replay jumping elsewhere refills the view)."""
+        self._rings.clear()
+        self._events.clear()
+        self._event_ids.clear()
+        self.newest_ms = None
+        self.points_received = 0
         self.version += 1
 
     def set_feed(self, state: str, reason: str, server: str = "", now_ms: int | None = None,

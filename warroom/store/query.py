@@ -21,6 +21,7 @@ import duckdb
 import numpy as np
 
 from warroom.core.model import Event, EventKind, SeriesKey
+from warroom.protocol.messages import MetricBatch
 from warroom.store.schema import check_readable
 
 _EMPTY_I = np.empty(0, dtype=np.int64)
@@ -109,6 +110,9 @@ class HistoryReader:
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._ids: dict[str, int] = {}  # key text -> series_id; ids never change once given
         self._tables: set[str] | None = None  # table names, read once (older files lack some)
+        self._keys_by_id: dict[int, SeriesKey] | None = None  # for batch(): series_id -> key
+        self._batch_series: tuple[SeriesKey, ...] = ()
+        self._batch_pos = np.zeros(0, dtype=np.int32)
 
     # -- plumbing ------------------------------------------------------------------
     def _cur(self) -> duckdb.DuckDBPyConnection:
@@ -235,6 +239,32 @@ class HistoryReader:
                     bucket_ms=width,
                 )
         return result
+
+    def batch(self, start_ms: int, end_ms: int) -> MetricBatch:
+        """Every stored point in ``[start_ms, end_ms)`` as one ``MetricBatch`` (replay feeds it to a view).
+
+        Points come in storage order, which is close to time order; ``LiveView.add_batch``
+        sorts them (cheaply when they are already in time order).
+        """
+        cols = self._cur().execute(
+            "SELECT series_id, epoch_ms(ts) AS t, value FROM points"
+            " WHERE ts >= epoch_ms(?::BIGINT) AND ts < epoch_ms(?::BIGINT)",
+            [int(start_ms), int(end_ms)],
+        ).fetchnumpy()
+        ids = np.asarray(cols["series_id"], dtype=np.int64)
+        if len(ids) and (self._keys_by_id is None or int(ids.max()) >= len(self._batch_pos)):
+            self._load_keys_by_id()  # first call, or series added since (a live store)
+        index = self._batch_pos[ids] if len(ids) else np.empty(0, np.int32)
+        return MetricBatch(self._batch_series, index, np.asarray(cols["t"], dtype=np.int64),
+                           np.asarray(cols["value"], dtype=np.float64))
+
+    def _load_keys_by_id(self) -> None:
+        rows = self._cur().execute("SELECT series_id, key FROM series ORDER BY series_id").fetchall()
+        self._keys_by_id = {int(sid): SeriesKey.parse(k) for sid, k in rows}
+        self._batch_series = tuple(self._keys_by_id.values())
+        self._batch_pos = np.zeros(max(self._keys_by_id, default=0) + 1, dtype=np.int32)
+        for pos, sid in enumerate(self._keys_by_id):
+            self._batch_pos[sid] = pos
 
     def latest(
         self,

@@ -218,9 +218,12 @@ class AlertsPanel(Panel):
 
     def _update_buttons(self) -> None:
         alert = self.selected_alert()
-        self.ack_button.setEnabled(alert is not None and alert.state == "firing")
-        self.silence_button.setEnabled(alert is not None)
+        acts = not getattr(self.watch, "read_only", False)  # a replay shows the past, it does not act
+        self.ack_button.setEnabled(acts and alert is not None and alert.state == "firing")
+        self.silence_button.setEnabled(acts and alert is not None)
         self.runbook_button.setEnabled(alert is not None and bool(alert.runbook))
+        self.reload_button.setEnabled(acts)
+        self.silence_list.end_button.setVisible(acts)
 
     def _on_tree_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         alert = self.model.alert_at(current)

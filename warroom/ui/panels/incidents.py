@@ -172,13 +172,15 @@ class IncidentsPanel(Panel):
         row = self.list_model.row_of(inc.id) if inc else -1
         if row >= 0 and self.list.currentIndex().row() != row:
             self.list.setCurrentIndex(self.list_model.index(row))
+        acts = not getattr(self.watch, "read_only", False)  # a replay may only add review notes
         for w in (self.ack_button, self.owner_button, self.note_button):
             w.setEnabled(inc is not None)
+        self.owner_button.setEnabled(acts and inc is not None)
         self._show_milestones()
         if inc is None:
             self.timeline_model.set_items([])
             return
-        self.ack_button.setEnabled(inc.live)
+        self.ack_button.setEnabled(acts and inc.live)
         self.heading.setToolTip(f"{inc.title}\n{inc.id}")
         self.timeline_model.set_items(timeline_rows(inc, self.all_events.isChecked()))
 

@@ -39,7 +39,10 @@ def _cancelled() -> str:
     return translate("PlansPanel", "Cancelled: nothing was sent.")
 
 
-def _viewer() -> str:
+def locked_reason(desk) -> str:
+    """Why this desk's plans cannot be run: a viewer's role, or a replay of the past."""
+    if getattr(desk, "lock_reason", "role") == "replay":
+        return translate("PlansPanel", "replay: plans are shown as they were, not run")
     return translate("PlansPanel", "your role may view plans but not execute them")
 
 
@@ -53,7 +56,7 @@ class PlanActions:
         if desk is None or plan is None:
             return self.message.show_error(translate("PlansPanel", "Select a plan first."))
         if not desk.may_execute:
-            return self.message.show_error(_viewer())
+            return self.message.show_error(locked_reason(desk))
         actor = self._actor()
         if actor is None:
             return self.message.show_info(_cancelled())
@@ -82,7 +85,7 @@ class PlanActions:
             return self.message.show_error(
                 translate("PlansPanel", "Nothing to roll back: the selected plan is not in force."))
         if not desk.may_execute:
-            return self.message.show_error(_viewer())
+            return self.message.show_error(locked_reason(desk))
         actor = self._actor()
         if actor is None:
             return self.message.show_info(_cancelled())

@@ -37,7 +37,7 @@ from warroom.ui import theme
 from warroom.ui.panels.alert_cards import CardDelegate
 from warroom.ui.panels.alert_widgets import MessageLine, make_button, off_label, off_or_page
 from warroom.ui.panels.base import Panel
-from warroom.ui.panels.plan_actions import ROLLBACK_STATES, PlanActions
+from warroom.ui.panels.plan_actions import ROLLBACK_STATES, PlanActions, locked_reason
 from warroom.ui.panels.plan_detail import PlanDetail
 from warroom.ui.panels.plan_list import (CHIP_SAMPLE, PlanListModel, PlanRow, latest_runs, level_color, plan_rows,
                                         suggestions, summary)
@@ -261,7 +261,7 @@ class PlansPanel(PlanActions, Panel):
         self.rollback_button.setEnabled(can_undo)
         self.detail.prompt_button.setEnabled(can_undo)
         if desk is not None and not may:
-            tip = self.tr("your role may view plans but not execute them")
+            tip = locked_reason(desk)
             for b in (self.execute_button, self.rollback_button, self.detail.prompt_button):
                 b.setToolTip(tip)
         else:
