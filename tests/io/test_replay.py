@@ -164,3 +164,23 @@ def test_replay_is_read_only_except_review_notes(recording, tmp_path):
     with HistoryReader(copy) as r:
         stored = [e for e in r.events(0, 4_102_444_800_000) if e.kind is EventKind.NOTE and e.attrs.get("review")]
     assert [e.title for e in stored] == ["failover came 30 s late"]
+
+
+def test_where_a_replay_starts(recording, session):
+    from warroom.io.replay import LEAD_IN_MS, parse_cursor
+
+    (start, _, _, inc) = session.incident_spans[0]
+    assert inc == recording.incident_id
+    assert parse_cursor(None, session) == start - LEAD_IN_MS
+    assert parse_cursor(None, session, incident=inc) == start - LEAD_IN_MS
+    assert parse_cursor("start", session) == session.start_ms and parse_cursor("end", session) == session.end_ms
+    assert parse_cursor("+5m", session) == session.start_ms + 300_000
+    assert parse_cursor("-30s", session) == session.end_ms - 30_000
+    assert parse_cursor("10:35", session) == session.start_ms + 5 * 60_000  # the recording starts 10:30 UTC+8
+    assert parse_cursor("2024-11-11T10:31:15", session) == session.start_ms + 75_000
+    assert parse_cursor("2024-11-11T02:31:15+00:00", session) == session.start_ms + 75_000
+    assert parse_cursor("worst", session, worst=lambda i: 42) == 42
+    with pytest.raises(ValueError, match="INC-nope"):
+        parse_cursor(None, session, incident="INC-nope")
+    with pytest.raises(ValueError, match="expected"):
+        parse_cursor("yesterday-ish", session)

@@ -87,6 +87,14 @@ def markers_of(events: Iterable[Event]) -> list[Marker]:
     return sorted(out, key=lambda m: m.ts)
 
 
+def incident_spans(events: Iterable[Event], end_ms: int) -> list[tuple[int, int, Severity, str]]:
+    """``(detected, resolved or end_ms, severity, id)`` of every incident in a log (merged ones
+    are part of the one they joined)."""
+    book = IncidentBook.replay(events)
+    return [(i.detected_ms, i.resolved_ms or end_ms, i.severity, i.id)
+            for i in book.incidents() if not i.merged_into and i.detected_ms is not None]
+
+
 class ReplayWatch:
     """Alerts, incidents and silences at the cursor, read like ``AlertWatch`` by the panels."""
 
@@ -228,6 +236,7 @@ class ReplaySession:
             bounds = (self._events[0].ts, self._events[-1].ts)
         self.start_ms, self.end_ms = bounds
         self.markers = markers_of(self._events)
+        self.incident_spans = incident_spans(self._events, self.end_ms)
         self._topologies = reader.snapshots("topology_snapshots")
         self._catalogues = reader.snapshots("plan_catalogues")
         try:
@@ -384,3 +393,61 @@ def _plans(dicts: Iterable[Any]) -> Iterable[Plan]:
             yield Plan.from_dict(d)
         except (TypeError, ValueError, KeyError) as exc:
             log.warning("skipping a stored plan that no longer parses: %s", exc)
+
+
+#: A jump to an incident lands this long before its detection: the build-up is worth seeing.
+LEAD_IN_MS = 2 * 60_000
+
+
+def parse_cursor(text: str | None, session: ReplaySession, *, incident: str | None = None,
+                 worst: Callable[[str], int] | None = None) -> int:
+    """Where a replay starts, from the ``--at`` text and ``--incident`` id (``ValueError`` if unusable).
+
+    ``text``: None (the incident's detection, or the first incident's, less ``LEAD_IN_MS``;
+    the start without incidents), ``start``, ``end``, ``worst`` (the incident's worst moment,
+    by ``worst(incident_id)``), ``+5m`` after the start, ``-5m`` before the end, an ISO date
+    and time (UTC+8 unless it says otherwise), ``HH:MM[:SS]`` on the history's first day
+    (UTC+8), or epoch milliseconds.
+    """
+    from datetime import datetime, timedelta, timezone
+
+    from warroom.core.durations import parse_duration
+
+    spans = {sid: start for start, _, _, sid in session.incident_spans}
+    if incident is not None and incident not in spans:
+        known = ", ".join(sorted(spans)) or "none"
+        raise ValueError(f"no incident {incident!r} in this history (incidents: {known})")
+    chosen = incident or (min(spans, key=spans.get) if spans else None)
+    text = (text or "").strip()
+    if not text:
+        return session.start_ms if chosen is None else max(session.start_ms, spans[chosen] - LEAD_IN_MS)
+    low = text.lower()
+    if low == "start":
+        return session.start_ms
+    if low == "end":
+        return session.end_ms
+    if low == "worst":
+        if chosen is None or worst is None:
+            raise ValueError("--at worst needs an incident in the history")
+        return int(worst(chosen))
+    if text[0] in "+-" and not text[1:].isdigit():
+        offset = int(parse_duration(text[1:]) * 1000)
+        return session.start_ms + offset if text[0] == "+" else session.end_ms - offset
+    if text.isdigit():
+        return int(text)
+    wall = timezone(timedelta(hours=8))
+    try:
+        if "-" in text[:10] and len(text) >= 10:
+            moment = datetime.fromisoformat(text)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=wall)
+            return int(moment.timestamp() * 1000)
+        clock = datetime.strptime(text, "%H:%M:%S" if text.count(":") == 2 else "%H:%M").time()
+    except ValueError:
+        raise ValueError(f"--at {text!r}: expected start, end, worst, +5m, -5m, HH:MM[:SS], an ISO time or epoch ms") \
+            from None
+    first = datetime.fromtimestamp(session.start_ms / 1000, wall)
+    moment = datetime.combine(first.date(), clock, wall)
+    if moment < first - timedelta(minutes=1):
+        moment += timedelta(days=1)  # a history that runs past midnight
+    return int(moment.timestamp() * 1000)

@@ -296,12 +296,12 @@ class MainWindow(QMainWindow):
     def _paint_border(self, level: str) -> None:
         self._frame_level = level
         t = theme.current()
-        color = {"ok": t.border, "warn": t.warn, "crit": t.crit}.get(level, t.border)
+        color = {"ok": t.border, "warn": t.warn, "crit": t.crit, "replay": t.accent}.get(level, t.border)
         self._border.set_color(QColor(color))
 
     @property
     def frame_level(self) -> str:
-        """The window border's level: ``ok``, ``warn`` (stale data) or ``crit``."""
+        """The window border's level: ``ok``, ``warn`` (stale data), ``crit`` or ``replay``."""
         return self._frame_level
 
     # -- full screen, settings -----------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from warroom.store.live import LiveView
@@ -24,6 +24,8 @@ WARN_AGE_MS = 5_000
 CRIT_AGE_MS = 15_000
 #: Connection states that are not (yet) a healthy live stream.
 WARN_STATES = frozenset({"stale", "connecting"})
+#: The state of a view a replay fills (``warroom.io.replay``): its own colour, the accent.
+REPLAY = "replay"
 CRIT_STATES = frozenset({"disconnected"})
 #: The data age keeps counting while nothing arrives (and the view's version stands still).
 AGE_TICK_MS = 1000
@@ -36,6 +38,8 @@ def frame_level(age_ms: int | None, state: str) -> str:
     it is stale or connecting, the data is older than ``WARN_AGE_MS``, nothing has arrived
     yet (``age_ms`` is None) or the state is one the console does not know.
     """
+    if state == REPLAY:  # the past, shown on purpose: neither healthy nor stale
+        return REPLAY
     if state in CRIT_STATES or (age_ms is not None and age_ms > CRIT_AGE_MS):
         return "crit"
     if state in WARN_STATES or age_ms is None or age_ms > WARN_AGE_MS or state != "live":
@@ -50,6 +54,7 @@ def state_word(state: str) -> str:
         "stale": QCoreApplication.translate("FeedHealthPanel", "STALE"),
         "connecting": QCoreApplication.translate("FeedHealthPanel", "CONNECTING"),
         "disconnected": QCoreApplication.translate("FeedHealthPanel", "DISCONNECTED"),
+        REPLAY: QCoreApplication.translate("FeedHealthPanel", "REPLAY"),
     }
     return words.get(state, state.upper())
 
@@ -191,10 +196,12 @@ class FeedHealthPanel(Panel):
         t = theme.current()
         age = view.data_age_ms
         self.level = frame_level(age, view.feed_state)
-        state_color = t.status_color(_state_level(view.feed_state))
+        replay = view.feed_state == REPLAY
+        state_color = QColor(t.accent) if replay else t.status_color(_state_level(view.feed_state))
         self._set(self.state_label, state_word(view.feed_state),
                   f"color: {t.background}; background: {state_color.name()}; border-radius: 4px; padding: 2px 10px;")
-        self.age_label.setText(format_age(age))
+        # A replay's data is as old as its cursor says; the time bar shows that, not an age.
+        self.age_label.setText(self.tr("recorded history") if replay else format_age(age))
         self.age_label.set_color(t.status_color(_age_level(age)))
         reason = view.feed_reason or ""
         if view.feed_server and view.feed_server not in reason:  # "live from <server>" names it already

@@ -1,0 +1,194 @@
+"""Start the console on a recorded history or an incident bundle: ``warroom replay FILE``.
+
+The window is the live console's (same layout, same panels) over a ``LiveView`` that a
+``ReplaySession`` fills at the cursor, with the time bar at the bottom and the frame
+around the panels in the accent colour: nobody should mistake a replay for the live wall.
+No feed, no network, no asyncio loop: everything comes from the one file.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from warroom.core.layouts import Layout
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReplayOptions:
+    """Everything a replay needs to start."""
+
+    path: Path
+    layout: str = "command-centre"
+    screen: int | None = None
+    fullscreen: bool = False
+    lang: str | None = None
+    theme: str | None = None
+    size: tuple[int, int] | None = None
+    at: str | None = None  # where the cursor starts (see ``warroom.io.replay.parse_cursor``)
+    incident: str | None = None  # start at this incident
+    speed: float = 10.0
+    play: bool = False
+    user: str = ""
+    read_only: bool = False  # never write to the file (no review notes)
+    snapshot_out: Path | None = None  # save the window at the cursor as PNG and quit
+    settings: bool = True
+
+
+class ReplayOpenError(RuntimeError):
+    """The file cannot be replayed (missing, corrupt, not a Warroom history); the message says why."""
+
+
+def chart_span_ms(layout: Layout, default_ms: int) -> int:
+    """The widest time window the layout's charts draw: what a jump must load behind the cursor."""
+    spans = [default_ms]
+    for spec in (layout.central, *layout.docks):
+        window = (spec.state or {}).get("window_s")
+        if isinstance(window, (int, float)) and window > 0:
+            spans.append(int(window * 1000))
+    return max(spans)
+
+
+def open_history(path: Path, read_only: bool, progress=None):
+    """``(reader, writer or None, why_read_only)`` for a store or bundle; ``ReplayOpenError`` if unusable.
+
+    A bundle is validated first (checksummed blocks, counts against its manifest). The file
+    is opened for writing when it can be, so review notes are kept with it; a file in use
+    elsewhere or on a read-only disk is replayed read-only instead.
+    """
+    import duckdb
+
+    from warroom.store import HistoryReader, StoreWriter
+    try:  # TEMP until bundle.py lands
+        from warroom.store.bundle import BundleError, is_bundle, validate_bundle
+    except ImportError:
+        class BundleError(Exception): pass  # noqa
+        def is_bundle(p): return False  # noqa
+        validate_bundle = None
+    from warroom.store.schema import SchemaError
+
+    if not path.is_file():
+        raise ReplayOpenError(f"{path}: no such file")
+    try:
+        if is_bundle(path):
+            validate_bundle(path, progress=progress)
+    except BundleError as exc:
+        raise ReplayOpenError(str(exc)) from None
+    why = "opened read-only (--read-only)" if read_only else ""
+    if not read_only:
+        try:
+            writer = StoreWriter(path)
+            return writer.reader(), writer, ""
+        except SchemaError as exc:
+            raise ReplayOpenError(f"{path}: {exc}") from None
+        except (duckdb.Error, OSError) as exc:
+            why = f"read-only: {_short(exc)}"
+    try:
+        return HistoryReader(path), None, why
+    except SchemaError as exc:
+        raise ReplayOpenError(f"{path}: {exc}") from None
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            raise ReplayOpenError(f"{path} is in use by a running console or recorder: stop it, or replay a copy "
+                                  "of the file") from None
+        raise ReplayOpenError(f"{path}: not a readable Warroom history ({_short(exc)})") from None
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+
+
+def run_replay(opts: ReplayOptions) -> int:
+    """Run the replay window until it closes (or the snapshot is saved). Returns an exit status."""
+    import os
+
+    if opts.snapshot_out is not None and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtWidgets import QApplication, QToolBar
+
+    from warroom.core.layouts import load_layout
+    from warroom.io.replay import DEFAULT_SPAN_MS, ReplaySession, parse_cursor
+    from warroom.store.live import LiveView
+    from warroom.ui.app import _place, init_app
+    from warroom.ui.main_window import MainWindow
+    from warroom.ui.replay_bar import ReplayBar
+
+    layout = load_layout(opts.layout)  # LayoutError is the caller's to print
+    app = init_app(opts.lang, opts.theme, layout)
+    reader, writer, why = open_history(opts.path, opts.read_only or opts.snapshot_out is not None,
+                                       progress=_progress_printer())
+    if why and opts.snapshot_out is None:
+        print(f"warroom replay: {why}; review notes are off", file=sys.stderr)
+    try:
+        view = LiveView()
+        session = ReplaySession(reader, view, source=opts.path.name, user=opts.user,
+                                record=writer.append_events if writer is not None else None,
+                                span_ms=chart_span_ms(layout, DEFAULT_SPAN_MS))
+        session.speed = opts.speed
+        session.seek(parse_cursor(opts.at, session, incident=opts.incident))
+        settings = QSettings("warroom", "warroom-replay") if opts.settings and opts.snapshot_out is None else None
+        bar_holder: list[ReplayBar] = []
+        win = MainWindow(view, layout, before_frame=lambda: bar_holder[0].on_frame() if bar_holder else None,
+                         settings=settings)
+        win.setWindowTitle(win.tr("Warroom") + " — " + win.tr("REPLAY") + f" — {opts.path.name}")
+        bar = ReplayBar(session, win)
+        bar_holder.append(bar)
+        toolbar = QToolBar(win.tr("Replay"), win)
+        toolbar.setObjectName("replay_toolbar")
+        toolbar.setMovable(False)
+        toolbar.addWidget(bar)
+        win.addToolBar(Qt.ToolBarArea.BottomToolBarArea, toolbar)
+        _place(app, win, opts)  # type: ignore[arg-type] - the same size/screen/fullscreen fields
+        session.playing = opts.play
+        if opts.snapshot_out is not None:
+            return _snapshot(app, win, opts.snapshot_out)
+        app.setQuitOnLastWindowClosed(True)
+        app.exec()
+        win.save_settings()
+        return 0
+    finally:
+        if writer is not None:
+            writer.close()
+        else:
+            reader.close()
+
+
+def _snapshot(app, win, out: Path) -> int:
+    """Refresh every panel at the cursor, let Qt lay out and paint, save the window as PNG."""
+    win.refresh_now()
+    deadline = time.monotonic() + 0.4
+    while time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
+    win.refresh_now()
+    app.processEvents()
+    pixmap = win.grab()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not pixmap.save(str(out)):
+        print(f"warroom replay: cannot write {out}", file=sys.stderr)
+        return 1
+    print(f"saved {out} ({pixmap.width()}x{pixmap.height()})")
+    win.close()
+    return 0
+
+
+def _progress_printer():
+    """Validation progress on stderr for big bundles (a line every 10 %, a bar on a terminal)."""
+    last = [-1]
+
+    def report(stage: str, fraction: float) -> None:
+        step = int(fraction * 10)
+        if step == last[0]:
+            return
+        last[0] = step
+        if sys.stderr.isatty():
+            bar = "#" * step + "." * (10 - step)
+            print(f"\rchecking bundle [{bar}] {stage:<20}", end="" if step < 10 else "\n", file=sys.stderr)
+
+    return report

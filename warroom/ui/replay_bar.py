@@ -1,0 +1,341 @@
+"""The replay time bar: play, pause, speed, step, scrub and jump to markers.
+
+It drives a ``ReplaySession`` (GUI-free) and nothing else: the panels above it are the
+live console's own, reading the ``LiveView`` the session fills. The main window calls
+``on_frame()`` before each frame, so playback and scrubbing move the cursor at the frame
+rate, at most once per frame however fast the mouse drags.
+
+Keys: Space play/pause; Left/Right step 10 s (Shift: 1 min); Page Up/Down previous/next
+marker; Home/End the start and the end.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox, QHBoxLayout, QInputDialog, QLabel, QMenu, QPushButton, QToolTip, QWidget,
+)
+
+from warroom.core.model import Severity
+from warroom.io.replay import MARKER_KINDS, SPEEDS, Marker, ReplayReadOnly, ReplaySession
+from warroom.ui import theme
+
+STEP_MS = 10_000
+BIG_STEP_MS = 60_000
+UTC_OFFSET = timezone(timedelta(hours=8))  # the wall's clock, as the event feed and charts
+
+
+def marker_color(marker: Marker, t: theme.Theme) -> QColor:
+    """A marker's colour on the track: alerts by severity, plans in the accent, the rest dim."""
+    if marker.kind in ("alert", "incident"):
+        level = "crit" if marker.severity in (Severity.P0, Severity.P1) else "warn"
+        return t.status_color(level)
+    if marker.kind == "plan":
+        return QColor(t.accent)
+    if marker.kind == "note":
+        return QColor(t.ok)
+    return QColor(t.text_dim)
+
+
+def format_cursor(ms: int) -> str:
+    """The cursor as the wall shows times: local date and time, with the offset."""
+    return datetime.fromtimestamp(ms / 1000, UTC_OFFSET).strftime("%Y-%m-%d %H:%M:%S") + " UTC+8"
+
+
+class TimelineTrack(QWidget):
+    """The history from start to end: markers as ticks, incidents as bands, the cursor as a handle.
+
+    Click or drag to scrub (``sig_scrubbed`` with the time under the mouse); hover a tick
+    to read its marker.
+    """
+
+    sig_scrubbed = Signal(object)  # epoch ms: too big for a C int
+
+    def __init__(self, start_ms: int, end_ms: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("replay_track")
+        self.start_ms, self.end_ms = start_ms, max(end_ms, start_ms + 1)
+        self.cursor_ms = start_ms
+        self.markers: list[Marker] = []
+        self.bands: list[tuple[int, int, str]] = []  # (from, to, level): incidents open
+        self.setMinimumHeight(44)
+        self.setMinimumWidth(300)
+        self.setMouseTracking(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def set_cursor_ms(self, ms: int) -> None:
+        """Move the handle."""
+        if ms != self.cursor_ms:
+            self.cursor_ms = ms
+            self.update()
+
+    def set_markers(self, markers: list[Marker], bands: list[tuple[int, int, str]]) -> None:
+        """What to draw on the track."""
+        self.markers, self.bands = list(markers), list(bands)
+        self.update()
+
+    def x_of(self, ms: int) -> float:
+        """The x coordinate of a time."""
+        lane = self._lane()
+        return lane.left() + (ms - self.start_ms) / (self.end_ms - self.start_ms) * lane.width()
+
+    def ms_at(self, x: float) -> int:
+        """The time under an x coordinate (clamped to the history)."""
+        lane = self._lane()
+        frac = min(1.0, max(0.0, (x - lane.left()) / max(1.0, lane.width())))
+        return int(self.start_ms + frac * (self.end_ms - self.start_ms))
+
+    def marker_near(self, x: float, tolerance_px: float = 5.0) -> Marker | None:
+        """The marker drawn nearest to ``x``, if one is within ``tolerance_px``."""
+        best = min(self.markers, key=lambda m: abs(self.x_of(m.ts) - x), default=None)
+        return best if best is not None and abs(self.x_of(best.ts) - x) <= tolerance_px else None
+
+    def _lane(self) -> QRectF:
+        return QRectF(self.rect()).adjusted(10, 6, -10, -6)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        t = theme.current()
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        lane = self._lane()
+        mid = lane.center().y()
+        track = QRectF(lane.left(), mid - 5, lane.width(), 10)
+        p.fillRect(track, QColor(t.surface))
+        played = QRectF(track.left(), track.top(), self.x_of(self.cursor_ms) - track.left(), track.height())
+        p.fillRect(played, QColor(t.border))
+        for start, end, level in self.bands:
+            x0, x1 = self.x_of(start), self.x_of(end)
+            band = QColor(t.status_color(level))
+            band.setAlpha(90)
+            p.fillRect(QRectF(x0, track.top(), max(2.0, x1 - x0), track.height()), band)
+        for m in self.markers:
+            x = self.x_of(m.ts)
+            p.setPen(QPen(marker_color(m, t), 3))
+            p.drawLine(QPointF(x, lane.top()), QPointF(x, mid - 6) if m.kind != "plan" else QPointF(x, lane.bottom()))
+        x = self.x_of(self.cursor_ms)
+        p.setPen(QPen(QColor(t.text), 2))
+        p.setBrush(QColor(t.accent))
+        p.drawLine(QPointF(x, lane.top()), QPointF(x, lane.bottom()))
+        p.drawEllipse(QPointF(x, mid), 8, 8)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.sig_scrubbed.emit(self.ms_at(event.position().x()))
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 - Qt override
+        x = event.position().x()
+        if event.buttons() & Qt.MouseButton.LeftButton:
+            self.sig_scrubbed.emit(self.ms_at(x))
+            return
+        m = self.marker_near(x)
+        tip = format_cursor(self.ms_at(x)) if m is None else f"{format_cursor(m.ts)}\n{m.label}"
+        QToolTip.showText(event.globalPosition().toPoint(), tip, self)
+
+
+class ReplayBar(QWidget):
+    """The time bar of a replay; see the module docstring."""
+
+    sig_moved = Signal(object)  # the cursor moved (epoch ms)
+
+    def __init__(self, session: ReplaySession, parent: QWidget | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(parent)
+        self.setObjectName("replay_bar")
+        self.session = session
+        self._clock = clock
+        self._last_frame: float | None = None
+        self._pending: int | None = None
+        self._shown_ms: int | None = None
+        t = theme.current()
+        font = theme.ui_font(15.0)
+        self.setFont(font)
+
+        self.badge = QLabel(self.tr("REPLAY"), self)
+        self.badge.setObjectName("replay_badge")
+        self.badge.setFont(theme.ui_font(16.0, bold=True))
+        self.badge.setStyleSheet(f"color: {t.background}; background: {t.accent}; border-radius: 4px; padding: 4px 12px;")
+        self.badge.setToolTip(session.source)
+        # Plain glyphs and words: media symbols (U+23EE...) are missing from many wall fonts.
+        self.prev_button = self._button("|◀", self.tr("Previous marker (Page Up)"), "replay_prev", self.previous_marker)
+        self.back_button = self._button(self.tr("−10 s"), self.tr("Back 10 s (Left; Shift: 1 min)"), "replay_back",
+                                        lambda: self.step(-STEP_MS))
+        self.play_button = self._button(self.tr("▶ Play"), self.tr("Play / pause (Space)"), "replay_play",
+                                        self.toggle_play)
+        self.play_button.setMinimumWidth(self.play_button.fontMetrics().horizontalAdvance(self.tr("▶ Play")) + 40)
+        self.fwd_button = self._button(self.tr("+10 s"), self.tr("Forward 10 s (Right; Shift: 1 min)"),
+                                       "replay_forward", lambda: self.step(STEP_MS))
+        self.next_button = self._button("▶|", self.tr("Next marker (Page Down)"), "replay_next", self.next_marker)
+        self.speed_box = QComboBox(self)
+        self.speed_box.setObjectName("replay_speed")
+        self.speed_box.setFont(font)
+        for s in SPEEDS:
+            self.speed_box.addItem(f"{s:g}×", s)
+        self.speed_box.setCurrentIndex(min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - session.speed)))
+        self.speed_box.setToolTip(self.tr("Playback speed (feed time per wall time)"))
+        self.speed_box.currentIndexChanged.connect(self._on_speed_changed)
+        self.track = TimelineTrack(session.start_ms, session.end_ms, self)
+        self.track.sig_scrubbed.connect(self.scrub)
+        self.time_label = QLabel(self)
+        self.time_label.setObjectName("replay_time")
+        self.time_label.setFont(theme.ui_font(18.0, bold=True))
+        self.markers_button = self._button(self.tr("Markers"), self.tr("Jump to an alert, incident, plan, deploy or note"),
+                                           "replay_markers", self.show_markers_menu)
+        self.note_button = self._button(self.tr("Note…"), self.tr("Add a review note to the incident at the cursor"),
+                                        "replay_note", self.add_note)
+        self.note_button.setEnabled(session.notes_allowed)
+        if not session.notes_allowed:
+            self.note_button.setToolTip(self.tr("This file is open read-only: notes cannot be stored"))
+
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 4, 8, 4)
+        row.setSpacing(8)
+        row.addWidget(self.badge)
+        for w in (self.prev_button, self.back_button, self.play_button, self.fwd_button, self.next_button,
+                  self.speed_box):
+            row.addWidget(w)
+        row.addWidget(self.track, 1)
+        row.addWidget(self.time_label)
+        row.addWidget(self.markers_button)
+        row.addWidget(self.note_button)
+
+        for key, action in (
+            (Qt.Key.Key_Space, self.toggle_play),
+            (Qt.Key.Key_Left, lambda: self.step(-STEP_MS)),
+            (Qt.Key.Key_Right, lambda: self.step(STEP_MS)),
+            (QKeySequence(Qt.Modifier.SHIFT | Qt.Key.Key_Left), lambda: self.step(-BIG_STEP_MS)),
+            (QKeySequence(Qt.Modifier.SHIFT | Qt.Key.Key_Right), lambda: self.step(BIG_STEP_MS)),
+            (Qt.Key.Key_PageUp, self.previous_marker),
+            (Qt.Key.Key_PageDown, self.next_marker),
+            (Qt.Key.Key_Home, lambda: self.seek(self.session.start_ms)),
+            (Qt.Key.Key_End, lambda: self.seek(self.session.end_ms)),
+        ):
+            shortcut = QShortcut(QKeySequence(key), self.window() if parent is not None else self)
+            shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+            shortcut.activated.connect(action)
+        self._refresh_markers()
+        self._show()
+
+    def _button(self, text: str, tip: str, name: str, slot: Callable[[], None]) -> QPushButton:
+        b = QPushButton(text, self)
+        b.setObjectName(name)
+        b.setToolTip(tip)
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys go to the shortcuts, not to the last button
+        b.clicked.connect(slot)
+        return b
+
+    # -- moving the cursor -------------------------------------------------------------
+    def on_frame(self) -> None:
+        """Before each frame: apply a scrub, or advance playback by the wall time since the last frame."""
+        now = self._clock()
+        elapsed = 0.0 if self._last_frame is None else min(0.5, now - self._last_frame)  # a stall is no leap
+        self._last_frame = now
+        if self._pending is not None:
+            target, self._pending = self._pending, None
+            self.session.seek(target)
+        elif self.session.playing:
+            self.session.advance(elapsed)
+        self._show()
+
+    def scrub(self, ms: int) -> None:
+        """Move the cursor to ``ms`` at the next frame (drags coalesce into one seek per frame)."""
+        self._pending = int(ms)
+        self.track.set_cursor_ms(int(ms))
+
+    def seek(self, ms: int) -> None:
+        """Move the cursor now."""
+        self._pending = None
+        self.session.seek(ms)
+        self._show()
+
+    def step(self, delta_ms: int) -> None:
+        """Step by ``delta_ms`` (pauses playback: a step is a close look)."""
+        self.session.playing = False
+        self.seek(self.session.cursor_ms + delta_ms)
+
+    def toggle_play(self) -> None:
+        """Play or pause; playing at the end starts over from the beginning."""
+        s = self.session
+        if not s.playing and s.cursor_ms >= s.end_ms:
+            s.seek(s.start_ms)
+        s.playing = not s.playing
+        self._last_frame = self._clock()
+        self._show()
+
+    def next_marker(self) -> None:
+        """Jump to the next marker."""
+        m = self.session.next_marker()
+        if m is not None:
+            self.seek(m.ts)
+
+    def previous_marker(self) -> None:
+        """Jump to the previous marker."""
+        m = self.session.previous_marker()
+        if m is not None:
+            self.seek(m.ts)
+
+    def _on_speed_changed(self, index: int) -> None:
+        self.session.speed = float(self.speed_box.itemData(index))
+
+    # -- markers and notes -------------------------------------------------------------
+    def marker_menu(self) -> QMenu:
+        """A menu of markers by kind, each jumping to its time."""
+        menu = QMenu(self)
+        names = {"alert": self.tr("Alerts"), "incident": self.tr("Incidents"), "plan": self.tr("Plans"),
+                 "deploy": self.tr("Deploys and changes"), "note": self.tr("Notes")}
+        for kind in MARKER_KINDS:
+            marks = [m for m in self.session.markers if m.kind == kind]
+            if not marks:
+                continue
+            sub = menu.addMenu(f"{names[kind]} ({len(marks)})")
+            for m in marks[-40:]:  # a long history: the latest forty of a kind
+                label = datetime.fromtimestamp(m.ts / 1000, UTC_OFFSET).strftime("%H:%M:%S") + f"  {m.label}"
+                sub.addAction(label[:100]).triggered.connect(lambda _=False, ts=m.ts: self.seek(ts))
+        if menu.isEmpty():
+            menu.addAction(self.tr("No markers in this history")).setEnabled(False)
+        return menu
+
+    def show_markers_menu(self) -> None:
+        """Open the markers menu under its button."""
+        self.marker_menu().exec(self.markers_button.mapToGlobal(self.markers_button.rect().bottomLeft()))
+
+    def add_note(self) -> None:
+        """Ask for a review note on the incident at the cursor (the live one, else the latest)."""
+        watch = self.session.watch
+        incidents = watch.incidents()
+        inc = next((i for i in incidents if i.live), incidents[0] if incidents else None)
+        if inc is None:
+            self.note_button.setToolTip(self.tr("No incident at the cursor to note"))
+            return
+        text, ok = QInputDialog.getMultiLineText(
+            self, self.tr("Review note"),
+            self.tr("Note on %1 at %2, as %3:").replace("%1", inc.title).replace(
+                "%2", format_cursor(self.session.cursor_ms)).replace("%3", watch.user or "?"))
+        if not ok or not text.strip():
+            return
+        try:
+            watch.add_note(inc.id, watch.user or "reviewer", text)
+        except (ReplayReadOnly, ValueError) as exc:
+            self.note_button.setToolTip(str(exc))
+            return
+        self._refresh_markers()
+
+    # -- showing ---------------------------------------------------------------------
+    def _refresh_markers(self) -> None:
+        bands = [(start, end, "crit" if sev in (Severity.P0, Severity.P1) else "warn")
+                 for start, end, sev, _ in self.session.incident_spans]
+        self.track.set_markers(self.session.markers, bands)
+
+    def _show(self) -> None:
+        s = self.session
+        self.play_button.setText(self.tr("❚❚ Pause") if s.playing else self.tr("▶ Play"))
+        if s.cursor_ms != self._shown_ms:
+            self._shown_ms = s.cursor_ms
+            self.time_label.setText(format_cursor(s.cursor_ms))
+            if self._pending is None:
+                self.track.set_cursor_ms(s.cursor_ms)
+            self.sig_moved.emit(s.cursor_ms)
