@@ -11,12 +11,13 @@ import asyncio
 
 from warroom.core.model import EventKind
 from warroom.core.mttx import incident_times
+from warroom.io.replay import ReplaySession
 from warroom.io.server import FeedServer
 from warroom.io.session import FeedSession
 from warroom.io.watch import AlertWatch
 from warroom.sim.engine import Simulator
 from warroom.sim.feed import SimFeed
-from warroom.store import StoreWriter
+from warroom.store import HistoryReader, StoreWriter
 from warroom.store.live import LiveView
 
 START = 1_731_292_200_000  # 10:30 UTC+8
@@ -49,6 +50,10 @@ async def test_bank_outage_failover_drill(tmp_path):
         assert await until(lambda: any(i.live for i in watch.incidents()), 30), "the outage opened an incident"
         inc = next(i for i in watch.incidents() if i.live)
         assert inc.root_cause == "bank-icbc"
+        mid = (watch.now_ms, watch.alerts(), watch.incidents())  # for the offline replay, below
+        # Actions are stamped with the feed time of the last evaluation: act after this one,
+        # or the replay "at mid" would rightly include them.
+        assert await until(lambda: watch.now_ms > mid[0], 10)
         root = next(a for a in watch.alerts() if a.is_root)
         assert "failover-bank-icbc" in root.plans, "the alert names the plan that addresses it"
 
@@ -89,3 +94,26 @@ async def test_bank_outage_failover_drill(tmp_path):
     assert times.mtta_s is not None and times.mttr_s < 15 * 60
     timeline_kinds = {e.kind for e in watch.incidents()[0].timeline}
     assert EventKind.PLAN_EXECUTION in timeline_kinds, "the plan is on the incident's timeline"
+
+    # The golden test of offline replay: the stored session, replayed, shows what the room saw.
+    final = (watch.now_ms, watch.alerts(), watch.incidents())
+    with HistoryReader(tmp_path / "drill.duckdb") as reader:
+        replay = ReplaySession(reader, LiveView())
+        for at, alerts, incidents in (mid, final):
+            replay.seek(at)
+            assert _alert_rows(replay.watch.alerts()) == _alert_rows(alerts)
+            assert _incident_rows(replay.watch.incidents()) == _incident_rows(incidents)
+        replay.seek(replay.end_ms)
+        replayed = {t.id: t for t in incident_times(replay.events())}
+    assert replayed[inc.id] == times, "MTTD, MTTA and MTTR as live"
+    assert replay.watch.incidents()[0].root_cause == "bank-icbc"
+
+
+def _alert_rows(alerts):
+    return [(a.fingerprint, a.state, a.severity, a.root_cause, a.folded_under, a.acked_by)
+            for a in alerts if a.state != "pending"]
+
+
+def _incident_rows(incidents):
+    return [(i.id, i.state, i.root_cause, i.detected_ms, i.acked_ms, i.resolved_ms, tuple(sorted(i.alerts)))
+            for i in incidents]

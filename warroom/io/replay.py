@@ -230,10 +230,11 @@ class ReplaySession:
         bounds = reader.time_range()
         self._events: list[Event] = sorted(reader.events(0, _FAR_FUTURE_MS), key=lambda e: (*log_order(e), e.id))
         self._event_ts = [e.ts for e in self._events]
+        if self._events:  # the console's own steps can be stamped a moment after the last point
+            bounds = (self._events[0].ts, self._events[-1].ts) if bounds is None else (
+                bounds[0], max(bounds[1], self._events[-1].ts))
         if bounds is None:
-            if not self._events:
-                raise ValueError(f"{source or 'the history'} holds no data to replay")
-            bounds = (self._events[0].ts, self._events[-1].ts)
+            raise ValueError(f"{source or 'the history'} holds no data to replay")
         self.start_ms, self.end_ms = bounds
         self.markers = markers_of(self._events)
         self.incident_spans = incident_spans(self._events, self.end_ms)

@@ -131,7 +131,7 @@ def run_replay(opts: ReplayOptions) -> int:
                                 record=writer.append_events if writer is not None else None,
                                 span_ms=chart_span_ms(layout, DEFAULT_SPAN_MS))
         session.speed = opts.speed
-        session.seek(parse_cursor(opts.at, session, incident=opts.incident))
+        session.seek(parse_cursor(opts.at, session, incident=opts.incident, worst=_worst_of(session)))
         settings = QSettings("warroom", "warroom-replay") if opts.settings and opts.snapshot_out is None else None
         bar_holder: list[ReplayBar] = []
         win = MainWindow(view, layout, before_frame=lambda: bar_holder[0].on_frame() if bar_holder else None,
@@ -157,6 +157,19 @@ def run_replay(opts: ReplayOptions) -> int:
             writer.close()
         else:
             reader.close()
+
+
+def _worst_of(session):
+    """``incident id -> worst moment`` over the session's history (the report's definition)."""
+
+    def worst(incident_id: str) -> int:
+        from warroom.core.incidents import IncidentBook
+        from warroom.report.worst import worst_moment
+
+        events = session.events()
+        return worst_moment(session.reader, IncidentBook.replay(events).incident(incident_id), events)
+
+    return worst
 
 
 def _snapshot(app, win, out: Path) -> int:

@@ -47,6 +47,11 @@ def format_cursor(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC_OFFSET).strftime("%Y-%m-%d %H:%M:%S") + " UTC+8"
 
 
+def format_cursor_short(ms: int) -> str:
+    """The cursor on the bar: month, day and time (the year and offset are in its tooltip)."""
+    return datetime.fromtimestamp(ms / 1000, UTC_OFFSET).strftime("%m-%d %H:%M:%S")
+
+
 class TimelineTrack(QWidget):
     """The history from start to end: markers as ticks, incidents as bands, the cursor as a handle.
 
@@ -64,7 +69,7 @@ class TimelineTrack(QWidget):
         self.markers: list[Marker] = []
         self.bands: list[tuple[int, int, str]] = []  # (from, to, level): incidents open
         self.setMinimumHeight(44)
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(120)  # the bar must fit a 1280-px window beside its buttons
         self.setMouseTracking(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
@@ -157,7 +162,7 @@ class ReplayBar(QWidget):
 
         self.badge = QLabel(self.tr("REPLAY"), self)
         self.badge.setObjectName("replay_badge")
-        self.badge.setFont(theme.ui_font(16.0, bold=True))
+        self.badge.setFont(theme.ui_font(15.0, bold=True))
         self.badge.setStyleSheet(f"color: {t.background}; background: {t.accent}; border-radius: 4px; padding: 4px 12px;")
         self.badge.setToolTip(session.source)
         # Plain glyphs and words: media symbols (U+23EE...) are missing from many wall fonts.
@@ -335,7 +340,8 @@ class ReplayBar(QWidget):
         self.play_button.setText(self.tr("❚❚ Pause") if s.playing else self.tr("▶ Play"))
         if s.cursor_ms != self._shown_ms:
             self._shown_ms = s.cursor_ms
-            self.time_label.setText(format_cursor(s.cursor_ms))
+            self.time_label.setText(format_cursor_short(s.cursor_ms))
+            self.time_label.setToolTip(format_cursor(s.cursor_ms))
             if self._pending is None:
                 self.track.set_cursor_ms(s.cursor_ms)
             self.sig_moved.emit(s.cursor_ms)

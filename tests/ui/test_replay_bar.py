@@ -1,0 +1,152 @@
+"""The replay window: the time bar drives the cursor, the live panels follow it, and
+nothing but review notes can be done."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QImage  # noqa: E402
+
+from tests.io.recording import record_incident  # noqa: E402
+from warroom.core.layouts import load_layout  # noqa: E402
+from warroom.io.replay import ReplaySession  # noqa: E402
+from warroom.store import HistoryReader  # noqa: E402
+from warroom.store.live import LiveView  # noqa: E402
+from warroom.ui import theme  # noqa: E402
+from warroom.ui.main_window import MainWindow  # noqa: E402
+from warroom.ui.replay_app import chart_span_ms  # noqa: E402
+from warroom.ui.replay_bar import STEP_MS, ReplayBar  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory):
+    return record_incident(tmp_path_factory.mktemp("replay-ui") / "incident.duckdb", seconds=600)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def window(qapp, recording):
+    theme.apply(theme.DARK)
+    reader = HistoryReader(recording.path)
+    view = LiveView()
+    layout = load_layout("commander")
+    session = ReplaySession(reader, view, source="incident.duckdb", span_ms=chart_span_ms(layout, 900_000))
+    clock = FakeClock()
+    holder = []
+    win = MainWindow(view, layout, before_frame=lambda: holder[0].on_frame() if holder else None)
+    bar = ReplayBar(session, win, clock=clock)
+    holder.append(bar)
+    win.resize(1600, 900)
+    win.show()
+    yield win, bar, session, clock
+    win.close()
+    reader.close()
+
+
+def test_playing_moves_the_cursor_by_wall_time_times_speed(window):
+    win, bar, session, clock = window
+    session.seek(session.start_ms)
+    bar.speed_box.setCurrentIndex(bar.speed_box.findData(30.0))
+    bar.toggle_play()
+    assert session.playing and "Pause" in bar.play_button.text()
+    for _ in range(10):
+        clock.now += 0.1
+        win.refresh_now()  # the frame calls bar.on_frame() first
+    assert session.cursor_ms == session.start_ms + 30_000
+    clock.now += 60  # a stalled UI does not leap half an hour ahead
+    bar.on_frame()
+    assert session.cursor_ms == session.start_ms + 45_000
+    bar.toggle_play()
+    clock.now += 1
+    bar.on_frame()
+    assert session.cursor_ms == session.start_ms + 45_000 and "Play" in bar.play_button.text()
+
+
+def test_scrubbing_coalesces_into_one_seek_per_frame(window, monkeypatch):
+    win, bar, session, clock = window
+    seeks = []
+    real = session.seek
+    monkeypatch.setattr(session, "seek", lambda ms: seeks.append(ms) or real(ms))
+    track = bar.track
+    for x in (50, 120, 200, 260):
+        track.sig_scrubbed.emit(track.ms_at(x))
+    assert seeks == []  # nothing loaded while the mouse is still moving
+    bar.on_frame()
+    assert seeks == [track.ms_at(260)] and session.cursor_ms == track.ms_at(260)
+    assert bar.time_label.toolTip().endswith("UTC+8")
+
+
+def test_steps_markers_and_keys(window, qtbot):
+    win, bar, session, clock = window
+    session.seek(session.start_ms + 60_000)
+    bar.step(STEP_MS)
+    assert session.cursor_ms == session.start_ms + 70_000
+    bar.next_marker()
+    first = session.markers[0]
+    assert session.cursor_ms == first.ts
+    bar.seek(session.end_ms)
+    bar.previous_marker()
+    assert session.cursor_ms == session.markers[-1].ts
+    menu = bar.marker_menu()
+    titles = [a.text() for a in menu.actions()]
+    assert any(t.startswith("Alerts") for t in titles) and any(t.startswith("Plans") for t in titles)
+    win.activateWindow()
+    here = session.cursor_ms
+    qtbot.keyClick(win, Qt.Key.Key_Left)
+    assert session.cursor_ms == here - STEP_MS
+    qtbot.keyClick(win, Qt.Key.Key_Home)
+    assert session.cursor_ms == session.start_ms
+
+
+def test_panels_show_the_state_at_the_cursor_and_refuse_actions(window, recording):
+    win, bar, session, clock = window
+    bar.seek(recording.executed_ms + 30_000)
+    win.refresh_now()
+    alerts, incidents, plans = (win.panels[k] for k in ("alerts", "incidents", "plans"))
+    assert incidents.selected_incident().id == recording.incident_id
+    assert not incidents.ack_button.isEnabled() and not incidents.owner_button.isEnabled()
+    assert not plans.execute_button.isEnabled()
+    assert "replay" in plans.execute_button.toolTip()
+    assert alerts.model.rowCount() >= 0 and not alerts.ack_button.isEnabled()
+    assert not bar.note_button.isEnabled(), "a read-only replay cannot keep notes"
+    assert win.frame_level == "replay"
+    bar.seek(recording.start_ms)
+    win.refresh_now()
+    assert incidents.selected_incident() is None, "before the outage there was no incident"
+
+
+def test_replay_command_saves_a_snapshot_at_the_worst_moment(recording, tmp_path):
+    out = tmp_path / "replay.png"
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    proc = subprocess.run([sys.executable, "-m", "warroom.cli", "replay", str(recording.path), "--layout", "commander",
+                           "--at", "worst", "--snapshot", str(out), "--size", "1600x900"],
+                          capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1600, 900)
+    colours = {image.pixel(x, y) for x in range(0, 1600, 16) for y in range(0, 900, 16)}
+    assert len(colours) > 50, "a window with panels, not a blank picture"
+
+
+def test_replay_command_errors_are_clear(tmp_path):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not a history")
+    for path, words in ((tmp_path / "missing.duckdb", "no such file"), (bad, "not")):
+        proc = subprocess.run([sys.executable, "-m", "warroom.cli", "replay", str(path), "--snapshot",
+                               str(tmp_path / "x.png")], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2 and words in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
