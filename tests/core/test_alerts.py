@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from warroom.core.alerts import AlertEngine, fingerprint
+from warroom.core.alerts import AlertEngine, amends_root, fingerprint
 from warroom.core.model import CallEdge, Event, EventKind, SeriesKey, Service, ServiceKind
 from warroom.core.rules import load_rules
 from warroom.core.silences import Silence
@@ -58,7 +58,7 @@ def feed(engine: AlertEngine, seconds: int, start: int, values: dict[SeriesKey, 
 
 
 def states(events: list[Event]) -> list[str]:
-    return [e.attrs["state"] for e in events if e.kind is EventKind.ALERT and not e.attrs.get("change")]
+    return [e.attrs["state"] for e in events if e.kind is EventKind.ALERT and not amends_root(e.attrs)]
 
 
 def test_pending_then_firing_after_for_then_resolved_after_resolve_after():

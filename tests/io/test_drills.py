@@ -60,7 +60,8 @@ def test_fault_fires_an_alert_rooted_at_the_faulty_service(kind, target):
 
 
 def test_alert_after_a_deploy_is_tagged_with_the_change():
-    d = Drill()
+    paged = []
+    d = Drill(notify=paged.append)
     d.run(WARMUP_S)
     d.sim.inject_fault("deploy_error_burst", "payment-engine", None)
     d.run(40)
@@ -70,6 +71,10 @@ def test_alert_after_a_deploy_is_tagged_with_the_change():
     # A neighbour's symptom is tagged too (trade calls payment-engine); a far one is not tagged by it.
     trade = next(a for a in d.firing() if a.subject == "trade")
     assert "after_change" in trade.tags
+    # A root cause that came with a deploy pages like any other (its event carries the deploy).
+    firing = [e for e in paged if e.kind is EventKind.ALERT and e.attrs["state"] == "firing"]
+    assert any(e.attrs["fingerprint"] == root.fingerprint and e.attrs["change"]["kind"] == "deploy"
+               for e in firing), [e.title for e in paged]
 
 
 def test_no_alert_without_a_fault_through_a_busy_hour():

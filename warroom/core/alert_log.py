@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable
 
-from warroom.core.alerts import Alert
+from warroom.core.alerts import Alert, amends_root
 from warroom.core.model import Event, EventKind, SeriesKey, Severity
 from warroom.core.silences import Silence
 
@@ -34,7 +34,7 @@ def log_order(ev: Event) -> tuple[int, float]:
     if ev.kind is not EventKind.ALERT:
         return (ev.ts, 0.0)
     rank = _RANK.get(str(ev.attrs.get("state")), 1)
-    return (ev.ts, rank + (0.5 if ev.attrs.get("change") else 0.0))
+    return (ev.ts, rank + (0.5 if amends_root(ev.attrs) else 0.0))
 
 
 class AlertLog:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 from collections import deque
 from dataclasses import dataclass, field, replace
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from warroom.core.baseline import Baseline
 from warroom.core.health import DEFAULT_THRESHOLDS, HealthThresholds, thresholds_by_service
@@ -98,6 +98,15 @@ class _Instance:
             return a
         return replace(a, value=self.value, threshold=self.limit,
                        title=self.rule.format_title(self.subject, self.value, self.limit))
+
+
+def amends_root(attrs: Mapping[str, Any]) -> bool:
+    """True for an alert event that only records a new root cause (the state did not change).
+
+    Such events carry ``amends: "root_cause"``; logs written before that key existed said
+    ``change: "root_cause"`` (where ``change`` now always means the nearby deploy or config change).
+    """
+    return attrs.get("amends") == "root_cause" or attrs.get("change") == "root_cause"
 
 
 def fingerprint(rule_id: str, key: SeriesKey) -> str:
@@ -245,7 +254,18 @@ class AlertEngine:
             if holds is None:
                 continue
             self._step(inst, holds, value, limit, now_ms, events)
+        transitions = len(events)
         self._update_roots(now_ms, events)
+        # This evaluation's transitions happened with the root cause it found: say so in their
+        # events, so the log (and a replay of it) folds a new alert as the console does.
+        for i, ev in enumerate(events[:transitions]):
+            inst = self._instances.get(ev.attrs.get("fingerprint", "")) if ev.kind is EventKind.ALERT else None
+            if inst is not None and inst.alert is not None and ev.attrs.get("state") != "resolved":
+                a = inst.alert
+                if (a.root_cause, a.folded_under) != (ev.attrs.get("root_cause"), ev.attrs.get("folded_under")):
+                    events[i] = replace(ev, attrs={**ev.attrs, "root_cause": a.root_cause,
+                                                   "folded_under": a.folded_under, "tags": list(a.tags),
+                                                   "change": a.change})
         return events
 
     # -- internals ------------------------------------------------------------------------
@@ -390,7 +410,7 @@ class AlertEngine:
             # Logged for every alert the room can see fired, so a replay of the log folds
             # symptoms exactly as the console did (pending alerts settle before they fire).
             if alert.state != "pending":
-                events.append(self._transition(inst, alert.state, now, {"change": "root_cause"}))
+                events.append(self._transition(inst, alert.state, now, {"amends": "root_cause"}))
 
     def _expire(self, now: int, events: list[Event]) -> None:
         for s in list(self._silences.values()):
@@ -427,8 +447,7 @@ class AlertEngine:
             "cause": alert.cause, "actor": alert.acked_by, "comment": alert.ack_comment,
         }
         attrs.update(extra or {})
-        suffix = (f"-{alert.root_cause}-{alert.folded_under}" if (extra or {}).get("change") == "root_cause"
-                  else "")
+        suffix = f"-{alert.root_cause}-{alert.folded_under}" if (extra or {}).get("amends") else ""
         return Event(f"alert-{alert.fingerprint}-{now}-{state}{suffix}", now, EventKind.ALERT, alert.subject,
                      alert.title, alert.severity, attrs)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from warroom.core.alert_log import AlertLog, log_order
-from warroom.core.alerts import Alert
+from warroom.core.alerts import Alert, amends_root
 from warroom.core.impact import Impact
 from warroom.core.incidents import Incident, IncidentBook
 from warroom.core.model import Event, EventKind, Severity
@@ -72,7 +72,7 @@ def markers_of(events: Iterable[Event]) -> list[Marker]:
         a = e.attrs
         if e.kind is EventKind.ALERT:
             # Root alerts firing: a symptom folded under its root is the same moment twice.
-            if a.get("state") == "firing" and not a.get("folded_under") and not a.get("change"):
+            if a.get("state") == "firing" and not a.get("folded_under") and not amends_root(a):
                 out.append(Marker(e.ts, "alert", e.title, e.severity, e.subject))
         elif e.kind is EventKind.INCIDENT:
             if a.get("action") in _INCIDENT_MARKS:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from typing import Callable, Iterable
 
-from warroom.core.alerts import Alert, AlertEngine
+from warroom.core.alerts import Alert, AlertEngine, amends_root
 from warroom.core.incidents import Incident, IncidentBook
 from warroom.core.model import Event, EventKind, Severity
 from pathlib import Path
@@ -224,7 +224,7 @@ def _pages(ev: Event) -> bool:
         return False
     a = ev.attrs
     return (a.get("state") in ("firing", "resolved") and a.get("fired", True) and not a.get("silenced")
-            and not a.get("folded_under") and not a.get("change"))
+            and not a.get("folded_under") and not amends_root(a))
 
 
 def build_watch(rules: Path | None = None, notify: Path | None = None, user: str = ""):

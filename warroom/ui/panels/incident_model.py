@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 from PySide6.QtCore import QAbstractListModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 
+from warroom.core.alerts import amends_root
 from warroom.core.incidents import Incident
 from warroom.core.model import Event, EventKind
 from warroom.ui import theme
@@ -113,7 +114,7 @@ class TimelineRow:
 def _alert_row(ev: Event) -> TimelineRow:
     a, t = ev.attrs, theme.current()
     state = str(a.get("state", ""))
-    if a.get("change") == "root_cause":
+    if amends_root(a):
         return TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "ROOT CAUSE"), t.text_dim,
                            translate("IncidentsPanel", "%1: root cause now %2").replace("%1", ev.subject)
                            .replace("%2", str(a.get("root_cause") or "?")), routine=True)
