@@ -1,0 +1,65 @@
+"""The HTML page: the facts in both languages, escaped user text, nothing external."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from warroom.report import render_html
+from warroom.report.units import format_value
+
+from tests.report.conftest import EVIL
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_page_states_the_facts(report, text):
+    page = render_html(report, text)
+    s = report.summary
+    (run,) = report.plans
+    for fact in (s.id, "bank-icbc", "li.wei", run.reason, report.notes[0].text, "failover-bank-icbc",
+                 text.duration(report.kpis.mttr_s), text.datetime(s.detected_ms), text.datetime(report.worst_ms),
+                 text("verdict_effective"), text("root_cause_badge"), "UTC+8",
+                 f"{format_value(run.before, 'ratio')} → {format_value(run.after, 'ratio')}",
+                 text("mttr_goal", goal=text.duration(60))):
+        assert fact in page, fact
+    assert page.count("<svg") == len(report.charts) + 2  # alert charts, scenarios, map
+
+
+def test_chinese_page_is_in_chinese(report):
+    from warroom.report import Text
+
+    page = render_html(report, Text("zh_CN"))
+    assert '<html lang="zh-CN">' in page
+    for words in ("事故复盘报告", "根因", "时间线", "最差时刻", "执行的应急预案", "1 分 51 秒", "有效"):
+        assert words in page
+    assert "Post-incident report" not in page and "Timeline" not in page
+
+
+def test_user_text_is_escaped(reviewed_report, text):
+    page = render_html(reviewed_report, text)
+    assert "<script" not in page.lower()
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;quotes&quot;" in page
+    assert "&lt;b&gt;mallory&lt;/b&gt;" in page
+    assert "lower the for: of bank rules" in page  # the review note, in its own section
+    review = page.index(text("notes_review"))
+    assert page.index("lower the for: of bank rules") > review
+
+
+def test_page_is_self_contained(report, text):
+    page = render_html(report, text)
+    parser = _Tags()
+    parser.feed(page)
+    for tag, attrs in parser.tags:
+        assert tag not in ("script", "link", "img", "iframe", "object")
+        for name in ("src", "href"):
+            assert not attrs.get(name), (tag, attrs)
+    assert not re.search(r"url\((?!#)", page)  # CSS and SVG refer to nothing outside the page
+    assert "@media print" in page

@@ -1,0 +1,65 @@
+"""The contingency plans run during an incident, from the plan audit trail.
+
+``PlanBook.replay`` rebuilds each run's final state; the audit events themselves say what
+happened on the way (verified effective, then rolled back...), and the ``previewed`` event
+before the confirmation keeps the impact figures the commander saw.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from warroom.core.model import Event, EventKind
+from warroom.core.plan_runs import PlanBook
+from warroom.report.facts import PlanFacts
+
+_VERDICT_ACTIONS = ("effective", "not_effective", "rolled_back", "expired", "failed")
+
+
+def plan_facts(events: Iterable[Event], start_ms: int, end_ms: int) -> list[PlanFacts]:
+    """Runs confirmed in ``[start_ms, end_ms]``, oldest first."""
+    audit = [e for e in events if e.kind is EventKind.PLAN_EXECUTION and e.attrs.get("audit")]
+    book = PlanBook.replay(audit)
+    out = []
+    for run in sorted(book.runs(), key=lambda r: (r.confirmed_ms, r.id)):
+        if not start_ms <= run.confirmed_ms <= end_ms:
+            continue
+        actions = [str(e.attrs.get("action")) for e in sorted(audit, key=lambda e: (e.ts, _n(e)))
+                   if e.attrs.get("run") == run.id]
+        verdicts = [a for a in dict.fromkeys(actions) if a in _VERDICT_ACTIONS]
+        if run.executed_ms is not None and not any(v in ("effective", "not_effective") for v in verdicts):
+            verdicts.insert(0, "unverified")
+        if not verdicts:
+            verdicts = ["not_run"]
+        preview = _preview_before(audit, run.plan_id, run.confirmed_ms)
+        out.append(PlanFacts(
+            run=run.id, plan_id=run.plan_id, title=run.title, kind=run.kind, actor=run.actor, reason=run.reason,
+            confirmed_ms=run.confirmed_ms, executed_ms=run.executed_ms, verified_ms=run.verified_ms,
+            ended_ms=run.ended_ms, params=dict(run.params), steps=tuple(run.steps), guard=run.guard,
+            before=_num(run.before), after=_num(run.after), verdicts=tuple(verdicts),
+            preview_ms=None if preview is None else preview.ts,
+            preview=None if preview is None else dict(preview.attrs.get("figures") or {}),
+        ))
+    return out
+
+
+def feed_plan_events(events: Iterable[Event], start_ms: int, end_ms: int) -> list[Event]:
+    """Plan events from the platform itself (run elsewhere, or expired) in the span."""
+    return [e for e in events if e.kind is EventKind.PLAN_EXECUTION and not e.attrs.get("audit")
+            and start_ms <= e.ts <= end_ms]
+
+
+def _preview_before(audit: list[Event], plan_id: str, confirmed_ms: int) -> Event | None:
+    """The newest preview of the plan at or before its confirmation (within an hour)."""
+    previews = [e for e in audit if e.attrs.get("action") == "previewed" and e.attrs.get("plan_id") == plan_id
+                and confirmed_ms - 3_600_000 <= e.ts <= confirmed_ms]
+    return max(previews, key=lambda e: (e.ts, _n(e))) if previews else None
+
+
+def _n(e: Event) -> int:
+    n = e.attrs.get("n")
+    return n if isinstance(n, int) else 0
+
+
+def _num(v: Any) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None

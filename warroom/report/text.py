@@ -1,0 +1,441 @@
+"""The report's words and number formats in English and Simplified Chinese (no Qt here).
+
+The console translates with Qt's ``tr``; a report is written without Qt (on a server, in
+CI, by ``warroom report``), so it has its own small catalogue. ``Text(lang)`` looks a key
+up (``t("mttr")``), fills ``{placeholders}``, and formats times, durations and values the
+same way in both languages: times are local (UTC+8 by default, as the console shows
+them) with the offset written out, and numbers keep the digits that matter.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from datetime import datetime, timedelta, timezone
+
+LANGS = ("en", "zh_CN")
+
+EN: dict[str, str] = {
+    "doc_title": "Post-incident report: {id}",
+    "heading": "Post-incident report",
+    "summary": "Summary",
+    "incident": "Incident",
+    "title": "Title",
+    "severity": "Severity",
+    "state": "State",
+    "root_cause": "Root cause",
+    "owner": "Owner",
+    "nobody": "nobody",
+    "started": "Problem started",
+    "detected": "Detected",
+    "acknowledged": "Acknowledged",
+    "resolved": "Restored",
+    "verified": "Verified resolved",
+    "duration": "Duration (start to restored)",
+    "ongoing": "ongoing at the end of the recording",
+    "not_yet": "not reached",
+    "alert_count": "Alerts",
+    "alert_count_value": "{n} fired ({roots} root, {folded} symptom)",
+    "scenarios_affected": "Scenarios affected",
+    "none": "none",
+    "window": "Recording examined",
+    "kpis": "Time to detect, acknowledge and restore",
+    "mttd": "MTTD",
+    "mtta": "MTTA",
+    "mttr": "MTTR",
+    "mttd_long": "start to detection",
+    "mtta_long": "detection to acknowledgement",
+    "mttr_long": "start to service restored",
+    "mttr_goal": "MTTR goal: {goal}.",
+    "goal_met": "Met, {spare} to spare.",
+    "goal_missed": "Missed by {over}.",
+    "goal_open": "Service not restored yet.",
+    "timeline": "Timeline",
+    "col_time": "Time",
+    "col_since": "Since start",
+    "col_what": "What",
+    "col_subject": "Subject",
+    "col_who": "Who",
+    "col_detail": "Detail",
+    "ev_alert_firing": "Alert firing",
+    "ev_alert_acknowledged": "Alert acknowledged",
+    "ev_alert_resolved": "Alert resolved",
+    "ev_symptoms_firing": "{n} symptom alerts firing",
+    "ev_symptoms_resolved": "{n} symptom alerts resolved",
+    "ev_symptom_firing": "Symptom alert firing",
+    "ev_symptom_resolved": "Symptom alert resolved",
+    "folded_under": "folded under {root}",
+    "ev_incident_opened": "Incident opened",
+    "ev_incident_root_cause_changed": "Root cause changed",
+    "ev_incident_escalated": "Incident escalated",
+    "ev_incident_acknowledged": "Incident acknowledged",
+    "ev_incident_owner_changed": "Owner changed",
+    "ev_incident_recovering": "All alerts resolved: recovering",
+    "ev_incident_reopened": "Incident reopened",
+    "ev_incident_resolved": "Recovery verified: resolved",
+    "ev_incident_merged": "Incidents merged",
+    "ev_note": "Note",
+    "ev_deploy": "Deploy",
+    "ev_config_change": "Configuration change",
+    "ev_fault": "Drill: fault injected",
+    "ev_fault_cleared": "Drill: fault cleared",
+    "ev_plan": "Plan {action}",
+    "ev_plan_feed": "Plan run by the platform",
+    "plan_action_previewed": "previewed",
+    "plan_action_confirmed": "confirmed",
+    "plan_action_sent": "sent",
+    "plan_action_executed": "in force",
+    "plan_action_effective": "verified effective",
+    "plan_action_not_effective": "not effective",
+    "plan_action_rolling_back": "rollback requested",
+    "plan_action_rolled_back": "rolled back",
+    "plan_action_rollback_failed": "rollback failed",
+    "plan_action_expiring": "expiring",
+    "plan_action_expired": "expired",
+    "plan_action_failed": "failed",
+    "charts": "KPIs that fired",
+    "charts_intro": ("Each alert's series over the incident (± a margin): the line is the mean, the band "
+                     "the minimum and maximum of each interval, the dashed line the alert's threshold, the "
+                     "shaded span the time it was firing."),
+    "chart_root": "root",
+    "chart_symptom": "symptom",
+    "chart_more": "{n} more symptom alerts are not drawn: {names}.",
+    "scenario_chart": "Business scenarios: success rate",
+    "scenario_chart_unaffected": "Not affected (not drawn): {names}.",
+    "mk_detected": "detected",
+    "mk_plan": "plan",
+    "mk_resolved": "restored",
+    "mk_worst": "worst",
+    "threshold": "threshold {value}",
+    "no_data": "no data",
+    "map": "Call chain at the worst moment",
+    "worst_moment": "Worst moment: {time}",
+    "worst_def": ("The worst moment is the time within the incident (from its start until service was "
+                  "restored) when the most of its alerts were firing; among equal times, the one with the "
+                  "lowest overall success rate (all scenarios, weighted by their requests)."),
+    "worst_stats": "{n} alerts firing; overall success rate {rate}.",
+    "map_legend_ok": "healthy",
+    "map_legend_warn": "warning",
+    "map_legend_crit": "critical",
+    "map_legend_unknown": "no data",
+    "map_legend_note": ("Services are coloured by their error rate, p99 latency and load at that moment, with "
+                        "the console's thresholds."),
+    "root_cause_badge": "ROOT CAUSE",
+    "cap_err": "err {v}",
+    "cap_load": "load {v}",
+    "no_topology": "No call graph was recorded.",
+    "plans": "Contingency plans executed",
+    "no_plans": "No plan was executed during the incident.",
+    "plan_who": "Who",
+    "plan_when": "Confirmed",
+    "plan_executed": "In force",
+    "plan_why": "Reason",
+    "plan_params": "Parameters",
+    "plan_steps": "Steps",
+    "plan_guard": "Guard KPI",
+    "plan_guard_value": "{series} {op} {threshold} within {within}",
+    "plan_before_after": "Before → after",
+    "plan_verdict": "Verdict",
+    "plan_preview": "Impact preview at {time}",
+    "plan_no_guard": "no guard KPI",
+    "verdict_effective": "effective",
+    "verdict_not_effective": "not effective",
+    "verdict_rolled_back": "rolled back",
+    "verdict_expired": "expired",
+    "verdict_failed": "failed",
+    "verdict_unverified": "in force, not verified",
+    "verdict_not_run": "not executed",
+    "fig_item": "",
+    "fig_capacity": "capacity",
+    "fig_load_before": "load before",
+    "fig_load_after": "load after",
+    "fig_utilisation_after": "utilisation after",
+    "fig_moved": "load moved",
+    "fig_to": "to",
+    "fig_count": "limit",
+    "fig_offered_mean": "offered (mean)",
+    "fig_offered_peak": "offered (peak)",
+    "fig_rejected_mean": "rejected (mean)",
+    "fig_rejected_peak": "rejected (peak)",
+    "fig_rejected_by_scenario": "rejected",
+    "fig_switched_off": "switched off",
+    "fig_callers": "callers",
+    "fig_load_removed": "load removed",
+    "fig_load": "load",
+    "fig_standby": "standby",
+    "fig_no_estimate": "no estimate",
+    "notes": "Notes",
+    "notes_during": "During the incident",
+    "notes_review": "Review notes",
+    "no_notes": "None.",
+    "footer": "Generated by Warroom {version} from {source} at {when}.",
+    "local_times": "Times are local ({offset}).",
+    "sev_P0": "P0", "sev_P1": "P1", "sev_P2": "P2", "sev_P3": "P3", "sev_info": "info",
+    "state_open": "open",
+    "state_acknowledged": "acknowledged",
+    "state_recovering": "recovering",
+    "state_resolved": "resolved",
+    "dur_s": "{s} s",
+    "dur_ms": "{m} min {s} s",
+    "dur_m": "{m} min",
+    "dur_hm": "{h} h {m} min",
+    "list_sep": ", ",
+}
+
+ZH: dict[str, str] = {
+    "doc_title": "事故复盘报告：{id}",
+    "heading": "事故复盘报告",
+    "summary": "概要",
+    "incident": "事故",
+    "title": "标题",
+    "severity": "级别",
+    "state": "状态",
+    "root_cause": "根因",
+    "owner": "负责人",
+    "nobody": "无",
+    "started": "问题开始",
+    "detected": "发现",
+    "acknowledged": "认领",
+    "resolved": "恢复",
+    "verified": "确认恢复",
+    "duration": "持续时间（开始至恢复）",
+    "ongoing": "记录结束时仍未恢复",
+    "not_yet": "未达到",
+    "alert_count": "告警",
+    "alert_count_value": "触发 {n} 条（根因 {roots} 条，症状 {folded} 条）",
+    "scenarios_affected": "受影响场景",
+    "none": "无",
+    "window": "分析的记录",
+    "kpis": "发现、认领与恢复用时",
+    "mttd": "MTTD",
+    "mtta": "MTTA",
+    "mttr": "MTTR",
+    "mttd_long": "开始至发现",
+    "mtta_long": "发现至认领",
+    "mttr_long": "开始至恢复",
+    "mttr_goal": "MTTR 目标：{goal}。",
+    "goal_met": "已达成，还剩 {spare}。",
+    "goal_missed": "未达成，超出 {over}。",
+    "goal_open": "服务尚未恢复。",
+    "timeline": "时间线",
+    "col_time": "时间",
+    "col_since": "距开始",
+    "col_what": "事件",
+    "col_subject": "对象",
+    "col_who": "操作人",
+    "col_detail": "详情",
+    "ev_alert_firing": "告警触发",
+    "ev_alert_acknowledged": "告警已认领",
+    "ev_alert_resolved": "告警恢复",
+    "ev_symptoms_firing": "{n} 条症状告警触发",
+    "ev_symptoms_resolved": "{n} 条症状告警恢复",
+    "ev_symptom_firing": "症状告警触发",
+    "ev_symptom_resolved": "症状告警恢复",
+    "folded_under": "归并于 {root}",
+    "ev_incident_opened": "事故创建",
+    "ev_incident_root_cause_changed": "根因变更",
+    "ev_incident_escalated": "事故升级",
+    "ev_incident_acknowledged": "事故已认领",
+    "ev_incident_owner_changed": "负责人变更",
+    "ev_incident_recovering": "告警全部恢复：观察中",
+    "ev_incident_reopened": "事故重新打开",
+    "ev_incident_resolved": "确认恢复：已解决",
+    "ev_incident_merged": "事故合并",
+    "ev_note": "备注",
+    "ev_deploy": "发布",
+    "ev_config_change": "配置变更",
+    "ev_fault": "演练：注入故障",
+    "ev_fault_cleared": "演练：清除故障",
+    "ev_plan": "预案{action}",
+    "ev_plan_feed": "平台执行预案",
+    "plan_action_previewed": "预览",
+    "plan_action_confirmed": "确认",
+    "plan_action_sent": "已下发",
+    "plan_action_executed": "已生效执行",
+    "plan_action_effective": "验证有效",
+    "plan_action_not_effective": "无效",
+    "plan_action_rolling_back": "申请回滚",
+    "plan_action_rolled_back": "已回滚",
+    "plan_action_rollback_failed": "回滚失败",
+    "plan_action_expiring": "即将到期",
+    "plan_action_expired": "已到期",
+    "plan_action_failed": "执行失败",
+    "charts": "触发告警的指标",
+    "charts_intro": "各告警指标在事故期间（前后留有余量）的曲线：实线为每个区间的均值，色带为最小值与最大值，"
+                    "虚线为告警阈值，阴影为告警触发的时段。",
+    "chart_root": "根因",
+    "chart_symptom": "症状",
+    "chart_more": "另有 {n} 条症状告警未绘制：{names}。",
+    "scenario_chart": "业务场景成功率",
+    "scenario_chart_unaffected": "未受影响（未绘制）：{names}。",
+    "mk_detected": "发现",
+    "mk_plan": "预案",
+    "mk_resolved": "恢复",
+    "mk_worst": "最差",
+    "threshold": "阈值 {value}",
+    "no_data": "无数据",
+    "map": "最差时刻的调用链",
+    "worst_moment": "最差时刻：{time}",
+    "worst_def": "最差时刻是事故期间（从开始到服务恢复）触发中的告警最多的时刻；若有多个，取整体成功率"
+                 "（所有场景按请求量加权）最低的那一刻。",
+    "worst_stats": "{n} 条告警触发中；整体成功率 {rate}。",
+    "map_legend_ok": "正常",
+    "map_legend_warn": "警告",
+    "map_legend_crit": "严重",
+    "map_legend_unknown": "无数据",
+    "map_legend_note": "服务按该时刻的错误率、P99 延迟和负载着色，阈值与控制台相同。",
+    "root_cause_badge": "根因",
+    "cap_err": "错误 {v}",
+    "cap_load": "负载 {v}",
+    "no_topology": "没有记录调用关系图。",
+    "plans": "执行的应急预案",
+    "no_plans": "事故期间没有执行预案。",
+    "plan_who": "执行人",
+    "plan_when": "确认时间",
+    "plan_executed": "生效时间",
+    "plan_why": "原因",
+    "plan_params": "参数",
+    "plan_steps": "步骤",
+    "plan_guard": "验证指标",
+    "plan_guard_value": "{series} {op} {threshold}，{within}内",
+    "plan_before_after": "执行前 → 执行后",
+    "plan_verdict": "结论",
+    "plan_preview": "影响预览（{time}）",
+    "plan_no_guard": "无验证指标",
+    "verdict_effective": "有效",
+    "verdict_not_effective": "无效",
+    "verdict_rolled_back": "已回滚",
+    "verdict_expired": "已到期",
+    "verdict_failed": "失败",
+    "verdict_unverified": "已生效，未验证",
+    "verdict_not_run": "未执行",
+    "fig_item": "",
+    "fig_capacity": "容量",
+    "fig_load_before": "切换前负载",
+    "fig_load_after": "切换后负载",
+    "fig_utilisation_after": "切换后使用率",
+    "fig_moved": "转移负载",
+    "fig_to": "转移至",
+    "fig_count": "限流阈值",
+    "fig_offered_mean": "请求量（均值）",
+    "fig_offered_peak": "请求量（峰值）",
+    "fig_rejected_mean": "拒绝量（均值）",
+    "fig_rejected_peak": "拒绝量（峰值）",
+    "fig_rejected_by_scenario": "拒绝量",
+    "fig_switched_off": "关闭的功能",
+    "fig_callers": "调用方",
+    "fig_load_removed": "减少的负载",
+    "fig_load": "负载",
+    "fig_standby": "备库",
+    "fig_no_estimate": "无法估算",
+    "notes": "备注",
+    "notes_during": "事故期间",
+    "notes_review": "复盘备注",
+    "no_notes": "无。",
+    "footer": "由 Warroom {version} 根据 {source} 于 {when} 生成。",
+    "local_times": "时间均为当地时间（{offset}）。",
+    "sev_P0": "P0", "sev_P1": "P1", "sev_P2": "P2", "sev_P3": "P3", "sev_info": "信息",
+    "state_open": "未处理",
+    "state_acknowledged": "已认领",
+    "state_recovering": "恢复观察中",
+    "state_resolved": "已解决",
+    "dur_s": "{s} 秒",
+    "dur_ms": "{m} 分 {s} 秒",
+    "dur_m": "{m} 分钟",
+    "dur_hm": "{h} 小时 {m} 分",
+    "list_sep": "、",
+}
+
+CATALOGUES = {"en": EN, "zh_CN": ZH}
+
+
+def choose_lang(explicit: str | None = None, environ: dict[str, str] | None = None) -> str:
+    """The report language: ``explicit`` when given, else Chinese when ``LANG`` (or
+    ``LC_ALL``/``LC_MESSAGES``) starts with ``zh``, else English."""
+    if explicit:
+        if explicit not in CATALOGUES:
+            raise ValueError(f"unknown language {explicit!r}: choose one of {', '.join(LANGS)}")
+        return explicit
+    env = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var, "")
+        if value:
+            return "zh_CN" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+class Text:
+    """Words and formats of one language; ``utc_offset_minutes`` is the local time zone."""
+
+    def __init__(self, lang: str = "en", utc_offset_minutes: int = 8 * 60) -> None:
+        if lang not in CATALOGUES:
+            raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGS)}")
+        self.lang = lang
+        self._words = CATALOGUES[lang]
+        self.offset_minutes = int(utc_offset_minutes)
+        self.tz = timezone(timedelta(minutes=self.offset_minutes))
+
+    def __call__(self, key: str, **values: object) -> str:
+        """The text of ``key`` with its placeholders filled (English when a key is missing)."""
+        template = self._words.get(key, EN.get(key, key))
+        return template.format(**values) if values else template
+
+    # -- times -------------------------------------------------------------------------------
+    @property
+    def offset(self) -> str:
+        """``UTC+8``, ``UTC-3:30``, ``UTC``."""
+        m = self.offset_minutes
+        if m == 0:
+            return "UTC"
+        sign = "+" if m > 0 else "-"
+        h, rest = divmod(abs(m), 60)
+        return f"UTC{sign}{h}" + (f":{rest:02d}" if rest else "")
+
+    def local(self, ms: int) -> datetime:
+        """An epoch-ms time as a local ``datetime``."""
+        return datetime.fromtimestamp(ms / 1000, self.tz)
+
+    def datetime(self, ms: int | None, *, offset: bool = True) -> str:
+        """``2024-11-11 10:32:20 UTC+8`` (the date is written the same way in both languages)."""
+        if ms is None:
+            return "—"
+        text = f"{self.local(ms):%Y-%m-%d %H:%M:%S}"
+        return f"{text} {self.offset}" if offset else text
+
+    def clock(self, ms: int, seconds: bool = True) -> str:
+        """``10:32:20`` (or ``10:32``)."""
+        return f"{self.local(ms):%H:%M:%S}" if seconds else f"{self.local(ms):%H:%M}"
+
+    def duration(self, seconds: float | None) -> str:
+        """``45 s``, ``1 min 51 s``, ``2 h 5 min`` / ``45 秒``, ``1 分 51 秒``; ``—`` when unknown."""
+        if seconds is None or math.isnan(seconds):
+            return "—"
+        s = int(round(abs(seconds)))
+        if s < 60:
+            return self("dur_s", s=s)
+        if s < 3600:
+            m, s = divmod(s, 60)
+            return self("dur_ms", m=m, s=s) if s else self("dur_m", m=m)
+        h, rest = divmod(s, 3600)
+        return self("dur_hm", h=h, m=rest // 60)
+
+    def since(self, ms: int, origin: int) -> str:
+        """``T+1:51`` / ``T-0:30`` relative to ``origin`` (minutes:seconds, hours when long)."""
+        d = int(round((ms - origin) / 1000))
+        sign = "+" if d >= 0 else "−"
+        d = abs(d)
+        h, rest = divmod(d, 3600)
+        m, s = divmod(rest, 60)
+        return f"T{sign}{h}:{m:02d}:{s:02d}" if h else f"T{sign}{m}:{s:02d}"
+
+    def join(self, items: list[str]) -> str:
+        """Items joined with the language's list separator."""
+        return self("list_sep").join(items)
+
+    def severity(self, sev: str) -> str:
+        """``P1`` or ``info`` in the language."""
+        return self(f"sev_{sev}")
+
+    def state(self, state: str) -> str:
+        """An incident state in the language."""
+        return self(f"state_{state}") if f"state_{state}" in EN else state

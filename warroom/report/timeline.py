@@ -1,0 +1,167 @@
+"""The incident's story as timeline rows, and its notes, from the event log.
+
+What goes in: the alerts that stand for a root cause firing, acknowledged and resolved;
+the symptoms folded under them one by one when there are few (``FEW_SYMPTOMS``), else one
+row per moment ("12 symptom alerts firing") naming them; the incident's own actions
+(opened, acknowledged, root cause changed, recovering, resolved...; not every alert that
+joined); notes; deploys, configuration changes and drill faults from ``CHANGE_LOOKBACK_MS``
+before the start; and the steps of the plans run.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from warroom.core.incidents import Incident
+from warroom.core.model import Event, EventKind, SeriesKey
+from warroom.report.facts import AlertFacts, Note, PlanFacts, TimelineRow
+from warroom.report.units import format_value, unit_of
+
+FEW_SYMPTOMS = 5
+CHANGE_LOOKBACK_MS = 15 * 60_000  # as IncidentBook's change_lookback_s
+_ORDER = {"change": 0, "alert": 1, "incident": 2, "plan": 3, "note": 4}
+_INCIDENT_TONE = {"opened": "crit", "reopened": "crit", "escalated": "crit", "recovering": "ok", "resolved": "ok"}
+_PLAN_TONE = {"effective": "ok", "not_effective": "crit", "failed": "crit", "rollback_failed": "crit",
+              "rolled_back": "warn", "expired": "warn", "executed": "ok"}
+
+
+def timeline_rows(events: list[Event], incident: Incident, alerts: list[AlertFacts], plans: list[PlanFacts],
+                  start_ms: int, end_ms: int) -> list[TimelineRow]:
+    """The rows from ``start_ms`` (the incident's start) to ``end_ms`` (its verification or the log's end)."""
+    rows: list[tuple[int, int, int, TimelineRow]] = []
+
+    def add(kind: str, row: TimelineRow, seq: int = 0) -> None:
+        rows.append((row.ts, _ORDER[kind], seq, row))
+
+    by_fp = {a.fingerprint: a for a in alerts}
+    symptoms = [a for a in alerts if not a.root]
+    for a in alerts:
+        if not a.root and len(symptoms) > FEW_SYMPTOMS:
+            continue
+        what = "ev_alert" if a.root else "ev_symptom"
+        under = by_fp.get(a.folded_under)
+        detail = a.title if a.root or under is None else f"{a.title} ({under.subject})"
+        for s, e in a.spans:
+            if start_ms <= s <= end_ms:
+                add("alert", TimelineRow(s, f"{what}_firing", subject=a.subject, detail=detail, tone="crit"))
+            if e is not None and start_ms <= e <= end_ms:
+                add("alert", TimelineRow(e, f"{what}_resolved", subject=a.subject, detail=a.title, tone="ok"))
+    if len(symptoms) > FEW_SYMPTOMS:
+        for state, at in (("firing", 0), ("resolved", 1)):
+            groups: dict[int, list[AlertFacts]] = {}
+            for a in symptoms:
+                for span in a.spans:
+                    t = span[at]
+                    if t is not None and start_ms <= t <= end_ms:
+                        groups.setdefault(t, []).append(a)
+            for t, group in groups.items():
+                roots = sorted({by_fp[a.folded_under].subject for a in group if a.folded_under in by_fp})
+                add("alert", TimelineRow(t, f"ev_symptoms_{state}", {"n": len(group)}, subject=", ".join(roots),
+                                         tone="crit" if state == "firing" else "ok",
+                                         subjects=tuple(sorted({a.subject for a in group}))))
+    fps = {a.fingerprint for a in alerts if a.root}
+    for ev in events:
+        a = ev.attrs
+        if ev.kind is EventKind.ALERT and a.get("state") == "acknowledged" and a.get("fingerprint") in fps:
+            if start_ms <= ev.ts <= end_ms:
+                add("alert", TimelineRow(ev.ts, "ev_alert_acknowledged", subject=ev.subject,
+                                         actor=str(a.get("actor") or ""), detail=str(a.get("comment") or "")))
+    for ev in incident.timeline:
+        if ev.kind is EventKind.INCIDENT and ev.attrs.get("action") != "alert_joined":
+            add("incident", _incident_row(ev), int(ev.attrs.get("seq") or 0))
+    for note in incident_notes(events, incident, start_ms, end_ms):
+        add("note", TimelineRow(note.ts, "ev_note", actor=note.actor, detail=note.text))
+    for ev in events:
+        if not start_ms - CHANGE_LOOKBACK_MS <= ev.ts <= end_ms:
+            continue
+        if ev.kind in (EventKind.DEPLOY, EventKind.CONFIG_CHANGE):
+            add("change", TimelineRow(ev.ts, f"ev_{ev.kind.value}", subject=ev.subject,
+                                      actor=str(ev.attrs.get("actor") or ev.attrs.get("author") or ""),
+                                      detail=ev.title, tone="warn"))
+        elif ev.kind is EventKind.FAULT:
+            cleared = ev.attrs.get("action") == "clear"
+            add("change", TimelineRow(ev.ts, "ev_fault_cleared" if cleared else "ev_fault", subject=ev.subject,
+                                      detail=ev.title, tone="" if cleared else "warn"))
+    by_run = {p.run: p for p in plans}
+    runs = set(by_run)
+    titles = {p.plan_id: p.title for p in plans}
+    plan_ids = set(titles)
+    previews = {p.preview_ms for p in plans if p.preview_ms is not None}
+    for ev in events:
+        a = ev.attrs
+        if ev.kind is not EventKind.PLAN_EXECUTION or not start_ms <= ev.ts <= end_ms:
+            continue
+        if a.get("audit"):
+            action = str(a.get("action") or "")
+            is_preview = action == "previewed" and a.get("plan_id") in plan_ids and ev.ts in previews
+            if a.get("run") in runs or is_preview:
+                add("plan", TimelineRow(ev.ts, "ev_plan", {"action": action}, subject=ev.subject,
+                                        actor=str(a.get("actor") or ""), detail=_plan_detail(ev, by_run, titles),
+                                        tone=_PLAN_TONE.get(action, "")),
+                    a.get("n") if isinstance(a.get("n"), int) else 0)
+        elif a.get("plan_id", ev.subject) not in plan_ids:
+            add("plan", TimelineRow(ev.ts, "ev_plan_feed", subject=ev.subject, actor=str(a.get("actor") or ""),
+                                    detail=ev.title))
+    rows.sort(key=lambda r: r[:3])
+    return [r[3] for r in rows]
+
+
+def incident_notes(events: Iterable[Event], incident: Incident, start_ms: int, end_ms: int,
+                   *, review: bool = False) -> list[Note]:
+    """Notes made during the incident (``review=False``) or in a later review (``review=True``).
+
+    A note belongs when its ``attrs["incident"]`` names the incident, or when it has no
+    incident and was put on the incident's timeline (during: by the incident book; review:
+    by its time, within ``[start_ms, end_ms]``). Review notes have ``attrs["review"]`` true.
+    """
+    on_timeline = {e.id for e in incident.timeline if e.kind is EventKind.NOTE}
+    out = []
+    for ev in events:
+        if ev.kind is not EventKind.NOTE or bool(ev.attrs.get("review")) != review:
+            continue
+        named = ev.attrs.get("incident")
+        if named:
+            if named != incident.id:
+                continue
+        elif not (ev.id in on_timeline or (review and start_ms <= ev.ts <= end_ms)):
+            continue
+        text = str(ev.attrs.get("text") or ev.title)
+        out.append(Note(ev.ts, str(ev.attrs.get("actor") or ""), text, review))
+    return sorted(out, key=lambda n: n.ts)
+
+
+def _plan_detail(ev: Event, by_run: dict[str, PlanFacts], titles: dict[str, str]) -> str:
+    """The reason when confirmed, the guard KPI before → after when verified, else the plan's title."""
+    a = ev.attrs
+    action = a.get("action")
+    run = by_run.get(str(a.get("run") or ""))
+    if action == "confirmed" and a.get("reason"):
+        return str(a["reason"])
+    if action in ("effective", "not_effective") and run is not None and run.guard:
+        try:
+            unit = unit_of(SeriesKey.parse(str(run.guard.get("series", ""))).name)
+        except ValueError:
+            unit = "plain"
+        before, after = a.get("before"), a.get("after")
+        num = (lambda v: float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None)
+        return (f"{run.guard.get('series', '')}: {format_value(num(before), unit)} → "
+                f"{format_value(num(after), unit)}")
+    return run.title if run is not None else titles.get(str(a.get("plan_id") or ""), ev.title)
+
+
+def _incident_row(ev: Event) -> TimelineRow:
+    a = ev.attrs
+    action = str(a.get("action") or "")
+    detail = str(a.get("comment") or "")
+    if action == "root_cause_changed":
+        detail = f"{a.get('previous_root_cause', '')} → {a.get('root_cause', '')}"
+    elif action == "owner_changed":
+        detail = str(a.get("owner") or "")
+    elif action == "escalated":
+        detail = ev.severity.value
+    elif action == "merged":
+        detail = str(a.get("merged_from") or a.get("merged_into") or "")
+    elif action == "opened":
+        detail = ev.title
+    return TimelineRow(ev.ts, f"ev_incident_{action}", subject=ev.subject, actor=str(a.get("actor") or ""),
+                       detail=detail, tone=_INCIDENT_TONE.get(action, ""))
