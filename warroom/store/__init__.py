@@ -2,14 +2,28 @@
 
 ``StoreWriter`` appends metrics, events and topology snapshots; ``HistoryReader`` reads
 them back (downsampled ranges, latest values, the event log, topology at a time).
+``export_bundle`` writes one incident's stretch of a history as a self-contained bundle;
+``validate_bundle`` checks one (see docs/bundles.md).
 """
 
+from warroom.store.bundle import (
+    BundleError,
+    BundleInfo,
+    append_review_notes,
+    export_bundle,
+    is_bundle,
+    open_bundle,
+    read_manifest,
+    validate_bundle,
+)
 from warroom.store.query import HistoryReader, SeriesData, bucket_width_ms
 from warroom.store.schema import SCHEMA_VERSION, SchemaError, ensure_schema
 from warroom.store.writer import FlushReport, StoreError, StoreWriter, WriterHealth
 
 __all__ = [
     "SCHEMA_VERSION",
+    "BundleError",
+    "BundleInfo",
     "FlushReport",
     "HistoryReader",
     "SchemaError",
@@ -17,6 +31,12 @@ __all__ = [
     "StoreError",
     "StoreWriter",
     "WriterHealth",
+    "append_review_notes",
     "bucket_width_ms",
     "ensure_schema",
+    "export_bundle",
+    "is_bundle",
+    "open_bundle",
+    "read_manifest",
+    "validate_bundle",
 ]

@@ -64,12 +64,7 @@ def open_history(path: Path, read_only: bool, progress=None):
     import duckdb
 
     from warroom.store import HistoryReader, StoreWriter
-    try:  # TEMP until bundle.py lands
-        from warroom.store.bundle import BundleError, is_bundle, validate_bundle
-    except ImportError:
-        class BundleError(Exception): pass  # noqa
-        def is_bundle(p): return False  # noqa
-        validate_bundle = None
+    from warroom.store.bundle import BundleError, is_bundle, validate_bundle
     from warroom.store.schema import SchemaError
 
     if not path.is_file():
