@@ -150,3 +150,18 @@ def test_replay_command_errors_are_clear(tmp_path):
         proc = subprocess.run([sys.executable, "-m", "warroom.cli", "replay", str(path), "--snapshot",
                                str(tmp_path / "x.png")], capture_output=True, text=True, timeout=60)
         assert proc.returncode == 2 and words in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_export_report_of_the_incident_at_the_cursor(window, recording, tmp_path):
+    win, bar, session, clock = window
+    bar.seek(recording.start_ms)
+    assert bar.export("html", tmp_path / "none.html") is None and "No incident" in bar.last_message
+    bar.seek(recording.executed_ms)
+    assert session.incident_at_cursor() == recording.incident_id
+    html = bar.export("html", tmp_path / "r.html")
+    assert html is not None and recording.incident_id in html.read_text(encoding="utf-8")
+    assert "Report written" in bar.last_message
+    pdf = bar.export("pdf", tmp_path / "r.pdf")
+    assert pdf is not None and pdf.read_bytes()[:5] == b"%PDF-"
+    assert bar.export("html", tmp_path / "missing-folder" / "r.html") is None
+    assert "Export failed" in bar.last_message, "an error is said, the replay goes on"

@@ -19,6 +19,7 @@ import bisect
 import getpass
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from warroom.core.alert_log import AlertLog, log_order
@@ -221,10 +222,12 @@ class ReplaySession:
     """
 
     def __init__(self, reader: HistoryReader, view: LiveView, *, source: str = "", user: str = "",
-                 record: Callable[[list[Event]], None] | None = None, span_ms: int = DEFAULT_SPAN_MS) -> None:
+                 record: Callable[[list[Event]], None] | None = None, span_ms: int = DEFAULT_SPAN_MS,
+                 path: Path | None = None) -> None:
         self.reader = reader
         self.view = view
-        self.source = source
+        self.source = source or (path.name if path is not None else "")
+        self.path = path  # the file, when there is one (exports name it)
         self.span_ms = int(span_ms)
         self._record = record
         bounds = reader.time_range()
@@ -311,6 +314,13 @@ class ReplaySession:
     def events(self) -> list[Event]:
         """The whole event log of the history (review notes added here included), oldest first."""
         return list(self._events)
+
+    def incident_at_cursor(self) -> str | None:
+        """The incident the room was dealing with at the cursor: the live one (the most severe,
+        then the oldest), else the latest one before; None before the first."""
+        incidents = self.watch.incidents()
+        live = sorted((i for i in incidents if i.live), key=lambda i: (i.severity.value, i.detected_ms or 0))
+        return live[0].id if live else incidents[0].id if incidents else None
 
     # -- loading -------------------------------------------------------------------------
     def _reload(self, ms: int) -> None:

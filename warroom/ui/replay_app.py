@@ -110,7 +110,7 @@ def run_replay(opts: ReplayOptions) -> int:
     from warroom.core.layouts import load_layout
     from warroom.io.replay import DEFAULT_SPAN_MS, ReplaySession, parse_cursor
     from warroom.store.live import LiveView
-    from warroom.ui.app import _place, init_app
+    from warroom.ui.app import _place, choose_language, init_app
     from warroom.ui.main_window import MainWindow
     from warroom.ui.replay_bar import ReplayBar
 
@@ -122,7 +122,7 @@ def run_replay(opts: ReplayOptions) -> int:
         print(f"warroom replay: {why}; review notes are off", file=sys.stderr)
     try:
         view = LiveView()
-        session = ReplaySession(reader, view, source=opts.path.name, user=opts.user,
+        session = ReplaySession(reader, view, path=opts.path, user=opts.user,
                                 record=writer.append_events if writer is not None else None,
                                 span_ms=chart_span_ms(layout, DEFAULT_SPAN_MS))
         session.speed = opts.speed
@@ -133,6 +133,7 @@ def run_replay(opts: ReplayOptions) -> int:
                          settings=settings)
         win.setWindowTitle(win.tr("Warroom") + " — " + win.tr("REPLAY") + f" — {opts.path.name}")
         bar = ReplayBar(session, win)
+        bar.report_lang = choose_language(opts.lang)
         bar_holder.append(bar)
         toolbar = QToolBar(win.tr("Replay"), win)
         toolbar.setObjectName("replay_toolbar")

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QInputDialog, QLabel, QMenu, QPushButton, QToolTip, QWidget,
+    QApplication, QComboBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMenu, QPushButton, QToolTip, QWidget,
 )
 
 from warroom.core.model import Severity
@@ -192,6 +193,11 @@ class ReplayBar(QWidget):
                                            "replay_markers", self.show_markers_menu)
         self.note_button = self._button(self.tr("Note…"), self.tr("Add a review note to the incident at the cursor"),
                                         "replay_note", self.add_note)
+        self.export_button = self._button(self.tr("Export"), self.tr("Write the report or the bundle of the incident "
+                                                                     "at the cursor"), "replay_export",
+                                          self.show_export_menu)
+        self.report_lang = "en"  # the report's language: the window's (set by the replay app)
+        self.last_message = ""  # what the last export or note did, or why it could not
         self.note_button.setEnabled(session.notes_allowed)
         if not session.notes_allowed:
             self.note_button.setToolTip(self.tr("This file is open read-only: notes cannot be stored"))
@@ -206,6 +212,7 @@ class ReplayBar(QWidget):
         row.addWidget(self.track, 1)
         row.addWidget(self.time_label)
         row.addWidget(self.markers_button)
+        row.addWidget(self.export_button)
         row.addWidget(self.note_button)
 
         for key, action in (
@@ -307,6 +314,55 @@ class ReplayBar(QWidget):
     def show_markers_menu(self) -> None:
         """Open the markers menu under its button."""
         self.marker_menu().exec(self.markers_button.mapToGlobal(self.markers_button.rect().bottomLeft()))
+
+    def export_menu(self) -> QMenu:
+        """Report (HTML, PDF) and bundle of the incident at the cursor."""
+        menu = QMenu(self)
+        inc = self.session.incident_at_cursor()
+        for text, kind in ((self.tr("Report (HTML)…"), "html"), (self.tr("Report (PDF)…"), "pdf"),
+                           (self.tr("Incident bundle…"), "bundle")):
+            action = menu.addAction(text)
+            action.setEnabled(inc is not None and (kind != "bundle" or self.session.path is not None))
+            action.triggered.connect(lambda _=False, k=kind: self.export(k))
+        if inc is None:
+            menu.addSeparator()
+            menu.addAction(self.tr("No incident at the cursor")).setEnabled(False)
+        return menu
+
+    def show_export_menu(self) -> None:
+        """Open the export menu under its button."""
+        self.export_menu().exec(self.export_button.mapToGlobal(self.export_button.rect().bottomLeft()))
+
+    def export(self, kind: str, out: Path | None = None) -> Path | None:
+        """Write the report (``html``, ``pdf``) or bundle (``bundle``) of the incident at the cursor
+        to ``out`` (asked for when None). Returns the file written, None if nothing was."""
+        from warroom.ui.replay_export import write_export
+
+        inc = self.session.incident_at_cursor()
+        if inc is None:
+            return self._say(self.tr("No incident at the cursor"))
+        if out is None:
+            suffix = {"html": "-report.html", "pdf": "-report.pdf", "bundle": ".duckdb"}[kind]
+            name, _ = QFileDialog.getSaveFileName(self, self.export_button.toolTip(), str(Path.cwd() / f"{inc}{suffix}"))
+            if not name:
+                return None
+            out = Path(name)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            message = write_export(self.session, inc, kind, out, self.report_lang)
+        except Exception as exc:  # noqa: BLE001 - whatever went wrong is said, the replay goes on
+            message = self.tr("Export failed: %1").replace("%1", str(exc).splitlines()[0] if str(exc) else repr(exc))
+            out = None
+        finally:
+            QApplication.restoreOverrideCursor()
+        self._say(message)
+        return out
+
+    def _say(self, message: str) -> None:
+        self.last_message = message
+        self.export_button.setToolTip(message)
+        QToolTip.showText(self.export_button.mapToGlobal(self.export_button.rect().topLeft()), message, self)
+        return None
 
     def add_note(self) -> None:
         """Ask for a review note on the incident at the cursor (the live one, else the latest)."""
