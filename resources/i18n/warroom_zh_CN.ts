@@ -209,84 +209,84 @@
         <translation>已静默 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="267"/>
-        <location filename="../../warroom/ui/panels/alerts.py" line="282"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="270"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="285"/>
         <source>Select an alert first.</source>
         <translation>请先选择一条告警。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="272"/>
-        <location filename="../../warroom/ui/panels/alerts.py" line="287"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="275"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="290"/>
         <source>Say who you are: every action names who took it.</source>
         <translation>请填写姓名：每项操作都会记录操作人。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="274"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="277"/>
         <source>An acknowledgement needs a comment: say what you are doing about it.</source>
         <translation>认领需填写说明：请写明正在如何处置。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="276"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="279"/>
         <source>Acknowledged: %1</source>
         <translation>已认领：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="289"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="292"/>
         <source>A silence needs a reason: say why the alert may stay quiet.</source>
         <translation>静默需填写原因：请说明为何可暂不告警。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="293"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="296"/>
         <source>Duration: %1</source>
         <translation>时长：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="295"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="298"/>
         <source>A silence lasts more than nothing and at most 7 days.</source>
         <translation>静默时长须大于 0，且不超过 7 天。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="298"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="301"/>
         <source>No data yet: nothing to silence.</source>
         <translation>尚无数据：没有可静默的告警。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="307"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="310"/>
         <source>Silenced for %1: %2</source>
         <translation>已静默 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="313"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="316"/>
         <source>This alert has no runbook.</source>
         <translation>该告警没有处置手册。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="315"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="318"/>
         <source>Could not open %1</source>
         <translation>无法打开 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="322"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="325"/>
         <source>Select a silence first.</source>
         <translation>请先选择一条静默。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="323"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="326"/>
         <source>Silence ended.</source>
         <translation>静默已结束。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="330"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="333"/>
         <source>Rules reloaded.</source>
         <translation>规则已重新加载。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="332"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="335"/>
         <source>The rule file still has an error; the rules in force stay.</source>
         <translation>规则文件仍有错误，继续沿用当前生效的规则。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="341"/>
+        <location filename="../../warroom/ui/panels/alerts.py" line="344"/>
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
@@ -501,83 +501,93 @@
 <context>
     <name>FeedHealthPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="49"/>
+        <location filename="../../warroom/ui/panels/health.py" line="53"/>
         <source>LIVE</source>
-        <extracomment>Data older than this turns the frame amber... ...and older than this, red. Connection states that are not (yet) a healthy live stream. The data age keeps counting while nothing arrives (and the view&apos;s version stands still).</extracomment>
+        <extracomment>Data older than this turns the frame amber... ...and older than this, red. Connection states that are not (yet) a healthy live stream. The state of a view a replay fills (``warroom.io.replay``): its own colour, the accent. The data age keeps counting while nothing arrives (and the view&apos;s version stands still).</extracomment>
         <translation>实时</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="50"/>
+        <location filename="../../warroom/ui/panels/health.py" line="54"/>
         <source>STALE</source>
         <translation>数据停滞</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="51"/>
+        <location filename="../../warroom/ui/panels/health.py" line="55"/>
         <source>CONNECTING</source>
         <translation>连接中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="52"/>
+        <location filename="../../warroom/ui/panels/health.py" line="56"/>
         <source>DISCONNECTED</source>
         <translation>已断开</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="60"/>
+        <location filename="../../warroom/ui/panels/health.py" line="57"/>
+        <source>REPLAY</source>
+        <translation>回放</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health.py" line="65"/>
         <source>no data yet</source>
         <translation>尚无数据</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="63"/>
+        <location filename="../../warroom/ui/panels/health.py" line="68"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="65"/>
+        <location filename="../../warroom/ui/panels/health.py" line="70"/>
         <source>%1 min %2 s</source>
         <translation>%1 分 %2 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="68"/>
+        <location filename="../../warroom/ui/panels/health.py" line="73"/>
         <source>%1 h %2 min</source>
         <translation>%1 小时 %2 分</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="70"/>
+        <location filename="../../warroom/ui/panels/health.py" line="75"/>
         <source>data is %1 old</source>
         <translation>数据延迟 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="77"/>
+        <location filename="../../warroom/ui/panels/health.py" line="82"/>
         <source>no protocol errors</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="121"/>
+        <location filename="../../warroom/ui/panels/health.py" line="126"/>
         <source>Protocol errors</source>
         <translation>协议错误</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="122"/>
+        <location filename="../../warroom/ui/panels/health.py" line="127"/>
         <source>Received</source>
         <translation>已接收</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="123"/>
+        <location filename="../../warroom/ui/panels/health.py" line="128"/>
         <source>Series</source>
         <translation>序列</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="207"/>
+        <location filename="../../warroom/ui/panels/health.py" line="204"/>
+        <source>recorded history</source>
+        <translation>历史记录</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health.py" line="214"/>
         <source>%1 points</source>
         <translation>%1 个数据点</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="207"/>
+        <location filename="../../warroom/ui/panels/health.py" line="214"/>
         <source>%1 point</source>
         <translation>%1 个数据点</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="209"/>
+        <location filename="../../warroom/ui/panels/health.py" line="216"/>
         <source>%1 series</source>
         <translation>%1 条序列</translation>
     </message>
@@ -598,232 +608,232 @@
 <context>
     <name>IncidentsPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="42"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="43"/>
         <source>OPEN</source>
         <extracomment>Resolved incidents listed below the live ones.</extracomment>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="43"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="44"/>
         <source>ACKNOWLEDGED</source>
         <translation>已认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="44"/>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="161"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="45"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="162"/>
         <source>RECOVERING</source>
         <translation>恢复中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="45"/>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="129"/>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="166"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="46"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="130"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="167"/>
         <source>RESOLVED</source>
         <translation>已恢复</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="58"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="59"/>
         <source>MTTR %1</source>
         <translation>MTTR %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="61"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="62"/>
         <source>open %1</source>
         <translation>已持续 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="67"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="68"/>
         <source>owner %1</source>
         <translation>负责人 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="68"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="69"/>
         <source>no owner</source>
         <translation>未指定负责人</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="70"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="71"/>
         <source>1 alert</source>
         <translation>1 条告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="71"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="72"/>
         <source>%1 alerts</source>
         <translation>%1 条告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="84"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="85"/>
         <source>started %1</source>
         <translation>开始于 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="85"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="86"/>
         <source>detected %1 (MTTD %2)</source>
         <translation>发现于 %1（MTTD %2）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="90"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="91"/>
         <source>acked %1 by %2 (MTTA %3)</source>
         <translation>%2 认领于 %1（MTTA %3）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="93"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="94"/>
         <source>not acknowledged</source>
         <translation>未认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="95"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="96"/>
         <source>restored %1</source>
         <translation>恢复于 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="117"/>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="149"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="118"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="150"/>
         <source>ROOT CAUSE</source>
         <translation>根因</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="118"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="119"/>
         <source>%1: root cause now %2</source>
         <translation>%1：根因变为 %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="121"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="122"/>
         <source>FIRING</source>
         <translation>告警中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="124"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="125"/>
         <source>ACKED</source>
         <translation>已认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="128"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="129"/>
         <source>CLEARED</source>
         <translation>已消除</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="130"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="131"/>
         <source>PENDING</source>
         <translation>待定</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="142"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="143"/>
         <source>OPENED</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="142"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="143"/>
         <source>Incident opened: %1</source>
         <translation>故障已创建：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="143"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="144"/>
         <source>root cause %1</source>
         <translation>根因 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="146"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="147"/>
         <source>JOINED</source>
         <translation>并入</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="146"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="147"/>
         <source>Alert joined: %1</source>
         <translation>告警并入：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="149"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="150"/>
         <source>Root cause now %1 (was %2)</source>
         <translation>根因变为 %1（原为 %2）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="152"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="153"/>
         <source>ESCALATED</source>
         <translation>升级</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="153"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="154"/>
         <source>Escalated to %1</source>
         <translation>升级为 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="155"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="156"/>
         <source>ACK</source>
         <translation>认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="156"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="157"/>
         <source>Acknowledged by %1</source>
         <translation>%1 已认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="158"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="159"/>
         <source>OWNER</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="158"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="159"/>
         <source>Owner: %1</source>
         <translation>负责人：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="159"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="160"/>
         <source>set by %1</source>
         <translation>由 %1 指定</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="162"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="163"/>
         <source>All alerts resolved: verifying the recovery</source>
         <translation>告警已全部恢复：正在验证恢复情况</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="164"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="165"/>
         <source>REOPENED</source>
         <translation>重新打开</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="164"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="165"/>
         <source>Reopened: an alert fired again</source>
         <translation>重新打开：告警再次触发</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="166"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="167"/>
         <source>Resolved: recovery verified</source>
         <translation>已恢复：恢复已验证</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="168"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="169"/>
         <source>Merged in %1</source>
         <translation>已将 %1 合并进来</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="169"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="170"/>
         <source>Merged into %1</source>
         <translation>已合并至 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="170"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="171"/>
         <source>MERGED</source>
         <translation>合并</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="189"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="190"/>
         <source>NOTE</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="191"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="192"/>
         <source>DEPLOY</source>
         <translation>发布</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="192"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="193"/>
         <source>CONFIG</source>
         <translation>配置</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="193"/>
+        <location filename="../../warroom/ui/panels/incident_model.py" line="194"/>
         <source>PLAN</source>
         <translation>预案</translation>
     </message>
@@ -863,41 +873,41 @@
         <translation>进行中 %1  ·  已恢复 %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="254"/>
-        <location filename="../../warroom/ui/panels/incidents.py" line="268"/>
-        <location filename="../../warroom/ui/panels/incidents.py" line="282"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="256"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="270"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="284"/>
         <source>Select an incident first.</source>
         <translation>请先选择一个故障。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="259"/>
-        <location filename="../../warroom/ui/panels/incidents.py" line="274"/>
-        <location filename="../../warroom/ui/panels/incidents.py" line="287"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="261"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="276"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="289"/>
         <source>Say who you are: every action names who took it.</source>
         <translation>请填写姓名：每项操作都会记录操作人。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="261"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="263"/>
         <source>An acknowledgement needs a comment: say what you are doing about it.</source>
         <translation>认领需填写说明：请写明正在如何处置。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="262"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="264"/>
         <source>Incident acknowledged.</source>
         <translation>故障已认领。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="276"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="278"/>
         <source>Owner set: %1</source>
         <translation>已指定负责人：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="288"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="290"/>
         <source>Note added.</source>
         <translation>备注已添加。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="297"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="299"/>
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
@@ -1030,6 +1040,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../../warroom/ui/main_window.py" line="102"/>
+        <location filename="../../warroom/ui/replay_app.py" line="134"/>
         <source>Warroom</source>
         <extracomment>Starting guesses of a panel&apos;s refresh and paint time, seconds, until it has been measured.</extracomment>
         <translation>Warroom 作战室</translation>
@@ -1616,8 +1627,7 @@
         <translation>%1 个推荐</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_actions.py" line="43"/>
-        <location filename="../../warroom/ui/panels/plans.py" line="264"/>
+        <location filename="../../warroom/ui/panels/plan_actions.py" line="46"/>
         <source>your role may view plans but not execute them</source>
         <translation>您的角色可查看预案，但无权执行</translation>
     </message>
@@ -1642,7 +1652,7 @@
         <translation>%1 无法预估影响：%2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_actions.py" line="54"/>
+        <location filename="../../warroom/ui/panels/plan_actions.py" line="57"/>
         <source>Select a plan first.</source>
         <translation>请先选择一个预案。</translation>
     </message>
@@ -1652,29 +1662,216 @@
         <translation>已取消：未发送任何指令。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_actions.py" line="75"/>
+        <location filename="../../warroom/ui/panels/plan_actions.py" line="45"/>
+        <source>replay: plans are shown as they were, not run</source>
+        <translation>回放：预案按当时情况展示，不可执行</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plan_actions.py" line="78"/>
         <source>Sending %1…</source>
         <translation>正在发送 %1…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_actions.py" line="83"/>
+        <location filename="../../warroom/ui/panels/plan_actions.py" line="86"/>
         <source>Nothing to roll back: the selected plan is not in force.</source>
         <translation>无需回滚：所选预案未生效。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_actions.py" line="92"/>
+        <location filename="../../warroom/ui/panels/plan_actions.py" line="95"/>
         <source>Rolling back %1…</source>
         <translation>正在回滚 %1…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_actions.py" line="120"/>
+        <location filename="../../warroom/ui/panels/plan_actions.py" line="123"/>
         <source>Sent: %1</source>
         <translation>已发送：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_actions.py" line="131"/>
+        <location filename="../../warroom/ui/panels/plan_actions.py" line="134"/>
         <source>Rollback sent: %1</source>
         <translation>回滚指令已发送：%1</translation>
+    </message>
+</context>
+<context>
+    <name>ReplayBar</name>
+    <message>
+        <location filename="../../warroom/ui/replay_app.py" line="135"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="164"/>
+        <source>REPLAY</source>
+        <translation>回放</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_app.py" line="139"/>
+        <source>Replay</source>
+        <translation>回放</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="170"/>
+        <source>Previous marker (Page Up)</source>
+        <translation>上一个标记（Page Up）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="171"/>
+        <source>−10 s</source>
+        <translation>−10 秒</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="171"/>
+        <source>Back 10 s (Left; Shift: 1 min)</source>
+        <translation>后退 10 秒（←；Shift：1 分钟）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="173"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="175"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="396"/>
+        <source>▶ Play</source>
+        <translation>▶ 播放</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="173"/>
+        <source>Play / pause (Space)</source>
+        <translation>播放 / 暂停（空格）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="176"/>
+        <source>+10 s</source>
+        <translation>+10 秒</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="176"/>
+        <source>Forward 10 s (Right; Shift: 1 min)</source>
+        <translation>前进 10 秒（→；Shift：1 分钟）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="178"/>
+        <source>Next marker (Page Down)</source>
+        <translation>下一个标记（Page Down）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="185"/>
+        <source>Playback speed (feed time per wall time)</source>
+        <translation>回放速度（数据时间 / 实际时间）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="192"/>
+        <source>Markers</source>
+        <translation>标记</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="192"/>
+        <source>Jump to an alert, incident, plan, deploy or note</source>
+        <translation>跳转到告警、事件、预案、发布或备注</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="194"/>
+        <source>Note…</source>
+        <translation>备注…</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="194"/>
+        <source>Add a review note to the incident at the cursor</source>
+        <translation>为当前时刻的事件添加复盘备注</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="196"/>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="196"/>
+        <source>Write the report or the bundle of the incident at the cursor</source>
+        <translation>导出当前时刻事件的报告或事件包</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="203"/>
+        <source>This file is open read-only: notes cannot be stored</source>
+        <translation>文件以只读方式打开：无法保存备注</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="300"/>
+        <source>Alerts</source>
+        <translation>告警</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="300"/>
+        <source>Incidents</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="300"/>
+        <source>Plans</source>
+        <translation>预案</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="301"/>
+        <source>Deploys and changes</source>
+        <translation>发布与变更</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="301"/>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="311"/>
+        <source>No markers in this history</source>
+        <translation>此历史记录中没有标记</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="322"/>
+        <source>Report (HTML)…</source>
+        <translation>报告（HTML）…</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="322"/>
+        <source>Report (PDF)…</source>
+        <translation>报告（PDF）…</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="323"/>
+        <source>Incident bundle…</source>
+        <translation>事件包…</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="329"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="343"/>
+        <source>No incident at the cursor</source>
+        <translation>当前时刻没有事件</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="354"/>
+        <source>Export failed: %1</source>
+        <translation>导出失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="373"/>
+        <source>No incident at the cursor to note</source>
+        <translation>当前时刻没有可备注的事件</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="376"/>
+        <source>Review note</source>
+        <translation>复盘备注</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="377"/>
+        <source>Note on %1 at %2, as %3:</source>
+        <translation>%2 对 %1 的备注（%3）：</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="396"/>
+        <source>❚❚ Pause</source>
+        <translation>❚❚ 暂停</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_export.py" line="29"/>
+        <source>Report written: %1</source>
+        <translation>报告已写入：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_export.py" line="40"/>
+        <source>Bundle written: %1 (%2 MB)</source>
+        <translation>事件包已写入：%1（%2 MB）</translation>
     </message>
 </context>
 <context>

@@ -104,7 +104,7 @@ def run_replay(opts: ReplayOptions) -> int:
 
     if opts.snapshot_out is not None and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtCore import QCoreApplication, QSettings, Qt
     from PySide6.QtWidgets import QApplication, QToolBar
 
     from warroom.core.layouts import load_layout
@@ -131,11 +131,12 @@ def run_replay(opts: ReplayOptions) -> int:
         bar_holder: list[ReplayBar] = []
         win = MainWindow(view, layout, before_frame=lambda: bar_holder[0].on_frame() if bar_holder else None,
                          settings=settings)
-        win.setWindowTitle(win.tr("Warroom") + " — " + win.tr("REPLAY") + f" — {opts.path.name}")
+        win.setWindowTitle(QCoreApplication.translate("MainWindow", "Warroom") + " — "
+                           + QCoreApplication.translate("ReplayBar", "REPLAY") + f" — {opts.path.name}")
         bar = ReplayBar(session, win)
         bar.report_lang = choose_language(opts.lang)
         bar_holder.append(bar)
-        toolbar = QToolBar(win.tr("Replay"), win)
+        toolbar = QToolBar(QCoreApplication.translate("ReplayBar", "Replay"), win)
         toolbar.setObjectName("replay_toolbar")
         toolbar.setMovable(False)
         toolbar.addWidget(bar)

@@ -15,7 +15,6 @@ from warroom.io.replay import ReplaySession
 
 def write_export(session: ReplaySession, incident_id: str, kind: str, out: Path, lang: str) -> str:
     """Write ``kind`` (``html``, ``pdf`` or ``bundle``) of ``incident_id`` to ``out``; a line saying so."""
-    tr = QCoreApplication.translate
     if kind in ("html", "pdf"):
         from warroom.report import Text, build_report, render_html
 
@@ -27,7 +26,7 @@ def write_export(session: ReplaySession, incident_id: str, kind: str, out: Path,
             from warroom.ui.report_pdf import write_pdf
 
             write_pdf(report, text, out)
-        return tr("ReplayBar", "Report written: %1").replace("%1", str(out))
+        return QCoreApplication.translate("ReplayBar", "Report written: %1").replace("%1", str(out))
     if kind == "bundle":
         from warroom.store.bundle import export_bundle
 
@@ -38,6 +37,6 @@ def write_export(session: ReplaySession, incident_id: str, kind: str, out: Path,
             info = export_bundle(session.path, out, incident_id, connection=cursor, overwrite=True)
         finally:
             cursor.close()
-        return tr("ReplayBar", "Bundle written: %1 (%2 MB)").replace("%1", str(out)).replace(
+        return QCoreApplication.translate("ReplayBar", "Bundle written: %1 (%2 MB)").replace("%1", str(out)).replace(
             "%2", f"{info.size_bytes / 1e6:.1f}")
     raise ValueError(f"unknown export {kind!r}")
