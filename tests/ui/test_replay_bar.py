@@ -119,6 +119,7 @@ def test_panels_show_the_state_at_the_cursor_and_refuse_actions(window, recordin
     alerts, incidents, plans = (win.panels[k] for k in ("alerts", "incidents", "plans"))
     assert incidents.selected_incident().id == recording.incident_id
     assert not incidents.ack_button.isEnabled() and not incidents.owner_button.isEnabled()
+    assert not incidents.note_button.isEnabled(), "this replay has no file to keep notes in"
     assert not plans.execute_button.isEnabled()
     assert "replay" in plans.execute_button.toolTip()
     assert alerts.model.rowCount() >= 0 and not alerts.ack_button.isEnabled()

@@ -115,6 +115,11 @@ class ReplayWatch:
         """The cursor."""
         return self._now_ms
 
+    @property
+    def can_note(self) -> bool:
+        """Whether review notes can be stored (the file is open for writing)."""
+        return self._note is not None
+
     # -- reading, as AlertWatch ------------------------------------------------------------
     def alerts(self) -> list[Alert]:
         """Alerts active at the cursor, roots first."""

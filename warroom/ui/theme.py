@@ -121,6 +121,7 @@ def style_sheet(theme: Theme) -> str:
     QHeaderView::section {{ background: {t.surface}; color: {t.text_dim}; border: none;
         border-bottom: 1px solid {t.border}; padding: 4px; }}
     QComboBox, QPushButton {{ background: {t.surface}; border: 1px solid {t.border}; padding: 4px 10px; border-radius: 4px; }}
+    QPushButton:disabled {{ color: {t.unknown}; border-style: dashed; }}
     QToolTip {{ background: {t.surface}; color: {t.text}; border: 1px solid {t.border}; }}
     """
 

@@ -176,6 +176,7 @@ class IncidentsPanel(Panel):
         for w in (self.ack_button, self.owner_button, self.note_button):
             w.setEnabled(inc is not None)
         self.owner_button.setEnabled(acts and inc is not None)
+        self.note_button.setEnabled(inc is not None and getattr(self.watch, "can_note", True))
         self._show_milestones()
         if inc is None:
             self.timeline_model.set_items([])
