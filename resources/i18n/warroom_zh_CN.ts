@@ -873,41 +873,41 @@
         <translation>进行中 %1  ·  已恢复 %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="256"/>
-        <location filename="../../warroom/ui/panels/incidents.py" line="270"/>
-        <location filename="../../warroom/ui/panels/incidents.py" line="284"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="257"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="271"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="285"/>
         <source>Select an incident first.</source>
         <translation>请先选择一个故障。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="261"/>
-        <location filename="../../warroom/ui/panels/incidents.py" line="276"/>
-        <location filename="../../warroom/ui/panels/incidents.py" line="289"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="262"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="277"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="290"/>
         <source>Say who you are: every action names who took it.</source>
         <translation>请填写姓名：每项操作都会记录操作人。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="263"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="264"/>
         <source>An acknowledgement needs a comment: say what you are doing about it.</source>
         <translation>认领需填写说明：请写明正在如何处置。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="264"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="265"/>
         <source>Incident acknowledged.</source>
         <translation>故障已认领。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="278"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="279"/>
         <source>Owner set: %1</source>
         <translation>已指定负责人：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="290"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="291"/>
         <source>Note added.</source>
         <translation>备注已添加。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="299"/>
+        <location filename="../../warroom/ui/panels/incidents.py" line="300"/>
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
@@ -1040,7 +1040,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../../warroom/ui/main_window.py" line="102"/>
-        <location filename="../../warroom/ui/replay_app.py" line="134"/>
+        <location filename="../../warroom/ui/replay_app.py" line="142"/>
         <source>Warroom</source>
         <extracomment>Starting guesses of a panel&apos;s refresh and paint time, seconds, until it has been measured.</extracomment>
         <translation>Warroom 作战室</translation>
@@ -1695,171 +1695,176 @@
 <context>
     <name>ReplayBar</name>
     <message>
-        <location filename="../../warroom/ui/replay_app.py" line="135"/>
-        <location filename="../../warroom/ui/replay_bar.py" line="164"/>
+        <location filename="../../warroom/ui/replay_app.py" line="143"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="167"/>
         <source>REPLAY</source>
         <translation>回放</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_app.py" line="139"/>
+        <location filename="../../warroom/ui/replay_app.py" line="147"/>
         <source>Replay</source>
         <translation>回放</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="170"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="173"/>
         <source>Previous marker (Page Up)</source>
         <translation>上一个标记（Page Up）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="171"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="174"/>
         <source>−10 s</source>
         <translation>−10 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="171"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="174"/>
         <source>Back 10 s (Left; Shift: 1 min)</source>
         <translation>后退 10 秒（←；Shift：1 分钟）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="173"/>
-        <location filename="../../warroom/ui/replay_bar.py" line="175"/>
-        <location filename="../../warroom/ui/replay_bar.py" line="396"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="176"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="178"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="411"/>
         <source>▶ Play</source>
         <translation>▶ 播放</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="173"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="176"/>
         <source>Play / pause (Space)</source>
         <translation>播放 / 暂停（空格）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="176"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="179"/>
         <source>+10 s</source>
         <translation>+10 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="176"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="179"/>
         <source>Forward 10 s (Right; Shift: 1 min)</source>
         <translation>前进 10 秒（→；Shift：1 分钟）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="178"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="181"/>
         <source>Next marker (Page Down)</source>
         <translation>下一个标记（Page Down）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="185"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="188"/>
         <source>Playback speed (feed time per wall time)</source>
         <translation>回放速度（数据时间 / 实际时间）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="192"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="195"/>
         <source>Markers</source>
         <translation>标记</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="192"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="195"/>
         <source>Jump to an alert, incident, plan, deploy or note</source>
         <translation>跳转到告警、事件、预案、发布或备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="194"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="197"/>
         <source>Note…</source>
         <translation>备注…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="194"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="197"/>
         <source>Add a review note to the incident at the cursor</source>
         <translation>为当前时刻的事件添加复盘备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="196"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="199"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="196"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="199"/>
         <source>Write the report or the bundle of the incident at the cursor</source>
         <translation>导出当前时刻事件的报告或事件包</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="203"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="206"/>
         <source>This file is open read-only: notes cannot be stored</source>
         <translation>文件以只读方式打开：无法保存备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="300"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="279"/>
+        <source>Cannot read this part of the history: %1</source>
+        <translation>无法读取这段历史记录：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="315"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="300"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="315"/>
         <source>Incidents</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="300"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="315"/>
         <source>Plans</source>
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="301"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="316"/>
         <source>Deploys and changes</source>
         <translation>发布与变更</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="301"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="316"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="311"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="326"/>
         <source>No markers in this history</source>
         <translation>此历史记录中没有标记</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="322"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="337"/>
         <source>Report (HTML)…</source>
         <translation>报告（HTML）…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="322"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="337"/>
         <source>Report (PDF)…</source>
         <translation>报告（PDF）…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="323"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="338"/>
         <source>Incident bundle…</source>
         <translation>事件包…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="329"/>
-        <location filename="../../warroom/ui/replay_bar.py" line="343"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="344"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="358"/>
         <source>No incident at the cursor</source>
         <translation>当前时刻没有事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="354"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="369"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="373"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="388"/>
         <source>No incident at the cursor to note</source>
         <translation>当前时刻没有可备注的事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="376"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="391"/>
         <source>Review note</source>
         <translation>复盘备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="377"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="392"/>
         <source>Note on %1 at %2, as %3:</source>
         <translation>%2 对 %1 的备注（%3）：</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="396"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="411"/>
         <source>❚❚ Pause</source>
         <translation>❚❚ 暂停</translation>
     </message>

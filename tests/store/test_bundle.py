@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 import json
 import random
+import shlex
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -24,10 +27,10 @@ from warroom.core.plan_runs import PlanBook
 from warroom.core.plans import Plan
 from warroom.store import HistoryReader, StoreWriter
 from warroom.store import bundle as bundle_mod
-from warroom.store.bundle import (
-    FAR_FUTURE_MS, BundleError, TextProgress, append_review_notes, export_bundle, is_bundle, open_bundle,
-    read_manifest, validate_bundle,
-)
+from warroom.store import bundle_check
+from warroom.store.bundle import FAR_FUTURE_MS, BundleError, export_bundle
+from warroom.store.bundle_check import append_review_notes, is_bundle, open_bundle, read_manifest, validate_bundle
+from warroom.store.bundle_text import TextProgress
 
 
 @pytest.fixture(scope="module")
@@ -232,6 +235,47 @@ def test_a_history_locked_by_a_running_recorder_is_a_clear_error(rec, tmp_path):
     assert not (tmp_path / "b.duckdb").exists()
 
 
+def _rows(path: Path) -> dict[str, list]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {t: con.execute(f"SELECT {cols} FROM {t} ORDER BY ALL").fetchall()
+                for t, cols in bundle_mod.COLUMNS.items()}
+
+
+def test_a_history_held_open_by_a_writer_exports_through_its_connection(rec, tmp_path):
+    """The replay console holds its file through a StoreWriter (DuckDB lets a process open a
+    file once): the export reads through a cursor of it, while the writer keeps writing."""
+    path = Path(shutil.copy(rec.path, tmp_path / "live.duckdb"))
+    (tmp_path / "closed").mkdir()
+    closed = export_bundle(shutil.copy(rec.path, tmp_path / "closed" / "live.duckdb"), tmp_path / "closed.duckdb",
+                           rec.incident_id, before_ms=0, after_ms=0)
+    stop = threading.Event()
+    with StoreWriter(path, flush_interval_s=0.01) as writer:
+        def keep_writing(t=1_000_000):  # long before the window: it changes none of the bundle's rows
+            while not stop.is_set():
+                writer.append_metrics(batch(key("probe", service="writer"), np.arange(t, t + 100)))
+                t += 100
+                time.sleep(0.005)
+
+        thread = threading.Thread(target=keep_writing)
+        thread.start()
+        cursor = writer.reader().cursor()
+        try:
+            info = export_bundle(path, tmp_path / "open.duckdb", rec.incident_id, before_ms=0, after_ms=0,
+                                 connection=cursor)
+            assert cursor.execute("SELECT count(*) FROM events").fetchone()[0] > 0  # not closed by the export
+            with pytest.raises(BundleError, match="is the source itself"):
+                export_bundle(path, path, rec.incident_id, overwrite=True, connection=cursor)
+        finally:
+            stop.set()
+            thread.join()
+            cursor.close()
+        assert writer.flush(10) and writer.health.last_error is None and writer.health.flushed_points > 0
+    assert validate_bundle(info.path).counts == closed.counts
+    assert _rows(info.path) == _rows(closed.path)
+    assert {**info.manifest, "created_at": ""} == {**closed.manifest, "created_at": ""}
+    assert info.manifest["source"] == "live.duckdb"
+
+
 # -- validation ------------------------------------------------------------------------------
 
 def _damage(src: Path, dst: Path, how: str) -> Path:
@@ -326,10 +370,10 @@ def test_review_notes_do_not_break_validation(rec, bundles, tmp_path):
 
 
 def test_a_crash_or_a_hang_of_the_reader_is_a_bundle_error(bundles, monkeypatch):
-    monkeypatch.setattr(bundle_mod, "_READER", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)")
+    monkeypatch.setattr(bundle_check, "_READER", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)")
     with pytest.raises(BundleError, match=r"DuckDB crashed \(signal 11\) while reading it"):
         validate_bundle(bundles["tight"].path)
-    monkeypatch.setattr(bundle_mod, "_READER", "import time; time.sleep(30)")
+    monkeypatch.setattr(bundle_check, "_READER", "import time; time.sleep(30)")
     with pytest.raises(BundleError, match="stopped after the time limit"):
         validate_bundle(bundles["tight"].path, timeout=0.5)
 
@@ -338,6 +382,46 @@ def test_validation_reports_progress(bundles):
     seen = []
     validate_bundle(bundles["tight"].path, lambda stage, fraction: seen.append((stage, fraction)))
     assert seen[0] == ("series", 0.0) and seen[-1] == ("done", 1.0) and ("points", 0.2) in seen
+
+
+def test_a_frozen_build_is_its_own_child(monkeypatch):
+    assert bundle_check.child_command() == [sys.executable, "-c", bundle_check._READER]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", "/opt/warroom/warroom")
+    assert bundle_check.child_command() == ["/opt/warroom/warroom", "--bundle-check-child"]
+
+
+def test_the_frozen_child_validates_through_the_cli_hook(bundles, tmp_path, monkeypatch):
+    """``sys.executable`` stands for the frozen ``warroom`` binary: ``python -m warroom.cli``."""
+    calls = tmp_path / "calls"
+    exe = tmp_path / "warroom"
+    exe.write_text(f'#!/bin/sh\necho "$1" >> {shlex.quote(str(calls))}\n'
+                   f'exec {shlex.quote(sys.executable)} -m warroom.cli "$@"\n')
+    exe.chmod(0o755)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(exe))
+    seen = []
+    info = validate_bundle(bundles["tight"].path, lambda stage, fraction: seen.append(stage))
+    assert info.counts == bundles["tight"].counts and seen[-1] == "done"
+    with pytest.raises(BundleError, match="corrupted"):
+        validate_bundle(_damage(bundles["tight"].path, tmp_path / "flips.duckdb", "flips"))
+    assert calls.read_text().split() == ["--bundle-check-child"] * 2  # the children ran, not a fallback
+
+
+def test_the_cli_hook_prints_what_the_reader_found(bundles, capsys):
+    path = str(bundles["tight"].path)
+    assert main(["--bundle-check-child", path, json.dumps(bundle_mod.COLUMNS), bundle_mod._REVIEW]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines[-1][0] == "result" and lines[-1][1]["counts"] == bundles["tight"].counts
+    assert main(["--bundle-check-child", path]) == 2 and "usage" in capsys.readouterr().err
+
+
+def test_a_child_that_cannot_start_falls_back_to_checking_here(bundles, tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    assert validate_bundle(bundles["tight"].path).counts == bundles["tight"].counts
+    assert "cannot start the bundle check's child process" in caplog.text
+    with pytest.raises(BundleError, match="corrupted"):
+        validate_bundle(_damage(bundles["tight"].path, tmp_path / "flips.duckdb", "flips"))
 
 
 # -- the command line ------------------------------------------------------------------------

@@ -166,3 +166,18 @@ def test_export_report_of_the_incident_at_the_cursor(window, recording, tmp_path
     assert pdf is not None and pdf.read_bytes()[:5] == b"%PDF-"
     assert bar.export("html", tmp_path / "missing-folder" / "r.html") is None
     assert "Export failed" in bar.last_message, "an error is said, the replay goes on"
+
+
+def test_an_unreadable_stretch_is_reported_and_playback_stops(window, monkeypatch):
+    win, bar, session, clock = window
+
+    def broken(start_ms, end_ms):
+        raise OSError("Could not read enough bytes from file")
+
+    monkeypatch.setattr(session.reader, "batch", broken)
+    bar.toggle_play()
+    clock.now += 0.1
+    bar.on_frame()
+    assert not session.playing and "Could not read enough bytes" in bar.last_message
+    bar.seek(session.end_ms)  # a jump there fails too, and says so, without raising
+    assert "Cannot read this part" in bar.last_message

@@ -282,6 +282,7 @@ class ReplaySession:
         if ms == self._cursor:
             return ms
         loaded = self._loaded_to
+        self._loaded_to = None  # until this load completes: one that fails forces a full reload next
         if loaded is not None and loaded <= ms <= loaded + APPEND_LIMIT_MS:
             self._append(loaded + 1, ms)
         else:

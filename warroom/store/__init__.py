@@ -3,14 +3,12 @@
 ``StoreWriter`` appends metrics, events and topology snapshots; ``HistoryReader`` reads
 them back (downsampled ranges, latest values, the event log, topology at a time).
 ``export_bundle`` writes one incident's stretch of a history as a self-contained bundle;
-``validate_bundle`` checks one (see docs/bundles.md).
+``validate_bundle`` checks one (``bundle_check``; see docs/bundles.md).
 """
 
-from warroom.store.bundle import (
-    BundleError,
-    BundleInfo,
+from warroom.store.bundle import BundleError, BundleInfo, export_bundle
+from warroom.store.bundle_check import (
     append_review_notes,
-    export_bundle,
     is_bundle,
     open_bundle,
     read_manifest,

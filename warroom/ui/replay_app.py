@@ -57,19 +57,23 @@ def chart_span_ms(layout: Layout, default_ms: int) -> int:
 def open_history(path: Path, read_only: bool, progress=None):
     """``(reader, writer or None, why_read_only)`` for a store or bundle; ``ReplayOpenError`` if unusable.
 
-    A bundle is validated first (checksummed blocks, counts against its manifest). The file
+    Every file gets the cheap header checks; a bundle is validated whole (checksummed
+    blocks, counts against its manifest) — a long history is not, and damage found while
+    replaying it is reported when it is met. The file
     is opened for writing when it can be, so review notes are kept with it; a file in use
     elsewhere or on a read-only disk is replayed read-only instead.
     """
     import duckdb
 
     from warroom.store import HistoryReader, StoreWriter
-    from warroom.store.bundle import BundleError, is_bundle, validate_bundle
+    from warroom.store.bundle import BundleError
+    from warroom.store.bundle_check import check_file, is_bundle, validate_bundle
     from warroom.store.schema import SchemaError
 
     if not path.is_file():
         raise ReplayOpenError(f"{path}: no such file")
     try:
+        check_file(path)  # any file: empty, not DuckDB, shorter than its header says
         if is_bundle(path):
             validate_bundle(path, progress=progress)
     except BundleError as exc:
@@ -104,6 +108,7 @@ def run_replay(opts: ReplayOptions) -> int:
 
     if opts.snapshot_out is not None and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import duckdb
     from PySide6.QtCore import QCoreApplication, QSettings, Qt
     from PySide6.QtWidgets import QApplication, QToolBar
 
@@ -122,9 +127,12 @@ def run_replay(opts: ReplayOptions) -> int:
         print(f"warroom replay: {why}; review notes are off", file=sys.stderr)
     try:
         view = LiveView()
-        session = ReplaySession(reader, view, path=opts.path, user=opts.user,
-                                record=writer.append_events if writer is not None else None,
-                                span_ms=chart_span_ms(layout, DEFAULT_SPAN_MS))
+        try:
+            session = ReplaySession(reader, view, path=opts.path, user=opts.user,
+                                    record=writer.append_events if writer is not None else None,
+                                    span_ms=chart_span_ms(layout, DEFAULT_SPAN_MS))
+        except duckdb.Error as exc:  # a damaged history (not a bundle: those are checked whole first)
+            raise ReplayOpenError(f"{opts.path}: cannot be read, the file is damaged ({_short(exc)})") from None
         session.speed = opts.speed
         session.seek(parse_cursor(opts.at, session, incident=opts.incident, worst=_worst_of(session)))
         settings = QSettings("warroom", "warroom-replay") if opts.settings and opts.snapshot_out is None else None

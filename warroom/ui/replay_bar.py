@@ -11,6 +11,7 @@ marker; Home/End the start and the end.
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -25,6 +26,8 @@ from PySide6.QtWidgets import (
 from warroom.core.model import Severity
 from warroom.io.replay import MARKER_KINDS, SPEEDS, Marker, ReplayReadOnly, ReplaySession
 from warroom.ui import theme
+
+log = logging.getLogger(__name__)
 
 STEP_MS = 10_000
 BIG_STEP_MS = 60_000
@@ -246,11 +249,14 @@ class ReplayBar(QWidget):
         now = self._clock()
         elapsed = 0.0 if self._last_frame is None else min(0.5, now - self._last_frame)  # a stall is no leap
         self._last_frame = now
-        if self._pending is not None:
-            target, self._pending = self._pending, None
-            self.session.seek(target)
-        elif self.session.playing:
-            self.session.advance(elapsed)
+        try:
+            if self._pending is not None:
+                target, self._pending = self._pending, None
+                self.session.seek(target)
+            elif self.session.playing:
+                self.session.advance(elapsed)
+        except Exception as exc:  # noqa: BLE001 - a damaged stretch of history must not stop the window
+            self._unreadable(exc)
         self._show()
 
     def scrub(self, ms: int) -> None:
@@ -261,8 +267,17 @@ class ReplayBar(QWidget):
     def seek(self, ms: int) -> None:
         """Move the cursor now."""
         self._pending = None
-        self.session.seek(ms)
+        try:
+            self.session.seek(ms)
+        except Exception as exc:  # noqa: BLE001 - see on_frame
+            self._unreadable(exc)
         self._show()
+
+    def _unreadable(self, exc: BaseException) -> None:
+        log.warning("replay: cannot read the history here: %s", exc)
+        self.session.playing = False
+        self._say(self.tr("Cannot read this part of the history: %1").replace(
+            "%1", str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
 
     def step(self, delta_ms: int) -> None:
         """Step by ``delta_ms`` (pauses playback: a step is a close look)."""
