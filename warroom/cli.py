@@ -9,7 +9,10 @@
     warroom clear    clear an injected fault
     warroom plan     execute or roll back a contingency plan on a feed
     warroom token    add an access token to a feed's tokens file
+    warroom export   write an incident bundle (one incident's stretch of a history, one file)
     warroom history  print what a recorded history file holds
+    warroom report   write the post-incident report of an incident (HTML)
+    warroom paths    where Warroom reads its configuration and resources and writes its data
 """
 
 from __future__ import annotations
@@ -33,7 +36,15 @@ DEMO_DRILL = ("bank_latency_spike:bank-icbc@3m+6m", "deploy_error_burst:coupon@1
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``warroom`` console script; returns the exit status."""
+    given = sys.argv[1:] if argv is None else argv
+    if given[:1] == ["--bundle-check-child"]:
+        # Not a command: a frozen build cannot run ``python -c``, so bundle validation starts
+        # this executable as its child (warroom.store.bundle_check.child_command, run_child).
+        from warroom.store.bundle_check import run_child
+
+        return run_child(list(given[1:]))
     parser = _parser()
+    config = _apply_config(parser, argv)  # the config file's values become the options' defaults
     args = parser.parse_args(argv)
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `warroom history f | head` ends quietly
@@ -44,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    log_file = _start_app_files(args, config, argv)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
@@ -51,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(f"warroom: {exc}", file=sys.stderr)
         return 2
+    finally:
+        if log_file is not None:
+            from warroom.core.config import stop_file_logging
+
+            stop_file_logging(log_file)
 
 
 class CliError(Exception):
@@ -61,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="warroom", description="Warroom: a war-room console for payment platforms.")
     p.add_argument("--version", action="version", version=f"warroom {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log debugging detail to stderr")
+    p.add_argument("--config", type=Path, metavar="FILE",
+                   help="configuration file (default: $WARROOM_CONFIG, else config.yaml in the folder `warroom paths` shows)")
     sub = p.add_subparsers(metavar="COMMAND")
 
     s = sub.add_parser("sim", help="serve the simulated payment platform")
@@ -140,11 +159,110 @@ def _parser() -> argparse.ArgumentParser:
     au.add_argument("--out", type=Path, help="FILE.csv or FILE.jsonl (default: CSV on stdout)")
     au.set_defaults(func=_cmd_audit)
 
+    dr = sub.add_parser("drill", help="record a scripted drill (outage, acknowledgement, plan) to a history file")
+    dr.add_argument("--out", type=Path, required=True, help="the new history file (.duckdb)")
+    dr.add_argument("--minutes", type=float, default=15.0, help="simulated minutes (default: %(default)s)")
+    dr.add_argument("--fault", default="dependency_outage:bank-icbc",
+                    help="KIND:TARGET of the outage (default: %(default)s; see `warroom inject --help`)")
+    dr.add_argument("--fault-at", default="2m", help="when the fault starts (default: %(default)s)")
+    dr.add_argument("--plan", help="plan the commander executes (default: the root alert's first; 'none': no plan)")
+    dr.add_argument("--seed", type=int, default=4, help="simulator seed (default: %(default)s)")
+    dr.set_defaults(func=_cmd_drill)
+
+    rp = sub.add_parser("replay", help="replay a recorded history or an incident bundle in the console")
+    rp.add_argument("file", type=Path, help="a history (.duckdb) or an incident bundle")
+    rp.add_argument("--at", help="where to start: start, end, worst, +5m, -5m, HH:MM[:SS] (UTC+8), an ISO time "
+                                 "(default: 2 minutes before the first incident)")
+    rp.add_argument("--incident", help="start at this incident (with --at worst: at its worst moment)")
+    rp.add_argument("--speed", type=float, default=10.0, help="playback speed, 1 to 60 (default: %(default)s)")
+    rp.add_argument("--play", action="store_true", help="start playing at once")
+    rp.add_argument("--read-only", action="store_true", help="never write to the file (no review notes)")
+    rp.add_argument("--snapshot", type=Path, metavar="PNG", help="save the window at the cursor as PNG and quit")
+    _console_options(rp, history=False)
+    rp.set_defaults(func=_cmd_replay)
+
+    rpt = sub.add_parser("report", help="write the post-incident report of an incident (one HTML file)")
+    rpt.add_argument("--incident", required=True, metavar="ID", help="incident id (an unknown id lists the known ones)")
+    rpt.add_argument("--db", type=Path, required=True, metavar="FILE", help="history file or incident bundle")
+    rpt.add_argument("--out", type=Path, required=True, metavar="FILE.html",
+                     help="where to write the report: FILE.html (self-contained) or FILE.pdf (A4, printed by Qt)")
+    rpt.add_argument("--lang", choices=("en", "zh_CN"), default=None,
+                     help="report language (default: Chinese when $LANG starts with zh, else English)")
+    rpt.set_defaults(func=_cmd_report)
+
+    ex = sub.add_parser("export", help="write an incident bundle: one incident's stretch of a history, in one file")
+    ex.add_argument("--db", type=Path, help="history file (default: the newest recording that holds the incident)")
+    ex.add_argument("--incident", metavar="ID", help="the incident to export (without it: list the history's incidents)")
+    ex.add_argument("--before", default="15m", help="history kept before the detection (default: %(default)s)")
+    ex.add_argument("--after", default="15m", help="history kept after the verified recovery (default: %(default)s)")
+    ex.add_argument("--out", type=Path, help="bundle file to write (default: ID.duckdb in this folder)")
+    ex.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    ex.set_defaults(func=_cmd_export)
+
     h = sub.add_parser("history", help="print what a recorded history file holds")
     h.add_argument("db", type=Path)
     h.add_argument("--events", type=int, default=20, help="how many recent events to list (default: %(default)s)")
     h.set_defaults(func=_cmd_history)
+
+    pa = sub.add_parser("paths", help="where Warroom reads its configuration and resources and writes its data")
+    pa.set_defaults(func=_cmd_paths)
     return p
+
+
+def _apply_config(parser: argparse.ArgumentParser, argv: list[str] | None):
+    """Read the configuration file (``--config``, ``$WARROOM_CONFIG`` or the default) and make its
+    values the defaults of the options. Problems are printed, never fatal."""
+    from warroom.core.config import apply_to_parser, config_path, load_config
+
+    pre = argparse.ArgumentParser(prog="warroom", add_help=False)
+    pre.add_argument("--config", type=Path)
+    explicit = pre.parse_known_args(argv)[0].config
+    config = load_config(config_path(explicit), missing_ok=explicit is None)
+    for problem in config.problems:
+        print(f"warroom: config: {problem}", file=sys.stderr)
+    apply_to_parser(parser, config)
+    return config
+
+
+def _start_app_files(args: argparse.Namespace, config, argv: list[str] | None):
+    """For the windows people start (console, demo, replay): write the commented default
+    configuration at first start and log to a rotating file in the logs folder. Returns the
+    log handler (or None). A replay saving a snapshot is a picture, not a start."""
+    if args.func not in (_cmd_console, _cmd_demo, _cmd_replay) or getattr(args, "snapshot", None):
+        return None
+    from warroom.core.config import ensure_config_file, start_file_logging
+
+    report = lambda msg: print(f"warroom: {msg}", file=sys.stderr)  # noqa: E731
+    if args.config is None and not config.exists and config.path is not None:
+        try:
+            if ensure_config_file(config.path):
+                report(f"wrote the default configuration {config.path} (every option commented out)")
+        except OSError as exc:
+            report(f"cannot write the default configuration {config.path}: {exc.strerror or exc}")
+    handler = start_file_logging(config, report=report)
+    log.info("warroom %s %s started; configuration %s", __version__,
+             " ".join(sys.argv[1:] if argv is None else argv), config.path)
+    return handler
+
+
+def _cmd_paths(args: argparse.Namespace) -> int:
+    from warroom.core import paths
+    from warroom.core.config import config_path
+
+    cfg = config_path(args.config)
+    rows = [
+        ("config file", cfg, "" if cfg.exists() else "(not created yet: the console writes it at first start)"),
+        ("config dir", paths.config_dir(), ""),
+        ("rules dir", paths.rules_dir(), "(your own rule files)"),
+        ("plans dir", paths.plans_dir(), "(your own plan files)"),
+        ("recordings dir", paths.recordings_dir(), ""),
+        ("logs dir", paths.logs_dir(), ""),
+        ("resources", paths.resource_dir(), "(shipped, read-only)"),
+        ("layouts", paths.layouts_root(), "(shipped, read-only)"),
+    ]
+    for label, path, note in rows:
+        print(f"{label:<15} {path}{'  ' + note if note else ''}")
+    return 0
 
 
 def _sim_options(p: argparse.ArgumentParser, default_speed: float = 1.0, default_faults: tuple[str, ...] = ()) -> None:
@@ -179,13 +297,16 @@ def _credentials(args: argparse.Namespace):
         raise CliError(str(exc)) from None
 
 
-def _console_options(p: argparse.ArgumentParser) -> None:
+def _console_options(p: argparse.ArgumentParser, history: bool = True) -> None:
     p.add_argument("--layout", default="command-centre", help="layout name or file (default: %(default)s)")
     p.add_argument("--screen", type=int, help="put the window on this screen (0, 1, ...)")
     p.add_argument("--fullscreen", action="store_true", help="start full screen (F11 toggles)")
     p.add_argument("--lang", choices=("en", "zh_CN"), help="interface language (default: the system's)")
     p.add_argument("--theme", choices=("dark", "light"), help="colour theme (default: the layout's)")
     p.add_argument("--size", help="window size WxH, e.g. 1920x1080")
+    if not history:  # a replay reads alerts from the file and writes nothing but notes
+        p.add_argument("--user", default="", help="your name on review notes (default: login name)")
+        return
     _alert_options(p)
     if "--db" not in p._option_string_actions:
         p.add_argument("--db", type=Path, help="history file (default: a new file in the recordings folder)")
@@ -555,6 +676,120 @@ def _cmd_audit(args: argparse.Namespace) -> int:
                 f.close()
     if out is not None:
         print(f"{len(rows)} plan events written to {out}")
+    return 0
+
+
+def _cmd_drill(args: argparse.Namespace) -> int:
+    from warroom.core.durations import parse_duration
+    from warroom.core.mttx import incident_times
+    from warroom.sim.drill import record_drill
+
+    try:
+        fault_at = int(parse_duration(args.fault_at))
+    except ValueError as exc:
+        raise CliError(f"--fault-at: {exc}") from None
+    seconds = int(args.minutes * 60)
+    if seconds <= fault_at:
+        raise CliError(f"--minutes {args.minutes:g} ends before the fault starts (--fault-at {args.fault_at})")
+    plan = "" if (args.plan or "").lower() == "none" else args.plan
+    try:
+        drill = record_drill(args.out, seconds=seconds, fault=args.fault, fault_at_s=fault_at, plan=plan,
+                             seed=args.seed, every_s=0,
+                             progress=lambda f: print(f"  {f:4.0%} simulated", file=sys.stderr))
+    except (FileExistsError, ValueError, KeyError) as exc:
+        raise CliError(str(exc).strip("'\"")) from None
+    print(f"recorded {args.minutes:g} simulated minutes to {args.out}")
+    times = {t.id: t for t in incident_times(drill.log)}
+    if not drill.incident_id:
+        print("  no incident opened")
+        return 0
+    t = times.get(drill.incident_id)
+    mttr = "not resolved" if t is None or t.mttr_s is None else f"MTTR {t.mttr_s:.0f} s"
+    print(f"  incident {drill.incident_id}: {mttr}" + (f", plan {drill.plan_id} executed" if drill.plan_id else ""))
+    print(f"  replay it:  warroom replay {args.out} --at worst")
+    return 0
+
+
+def _cmd_replay(args: argparse.Namespace) -> int:
+    from warroom.io.replay import SPEEDS
+    from warroom.ui.replay_app import ReplayOpenError, ReplayOptions, run_replay
+
+    if not SPEEDS[0] <= args.speed <= SPEEDS[-1]:
+        raise CliError(f"--speed {args.speed:g}: choose between {SPEEDS[0]:g} and {SPEEDS[-1]:g}")
+    if args.snapshot is None and sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
+    ):
+        raise CliError("no display: run it on a desktop or under Xvfb (xvfb-run warroom replay ...), "
+                       "or save a picture with --snapshot OUT.png")
+    from warroom.core.layouts import LayoutError
+
+    opts = ReplayOptions(args.file, layout=args.layout, screen=args.screen, fullscreen=args.fullscreen,
+                         lang=args.lang, theme=args.theme, size=_size(args.size), at=args.at, incident=args.incident,
+                         speed=args.speed, play=args.play, user=args.user, read_only=args.read_only,
+                         snapshot_out=args.snapshot)
+    if opts.snapshot_out is not None and opts.size is None:
+        opts.size = (1920, 1080)
+    try:
+        return run_replay(opts)
+    except (ReplayOpenError, LayoutError) as exc:
+        raise CliError(str(exc)) from None
+    except ValueError as exc:  # --at / --incident that the history cannot answer
+        raise CliError(str(exc)) from None
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from warroom.report import ReportError, load_report, render_html
+
+    suffix = args.out.suffix.lower()
+    if suffix not in (".html", ".htm", ".pdf"):
+        raise CliError(f"--out {args.out}: write FILE.html (or FILE.pdf)")
+    try:
+        report, text = load_report(args.db, args.incident, lang=args.lang)
+        if suffix == ".pdf":
+            from warroom.ui.report_pdf import write_pdf  # Qt prints the PDF; the HTML needs no Qt
+
+            write_pdf(report, text, args.out)
+        else:
+            args.out.write_text(render_html(report, text), encoding="utf-8")
+    except ReportError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(f"report on {report.summary.id} written to {args.out}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    """An incident bundle (warroom.store.bundle), with progress on stderr and a summary line."""
+    from warroom.core.clock import monotonic
+    from warroom.core.durations import parse_duration
+    from warroom.core.paths import recordings_dir
+    from warroom.store import bundle, bundle_text
+
+    try:
+        before, after = (int(parse_duration(v) * 1000) for v in (args.before, args.after))
+    except ValueError as exc:
+        raise CliError(f"--before/--after: {exc}") from None
+    progress = bundle_text.TextProgress(sys.stderr)
+    try:
+        db = args.db
+        if db is None:
+            db = bundle_text.find_history(recordings_dir(), args.incident)
+            print(f"using {db}", file=sys.stderr)
+        if args.incident is None:
+            incidents = bundle_text.list_incidents(db)
+            print(f"{db}: {len(incidents)} incident(s)")
+            for inc in incidents:
+                print(f"  {bundle_text.describe_incident(inc)}")
+            raise CliError(f"which incident? warroom export --db {db} --incident ID --out FILE")
+        t0 = monotonic()
+        info = bundle.export_bundle(db, args.out or Path(f"{args.incident}.duckdb"), args.incident,
+                                    before_ms=before, after_ms=after, progress=progress, overwrite=args.force)
+    except bundle.BundleError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        progress.close()
+    print(bundle_text.describe_bundle(info, monotonic() - t0))
     return 0
 
 

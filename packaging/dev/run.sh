@@ -15,7 +15,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${WARROOM_VENV:-$ROOT/.venv}"
 APT_PACKAGES=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4
   libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0
-  libxcb-image0 libfontconfig1 libdbus-1-3 fonts-noto-cjk xvfb xauth)
+  libxcb-image0 libfontconfig1 libdbus-1-3 fonts-noto-cjk xvfb xauth desktop-file-utils appstream)
 
 die() { printf '\nwarroom setup: %s\n' "$*" >&2; exit 1; }
 say() { printf 'warroom setup: %s\n' "$*" >&2; }
@@ -69,6 +69,8 @@ cmd="${1:-}"; shift || true
 case "$cmd" in
   setup)
     ensure_system_packages; ensure_venv; say "ready" ;;
+  system)  # only the system packages (packaging/pyinstaller/build.sh needs no .venv)
+    ensure_system_packages ;;
   test)
     ensure_system_packages; ensure_venv
     cd "$ROOT"

@@ -8,10 +8,11 @@ file and raises ``LayoutError`` naming the file and the problem.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from warroom.core.paths import layouts_root
 
 FORMAT = 1
 AREAS = ("top", "bottom", "left", "right")
@@ -55,8 +56,7 @@ class Layout:
 
 def layouts_dir() -> Path:
     """Where the shipped layouts are (``WARROOM_LAYOUTS`` overrides)."""
-    env = os.environ.get("WARROOM_LAYOUTS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "layouts"
+    return layouts_root()
 
 
 def available() -> list[str]:

@@ -25,6 +25,7 @@ import yaml
 
 from warroom.core.durations import parse_duration
 from warroom.core.model import SeriesKey, Severity
+from warroom.core.paths import resource_dir
 
 #: Format version of rule files this code reads.
 RULES_VERSION = 1
@@ -194,7 +195,7 @@ def load_rules_file(path: str | Path) -> RuleSet:
 
 def default_rules_path() -> Path:
     """The rule file that ships with Warroom."""
-    return Path(__file__).resolve().parents[2] / "resources" / "rules" / "default.yaml"
+    return resource_dir() / "rules" / "default.yaml"
 
 
 def load_rules(text: str, source: str = "<rules>") -> RuleSet:

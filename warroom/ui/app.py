@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
+from warroom.core.paths import APP_ID, resource_dir
+
 log = logging.getLogger(__name__)
 
-I18N_DIR = Path(__file__).resolve().parents[2] / "resources" / "i18n"
+I18N_DIR = resource_dir() / "i18n"
 
 
 @dataclass
@@ -76,29 +78,53 @@ def install_translation(app, lang: str) -> bool:
     return found
 
 
+def set_app_icon(app) -> bool:
+    """Give every window the Warroom icon (``resources/icons``); False if none was found."""
+    from PySide6.QtGui import QIcon
+
+    icon = QIcon()
+    icons = resource_dir() / "icons"
+    for png in sorted(icons.glob("hicolor/*/apps/*.png")):
+        icon.addFile(str(png))
+    if icon.isNull():
+        log.warning("no application icon in %s", icons)
+        return False
+    app.setWindowIcon(icon)
+    return True
+
+
+def init_app(lang: str | None, theme_name: str | None, layout):
+    """The QApplication, named, with icon, translation and theme (the layout's unless ``theme_name``)."""
+    from PySide6.QtWidgets import QApplication
+
+    from warroom.ui import theme
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Warroom")
+    app.setOrganizationName("warroom")
+    app.setDesktopFileName(APP_ID)  # Wayland/X11 match the window to packaging/linux/*.desktop
+    set_app_icon(app)
+    install_translation(app, choose_language(lang))
+    theme.apply(theme.THEMES.get(theme_name or layout.theme, theme.DARK), layout.font_pt)
+    return app
+
+
 def run_console(opts: ConsoleOptions) -> int:
     """Run the console until its window closes (or the snapshot is taken). Returns an exit status."""
     if opts.snapshot_out is not None and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import qasync
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
     from warroom.core.layouts import load_layout
     from warroom.core.paths import new_recording_path
     from warroom.io.session import FeedSession
     from warroom.io.watch import build_watch
     from warroom.store import StoreWriter
     from warroom.store.live import LiveView
-    from warroom.ui import theme
     from warroom.ui.main_window import MainWindow
 
     layout = load_layout(opts.layout)  # LayoutError is the caller's to print
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Warroom")
-    app.setOrganizationName("warroom")
-    install_translation(app, choose_language(opts.lang))
-    theme.apply(theme.THEMES.get(opts.theme or layout.theme, theme.DARK), layout.font_pt)
+    app = init_app(opts.lang, opts.theme, layout)
 
     db = opts.db or new_recording_path("console")
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -122,6 +148,10 @@ def run_console(opts: ConsoleOptions) -> int:
         settings = QSettings("warroom", "warroom") if opts.settings and opts.snapshot_out is None else None
         win = MainWindow(view, layout, before_frame=session.sync_clock, settings=settings)
         _place(app, win, opts)
+        if os.environ.get("WARROOM_STARTUP_PROBE"):  # bench/startup.py: report the first painted frame
+            from warroom.ui import startup_probe
+
+            startup_probe.install(app, win, os.environ["WARROOM_STARTUP_PROBE"])
         # What exists now lives as long as the console: out of the collector's sight, a full
         # collection (tens of ms on the UI thread, at a moment of its choosing) stays short.
         gc.collect()

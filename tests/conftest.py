@@ -1,0 +1,24 @@
+"""Suite-wide: the tests never read or write the real user's folders.
+
+The console writes a default configuration and a log at first start and reads
+``config.yaml`` for its defaults; QSettings keeps window state under the config folder.
+Pointing the XDG folders at a temporary one for the whole run (in ``os.environ``, so child
+processes inherit it) keeps a developer's own settings out of the tests and the tests'
+files out of the developer's home.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+_HOME = tempfile.mkdtemp(prefix="warroom-tests-home-")
+for _var, _sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_STATE_HOME", "state"),
+                   ("XDG_CACHE_HOME", "cache")):
+    os.environ[_var] = os.path.join(_HOME, _sub)
+os.environ.pop("WARROOM_CONFIG", None)
+
+
+def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001 - pytest hook signature
+    shutil.rmtree(_HOME, ignore_errors=True)
