@@ -184,3 +184,22 @@ def test_where_a_replay_starts(recording, session):
         parse_cursor(None, session, incident="INC-nope")
     with pytest.raises(ValueError, match="expected"):
         parse_cursor("yesterday-ish", session)
+
+
+def test_jumping_back_and_forth_restores_the_state_from_checkpoints(recording, monkeypatch):
+    import warroom.io.replay as replay_mod
+
+    monkeypatch.setattr(replay_mod, "CHECKPOINT_EVERY", 5)
+    reader = HistoryReader(recording.path)
+    hopping = ReplaySession(reader, LiveView())
+    times = [m.ms for m in recording.moments]
+    order = times[::3] + times[::-4] + times[1::5]  # forward, then backward, then forward again
+    for at in order:
+        hopping.seek(at)
+        fresh = ReplaySession(reader, LiveView())
+        fresh.seek(at)
+        assert alert_rows(hopping.watch.alerts()) == alert_rows(fresh.watch.alerts()), at
+        assert incident_rows(hopping.watch.incidents()) == incident_rows(fresh.watch.incidents()), at
+        assert [r.state for r in hopping.desk.runs()] == [r.state for r in fresh.desk.runs()], at
+    assert len(hopping._checkpoints) >= 2, "checkpoints were taken (and the backward jumps used them)"
+    reader.close()

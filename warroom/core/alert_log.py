@@ -43,6 +43,7 @@ class AlertLog:
     def __init__(self) -> None:
         self._alerts: dict[str, Alert] = {}
         self._silences: dict[str, Silence] = {}
+        self._keys: dict[str, SeriesKey] = {}  # parsed series texts: an alert logs the same one often
         self._latest_ms: int | None = None
         #: Bumped whenever an applied event changed alerts or silences.
         self.version = 0
@@ -72,6 +73,14 @@ class AlertLog:
         if changed:
             self.version += 1
         return changed
+
+    def __deepcopy__(self, memo: dict) -> "AlertLog":
+        """A copy to continue from (replays keep some to jump back to). Alerts and silences are
+        immutable, so copying the dicts that hold them is enough."""
+        clone = AlertLog()
+        clone._alerts, clone._silences, clone._keys = dict(self._alerts), dict(self._silences), self._keys
+        clone._latest_ms, clone.version = self._latest_ms, self.version
+        return clone
 
     # -- reading -----------------------------------------------------------------------------
     def alerts(self) -> list[Alert]:
@@ -117,10 +126,13 @@ class AlertLog:
         if state not in ("pending", "firing", "acknowledged"):
             return False
         before = self._alerts.get(fp)
-        try:
-            series = SeriesKey.parse(str(a.get("series") or ""))
-        except ValueError:
-            series = before.series if before else SeriesKey("unknown", {})
+        text = str(a.get("series") or "")
+        series = self._keys.get(text)
+        if series is None:
+            try:
+                series = self._keys[text] = SeriesKey.parse(text)
+            except ValueError:
+                series = before.series if before else SeriesKey("unknown", {})
         acked_ms = before.acked_ms if before else None
         if state == "acknowledged" and acked_ms is None:
             acked_ms = ev.ts

@@ -113,6 +113,9 @@ class SeriesKey:
     indexes and what users type to select a series.
     """
 
+    def __deepcopy__(self, memo: dict) -> "SeriesKey":
+        return self  # immutable: a copy of a state that holds it may share it
+
     name: str
     labels: Mapping[str, str] = field(default_factory=dict)
 
@@ -232,6 +235,9 @@ class Event:
     title: str
     severity: Severity = Severity.INFO
     attrs: Mapping[str, Any] = field(default_factory=dict)
+
+    def __deepcopy__(self, memo: dict) -> "Event":
+        return self  # immutable: a copy of a state that holds it may share it
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", EventKind(self.kind))

@@ -43,6 +43,9 @@ class Guard:
 class Plan:
     """One rehearsed contingency plan."""
 
+    def __deepcopy__(self, memo: dict) -> "Plan":
+        return self  # immutable: a copy of a state that holds it may share it
+
     id: str
     kind: str
     title: str

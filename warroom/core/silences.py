@@ -24,6 +24,9 @@ class Silence:
     (``a|b`` for either). A maintenance window is a silence that starts in the future.
     """
 
+    def __deepcopy__(self, memo: dict) -> "Silence":
+        return self  # immutable: a copy of a state that holds it may share it
+
     id: str
     matchers: Mapping[str, str]
     starts_ms: int

@@ -16,6 +16,7 @@ while playing and ``seek`` when scrubbed.
 from __future__ import annotations
 
 import bisect
+import copy
 import getpass
 import logging
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ SPEEDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 DEFAULT_SPAN_MS = 15 * 60_000
 #: A forward move up to this far appends; farther, the view is reloaded (cheaper then).
 APPEND_LIMIT_MS = 5 * 60_000
+#: Events between two copies of the alert/incident/plan state kept for jumping back.
+CHECKPOINT_EVERY = 200
 #: Marker kinds, in the order the time bar lists them.
 MARKER_KINDS = ("alert", "incident", "plan", "deploy", "note")
 _FAR_FUTURE_MS = 4_102_444_800_000  # 2100: "every event"
@@ -107,6 +110,7 @@ class ReplayWatch:
         self.version = 0
         self.alert_log = AlertLog()
         self.book = IncidentBook()
+        self._incidents: list[Incident] | None = None
         self._now_ms: int | None = None
         self._note = note
 
@@ -126,8 +130,11 @@ class ReplayWatch:
         return self.alert_log.alerts()
 
     def incidents(self) -> list[Incident]:
-        """Incidents known at the cursor, newest first."""
-        return sorted(self.book.incidents(), key=lambda i: i.detected_ms or 0, reverse=True)
+        """Incidents known at the cursor, newest first (kept until the log moves: several panels
+        ask every frame while playing, and building them costs milliseconds)."""
+        if self._incidents is None:
+            self._incidents = sorted(self.book.incidents(), key=lambda i: i.detected_ms or 0, reverse=True)
+        return self._incidents
 
     def silences(self) -> list[Silence]:
         """Silences in force or scheduled at the cursor."""
@@ -157,14 +164,19 @@ class ReplayWatch:
         raise ReplayReadOnly("a replay shows the alerts as they fired; rules are not re-run")
 
     # -- the session's side --------------------------------------------------------------
-    def _reset(self) -> None:
-        self.alert_log = AlertLog()
-        self.book = IncidentBook()
+    def _state(self) -> tuple[AlertLog, IncidentBook]:
+        return self.alert_log, self.book
+
+    def _restore(self, state: tuple[AlertLog, IncidentBook] | None) -> None:
+        self.alert_log, self.book = state if state is not None else (AlertLog(), IncidentBook())
+        self._incidents = None
 
     def _apply(self, events: list[Event], now_ms: int) -> None:
-        for ev in events:
-            self.alert_log.apply(ev)
-        self.book.apply_logged(events)
+        if events:
+            for ev in events:
+                self.alert_log.apply(ev)
+            self.book.apply_logged(events)
+            self._incidents = None
         self._now_ms = now_ms
         self.version += 1
 
@@ -210,8 +222,9 @@ class ReplayDesk:
     async def rollback(self, *args: Any, **kw: Any) -> PlanRun:
         raise ReplayReadOnly("a replay shows the past: plans cannot be rolled back")
 
-    def _reset(self) -> None:
-        self.book = PlanBook()
+    def _restore(self, book: PlanBook | None) -> None:
+        self.book = book if book is not None else PlanBook()
+        self.version += 1
 
     def _apply(self, events: list[Event]) -> None:
         self.book.apply_logged(events)
@@ -260,6 +273,8 @@ class ReplaySession:
         self.playing = False
         self._cursor: int | None = None
         self._loaded_to: int | None = None  # points and events up to here (inclusive) are in the view
+        self._applied = 0  # the alert, incident and plan state includes self._events[:_applied]
+        self._checkpoints: list[tuple[int, Any]] = []  # (_applied, a copy of that state), ascending
         self._topology_ts: int | None = None
         self._catalogue_ts: int | None = None
         self.seek(self.start_ms)
@@ -332,25 +347,39 @@ class ReplaySession:
     def _reload(self, ms: int) -> None:
         view = self.view
         view.clear()
-        self.watch._reset()
-        self.desk._reset()
         start = max(self.start_ms, ms - self.span_ms)
         view.add_batch(self.reader.batch(start, ms + 1))
         upto = bisect.bisect_right(self._event_ts, ms)
-        shown = self._events[:upto]
-        view.add_events(shown[-view.max_events:])
-        self.watch._apply(shown, ms)
-        self.desk._apply(shown)
+        view.add_events(self._events[max(0, upto - view.max_events):upto])
+        self._state_to(ms)
 
     def _append(self, start: int, ms: int) -> None:
         self.view.add_batch(self.reader.batch(start, ms + 1))
         lo = bisect.bisect_left(self._event_ts, start)
         hi = bisect.bisect_right(self._event_ts, ms)
-        fresh = self._events[lo:hi]
+        if hi > lo:
+            self.view.add_events(self._events[lo:hi])
+        self._state_to(ms)
+
+    def _state_to(self, ms: int) -> None:
+        """Bring the alert, incident and plan state to ``ms``: forward by applying the events
+        since, backward from the nearest checkpoint before (never the whole log again), so a
+        jump costs the same in the first hour of a long history as in the last."""
+        target = bisect.bisect_right(self._event_ts, ms)  # a whole timestamp at a time, always
+        if target < self._applied:
+            at, state = next(((i, s) for i, s in reversed(self._checkpoints) if i <= target), (0, None))
+            watch_state, desk_book = copy.deepcopy(state) if state is not None else (None, None)
+            self.watch._restore(watch_state)
+            self.desk._restore(desk_book)
+            self._applied = at
+        fresh = self._events[self._applied:target]
         if fresh:
-            self.view.add_events(fresh)
             self.desk._apply(fresh)
-        self.watch._apply(fresh, ms)  # the watch's clock moves even without events (alert ages)
+        self.watch._apply(fresh, ms)  # its clock moves even without events (alert ages)
+        self._applied = target
+        last = self._checkpoints[-1][0] if self._checkpoints else 0
+        if target - last >= CHECKPOINT_EVERY:
+            self._checkpoints.append((target, copy.deepcopy((self.watch._state(), self.desk.book))))
 
     def _sync_snapshots(self, ms: int) -> None:
         view = self.view
@@ -389,9 +418,13 @@ class ReplaySession:
         i = bisect.bisect_right(self._event_ts, ts)
         self._events.insert(i, ev)
         self._event_ts.insert(i, ts)
+        # Copies of the state from after the note's place lack it: forget them.
+        self._checkpoints = [(n, s) for n, s in self._checkpoints if n <= i]
+        if self._applied >= i:  # the cursor is at the note's time: it is part of what is shown
+            self.watch._apply([ev], ts)
+            self._applied += 1
         self.markers = markers_of(self._events)
         self.view.add_events([ev])
-        self.watch._apply([ev], ts)
         return [ev]
 
 

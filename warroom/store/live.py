@@ -40,6 +40,10 @@ class SeriesRing:
     def __len__(self) -> int:
         return self._len
 
+    def reset(self) -> None:
+        """Empty the ring (its arrays are kept)."""
+        self._start = self._len = 0
+
     @property
     def capacity(self) -> int:
         """Most points kept."""
@@ -136,6 +140,7 @@ class LiveView:
 
     def __post_init__(self) -> None:
         self._rings: dict[SeriesKey, SeriesRing] = {}
+        self._spare_rings: list[SeriesRing] = []  # emptied by clear(), reused by add_batch
         self._events: deque[Event] = deque(maxlen=self.max_events)
         self._event_ids: set[str] = set()
         self._cursor: int | None = None
@@ -165,8 +170,11 @@ class LiveView:
         idx, ts, vals = batch.index, batch.ts, batch.values
         if len(ts) > 1 and (np.diff(ts) >= 0).all():
             # In time order already (a feed's batch, most history reads): a stable sort by
-            # series alone is enough, and several times cheaper than a two-key sort.
-            order = np.argsort(idx, kind="stable")
+            # series alone is enough, and several times cheaper than a two-key sort. On a
+            # 16-bit key numpy's stable sort is a radix sort: 5x faster than on the int32
+            # index for a replay jump's 220k points (bench/replay.py).
+            key = idx.astype(np.uint16) if 0 <= idx.min() and idx.max() <= 0xFFFF else idx
+            order = np.argsort(key, kind="stable")
         else:
             order = np.lexsort((ts, idx))
         idx, ts, vals = idx[order], ts[order], vals[order]
@@ -177,7 +185,7 @@ class LiveView:
             key = batch.series[int(idx[s])]
             ring = self._rings.get(key)
             if ring is None:
-                ring = self._rings[key] = SeriesRing(self.capacity)
+                ring = self._rings[key] = self._spare_rings.pop() if self._spare_rings else SeriesRing(self.capacity)
             ring.extend(ts[s:e], vals[s:e])
         newest = int(ts.max())
         self.newest_ms = newest if self.newest_ms is None else max(self.newest_ms, newest)
@@ -202,6 +210,11 @@ class LiveView:
 
     def clear(self) -> None:
         """Forget every point and event (a replay jumping elsewhere refills the view)."""
+        # The rings' arrays are kept for the refill: allocating hundreds of them again costs
+        # more than the query that fills them (bench/replay.py).
+        for ring in self._rings.values():
+            ring.reset()
+        self._spare_rings.extend(self._rings.values())
         self._rings.clear()
         self._events.clear()
         self._event_ids.clear()
