@@ -17,19 +17,9 @@ APT_PACKAGES=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 lib
   libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0
   libxcb-image0 libfontconfig1 libdbus-1-3 fonts-noto-cjk xvfb xauth desktop-file-utils appstream)
 
-die() { printf '\nwarroom setup: %s\n' "$*" >&2; exit 1; }
-say() { printf 'warroom setup: %s\n' "$*" >&2; }
-
-find_python() {
-  for cand in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
-    [ -n "$cand" ] || continue
-    if command -v "$cand" >/dev/null 2>&1 &&
-       "$cand" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 14) else 1)' 2>/dev/null; then
-      command -v "$cand"; return 0
-    fi
-  done
-  return 1
-}
+LOG_PREFIX="warroom setup"
+# die, say, usage, find_python
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 ensure_system_packages() {
   command -v dpkg-query >/dev/null 2>&1 || { say "not a Debian-like system: make sure Qt 6's runtime libraries (EGL, xkbcommon, xcb-cursor) and a CJK font are installed"; return 0; }
@@ -86,5 +76,5 @@ case "$cmd" in
     ensure_system_packages; ensure_venv
     exec "$VENV/bin/warroom" "$@" ;;
   *)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    usage; exit 2 ;;
 esac

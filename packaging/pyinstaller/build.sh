@@ -19,27 +19,17 @@ DIST="$ROOT/dist"
 # Re-test the smoke test before moving these pins.
 PINS=(pyinstaller==6.22.3 pyinstaller-hooks-contrib==2026.9)
 
-die() { printf '\nwarroom build: %s\n' "$*" >&2; exit 1; }
-say() { printf 'warroom build: %s\n' "$*" >&2; }
+LOG_PREFIX="warroom build"
+# die, say, usage, find_python
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 smoke=0
 for arg in "$@"; do
   case "$arg" in
     --smoke) smoke=1 ;;
-    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) usage; exit 2 ;;
   esac
 done
-
-find_python() {
-  for cand in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
-    [ -n "$cand" ] || continue
-    if command -v "$cand" >/dev/null 2>&1 &&
-       "$cand" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 14) else 1)' 2>/dev/null; then
-      command -v "$cand"; return 0
-    fi
-  done
-  return 1
-}
 
 ensure_tools() {
   # Qt's runtime libraries and fonts: the same list as the developer set-up.

@@ -8,7 +8,6 @@ from html.parser import HTMLParser
 from warroom.report import render_html
 from warroom.report.units import format_value
 
-from tests.report.conftest import EVIL
 
 
 class _Tags(HTMLParser):

@@ -30,17 +30,39 @@ COMMAND_TIMEOUT_MS = 30_000
 _ROLLBACK = "-rollback"
 
 
-def impact_at(view: LiveView, plan: Plan) -> Impact:
-    """A plan's estimated impact from the ``PREVIEW_SPAN_MS`` before the view's cursor."""
-    end = view.cursor_ms
+class DeskReading:
+    """What the plans panel reads from a desk, live or replayed: the catalogue in the view,
+    the runs in ``book``, previews from the minutes before the view's cursor."""
 
-    def recent(key):
-        return [] if end is None else view.window(key, PREVIEW_SPAN_MS, end)[1].tolist()
+    view: LiveView
+    book: PlanBook
 
-    return preview(plan, view.topology, recent)
+    def plans(self) -> tuple[Plan, ...]:
+        """The feed's plan catalogue (at the cursor)."""
+        return self.view.plans
+
+    def plan(self, plan_id: str) -> Plan:
+        """One plan of the catalogue (``KeyError`` if the feed offers none by that id)."""
+        for p in self.view.plans:
+            if p.id == plan_id:
+                return p
+        raise KeyError(plan_id)
+
+    def runs(self) -> list[PlanRun]:
+        """Every run, newest first."""
+        return self.book.runs()
+
+    def impact(self, plan_id: str) -> Impact:
+        """The plan's estimated impact from the ``PREVIEW_SPAN_MS`` before the cursor."""
+        view, end = self.view, self.view.cursor_ms
+
+        def recent(key):
+            return [] if end is None else view.window(key, PREVIEW_SPAN_MS, end)[1].tolist()
+
+        return preview(self.plan(plan_id), view.topology, recent)
 
 
-class PlanDesk:
+class PlanDesk(DeskReading):
     """Plans of one console; see the module docstring."""
 
     def __init__(self, client: FeedClient, view: LiveView, record: Callable[[list[Event]], None] | None = None,
@@ -61,25 +83,6 @@ class PlanDesk:
     def may_execute(self) -> bool:
         """False for a viewer's console: plans are shown, not run."""
         return self.client.may_command
-
-    def plans(self) -> tuple[Plan, ...]:
-        """The feed's plan catalogue."""
-        return self.view.plans
-
-    def plan(self, plan_id: str) -> Plan:
-        """One plan of the catalogue (``KeyError`` if the feed offers none by that id)."""
-        for p in self.view.plans:
-            if p.id == plan_id:
-                return p
-        raise KeyError(plan_id)
-
-    def runs(self) -> list[PlanRun]:
-        """Every run, newest first."""
-        return self.book.runs()
-
-    def impact(self, plan_id: str) -> Impact:
-        """The plan's estimated impact from the last minutes of live data."""
-        return impact_at(self.view, self.plan(plan_id))
 
     # -- the commander's steps ---------------------------------------------------------------
     def record_preview(self, plan_id: str, actor: str, impact: Impact) -> list[Event]:

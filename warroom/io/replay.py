@@ -31,7 +31,7 @@ from warroom.core.model import Event, EventKind, Severity
 from warroom.core.plan_runs import PlanBook, PlanRun
 from warroom.core.plans import Plan
 from warroom.core.silences import Silence
-from warroom.io.plan_desk import impact_at
+from warroom.io.plan_desk import DeskReading
 from warroom.protocol.parse import parse_topology
 from warroom.store.live import LiveView
 from warroom.store.query import HistoryReader
@@ -181,7 +181,7 @@ class ReplayWatch:
         self.version += 1
 
 
-class ReplayDesk:
+class ReplayDesk(DeskReading):
     """The plans panel's source in a replay: the catalogue and runs at the cursor, nothing runnable."""
 
     may_execute = False
@@ -192,25 +192,6 @@ class ReplayDesk:
         self.view = view
         self.book = PlanBook()
         self.version = 0
-
-    def plans(self) -> tuple[Plan, ...]:
-        """The plan catalogue as the feed offered it at the cursor."""
-        return self.view.plans
-
-    def plan(self, plan_id: str) -> Plan:
-        """One plan of that catalogue (``KeyError`` if none by that id)."""
-        for p in self.view.plans:
-            if p.id == plan_id:
-                return p
-        raise KeyError(plan_id)
-
-    def runs(self) -> list[PlanRun]:
-        """Runs as they stood at the cursor, newest first."""
-        return self.book.runs()
-
-    def impact(self, plan_id: str) -> Impact:
-        """What the plan would have done, estimated from the minutes before the cursor."""
-        return impact_at(self.view, self.plan(plan_id))
 
     def record_preview(self, plan_id: str, actor: str, impact: Impact) -> list[Event]:
         """Previews in a replay are not audit events: nothing was decided."""

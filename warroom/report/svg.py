@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from html import escape
 
+from warroom.core.edge_routes import RouteGeometry, edge_routes
 from warroom.report.facts import Chart, MapFacts, MapNode, Marker
 from warroom.report.text import Text
 from warroom.report.units import format_tick, format_value
@@ -239,6 +240,8 @@ NODE_W, NODE_H = 152.0, 54.0
 COL_STEP, ROW_STEP = 192.0, 74.0
 PAD, TOP = 14.0, 24.0
 PORT_GAP = 7.0
+GEOMETRY = RouteGeometry(col_step=COL_STEP, row_step=ROW_STEP, node_w=NODE_W, node_h=NODE_H, via_margin=8.0,
+                         clearance=NODE_H / 2 + 5, port_gap=PORT_GAP, port_margin=16.0, end_inset=1.0)
 
 
 def map_svg(facts: MapFacts, text: Text) -> str:
@@ -263,7 +266,7 @@ def map_svg(facts: MapFacts, text: Text) -> str:
                    f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/>'
                    "</marker>")
     out.append("</defs>")
-    routes = _routes(facts, nodes, centre)
+    routes = _routes(facts, nodes)
     rank = {"ok": 0, "unknown": 0, "warn": 1, "crit": 2}
     for e in sorted(facts.edges, key=lambda e: rank.get(e.level, 0)):
         pts = routes.get((e.caller, e.callee))
@@ -335,56 +338,13 @@ def _caption(n: MapNode, text: Text) -> str:
     return " · ".join(parts)
 
 
-def _routes(facts: MapFacts, nodes: dict[str, MapNode], centre) -> dict[tuple[str, str], list[tuple[float, float]]]:
-    """Out of the caller's right side, into the callee's left, through the gaps of skipped columns."""
-    occupied: dict[int, set[float]] = {}
-    for n in nodes.values():
-        occupied.setdefault(int(n.x), set()).add(n.y)
-    lanes: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    for e in facts.edges:
-        a, b = nodes.get(e.caller), nodes.get(e.callee)
-        if a is None or b is None:
-            continue
-        via = []
-        if b.x > a.x:
-            for col in range(int(a.x) + 1, int(b.x)):
-                want = a.y + (b.y - a.y) * (col - a.x) / (b.x - a.x)
-                lane = TOP + _free_lane(occupied.get(col, set()), want) * ROW_STEP + NODE_H / 2
-                cx = PAD + col * COL_STEP + NODE_W / 2
-                via += [(cx - NODE_W / 2 - 8, lane), (cx + NODE_W / 2 + 8, lane)]
-        lanes[(e.caller, e.callee)] = via
-    outs: dict[str, list] = {}
-    ins: dict[str, list] = {}
-    for (a, b), via in lanes.items():
-        outs.setdefault(a, []).append((via[0][1] if via else centre(nodes[b])[1], (a, b)))
-        ins.setdefault(b, []).append((via[-1][1] if via else centre(nodes[a])[1], (a, b)))
-    out_off, in_off = _ports(outs), _ports(ins)
-    routes = {}
-    for (a, b), via in lanes.items():
-        (ax, ay), (bx, by) = centre(nodes[a]), centre(nodes[b])
-        start = (ax + NODE_W / 2, ay + out_off[(a, b)])
-        end = (bx - NODE_W / 2 - 1, by + in_off[(a, b)])
-        routes[(a, b)] = [start, *via, end]
-    return routes
-
-
-def _free_lane(rows: set[float], want: float) -> float:
-    clear = (NODE_H / 2 + 5) / ROW_STEP
-    lo, hi = math.floor(min([want, *rows])) - 1, math.ceil(max([want, *rows])) + 1
-    candidates = [lo + i / 2 for i in range(int((hi - lo) * 2) + 1)]
-    free = [c for c in candidates if all(abs(c - r) >= clear for r in rows)]
-    return min(free, key=lambda c: (abs(c - want), c))
-
-
-def _ports(sides: dict[str, list]) -> dict[tuple[str, str], float]:
-    offsets = {}
-    for ends in sides.values():
-        ends.sort()
-        k = len(ends)
-        gap = min(PORT_GAP, (NODE_H - 16) / (k - 1)) if k > 1 else 0.0
-        for i, (_, key) in enumerate(ends):
-            offsets[key] = (i - (k - 1) / 2) * gap
-    return offsets
+def _routes(facts: MapFacts, nodes: dict[str, MapNode]) -> dict[tuple[str, str], list[tuple[float, float]]]:
+    """Out of the caller's right side, into the callee's left, through the gaps of skipped
+    columns (``warroom.core.edge_routes``), moved onto the page (node centres as ``map_svg``'s)."""
+    pairs = [(e.caller, e.callee) for e in facts.edges if e.caller in nodes and e.callee in nodes]
+    positions = {n.name: (n.x, n.y) for n in nodes.values()}
+    dx, dy = PAD + NODE_W / 2, TOP + NODE_H / 2
+    return {key: [(x + dx, y + dy) for x, y in pts] for key, pts in edge_routes(pairs, positions, GEOMETRY).items()}
 
 
 def _curve(pts: list[tuple[float, float]]) -> str:

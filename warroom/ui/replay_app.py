@@ -110,7 +110,7 @@ def run_replay(opts: ReplayOptions) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import duckdb
     from PySide6.QtCore import QCoreApplication, QSettings, Qt
-    from PySide6.QtWidgets import QApplication, QToolBar
+    from PySide6.QtWidgets import QToolBar
 
     from warroom.core.layouts import load_layout
     from warroom.io.replay import DEFAULT_SPAN_MS, ReplaySession, parse_cursor
