@@ -1040,7 +1040,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../../warroom/ui/main_window.py" line="102"/>
-        <location filename="../../warroom/ui/replay_app.py" line="142"/>
+        <location filename="../../warroom/ui/replay_app.py" line="147"/>
         <source>Warroom</source>
         <extracomment>Starting guesses of a panel&apos;s refresh and paint time, seconds, until it has been measured.</extracomment>
         <translation>Warroom 作战室</translation>
@@ -1693,15 +1693,29 @@
     </message>
 </context>
 <context>
+    <name>ProgressWindow</name>
+    <message>
+        <location filename="../../warroom/ui/progress.py" line="32"/>
+        <source>%1…</source>
+        <extracomment>A job shorter than this shows no window at all.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ReplayBar</name>
     <message>
-        <location filename="../../warroom/ui/replay_app.py" line="143"/>
+        <location filename="../../warroom/ui/replay_app.py" line="129"/>
+        <source>Checking the bundle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_app.py" line="148"/>
         <location filename="../../warroom/ui/replay_bar.py" line="167"/>
         <source>REPLAY</source>
         <translation>回放</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_app.py" line="147"/>
+        <location filename="../../warroom/ui/replay_app.py" line="152"/>
         <source>Replay</source>
         <translation>回放</translation>
     </message>
@@ -1723,7 +1737,7 @@
     <message>
         <location filename="../../warroom/ui/replay_bar.py" line="176"/>
         <location filename="../../warroom/ui/replay_bar.py" line="178"/>
-        <location filename="../../warroom/ui/replay_bar.py" line="411"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="413"/>
         <source>▶ Play</source>
         <translation>▶ 播放</translation>
     </message>
@@ -1839,42 +1853,42 @@
     </message>
     <message>
         <location filename="../../warroom/ui/replay_bar.py" line="344"/>
-        <location filename="../../warroom/ui/replay_bar.py" line="358"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="359"/>
         <source>No incident at the cursor</source>
         <translation>当前时刻没有事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="369"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="371"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="388"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="390"/>
         <source>No incident at the cursor to note</source>
         <translation>当前时刻没有可备注的事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="391"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="393"/>
         <source>Review note</source>
         <translation>复盘备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="392"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="394"/>
         <source>Note on %1 at %2, as %3:</source>
         <translation>%2 对 %1 的备注（%3）：</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="411"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="413"/>
         <source>❚❚ Pause</source>
         <translation>❚❚ 暂停</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_export.py" line="29"/>
+        <location filename="../../warroom/ui/replay_export.py" line="32"/>
         <source>Report written: %1</source>
         <translation>报告已写入：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_export.py" line="40"/>
+        <location filename="../../warroom/ui/replay_export.py" line="44"/>
         <source>Bundle written: %1 (%2 MB)</source>
         <translation>事件包已写入：%1（%2 MB）</translation>
     </message>

@@ -20,6 +20,7 @@ from warroom.store import HistoryReader  # noqa: E402
 from warroom.store.live import LiveView  # noqa: E402
 from warroom.ui import theme  # noqa: E402
 from warroom.ui.main_window import MainWindow  # noqa: E402
+from warroom.ui.progress import ProgressWindow  # noqa: E402
 from warroom.ui.replay_app import chart_span_ms  # noqa: E402
 from warroom.ui.replay_bar import STEP_MS, ReplayBar  # noqa: E402
 
@@ -180,3 +181,27 @@ def test_an_unreadable_stretch_is_reported_and_playback_stops(window, monkeypatc
     assert not session.playing and "Could not read enough bytes" in bar.last_message
     bar.seek(session.end_ms)  # a jump there fails too, and says so, without raising
     assert "Cannot read this part" in bar.last_message
+
+
+def test_export_a_bundle_from_the_open_file_with_progress(qapp, recording, tmp_path, monkeypatch):
+    import shutil
+
+    from warroom.store import StoreWriter
+    from warroom.store.bundle_check import validate_bundle
+
+    copy = tmp_path / "history.duckdb"
+    shutil.copy(recording.path, copy)
+    writer = StoreWriter(copy)  # as the replay window holds a writable file: DuckDB allows no second open
+    session = ReplaySession(writer.reader(), LiveView(), path=copy, record=writer.append_events)
+    bar = ReplayBar(session)
+    stages = []
+    real_call = ProgressWindow.__call__
+    monkeypatch.setattr(ProgressWindow, "__call__", lambda self, stage, f: (stages.append(stage),
+                                                                           real_call(self, stage, f)))
+    bar.seek(recording.executed_ms)
+    out = bar.export("bundle", tmp_path / "incident.duckdb")
+    assert out is not None and "Bundle written" in bar.last_message
+    assert len(stages) >= 3, stages
+    writer.close()
+    info = validate_bundle(out)
+    assert info.incident_id == recording.incident_id

@@ -121,8 +121,13 @@ def run_replay(opts: ReplayOptions) -> int:
 
     layout = load_layout(opts.layout)  # LayoutError is the caller's to print
     app = init_app(opts.lang, opts.theme, layout)
-    reader, writer, why = open_history(opts.path, opts.read_only or opts.snapshot_out is not None,
-                                       progress=_progress_printer())
+    if opts.snapshot_out is not None:
+        reader, writer, why = open_history(opts.path, True, progress=_progress_printer())
+    else:
+        from warroom.ui.progress import ProgressWindow
+
+        with ProgressWindow(QCoreApplication.translate("ReplayBar", "Checking the bundle")) as progress:
+            reader, writer, why = open_history(opts.path, opts.read_only, progress=progress)
     if why and opts.snapshot_out is None:
         print(f"warroom replay: {why}; review notes are off", file=sys.stderr)
     try:

@@ -351,6 +351,7 @@ class ReplayBar(QWidget):
     def export(self, kind: str, out: Path | None = None) -> Path | None:
         """Write the report (``html``, ``pdf``) or bundle (``bundle``) of the incident at the cursor
         to ``out`` (asked for when None). Returns the file written, None if nothing was."""
+        from warroom.ui.progress import ProgressWindow
         from warroom.ui.replay_export import write_export
 
         inc = self.session.incident_at_cursor()
@@ -364,7 +365,8 @@ class ReplayBar(QWidget):
             out = Path(name)
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            message = write_export(self.session, inc, kind, out, self.report_lang)
+            with ProgressWindow(self.export_button.text(), self) as progress:
+                message = write_export(self.session, inc, kind, out, self.report_lang, progress)
         except Exception as exc:  # noqa: BLE001 - whatever went wrong is said, the replay goes on
             message = self.tr("Export failed: %1").replace("%1", str(exc).splitlines()[0] if str(exc) else repr(exc))
             out = None

@@ -7,14 +7,17 @@ once), so they work on a file that is also taking review notes.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QCoreApplication
 
 from warroom.io.replay import ReplaySession
 
 
-def write_export(session: ReplaySession, incident_id: str, kind: str, out: Path, lang: str) -> str:
-    """Write ``kind`` (``html``, ``pdf`` or ``bundle``) of ``incident_id`` to ``out``; a line saying so."""
+def write_export(session: ReplaySession, incident_id: str, kind: str, out: Path, lang: str,
+                 progress: Callable[[str, float], None] | None = None) -> str:
+    """Write ``kind`` (``html``, ``pdf`` or ``bundle``) of ``incident_id`` to ``out``; a line saying so.
+    ``progress(stage, fraction)`` follows a bundle's export."""
     if kind in ("html", "pdf"):
         from warroom.report import Text, build_report, render_html
 
@@ -34,7 +37,8 @@ def write_export(session: ReplaySession, incident_id: str, kind: str, out: Path,
             raise ValueError("this replay has no file to export from")
         cursor = session.reader.cursor()
         try:
-            info = export_bundle(session.path, out, incident_id, connection=cursor, overwrite=True)
+            info = export_bundle(session.path, out, incident_id, connection=cursor, overwrite=True,
+                                 progress=progress)
         finally:
             cursor.close()
         return QCoreApplication.translate("ReplayBar", "Bundle written: %1 (%2 MB)").replace("%1", str(out)).replace(
