@@ -1693,20 +1693,11 @@
     </message>
 </context>
 <context>
-    <name>ProgressWindow</name>
-    <message>
-        <location filename="../../warroom/ui/progress.py" line="32"/>
-        <source>%1…</source>
-        <extracomment>A job shorter than this shows no window at all.</extracomment>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>ReplayBar</name>
     <message>
         <location filename="../../warroom/ui/replay_app.py" line="129"/>
         <source>Checking the bundle</source>
-        <translation type="unfinished"></translation>
+        <translation>正在校验事件包</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/replay_app.py" line="148"/>

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
-#: A job shorter than this shows no window at all.
-SHOW_AFTER_MS = 400
+SHOW_AFTER_MS = 400  # a job shorter than this shows no window at all
 
 
 class ProgressWindow:
@@ -29,7 +28,7 @@ class ProgressWindow:
     def __call__(self, stage: str, fraction: float) -> None:
         if not self.stages or self.stages[-1] != stage:
             self.stages.append(stage)
-            self.dialog.setLabelText(QCoreApplication.translate("ProgressWindow", "%1…").replace("%1", stage))
+            self.dialog.setLabelText(f"{stage}…")  # the store's words for its stages
         self.dialog.setValue(max(0, min(100, int(fraction * 100))))
         QApplication.processEvents()  # the job runs on the UI thread: let the dialog paint
 
