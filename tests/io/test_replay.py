@@ -8,7 +8,8 @@ import pytest
 from tests.io.recording import COMMANDER, PLAN, record_incident
 from warroom.core.model import EventKind
 from warroom.core.mttx import incident_times
-from warroom.io.replay import MARKER_KINDS, ReplayReadOnly, ReplaySession
+from warroom.io.replay import ReplayReadOnly, ReplaySession
+from warroom.io.replay_marks import MARKER_KINDS
 from warroom.store import HistoryReader, StoreWriter
 from warroom.store.live import LiveView
 
@@ -167,7 +168,7 @@ def test_replay_is_read_only_except_review_notes(recording, tmp_path):
 
 
 def test_where_a_replay_starts(recording, session):
-    from warroom.io.replay import LEAD_IN_MS, parse_cursor
+    from warroom.io.replay_marks import LEAD_IN_MS, parse_cursor
 
     (start, _, _, inc) = session.incident_spans[0]
     assert inc == recording.incident_id

@@ -19,12 +19,11 @@ import bisect
 import copy
 import getpass
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from warroom.core.alert_log import AlertLog, log_order
-from warroom.core.alerts import Alert, amends_root
+from warroom.core.alerts import Alert
 from warroom.core.impact import Impact
 from warroom.core.incidents import Incident, IncidentBook
 from warroom.core.model import Event, EventKind, Severity
@@ -32,6 +31,7 @@ from warroom.core.plan_runs import PlanBook, PlanRun
 from warroom.core.plans import Plan
 from warroom.core.silences import Silence
 from warroom.io.plan_desk import DeskReading
+from warroom.io.replay_marks import MARKER_KINDS, Marker, incident_spans, markers_of
 from warroom.protocol.parse import parse_topology
 from warroom.store.live import LiveView
 from warroom.store.query import HistoryReader
@@ -46,57 +46,11 @@ DEFAULT_SPAN_MS = 15 * 60_000
 APPEND_LIMIT_MS = 5 * 60_000
 #: Events between two copies of the alert/incident/plan state kept for jumping back.
 CHECKPOINT_EVERY = 200
-#: Marker kinds, in the order the time bar lists them.
-MARKER_KINDS = ("alert", "incident", "plan", "deploy", "note")
 _FAR_FUTURE_MS = 4_102_444_800_000  # 2100: "every event"
-#: Plan audit actions worth a marker (previews and sends are steps of the one decision).
-_PLAN_MARKS = ("confirmed", "executed", "effective", "not_effective", "failed", "rolled_back", "expired")
-_INCIDENT_MARKS = ("opened", "escalated", "acknowledged", "reopened", "merged", "resolved")
 
 
 class ReplayReadOnly(ValueError):
     """An action a replay cannot take (it shows the past; only notes may be added)."""
-
-
-@dataclass(frozen=True)
-class Marker:
-    """A moment worth jumping to: an alert firing, an incident step, a plan step, a deploy, a note."""
-
-    ts: int
-    kind: str  # one of MARKER_KINDS
-    label: str
-    severity: Severity = Severity.INFO
-    subject: str = ""
-
-
-def markers_of(events: Iterable[Event]) -> list[Marker]:
-    """The markers of an event log, oldest first."""
-    out: list[Marker] = []
-    for e in events:
-        a = e.attrs
-        if e.kind is EventKind.ALERT:
-            # Root alerts firing: a symptom folded under its root is the same moment twice.
-            if a.get("state") == "firing" and not a.get("folded_under") and not amends_root(a):
-                out.append(Marker(e.ts, "alert", e.title, e.severity, e.subject))
-        elif e.kind is EventKind.INCIDENT:
-            if a.get("action") in _INCIDENT_MARKS:
-                out.append(Marker(e.ts, "incident", e.title, e.severity, str(a.get("incident", e.subject))))
-        elif e.kind is EventKind.PLAN_EXECUTION:
-            if (a.get("action") in _PLAN_MARKS) if a.get("audit") else a.get("action") in ("execute", "rollback"):
-                out.append(Marker(e.ts, "plan", e.title, e.severity, e.subject))
-        elif e.kind in (EventKind.DEPLOY, EventKind.CONFIG_CHANGE):
-            out.append(Marker(e.ts, "deploy", e.title, e.severity, e.subject))
-        elif e.kind is EventKind.NOTE:
-            out.append(Marker(e.ts, "note", e.title, e.severity, str(a.get("incident") or e.subject)))
-    return sorted(out, key=lambda m: m.ts)
-
-
-def incident_spans(events: Iterable[Event], end_ms: int) -> list[tuple[int, int, Severity, str]]:
-    """``(detected, resolved or end_ms, severity, id)`` of every incident in a log (merged ones
-    are part of the one they joined)."""
-    book = IncidentBook.replay(events)
-    return [(i.detected_ms, i.resolved_ms or end_ms, i.severity, i.id)
-            for i in book.incidents() if not i.merged_into and i.detected_ms is not None]
 
 
 class ReplayWatch:
@@ -424,61 +378,3 @@ def _plans(dicts: Iterable[Any]) -> Iterable[Plan]:
             yield Plan.from_dict(d)
         except (TypeError, ValueError, KeyError) as exc:
             log.warning("skipping a stored plan that no longer parses: %s", exc)
-
-
-#: A jump to an incident lands this long before its detection: the build-up is worth seeing.
-LEAD_IN_MS = 2 * 60_000
-
-
-def parse_cursor(text: str | None, session: ReplaySession, *, incident: str | None = None,
-                 worst: Callable[[str], int] | None = None) -> int:
-    """Where a replay starts, from the ``--at`` text and ``--incident`` id (``ValueError`` if unusable).
-
-    ``text``: None (the incident's detection, or the first incident's, less ``LEAD_IN_MS``;
-    the start without incidents), ``start``, ``end``, ``worst`` (the incident's worst moment,
-    by ``worst(incident_id)``), ``+5m`` after the start, ``-5m`` before the end, an ISO date
-    and time (UTC+8 unless it says otherwise), ``HH:MM[:SS]`` on the history's first day
-    (UTC+8), or epoch milliseconds.
-    """
-    from datetime import datetime, timedelta, timezone
-
-    from warroom.core.durations import parse_duration
-
-    spans = {sid: start for start, _, _, sid in session.incident_spans}
-    if incident is not None and incident not in spans:
-        known = ", ".join(sorted(spans)) or "none"
-        raise ValueError(f"no incident {incident!r} in this history (incidents: {known})")
-    chosen = incident or (min(spans, key=spans.get) if spans else None)
-    text = (text or "").strip()
-    if not text:
-        return session.start_ms if chosen is None else max(session.start_ms, spans[chosen] - LEAD_IN_MS)
-    low = text.lower()
-    if low == "start":
-        return session.start_ms
-    if low == "end":
-        return session.end_ms
-    if low == "worst":
-        if chosen is None or worst is None:
-            raise ValueError("--at worst needs an incident in the history")
-        return int(worst(chosen))
-    if text[0] in "+-" and not text[1:].isdigit():
-        offset = int(parse_duration(text[1:]) * 1000)
-        return session.start_ms + offset if text[0] == "+" else session.end_ms - offset
-    if text.isdigit():
-        return int(text)
-    wall = timezone(timedelta(hours=8))
-    try:
-        if "-" in text[:10] and len(text) >= 10:
-            moment = datetime.fromisoformat(text)
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=wall)
-            return int(moment.timestamp() * 1000)
-        clock = datetime.strptime(text, "%H:%M:%S" if text.count(":") == 2 else "%H:%M").time()
-    except ValueError:
-        raise ValueError(f"--at {text!r}: expected start, end, worst, +5m, -5m, HH:MM[:SS], an ISO time or epoch ms") \
-            from None
-    first = datetime.fromtimestamp(session.start_ms / 1000, wall)
-    moment = datetime.combine(first.date(), clock, wall)
-    if moment < first - timedelta(minutes=1):
-        moment += timedelta(days=1)  # a history that runs past midnight
-    return int(moment.timestamp() * 1000)

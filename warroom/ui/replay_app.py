@@ -113,7 +113,8 @@ def run_replay(opts: ReplayOptions) -> int:
     from PySide6.QtWidgets import QToolBar
 
     from warroom.core.layouts import load_layout
-    from warroom.io.replay import DEFAULT_SPAN_MS, ReplaySession, parse_cursor
+    from warroom.io.replay import DEFAULT_SPAN_MS, ReplaySession
+    from warroom.io.replay_marks import parse_cursor
     from warroom.store.live import LiveView
     from warroom.ui.app import _place, choose_language, init_app
     from warroom.ui.main_window import MainWindow
