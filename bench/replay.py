@@ -229,36 +229,47 @@ def bench_jumps(path: Path, reader, span_min: float, args, rnd: random.Random) -
     opened = time.perf_counter() - t0
     raw_con = duckdb.connect(str(path), read_only=True)
     targets = jump_targets(rnd, session.start_ms, session.end_ms, span, args.jumps + args.warmup, APPEND_LIMIT_MS)
-    res: dict[str, list[float]] = {k: [] for k in ("raw", "seek", "query", "add_batch", "events", "rest")}
+    res = _results()
     points = []
     for i, t in enumerate(targets):
-        for p in parts.values():
-            p.take()
-        # Alternate which goes first, so neither always finds the other's blocks in the cache.
-        order = (0, 1) if i % 2 else (1, 0)
-        for which in order:
-            if which == 0:
-                r0 = time.perf_counter()
-                n_raw = raw_query(raw_con, t - span, t + 1)
-                raw_s = time.perf_counter() - r0
-            else:
-                s0 = time.perf_counter()
-                session.seek(t)
-                seek_s = time.perf_counter() - s0
-        q, a = parts["query"].take(), parts["add_batch"].take()
-        ev = parts["alerts"].take() + parts["plans"].take()
+        n_raw, timings = _measure_move(session, parts, raw_con, t - span, t, i)
         if i < args.warmup:
             continue
         points.append(n_raw)
-        res["raw"].append(raw_s)
-        res["seek"].append(seek_s)
-        res["query"].append(q)
-        res["add_batch"].append(a)
-        res["events"].append(ev)
-        res["rest"].append(seek_s - q - a - ev)
+        _record(res, timings)
     raw_con.close()
     return {"span_min": span_min, "opened_s": opened, "points": int(np.median(points)), **res,
             "n_events": len(session.events())}
+
+
+def _results() -> dict[str, list[float]]:
+    return {k: [] for k in ("raw", "seek", "query", "add_batch", "events", "rest")}
+
+
+def _measure_move(session, parts, raw_con, raw_from: int, to: int, i: int) -> tuple[int, tuple[float, ...]]:
+    """One cursor move to ``to`` and the raw query of ``[raw_from, to]``, timed; returns the raw
+    row count and (raw, seek, query, add_batch, events) seconds."""
+    for p in parts.values():
+        p.take()
+    # Alternate which goes first, so neither always finds the other's blocks in the cache.
+    for which in ((0, 1) if i % 2 else (1, 0)):
+        if which == 0:
+            r0 = time.perf_counter()
+            n_raw = raw_query(raw_con, raw_from, to + 1)
+            raw_s = time.perf_counter() - r0
+        else:
+            s0 = time.perf_counter()
+            session.seek(to)
+            seek_s = time.perf_counter() - s0
+    ev = parts["alerts"].take() + parts["plans"].take()
+    return n_raw, (raw_s, seek_s, parts["query"].take(), parts["add_batch"].take(), ev)
+
+
+def _record(res: dict[str, list[float]], timings: tuple[float, ...]) -> None:
+    raw_s, seek_s, q, a, ev = timings
+    for key, value in zip(("raw", "seek", "query", "add_batch", "events"), timings):
+        res[key].append(value)
+    res["rest"].append(seek_s - q - a - ev)
 
 
 def bench_steps(path: Path, reader, args, rnd: random.Random) -> dict:
@@ -268,35 +279,16 @@ def bench_steps(path: Path, reader, args, rnd: random.Random) -> dict:
     raw_con = duckdb.connect(str(path), read_only=True)
     runs = max(1, args.steps // 30)
     per_run = -(-args.steps // runs)
-    res: dict[str, list[float]] = {k: [] for k in ("raw", "seek", "query", "add_batch", "events", "rest")}
+    res = _results()
     for _ in range(runs):
         hi = session.end_ms - (per_run + 1) * STEP_MS
         t = rnd.randrange(min(session.start_ms + DEFAULT_SPAN_MS, hi), hi + 1)
         session.seek(t)  # a reload; the steps after it append
         for i in range(per_run + 1):
-            for p in parts.values():
-                p.take()
             prev = session.cursor_ms
-            order = (0, 1) if i % 2 else (1, 0)
-            for which in order:
-                if which == 0:
-                    r0 = time.perf_counter()
-                    raw_query(raw_con, prev + 1, prev + STEP_MS + 1)
-                    raw_s = time.perf_counter() - r0
-                else:
-                    s0 = time.perf_counter()
-                    session.seek(prev + STEP_MS)
-                    seek_s = time.perf_counter() - s0
-            q, a = parts["query"].take(), parts["add_batch"].take()
-            ev = parts["alerts"].take() + parts["plans"].take()
-            if i == 0:
-                continue  # warm-up of this run
-            res["raw"].append(raw_s)
-            res["seek"].append(seek_s)
-            res["query"].append(q)
-            res["add_batch"].append(a)
-            res["events"].append(ev)
-            res["rest"].append(seek_s - q - a - ev)
+            _, timings = _measure_move(session, parts, raw_con, prev + 1, prev + STEP_MS, i)
+            if i:  # the first is the warm-up of this run
+                _record(res, timings)
     raw_con.close()
     return res
 

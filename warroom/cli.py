@@ -637,14 +637,8 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     import json
 
     from warroom.core.model import EventKind
-    from warroom.store import HistoryReader
 
-    if not args.db.exists():
-        raise CliError(f"no such file: {args.db}")
-    try:
-        reader = HistoryReader(args.db)
-    except Exception as exc:
-        raise CliError(f"cannot read {args.db}: {exc}") from None
+    reader = _open_reader(args.db)
     try:
         events = [e for e in reader.events(0, 4_102_444_800_000)  # 1970..2100: everything
                   if e.kind is EventKind.PLAN_EXECUTION]
@@ -793,15 +787,20 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_history(args: argparse.Namespace) -> int:
+def _open_reader(db: Path):
+    """A ``HistoryReader`` on ``db``, or a ``CliError`` saying why there is none."""
     from warroom.store import HistoryReader
 
-    if not args.db.exists():
-        raise CliError(f"no such file: {args.db}")
+    if not db.exists():
+        raise CliError(f"no such file: {db}")
     try:
-        reader = HistoryReader(args.db)
+        return HistoryReader(db)
     except Exception as exc:
-        raise CliError(f"cannot read {args.db}: {exc}") from None
+        raise CliError(f"cannot read {db}: {exc}") from None
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    reader = _open_reader(args.db)
     try:
         span = reader.time_range()
         keys = reader.series()

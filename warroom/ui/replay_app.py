@@ -123,7 +123,15 @@ def run_replay(opts: ReplayOptions) -> int:
     layout = load_layout(opts.layout)  # LayoutError is the caller's to print
     app = init_app(opts.lang, opts.theme, layout)
     if opts.snapshot_out is not None:
-        reader, writer, why = open_history(opts.path, True, progress=_progress_printer())
+        from warroom.store.bundle_text import TextProgress
+
+        # A bar on a terminal; nothing on a pipe, where the lines would only precede the result.
+        progress = TextProgress(sys.stderr, "checking bundle") if sys.stderr.isatty() else None
+        try:
+            reader, writer, why = open_history(opts.path, True, progress=progress)
+        finally:
+            if progress is not None:
+                progress.close()
     else:
         from warroom.ui.progress import ProgressWindow
 
@@ -200,19 +208,3 @@ def _snapshot(app, win, out: Path) -> int:
     print(f"saved {out} ({pixmap.width()}x{pixmap.height()})")
     win.close()
     return 0
-
-
-def _progress_printer():
-    """Validation progress on stderr for big bundles (a line every 10 %, a bar on a terminal)."""
-    last = [-1]
-
-    def report(stage: str, fraction: float) -> None:
-        step = int(fraction * 10)
-        if step == last[0]:
-            return
-        last[0] = step
-        if sys.stderr.isatty():
-            bar = "#" * step + "." * (10 - step)
-            print(f"\rchecking bundle [{bar}] {stage:<20}", end="" if step < 10 else "\n", file=sys.stderr)
-
-    return report

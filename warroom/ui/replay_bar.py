@@ -383,10 +383,10 @@ class ReplayBar(QWidget):
         return None
 
     def add_note(self) -> None:
-        """Ask for a review note on the incident at the cursor (the live one, else the latest)."""
+        """Ask for a review note on the incident at the cursor (``ReplaySession.incident_at_cursor``)."""
         watch = self.session.watch
-        incidents = watch.incidents()
-        inc = next((i for i in incidents if i.live), incidents[0] if incidents else None)
+        inc_id = self.session.incident_at_cursor()
+        inc = watch.book.incident(inc_id) if inc_id is not None else None
         if inc is None:
             self.note_button.setToolTip(self.tr("No incident at the cursor to note"))
             return
