@@ -33,7 +33,7 @@ import pyarrow as pa
 
 from warroom.core.clock import wall_ms
 from warroom.io.client import FeedClient
-from warroom.io.recorder import Recorder
+from warroom.app.recorder import Recorder
 from warroom.protocol import SUPPORTED_VERSIONS, Decoder, Hello, Subscribe, encode
 from warroom.protocol.metrics import SeriesTable
 from warroom.protocol.outgoing import Outgoing, defs_message_frame

@@ -55,8 +55,8 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from warroom.core.layouts import load_layout
-    from warroom.io.session import FeedSession
-    from warroom.io.watch import AlertWatch
+    from warroom.app.session import FeedSession
+    from warroom.app.watch import AlertWatch
     from warroom.protocol import Events, TopologySnapshot
     from warroom.sim.engine import Simulator
     from warroom.sim.feed import SimFeed

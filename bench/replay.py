@@ -63,7 +63,7 @@ RAW_SQL = ("SELECT series_id, time_bucket(INTERVAL '1 second', ts) AS b, avg(val
 def generate(path: Path, hours: float, seed: int, alerts: bool = True) -> dict:
     """Write ``hours`` of the simulated platform to ``path`` tick by tick; returns counts."""
     from warroom.core.model import EventKind
-    from warroom.io.watch import AlertWatch
+    from warroom.app.watch import AlertWatch
     from warroom.protocol import TopologySnapshot
     from warroom.sim import Simulator
     from warroom.store import StoreWriter
@@ -191,7 +191,7 @@ def raw_query(con, start: int, end: int) -> int:
 
 def session_for(reader, span_ms: int):
     """A session over a fresh view, with its parts wrapped for timing."""
-    from warroom.io.replay import ReplaySession
+    from warroom.app.replay import ReplaySession
     from warroom.store.live import LiveView
 
     view = LiveView()
@@ -221,7 +221,7 @@ def jump_targets(rnd: random.Random, start: int, end: int, span: int, n: int, fa
 
 
 def bench_jumps(path: Path, reader, span_min: float, args, rnd: random.Random) -> dict:
-    from warroom.io.replay import APPEND_LIMIT_MS
+    from warroom.app.replay import APPEND_LIMIT_MS
 
     span = int(span_min * 60_000)
     t0 = time.perf_counter()
@@ -273,7 +273,7 @@ def _record(res: dict[str, list[float]], timings: tuple[float, ...]) -> None:
 
 
 def bench_steps(path: Path, reader, args, rnd: random.Random) -> dict:
-    from warroom.io.replay import DEFAULT_SPAN_MS
+    from warroom.app.replay import DEFAULT_SPAN_MS
 
     session, parts = session_for(reader, DEFAULT_SPAN_MS)
     raw_con = duckdb.connect(str(path), read_only=True)
@@ -299,7 +299,7 @@ def bench_screen(reader, args, rnd: random.Random) -> dict | None:
         from PySide6.QtWidgets import QApplication  # noqa: F401
 
         from warroom.core.layouts import load_layout
-        from warroom.io.replay import APPEND_LIMIT_MS, DEFAULT_SPAN_MS
+        from warroom.app.replay import APPEND_LIMIT_MS, DEFAULT_SPAN_MS
         from warroom.ui.app import init_app
         from warroom.ui.main_window import MainWindow
         from warroom.ui.replay_app import chart_span_ms

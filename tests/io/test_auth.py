@@ -35,7 +35,7 @@ from warroom.io.auth import (
 )
 from warroom.io.client import Backoff, ConnectionState, FeedClient, FeedStatus
 from warroom.io.oneshot import send_command
-from warroom.io.recorder import Recorder
+from warroom.app.recorder import Recorder
 from warroom.io.server import FeedServer
 from warroom.protocol import Command, CommandResult, Decoder, Hello, Subscribe, encode
 from warroom.sim.engine import Simulator

@@ -9,7 +9,7 @@ import pytest
 from warroom.core.model import Event, EventKind
 from warroom.report import Text, build_report
 from warroom.store import HistoryReader, StoreWriter
-from tests.io.recording import Recording, record_incident
+from tests.app.recording import Recording, record_incident
 
 EVIL = "<script>alert('x')</script> & \"quotes\""
 

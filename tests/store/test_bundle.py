@@ -17,7 +17,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from tests.io.recording import record_incident
+from tests.app.recording import record_incident
 from tests.store.helpers import batch, key
 from warroom.cli import main
 from warroom.core.alert_log import AlertLog

@@ -100,7 +100,7 @@ def test_mttr_and_incidents_show_a_dash_never_a_number(qtbot, healthy):
 
 
 def test_incident_and_mttr_tiles_follow_a_drill(qtbot):
-    from tests.io.drill import Drill
+    from tests.app.drill import Drill
     from warroom.core.mttx import incident_times
 
     view = LiveView()

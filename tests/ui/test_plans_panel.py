@@ -19,14 +19,14 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from tests.io.drill import PEAK_MS  # noqa: E402
+from tests.app.drill import PEAK_MS  # noqa: E402
 from warroom.core.alerts import AlertEngine  # noqa: E402
 from warroom.core.layouts import layouts_dir, load_layout  # noqa: E402
 from warroom.core.model import EventKind  # noqa: E402
 from warroom.core.rules import default_rules_path, load_rules_file  # noqa: E402
 from warroom.io.client import NotConnected  # noqa: E402
-from warroom.io.plan_desk import PlanDesk  # noqa: E402
-from warroom.io.watch import AlertWatch  # noqa: E402
+from warroom.app.plan_desk import PlanDesk  # noqa: E402
+from warroom.app.watch import AlertWatch  # noqa: E402
 from warroom.protocol import CommandResult, Events, PlanCatalogue, TopologySnapshot  # noqa: E402
 from warroom.sim import Simulator, build_platform  # noqa: E402
 from warroom.store.live import LiveView  # noqa: E402

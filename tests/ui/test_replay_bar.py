@@ -13,9 +13,9 @@ import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
 
-from tests.io.recording import record_incident  # noqa: E402
+from tests.app.recording import record_incident  # noqa: E402
 from warroom.core.layouts import load_layout  # noqa: E402
-from warroom.io.replay import ReplaySession  # noqa: E402
+from warroom.app.replay import ReplaySession  # noqa: E402
 from warroom.store import HistoryReader  # noqa: E402
 from warroom.store.live import LiveView  # noqa: E402
 from warroom.ui import theme  # noqa: E402

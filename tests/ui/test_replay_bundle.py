@@ -13,7 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
 
-from tests.io.recording import record_incident  # noqa: E402
+from tests.app.recording import record_incident  # noqa: E402
 from warroom.store.bundle import export_bundle  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -331,7 +331,7 @@ def test_boxes_and_edges_are_cached_pictures_and_the_numbers_a_separate_item(pan
 
 
 def test_root_cause_badge_and_plan_highlight(qtbot):
-    from tests.io.drill import Drill
+    from tests.app.drill import Drill
     from warroom.protocol import TopologySnapshot as _Snapshot
     from warroom.ui.panels.topology_map import TopologyMapPanel as _Map
 

@@ -24,7 +24,7 @@ from warroom.core.impact import preview
 from warroom.core.incidents import Incident
 from warroom.core.model import Event, EventKind
 from warroom.core.plan_runs import PlanBook
-from warroom.io.watch import AlertWatch
+from warroom.app.watch import AlertWatch
 from warroom.protocol import TopologySnapshot
 from warroom.sim.engine import Simulator
 from warroom.store import StoreWriter

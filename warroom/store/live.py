@@ -130,10 +130,10 @@ class LiveView:
     protocol_errors: dict = field(default_factory=dict)  # {error code: count}
     feed_now_ms: int | None = None  # the feed's clock now (FeedClock), for data age
     feed_speed: float = 1.0  # feed time per wall time (a simulator may run 60x)
-    # Alerts and incidents (``warroom.io.watch.AlertWatch`` live; None when alerting is off).
+    # Alerts and incidents (``warroom.app.watch.AlertWatch`` live; None when alerting is off).
     # Duck-typed here: the store layer does not depend on io.
     alerting: Any = None
-    # The plan desk (``warroom.io.plan_desk.PlanDesk`` live; None when plans cannot be run).
+    # The plan desk (``warroom.app.plan_desk.PlanDesk`` live; None when plans cannot be run).
     plan_desk: Any = None
     # What a panel asks the map to light up: {"services", "edges", "scenarios", "source"} or None.
     highlight: Any = None

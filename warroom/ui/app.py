@@ -117,8 +117,8 @@ def run_console(opts: ConsoleOptions) -> int:
     from PySide6.QtCore import QSettings
     from warroom.core.layouts import load_layout
     from warroom.core.paths import new_recording_path
-    from warroom.io.session import FeedSession
-    from warroom.io.watch import build_watch
+    from warroom.app.session import FeedSession
+    from warroom.app.watch import build_watch
     from warroom.store import StoreWriter
     from warroom.store.live import LiveView
     from warroom.ui.main_window import MainWindow

@@ -30,7 +30,7 @@ class ReplayOptions:
     lang: str | None = None
     theme: str | None = None
     size: tuple[int, int] | None = None
-    at: str | None = None  # where the cursor starts (see ``warroom.io.replay.parse_cursor``)
+    at: str | None = None  # where the cursor starts (see ``warroom.app.replay.parse_cursor``)
     incident: str | None = None  # start at this incident
     speed: float = 10.0
     play: bool = False
@@ -113,8 +113,8 @@ def run_replay(opts: ReplayOptions) -> int:
     from PySide6.QtWidgets import QToolBar
 
     from warroom.core.layouts import load_layout
-    from warroom.io.replay import DEFAULT_SPAN_MS, ReplaySession
-    from warroom.io.replay_marks import parse_cursor
+    from warroom.app.replay import DEFAULT_SPAN_MS, ReplaySession
+    from warroom.app.replay_marks import parse_cursor
     from warroom.store.live import LiveView
     from warroom.ui.app import _place, choose_language, init_app
     from warroom.ui.main_window import MainWindow

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from warroom.core.model import Severity
-from warroom.io.replay import SPEEDS, ReplayReadOnly, ReplaySession
-from warroom.io.replay_marks import MARKER_KINDS, Marker
+from warroom.app.replay import SPEEDS, ReplayReadOnly, ReplaySession
+from warroom.app.replay_marks import MARKER_KINDS, Marker
 from warroom.ui import theme
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from typing import Callable
 
 from PySide6.QtCore import QCoreApplication
 
-from warroom.io.replay import ReplaySession
+from warroom.app.replay import ReplaySession
 
 
 def write_export(session: ReplaySession, incident_id: str, kind: str, out: Path, lang: str,

@@ -24,7 +24,7 @@ WARN_AGE_MS = 5_000
 CRIT_AGE_MS = 15_000
 #: Connection states that are not (yet) a healthy live stream.
 WARN_STATES = frozenset({"stale", "connecting"})
-#: The state of a view a replay fills (``warroom.io.replay``): its own colour, the accent.
+#: The state of a view a replay fills (``warroom.app.replay``): its own colour, the accent.
 REPLAY = "replay"
 CRIT_STATES = frozenset({"disconnected"})
 #: The data age keeps counting while nothing arrives (and the view's version stands still).

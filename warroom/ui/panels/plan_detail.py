@@ -28,7 +28,7 @@ from warroom.ui.panels.plan_text import (countdown, expiry_text, fill, guard_con
                                          impact_lines, kind_word, kpi_value, run_state, series_words, time_text,
                                          translate)
 
-#: History a preview rests on, in minutes (``warroom.io.plan_desk.PREVIEW_SPAN_MS``).
+#: History a preview rests on, in minutes (``warroom.app.plan_desk.PREVIEW_SPAN_MS``).
 PREVIEW_SPAN_MIN = 5
 #: From this width (px) the detail has two columns.
 TWO_COLUMNS_PX = 820

@@ -6,7 +6,7 @@ import asyncio
 
 from warroom.core.model import EventKind, SeriesKey
 from warroom.io.server import FeedServer
-from warroom.io.session import FeedSession
+from warroom.app.session import FeedSession
 from warroom.sim.engine import Simulator
 from warroom.sim.feed import SimFeed
 from warroom.store import StoreWriter

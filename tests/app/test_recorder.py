@@ -8,7 +8,7 @@ import threading
 from warroom.core.clock import wall_ms
 from warroom.core.model import EventKind, SeriesKey
 from warroom.io.client import Backoff, FeedClient
-from warroom.io.recorder import Recorder
+from warroom.app.recorder import Recorder
 from warroom.io.server import FeedServer
 from warroom.protocol import MetricBatch
 from warroom.store import StoreWriter

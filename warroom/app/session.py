@@ -12,9 +12,9 @@ import asyncio
 import contextlib
 
 from warroom.io.client import FeedClient, FeedStatus
-from warroom.io.plan_desk import PlanDesk
-from warroom.io.recorder import Recorder
-from warroom.io.watch import AlertWatch
+from warroom.app.plan_desk import PlanDesk
+from warroom.app.recorder import Recorder
+from warroom.app.watch import AlertWatch
 from warroom.protocol import Events
 from warroom.store import StoreWriter
 from warroom.store.live import LiveView

@@ -30,8 +30,8 @@ from warroom.core.model import Event, EventKind, Severity
 from warroom.core.plan_runs import PlanBook, PlanRun
 from warroom.core.plans import Plan
 from warroom.core.silences import Silence
-from warroom.io.plan_desk import DeskReading
-from warroom.io.replay_marks import MARKER_KINDS, Marker, incident_spans, markers_of
+from warroom.app.plan_desk import DeskReading
+from warroom.app.replay_marks import MARKER_KINDS, Marker, incident_spans, markers_of
 from warroom.protocol.parse import parse_topology
 from warroom.store.live import LiveView
 from warroom.store.query import HistoryReader

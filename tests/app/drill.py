@@ -12,7 +12,7 @@ import datetime as dt
 from warroom.core.alerts import Alert, AlertEngine
 from warroom.core.model import Event, EventKind
 from warroom.core.rules import RuleSet, default_rules_path, load_rules_file
-from warroom.io.watch import AlertWatch
+from warroom.app.watch import AlertWatch
 from warroom.sim import Simulator
 
 

@@ -22,7 +22,7 @@ from warroom.protocol import Events, Hello, MetricBatch, PlanCatalogue, Topology
 from warroom.store import StoreWriter
 
 if TYPE_CHECKING:
-    from warroom.io.watch import AlertWatch
+    from warroom.app.watch import AlertWatch
 
 log = logging.getLogger(__name__)
 

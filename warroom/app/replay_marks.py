@@ -1,17 +1,23 @@
 """What a replay jumps to: markers (alerts, incidents, plan steps, deploys, notes), incident
-spans, and where a replay starts (``--at``). GUI-free; ``warroom.io.replay`` uses them."""
+spans, and where a replay starts (``--at``). GUI-free; ``warroom.app.replay`` uses them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import Callable, Iterable, Protocol
 
 from warroom.core.alerts import amends_root
 from warroom.core.incidents import IncidentBook
 from warroom.core.model import Event, EventKind, Severity
 
-if TYPE_CHECKING:
-    from warroom.io.replay import ReplaySession
+
+
+class ReplaySpan(Protocol):
+    """What ``parse_cursor`` needs of a replay (``ReplaySession`` has it): its span and incidents."""
+
+    start_ms: int
+    end_ms: int
+    incident_spans: list[tuple[int, int, Severity, str]]
 
 #: Marker kinds, in the order the time bar lists them.
 MARKER_KINDS = ("alert", "incident", "plan", "deploy", "note")
@@ -65,7 +71,7 @@ def incident_spans(events: Iterable[Event], end_ms: int) -> list[tuple[int, int,
 LEAD_IN_MS = 2 * 60_000
 
 
-def parse_cursor(text: str | None, session: ReplaySession, *, incident: str | None = None,
+def parse_cursor(text: str | None, session: ReplaySpan, *, incident: str | None = None,
                  worst: Callable[[str], int] | None = None) -> int:
     """Where a replay starts, from the ``--at`` text and ``--incident`` id (``ValueError`` if unusable).
 

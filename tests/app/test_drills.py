@@ -173,7 +173,7 @@ def test_alert_storm_gives_one_incident_and_few_notifications():
     from warroom.core.model import CallEdge, SeriesKey, Service, ServiceKind
     from warroom.core.rules import load_rules
     from warroom.core.topology import Topology
-    from warroom.io.watch import AlertWatch
+    from warroom.app.watch import AlertWatch
 
     # 200 services that all depend on one database; the database goes down.
     topo = Topology([Service("db", ServiceKind.DATABASE)] + [Service(f"svc-{i:03d}") for i in range(200)])
@@ -214,7 +214,7 @@ async def test_alert_storm_through_the_notifier_sends_a_handful():
     from warroom.core.topology import Topology
     from warroom.io.notify import Notifier, load_channels
     from warroom.io.notify.events import notification_from_event
-    from warroom.io.watch import AlertWatch
+    from warroom.app.watch import AlertWatch
 
     topo = Topology([Service("db", ServiceKind.DATABASE)] + [Service(f"svc-{i:03d}") for i in range(200)])
     for i in range(200):

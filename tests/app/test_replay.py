@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.io.recording import COMMANDER, PLAN, record_incident
+from tests.app.recording import COMMANDER, PLAN, record_incident
 from warroom.core.model import EventKind
 from warroom.core.mttx import incident_times
-from warroom.io.replay import ReplayReadOnly, ReplaySession
-from warroom.io.replay_marks import MARKER_KINDS
+from warroom.app.replay import ReplayReadOnly, ReplaySession
+from warroom.app.replay_marks import MARKER_KINDS
 from warroom.store import HistoryReader, StoreWriter
 from warroom.store.live import LiveView
 
@@ -168,7 +168,7 @@ def test_replay_is_read_only_except_review_notes(recording, tmp_path):
 
 
 def test_where_a_replay_starts(recording, session):
-    from warroom.io.replay_marks import LEAD_IN_MS, parse_cursor
+    from warroom.app.replay_marks import LEAD_IN_MS, parse_cursor
 
     (start, _, _, inc) = session.incident_spans[0]
     assert inc == recording.incident_id
@@ -188,7 +188,7 @@ def test_where_a_replay_starts(recording, session):
 
 
 def test_jumping_back_and_forth_restores_the_state_from_checkpoints(recording, monkeypatch):
-    import warroom.io.replay as replay_mod
+    import warroom.app.replay as replay_mod
 
     monkeypatch.setattr(replay_mod, "CHECKPOINT_EVERY", 5)
     reader = HistoryReader(recording.path)

@@ -11,10 +11,10 @@ import asyncio
 
 from warroom.core.model import EventKind
 from warroom.core.mttx import incident_times
-from warroom.io.replay import ReplaySession
+from warroom.app.replay import ReplaySession
 from warroom.io.server import FeedServer
-from warroom.io.session import FeedSession
-from warroom.io.watch import AlertWatch
+from warroom.app.session import FeedSession
+from warroom.app.watch import AlertWatch
 from warroom.sim.engine import Simulator
 from warroom.sim.feed import SimFeed
 from warroom.store import HistoryReader, StoreWriter

@@ -1,0 +1,103 @@
+"""Sub-commands that act on a feed or a file of the feed's: ``inject``, ``clear``, ``plan``, ``token``, ``rules``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from warroom.cli.common import (
+    CliError,
+    client_auth_options,
+    credentials,
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add this module's sub-commands to the ``warroom`` parser."""
+    i = sub.add_parser("inject", help="inject a fault into a running simulator")
+    i.add_argument("--url", default="ws://127.0.0.1:8765")
+    i.add_argument("spec", help="KIND:TARGET[@START][+DURATION][,key=value...], e.g. bank_latency_spike:bank-icbc+120s")
+    client_auth_options(i)
+    i.set_defaults(func=_cmd_inject)
+
+    c = sub.add_parser("clear", help="clear an injected fault")
+    c.add_argument("--url", default="ws://127.0.0.1:8765")
+    c.add_argument("fault_id")
+    client_auth_options(c)
+    c.set_defaults(func=_cmd_clear)
+
+    pl = sub.add_parser("plan", help="execute or roll back a contingency plan")
+    pl.add_argument("--url", default="ws://127.0.0.1:8765")
+    pl.add_argument("action", choices=("execute", "rollback"))
+    pl.add_argument("plan_id")
+    pl.add_argument("--actor", default="cli", help="who decides (a feed with tokens records the token's user instead)")
+    pl.add_argument("--reason", default="")
+    client_auth_options(pl)
+    pl.set_defaults(func=_cmd_plan)
+
+    tk = sub.add_parser("token", help="add an access token to a feed's tokens file")
+    tk.add_argument("action", choices=("new",))
+    tk.add_argument("--name", required=True, help="the user the token belongs to (recorded as the actor of commands)")
+    tk.add_argument("--role", required=True, choices=("viewer", "commander"))
+    tk.add_argument("--file", type=Path, required=True, help="tokens file of the feed (created if missing)")
+    tk.set_defaults(func=_cmd_token)
+
+    ru = sub.add_parser("rules", help="check an alert rules file")
+    ru.add_argument("action", choices=("check",))
+    ru.add_argument("file", type=Path, nargs="?", help="rules file (default: the shipped rules)")
+    ru.set_defaults(func=_cmd_rules)
+
+
+def _command(args: argparse.Namespace, action: str, cmd_args: dict, **kw) -> int:
+    from warroom.io.oneshot import send_command
+
+    try:
+        result = asyncio.run(send_command(args.url, action, cmd_args, credentials=credentials(args), **kw))
+    except (ConnectionError, TimeoutError) as exc:
+        raise CliError(str(exc) or "no answer from the feed") from None
+    print(f"{result.state}: {result.message}")
+    return 0 if result.state == "succeeded" else 1
+
+
+def _cmd_inject(args: argparse.Namespace) -> int:
+    return _command(args, "inject_fault", {"spec": args.spec}, actor="cli")
+
+
+def _cmd_clear(args: argparse.Namespace) -> int:
+    return _command(args, "clear_fault", {"fault_id": args.fault_id}, actor="cli")
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    action = "execute_plan" if args.action == "execute" else "rollback_plan"
+    return _command(args, action, {"plan_id": args.plan_id}, actor=args.actor, reason=args.reason)
+
+
+def _cmd_token(args: argparse.Namespace) -> int:
+    from warroom.io.auth import AuthError, add_token
+
+    try:
+        token = add_token(args.file, args.name, args.role)
+    except AuthError as exc:
+        raise CliError(str(exc)) from None
+    print(f"added a {args.role} token for {args.name} to {args.file}; it is shown only this once: save it in a "
+          "file only its owner can read (chmod 600) and use --token-file; restart the feed to load it", file=sys.stderr)
+    print(token)
+    return 0
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from warroom.core.rules import RuleError, default_rules_path, load_rules_file
+
+    path = args.file or default_rules_path()
+    try:
+        rules = load_rules_file(path)
+    except RuleError as exc:
+        raise CliError(str(exc)) from None
+    print(f"{path}: {len(rules.rules)} rules OK")
+    for r in rules.rules:
+        how = f"when {r.condition.op} {r.condition.health or r.condition.value}" if r.condition else \
+            f"baseline {r.baseline.direction}"
+        print(f"  {r.severity.value}  {r.id:<28} {r.selector.name} {how} for {r.for_s:g}s")
+    return 0

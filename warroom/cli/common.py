@@ -1,0 +1,126 @@
+"""What the sub-commands share: the user-facing error, common options, signal handling."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+from datetime import datetime, timezone
+from pathlib import Path
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+def sim_options(p: argparse.ArgumentParser, default_speed: float = 1.0, default_faults: tuple[str, ...] = ()) -> None:
+    p.add_argument("--seed", type=int, default=7, help="random seed; same seed, same platform (default: %(default)s)")
+    p.add_argument("--speed", type=float, default=default_speed,
+                   help="simulated seconds per wall second; 60 = one hour per minute (default: %(default)s)")
+    p.add_argument("--start", default="now",
+                   help="simulated start time, ISO 8601 (e.g. 2026-11-10T23:50+08:00) or 'now' (default)")
+    p.add_argument("--plans", type=Path, metavar="FILE",
+                   help="more contingency plans for rehearsal, YAML (see warroom/core/plan_files.py)")
+    p.add_argument("--promotion", metavar="HH:MM",
+                   help="run a daily promotion surge (x6 for 30 min) starting at this UTC+8 time, e.g. 00:00")
+    p.add_argument("--fault", action="append", default=None, metavar="SPEC",
+                   help="fault to inject, KIND:TARGET[@START][+DURATION][,k=v...]; repeatable"
+                   + (f" (default: {' '.join(default_faults)}; --fault none for none)" if default_faults else ""))
+    p.set_defaults(_default_faults=default_faults)
+
+
+def client_auth_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--token-file", type=Path, metavar="FILE",
+                   help="file holding your access token (default: $WARROOM_TOKEN); never put a token on the command line")
+    p.add_argument("--ca", type=Path, metavar="FILE",
+                   help="CA certificate(s) to trust for a wss:// feed (default: $WARROOM_CA, else the system's)")
+
+
+def credentials(args: argparse.Namespace):
+    from warroom.io.auth import AuthError, Credentials
+
+    try:
+        return Credentials.resolve(args.token_file, args.ca)
+    except AuthError as exc:
+        raise CliError(str(exc)) from None
+
+
+def console_options(p: argparse.ArgumentParser, history: bool = True) -> None:
+    p.add_argument("--layout", default="command-centre", help="layout name or file (default: %(default)s)")
+    p.add_argument("--screen", type=int, help="put the window on this screen (0, 1, ...)")
+    p.add_argument("--fullscreen", action="store_true", help="start full screen (F11 toggles)")
+    p.add_argument("--lang", choices=("en", "zh_CN"), help="interface language (default: the system's)")
+    p.add_argument("--theme", choices=("dark", "light"), help="colour theme (default: the layout's)")
+    p.add_argument("--size", help="window size WxH, e.g. 1920x1080")
+    if not history:  # a replay reads alerts from the file and writes nothing but notes
+        p.add_argument("--user", default="", help="your name on review notes (default: login name)")
+        return
+    alert_options(p)
+    if "--db" not in p._option_string_actions:
+        p.add_argument("--db", type=Path, help="history file (default: a new file in the recordings folder)")
+
+
+def alert_options(p: argparse.ArgumentParser) -> None:
+    if "--rules" in p._option_string_actions:
+        return
+    p.add_argument("--rules", type=Path, help="alert rules file (default: the shipped rules; see docs/alerts.md)")
+    p.add_argument("--notify", type=Path, help="notification channels file (see docs/notifications.md)")
+    p.add_argument("--user", default="", help="your name on acknowledgements and notes (default: login name)")
+
+
+def size(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+        return (w, h)
+    except ValueError:
+        raise CliError(f"--size {text!r}: expected WIDTHxHEIGHT, e.g. 1920x1080") from None
+
+
+def record_options(p: argparse.ArgumentParser) -> None:
+    alert_options(p)
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--retention-days", type=float, help="delete points older than this (events are kept)")
+
+
+def start_ms(text: str) -> int | None:
+    if text == "now":
+        return None
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise CliError(f"--start: {exc}") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return int(dt.timestamp() * 1000)
+
+
+async def until_signal(*coros, duration: float | None = None) -> None:
+    """Run coroutines until one ends, SIGINT/SIGTERM arrives or ``duration`` passes."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    tasks = [asyncio.ensure_future(c) for c in coros]
+    waiter = asyncio.ensure_future(stop.wait())
+    done, _ = await asyncio.wait([*tasks, waiter], timeout=duration, return_when=asyncio.FIRST_COMPLETED)
+    for t in (*tasks, waiter):
+        t.cancel()
+    for t in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await t  # re-raise a real failure of a task that ended on its own
+
+
+def open_reader(db: Path):
+    """A ``HistoryReader`` on ``db``, or a ``CliError`` saying why there is none."""
+    from warroom.store import HistoryReader
+
+    if not db.exists():
+        raise CliError(f"no such file: {db}")
+    try:
+        return HistoryReader(db)
+    except Exception as exc:
+        raise CliError(f"cannot read {db}: {exc}") from None

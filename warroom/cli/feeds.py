@@ -1,0 +1,166 @@
+"""Sub-commands that serve or record a feed: ``sim``, ``record`` (and the recording that ``demo --headless`` runs)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from warroom.cli.common import (
+    CliError,
+    client_auth_options,
+    credentials,
+    record_options,
+    sim_options,
+    start_ms,
+    until_signal,
+)
+
+log = logging.getLogger("warroom")
+
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add this module's sub-commands to the ``warroom`` parser."""
+    s = sub.add_parser("sim", help="serve the simulated payment platform")
+    sim_options(s)
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    s.add_argument("--port", type=int, default=8765, help="port (default: %(default)s; 0 picks a free one)")
+    s.add_argument("--tokens", type=Path, metavar="FILE",
+                   help="require a token from this tokens file (docs/security.md); without it, only clients "
+                   "on this machine may send commands")
+    s.add_argument("--cert", type=Path, metavar="FILE", help="TLS certificate (PEM): serve wss://")
+    s.add_argument("--key", type=Path, metavar="FILE", help="private key of --cert (PEM), if not in the same file")
+    s.set_defaults(func=_cmd_sim)
+
+    r = sub.add_parser("record", help="record a feed into a DuckDB file, headless")
+    r.add_argument("--url", required=True, help="feed address, e.g. ws://127.0.0.1:8765")
+    r.add_argument("--db", type=Path, required=True, help="DuckDB history file (created if missing)")
+    record_options(r)
+    client_auth_options(r)
+    r.set_defaults(func=_cmd_record)
+
+
+
+def build_feed(args: argparse.Namespace):
+    from warroom.core.clock import wall_ms
+    from warroom.sim.engine import Simulator
+    from warroom.sim.faults import parse_fault_spec
+    from warroom.sim.feed import SimFeed
+    from warroom.sim.traffic import Promotion
+
+    start = start_ms(args.start)
+    promotion = Promotion(start_local=args.promotion) if args.promotion else None
+    platform = None
+    if getattr(args, "plans", None) is not None:
+        from warroom.core.plan_files import PlanFileError, load_plans_file
+        from warroom.sim.platform import build_platform, with_plans
+
+        try:
+            platform = with_plans(build_platform(), load_plans_file(args.plans))
+        except (PlanFileError, ValueError) as exc:
+            raise CliError(f"--plans: {exc}") from None
+    sim = Simulator(seed=args.seed, start_ms=wall_ms() if start is None else start, promotion=promotion,
+                    platform=platform)
+    specs = args.fault if args.fault is not None else list(args._default_faults)
+    for spec in specs:
+        if spec == "none":
+            continue
+        try:
+            fault = sim.inject_spec(parse_fault_spec(spec))
+        except ValueError as exc:
+            raise CliError(f"--fault {spec}: {exc}") from None
+        log.info("scheduled %s", fault)
+    return SimFeed(sim, speed=args.speed)
+
+
+async def serve(feed, host: str, port: int, tokens=None, cert: Path | None = None, key: Path | None = None):
+    from warroom.io.auth import AuthError
+    from warroom.io.server import FeedServer
+
+    if key is not None and cert is None:
+        raise CliError("--key needs --cert")
+    try:
+        server = FeedServer(feed, host, port, heartbeat_s=1.0, tokens=tokens, ssl_cert=cert, ssl_key=key)
+    except AuthError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        await server.start()
+    except OSError as exc:
+        raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return server
+
+
+def _cmd_sim(args: argparse.Namespace) -> int:
+    from warroom.io.auth import AuthError, TokenStore
+
+    tokens = None
+    if args.tokens is not None:
+        try:
+            tokens = TokenStore.load(args.tokens)
+        except AuthError as exc:
+            raise CliError(str(exc)) from None
+    feed = build_feed(args)
+
+    async def run() -> None:
+        server = await serve(feed, args.host, args.port, tokens, args.cert, args.key)
+        print(f"simulator serving {server.url}  (speed x{args.speed:g}, seed {args.seed}); Ctrl+C stops", flush=True)
+        print(f"access: {len(tokens)} tokens from {args.tokens}" if tokens is not None else
+              "access: no tokens file: clients on this machine may send commands, others may only watch", flush=True)
+        try:
+            await until_signal(feed.run(server))
+        finally:
+            await server.stop()
+
+    asyncio.run(run())
+    return 0
+
+
+async def record(url: str, db: Path, args: argparse.Namespace, *extra, duration: float | None = None) -> None:
+    from warroom.io.client import FeedClient
+    from warroom.app.recorder import Recorder
+    from warroom.store import StoreError, StoreWriter
+
+    db.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        writer = StoreWriter(db, retention_days=args.retention_days)
+    except Exception as exc:  # duckdb raises its own types: say what and where
+        raise CliError(f"cannot open history file {db}: {exc}") from None
+    report = None if args.quiet else (lambda line: print(f"{datetime.now():%H:%M:%S} {line}", flush=True))
+    from warroom.core.rules import RuleError
+    from warroom.io.notify import NotifyConfigError
+    from warroom.app.watch import build_watch
+
+    try:
+        watch, notifier = build_watch(args.rules, args.notify, args.user)
+    except (RuleError, NotifyConfigError) as exc:
+        raise CliError(str(exc)) from None
+    if watch.rules_error:
+        print(f"warroom: {watch.rules_error}", file=sys.stderr)
+    from warroom.io.auth import Credentials
+
+    # demo records its own in-process feed, which has no tokens
+    client = FeedClient(url, credentials=credentials(args) if hasattr(args, "token_file") else Credentials())
+    recorder = Recorder(client, writer, report=report, watch=watch)
+    if report:
+        report(f"recording {url} into {db}")
+    try:
+        await until_signal(client.run(), recorder.run(), *extra, duration=duration)
+    finally:
+        await client.stop()
+        if notifier is not None:
+            await notifier.close(timeout=5)
+        try:
+            await asyncio.to_thread(writer.close)
+        except StoreError as exc:
+            print(f"warroom: {exc}", file=sys.stderr)
+        if report:
+            report(f"stopped: {recorder.stats.points:,} points and {recorder.stats.events} events recorded in {db}")
+
+
+def _cmd_record(args: argparse.Namespace) -> int:
+    asyncio.run(record(args.url, args.db, args))
+    return 0
