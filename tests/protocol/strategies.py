@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from warroom.core.clock import MAX_SPEED, MIN_SPEED
 from warroom.core.model import CallEdge, Event, EventKind, Scenario, SeriesKey, Service, ServiceKind, Severity
 from warroom.core.plans import TARGET_KINDS, Guard, Plan
 from warroom.core.topology import Topology
@@ -19,6 +20,8 @@ from warroom.protocol import (
     Subscribe,
     TopologySnapshot,
 )
+from warroom.core.text import BIDI_CONTROLS
+from warroom.protocol.codec import MAX_HEARTBEAT_S
 from warroom.protocol.messages import ACTIONS, COMMAND_STATES, STREAMS
 from warroom.protocol.parse import MIN_TS_MS
 
@@ -27,11 +30,21 @@ NOW = 1_767_225_600_000
 
 timestamps = st.integers(MIN_TS_MS, NOW)
 finite = st.floats(allow_nan=False, allow_infinity=False)
-short_text = st.text(max_size=16)
+#: Characters a well-behaved feed sends: no control, bidi control or lone surrogate
+#: (those are refused or cleaned by the decoder, see warroom/protocol/strings.py).
+safe_chars = st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp"), exclude_characters="".join(BIDI_CONTROLS))
+
+
+def safe_text(min_size: int = 0, max_size: int = 16):
+    """Text a well-behaved feed sends."""
+    return st.text(safe_chars, min_size=min_size, max_size=max_size)
+
+
+short_text = safe_text(max_size=16)
 
 metric_names = st.from_regex(r"\A[a-zA-Z_:][a-zA-Z0-9_:]{0,20}\Z")
 label_names = st.from_regex(r"\A[a-zA-Z_][a-zA-Z0-9_]{0,12}\Z")
-series_keys = st.builds(SeriesKey, metric_names, st.dictionaries(label_names, st.text(max_size=12), max_size=4))
+series_keys = st.builds(SeriesKey, metric_names, st.dictionaries(label_names, safe_text(max_size=12), max_size=4))
 
 json_scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | finite | short_text
 json_values = st.recursive(
@@ -63,11 +76,11 @@ def metric_batches(draw) -> MetricBatch:
 
 events = st.builds(
     Event,
-    id=st.text(min_size=1, max_size=20),
+    id=safe_text(1, 20),
     ts=timestamps,
     kind=st.sampled_from(EventKind),
     subject=short_text,
-    title=st.text(max_size=40),
+    title=safe_text(max_size=40),
     severity=st.sampled_from(Severity),
     attrs=json_objects,
 )
@@ -76,7 +89,7 @@ event_batches = st.builds(Events, st.lists(events, max_size=6).map(tuple))
 
 @st.composite
 def topologies(draw) -> Topology:
-    names = draw(st.lists(st.text(min_size=1, max_size=10), min_size=1, max_size=10, unique=True))
+    names = draw(st.lists(safe_text(1, 10), min_size=1, max_size=10, unique=True))
     services = [
         Service(
             n,
@@ -101,7 +114,7 @@ topology_snapshots = st.builds(TopologySnapshot, timestamps, topologies())
 
 plans = st.builds(
     Plan,
-    id=st.text(min_size=1, max_size=20),
+    id=safe_text(1, 20),
     kind=st.sampled_from(["rate_limit", "degrade", "failover", "custom"]),
     title=short_text,
     target_kind=st.sampled_from(TARGET_KINDS),
@@ -118,20 +131,21 @@ plan_catalogues = st.builds(
     PlanCatalogue, st.lists(plans, max_size=4).map(tuple), st.lists(short_text, max_size=3).map(tuple)
 )
 
-positive = st.floats(min_value=0.001, max_value=1e6)
+#: Feed times a hello or heartbeat may carry: since 2000, and not far ahead of the wall clock.
+clock_times = st.integers(MIN_TS_MS, NOW + 10 * 365 * 86_400_000)
 hellos = st.builds(
     Hello,
     server_id=short_text,
-    server_time=st.integers(-(2**62), 2**62),
-    speed=positive,
+    server_time=clock_times,
+    speed=st.floats(min_value=MIN_SPEED, max_value=MAX_SPEED),
     versions=st.lists(st.integers(0, 100), min_size=1, max_size=4).map(tuple),
     capabilities=st.lists(short_text, max_size=4).map(tuple),
-    heartbeat_s=positive,
+    heartbeat_s=st.floats(min_value=0.001, max_value=MAX_HEARTBEAT_S),
     role=st.sampled_from(["", "viewer", "commander", "a-role-from-the-future"]),
     user=short_text,
 )
-heartbeats = st.builds(Heartbeat, st.integers(-(2**62), 2**62))
-idempotency_keys = st.text(min_size=8, max_size=128)
+heartbeats = st.builds(Heartbeat, clock_times)
+idempotency_keys = safe_text(8, 128)
 command_results = st.builds(CommandResult, idempotency_keys, st.sampled_from(COMMAND_STATES), short_text, json_objects,
                             code=st.sampled_from(["", "forbidden"]), replay=st.booleans())
 server_errors = st.builds(ServerError, short_text, short_text)

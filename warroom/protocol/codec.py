@@ -6,33 +6,57 @@ a frame with some bad points yields the good points *and* the errors. The decode
 the newest timestamp per series so duplicates and out-of-order points are caught across
 frames (and across reconnects: call ``new_connection()`` between connections).
 
+**The feed's clock.** A ``hello`` or ``heartbeat`` whose ``server_time`` breaks the bounds of
+``warroom.core.clock`` (before 2000, after 9999, more than 100 years ahead of this machine's
+wall clock), a ``hello`` whose ``speed`` is outside [0.001, 10,000] or whose ``heartbeat_s`` is
+over ``MAX_HEARTBEAT_S``, gives no message and one ``bad_clock`` error: a client closes the
+connection on such a hello, and does not re-anchor its clock on such a heartbeat.
+
+**Clock resets.** A good ``hello`` or ``heartbeat`` may say the feed's clock is not the one the
+decoder's per-series memory was built on: ``clock_reset_reason`` tells why, and ``decode`` then
+forgets that memory itself (``forget_series_times``) and sets ``DecodeResult.clock_reset`` to
+the reason, for the caller to record. Reasons: a ``hello`` from another ``server_id`` than the
+last hello decoded, or a ``server_time`` more than ``clock_reset_slack_ms`` behind the newest
+point accepted (10 s of feed time, or 10 wall seconds of it when the feed runs faster than real
+time). Without it a feed restarted with an earlier clock would have every point refused as
+``out_of_order`` until its clock caught up.
+
 Typical use, the way the websocket client drives it::
 
     decoder = Decoder()
     for frame in frames:
         result = decoder.decode(frame, now_ms=feed_clock.now_ms())
-        stats.extend(result.errors)
+        if result.clock_reset:
+            record_feed_event(result.clock_reset)   # the decoder already forgot
         if result.message is not None:
             handle(result.message)
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
+from warroom.core.clock import speed_problem, time_problem, wall_ms
 from warroom.core.model import SeriesKey
 from warroom.protocol.errors import ErrorCode, ErrorStats, ProtocolError
-from warroom.protocol.messages import PROTOCOL_VERSION, SUPPORTED_VERSIONS, Message, MetricBatch
+from warroom.protocol.messages import (
+    PROTOCOL_VERSION, SUPPORTED_VERSIONS, Heartbeat, Hello, Message, MetricBatch, Subscribe,
+)
 from warroom.protocol import parse as p
 from warroom.protocol.binary import BinaryFrameError, is_binary_frame, unpack_frame
 from warroom.protocol.metrics import BAD_INT, MetricsState
 
 DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024
 DEFAULT_FUTURE_TOLERANCE_MS = 5 * 60 * 1000
+#: Longest heartbeat interval a hello may promise: past it a dead feed would never look stale.
+MAX_HEARTBEAT_S = 3600.0
+#: A feed clock this far behind the newest point (× speed when faster than real time) is a reset.
+CLOCK_RESET_SLACK_MS = 10_000
 
 
 def encode_tail(message: Message) -> bytes:
@@ -67,6 +91,8 @@ class DecodeResult:
     message: Message | None
     errors: list[ProtocolError] = field(default_factory=list)
     seq: int | None = None
+    #: Set on the hello/heartbeat that reset the per-series memory: why (for a "feed clock reset" event).
+    clock_reset: str | None = None
 
 
 _PARSERS = {
@@ -86,6 +112,8 @@ class Decoder:
     """Turns frames into typed messages, validating as it goes; keeps per-series order state.
 
     ``stats`` (optional) is updated with every error, so a health view can read the totals.
+    ``wall_clock`` gives this machine's wall time in epoch ms, for the bounds of a feed's clock
+    (tests pass their own; it is read only for hellos and heartbeats).
     """
 
     def __init__(
@@ -94,12 +122,15 @@ class Decoder:
         max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
         future_tolerance_ms: int = DEFAULT_FUTURE_TOLERANCE_MS,
         stats: ErrorStats | None = None,
+        wall_clock: Callable[[], int] = wall_ms,
     ) -> None:
         self.max_frame_bytes = max_frame_bytes
         self.future_tolerance_ms = future_tolerance_ms
         self.stats = stats if stats is not None else ErrorStats()
+        self._wall_clock = wall_clock
         self._last_seq: int | None = None
         self._metrics = MetricsState(future_tolerance_ms)
+        self._hello: Hello | None = None  # the last good hello: its server_id and speed
 
     def new_connection(self) -> None:
         """Forget the frame counter and the series ids of the last connection (a new
@@ -111,11 +142,71 @@ class Decoder:
         """Newest accepted timestamp of a series, or None if none was accepted yet."""
         return self._metrics.last_ts(key)
 
+    def forget_series_times(self) -> None:
+        """Forget the newest timestamp of every series (and the points held ahead of the clock):
+        the next point of each series is judged afresh. ``decode`` calls it on a clock reset."""
+        self._metrics.forget_times()
+
+    @property
+    def clock_reset_slack_ms(self) -> int:
+        """How far (feed ms) a feed clock may be behind the newest point before it is a reset."""
+        speed = self._hello.speed if self._hello is not None else 1.0
+        return int(max(1.0, speed) * CLOCK_RESET_SLACK_MS)
+
+    def clock_reset_reason(self, message: Hello | Heartbeat) -> str | None:
+        """Why this hello or heartbeat means the feed's clock was reset, or None. Changes nothing.
+
+        A hello from a ``server_id`` other than the last hello's; or a ``server_time`` more than
+        ``clock_reset_slack_ms`` behind the newest point accepted (points held ahead of the clock
+        do not count).
+        """
+        last = self._hello
+        if isinstance(message, Hello) and last is not None and message.server_id != last.server_id:
+            return f"feed changed from {last.server_id!r} to {message.server_id!r}"
+        newest = self._metrics.newest_mark()
+        slack = self.clock_reset_slack_ms
+        if isinstance(message, Hello):
+            slack = max(slack, int(max(1.0, message.speed) * CLOCK_RESET_SLACK_MS))
+        if newest is not None and message.server_time < newest - slack:
+            back_s = (newest - message.server_time) / 1000
+            return f"feed clock went back {back_s:,.0f} s: {message.TYPE} at {message.server_time}, newest point at {newest}"
+        return None
+
     def decode(self, frame: bytes | str, now_ms: int) -> DecodeResult:
         """Decode and validate one frame. ``now_ms`` is the feed's current time (see FeedClock)."""
         result = self._decode(frame, now_ms)
+        if isinstance(result.message, (Hello, Heartbeat, Subscribe)):
+            self._check_clock(result)
         self.stats.extend(result.errors)
         return result
+
+    def _check_clock(self, result: DecodeResult) -> None:
+        """Apply the clock bounds and reset rule to a decoded hello/heartbeat (and bound a
+        subscribe's ``since``), in place."""
+        msg = result.message
+        if isinstance(msg, Subscribe):
+            if msg.since is not None and msg.since > p.MAX_TS_MS:
+                result.message = None
+                result.errors.append(ProtocolError(ErrorCode.BAD_TIMESTAMP, f"field 'since': {msg.since} is after 9999-12-31"))
+            return
+        problem = time_problem(msg.server_time, self._wall_clock())
+        if problem is None and isinstance(msg, Hello):
+            problem = speed_problem(msg.speed)
+            if problem is None and msg.heartbeat_s > MAX_HEARTBEAT_S:
+                problem = f"heartbeat_s {msg.heartbeat_s:g} is over {MAX_HEARTBEAT_S:g}"
+        if problem is not None:
+            result.message = None
+            result.errors.append(ProtocolError(ErrorCode.BAD_CLOCK, f"{msg.TYPE}: {problem}"))
+            return
+        if isinstance(msg, Hello) and msg.resume_from is not None and not p.MIN_TS_MS <= msg.resume_from <= p.MAX_TS_MS:
+            result.errors.append(ProtocolError(ErrorCode.BAD_TIMESTAMP, f"hello: resume_from {msg.resume_from} ignored"))
+            msg = result.message = dataclasses.replace(msg, resume_from=None)
+        result.clock_reset = self.clock_reset_reason(msg)
+        if result.clock_reset is not None:
+            self.forget_series_times()
+        if isinstance(msg, Hello):
+            self._hello = msg
+            self._metrics.set_speed(msg.speed)
 
     def _decode(self, frame: bytes | str, now_ms: int) -> DecodeResult:
         size = len(frame)
@@ -187,7 +278,7 @@ class Decoder:
         return self._metrics.accept(
             table, idx, _int_column(t), vals,
             s_ok=idx != BAD_INT, v_not_number=_bad_type_value(v, vals), local=local,
-            now_ms=now_ms, sent_at=_sent_at(body), errors=errors,
+            now_ms=now_ms, sent_at=_sent_at(body, errors), errors=errors,
         ), errors
 
     def _series_table(self, body: dict[str, Any], errors: list[ProtocolError]) -> tuple[np.ndarray, bool]:
@@ -215,14 +306,19 @@ class Decoder:
         batch = self._metrics.accept(
             table, s, t.astype(np.int64), v.astype(np.float64),
             s_ok=np.ones(len(s), dtype=bool), v_not_number=np.zeros(len(s), dtype=bool),
-            local=local, now_ms=now_ms, sent_at=_sent_at(body), errors=errors,
+            local=local, now_ms=now_ms, sent_at=_sent_at(body, errors), errors=errors,
         )
         return DecodeResult(batch, errors, seq)
 
 
-def _sent_at(body: dict[str, Any]) -> int | None:
+def _sent_at(body: dict[str, Any], errors: list[ProtocolError]) -> int | None:
     sent_at = body.get("sent_at")
-    return sent_at if type(sent_at) is int else None
+    if type(sent_at) is not int:
+        return None
+    if not p.MIN_TS_MS <= sent_at <= p.MAX_TS_MS:
+        errors.append(ProtocolError(ErrorCode.BAD_TIMESTAMP, f"sent_at {sent_at} ignored: outside 2000..9999"))
+        return None
+    return sent_at
 
 
 

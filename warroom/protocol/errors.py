@@ -11,6 +11,8 @@ import enum
 from collections import Counter
 from dataclasses import dataclass
 
+from warroom.core.text import terminal_safe
+
 
 class ErrorCode(str, enum.Enum):
     """Why a frame, a message or a point was refused."""
@@ -26,6 +28,9 @@ class ErrorCode(str, enum.Enum):
     DUPLICATE_POINT = "duplicate_point"  # same series and timestamp as a point already taken
     OUT_OF_ORDER = "out_of_order"  # older than the newest point already taken for its series
     SEQUENCE_GAP = "sequence_gap"  # server "seq" skipped: frames were lost in between
+    BAD_TEXT = "bad_text"  # an identifier with a control, bidi control or lone surrogate, or too long
+    TEXT_NORMALISED = "text_normalised"  # free text cleaned (see protocol/strings.py); nothing dropped
+    BAD_CLOCK = "bad_clock"  # hello/heartbeat time or speed outside the documented bounds
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,18 @@ class ProtocolError:
     code: ErrorCode
     message: str
     count: int = 1
+
+    def __post_init__(self) -> None:
+        # Messages quote what the feed sent and end up in logs and on screen: no escape may act.
+        object.__setattr__(self, "message", terminal_safe(self.message))
+
+
+class BadMessage(Exception):
+    """The message (or the item being parsed) cannot be used; carries the error to count."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.error = ProtocolError(code, message)
 
 
 class ErrorStats:

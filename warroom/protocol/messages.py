@@ -49,6 +49,9 @@ class Hello:
     role: str = ""
     #: The user name the client's token belongs to; "" when not authenticated.
     user: str = ""
+    #: Oldest feed time (epoch ms) from which the server holds every point and event it
+    #: broadcast, so a resuming ``Subscribe.since`` can be served; None: nothing to resend.
+    resume_from: int | None = None
 
     def to_wire(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -63,6 +66,8 @@ class Hello:
             d["role"] = self.role
         if self.user:
             d["user"] = self.user
+        if self.resume_from is not None:
+            d["resume_from"] = self.resume_from
         return d
 
 
@@ -259,14 +264,20 @@ class Subscribe:
     streams: tuple[str, ...] = STREAMS
     #: Metric encodings the client reads, preferred first ("binary": binary frames).
     encodings: tuple[str, ...] = ("json",)
+    #: Resumption: the newest point timestamp (feed time, epoch ms) the client has stored;
+    #: a server with a replay buffer first resends what came after it. None: a fresh start.
+    since: int | None = None
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "client_id": self.client_id,
             "versions": list(self.versions),
             "streams": list(self.streams),
             "encodings": list(self.encodings),
         }
+        if self.since is not None:  # optional: a v1 server that does not know it ignores it
+            d["since"] = self.since
+        return d
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,24 @@ Two ways to name the series of a batch's points (see docs/protocol.md):
 ``MetricsState`` is the receiving side (one per ``Decoder``): it resolves series,
 validates the point columns in bulk and remembers the newest timestamp per series to
 catch duplicates and out-of-order points. ``SeriesTable`` is the sending side.
+
+**Points ahead of the feed clock.** A point later than the feed's now plus ``ahead_slack_ms``
+(one wall second of feed time: ``speed`` × 1,000 ms, see ``AHEAD_SLACK_WALL_MS``) but inside the
+future tolerance is accepted without raising its series' order mark, so the series' next normal
+points are not refused as ``out_of_order`` while the feed clock catches up with it. It is kept
+in a per-series set until the clock has passed it by the slack, then folded into the mark; until
+then a point with the same series and timestamp is refused as ``duplicate_point``. At most
+``MAX_AHEAD_POINTS`` are held; past that a point ahead raises the mark as any other. The slack
+covers the ordinary lead of points over the client's estimate (network latency × speed); a
+point within it raises the mark at once, as before.
+
+A series whose points arrive older than one accepted ahead of them is therefore not in time
+order downstream: the receiver must sort, or tolerate it.
 """
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 import numpy as np
@@ -21,10 +35,15 @@ import numpy as np
 from warroom.core.model import SeriesKey
 from warroom.protocol.errors import ErrorCode, ProtocolError
 from warroom.protocol.messages import MetricBatch
-from warroom.protocol.parse import MIN_TS_MS, BadMessage
+from warroom.protocol.parse import MAX_TS_MS, MIN_TS_MS, BadMessage
+from warroom.protocol.strings import REF_MAX, name
 
 #: Connection-scoped series ids live in [0, MAX_SERIES_ID): bounds memory against a bad feed.
 MAX_SERIES_ID = 1 << 20
+#: Points ahead of the feed clock by more than this much *wall* time (× speed) do not raise their series' mark.
+AHEAD_SLACK_WALL_MS = 1000
+#: How many accepted points ahead of the clock are remembered, over all series (bounds memory).
+MAX_AHEAD_POINTS = 100_000
 _NEVER = np.iinfo(np.int64).min
 BAD_INT = np.iinfo(np.int64).min
 
@@ -34,6 +53,8 @@ class MetricsState:
 
     def __init__(self, future_tolerance_ms: int) -> None:
         self.future_tolerance_ms = future_tolerance_ms
+        #: Feed ms beyond the clock from which a point counts as ahead (``set_speed`` sets it).
+        self.ahead_slack_ms = AHEAD_SLACK_WALL_MS
         self._key_cache: dict[tuple[str, tuple[tuple[str, str], ...]], SeriesKey] = {}
         self._gid: dict[SeriesKey, int] = {}
         self._gid_keys: list[SeriesKey] = []
@@ -43,29 +64,55 @@ class MetricsState:
         self._last_series: tuple[SeriesKey, ...] = ()
         self._last_gids: np.ndarray | None = None
         self._last_index = np.empty(0, dtype=np.int32)
+        # Points accepted ahead of the clock: per series, their timestamps; and a heap of
+        # (ts, gid) to fold them into the marks once the clock has passed them.
+        self._ahead: dict[int, set[int]] = {}
+        self._ahead_heap: list[tuple[int, int]] = []
+        self._has_ahead = np.zeros(256, dtype=bool)
 
     def new_connection(self) -> None:
         """Connection-scoped ids die with their connection; per-series order survives."""
         self._conn_gid = np.full(0, -1, dtype=np.int64)
 
+    def set_speed(self, speed: float) -> None:
+        """The feed's speed (from its hello): sets ``ahead_slack_ms`` to one wall second of feed time."""
+        self.ahead_slack_ms = max(1, int(min(speed, 1e9) * AHEAD_SLACK_WALL_MS))
+
+    def forget_times(self) -> None:
+        """Forget every series' newest timestamp and the points held ahead (a feed clock reset)."""
+        self._last_ts[:] = _NEVER
+        self._ahead.clear()
+        self._ahead_heap.clear()
+        self._has_ahead[:] = False
+
+    def newest_mark(self) -> int | None:
+        """The newest order mark over all series (points ahead of the clock not counted), or None."""
+        n = len(self._gid_keys)
+        newest = int(self._last_ts[:n].max()) if n else _NEVER
+        return None if newest == _NEVER else newest
+
     def last_ts(self, key: SeriesKey) -> int | None:
         """Newest accepted timestamp of a series, or None."""
         gid = self._gid.get(key)
-        return None if gid is None or self._last_ts[gid] == _NEVER else int(self._last_ts[gid])
+        if gid is None:
+            return None
+        newest = max(self._ahead.get(gid, ()), default=_NEVER)
+        newest = max(newest, int(self._last_ts[gid]))
+        return None if newest == _NEVER else newest
 
     # -- series ----------------------------------------------------------------------
     def key(self, item: Any) -> SeriesKey:
         """A ``{"name", "labels"}`` object as a SeriesKey (cached); BadMessage/ValueError if bad."""
         if not isinstance(item, dict):
             raise BadMessage(ErrorCode.BAD_FIELD, "series entries must be objects")
-        name = item.get("name")
+        metric = item.get("name")
         labels = item.get("labels") or {}
-        if not isinstance(name, str) or not isinstance(labels, dict):
+        if not isinstance(metric, str) or not isinstance(labels, dict):
             raise BadMessage(ErrorCode.BAD_FIELD, "series entries need a string name and a labels object")
-        cache_key = (name, tuple(sorted(labels.items())))
+        cache_key = (metric, tuple(sorted(labels.items())))
         key = self._key_cache.get(cache_key)
         if key is None:
-            key = SeriesKey(name, labels)
+            key = _checked_key(SeriesKey(metric, labels))  # checked once: only good keys are cached
             if len(self._key_cache) < 1_000_000:  # bounded against a feed inventing series
                 self._key_cache[cache_key] = key
         return key
@@ -79,6 +126,9 @@ class MetricsState:
                 grown = np.full(len(self._last_ts) * 2, _NEVER, dtype=np.int64)
                 grown[: len(self._last_ts)] = self._last_ts
                 self._last_ts = grown
+                flags = np.zeros(len(grown), dtype=bool)
+                flags[: len(self._has_ahead)] = self._has_ahead
+                self._has_ahead = flags
         return gid
 
     def frame_series(self, items: list[Any], errors: list[ProtocolError]) -> np.ndarray:
@@ -88,8 +138,7 @@ class MetricsState:
             try:
                 out[i] = self._global_id(self.key(item))
             except (BadMessage, ValueError, TypeError) as exc:  # TypeError: unhashable label value
-                msg = exc.error.message if isinstance(exc, BadMessage) else str(exc)
-                errors.append(ProtocolError(ErrorCode.BAD_FIELD, f"series[{i}]: {msg}"))
+                errors.append(_item_error(exc, f"series[{i}]"))
         return out
 
     def define(self, defs: list[Any], errors: list[ProtocolError]) -> None:
@@ -101,8 +150,7 @@ class MetricsState:
                     raise BadMessage(ErrorCode.BAD_FIELD, f"id must be an integer in [0, {MAX_SERIES_ID})")
                 gid = self._global_id(self.key(item))
             except (BadMessage, ValueError, TypeError) as exc:
-                msg = exc.error.message if isinstance(exc, BadMessage) else str(exc)
-                errors.append(ProtocolError(ErrorCode.BAD_FIELD, f"defs[{i}]: {msg}"))
+                errors.append(_item_error(exc, f"defs[{i}]"))
                 if type(sid) is int and 0 <= sid < len(self._conn_gid):
                     self._conn_gid[sid] = -1  # a refused redefinition must not leave the old series bound
                 continue
@@ -137,7 +185,12 @@ class MetricsState:
         ``s_ok``/``v_not_number`` flag entries that were not integers / not numbers;
         ``local`` says ``table`` came from a frame-local list whose refusals are reported.
         """
-        fast = self._accept_clean(table, s, ts, vals, s_ok, v_not_number, now_ms)
+        if self._ahead_heap and self._ahead_heap[0][0] <= now_ms - self.ahead_slack_ms:
+            self._settle(now_ms - self.ahead_slack_ms)
+        # Python ints: now_ms may be anything the caller's clock says; the bound fits int64.
+        limit = max(MIN_TS_MS, min(now_ms + self.future_tolerance_ms, MAX_TS_MS))
+        near = max(MIN_TS_MS, min(now_ms + self.ahead_slack_ms, limit))
+        fast = self._accept_clean(table, s, ts, vals, s_ok, v_not_number, near)
         if fast is not None:
             gids = fast
             return self._batch(gids, ts, vals, sent_at, np.arange(len(ts)))
@@ -165,11 +218,14 @@ class MetricsState:
         old = keep & (ts < MIN_TS_MS)
         if old.any():
             errors.append(ProtocolError(ErrorCode.BAD_TIMESTAMP, "timestamps before 2000 (seconds sent as ms?)", int(old.sum())))
-        future = keep & (ts > now_ms + self.future_tolerance_ms)
+        huge = keep & (ts > MAX_TS_MS)
+        if huge.any():
+            errors.append(ProtocolError(ErrorCode.BAD_TIMESTAMP, "timestamps after 9999-12-31", int(huge.sum())))
+        future = keep & ~huge & (ts > limit)
         if future.any():
-            ahead = int(ts[future].max() - now_ms)
+            ahead = int(ts[future].max()) - now_ms
             errors.append(ProtocolError(ErrorCode.FUTURE_TIMESTAMP, f"timestamps up to {ahead} ms in the future", int(future.sum())))
-        keep &= ~old & ~future
+        keep &= ~old & ~huge & ~future
 
         if keep.any():
             keep_idx = np.flatnonzero(keep)
@@ -178,22 +234,57 @@ class MetricsState:
             prior = self._last_ts[g_sorted]
             dup = t_sorted == prior
             dup[1:] |= (g_sorted[1:] == g_sorted[:-1]) & (t_sorted[1:] == t_sorted[:-1])
-            late = t_sorted < prior
+            if self._ahead:
+                held = np.flatnonzero(self._has_ahead[g_sorted])
+                for j in held.tolist():
+                    dup[j] |= int(t_sorted[j]) in self._ahead[int(g_sorted[j])]
+            late = (t_sorted < prior) & ~dup  # each point is counted once
             if dup.any():
                 errors.append(ProtocolError(ErrorCode.DUPLICATE_POINT, "points already received", int(dup.sum())))
             if late.any():
                 errors.append(ProtocolError(ErrorCode.OUT_OF_ORDER, "points older than the newest of their series", int(late.sum())))
             accepted = order[~(dup | late)]
-            np.maximum.at(self._last_ts, gids[accepted], ts[accepted])
+            far = ts[accepted] > near
+            if far.any():
+                accepted_near = self._hold_ahead(gids, ts, accepted, far)
+            else:
+                accepted_near = accepted
+            np.maximum.at(self._last_ts, gids[accepted_near], ts[accepted_near])
             keep = np.zeros(n, dtype=bool)
             keep[accepted] = True
 
         return self._batch(gids, ts, vals, sent_at, np.flatnonzero(keep))
 
-    def _accept_clean(self, table, s, ts, vals, s_ok, v_not_number, now_ms) -> np.ndarray | None:
+    def _hold_ahead(self, gids: np.ndarray, ts: np.ndarray, accepted: np.ndarray, far: np.ndarray) -> np.ndarray:
+        """Remember the accepted points ahead of the clock (``far``) instead of raising their
+        series' marks; returns the accepted points that raise the marks now."""
+        room = MAX_AHEAD_POINTS - len(self._ahead_heap)
+        held = accepted[far][: max(0, room)]  # past the bound, a point ahead raises its mark
+        for g, t in zip(gids[held].tolist(), ts[held].tolist()):
+            self._ahead.setdefault(g, set()).add(t)
+            heapq.heappush(self._ahead_heap, (t, g))
+            self._has_ahead[g] = True
+        return np.setdiff1d(accepted, held, assume_unique=True)
+
+    def _settle(self, until_ms: int) -> None:
+        """Fold the points held ahead up to ``until_ms`` into their series' marks."""
+        heap = self._ahead_heap
+        while heap and heap[0][0] <= until_ms:
+            t, g = heapq.heappop(heap)
+            held = self._ahead.get(g)
+            if held is None or t not in held:
+                continue
+            held.discard(t)
+            if t > self._last_ts[g]:
+                self._last_ts[g] = t
+            if not held:
+                del self._ahead[g]
+                self._has_ahead[g] = False
+
+    def _accept_clean(self, table, s, ts, vals, s_ok, v_not_number, near_ms) -> np.ndarray | None:
         """The healthy feed's case in a few vectorised checks, without sorting: global ids if
-        every point of the frame is acceptable, else None (the careful path then sorts out
-        what is wrong and reports it)."""
+        every point of the frame is acceptable and none is ahead of ``near_ms``, else None (the
+        careful path then sorts out what is wrong and reports it)."""
         n = len(ts)
         if not n or not s_ok.all() or v_not_number.any():
             return None
@@ -203,9 +294,11 @@ class MetricsState:
         if gids.min() < 0 or not np.isfinite(vals).all():
             return None
         tmin, tmax = ts.min(), ts.max()
-        if tmin < MIN_TS_MS or tmax > now_ms + self.future_tolerance_ms:
+        if tmin < MIN_TS_MS or tmax > near_ms:
             return None
         if (ts <= self._last_ts[gids]).any():
+            return None
+        if self._ahead and self._has_ahead[gids].any():
             return None
         if tmin == tmax:  # one scrape: duplicates are repeated ids
             if np.bincount(gids).max() > 1:
@@ -240,6 +333,22 @@ class MetricsState:
             self._last_used, self._last_series = used, series
             self._last_gids, self._last_index = g, index
         return MetricBatch(series, index, ts[sel], vals[sel], sent_at)
+
+
+def _checked_key(key: SeriesKey) -> SeriesKey:
+    """``key`` if its names and label values pass the text policy; else ``BadMessage(bad_text)``."""
+    name(key.name, "name")
+    for k, v in key.labels.items():
+        name(k, "label name")
+        name(v, f"label {k}", REF_MAX)
+    return key
+
+
+def _item_error(exc: Exception, what: str) -> ProtocolError:
+    """The error of a refused series or defs entry: its own code if it has one, else ``bad_field``."""
+    if isinstance(exc, BadMessage):
+        return ProtocolError(exc.error.code, f"{what}: {exc.error.message}")
+    return ProtocolError(ErrorCode.BAD_FIELD, f"{what}: {exc}")
 
 
 class SeriesTable:

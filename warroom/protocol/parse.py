@@ -2,18 +2,22 @@
 
 Each ``parse_*`` takes the decoded JSON object and returns ``(message, errors)``. A
 bad *item* (one service, one event, one point) is dropped with an error and the rest is
-kept; only a body that cannot be understood at all raises ``BadMessage``.
+kept; only a body that cannot be understood at all raises ``BadMessage``. Strings follow
+the policy of ``warroom.protocol.strings``: identifiers are refused (``bad_text``), free text is
+normalised (``text_normalised``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any, Callable
 
+from warroom.core.clock import MAX_TIME_MS, MIN_TIME_MS
 from warroom.core.model import CallEdge, Event, EventKind, Scenario, Service, ServiceKind, Severity
 from warroom.core.plans import Plan
 from warroom.core.topology import Topology
-from warroom.protocol.errors import ErrorCode, ProtocolError
+from warroom.protocol.errors import BadMessage, ErrorCode, ProtocolError
 from warroom.protocol.messages import (
     ACTIONS,
     COMMAND_STATES,
@@ -29,17 +33,14 @@ from warroom.protocol.messages import (
     Subscribe,
     TopologySnapshot,
 )
+from warroom.protocol.strings import REF_MAX, TEXT_MAX, Notes, name, strict_tree
 
 #: Timestamps before 2000-01-01 are refused: they are nearly always seconds sent as ms.
-MIN_TS_MS = 946_684_800_000
+MIN_TS_MS = MIN_TIME_MS
+#: Timestamps after 9999-12-31T23:59:59.999Z are refused: nothing downstream could hold them.
+MAX_TS_MS = MAX_TIME_MS
 
-
-class BadMessage(Exception):
-    """The message as a whole cannot be used; carries the error to count."""
-
-    def __init__(self, code: ErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.error = ProtocolError(code, message)
+__all__ = ["MAX_TS_MS", "MIN_TS_MS", "BadMessage", "field", "timestamp"]
 
 
 def field(body: dict[str, Any], name: str, kind: type | tuple[type, ...], *, optional: bool = False, default: Any = None) -> Any:
@@ -72,82 +73,114 @@ def timestamp(body: dict[str, Any], name: str, now_ms: int, tolerance_ms: int) -
         value = int(value)
     if value < MIN_TS_MS:
         raise BadMessage(ErrorCode.BAD_TIMESTAMP, f"field {name!r}: {value} is before 2000 (seconds sent as ms?)")
+    if value > MAX_TS_MS:
+        raise BadMessage(ErrorCode.BAD_TIMESTAMP, f"field {name!r}: {value} is after 9999-12-31")
     if value > now_ms + tolerance_ms:
         raise BadMessage(ErrorCode.FUTURE_TIMESTAMP, f"field {name!r}: {value} is {value - now_ms} ms in the future")
     return value
 
 
-def _each(items: list[Any], what: str, parse: Callable[[Any], Any], errors: list[ProtocolError]) -> list[Any]:
-    """Parse each item; a bad one is dropped and its error recorded."""
+def _each(
+    items: list[Any], what: str, parse: Callable[[Any], Any], errors: list[ProtocolError], notes: Notes | None = None
+) -> list[Any]:
+    """Parse each item; a bad one is dropped and its error recorded (and its text notes forgotten)."""
     out = []
     for i, item in enumerate(items):
+        mark = 0
+        if notes is not None:
+            notes.item, mark = (what, i), notes.mark()
         try:
             if not isinstance(item, dict):
                 raise BadMessage(ErrorCode.BAD_FIELD, f"{what}[{i}] is not an object")
             out.append(parse(item))
+            continue
         except BadMessage as exc:
             errors.append(ProtocolError(exc.error.code, f"{what}[{i}]: {exc.error.message}"))
         except (KeyError, TypeError, ValueError, OverflowError) as exc:  # Overflow: float(10**400)
             errors.append(ProtocolError(ErrorCode.BAD_FIELD, f"{what}[{i}]: {exc}"))
+        if notes is not None:
+            notes.rollback(mark)
+    if notes is not None:
+        notes.item = None
     return out
+
+
+def _identifiers(values: list[Any], what: str, errors: list[ProtocolError]) -> tuple[str, ...]:
+    """A list of identifiers (non-strings taken as their text); unsafe ones are dropped as ``bad_text``."""
+    out = []
+    for i, v in enumerate(values):
+        try:
+            out.append(name(str(v), f"{what}[{i}]"))
+        except BadMessage as exc:
+            errors.append(exc.error)
+    return tuple(out)
+
+
+def _text_field(body: dict[str, Any], key: str, notes: Notes) -> str:
+    return notes.text(field(body, key, str, optional=True, default=""), key)
 
 
 def parse_hello(body: dict[str, Any], now_ms: int, tol: int) -> tuple[Hello, list[ProtocolError]]:
     versions = field(body, "versions", list)
     if not versions or not all(isinstance(v, int) and not isinstance(v, bool) for v in versions):
         raise BadMessage(ErrorCode.BAD_FIELD, "field 'versions' must be a non-empty list of integers")
+    errors: list[ProtocolError] = []
     caps = field(body, "capabilities", list, optional=True, default=[])
     hello = Hello(
-        server_id=field(body, "server_id", str),
-        # The hello *sets* the feed clock, so its time is not checked against it.
+        server_id=name(field(body, "server_id", str), "server_id"),
+        # The hello *sets* the feed clock, so its time is not checked against it; the decoder
+        # checks it against the bounds of warroom.core.clock instead.
         server_time=int(field(body, "server_time", int)),
         speed=float(field(body, "speed", (int, float), optional=True, default=1.0)),
         versions=tuple(versions),
-        capabilities=tuple(str(c) for c in caps),
+        capabilities=_identifiers(caps, "capabilities", errors),
         heartbeat_s=float(field(body, "heartbeat_s", (int, float), optional=True, default=1.0)),
-        role=field(body, "role", str, optional=True, default=""),
-        user=field(body, "user", str, optional=True, default=""),
+        role=name(field(body, "role", str, optional=True, default=""), "role"),
+        user=name(field(body, "user", str, optional=True, default=""), "user"),
+        resume_from=field(body, "resume_from", int, optional=True),
     )
     if hello.speed <= 0 or hello.heartbeat_s <= 0:
         raise BadMessage(ErrorCode.BAD_FIELD, "speed and heartbeat_s must be positive")
-    return hello, []
-
-
-def _service(d: dict[str, Any]) -> Service:
-    return Service(
-        name=field(d, "name", str),
-        kind=ServiceKind(field(d, "kind", str, optional=True, default="service")),
-        title=field(d, "title", str, optional=True, default=""),
-        core=bool(field(d, "core", bool, optional=True, default=True)),
-        capacity_rps=float(field(d, "capacity_rps", (int, float), optional=True, default=0.0)),
-    )
+    return hello, errors
 
 
 def _edge(d: dict[str, Any]) -> CallEdge:
     calls = float(field(d, "calls", (int, float), optional=True, default=1.0))
     if calls < 0:
         raise BadMessage(ErrorCode.BAD_FIELD, "calls must not be negative")
-    return CallEdge(field(d, "caller", str), field(d, "callee", str), calls)
-
-
-def _scenario(d: dict[str, Any]) -> Scenario:
-    edges = field(d, "edges", list)
-    if not all(isinstance(e, list) and len(e) == 2 and all(isinstance(x, str) for x in e) for e in edges):
-        raise BadMessage(ErrorCode.BAD_FIELD, "scenario edges must be [caller, callee] pairs")
-    return Scenario(field(d, "id", str), field(d, "title", str, optional=True, default=""), field(d, "entry", str), tuple(tuple(e) for e in edges))
+    return CallEdge(name(field(d, "caller", str), "caller"), name(field(d, "callee", str), "callee"), calls)
 
 
 def parse_topology(body: dict[str, Any], now_ms: int, tol: int) -> tuple[TopologySnapshot, list[ProtocolError]]:
     errors: list[ProtocolError] = []
+    notes = Notes("topology")
+
+    def service(d: dict[str, Any]) -> Service:
+        return Service(
+            name=name(field(d, "name", str), "name"),
+            kind=ServiceKind(field(d, "kind", str, optional=True, default="service")),
+            title=_text_field(d, "title", notes),
+            core=bool(field(d, "core", bool, optional=True, default=True)),
+            capacity_rps=float(field(d, "capacity_rps", (int, float), optional=True, default=0.0)),
+        )
+
+    def scenario(d: dict[str, Any]) -> Scenario:
+        edges = field(d, "edges", list)
+        if not all(isinstance(e, list) and len(e) == 2 and all(isinstance(x, str) for x in e) for e in edges):
+            raise BadMessage(ErrorCode.BAD_FIELD, "scenario edges must be [caller, callee] pairs")
+        pairs = tuple((name(a, "edges"), name(b, "edges")) for a, b in edges)
+        sid, entry = name(field(d, "id", str), "id"), name(field(d, "entry", str), "entry")
+        return Scenario(sid, _text_field(d, "title", notes), entry, pairs)
+
     ts = timestamp(body, "ts", now_ms, tol)
     topo = Topology()
-    for s in _each(field(body, "services", list), "services", _service, errors):
+    for s in _each(field(body, "services", list), "services", service, errors, notes):
         topo.add_service(s)
     for e in _each(field(body, "edges", list), "edges", _edge, errors):
         _keep(lambda: topo.add_edge(e), f"edge {e.caller}->{e.callee}", errors)
-    for sc in _each(field(body, "scenarios", list, optional=True, default=[]), "scenarios", _scenario, errors):
+    for sc in _each(field(body, "scenarios", list, optional=True, default=[]), "scenarios", scenario, errors, notes):
         _keep(lambda: topo.add_scenario(sc), f"scenario {sc.id}", errors)
-    return TopologySnapshot(ts, topo), errors
+    return TopologySnapshot(ts, topo), errors + notes.errors()
 
 
 def _keep(add: Callable[[], None], what: str, errors: list[ProtocolError]) -> None:
@@ -159,27 +192,50 @@ def _keep(add: Callable[[], None], what: str, errors: list[ProtocolError]) -> No
 
 def parse_events(body: dict[str, Any], now_ms: int, tol: int) -> tuple[Events, list[ProtocolError]]:
     errors: list[ProtocolError] = []
+    notes = Notes("events")
 
     def event(d: dict[str, Any]) -> Event:
         attrs = field(d, "attrs", dict, optional=True, default={})
         return Event(
-            id=field(d, "id", str),
+            id=name(field(d, "id", str), "id"),
             ts=timestamp(d, "ts", now_ms, tol),
             kind=EventKind(field(d, "kind", str)),
-            subject=field(d, "subject", str),
-            title=field(d, "title", str, optional=True, default=""),
+            subject=name(field(d, "subject", str), "subject", REF_MAX),
+            title=_text_field(d, "title", notes),
             severity=Severity(field(d, "severity", str, optional=True, default="info")),
-            attrs=attrs,
+            attrs=notes.tree(attrs, "attrs"),
         )
 
-    return Events(tuple(_each(field(body, "events", list), "events", event, errors))), errors
+    events = tuple(_each(field(body, "events", list), "events", event, errors, notes))
+    return Events(events), errors + notes.errors()
 
 
 def parse_plans(body: dict[str, Any], now_ms: int, tol: int) -> tuple[PlanCatalogue, list[ProtocolError]]:
     errors: list[ProtocolError] = []
-    plans = _each(field(body, "plans", list), "plans", Plan.from_dict, errors)
-    active = field(body, "active", list, optional=True, default=[])
-    return PlanCatalogue(tuple(plans), tuple(str(a) for a in active)), errors
+    notes = Notes("plan_catalogue")
+
+    def plan(d: dict[str, Any]) -> Plan:
+        p = Plan.from_dict(d)
+        name(p.id, "id")
+        name(p.kind, "kind")
+        name(p.target, "target.name", REF_MAX)
+        if p.guard is not None:
+            name(p.guard.series, "guard.series", TEXT_MAX)
+        params = dict(p.params)
+        clean = {
+            "title": notes.text(p.title, "title"),
+            "description": notes.text(p.description, "description"),
+            "steps": tuple(notes.text(x, "steps") for x in p.steps),
+            "rollback": tuple(notes.text(x, "rollback") for x in p.rollback),
+            "params": notes.tree(params, "params"),
+        }
+        if clean["params"] is params and all(clean[k] == getattr(p, k) for k in ("title", "description", "steps", "rollback")):
+            return p
+        return dataclasses.replace(p, **clean)
+
+    plans = _each(field(body, "plans", list), "plans", plan, errors, notes)
+    active = _identifiers(field(body, "active", list, optional=True, default=[]), "active", errors)
+    return PlanCatalogue(tuple(plans), active), errors + notes.errors()
 
 
 def parse_heartbeat(body: dict[str, Any], now_ms: int, tol: int) -> tuple[Heartbeat, list[ProtocolError]]:
@@ -191,21 +247,22 @@ def parse_command_result(body: dict[str, Any], now_ms: int, tol: int) -> tuple[C
     state = field(body, "state", str)
     if state not in COMMAND_STATES:
         raise BadMessage(ErrorCode.BAD_FIELD, f"unknown command state {state!r}")
-    return (
-        CommandResult(
-            field(body, "idempotency_key", str),
-            state,
-            field(body, "message", str, optional=True, default=""),
-            field(body, "detail", dict, optional=True, default={}),
-            code=field(body, "code", str, optional=True, default=""),
-            replay=field(body, "replay", bool, optional=True, default=False),
-        ),
-        [],
+    notes = Notes("command_result")
+    result = CommandResult(
+        name(field(body, "idempotency_key", str), "idempotency_key"),
+        state,
+        _text_field(body, "message", notes),
+        notes.tree(field(body, "detail", dict, optional=True, default={}), "detail"),
+        code=name(field(body, "code", str, optional=True, default=""), "code"),
+        replay=field(body, "replay", bool, optional=True, default=False),
     )
+    return result, notes.errors()
 
 
 def parse_server_error(body: dict[str, Any], now_ms: int, tol: int) -> tuple[ServerError, list[ProtocolError]]:
-    return ServerError(field(body, "code", str), field(body, "message", str, optional=True, default="")), []
+    notes = Notes("error")
+    error = ServerError(name(field(body, "code", str), "code"), _text_field(body, "message", notes))
+    return error, notes.errors()
 
 
 def parse_subscribe(body: dict[str, Any], now_ms: int, tol: int) -> tuple[Subscribe, list[ProtocolError]]:
@@ -219,23 +276,49 @@ def parse_subscribe(body: dict[str, Any], now_ms: int, tol: int) -> tuple[Subscr
     encodings = field(body, "encodings", list, optional=True, default=["json"])
     # Unknown encodings are skipped, not refused: a newer client may list more.
     known = tuple(e for e in encodings if e in ENCODINGS) or ("json",)
-    return Subscribe(field(body, "client_id", str), tuple(versions), tuple(streams), known), []
+    since = field(body, "since", int, optional=True)  # a JSON integer, like every timestamp
+    if since is not None and since < MIN_TS_MS:
+        raise BadMessage(ErrorCode.BAD_TIMESTAMP, f"field 'since': {since} is before 2000 (seconds sent as ms?)")
+    if since is not None and since >= 2**63:
+        raise BadMessage(ErrorCode.BAD_FIELD, "field 'since' does not fit in 64 bits")
+    # No future check: a since ahead of the feed (a restarted simulator, a rewound replay)
+    # only means there is nothing to resend; refusing it would make the client loop.
+    return Subscribe(name(field(body, "client_id", str), "client_id"), tuple(versions), tuple(streams), known, since), []
+
+
+def _finite_json(value: Any, name: str) -> Any:
+    """``value`` unchanged if no number nested in it is NaN or infinite, else ``non_finite``.
+
+    ``json.loads`` takes ``NaN``, ``Infinity`` and ``1e999`` as floats; section 1 of the
+    protocol refuses them anywhere, including inside a command's free-form ``args``. The
+    walk is iterative: nesting is only bounded by the JSON parser's own recursion limit.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise BadMessage(ErrorCode.NON_FINITE, f"field {name!r} holds a number that is not finite")
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return value
 
 
 def parse_command(body: dict[str, Any], now_ms: int, tol: int) -> tuple[Command, list[ProtocolError]]:
     key = field(body, "idempotency_key", str)
     if not 8 <= len(key) <= 128:
         raise BadMessage(ErrorCode.BAD_FIELD, "idempotency_key must be 8 to 128 characters")
+    name(key, "idempotency_key")
     action = field(body, "action", str)
     if action not in ACTIONS:
         raise BadMessage(ErrorCode.BAD_FIELD, f"unknown action {action!r}")
-    return (
-        Command(
-            key,
-            action,
-            field(body, "args", dict, optional=True, default={}),
-            field(body, "actor", str, optional=True, default=""),
-            field(body, "reason", str, optional=True, default=""),
-        ),
-        [],
+    notes = Notes("command")
+    command = Command(
+        key,
+        action,
+        strict_tree(_finite_json(field(body, "args", dict, optional=True, default={}), "args"), "args"),
+        name(field(body, "actor", str, optional=True, default=""), "actor"),
+        _text_field(body, "reason", notes),
     )
+    return command, notes.errors()
