@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from warroom.core.model import EventKind, SeriesKey
+from warroom.io.server import FeedServer
 from warroom.protocol import Command, MetricBatch
 from warroom.sim.engine import Simulator
 from warroom.sim.feed import SimFeed, merge_batches
@@ -113,3 +114,54 @@ def test_plan_details_are_plain_json(feed):
         return not isinstance(x, np.generic)
 
     assert plain(dict(res.detail))
+
+
+def test_plan_results_name_the_plan_and_its_event_which_carries_the_key(feed):
+    ex = run(feed.handle_command(Command("plan-key-0100", "execute_plan", {"plan_id": "degrade-coupon"}), "c"))[0]
+    assert ex.detail["plan_id"] == "degrade-coupon" and ex.detail["event_id"]
+    rb = run(feed.handle_command(Command("plan-key-0101", "rollback_plan", {"plan_id": "degrade-coupon"}), "c"))[0]
+    assert rb.detail == {"plan_id": "degrade-coupon", "event_id": rb.detail["event_id"]}
+    _, events = feed.sim.tick()
+    by_id = {e.id: e for e in events if e.kind is EventKind.PLAN_EXECUTION}
+    assert by_id[ex.detail["event_id"]].attrs["idempotency_key"] == "plan-key-0100"
+    assert by_id[ex.detail["event_id"]].attrs["action"] == "execute"
+    assert by_id[rb.detail["event_id"]].attrs["idempotency_key"] == "plan-key-0101"
+    assert by_id[rb.detail["event_id"]].attrs["action"] == "rollback"
+
+
+def test_inject_fault_takes_the_documented_fault_argument_and_clear_takes_the_event_id(feed, monkeypatch):
+    res = run(feed.handle_command(Command("flt-key-0001", "inject_fault",
+                                          {"fault": "dependency_outage", "target": "bank-icbc"}), "c"))[0]
+    assert res.state == "succeeded", res.message
+    fault_id = res.detail["fault_id"]
+    monkeypatch.setattr(feed.clock, "now_ms", lambda: feed.sim.now_ms)
+    _, events = feed.step()
+    (announced,) = [e for e in events if e.kind is EventKind.FAULT]
+    assert announced.id != fault_id and announced.attrs["fault_id"] == fault_id
+    cleared = run(feed.handle_command(Command("flt-key-0002", "clear_fault", {"fault_id": announced.id}), "c"))[0]
+    assert cleared.state == "succeeded" and cleared.detail["fault_id"] == fault_id
+    clash = run(feed.handle_command(Command("flt-key-0003", "inject_fault", {
+        "fault": "dependency_outage", "kind": "bank_latency_spike", "target": "bank-icbc"}), "c"))[0]
+    assert clash.state == "rejected" and "disagree" in clash.message
+
+
+def test_the_feed_name_is_stable_for_a_configuration():
+    assert SimFeed(Simulator(seed=7, start_ms=PEAK_MS)).feed_name == "sim-7"
+    assert SimFeed(Simulator(seed=7, start_ms=PEAK_MS + 3_600_000)).feed_name == "sim-7"
+    assert SimFeed(Simulator(seed=7, start_ms=PEAK_MS), name="drill-east").feed_name == "drill-east"
+    assert FeedServer(SimFeed(Simulator(seed=3, start_ms=PEAK_MS))).server_id == "sim-3"
+
+
+def test_recent_events_follow_subscribe_only_once_there_are_some(feed, monkeypatch):
+    assert [type(m).__name__ for m in feed.snapshot_messages()] == ["TopologySnapshot", "PlanCatalogue"]
+    run(feed.handle_command(Command("plan-key-0200", "execute_plan", {"plan_id": "degrade-coupon"}), "c"))
+
+    class FakeServer:
+        def broadcast(self, msg):
+            feed.stop()  # one frame is enough
+
+    monkeypatch.setattr(feed.clock, "now_ms", lambda: feed.sim.now_ms)
+    run(feed.run(FakeServer()))
+    kinds = [type(m).__name__ for m in feed.snapshot_messages()]
+    assert kinds == ["TopologySnapshot", "PlanCatalogue", "Events"]
+    assert feed.snapshot_messages()[-1].events[-1].attrs["plan_id"] == "degrade-coupon"

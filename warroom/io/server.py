@@ -3,15 +3,22 @@
 The server is glue between a ``FeedSource`` (the simulator, an adapter for a real
 monitoring system) and websocket connections:
 
-* on connect it sends ``hello``, waits for ``subscribe``, then sends the source's
-  current state (topology, plan catalogue) and adds the client to the broadcast set;
-* ``broadcast()`` encodes a message once (with a server-wide ``seq``) and puts the bytes
-  on every client's bounded queue;
+* on connect it sends ``hello`` (and heartbeats from then on), waits for ``subscribe``,
+  then sends the source's current state (topology, plan catalogue) and adds the client to
+  the broadcast set;
+* it keeps a replay buffer of what it broadcast (``warroom.io.resume``): a client that
+  subscribes with ``since`` first gets what it missed, then the live stream, with no gap
+  and no duplicate in between;
+* ``broadcast()`` encodes a message once and puts it, with each connection's own ``seq``,
+  on every subscribed client's bounded queue;
 * a client whose queue is full is a *slow consumer*: rather than buffering without bound
   or dropping frames silently, the server closes that connection with code 4008 and a
   reason, and counts it. The client sees the close, records the gap and reconnects;
 * commands from clients go to ``FeedSource.handle_command``; their results go back to
-  the sender only.
+  the sender only. A client frame that is not a valid command is answered with an
+  ``error`` (``bad_frame``; ``oversized`` when over the decoder's 4 MiB) whose message
+  starts with the decoder's code (``non_finite: ...``), and the connection stays open; a
+  frame over ``WS_MAX_SIZE`` makes the websocket layer close with 1009.
 
 Access control (``warroom.io.auth``, docs/security.md): with a ``TokenStore`` the server
 refuses, with HTTP 401 before the websocket upgrade, a client without a known token in its
@@ -32,34 +39,47 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import http
 import logging
-import uuid
+import socket
 import weakref
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from websockets.asyncio.server import Server, ServerConnection, serve
-from websockets.datastructures import MultipleValuesError
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 
 from warroom.io.auth import (
     Identity,
     RedactingLogger,
-    Role,
     TokenStore,
     is_loopback,
-    parse_bearer,
-    required_role,
     server_ssl_context,
+)
+from warroom.io.connection import (
+    FeedSource,
+    Frame,
+    Link,
+    ServerStats,
+    check_token,
+    error_text,
+    forbidden,
+    is_oversized,
+    peer_host,
+)
+from warroom.io.resume import (
+    DEFAULT_MAX_POINTS,
+    DEFAULT_RESUME_S,
+    ReplayBuffer,
+    catch_up_frames,
 )
 from warroom.protocol import (
     SUPPORTED_VERSIONS,
     Command,
     CommandResult,
     Decoder,
+    ErrorCode,
+    Events,
     Heartbeat,
     Hello,
     Message,
@@ -69,7 +89,7 @@ from warroom.protocol import (
 )
 from warroom.protocol.binary import is_binary_frame
 from warroom.protocol.codec import encode_tail, frame_with_seq
-from warroom.protocol.messages import ENCODINGS, RESULT_FORBIDDEN
+from warroom.protocol.messages import ENCODINGS
 from warroom.protocol.metrics import SeriesTable
 from warroom.protocol.outgoing import Outgoing, defs_message_frame
 
@@ -77,61 +97,13 @@ log = logging.getLogger(__name__)
 
 CLOSE_SLOW_CONSUMER = 4008
 CLOSE_PROTOCOL = 1002
-#: Hard websocket limit; our own, lower limit is enforced (and counted) by the decoder.
+#: A client frame too large to read at all (or an oversized first frame): websockets' own code.
+CLOSE_TOO_BIG = int(CloseCode.MESSAGE_TOO_BIG)  # 1009
+#: Hard websocket limit: a larger client frame makes the websocket layer close with 1009. Our
+#: own, lower limit (the decoder's 4 MiB) is answered with an ``oversized`` error frame.
 WS_MAX_SIZE = 16 * 1024 * 1024
-
-
-class FeedSource(Protocol):
-    """What the server needs from whatever produces the feed."""
-
-    speed: float
-
-    def now_ms(self) -> int:
-        """The feed's current time (epoch ms in its own time base)."""
-        ...  # pragma: no cover
-
-    def snapshot_messages(self) -> list[Message]:
-        """Messages that bring a new client up to date (topology, plan catalogue...)."""
-        ...  # pragma: no cover
-
-    async def handle_command(self, command: Command, client_id: str) -> list[CommandResult]:
-        """Carry out (or refuse) a command; return its results in order."""
-        ...  # pragma: no cover
-
-
-@dataclass(eq=False)  # identity semantics: clients live in a set
-class _Client:
-    connection: ServerConnection
-    client_id: str
-    streams: frozenset[str]
-    queue: asyncio.Queue[bytes]
-    encoding: str = "json"
-    identity: Identity = Identity("", Role.VIEWER, False)
-    peer: str = ""
-    dropped: bool = False
-    seq: int = 0  # per connection, so a client subscribed to some streams sees no false gaps
-
-    def next_seq(self) -> int:
-        self.seq += 1
-        return self.seq
-
-
-@dataclass
-class ServerStats:
-    """Counters for logs and tests."""
-
-    connections: int = 0
-    slow_consumers: int = 0
-    frames_broadcast: int = 0
-    bad_client_frames: int = 0
-    rejected_versions: int = 0
-    auth_failures: int = 0  # connections refused with HTTP 401 (no or unknown token)
-    forbidden_commands: int = 0  # commands refused because of the connection's role
-    clients_now: int = 0
-    events: list[str] = field(default_factory=list)
-
-
-_STREAM_OF = {"topology": "topology", "metrics": "metrics", "events": "events", "plan_catalogue": "plans"}
+#: Wall seconds a client has, after ``hello``, to send its ``subscribe`` (else close 1002).
+SUBSCRIBE_TIMEOUT_S = 10.0
 
 
 class FeedServer:
@@ -140,6 +112,12 @@ class FeedServer:
     ``tokens``: the tokens clients must present (None: no access control, see the module
     docstring). ``ssl_cert``/``ssl_key``: PEM files to serve ``wss://`` (the key may be in
     the certificate file); a bad file raises ``warroom.io.auth.AuthError`` here, not later.
+
+    ``server_id``: the feed's stable name, the same every time the same feed starts: by
+    default the source's ``feed_name``, else ``<host name>:<port>``. ``resume_s`` /
+    ``resume_points``: the replay buffer keeps ``resume_s`` seconds of wall time (times
+    the source's speed in feed time, at least ``resume_s`` of feed time) and at most
+    ``resume_points`` points; ``resume_s=0`` keeps none (hello then offers no ``resume``).
     """
 
     def __init__(
@@ -151,7 +129,9 @@ class FeedServer:
         server_id: str | None = None,
         heartbeat_s: float = 1.0,
         client_queue_frames: int = 2000,
-        subscribe_timeout_s: float = 10.0,
+        subscribe_timeout_s: float = SUBSCRIBE_TIMEOUT_S,
+        resume_s: float = DEFAULT_RESUME_S,
+        resume_points: int = DEFAULT_MAX_POINTS,
         compression: str | None = None,
         tokens: TokenStore | None = None,
         ssl_cert: str | Path | None = None,
@@ -160,13 +140,19 @@ class FeedServer:
         self.source = source
         self.host = host
         self.port = port
-        self.server_id = server_id or f"warroom-{uuid.uuid4().hex[:8]}"
+        # Stable: a console's logs and health view must recognise the feed after a restart.
+        self.server_id = server_id or str(getattr(source, "feed_name", "") or "")
         self.heartbeat_s = heartbeat_s
         self.client_queue_frames = client_queue_frames
         self.subscribe_timeout_s = subscribe_timeout_s
         self.compression = compression
         self.stats = ServerStats()
-        self._clients: set[_Client] = set()
+        self._clients: set[Link] = set()  # subscribed: they get broadcasts
+        self._connections: set[Link] = set()  # every open connection: they get heartbeats
+        self.replay: ReplayBuffer | None = None
+        if resume_s > 0:
+            keep_ms = int(resume_s * 1000 * max(1.0, float(source.speed)))
+            self.replay = ReplayBuffer(keep_ms, resume_points)
         self._server: Server | None = None
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
@@ -197,6 +183,8 @@ class FeedServer:
         )
         sock = next(iter(self._server.sockets))
         self.port = sock.getsockname()[1]
+        if not self.server_id:
+            self.server_id = f"{socket.gethostname()}:{self.port}"
         self._heartbeat_task = asyncio.create_task(self._heartbeats(), name="feed-heartbeats")
         log.info("feed server %s listening on %s", self.server_id, self.url)
         if self.tokens is None:
@@ -231,19 +219,23 @@ class FeedServer:
 
     # -- sending ---------------------------------------------------------------------
     def broadcast(self, message: Message) -> int:
-        """Encode once and queue for every client subscribed to its stream; returns frames queued."""
-        stream = _STREAM_OF.get(message.TYPE)
+        """Encode once and queue for every client subscribed to its stream; returns frames queued.
+
+        Metric batches and events are also kept in the replay buffer, for clients that resume.
+        """
         out = Outgoing(message, self._series)  # registers new series even with no client yet
+        if self.replay is not None:
+            self.replay.add(message, self.source.now_ms())
         self.stats.frames_broadcast += 1
         sent = 0
         for client in list(self._clients):
-            if stream is not None and stream not in client.streams:
+            if not client.wants(message):
                 continue
             if self._offer(client, out.frame(client.encoding, client.next_seq())):
                 sent += 1
         return sent
 
-    def _offer(self, client: _Client, frame: bytes) -> bool:
+    def _offer(self, client: Link, frame: Frame) -> bool:
         try:
             client.queue.put_nowait(frame)
             return True
@@ -251,11 +243,12 @@ class FeedServer:
             self._drop_slow(client)
             return False
 
-    def _drop_slow(self, client: _Client) -> None:
+    def _drop_slow(self, client: Link) -> None:
         if client.dropped:
             return
         client.dropped = True
         self._clients.discard(client)
+        self._connections.discard(client)
         self.stats.slow_consumers += 1
         reason = f"slow consumer: {client.queue.qsize()} frames behind"
         self.stats.events.append(f"{client.client_id}: {reason}")
@@ -269,46 +262,22 @@ class FeedServer:
         while True:
             await asyncio.sleep(self.heartbeat_s)
             tail = encode_tail(Heartbeat(self.source.now_ms()))
-            for client in list(self._clients):
+            for client in list(self._connections):  # subscribed or not: promised from hello on
                 self._offer(client, frame_with_seq(tail, client.next_seq()))
 
     # -- access control --------------------------------------------------------------
     def _authenticate(self, connection: ServerConnection, request: Request) -> Response | None:
         """Before the upgrade: who is this? HTTP 401 for a missing or unknown token."""
-        peer = _peer_host(connection)
-        if self.tokens is None:
-            role = Role.COMMANDER if is_loopback(peer) else Role.VIEWER
-            self._identities[connection] = Identity("", role, authenticated=False)
-            return None
-        try:
-            token = parse_bearer(request.headers.get("Authorization"))
-        except MultipleValuesError:
-            token = None
-        identity = self.tokens.authenticate(token)
-        if identity is None:
+        identity = check_token(connection, request, self.tokens)
+        if isinstance(identity, Response):
             self.stats.auth_failures += 1
-            why = "no bearer token" if token is None else "unknown token"
-            log.warning("refused a connection from %s: %s", peer or "?", why)  # never the token itself
-            response = connection.respond(http.HTTPStatus.UNAUTHORIZED, "A valid Warroom token is required.\n")
-            response.headers["WWW-Authenticate"] = 'Bearer realm="warroom"'
-            return response
+            return identity
         self._identities[connection] = identity
         return None
 
-    def _forbid(self, client: _Client, msg: Command) -> None:
-        needed = required_role(msg.action)
-        ident = client.identity
+    def _forbid(self, client: Link, msg: Command) -> None:
         self.stats.forbidden_commands += 1
-        log.warning("refused %s (key %s) from %s (%s, %s, role %s): needs the %s role", msg.action,
-                    msg.idempotency_key, ident.label, client.client_id, client.peer or "?", ident.role.value,
-                    needed.value)
-        who = ident.user or "this connection"
-        self._offer(client, encode(CommandResult(
-            msg.idempotency_key, "rejected",
-            f"forbidden: {msg.action} needs the {needed.value} role; {who} is a {ident.role.value}",
-            {"action": msg.action, "required_role": needed.value, "role": ident.role.value},
-            code=RESULT_FORBIDDEN,
-        )))
+        self._offer(client, encode(forbidden(client, msg)))
 
     async def _run_once(self, msg: Command, client_id: str) -> list[CommandResult]:
         """Hand a command to the source; a key still in flight waits for the first to finish."""
@@ -331,50 +300,46 @@ class FeedServer:
             await ws.close(1008, "not authenticated")
             return
         decoder = Decoder()
-        hello = Hello(
+        client = Link(ws, asyncio.Queue(self.client_queue_frames), identity=identity, peer=peer_host(ws))
+        writer: asyncio.Task[None] | None = None
+        try:
+            await ws.send(encode(self._hello(identity)), text=True)
+            self._connections.add(client)  # heartbeats from hello on, subscribed or not
+            writer = asyncio.create_task(self._write(client))
+            sub = await self._await_subscribe(client, decoder)
+            if sub is not None:
+                self._subscribe(client, sub)
+                await self._read(client, decoder)
+        except ConnectionClosed as exc:
+            if exc.sent is not None and exc.sent.code == CLOSE_TOO_BIG:  # the websocket layer's limit
+                self._count_oversized(client, f"a frame over the {WS_MAX_SIZE}-byte websocket limit (closed 1009)")
+        finally:
+            self._connections.discard(client)
+            self._clients.discard(client)
+            self.stats.clients_now = len(self._clients)
+            if writer is not None:
+                writer.cancel()
+                with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                    await writer
+
+    def _hello(self, identity: Identity) -> Hello:
+        capabilities = ("metrics", "events", "topology", "plans", "commands")
+        if self.replay is not None:
+            capabilities += ("resume",)
+        return Hello(
             server_id=self.server_id,
             server_time=self.source.now_ms(),
             speed=self.source.speed,
             versions=SUPPORTED_VERSIONS,
-            capabilities=("metrics", "events", "topology", "plans", "commands"),
+            capabilities=capabilities,
             heartbeat_s=self.heartbeat_s,
             role=identity.role.value,
             user=identity.user,
+            resume_from=None if self.replay is None else self.replay.resume_from,
         )
-        try:
-            await ws.send(encode(hello), text=True)
-            sub = await self._await_subscribe(ws, decoder)
-            if sub is None:
-                return
-            encoding = next((e for e in sub.encodings if e in ENCODINGS), "json")
-            client = _Client(ws, sub.client_id, frozenset(sub.streams), asyncio.Queue(self.client_queue_frames), encoding,
-                             identity, _peer_host(ws))
-            log.info("%s connected from %s as %s (%s)", client.client_id, client.peer or "?", identity.label,
-                     identity.role.value)
-            # No await from here until the client is in the broadcast set: the series
-            # definitions it is given must be exactly those in force for the next batch.
-            snapshot = [encode_tail(m) for m in self.source.snapshot_messages()
-                        if _STREAM_OF.get(m.TYPE) is None or _STREAM_OF[m.TYPE] in client.streams]
-            if "metrics" in client.streams and len(self._series):  # no seq spent on a frame not sent
-                client.queue.put_nowait(defs_message_frame(self._series, encoding, client.next_seq()))
-            for tail in snapshot:
-                client.queue.put_nowait(frame_with_seq(tail, client.next_seq()))
-            self._clients.add(client)
-            self.stats.clients_now = len(self._clients)
-            writer = asyncio.create_task(self._write(client))
-            try:
-                await self._read(client, decoder)
-            finally:
-                writer.cancel()
-                with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
-                    await writer
-        except ConnectionClosed:
-            pass
-        finally:
-            self._clients = {c for c in self._clients if c.connection is not ws}
-            self.stats.clients_now = len(self._clients)
 
-    async def _await_subscribe(self, ws: ServerConnection, decoder: Decoder) -> Subscribe | None:
+    async def _await_subscribe(self, client: Link, decoder: Decoder) -> Subscribe | None:
+        ws = client.connection
         try:
             frame = await asyncio.wait_for(ws.recv(), self.subscribe_timeout_s)
         except TimeoutError:
@@ -384,7 +349,12 @@ class FeedServer:
         sub = result.message
         if not isinstance(sub, Subscribe):
             self.stats.bad_client_frames += 1
-            why = result.errors[0].message if result.errors else f"expected subscribe, got {type(sub).__name__}"
+            why = error_text(result, sub)
+            if is_oversized(result):
+                self._count_oversized(client, why)
+                await ws.send(encode(ServerError(ErrorCode.OVERSIZED.value, why)), text=True)
+                await ws.close(CLOSE_TOO_BIG, "subscribe frame too large")
+                return None
             await ws.send(encode(ServerError("bad_subscribe", why)), text=True)
             await ws.close(CLOSE_PROTOCOL, "expected subscribe")
             return None
@@ -396,20 +366,72 @@ class FeedServer:
             return None
         return sub
 
-    async def _write(self, client: _Client) -> None:
-        while True:
-            frame = await client.queue.get()
-            # JSON goes out as text frames, WRB1 metric batches as binary ones (docs/protocol.md).
-            await client.connection.send(frame, text=not is_binary_frame(frame))
+    def _subscribe(self, client: Link, sub: Subscribe) -> None:
+        """Queue the client's first frames and add it to the broadcast set.
 
-    async def _read(self, client: _Client, decoder: Decoder) -> None:
+        No await in here: the definitions and the catch-up it is given are exactly what
+        was broadcast before the next batch, which it gets live; nothing is missed or
+        sent twice in between.
+        """
+        client.client_id = sub.client_id
+        client.streams = frozenset(sub.streams)
+        client.encoding = next((e for e in sub.encodings if e in ENCODINGS), "json")
+        log.info("%s connected from %s as %s (%s)%s", client.client_id, client.peer or "?", client.identity.label,
+                 client.identity.role.value, "" if sub.since is None else f", resuming after {sub.since}")
+        snapshot = [m for m in self.source.snapshot_messages() if client.wants(m)]
+        if "metrics" in client.streams and len(self._series):  # no seq spent on a frame not sent
+            self._offer(client, defs_message_frame(self._series, client.encoding, client.next_seq()))
+        for message in snapshot:
+            self._offer(client, frame_with_seq(encode_tail(message), client.next_seq()))
+        if sub.since is not None:
+            self._catch_up(client, sub.since, snapshot)
+        if not client.dropped:
+            self._clients.add(client)
+        self.stats.clients_now = len(self._clients)
+
+    def _catch_up(self, client: Link, since: int, snapshot: list[Message]) -> None:
+        """Queue what the client missed after ``since`` (events, then points) as one queue item."""
+        if self.replay is None:
+            log.info("%s asked to resume after %d; this server keeps no replay buffer", client.client_id, since)
+            return
+        resume_from = self.replay.resume_from
+        given = [e.id for m in snapshot if isinstance(m, Events) for e in m.events]  # just sent: not twice
+        frames, points = catch_up_frames(self.replay, since, client, self._series, given)
+        if frames:
+            self._offer(client, frames)
+        self.stats.resumed += 1
+        self.stats.resent_points += points
+        if resume_from is not None and since < resume_from - 1:
+            self.stats.resume_gaps += 1
+            log.info("%s resumes after %d but the replay buffer starts at %d: that span is a gap",
+                     client.client_id, since, resume_from)
+        log.info("%s: resent %d points in %d frames after %d", client.client_id, points, len(frames), since)
+
+    def _count_oversized(self, client: Link, why: str) -> None:
+        self.stats.oversized_client_frames += 1
+        log.warning("%s (%s) sent a frame too large: %s", client.client_id, client.peer or "?", why)
+
+    async def _write(self, client: Link) -> None:
+        while True:
+            item = await client.queue.get()
+            for frame in (item,) if isinstance(item, bytes) else item:  # a catch-up: several frames
+                if not isinstance(frame, bytes):
+                    frame = frame()  # a catch-up batch, encoded now
+                # JSON goes out as text frames, WRB1 metric batches as binary ones (docs/protocol.md).
+                await client.connection.send(frame, text=not is_binary_frame(frame))
+
+    async def _read(self, client: Link, decoder: Decoder) -> None:
         async for frame in client.connection:
             result = decoder.decode(frame, self.source.now_ms())
             msg = result.message
             if not isinstance(msg, Command):
                 self.stats.bad_client_frames += 1
-                why = result.errors[0].message if result.errors else f"unexpected {msg.TYPE if msg else 'frame'}"
-                self._offer(client, encode(ServerError("bad_frame", why)))
+                why = error_text(result, msg)
+                code = "bad_frame"
+                if is_oversized(result):  # dropped unread; the connection stays open
+                    code = ErrorCode.OVERSIZED.value
+                    self._count_oversized(client, why)
+                self._offer(client, encode(ServerError(code, why)))
                 continue
             if not client.identity.may(msg.action):
                 self._forbid(client, msg)
@@ -422,14 +444,3 @@ class FeedServer:
                 msg = dataclasses.replace(msg, actor=client.identity.user)
             for res in await self._run_once(msg, client.client_id):
                 self._offer(client, encode(res))
-
-
-def _peer_host(connection: ServerConnection) -> str:
-    """The client's address, for logs and the loopback check ('' if unknown)."""
-    try:
-        addr = connection.remote_address
-    except Exception:  # transport already gone
-        return ""
-    if isinstance(addr, (tuple, list)) and addr:
-        return str(addr[0])
-    return ""

@@ -12,8 +12,8 @@ API::
     sim.inject_fault(kind, target, duration_s=None, *, delay_s=0.0, severity=1.0, **params) -> Fault
     sim.inject_spec(parse_fault_spec("bank_latency_spike:bank-icbc@60s+120s")) -> Fault
     sim.clear_fault(fault_id) -> Fault
-    sim.execute_plan(plan_id, actor="", reason="") -> dict   # details, e.g. new bank shares
-    sim.rollback_plan(plan_id, actor="", reason="") -> None
+    sim.execute_plan(plan_id, actor="", reason="", idempotency_key="") -> dict  # details + "event_id"
+    sim.rollback_plan(plan_id, actor="", reason="", idempotency_key="") -> str  # the event's id
     sim.start_surge(multiplier, duration_s, scenarios=()) -> Surge
     sim.active_faults, sim.active_plans, sim.topology, sim.plans, sim.series, sim.catalogue()
 
@@ -174,8 +174,10 @@ class Simulator:
             self._cleared.add(fault.id)
         return fault
 
-    def execute_plan(self, plan_id: str, actor: str = "", reason: str = "") -> dict[str, Any]:
-        """Put a plan in force from ``now_ms``; returns details (e.g. ``shares`` after a bank failover)."""
+    def execute_plan(self, plan_id: str, actor: str = "", reason: str = "", idempotency_key: str = "") -> dict[str, Any]:
+        """Put a plan in force from ``now_ms``; returns details (e.g. ``shares`` after a bank failover)
+        and ``event_id``, the id of the ``plan_execution`` event that records it. A command's
+        ``idempotency_key`` goes into that event's attrs, so every console can match it."""
         plan = self._plans.get(plan_id)
         if plan is None:
             raise ValueError(f"unknown plan {plan_id!r}; known: {sorted(self._plans)}")
@@ -184,12 +186,12 @@ class Simulator:
         self._flow.set_calls(self._controls.calls())
         if plan.expiry_s:
             self._expiry[plan.id] = self._now + int(plan.expiry_s * 1000)
-        self._plan_event(plan, "execute", actor, reason, detail)
-        return detail
+        event = self._plan_event(plan, "execute", actor, reason, detail, key=idempotency_key)
+        return {**detail, "event_id": event.id}
 
-    def rollback_plan(self, plan_id: str, actor: str = "", reason: str = "") -> None:
-        """Undo an active plan from ``now_ms``."""
-        self._rollback(plan_id, "rollback", actor, reason)
+    def rollback_plan(self, plan_id: str, actor: str = "", reason: str = "", idempotency_key: str = "") -> str:
+        """Undo an active plan from ``now_ms``; returns the id of the event that records it."""
+        return self._rollback(plan_id, "rollback", actor, reason, key=idempotency_key).id
 
     def start_surge(self, multiplier: float, duration_s: float, scenarios: tuple[str, ...] = ()) -> Surge:
         """Start a planned surge (e.g. a flash sale) now; ``scenarios`` empty means all."""
@@ -325,20 +327,23 @@ class Simulator:
                                       attrs={"multiplier": p.multiplier, "duration_s": p.duration_s}))
 
     def _plan_event(self, plan: Plan, action: str, actor: str, reason: str, detail: dict[str, Any],
-                    into: list[Event] | None = None, ts: int | None = None) -> None:
+                    into: list[Event] | None = None, ts: int | None = None, key: str = "") -> Event:
         verb = {"execute": "Executed", "rollback": "Rolled back", "expire": "Expired"}[action]
         attrs = {"plan_id": plan.id, "action": action, "actor": actor, "reason": reason, "plan_kind": plan.kind,
                  "target_kind": plan.target_kind, "target": plan.target, "params": dict(plan.params), **detail}
+        if key:  # the command that caused it (an expiry has none)
+            attrs["idempotency_key"] = key
         event = self._event(self._now if ts is None else ts, EventKind.PLAN_EXECUTION, plan.id,
                             f"{verb} plan: {plan.title}", attrs=attrs)
         (self._pending if into is None else into).append(event)
+        return event
 
     def _rollback(self, plan_id: str, action: str, actor: str, reason: str,
-                  into: list[Event] | None = None, ts: int | None = None) -> None:
+                  into: list[Event] | None = None, ts: int | None = None, key: str = "") -> Event:
         plan = self._controls.undo(plan_id)
         self._expiry.pop(plan_id, None)
         self._flow.set_calls(self._controls.calls())
-        self._plan_event(plan, action, actor, reason, {}, into, ts)
+        return self._plan_event(plan, action, actor, reason, {}, into, ts, key)
 
     def _last_by_service(self) -> tuple[dict[str, float], dict[str, float]]:
         if self._last is None:

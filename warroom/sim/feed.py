@@ -10,7 +10,21 @@ clock instead of skipping seconds: the feed's timestamps stay contiguous and its
 Commands (inject/clear a fault, execute/roll back a plan) are applied between ticks and
 answered with a ``CommandResult``. An idempotency key that was seen before gets the
 stored result again, marked ``replay``, and is not executed twice. The actor recorded in
-the plan's events is ``Command.actor``, which the server sets to the authenticated user.
+the plan's events is ``Command.actor``, which the server sets to the authenticated user;
+the command's ``idempotency_key`` is recorded there too, and a plan command's result
+carries ``plan_id`` and ``event_id`` (the ``plan_execution`` event that records it).
+
+Command arguments (docs/protocol.md, section 6.2):
+
+* ``inject_fault``: ``{"kind": ..., "target": ..., "params": {...}}`` plus optional
+  ``duration_s``, ``delay_s``, ``severity``; ``fault`` is accepted for ``kind`` (the
+  documented name). Or ``{"spec": "kind:target@start+duration"}`` as on the command line.
+  The result's ``detail`` holds ``fault_id``.
+* ``clear_fault``: ``{"fault_id": ...}``: the ``fault_id`` of the inject result, or the id
+  of the ``fault`` event that announced the fault (its ``attrs.fault_id`` names it).
+
+The feed's name (``feed_name``, the server's ``server_id``) is ``sim-<seed>`` unless given:
+the same simulator configuration is the same feed across restarts.
 """
 
 from __future__ import annotations
@@ -24,9 +38,17 @@ from typing import Any
 import numpy as np
 
 from warroom.core.clock import ScaledClock
-from warroom.core.model import Event
+from warroom.core.model import Event, EventKind
+from warroom.io.resume import merge_batches
 from warroom.io.server import FeedServer
-from warroom.protocol import Command, CommandResult, Events, Message, MetricBatch, TopologySnapshot
+from warroom.protocol import (
+    Command,
+    CommandResult,
+    Events,
+    Message,
+    MetricBatch,
+    TopologySnapshot,
+)
 from warroom.sim.engine import Simulator
 from warroom.sim.faults import parse_fault_spec
 
@@ -46,8 +68,10 @@ class SimFeed:
         frame_interval_s: float = 0.1,
         max_ticks_per_frame: int | None = None,
         recent_events: int = 500,
+        name: str | None = None,
     ) -> None:
         self.sim = sim
+        self.feed_name = name or f"sim-{sim.seed}"
         self.speed = float(speed)
         self.frame_interval_s = frame_interval_s
         # Catching up after a stall is spread over several frames so no frame is huge.
@@ -60,6 +84,7 @@ class SimFeed:
         self._catalogue_active = sim.active_plans
         self._stopping = False
         self._recent_events: deque[Event] = deque(maxlen=recent_events)
+        self._fault_of_event: OrderedDict[str, str] = OrderedDict()  # fault event id -> fault id
 
     # -- FeedSource ------------------------------------------------------------------
     def now_ms(self) -> int:
@@ -70,7 +95,9 @@ class SimFeed:
         """Topology, plan catalogue and recent events, for a client that just subscribed.
 
         A console that connects in the middle of an incident must still see the deploy
-        and the fault that started it; event ids let it drop what it already has.
+        and the fault that started it; event ids let it drop what it already has. The
+        events frame holds the last ``recent_events`` events (500 by default), oldest
+        first, and is left out while there are none.
         """
         msgs: list[Message] = [TopologySnapshot(self.now_ms(), self.sim.topology), self.sim.catalogue()]
         if self._recent_events:
@@ -99,8 +126,13 @@ class SimFeed:
                     fault = self.sim.inject_spec(parse_fault_spec(str(args["spec"])))
                 else:
                     params = dict(args.get("params") or {})
+                    kind = args.get("kind", args.get("fault"))  # "fault" is the documented name
+                    if kind is None:
+                        raise KeyError("kind")
+                    if "fault" in args and "kind" in args and args["fault"] != args["kind"]:
+                        raise ValueError(f"'fault' ({args['fault']!r}) and 'kind' ({args['kind']!r}) disagree")
                     fault = self.sim.inject_fault(
-                        str(args["kind"]),
+                        str(kind),
                         str(args["target"]),
                         _opt_float(args.get("duration_s")),
                         delay_s=float(args.get("delay_s", 0.0)),
@@ -110,19 +142,36 @@ class SimFeed:
                 return CommandResult(key, "succeeded", f"fault {fault.id} ({fault.kind.value} on {fault.target}) injected",
                                      {"fault_id": fault.id, "start_ms": fault.start_ms, "end_ms": fault.end_ms})
             if cmd.action == "clear_fault":
-                fault = self.sim.clear_fault(str(args["fault_id"]))
+                fault = self.sim.clear_fault(self._fault_id(str(args["fault_id"])))
                 return CommandResult(key, "succeeded", f"fault {fault.id} cleared", {"fault_id": fault.id})
             if cmd.action == "execute_plan":
-                detail = self.sim.execute_plan(str(args["plan_id"]), actor=cmd.actor, reason=cmd.reason)
-                return CommandResult(key, "succeeded", f"plan {args['plan_id']} in force", _jsonable(detail))
+                plan_id = str(args["plan_id"])
+                detail = self.sim.execute_plan(plan_id, actor=cmd.actor, reason=cmd.reason, idempotency_key=key)
+                return CommandResult(key, "succeeded", f"plan {plan_id} in force",
+                                     {"plan_id": plan_id, **_jsonable(detail)})
             if cmd.action == "rollback_plan":
-                self.sim.rollback_plan(str(args["plan_id"]), actor=cmd.actor, reason=cmd.reason)
-                return CommandResult(key, "succeeded", f"plan {args['plan_id']} rolled back", {})
+                plan_id = str(args["plan_id"])
+                event_id = self.sim.rollback_plan(plan_id, actor=cmd.actor, reason=cmd.reason, idempotency_key=key)
+                return CommandResult(key, "succeeded", f"plan {plan_id} rolled back",
+                                     {"plan_id": plan_id, "event_id": event_id})
             return CommandResult(key, "rejected", f"unknown action {cmd.action!r}")
         except KeyError as exc:
             return CommandResult(key, "rejected", f"{cmd.action}: missing argument {exc.args[0]!r}")
         except (ValueError, TypeError) as exc:
             return CommandResult(key, "rejected", f"{cmd.action}: {exc}")
+
+    def _fault_id(self, given: str) -> str:
+        """A fault's id from itself or from the id of the event that announced it."""
+        if given in {f.id for f in self.sim.active_faults}:
+            return given
+        return self._fault_of_event.get(given, given)
+
+    def _remember_fault_events(self, events: list[Event]) -> None:
+        for ev in events:
+            if ev.kind is EventKind.FAULT and ev.attrs.get("action") == "inject" and "fault_id" in ev.attrs:
+                self._fault_of_event[ev.id] = str(ev.attrs["fault_id"])
+        while len(self._fault_of_event) > _REMEMBERED_KEYS:
+            self._fault_of_event.popitem(last=False)
 
     def _publish_catalogue_if_changed(self) -> None:
         if self.sim.active_plans != self._catalogue_active and self.server is not None:
@@ -141,6 +190,7 @@ class SimFeed:
             batches.append(b)
             events.extend(ev)
         self.ticks += len(batches)
+        self._remember_fault_events(events)
         if not batches:
             return None, events
         return merge_batches(batches, sent_at=batches[-1].ts.max() if len(batches[-1]) else None), events
@@ -169,29 +219,6 @@ class SimFeed:
     def stop(self) -> None:
         """Make ``run()`` return after the current frame."""
         self._stopping = True
-
-
-def merge_batches(batches: list[MetricBatch], sent_at: Any = None) -> MetricBatch:
-    """Concatenate batches. Batches sharing one ``series`` tuple (the simulator's) merge cheaply."""
-    first = batches[0]
-    if all(b.series is first.series or b.series == first.series for b in batches):
-        series = first.series
-        index = np.concatenate([b.index for b in batches])
-    else:
-        keys: dict[Any, int] = {}
-        parts = []
-        for b in batches:
-            remap = np.array([keys.setdefault(k, len(keys)) for k in b.series], dtype=np.int32)
-            parts.append(remap[b.index] if len(b.index) else b.index)
-        series = tuple(keys)
-        index = np.concatenate(parts)
-    return MetricBatch(
-        series,
-        index,
-        np.concatenate([b.ts for b in batches]),
-        np.concatenate([b.values for b in batches]),
-        None if sent_at is None else int(sent_at),
-    )
 
 
 def _opt_float(v: Any) -> float | None:
