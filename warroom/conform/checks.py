@@ -36,7 +36,7 @@ def _subscribed(obs: Observation, stream: str) -> bool:
     return obs.subscribe is not None and stream in obs.subscribe.streams
 
 
-@check("hello", "hello first, well-formed, clock in bounds", "§3.1, §5.1, §4", needs_subscription=False)
+@check("hello", "hello first, well-formed, clock in bounds", "§3, §4, §5.1", needs_subscription=False)
 def hello(obs: Observation, ev: Evidence) -> Outcome:
     frames = obs.main_frames()
     if not frames:
@@ -55,7 +55,7 @@ def hello(obs: Observation, ev: Evidence) -> Outcome:
     return passed(f"{h.server_id!r}: versions {list(h.versions)}, speed {h.speed:g}, heartbeat_s {h.heartbeat_s:g}")
 
 
-@check("negotiation", "a common version; every frame carries it", "§2, §3.2, §3.4", needs_subscription=False)
+@check("negotiation", "a common version; every frame carries it", "§2, §3", needs_subscription=False)
 def negotiation(obs: Observation, ev: Evidence) -> Outcome:
     if obs.hello is None:
         return skipped("not run: no valid hello")
@@ -82,7 +82,7 @@ def frames(obs: Observation, ev: Evidence) -> Outcome:
     return failed(problems) if problems else passed(f"frames: {len(obs.main_frames())}")
 
 
-@check("text", "strings are clean text within their limits", "§7")
+@check("text", "strings are clean text within their limits", "§7.1")
 def text(obs: Observation, ev: Evidence) -> Outcome:
     problems = [f"frame {n} ({f.kind}): lone surrogate in {', '.join(f.surrogates[:2])}"
                 for n, f in enumerate(obs.main_frames(), 1) if f.surrogates]
@@ -90,7 +90,7 @@ def text(obs: Observation, ev: Evidence) -> Outcome:
     return failed(problems) if problems else passed()
 
 
-@check("subscribe", "nothing but hello/heartbeat before subscribe; subscription kept", "§3.3, §3.5, §6.1")
+@check("subscribe", "nothing but hello/heartbeat before subscribe; subscription kept", "§3, §6.1")
 def subscribe(obs: Observation, ev: Evidence) -> Outcome:
     problems = []
     early = [f.kind for f in _after_hello(obs) if f.before_subscribe and f.kind not in ("heartbeat",)]
@@ -144,7 +144,7 @@ def seq(obs: Observation, ev: Evidence) -> Outcome:
     return passed(f"{numbered} numbered frames" if numbered else "note: no frame carries seq (SHOULD, §2)")
 
 
-@check("series-defs", "series ids defined before use; metrics frames well-formed", "§3.6, §5.3")
+@check("series-defs", "series ids defined before use; metrics frames well-formed", "§3, §5.3.2")
 def series_defs(obs: Observation, ev: Evidence) -> Outcome:
     problems: list[str] = []
     bound: set[int] = set()

@@ -108,7 +108,7 @@ def _catalogue_problems(t: CommandTrial, ex: Exchange, rollback: Exchange | None
     return problems
 
 
-@check("resume", "resumption after a short disconnect (when offered)", "§3, §5.1, §6.1")
+@check("resume", "resumption after a short disconnect (when offered)", "§3.1, §5.1, §6.1")
 def resume(obs: Observation, ev: Evidence) -> Outcome:
     t = obs.resume
     if t is None:
