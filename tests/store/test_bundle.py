@@ -410,7 +410,7 @@ def test_the_frozen_child_validates_through_the_cli_hook(bundles, tmp_path, monk
 
 def test_the_cli_hook_prints_what_the_reader_found(bundles, capsys):
     path = str(bundles["tight"].path)
-    assert main(["--bundle-check-child", path, json.dumps(bundle_mod.COLUMNS), bundle_mod._REVIEW]) == 0
+    assert main(["--bundle-check-child", path, json.dumps(bundle_mod.COLUMNS), bundle_mod.REVIEW_FILTER]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert lines[-1][0] == "result" and lines[-1][1]["counts"] == bundles["tight"].counts
     assert main(["--bundle-check-child", path]) == 2 and "usage" in capsys.readouterr().err

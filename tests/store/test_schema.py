@@ -5,7 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from warroom.store import SCHEMA_VERSION, HistoryReader, SchemaError, StoreWriter, ensure_schema
+from warroom.core.model import Event, EventKind
+from warroom.store import DEFAULT_MEMORY_LIMIT_MB, SCHEMA_VERSION, HistoryReader, SchemaError, StoreWriter, ensure_schema
 from warroom.store.schema import read_version
 
 
@@ -13,7 +14,7 @@ def test_fresh_file_gets_tables_and_version(db_path):
     StoreWriter(db_path).close()
     con = duckdb.connect(str(db_path), read_only=True)
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    assert {"meta", "series", "points", "events", "topology_snapshots"} <= tables
+    assert {"meta", "series", "points", "events", "topology_snapshots", "plan_catalogues", "quarantine"} <= tables
     assert read_version(con) == SCHEMA_VERSION
     con.close()
 
@@ -80,6 +81,17 @@ def _v1_file(path):
     con = duckdb.connect(str(path))
     ensure_schema(con, target=1)
     con.execute("DROP TABLE plan_catalogues")
+    con.execute("DROP TABLE quarantine")
+    con.close()
+
+
+def _v2_file(path):
+    """A store as Warroom wrote it before the quarantine table (schema v2), with a point in it."""
+    con = duckdb.connect(str(path))
+    ensure_schema(con, target=2)
+    con.execute("DROP TABLE quarantine")
+    con.execute("INSERT INTO series VALUES (1, 'tps', '{}', 'tps')")
+    con.execute("INSERT INTO points VALUES (1, epoch_ms(5::BIGINT), 1.5)")
     con.close()
 
 
@@ -88,8 +100,38 @@ def test_v1_store_is_read_as_is_and_migrated_by_a_writer(db_path):
     with HistoryReader(db_path) as r:  # read-only: no migration, no plan catalogues
         assert r.plans_at(10**13) is None
         assert r.snapshots("plan_catalogues") == []
+        assert r.quarantine() == [] and r.quarantine_counts() == {}
     StoreWriter(db_path).close()
     con = duckdb.connect(str(db_path), read_only=True)
-    assert read_version(con) == SCHEMA_VERSION == 2
+    assert read_version(con) == SCHEMA_VERSION == 3
     assert con.execute("SELECT count(*) FROM plan_catalogues").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM quarantine").fetchone() == (0,)
     con.close()
+
+
+def test_v2_store_is_read_as_is_and_migrated_by_a_writer(db_path):
+    _v2_file(db_path)
+    with HistoryReader(db_path) as r:  # read-only: no quarantine table, read as empty
+        assert r.quarantine() == [] and r.quarantine_counts() == {}
+        assert r.time_range() == (5, 5)
+    with StoreWriter(db_path) as w:
+        w.append_events([Event("bad", 1, EventKind.NOTE, "\ud800", "t")])
+        assert w.flush(timeout=10)
+        assert w.reader().quarantine_counts() == {"event": 1}
+    with HistoryReader(db_path) as r:
+        assert r.time_range() == (5, 5) and r.quarantine_counts() == {"event": 1}
+        con = r._cur()
+        assert read_version(con) == 3
+
+
+def test_memory_limit_and_threads_are_set_on_the_store(db_path):
+    with StoreWriter(db_path, memory_limit_mb=200, threads=1) as w:
+        cur = w.reader()._cur()
+        limit = cur.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        assert limit == "200.0 MiB"
+        assert cur.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+    with StoreWriter(db_path) as w:  # the documented default
+        limit = w.reader()._cur().execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        assert limit.startswith(str(DEFAULT_MEMORY_LIMIT_MB)), limit
+    with pytest.raises(ValueError):
+        StoreWriter(db_path, memory_limit_mb=0)

@@ -3,7 +3,8 @@
 ``StoreWriter`` appends metrics, events and topology snapshots; ``HistoryReader`` reads
 them back (downsampled ranges, latest values, the event log, topology at a time).
 ``export_bundle`` writes one incident's stretch of a history as a self-contained bundle;
-``validate_bundle`` checks one (``bundle_check``; see docs/bundles.md).
+``validate_bundle`` checks one (``bundle_check``; see docs/bundles.md). Rows the writer cannot
+store go to a quarantine table (``HistoryReader.quarantine``; see ``warroom.store.quarantine``).
 """
 
 from warroom.store.bundle import BundleError, BundleInfo, export_bundle
@@ -14,16 +15,19 @@ from warroom.store.bundle_check import (
     read_manifest,
     validate_bundle,
 )
+from warroom.store.quarantine import QuarantinedRow
 from warroom.store.query import HistoryReader, SeriesData, bucket_width_ms
 from warroom.store.schema import SCHEMA_VERSION, SchemaError, ensure_schema
-from warroom.store.writer import FlushReport, StoreError, StoreWriter, WriterHealth
+from warroom.store.writer import DEFAULT_MEMORY_LIMIT_MB, FlushReport, StoreError, StoreWriter, WriterHealth
 
 __all__ = [
+    "DEFAULT_MEMORY_LIMIT_MB",
     "SCHEMA_VERSION",
     "BundleError",
     "BundleInfo",
     "FlushReport",
     "HistoryReader",
+    "QuarantinedRow",
     "SchemaError",
     "SeriesData",
     "StoreError",

@@ -8,7 +8,9 @@ failed and rolled-back flush can simply be tried again with the same data.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Mapping, NamedTuple
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
 
 import duckdb
 import numpy as np
@@ -16,22 +18,47 @@ import pyarrow as pa
 
 from warroom.core.clock import wall_ms
 from warroom.core.model import Event, SeriesKey
-from warroom.protocol.messages import MetricBatch
-
+from warroom.protocol.messages import MetricBatch, event_to_wire
+from warroom.store.quarantine import (
+    BAD_TIME, MALFORMED, MAX_TS_MS, MIN_TS_MS, Record, insert_records, points_records, record, text_problem, ts_problem,
+)
+from warroom.store.schema import first_row
 
 #: Marks a queued snapshot as a plan catalogue (``{PLAN_CATALOGUE: {"ts", "plans", "active"}}``);
 #: catalogues share the topology snapshots' queue so they keep their order with everything else.
 PLAN_CATALOGUE = "plan_catalogue"
 
 
-class FlushCounts(NamedTuple):
-    """What one committed transaction wrote."""
+@dataclass
+class FlushCounts:
+    """What one or more committed transactions wrote, and what they set aside."""
 
-    points: int
-    events: int  # rows inserted; events already stored are not counted
-    topologies: int
-    new_series: int
-    newest_ts: int | None  # newest point timestamp in the transaction
+    points: int = 0  # points stored
+    events: int = 0  # events inserted; events already stored are not counted
+    duplicate_events: int = 0  # events skipped because their id was already stored
+    topologies: int = 0  # topology snapshots stored (the graph changed)
+    plans: int = 0  # plan catalogues stored (the catalogue changed)
+    new_series: int = 0
+    newest_ts: int | None = None  # newest point timestamp stored
+    quarantined: Counter = field(default_factory=Counter)  # rows by kind ("points", "event"...)
+    reasons: Counter = field(default_factory=Counter)  # quarantined rows by reason class
+    lost: Counter = field(default_factory=Counter)  # rows by kind neither stored nor quarantined
+
+    def add(self, other: "FlushCounts") -> None:
+        """Add ``other``'s counts to these."""
+        for name in ("points", "events", "duplicate_events", "topologies", "plans", "new_series"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        if other.newest_ts is not None:
+            self.newest_ts = other.newest_ts if self.newest_ts is None else max(self.newest_ts, other.newest_ts)
+        self.quarantined.update(other.quarantined)
+        self.reasons.update(other.reasons)
+        self.lost.update(other.lost)
+
+    def count_records(self, records: list[Record]) -> None:
+        """Count quarantine records as stored."""
+        for r in records:
+            self.quarantined[r.kind] += r.n_rows
+            self.reasons[r.reason_class] += r.n_rows
 
 
 def canonical_topology(wire: Mapping[str, Any]) -> str:
@@ -66,15 +93,15 @@ class Appender:
             for k, sid in con.execute("SELECT key, series_id FROM series").fetchall()
         }
         self._next_series_id = max(self._series_ids.values(), default=0) + 1
-        row = con.execute(
+        row = first_row(con.execute(
             "SELECT snapshot FROM topology_snapshots ORDER BY ts DESC LIMIT 1"
-        ).fetchone()
+        ))
         self._last_topology = canonical_topology(json.loads(row[0])) if row else None
-        row = con.execute(
+        row = first_row(con.execute(
             "SELECT snapshot FROM plan_catalogues ORDER BY ts DESC LIMIT 1"
-        ).fetchone()
+        ))
         self._last_catalogue = canonical_catalogue(json.loads(row[0])) if row else None
-        row = con.execute("SELECT epoch_ms(max(ts)) FROM points").fetchone()
+        row = first_row(con.execute("SELECT epoch_ms(max(ts)) FROM points"))
         self._known_series: tuple[SeriesKey, ...] | None = None
         self._known_ids = np.empty(0, dtype=np.int32)
         #: Newest point timestamp in the store (ms), None while it has no points.
@@ -86,31 +113,24 @@ class Appender:
         events: list[Event],
         snapshots: list[dict[str, Any]],
     ) -> FlushCounts:
-        """Append everything in one transaction; on any error roll back and re-raise."""
+        """Append everything in one transaction; on any error roll back and re-raise.
+
+        Rows with a problem known in advance (text that is not valid Unicode, a timestamp
+        outside ``MIN_TS_MS..MAX_TS_MS``, a malformed snapshot) are not tried: they go to the
+        quarantine table in the same transaction, and the counts say so. Anything else that
+        fails raises, for the writer to retry (transient) or split (permanent).
+        """
         con = self.con
-        new_ids: dict[SeriesKey, int] = {}
-        next_id = self._next_series_id
-        id_arrays, ts_arrays, value_arrays = [], [], []
-        for b in batches:
-            if b.series is self._known_series:
-                ids = self._known_ids  # the decoder hands out one tuple while the series set holds
-            else:
-                ids = np.empty(len(b.series), dtype=np.int32)
-                fresh = False
-                for i, key in enumerate(b.series):
-                    sid = self._series_ids.get(key) or new_ids.get(key)
-                    if sid is None:
-                        sid = new_ids[key] = next_id
-                        next_id += 1
-                        fresh = True
-                    ids[i] = sid
-                if not fresh:  # cache only ids already committed: a failed flush cannot leave it wrong
-                    self._known_series, self._known_ids = b.series, ids
-            id_arrays.append(ids[b.index])
-            ts_arrays.append(b.ts)
-            value_arrays.append(b.values)
-        points = sum(len(a) for a in ts_arrays)
-        newest = None
+        counts = FlushCounts()
+        records: list[Record] = []
+        new_ids, next_id, ids_all, ts, values_all = self._prepare_points(batches, records)
+        event_rows = self._prepare_events(events, records)
+        topo_rows, last_topology = self._changed(
+            [w for w in snapshots if PLAN_CATALOGUE not in w], "topology", canonical_topology,
+            self._last_topology, records)
+        cat_rows, last_catalogue = self._changed(
+            [w[PLAN_CATALOGUE] for w in snapshots if PLAN_CATALOGUE in w], "plans", canonical_catalogue,
+            self._last_catalogue, records)
         registered: list[str] = []
 
         def register(name: str, table: pa.Table) -> None:
@@ -127,40 +147,27 @@ class Appender:
                     "key": [k.text for k in new_ids],
                 }))
                 con.execute("INSERT INTO series SELECT * FROM _w_series")
-            if points:
-                ts = np.concatenate(ts_arrays)
-                # Time order inside a flush keeps each row group's ts min/max tight.
-                ids_all, values_all = np.concatenate(id_arrays), np.concatenate(value_arrays)
-                if len(ts) > 1 and (ts[1:] < ts[:-1]).any():  # a live feed is nearly always in order already
-                    order = np.argsort(ts, kind="stable")
-                    ids_all, ts, values_all = ids_all[order], ts[order], values_all[order]
+            if len(ts):
                 register("_w_points", pa.table({
                     "series_id": pa.array(ids_all, pa.int32()),
                     "ts": pa.array(ts, pa.timestamp("ms")),
                     "value": pa.array(values_all, pa.float64()),
                 }))
                 con.execute("INSERT INTO points SELECT * FROM _w_points")
-                newest = int(ts[-1])
-            n_events = self._insert_events(events, register)
-            topo_rows, last_topology = self._changed_topologies(
-                [w for w in snapshots if PLAN_CATALOGUE not in w])
-            cat_rows, last_catalogue = self._changed_catalogues(
-                [w[PLAN_CATALOGUE] for w in snapshots if PLAN_CATALOGUE in w])
-            if cat_rows:
-                register("_w_cats", pa.table({
-                    "ts": pa.array([r[0] for r in cat_rows], pa.timestamp("ms")),
-                    "snapshot": [r[1] for r in cat_rows],
-                }))
-                con.execute("INSERT INTO plan_catalogues SELECT * FROM _w_cats")
-            if topo_rows:
-                register("_w_topo", pa.table({
-                    "ts": pa.array([r[0] for r in topo_rows], pa.timestamp("ms")),
-                    "snapshot": [r[1] for r in topo_rows],
-                }))
-                con.execute("INSERT INTO topology_snapshots SELECT * FROM _w_topo")
+            counts.events = self._insert_events(event_rows, register)
+            for table, rows in (("plan_catalogues", cat_rows), ("topology_snapshots", topo_rows)):
+                if rows:
+                    register("_w_snap", pa.table({
+                        "ts": pa.array([r[0] for r in rows], pa.timestamp("ms")),
+                        "snapshot": [r[1] for r in rows],
+                    }))
+                    con.execute(f"INSERT INTO {table} SELECT * FROM _w_snap")
+                    con.unregister("_w_snap")
+                    registered.remove("_w_snap")
+            insert_records(con, records, wall_ms(), register)
             con.execute("COMMIT")
         except BaseException:
-            _rollback(con)
+            rollback_quietly(con)
             raise
         finally:
             for name in registered:
@@ -170,70 +177,154 @@ class Appender:
         self._next_series_id = next_id
         self._last_topology = last_topology
         self._last_catalogue = last_catalogue
-        if newest is not None:
-            prev = self.newest_ts
-            self.newest_ts = newest if prev is None else max(prev, newest)
-        return FlushCounts(points, n_events, len(topo_rows), len(new_ids), newest)
+        counts.count_records(records)
+        counts.points, counts.new_series = len(ts), len(new_ids)
+        counts.duplicate_events = len(event_rows) - counts.events
+        counts.topologies, counts.plans = len(topo_rows), len(cat_rows)
+        if len(ts):
+            counts.newest_ts = newest = int(ts[-1])
+            self.newest_ts = newest if self.newest_ts is None else max(self.newest_ts, newest)
+        return counts
 
-    def delete_points_before(self, cutoff_ms: int) -> int:
-        """Delete points older than ``cutoff_ms`` in one transaction; return how many."""
-        self.con.execute("BEGIN")
-        try:
-            row = self.con.execute(
-                "DELETE FROM points WHERE ts < epoch_ms(?::BIGINT)", [int(cutoff_ms)]
-            ).fetchone()
-            self.con.execute("COMMIT")
-        except BaseException:
-            _rollback(self.con)
-            raise
-        return int(row[0]) if row else 0
+    def _prepare_points(
+        self, batches: list[MetricBatch], records: list[Record]
+    ) -> tuple[dict[SeriesKey, int], int, np.ndarray, np.ndarray, np.ndarray]:
+        """Series ids to register and the points to store (time-sorted), screened.
 
-    def _insert_events(self, events: list[Event], register: Callable[[str, pa.Table], None]) -> int:
-        if not events:
-            return 0
-        unique: dict[str, Event] = {}
+        Returns ``(new_ids, next_id, ids, ts, values)``; points of a series whose key is not
+        valid text, or with a timestamp the store does not keep, become quarantine records.
+        """
+        new_ids: dict[SeriesKey, int] = {}
+        bad_keys: dict[SeriesKey, str] = {}
+        next_id = self._next_series_id
+        id_arrays, ts_arrays, value_arrays = [], [], []
+        for b in batches:
+            if b.series is self._known_series:
+                ids = self._known_ids  # the decoder hands out one tuple while the series set holds
+            else:
+                ids = np.empty(len(b.series), dtype=np.int32)
+                fresh = False
+                for i, key in enumerate(b.series):
+                    sid = self._series_ids.get(key) or new_ids.get(key)
+                    if sid is None:
+                        problem = bad_keys.get(key) or text_problem("series key", key.text)
+                        if problem is not None:
+                            bad_keys[key] = problem
+                            sid = -1  # never stored: its points are set aside below
+                        else:
+                            sid = new_ids[key] = next_id
+                            next_id += 1
+                        fresh = True
+                    ids[i] = sid
+                if not fresh:  # cache only ids already committed: a failed flush cannot leave it wrong
+                    self._known_series, self._known_ids = b.series, ids
+            id_arrays.append(ids[b.index])
+            ts_arrays.append(b.ts)
+            value_arrays.append(b.values)
+        if not ts_arrays:
+            empty = np.empty(0, dtype=np.int64)
+            return new_ids, next_id, empty, empty, empty
+        ts = np.concatenate(ts_arrays)
+        ids_all, values_all = np.concatenate(id_arrays), np.concatenate(value_arrays)
+        # Screening costs two reductions over the flush while nothing is wrong.
+        if bad_keys or (len(ts) and (ts.min() < MIN_TS_MS or ts.max() > MAX_TS_MS)):
+            ids_all, ts, values_all = self._set_aside_points(batches, bad_keys, ids_all, ts, values_all, records)
+        if len(ts) > 1 and (ts[1:] < ts[:-1]).any():  # a live feed is nearly always in order already
+            # Time order inside a flush keeps each row group's ts min/max tight.
+            order = np.argsort(ts, kind="stable")
+            ids_all, ts, values_all = ids_all[order], ts[order], values_all[order]
+        return new_ids, next_id, ids_all, ts, values_all
+
+    def _set_aside_points(
+        self, batches: list[MetricBatch], bad_keys: dict[SeriesKey, str],
+        ids: np.ndarray, ts: np.ndarray, values: np.ndarray, records: list[Record],
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The points without those of ``bad_keys`` (id -1) and those out of time range,
+        which become records (one per series and reason)."""
+        codes: dict[SeriesKey, int] = {}
+        code = np.concatenate([
+            np.fromiter((codes.setdefault(k, len(codes)) for k in b.series), np.int64, len(b.series))[b.index]
+            for b in batches
+        ])
+        keys = list(codes)
+        bad_time = (ts < MIN_TS_MS) | (ts > MAX_TS_MS)
+        bad_key = ids < 0
+        out_of_range = f"{BAD_TIME}: point ts outside {MIN_TS_MS}..{MAX_TS_MS} ms (1970..9999)"
+        for mask, reason in ((bad_key, bad_keys.get), (bad_time & ~bad_key, lambda k: out_of_range)):
+            if not mask.any():
+                continue
+            for c in np.unique(code[mask]).tolist():
+                sel = mask & (code == c)
+                records.extend(points_records(keys[c].text, ts[sel], values[sel], reason(keys[c])))
+        keep = ~(bad_key | bad_time)
+        return ids[keep], ts[keep], values[keep]
+
+    def _prepare_events(self, events: list[Event], records: list[Record]) -> list[tuple[Event, str]]:
+        """``(event, attrs JSON)`` of the events that can be stored, first delivery of an id only."""
+        unique: dict[str, tuple[Event, str]] = {}
         for e in events:
-            unique.setdefault(e.id, e)  # first delivery wins, as it does across flushes
-        rows = list(unique.values())
+            if e.id in unique:
+                continue  # first delivery wins, as it does across flushes
+            problem = ts_problem("event ts", e.ts) or text_problem("event text", e.id, e.subject, e.title)
+            attrs = ""
+            if problem is None:
+                try:
+                    # Not ASCII-escaped: a lone surrogate would then pass as "\\udXXX" and fail
+                    # inside DuckDB's JSON parser; here it fails the encoding check below.
+                    attrs = json.dumps(dict(e.attrs), sort_keys=True, default=str, ensure_ascii=False)
+                except (TypeError, ValueError, RecursionError) as exc:
+                    problem = f"{MALFORMED}: event attrs: {type(exc).__name__}: {exc}"
+                else:
+                    problem = text_problem("event attrs", attrs)
+            if problem is not None:
+                records.append(record("event", problem, event_payload(e)))
+                unique[e.id] = (e, "")  # a later copy in this flush is the same bad event
+                continue
+            unique[e.id] = (e, attrs)
+        return [(e, a) for e, a in unique.values() if a]
+
+    def _insert_events(self, rows: list[tuple[Event, str]], register: Callable[[str, pa.Table], None]) -> int:
+        if not rows:
+            return 0
         recorded = wall_ms()
         register("_w_events", pa.table({
-            "id": [e.id for e in rows],
-            "ts": pa.array([e.ts for e in rows], pa.timestamp("ms")),
-            "kind": [e.kind.value for e in rows],
-            "subject": [e.subject for e in rows],
-            "title": [e.title for e in rows],
-            "severity": [e.severity.value for e in rows],
-            "attrs": [json.dumps(dict(e.attrs), sort_keys=True, default=str) for e in rows],
+            "id": [e.id for e, _ in rows],
+            "ts": pa.array([e.ts for e, _ in rows], pa.timestamp("ms")),
+            "kind": [e.kind.value for e, _ in rows],
+            "subject": [e.subject for e, _ in rows],
+            "title": [e.title for e, _ in rows],
+            "severity": [e.severity.value for e, _ in rows],
+            "attrs": [a for _, a in rows],
             "recorded_at": pa.array([recorded] * len(rows), pa.timestamp("ms")),
         }))
         # The anti-join skips ids already stored without tripping the primary key.
-        result = self.con.execute(
+        result = first_row(self.con.execute(
             "INSERT INTO events SELECT n.* FROM _w_events n ANTI JOIN events e ON n.id = e.id"
-        ).fetchone()
+        ))
         return int(result[0]) if result else 0
 
-    def _changed_topologies(
-        self, snapshots: list[dict[str, Any]]
+    @staticmethod
+    def _changed(
+        snapshots: list[dict[str, Any]], kind: str, canonical: Callable[[Mapping[str, Any]], str],
+        last: str | None, records: list[Record],
     ) -> tuple[list[tuple[int, str]], str | None]:
+        """The snapshots that differ from the one before them, as ``(ts, JSON)`` rows, screened."""
         rows: list[tuple[int, str]] = []
-        last = self._last_topology
         for wire in snapshots:
-            canon = canonical_topology(wire)
-            if canon != last:
-                rows.append((int(wire["ts"]), json.dumps(wire, separators=(",", ":"))))
-                last = canon
-        return rows, last
-
-    def _changed_catalogues(
-        self, catalogues: list[dict[str, Any]]
-    ) -> tuple[list[tuple[int, str]], str | None]:
-        rows: list[tuple[int, str]] = []
-        last = self._last_catalogue
-        for wire in catalogues:
-            canon = canonical_catalogue(wire)
-            if canon != last:
-                rows.append((int(wire["ts"]), json.dumps(wire, separators=(",", ":"))))
-                last = canon
+            try:
+                canon = canonical(wire)
+                if canon == last:
+                    continue  # unchanged: not stored, so nothing to check either
+                problem = ts_problem(f"{kind} ts", wire["ts"])
+                text = "" if problem else json.dumps(wire, separators=(",", ":"), ensure_ascii=False)
+            except (LookupError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+                problem = f"{MALFORMED}: {kind} snapshot: {type(exc).__name__}: {exc}"
+            problem = problem or text_problem(f"{kind} snapshot", text)
+            if problem is not None:
+                records.append(record(kind, problem, wire))
+                continue
+            rows.append((int(wire["ts"]), text))
+            last = canon
         return rows, last
 
 
@@ -244,7 +335,16 @@ def canonical_catalogue(wire: Mapping[str, Any]) -> str:
     return json.dumps(body, sort_keys=True, separators=(",", ":"))
 
 
-def _rollback(con: Any) -> None:
+def event_payload(e: Event) -> dict[str, Any]:
+    """An event's wire form, for a quarantine record (``payload_text`` escapes what it must)."""
+    try:
+        return event_to_wire(e)
+    except Exception:  # noqa: BLE001 - a hostile event may not even convert; keep what it has
+        return {"id": e.id, "ts": e.ts, "subject": e.subject, "title": e.title, "attrs": ascii(dict(e.attrs))}
+
+
+def rollback_quietly(con: Any) -> None:
+    """Roll back the open transaction, if there still is one to roll back."""
     try:
         con.execute("ROLLBACK")
     except duckdb.Error:

@@ -2,7 +2,7 @@
 
 A bundle has the schema of a history store, so ``HistoryReader`` and the replay console read
 it unchanged, plus a manifest in ``meta`` (key ``'bundle'``, JSON; see docs/bundles.md).
-This module holds the format and writes bundles:
+This module writes bundles (the format itself is ``warroom.store.bundle_format``):
 
     export_bundle(history, out, incident_id)   # write one (atomically)
     events_carrying_state(events, start_ms)    # what a replay from start_ms needs from before it
@@ -22,10 +22,9 @@ import getpass
 import json
 import math
 import os
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 import duckdb
 import pyarrow as pa
@@ -36,78 +35,24 @@ from warroom.core.clock import wall_ms
 from warroom.core.incidents import Incident, IncidentBook
 from warroom.core.model import Event, EventKind
 from warroom.core.plan_runs import PlanBook
+from warroom.store.bundle_check import check_file
+from warroom.store.bundle_format import (
+    COLUMNS, FAR_FUTURE_MS, FORMAT, FORMAT_VERSION, MANIFEST_KEY, REVIEW_FILTER, BundleError, BundleInfo, Progress,
+    close_quietly, first_line, open_file,
+)
+from warroom.store.bundle_text import describe_incident
 from warroom.store.query import HistoryReader
 from warroom.store.schema import SchemaError, check_readable, ensure_schema
 
-# bundle_check and bundle_text import the format and BundleError from here; the two functions
-# this module needs from them (check_file, describe_incident) are imported where they are used,
-# so that the three modules import in any order without a cycle.
+# The format's names live in bundle_format (shared with bundle_check and bundle_text, which
+# import nothing from here); they are imported here too, so ``warroom.store.bundle.BundleError``
+# and the rest keep working for callers.
+__all__ = [
+    "COLUMNS", "DEFAULT_MARGIN_MS", "FAR_FUTURE_MS", "FORMAT", "FORMAT_VERSION", "MANIFEST_KEY", "REVIEW_FILTER",
+    "BundleError", "BundleInfo", "Progress", "events_carrying_state", "export_bundle",
+]
 
-FORMAT = "warroom-bundle"
-#: The manifest layout this code writes; it reads this one and older ones.
-FORMAT_VERSION = 1
-MANIFEST_KEY = "bundle"
-#: 2100-01-01: an ``end_ms`` that means "everything" to ``HistoryReader.events``.
-FAR_FUTURE_MS = 4_102_444_800_000
 DEFAULT_MARGIN_MS = 15 * 60_000
-#: Tables of a bundle and the columns that are read (hashed) to verify every block.
-COLUMNS = {
-    "series": "series_id, name, labels, key",
-    "points": "series_id, ts, value",
-    "events": "id, ts, kind, subject, title, severity, attrs, recorded_at",
-    "topology_snapshots": "ts, snapshot",
-    "plan_catalogues": "ts, snapshot",
-}
-_REVIEW = "kind = 'note' AND json_extract_string(attrs, '$.review') = 'true'"
-
-Progress = Callable[[str, float], None]
-
-
-class BundleError(ValueError):
-    """A bundle cannot be written, or a file is not a usable bundle. One line: file and problem."""
-
-
-@dataclass(frozen=True)
-class BundleInfo:
-    """What a bundle holds, from its manifest (and, after validation, checked against the file).
-
-    ``start_ms``/``end_ms`` is the half-open window ``[start, end)`` of points and events;
-    ``counts`` has the rows per table (``events`` without review notes); ``carried_events``
-    of those lie outside the window (state from before it, the incident's own record).
-    ``review_notes`` are the notes appended after export (``attrs["review"] = True``).
-    """
-
-    path: Path
-    format_version: int
-    incident_id: str
-    incident_title: str
-    start_ms: int
-    end_ms: int
-    created_at: str
-    created_by: str
-    warroom_version: str
-    duckdb_version: str
-    source: str
-    counts: dict[str, int]
-    points_min_ms: int | None
-    points_max_ms: int | None
-    carried_events: int
-    review_notes: int
-    size_bytes: int
-    manifest: dict[str, Any] = field(repr=False)
-
-    @classmethod
-    def from_manifest(cls, path: Path, manifest: dict[str, Any], review_notes: int = 0) -> "BundleInfo":
-        """The info of the bundle at ``path`` with this manifest."""
-        inc, win, pts = manifest.get("incident", {}), manifest.get("window", {}), manifest.get("points_ts", {})
-        return cls(
-            Path(path), int(manifest["format_version"]), str(inc.get("id", "")), str(inc.get("title", "")),
-            int(win.get("start_ms", 0)), int(win.get("end_ms", 0)), str(manifest.get("created_at", "")),
-            str(manifest.get("created_by", "")), str(manifest.get("warroom_version", "")),
-            str(manifest.get("duckdb_version", "")), str(manifest.get("source", "")),
-            {k: int(v) for k, v in manifest.get("counts", {}).items()}, pts.get("min_ms"), pts.get("max_ms"),
-            int(manifest.get("carried_events", 0)), review_notes, Path(path).stat().st_size, manifest)
-
 
 
 # -- export --------------------------------------------------------------------------------
@@ -130,8 +75,6 @@ def export_bundle(source: Path, out: Path, incident_id: str, *, before_ms: int =
     bundle holds what each copy statement saw, and its manifest counts what was copied.
     ``source`` still names the file (the manifest's ``source``, the same-file check).
     """
-    from warroom.store.bundle_check import check_file  # here, not at the top: it imports this module
-
     source, out = Path(source), Path(out)
     report = progress or (lambda stage, fraction: None)
     if before_ms < 0 or after_ms < 0:
@@ -145,12 +88,12 @@ def export_bundle(source: Path, out: Path, incident_id: str, *, before_ms: int =
     if out.exists() and out.resolve() == source.resolve():
         raise BundleError(f"{out}: is the source itself; write the bundle to another file")
     if connection is None:
-        con = _open(source, read_only=True)
+        con = open_file(source, read_only=True)
     else:
         try:
             con = connection.cursor()  # our own cursor: it is closed below, the caller's connection never
         except duckdb.Error as exc:
-            raise BundleError(f"{source}: cannot read it through the given connection: {_first_line(exc)}") from exc
+            raise BundleError(f"{source}: cannot read it through the given connection: {first_line(exc)}") from exc
     tmp = out.with_name(f".{out.name}.{os.getpid()}.partial")
     try:
         report("reading events", 0.0)
@@ -182,10 +125,10 @@ def export_bundle(source: Path, out: Path, incident_id: str, *, before_ms: int =
         _fsync(tmp)
         os.replace(tmp, out)
     except BaseException as exc:
-        _close_quietly(con)
+        close_quietly(con)
         _unlink(tmp)
         if isinstance(exc, (duckdb.Error, OSError)):
-            raise BundleError(f"{out}: cannot write the bundle: {_first_line(exc)}") from exc
+            raise BundleError(f"{out}: cannot write the bundle: {first_line(exc)}") from exc
         raise
     report("done", 1.0)
     return BundleInfo.from_manifest(out, manifest)
@@ -233,8 +176,6 @@ def _find(book: IncidentBook, incident_id: str, source: Path) -> Incident:
                 raise BundleError(f"{source}: incident {incident_id} was merged into {inc.merged_into}; "
                                   "export that one")
             return inc
-    from warroom.store.bundle_text import describe_incident  # here: bundle_text imports this module
-
     listing = "; ".join(describe_incident(i) for i in held[:5]) if held else "none"
     if len(held) > 5:
         listing += f"; and {len(held) - 5} older (`warroom export --db FILE` lists them all)"
@@ -323,35 +264,10 @@ def _manifest(con: duckdb.DuckDBPyConnection, source: Path, inc: Incident, start
     }
 
 
-# -- helpers (bundle_check and bundle_text use the DuckDB ones too) -----------------------
-
-def _open(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
-    try:
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.Error as exc:
-        raise _damaged(path, exc) from exc
-
-
-def _damaged(path: Path, exc: BaseException) -> BundleError:
-    """A DuckDB error as one line that says what it means for the user."""
-    text = _first_line(exc)
-    low = text.lower()
-    if "could not set lock" in low or "different configuration" in low:
-        what = ("in use by a running console or recorder (it holds the lock): stop it, or copy the file "
-                "and use the copy")
-    elif "could not read enough bytes" in low or "could not read all bytes" in low:
-        what = "truncated (a block lies past the end of the file)"
-    elif "checksum" in low or "corrupt" in low:
-        what = "corrupted (a block failed DuckDB's checksum or is inconsistent)"
-    elif "storage version" in low:
-        what = "written by a DuckDB this Warroom cannot read"
-    else:
-        what = "damaged or unreadable"
-    return BundleError(f"{path}: {what}: {text}")
-
+# -- helpers ---------------------------------------------------------------------------------
 
 def _review_notes(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    return int(con.execute(f"SELECT count(*) FROM {table} WHERE {_REVIEW}").fetchone()[0])
+    return int(con.execute(f"SELECT count(*) FROM {table} WHERE {REVIEW_FILTER}").fetchone()[0])
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -366,19 +282,8 @@ def _login() -> str:
         return "unknown"
 
 
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-
-
 def _sql_text(path: Path) -> str:
     return str(path).replace("'", "''")
-
-
-def _close_quietly(con: duckdb.DuckDBPyConnection) -> None:
-    try:
-        con.close()
-    except duckdb.Error:
-        pass  # after a fatal DuckDB error even close() may complain; the file is closed regardless
 
 
 def _unlink(path: Path) -> None:

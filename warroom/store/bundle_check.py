@@ -1,4 +1,4 @@
-"""Reading and checking incident bundles (the format and the export are ``warroom.store.bundle``).
+"""Reading and checking incident bundles (the format is ``bundle_format``, the export ``bundle``).
 
     is_bundle(path) / read_manifest(path)      # what a file is, cheaply
     validate_bundle(path) -> BundleInfo        # read everything, in a child process
@@ -27,9 +27,9 @@ import pyarrow as pa
 
 from warroom.core.clock import wall_ms
 from warroom.core.model import Event, EventKind
-from warroom.store.bundle import (
-    _REVIEW, COLUMNS, FORMAT, FORMAT_VERSION, MANIFEST_KEY, BundleError, BundleInfo, Progress, _close_quietly,
-    _damaged, _first_line, _open,
+from warroom.store.bundle_format import (
+    COLUMNS, FORMAT, FORMAT_VERSION, MANIFEST_KEY, REVIEW_FILTER, BundleError, BundleInfo, Progress, close_quietly,
+    damaged, first_line, open_file,
 )
 from warroom.store.schema import READABLE_VERSIONS, SchemaError, check_readable
 
@@ -67,13 +67,13 @@ def check_file(path: Path) -> None:
 def read_manifest(path: Path) -> dict[str, Any]:
     """The manifest of the bundle at ``path`` (any format_version); ``BundleError`` if it has none."""
     check_file(Path(path))
-    con = _open(Path(path), read_only=True)
+    con = open_file(Path(path), read_only=True)
     try:
         return _read_manifest(con, Path(path))
     except duckdb.Error as exc:
-        raise _damaged(Path(path), exc) from exc
+        raise damaged(Path(path), exc) from exc
     finally:
-        _close_quietly(con)
+        close_quietly(con)
 
 
 def is_bundle(path: Path) -> bool:
@@ -114,15 +114,15 @@ def open_bundle(path: Path, *, writable: bool = False) -> duckdb.DuckDBPyConnect
     review notes through it (``append_review_notes(con, ...)``). Checks the manifest only."""
     path = Path(path)
     check_file(path)
-    con = _open(path, read_only=not writable)
+    con = open_file(path, read_only=not writable)
     try:
         check_readable(con)
         _read_manifest(con, path)
     except (SchemaError, duckdb.Error, BundleError) as exc:
-        _close_quietly(con)
+        close_quietly(con)
         if isinstance(exc, BundleError):
             raise
-        raise BundleError(f"{path}: {_first_line(exc)}") from exc
+        raise BundleError(f"{path}: {first_line(exc)}") from exc
     return con
 
 
@@ -248,16 +248,16 @@ def _read_tables(path: Path, progress: Progress | None, isolated: bool, timeout:
     """Run ``_READER`` on the file, in a child process or here; return what it found."""
     report = progress or (lambda stage, fraction: None)
     if not isolated:
-        return _reader()["read"](str(path), COLUMNS, _REVIEW, report)
+        return _reader()["read"](str(path), COLUMNS, REVIEW_FILTER, report)
     result = None
     with tempfile.TemporaryFile() as err:
         try:
-            proc = subprocess.Popen([*child_command(), str(path), json.dumps(COLUMNS), _REVIEW],
+            proc = subprocess.Popen([*child_command(), str(path), json.dumps(COLUMNS), REVIEW_FILTER],
                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, text=True)
         except OSError as exc:  # no executable to start (or not allowed to): still check the file, here
             log.warning("cannot start the bundle check's child process (%s); checking %s in this process",
-                        _first_line(exc), path)
-            return _reader()["read"](str(path), COLUMNS, _REVIEW, report)
+                        first_line(exc), path)
+            return _reader()["read"](str(path), COLUMNS, REVIEW_FILTER, report)
         timer = threading.Timer(timeout, proc.kill) if timeout else None
         try:
             if timer:
@@ -291,7 +291,7 @@ def _read_tables(path: Path, progress: Progress | None, isolated: bool, timeout:
 def _judge(path: Path, found: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """What the reader found, against the manifest: (manifest, review notes) or ``BundleError``."""
     if "error" in found:
-        raise _damaged(path, RuntimeError(found["error"]))
+        raise damaged(path, RuntimeError(found["error"]))
     meta = found["meta"]
     version = (meta or {}).get("schema_version")
     version = int(version) if isinstance(version, str) and version.isdigit() else None

@@ -14,8 +14,14 @@ from typing import Any
 import duckdb
 
 from warroom.core.incidents import Incident, IncidentBook
-from warroom.store.bundle import FAR_FUTURE_MS, BundleError, BundleInfo, _first_line, _open
 from warroom.store.bundle_check import check_file
+from warroom.store.bundle_format import (
+    FAR_FUTURE_MS,
+    BundleError,
+    BundleInfo,
+    first_line,
+    open_file,
+)
 from warroom.store.query import HistoryReader
 
 # The platform's local time (the war room is in China), shown beside UTC.
@@ -25,11 +31,11 @@ _UTC8 = timezone(timedelta(hours=8), "UTC+8")
 def list_incidents(path: Path) -> list[Incident]:
     """The incidents a history (or bundle) holds, by detection time."""
     check_file(Path(path))
-    con = _open(Path(path), read_only=True)
+    con = open_file(Path(path), read_only=True)
     try:
         return IncidentBook.replay(HistoryReader(con).events(0, FAR_FUTURE_MS)).incidents()
     except duckdb.Error as exc:
-        raise BundleError(f"{path}: cannot read its events: {_first_line(exc)}") from exc
+        raise BundleError(f"{path}: cannot read its events: {first_line(exc)}") from exc
     finally:
         con.close()
 
@@ -57,7 +63,7 @@ def find_history(folder: Path, incident_id: str | None = None) -> Path:
     for f in files:
         try:
             check_file(f)
-            con = _open(f, read_only=True)
+            con = open_file(f, read_only=True)
         except BundleError as exc:
             busy += [f.name] if "in use" in str(exc) else []
             continue

@@ -22,7 +22,8 @@ import numpy as np
 
 from warroom.core.model import Event, EventKind, SeriesKey
 from warroom.protocol.messages import MetricBatch
-from warroom.store.schema import check_readable
+from warroom.store.quarantine import QuarantinedRow, count_rows, read_records
+from warroom.store.schema import check_readable, first_row
 
 _EMPTY_I = np.empty(0, dtype=np.int64)
 _EMPTY_F = np.empty(0, dtype=np.float64)
@@ -339,11 +340,11 @@ class HistoryReader:
 
     def topology_at(self, ts_ms: int) -> dict[str, Any] | None:
         """The newest stored topology snapshot at or before ``ts_ms``, in wire form."""
-        row = self._cur().execute(
+        row = first_row(self._cur().execute(
             "SELECT snapshot FROM topology_snapshots WHERE ts <= epoch_ms(?::BIGINT)"
             " ORDER BY ts DESC LIMIT 1",
             [int(ts_ms)],
-        ).fetchone()
+        ))
         return json.loads(row[0]) if row else None
 
     def plans_at(self, ts_ms: int) -> dict[str, Any] | None:
@@ -353,11 +354,11 @@ class HistoryReader:
         """
         if not self._has_table("plan_catalogues"):
             return None
-        row = self._cur().execute(
+        row = first_row(self._cur().execute(
             "SELECT snapshot FROM plan_catalogues WHERE ts <= epoch_ms(?::BIGINT)"
             " ORDER BY ts DESC LIMIT 1",
             [int(ts_ms)],
-        ).fetchone()
+        ))
         return json.loads(row[0]) if row else None
 
     def snapshots(self, table: str) -> list[tuple[int, dict[str, Any]]]:
@@ -370,6 +371,15 @@ class HistoryReader:
             f"SELECT epoch_ms(ts), snapshot FROM {table} ORDER BY ts"
         ).fetchall()
         return [(int(t), json.loads(s)) for t, s in rows]
+
+    def quarantine(self, limit: int = 100) -> list[QuarantinedRow]:
+        """The newest ``limit`` quarantine records (rows the writer could not store), newest
+        first; none in a file older than schema v3."""
+        return read_records(self._cur(), limit) if self._has_table("quarantine") else []
+
+    def quarantine_counts(self) -> dict[str, int]:
+        """Quarantined rows by kind (``points``, ``event``, ``topology``, ``plans``); ``{}`` if none."""
+        return count_rows(self._cur()) if self._has_table("quarantine") else {}
 
     def _has_table(self, name: str) -> bool:
         known = self._tables
@@ -384,9 +394,9 @@ class HistoryReader:
 
     def time_range(self) -> tuple[int, int] | None:
         """``(oldest, newest)`` point timestamps in ms, or None when there are no points."""
-        row = self._cur().execute(
+        row = first_row(self._cur().execute(
             "SELECT epoch_ms(min(ts)), epoch_ms(max(ts)) FROM points"
-        ).fetchone()
+        ))
         return None if row is None or row[0] is None else (int(row[0]), int(row[1]))
 
 

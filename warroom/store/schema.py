@@ -20,6 +20,10 @@ Tables:
 ``plan_catalogues(ts, snapshot)`` (since v2)
     The feed's plan catalogue (``{"plans": [...], "active": [...]}``), stored only when it
     changed, so a replay can show the plans panel as it was.
+``quarantine(recorded_at, kind, reason, n_rows, payload)`` (since v3)
+    Rows the writer could not store (bad text, a timestamp out of range...), set aside with
+    the reason instead of blocking the writer; see ``warroom.store.quarantine``. ``payload``
+    is plain ``VARCHAR`` (ASCII JSON text), not ``JSON``: it must take whatever was refused.
 
 All timestamps are ``TIMESTAMP`` (UTC, microsecond precision) holding the feed's epoch
 milliseconds; queries convert back with ``epoch_ms(ts)``.
@@ -32,13 +36,22 @@ from typing import Callable
 import duckdb
 
 #: The schema version this code writes and reads.
-SCHEMA_VERSION = 2
-#: Versions this code can read without migrating (a v1 file simply has no plan catalogues).
-READABLE_VERSIONS = (1, 2)
+SCHEMA_VERSION = 3
+#: Versions this code can read without migrating (a v1 file simply has no plan catalogues,
+#: a v1 or v2 file no quarantine: readers treat both as empty).
+READABLE_VERSIONS = (1, 2, 3)
 
 _PLAN_CATALOGUES = """CREATE TABLE IF NOT EXISTS plan_catalogues (
         ts TIMESTAMP NOT NULL,
         snapshot JSON NOT NULL
+    )"""
+
+_QUARANTINE = """CREATE TABLE IF NOT EXISTS quarantine (
+        recorded_at TIMESTAMP NOT NULL,
+        kind VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,
+        n_rows BIGINT NOT NULL,
+        payload VARCHAR NOT NULL
     )"""
 
 _CREATE = (
@@ -73,6 +86,7 @@ _CREATE = (
         snapshot JSON NOT NULL
     )""",
     _PLAN_CATALOGUES,
+    _QUARANTINE,
 )
 
 #: Migration steps: ``MIGRATIONS[n]`` upgrades a store from version ``n`` to ``n + 1``.
@@ -80,7 +94,20 @@ _CREATE = (
 #: migration leaves the file at the old version. Add an entry when SCHEMA_VERSION grows.
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     1: lambda con: con.execute(_PLAN_CATALOGUES),
+    2: lambda con: con.execute(_QUARANTINE),
 }
+
+
+def first_row(result: duckdb.DuckDBPyConnection) -> tuple | None:
+    """The first row of a query's result, or None, with the result read to its end.
+
+    ``fetchone()`` leaves a result open, and with it the cursor's transaction: until that
+    cursor runs another statement, DuckDB keeps every row version that transaction could
+    see, so the blocks of deleted points are never freed (retention then cannot keep a file
+    within its size). Every one-row query on a shared database goes through here.
+    """
+    rows = result.fetchall()
+    return rows[0] if rows else None
 
 
 class SchemaError(RuntimeError):
@@ -89,12 +116,12 @@ class SchemaError(RuntimeError):
 
 def read_version(con: duckdb.DuckDBPyConnection) -> int | None:
     """The schema version stored in the file, or None for a file without a store."""
-    has_meta = con.execute(
+    has_meta = first_row(con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-    ).fetchone()[0]
+    ))[0]
     if not has_meta:
         return None
-    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    row = first_row(con.execute("SELECT value FROM meta WHERE key = 'schema_version'"))
     return int(row[0]) if row else None
 
 
