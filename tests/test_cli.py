@@ -51,3 +51,17 @@ def test_audit_as_json_lines_and_a_missing_file_is_a_clear_error(tmp_path, capsy
     assert len(lines) == 4 and lines[-1]["action"] == "executed"
     assert main(["audit", str(tmp_path / "nope.duckdb")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_history_lists_what_the_store_quarantined_without_passing_escapes_to_the_terminal(tmp_path, capsys):
+    db = tmp_path / "h.duckdb"
+    good = Event("d1", T0, EventKind.DEPLOY, "coupon", "coupon \x1b]0;pwned\x07 2.4.1 released")
+    poisoned = Event("d2", T0 + 1, EventKind.DEPLOY, "trade\ud800", "a lone surrogate cannot be stored")
+    w = StoreWriter(db)
+    w.append_events([good, poisoned])
+    w.close()
+    assert main(["history", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "quarantined" in out and "1 event" in out and "bad text" in out
+    assert "coupon \\x1b]0;pwned\\x07 2.4.1 released" in out  # the good event, its escapes shown, not run
+    assert "\x1b" not in out and "\x07" not in out

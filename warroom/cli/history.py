@@ -54,6 +54,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     h = sub.add_parser("history", help="print what a recorded history file holds")
     h.add_argument("db", type=Path)
     h.add_argument("--events", type=int, default=20, help="how many recent events to list (default: %(default)s)")
+    h.add_argument("--quarantine", type=int, default=10, metavar="N",
+                   help="how many quarantined records (rows the store refused) to list (default: %(default)s)")
     h.set_defaults(func=_cmd_history)
 
     pa = sub.add_parser("paths", help="where Warroom reads its configuration and resources and writes its data")
@@ -192,6 +194,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
+    from warroom.core.clock import MAX_TIME_MS, MIN_TIME_MS
+    from warroom.core.text import terminal_safe as safe  # a history may hold any feed's strings
+
     reader = open_reader(args.db)
     try:
         span = reader.time_range()
@@ -203,18 +208,35 @@ def _cmd_history(args: argparse.Namespace) -> int:
             print(f"{args.db}: {len(keys)} series, {t0:%Y-%m-%d %H:%M:%S} .. {t1:%H:%M:%S} UTC")
         latest = reader.latest([k for k in keys if k.name.startswith("scenario_")])
         for key, (ts, value) in sorted(latest.items(), key=lambda kv: kv[0].text):
-            print(f"  {key.text:<60} {value:12.4g}")
-        if span is not None:
-            events = reader.events(span[0] - 86_400_000, span[1] + 86_400_000)[-args.events:]
-            for e in events:
-                # An alert's title carries its latest value; the state says whether it fired or cleared.
-                state = e.attrs.get("state") if e.kind.value == "alert" else e.attrs.get("action")
-                tag = f" [{state}]" if isinstance(state, str) and state else ""
-                print(f"  {datetime.fromtimestamp(e.ts / 1000, timezone.utc):%H:%M:%S}  {e.kind.value:<15}"
-                      f" {e.subject}{tag}: {e.title}")
+            print(f"  {safe(key.text):<60} {value:12.4g}")
+        # Every event, not only those near the points: a feed may send events and no points.
+        events = reader.events(MIN_TIME_MS, MAX_TIME_MS)[-args.events:] if args.events > 0 else []
+        for e in events:
+            # An alert's title carries its latest value; the state says whether it fired or cleared.
+            state = e.attrs.get("state") if e.kind.value == "alert" else e.attrs.get("action")
+            tag = f" [{safe(state)}]" if isinstance(state, str) and state else ""
+            print(f"  {datetime.fromtimestamp(e.ts / 1000, timezone.utc):%H:%M:%S}  {e.kind.value:<15}"
+                  f" {safe(e.subject)}{tag}: {safe(e.title)}")
+        _print_quarantine(reader, args.quarantine)
     finally:
         reader.close()
     return 0
+
+
+def _print_quarantine(reader, limit: int) -> None:
+    """What the store refused to write (warroom.store.quarantine), newest first."""
+    from warroom.core.text import terminal_safe as safe
+
+    counts = reader.quarantine_counts()
+    if not counts:
+        return
+    total = ", ".join(f"{n:,} {kind}" for kind, n in sorted(counts.items()))
+    print(f"quarantined (the store could not write these rows; everything else was kept): {total}")
+    for row in reader.quarantine(limit) if limit > 0 else ():
+        at = datetime.fromtimestamp(row.recorded_at_ms / 1000, timezone.utc)
+        payload = row.payload if len(row.payload) <= 160 else row.payload[:159] + "…"
+        print(f"  {at:%Y-%m-%d %H:%M:%S}  {row.kind:<8} {row.n_rows:>6,} rows  {safe(row.reason)}")
+        print(f"      {payload}")  # ASCII JSON: nothing in it can reach the terminal as a control
 
 
 def _cmd_paths(args: argparse.Namespace) -> int:
