@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from tests.hostile import HostileServer
+from warroom.app.watch import AlertWatch
 from warroom.core.model import EventKind, SeriesKey
 from warroom.io.server import FeedServer
 from warroom.app.session import FeedSession
@@ -53,3 +55,78 @@ async def test_view_and_store_see_the_same_feed(tmp_path):
     stored_events = {e.id for e in writer.reader().events(START - 86_400_000, view.newest_ms + 86_400_000)}
     assert {e.id for e in view.events()} <= stored_events
     writer.close()
+
+
+async def test_an_item_a_stage_chokes_on_is_reported_skipped_and_still_stored(tmp_path):
+    """Finding 1: the alert watch raising on one batch once killed the consumer silently."""
+    feed = HostileServer()
+    await feed.start()
+    view = LiveView()
+    writer = StoreWriter(tmp_path / "h.duckdb", flush_interval_s=0.05)
+    watch = AlertWatch.from_rules_file()
+    real_on_batch, seen = watch.on_batch, []
+
+    def choking(batch):
+        seen.append(batch)
+        if len(seen) == 2:
+            "\ud800".encode()  # what a lone surrogate did to the alert fingerprint
+        return real_on_batch(batch)
+
+    watch.on_batch = choking
+    session = FeedSession(feed.url, view, writer, watch=watch)
+    task = asyncio.create_task(session.run())
+    t0 = feed.now_ms() - 60_000
+    try:
+        await feed.wait_subscribed()
+        for i in range(3):
+            await feed.send(feed.metrics({"name": "m"}, t0 + i * 1000, float(i)))
+        for _ in range(200):
+            if view.newest_ms == t0 + 2000:
+                break
+            await asyncio.sleep(0.02)
+        session.sync_clock()
+        assert view.newest_ms == t0 + 2000 and not task.done()  # the consumer goes on
+        assert len(seen) == 3  # the watch saw the next batch too
+        assert session.supervisor.faults == 1
+        assert view.feed_faults == 1 and "recorder: alert watch failed (UnicodeEncodeError" in view.feed_fault
+        assert "item skipped" in view.feed_fault
+    finally:
+        await session.stop()
+        task.cancel()
+        await feed.stop()
+    await asyncio.to_thread(writer.flush)
+    reader = writer.reader()
+    key = SeriesKey("m", {})
+    assert reader.range([key], t0, t0 + 10_000)[key].ts.tolist() == [t0, t0 + 1000, t0 + 2000]
+    faults = [e for e in reader.events(0, 2**53, kinds=[EventKind.FEED]) if e.attrs.get("what") == "fault"]
+    assert len(faults) == 1 and faults[0].attrs["task"] == "recorder: alert watch"
+    writer.close()
+
+
+async def test_a_task_that_crashes_is_restarted_and_shown_on_the_view(tmp_path):
+    view = LiveView()
+    writer = StoreWriter(tmp_path / "h.duckdb", flush_interval_s=0.05)
+    session = FeedSession("ws://127.0.0.1:9", view, writer)  # nothing listens: the client just retries
+    real_check, calls = session.recorder.check_store, []
+
+    def check_once_broken():
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("housekeeping bug")
+        real_check()
+
+    session.recorder.check_store = check_once_broken
+    task = asyncio.create_task(session.run())
+    try:
+        for _ in range(200):
+            if len(calls) >= 2:
+                break
+            await asyncio.sleep(0.02)
+        assert len(calls) >= 2  # restarted
+        session.sync_clock()
+        assert view.feed_faults == 1
+        assert "recorder housekeeping failed (RuntimeError: housekeeping bug); restarting in" in view.feed_fault
+    finally:
+        await session.stop()
+        task.cancel()
+        writer.close()

@@ -245,7 +245,7 @@ async def test_no_or_unknown_token_is_refused_before_the_upgrade(source, caplog)
         status = await next_of(client, FeedStatus, where=lambda s: s.state is ConnectionState.DISCONNECTED
                                and "HTTP 401" in s.reason)
         assert "refused our token" in status.reason
-        assert client.backoff.attempt >= 6  # a wrong token is not hammered
+        assert client.slow_backoff.attempt >= 1 and client.backoff.attempt == 0  # a wrong token is retried slowly
         assert source.commands == []
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 
 import pytest
 from websockets.asyncio.server import serve
 
 from warroom.core.clock import wall_ms
 from warroom.core.model import SeriesKey
-from warroom.io.client import Backoff, ConnectionState, FeedClient, FeedStatus, NotConnected
+from warroom.io.client import Backoff, CloseInfo, ConnectionState, FeedClient, FeedStatus, NotConnected
 from warroom.io.server import FeedServer
 from warroom.protocol import Command, CommandResult, ErrorCode, Hello, MetricBatch, TopologySnapshot, encode
 
@@ -26,6 +27,13 @@ async def next_of(client: FeedClient, kind: type, timeout: float = 5.0, where=la
                 return item
 
     return await asyncio.wait_for(loop(), timeout)
+
+
+def retry_delay(reason: str) -> float:
+    """The delay a disconnect status announces ("...; retrying in 1.3 s")."""
+    m = re.search(r"retrying in ([\d.]+) s", reason)
+    assert m, reason
+    return float(m.group(1))
 
 
 def batch(n: int, t0: int, name: str = "m") -> MetricBatch:
@@ -88,7 +96,9 @@ async def test_version_mismatch_is_reported_not_retried_hard():
         try:
             st = await next_of(client, FeedStatus, where=lambda s: s.state is ConnectionState.DISCONNECTED and "mismatch" in s.reason)
             assert "[2]" in st.reason
-            assert client.backoff.attempt >= 10  # long backoff: no hammering
+            assert retry_delay(st.reason) >= 7.5  # a configuration problem: slow retries, no hammering
+            assert client.slow_backoff.attempt == 1 and client.backoff.attempt == 0
+            assert st.close == CloseInfo("us", 1002, "no common protocol version")
         finally:
             await client.stop()
             await task
@@ -258,3 +268,235 @@ async def test_json_goes_out_as_text_frames_and_binary_batches_as_binary(source)
                 await asyncio.sleep(0.01)
     finally:
         await server.stop()
+
+
+# -- server answers to hostile or sloppy clients (issue 12) ---------------------------------
+import contextlib
+
+from websockets.asyncio.client import connect as ws_connect
+from websockets.exceptions import ConnectionClosed
+
+from warroom.io.server import SUBSCRIBE_TIMEOUT_S
+from warroom.protocol import Subscribe
+
+
+async def _recv_json(ws, timeout: float = 5.0) -> dict:
+    return json.loads(await asyncio.wait_for(ws.recv(), timeout))
+
+
+async def _recv_type(ws, kind: str, timeout: float = 5.0) -> dict:
+    while True:
+        body = await _recv_json(ws, timeout)
+        if body["type"] == kind:
+            return body
+
+
+async def test_oversized_client_frames_are_answered_oversized_or_closed_1009(source):
+    server = FeedServer(source, port=0, heartbeat_s=5)
+    await server.start()
+    try:
+        # Not "async with": closing again a connection whose big send was cut short trips
+        # an asyncio bug (abort on a closed transport) in the test's own client.
+        ws = await ws_connect(server.url, proxy=None)
+        await ws.recv()  # hello
+        await ws.send(encode(Subscribe("big")).decode())
+        await ws.send("x" * (5 * 1024 * 1024))  # over the decoder's 4 MiB, under the websocket limit
+        err = await _recv_type(ws, "error")
+        assert err["code"] == "oversized" and err["message"].startswith("oversized: ")
+        # Dropped unread; the connection goes on and a good command still runs.
+        await ws.send(encode(Command("after-big-1", "execute_plan", {"plan_id": "p"})).decode())
+        assert (await _recv_type(ws, "command_result"))["state"] == "succeeded"
+        with contextlib.suppress(ConnectionClosed):
+            await ws.send("x" * (17 * 1024 * 1024))  # over the websocket limit: closed, not read
+        with pytest.raises(ConnectionClosed):
+            while True:
+                await asyncio.wait_for(ws.recv(), 5)
+        assert ws.close_code == 1009
+        async with ws_connect(server.url, proxy=None) as ws:  # an oversized first frame
+            await ws.recv()
+            await ws.send("x" * (5 * 1024 * 1024))
+            assert (await _recv_json(ws))["code"] == "oversized"
+            with pytest.raises(ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 5)
+            assert ws.close_code == 1009
+        assert server.stats.oversized_client_frames == 3
+        assert len(source.commands) == 1  # the good command, nothing of the big frames
+    finally:
+        await server.stop()
+
+
+async def test_heartbeats_flow_from_hello_on_and_seq_runs_on_through_subscribe(source):
+    server = FeedServer(source, port=0, heartbeat_s=0.05)
+    await server.start()
+    try:
+        async with ws_connect(server.url, proxy=None) as ws:
+            assert (await _recv_json(ws))["type"] == "hello"
+            before = [await _recv_json(ws) for _ in range(2)]  # no subscribe sent yet
+            assert [(b["type"], b["seq"]) for b in before] == [("heartbeat", 1), ("heartbeat", 2)]
+            await ws.send(encode(Subscribe("early")).decode())
+            after = [await _recv_json(ws) for _ in range(3)]
+            assert "topology" in [b["type"] for b in after]
+            assert [b["seq"] for b in before + after] == [1, 2, 3, 4, 5]
+    finally:
+        await server.stop()
+
+
+async def test_no_subscribe_in_time_closes_1002_after_heartbeats(source):
+    assert FeedServer(source).subscribe_timeout_s == SUBSCRIBE_TIMEOUT_S == 10.0
+    server = FeedServer(source, port=0, heartbeat_s=0.05, subscribe_timeout_s=0.4)
+    await server.start()
+    try:
+        async with ws_connect(server.url, proxy=None) as ws:
+            await ws.recv()
+            kinds = []
+            with pytest.raises(ConnectionClosed):
+                while True:
+                    kinds.append((await _recv_json(ws))["type"])
+            assert ws.close_code == 1002 and kinds and set(kinds) == {"heartbeat"}
+    finally:
+        await server.stop()
+
+
+async def test_server_id_is_stable_across_restarts_of_the_same_feed(source):
+    ids = []
+    port = 0
+    for _ in range(2):
+        server = FeedServer(source, port=port)
+        await server.start()
+        port = server.port
+        async with ws_connect(server.url, proxy=None) as ws:
+            ids.append((await _recv_json(ws))["server_id"])
+        await server.stop()
+    assert ids[0] == ids[1] and ids[0].endswith(f":{port}")
+    source.feed_name = "payments-east"
+    assert FeedServer(source).server_id == "payments-east"
+    assert FeedServer(source, server_id="given").server_id == "given"
+
+
+@pytest.mark.parametrize("args", ['{"plan_id":"p","x":NaN}', '{"plan_id":"p","params":{"w":[1,2,Infinity]}}',
+                                  '{"plan_id":"p","params":{"deep":[{"v":-1e999}]}}'])
+async def test_non_finite_numbers_in_command_args_are_refused(source, args):
+    server = FeedServer(source, port=0, heartbeat_s=5)
+    await server.start()
+    try:
+        async with ws_connect(server.url, proxy=None) as ws:
+            await ws.recv()
+            await ws.send(encode(Subscribe("nan")).decode())
+            await ws.send('{"v":1,"type":"command","idempotency_key":"nan-key-0001","action":"execute_plan",'
+                          f'"args":{args}}}')
+            err = await _recv_type(ws, "error")
+            assert err["code"] == "bad_frame" and err["message"].startswith("non_finite: ")
+            assert source.commands == []  # nothing ran
+    finally:
+        await server.stop()
+
+
+@pytest.mark.parametrize("since, code", [('"yesterday"', "bad_field"), ("true", "bad_field"),
+                                         ("1767225540", "bad_timestamp"), ("1767225540000.5", "bad_field")])
+async def test_a_bad_since_makes_a_bad_subscribe(source, since, code):
+    server = FeedServer(source, port=0, heartbeat_s=5)
+    await server.start()
+    try:
+        async with ws_connect(server.url, proxy=None) as ws:
+            await ws.recv()
+            await ws.send(f'{{"v":1,"type":"subscribe","client_id":"c","versions":[1],"since":{since}}}')
+            err = await _recv_type(ws, "error")
+            assert err["code"] == "bad_subscribe" and err["message"].startswith(f"{code}: "), err
+            with pytest.raises(ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 5)
+            assert ws.close_code == 1002
+    finally:
+        await server.stop()
+
+
+# -- how a connection ended, how soon to retry, what could not be resent --------------------
+def test_who_closed_is_read_from_the_close_frames():
+    from websockets.frames import Close
+
+    from warroom.io.reconnect import close_info
+
+    server_first = close_info(Close(4008, "slow consumer"), Close(4008, "slow consumer"), True)
+    assert server_first == CloseInfo("server", 4008, "slow consumer")
+    assert server_first.describe() == "closed by server: 4008 slow consumer"
+    ours = close_info(Close(1001, "no data for 12 s"), Close(1001, "no data for 12 s"), False)
+    assert ours.describe() == "closed by us: 1001 going away (no data for 12 s)"
+    too_big = close_info(None, Close(1009, "over size limit (17 > 16 bytes)"), None)
+    assert too_big.describe() == "closed by us: 1009 message too big (over size limit (17 > 16 bytes))"
+    assert close_info(None, None, None).describe() == "connection lost: no close frame (1006)"
+    hostile = close_info(Close(4999, "\x1b]0;pwned\x07"), None, None)
+    assert "\x1b" not in hostile.describe() and hostile.by == "server"
+    assert close_info(Close(1008, "not authenticated"), None, None).config_problem  # slow retries
+
+
+def test_weather_retries_within_two_seconds_and_configuration_problems_slowly():
+    from warroom.io.reconnect import slow_backoff
+
+    weather = Backoff(rng=random.Random(3))
+    delays = [weather.next_delay() for _ in range(50)]
+    assert max(delays) <= 2.0 and min(delays[3:]) >= 1.0  # 0.25-0.5, 0.5-1, then 1-2 s for ever
+    slow = slow_backoff()
+    assert slow.next_delay() >= 7.5 and max(slow.next_delay() for _ in range(10)) <= 60.0
+
+
+def test_a_gap_is_named_when_the_feed_cannot_resend_everything_after_since():
+    from warroom.io.reconnect import resume_gap
+
+    t = 1_767_225_600_000
+    assert resume_gap(Hello("f", t + 60_000), None) is None  # nothing to resume from
+    assert resume_gap(Hello("f", t + 60_000), t) == ("the feed keeps no replay buffer", t + 60_000)
+    full = Hello("f", t + 60_000, capabilities=("resume",), resume_from=t - 300_000)
+    assert resume_gap(full, t) is None
+    late = Hello("f", t + 60_000, capabilities=("resume",), resume_from=t + 20_000)
+    assert resume_gap(late, t) == ("the feed's replay buffer starts later", t + 20_000)
+    assert resume_gap(Hello("f", t + 1, capabilities=("resume",), resume_from=t + 1), t) is None  # since + 1 on
+
+
+async def test_a_frame_whose_handling_raises_is_reported_and_skipped_and_the_connection_lives():
+    t0 = wall_ms() - 60_000
+    sent = asyncio.Event()
+
+    async def handler(ws):
+        await ws.send(encode(Hello("junk", wall_ms())))
+        await ws.recv()
+        for i in range(3):
+            await ws.send(encode(batch(2, t0 + i * 1000)))
+        sent.set()
+        await asyncio.sleep(5)
+
+    faults: list[tuple[str, str]] = []
+    async with serve(handler, "127.0.0.1", 0) as srv:
+        port = next(iter(srv.sockets)).getsockname()[1]
+        client = FeedClient(f"ws://127.0.0.1:{port}", on_fault=lambda stage, exc: faults.append((stage, str(exc))))
+        real, calls = client.decoder.decode, []
+
+        def decode(frame, now_ms):
+            calls.append(1)
+            if len(calls) == 3:  # the second batch: a decoder bug on hostile input
+                raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+            return real(frame, now_ms)
+
+        client.decoder.decode = decode
+        task = asyncio.create_task(client.run())
+        try:
+            last = await next_of(client, MetricBatch, where=lambda b: int(b.ts.max()) == t0 + 2000)
+            assert len(last) == 2 and client.status.state is ConnectionState.LIVE
+            assert [stage for stage, _ in faults] == ["decode"] and "surrogates not allowed" in faults[0][1]
+        finally:
+            await client.stop()
+            await task
+
+
+async def test_an_unexpected_failure_of_run_is_said_in_the_last_status_and_raised():
+    client = FeedClient("ws://127.0.0.1:9")
+
+    async def broken():
+        raise RuntimeError("bug in the client")
+
+    client._session = broken
+    with pytest.raises(RuntimeError, match="bug in the client"):
+        await client.run()
+    last = None
+    while not client.queue.empty():
+        last = client.queue.get_nowait()
+    assert last.state is ConnectionState.DISCONNECTED
+    assert last.reason == "feed client failed: RuntimeError: bug in the client"

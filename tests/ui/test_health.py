@@ -141,6 +141,25 @@ def test_a_disconnected_feed_shows_its_reason_in_red(qtbot, feed):
     assert panel.grab().save("/tmp/feed_health.png")
 
 
+def test_a_task_failure_and_the_last_disconnect_are_shown_until_they_are_not(qtbot):
+    """Issue 12: a consumer that died left the console "DISCONNECTED — stopped" with no reason."""
+    view = LiveView()
+    view.set_feed("live", "live from sim-1", SERVER, faults=0, fault="", last_close="")
+    panel = make_panel(qtbot, view)
+    assert panel.fault_label.isHidden() and panel.reason_label.text() == f"live from sim-1 — {SERVER}"
+    fault = "2 task failures; last at 12:03:04: feed consumer failed (ValueError: x); restarting in 0.1 s"
+    close = "last disconnect: closed by us: 1009 message too big"
+    view.set_feed("live", "live from sim-1", SERVER, faults=2, fault=fault, last_close=close)
+    panel.refresh()
+    assert not panel.fault_label.isHidden() and panel.fault_label.text() == fault
+    assert color_pixels(panel.fault_label, theme.DARK.warn) > 20
+    assert panel.reason_label.text() == f"live from sim-1 — {SERVER}\n{close}"
+    view.set_feed("disconnected", "closed by us: 1009 message too big; retrying in 1.2 s", SERVER)
+    panel.refresh()
+    assert close not in panel.reason_label.text()  # the reason says it already
+    assert panel.fault_label.text() == fault  # kept: faults=None leaves it as it was
+
+
 def test_before_any_data(qtbot):
     panel = make_panel(qtbot, LiveView())
     assert panel.state_label.text() == "DISCONNECTED"

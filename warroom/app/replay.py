@@ -194,6 +194,11 @@ class ReplaySession:
         self.start_ms, self.end_ms = bounds
         self.markers = markers_of(self._events)
         self.incident_spans = incident_spans(self._events, self.end_ms)
+        # The protocol error totals each recording wrote (recorder: feed events "errors").
+        self._error_totals = [e for e in self._events
+                              if e.kind is EventKind.FEED and isinstance(e.attrs.get("errors"), dict)]
+        self._error_ts = [e.ts for e in self._error_totals]
+        self._errors_at: tuple[int, dict[str, int]] = (0, {})  # (events taken, their sum): seek is hot
         self._topologies = reader.snapshots("topology_snapshots")
         self._catalogues = reader.snapshots("plan_catalogues")
         try:
@@ -241,7 +246,8 @@ class ReplaySession:
         self._cursor = ms
         self._sync_snapshots(ms)
         self.view.set_cursor(ms)
-        self.view.set_feed("replay", self.source, self.source, now_ms=ms, speed=self.speed)
+        self.view.set_feed("replay", self.source, self.source, now_ms=ms, speed=self.speed,
+                           errors=self.protocol_errors_at(ms))
         return ms
 
     def step(self, delta_ms: int) -> int:
@@ -266,6 +272,23 @@ class ReplaySession:
         """The last marker before the cursor (of these kinds), or None."""
         wanted = set(kinds or MARKER_KINDS)
         return next((m for m in reversed(self.markers) if m.ts < self.cursor_ms and m.kind in wanted), None)
+
+    def protocol_errors_at(self, ms: int) -> dict[str, int]:
+        """The protocol errors counted up to ``ms``: the latest totals each recording client
+        wrote at or before it, summed over the clients (a file may hold several recordings)."""
+        upto = bisect.bisect_right(self._error_ts, ms)
+        if upto == self._errors_at[0]:
+            return self._errors_at[1]
+        latest: dict[str, dict] = {}
+        for e in self._error_totals[:upto]:
+            latest[str(e.attrs.get("client", ""))] = e.attrs["errors"]
+        totals: dict[str, int] = {}
+        for errors in latest.values():
+            for code, n in errors.items():
+                if isinstance(n, int) and not isinstance(n, bool):
+                    totals[str(code)] = totals.get(str(code), 0) + n
+        self._errors_at = (upto, dict(sorted(totals.items())))
+        return self._errors_at[1]
 
     def events(self) -> list[Event]:
         """The whole event log of the history (review notes added here included), oldest first."""

@@ -4,57 +4,65 @@
 qasync loop. Every item from the client goes, in order, to the ``LiveView`` and to the
 ``Recorder`` (which stores it and turns connection changes into feed events). Events reach
 the view through the recorder, so the view shows exactly what the history holds.
+
+Three supervised tasks (``warroom.app.supervise``): the feed client, the consumer and the
+recorder's housekeeping (error totals, the store's health). A task that raises is logged
+with its traceback, counted, written to the event log and shown on the feed-health panel
+(``LiveView.feed_faults``), and restarted. A stage that fails on one item (the view, the
+recorder's alert watch, the plan desk) is reported the same way and skips only that item.
+A history store that stops is said once and the console goes on showing the feed.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
+import logging
+from datetime import datetime
+from typing import Any, Callable
 
-from warroom.io.client import FeedClient, FeedStatus
 from warroom.app.plan_desk import PlanDesk
 from warroom.app.recorder import Recorder
+from warroom.app.supervise import Fault, Supervisor
 from warroom.app.watch import AlertWatch
+from warroom.io.client import FeedClient, FeedStatus
 from warroom.protocol import Events
 from warroom.store import StoreWriter
 from warroom.store.live import LiveView
+
+log = logging.getLogger(__name__)
 
 
 class FeedSession:
     """Feeds a ``LiveView`` (and a ``StoreWriter``) from the feed at ``url``."""
 
     def __init__(self, url: str, view: LiveView, writer: StoreWriter, *, client: FeedClient | None = None,
-                 watch: AlertWatch | None = None) -> None:
+                 watch: AlertWatch | None = None, supervisor: Supervisor | None = None) -> None:
         self.view = view
         self.writer = writer
+        self.supervisor = supervisor or Supervisor()
+        self.supervisor.on_fault = self._on_fault
         self.client = client or FeedClient(url)
+        if self.client.on_fault is None:
+            self.client.on_fault = lambda stage, exc: self.supervisor.fault(f"feed client: {stage}", exc)
         self.watch = watch
-        self.recorder = Recorder(self.client, writer, on_events=view.add_events, watch=watch)
+        self.recorder = Recorder(self.client, writer, on_events=view.add_events, watch=watch,
+                                 on_fault=self._item_fault)
         if watch is not None:
             watch.record = self.record  # the room's actions go into the same log
             view.alerting = watch
         self.plans = PlanDesk(self.client, view, record=self._record_plan_steps)
         view.plan_desk = self.plans
-        self._tasks: list[asyncio.Task[None]] = []
+        self.supervisor.add("feed client", self.client.run)
+        self.supervisor.add("feed consumer", self._consume)
+        self.supervisor.add("recorder housekeeping", self.recorder.housekeeping)
 
     async def run(self) -> None:
         """Run until ``stop()`` (or cancellation)."""
-        self._tasks = [asyncio.create_task(self.client.run(), name="feed-client"),
-                       asyncio.create_task(self._consume(), name="feed-consumer")]
-        try:
-            await asyncio.gather(*self._tasks)
-        finally:
-            for t in self._tasks:
-                t.cancel()
+        await self.supervisor.run()
 
     async def stop(self) -> None:
         """Disconnect and stop consuming; the writer stays open (its owner closes it)."""
         await self.client.stop()
-        for t in self._tasks:
-            t.cancel()
-        for t in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await t
+        await self.supervisor.stop()
 
     def record(self, events: list) -> None:
         """Append events the room made (acknowledgements, notes, silences) to the history and view."""
@@ -66,19 +74,40 @@ class FeedSession:
             self.record(self.watch.on_events(events))
 
     def sync_clock(self) -> None:
-        """Tell the view the feed's current time and connection state (call every frame)."""
+        """Tell the view the feed's current time, connection state and faults (call every frame)."""
         st = self.client.status
         clock = self.client.clock
+        sup = self.supervisor
+        fault = ""
+        if sup.last is not None:
+            at = datetime.fromtimestamp(sup.last.at_ms / 1000).strftime("%H:%M:%S")
+            fault = f"{sup.faults:,} task failure{'s' if sup.faults != 1 else ''}; last at {at}: {sup.last.describe()}"
+        close = self.client.last_close
         self.view.set_feed(st.state.value, st.reason, st.server_id, clock.now_ms(),
-                           self.client.errors.as_dict(), speed=clock.speed)
+                           self.client.errors.as_dict(), speed=clock.speed, faults=sup.faults, fault=fault,
+                           last_close=f"last disconnect: {close.describe()}" if close is not None else "")
 
     async def _consume(self) -> None:
         queue = self.client.queue
         while True:
             item = await queue.get()
             if isinstance(item, FeedStatus):
-                self.sync_clock()
+                self._guard("feed consumer: health view", self.sync_clock)
             elif not isinstance(item, Events):  # events reach the view through the recorder
-                self.view.apply(item)
+                self._guard("feed consumer: live view", self.view.apply, item)
             await self.recorder.handle(item)
-            self.plans.on_item(item)
+            self._guard("feed consumer: plan desk", self.plans.on_item, item)
+
+    def _guard(self, stage: str, fn: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return fn(*args)
+        except Exception as exc:  # noqa: BLE001 - one item must not stop the console
+            self.supervisor.fault(stage, exc)
+            return None
+
+    def _item_fault(self, stage: str, exc: BaseException, action: str) -> None:
+        self.supervisor.fault(f"recorder: {stage}", exc, action)
+
+    def _on_fault(self, fault: Fault) -> None:
+        self.recorder.record_fault(fault)  # the event log, and the view through it
+        self.sync_clock()

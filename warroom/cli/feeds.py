@@ -119,9 +119,23 @@ def _cmd_sim(args: argparse.Namespace) -> int:
     return 0
 
 
+#: A recording gives up (and exits non-zero) when one of its tasks crashes this many times in a row.
+RECORD_GIVE_UP_AFTER = 10
+
+
 async def record(url: str, db: Path, args: argparse.Namespace, *extra, duration: float | None = None) -> None:
-    from warroom.io.client import FeedClient
+    """Record the feed at ``url`` into ``db`` until a signal, ``duration`` or a failure.
+
+    The feed client, the recorder and its housekeeping run supervised (``warroom.app.supervise``):
+    a crash is printed at once with its reason (the traceback goes to the log), written to
+    the history and the task restarted. The last line says exactly what was saved, quarantined
+    and not saved. A recording that cannot go on (the history store stopped or could not write
+    for a minute, a task crashed ``RECORD_GIVE_UP_AFTER`` times in a row) raises ``CliError``
+    with that line: ``warroom record`` exits non-zero.
+    """
     from warroom.app.recorder import Recorder
+    from warroom.app.supervise import Fatal, Supervisor, TaskGaveUp
+    from warroom.io.client import FeedClient
     from warroom.store import StoreError, StoreWriter
 
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -144,21 +158,67 @@ async def record(url: str, db: Path, args: argparse.Namespace, *extra, duration:
 
     # demo records its own in-process feed, which has no tokens
     client = FeedClient(url, credentials=credentials(args) if hasattr(args, "token_file") else Credentials())
-    recorder = Recorder(client, writer, report=report, watch=watch)
+    supervisor = Supervisor(give_up_after=RECORD_GIVE_UP_AFTER)
+    recorder = Recorder(client, writer, report=report, watch=watch, store_failure_fatal=True,
+                        on_fault=lambda stage, exc, action: supervisor.fault(f"recorder: {stage}", exc, action))
+    supervisor.on_fault = recorder.record_fault
+    client.on_fault = lambda stage, exc: supervisor.fault(f"feed client: {stage}", exc)
+    supervisor.add("feed client", client.run)
+    supervisor.add("recorder", recorder.run)
+    supervisor.add("recorder housekeeping", recorder.housekeeping)
     if report:
         report(f"recording {url} into {db}")
+    failure = ""
     try:
-        await until_signal(client.run(), recorder.run(), *extra, duration=duration)
+        await until_signal(supervisor.run(), *extra, duration=duration)
+    except (Fatal, TaskGaveUp) as exc:
+        failure = str(exc)
+    else:
+        failure = client.gave_up  # a feed it can never reach: it cannot record
     finally:
         await client.stop()
+        await supervisor.stop()
+        failure = await _wind_down(recorder, failure)
         if notifier is not None:
             await notifier.close(timeout=5)
         try:
             await asyncio.to_thread(writer.close)
+            health = writer.health
         except StoreError as exc:
-            print(f"warroom: {exc}", file=sys.stderr)
+            health = exc.health or writer.health
+            failure = failure or "the history could not be saved in full"
+        line = _closing_line(db, health, recorder)
+    if failure:
         if report:
-            report(f"stopped: {recorder.stats.points:,} points and {recorder.stats.events} events recorded in {db}")
+            report(f"RECORDING FAILED: {failure}")
+        raise CliError(f"recording failed: {failure}; {line}")
+    if report:
+        report(f"stopped: {line}")
+
+
+async def _wind_down(recorder, failure: str) -> str:
+    """Store what the client still queued and the final error totals; returns the failure, if any."""
+    # After a failure the store takes nothing more: what is left is counted as not saved.
+    recorder.store_failure_fatal = False
+    try:
+        await recorder.drain()
+        recorder.finish()
+    except Exception as exc:  # noqa: BLE001 - the closing line must still be printed
+        log.error("could not store the last items", exc_info=True)
+        failure = failure or f"could not store the last items: {exc}"
+    return failure or recorder.store_failure
+
+
+def _closing_line(db: Path, health, recorder) -> str:
+    """``N points and M events saved in DB; quarantined …; not saved: …`` — exact, from the store's counts
+    plus what the recorder could not hand to it."""
+    import dataclasses
+
+    s = recorder.stats
+    h = dataclasses.replace(health, pending_points=health.pending_points + s.refused_points,
+                            pending_events=health.pending_events + s.refused_events, closed=True)
+    rest = h.summary().split("; ", 1)[1]  # "quarantined …; not saved: …"
+    return f"{h.flushed_points:,} points and {h.flushed_events:,} events saved in {db}; {rest}"
 
 
 def _cmd_record(args: argparse.Namespace) -> int:

@@ -142,6 +142,12 @@ class Decoder:
         """Newest accepted timestamp of a series, or None if none was accepted yet."""
         return self._metrics.last_ts(key)
 
+    @property
+    def ahead_slack_ms(self) -> int:
+        """How far ahead of the feed's now a point may be and still count as on time (one wall
+        second of feed time, from the hello's speed); later points are "ahead" (section 4)."""
+        return self._metrics.ahead_slack_ms
+
     def forget_series_times(self) -> None:
         """Forget the newest timestamp of every series (and the points held ahead of the clock):
         the next point of each series is judged afresh. ``decode`` calls it on a clock reset."""

@@ -3,8 +3,15 @@
 ``LiveView`` is what panels read. It is fed, in order, with what the feed client
 delivers (metric batches, events, topology, plan catalogue) and answers "the state at the
 cursor": values, windows of a series, events, the topology. In live mode the cursor
-follows the newest data; a replay moves it. Memory is bounded: each series keeps at most
-``capacity`` points, the event list at most ``max_events``.
+follows the newest data; a replay moves it.
+
+Memory is bounded, whatever the length of the history: each series keeps at most
+``capacity`` points (16 bytes each: 57.6 kB a series at the default 3,600, one hour at one
+point a second; 14 MB for the simulator's 244 series), the event list at most
+``max_events``, and a series that sent nothing for ``series_timeout_ms`` of feed time (its
+newest point that much older than the newest point of all) is dropped with its ring, so a
+feed whose series come and go (pods, hosts) does not add a ring per series for ever. Older
+data is in the history file; panels that need more than the view holds read the store.
 
 ``version`` increases with every change, so a repaint timer can skip panels when nothing
 arrived. The view holds no Qt and no asyncio; the UI thread owns it.
@@ -24,6 +31,9 @@ from warroom.core.topology import Topology
 from warroom.protocol import Events, MetricBatch, PlanCatalogue, TopologySnapshot
 
 DEFAULT_CAPACITY = 3600  # one hour at one point a second
+#: A series silent this long (feed time) is dropped from the view. Longer than the ring's
+#: hour, so a series that reports every few hours keeps its history between reports.
+DEFAULT_SERIES_TIMEOUT_MS = 6 * 3_600_000
 
 
 class SeriesRing:
@@ -96,6 +106,13 @@ class SeriesRing:
             return ts_parts[0].copy(), v_parts[0].copy()
         return np.concatenate(ts_parts), np.concatenate(v_parts)
 
+    @property
+    def last_ts(self) -> int | None:
+        """The newest point's timestamp (None while empty)."""
+        if not self._len:
+            return None
+        return int(self._ts[(self._start + self._len - 1) % len(self._ts)])
+
     def at(self, ms: int) -> tuple[int, float] | None:
         """The newest point at or before ``ms``."""
         if not self._len:
@@ -115,6 +132,7 @@ class LiveView:
 
     capacity: int = DEFAULT_CAPACITY
     max_events: int = 5000
+    series_timeout_ms: int | None = DEFAULT_SERIES_TIMEOUT_MS  # None: never drop a silent series
     topology: Topology = field(default_factory=Topology)
     topology_ts: int | None = None
     plans: tuple[Plan, ...] = ()
@@ -130,8 +148,13 @@ class LiveView:
     protocol_errors: dict = field(default_factory=dict)  # {error code: count}
     feed_now_ms: int | None = None  # the feed's clock now (FeedClock), for data age
     feed_speed: float = 1.0  # feed time per wall time (a simulator may run 60x)
+    # Failures of the session's supervised tasks (warroom.app.supervise): how many, and the
+    # last one in words ("" while none); how the last connection ended ("" before one did).
+    feed_faults: int = 0
+    feed_fault: str = ""
+    feed_last_close: str = ""
     # Alerts and incidents (``warroom.app.watch.AlertWatch`` live; None when alerting is off).
-    # Duck-typed here: the store layer does not depend on io.
+    # Duck-typed here: the store layer does not depend on app.
     alerting: Any = None
     # The plan desk (``warroom.app.plan_desk.PlanDesk`` live; None when plans cannot be run).
     plan_desk: Any = None
@@ -144,6 +167,7 @@ class LiveView:
         self._events: deque[Event] = deque(maxlen=self.max_events)
         self._event_ids: set[str] = set()
         self._cursor: int | None = None
+        self._next_sweep_ms: int | None = None  # when to look for silent series again
 
     # -- feeding ---------------------------------------------------------------------
     def apply(self, item: object) -> bool:
@@ -155,6 +179,11 @@ class LiveView:
             self.add_events(item.events)
             return self.version != before
         if isinstance(item, TopologySnapshot):
+            if item.topology is not self.topology and item.topology.same_content(self.topology):
+                # The same graph sent again (feeds re-send it, on a timer or on reconnection):
+                # the panels keep the object they drew, so nothing is laid out or redrawn.
+                self.topology_ts = item.ts
+                return False
             self.topology, self.topology_ts = item.topology, item.ts
         elif isinstance(item, PlanCatalogue):
             self.plans, self.active_plans = item.plans, item.active
@@ -191,7 +220,18 @@ class LiveView:
         self.newest_ms = newest if self.newest_ms is None else max(self.newest_ms, newest)
         self.points_received += len(batch)
         self.version += 1
+        due = self._next_sweep_ms
+        if self.series_timeout_ms is not None and (due is None or self.newest_ms >= due):
+            self._drop_silent_series()
         return True
+
+    def _drop_silent_series(self) -> None:
+        """Drop the series silent for ``series_timeout_ms``; look again a quarter of it later."""
+        assert self.newest_ms is not None and self.series_timeout_ms is not None
+        cutoff = self.newest_ms - self.series_timeout_ms
+        for key in [k for k, ring in self._rings.items() if (ring.last_ts or cutoff) < cutoff]:
+            del self._rings[key]  # not kept as a spare: a burst of dead series must not stay resident
+        self._next_sweep_ms = self.newest_ms + max(1, self.series_timeout_ms // 4)
 
     def add_events(self, events: Iterable[Event]) -> None:
         """Append events not seen before (by id), in order of arrival; at most ``max_events``.
@@ -219,17 +259,30 @@ class LiveView:
         self._events.clear()
         self._event_ids.clear()
         self.newest_ms = None
+        self._next_sweep_ms = None
         self.points_received = 0
         self.version += 1
 
     def set_feed(self, state: str, reason: str, server: str = "", now_ms: int | None = None,
-                 errors: dict | None = None, speed: float = 1.0) -> None:
-        """Record the connection state, the feed's clock and the protocol error counts."""
-        changed = (state, reason, server, errors) != (self.feed_state, self.feed_reason, self.feed_server,
-                                                      self.protocol_errors if errors is not None else None)
+                 errors: dict | None = None, speed: float = 1.0, *, faults: int | None = None,
+                 fault: str | None = None, last_close: str | None = None) -> None:
+        """Record the connection state, the feed's clock and the protocol error counts; also,
+        when given, the task failures (count and last, in words) and how the last connection ended."""
+        changed = (state, reason, server, errors, faults, fault, last_close) != (
+            self.feed_state, self.feed_reason, self.feed_server,
+            self.protocol_errors if errors is not None else None,
+            self.feed_faults if faults is not None else None,
+            self.feed_fault if fault is not None else None,
+            self.feed_last_close if last_close is not None else None)
         self.feed_state, self.feed_reason, self.feed_server = state, reason, server
         if errors is not None:
             self.protocol_errors = dict(errors)
+        if faults is not None:
+            self.feed_faults = faults
+        if fault is not None:
+            self.feed_fault = fault
+        if last_close is not None:
+            self.feed_last_close = last_close
         self.feed_now_ms = now_ms
         self.feed_speed = speed if speed > 0 else 1.0
         if changed:

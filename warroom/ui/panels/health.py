@@ -1,8 +1,10 @@
 """Feed health: can the room trust what the wall shows?
 
-Connection state (with its reason), how old the newest data is, protocol errors by code,
-points received and series held. ``frame_level`` turns the data age and the connection
-state into the colour the main window paints its whole frame with.
+Connection state (with its reason, and while connected how the last connection ended), how
+old the newest data is, failures of the session's supervised tasks (count and the last one,
+hidden while there are none), protocol errors by code, points received and series held.
+``frame_level`` turns the data age and the connection state into the colour the main window
+paints its whole frame with.
 """
 
 from __future__ import annotations
@@ -98,13 +100,17 @@ class FeedHealthPanel(Panel):
         # The age and the points received change every second: labels that repaint alone.
         self.age_label = self._live("data_age", "data is 59 min 59 s old", 22.0, bold=True)
         self.reason_label = self._label("feed_reason", 16.0, dim=True)
+        # A task that failed must not go unseen: the last failure, in the warning colour.
+        self.fault_label = self._label("task_faults", 16.0, bold=True)
         self.errors_label = self._label("protocol_errors", 18.0)
         self.points_label = self._live("points_received", "88,888,888 points", 18.0)
         self.series_label = self._label("series_count", 18.0)
         self.reason_label.setWordWrap(True)
+        self.fault_label.setWordWrap(True)
+        self.fault_label.hide()
         self.errors_label.setWordWrap(True)
         # Long texts wrap or are cut rather than widen the dock: the map beside it matters more.
-        for label in (self.reason_label, self.errors_label):
+        for label in (self.reason_label, self.fault_label, self.errors_label):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             label.setMinimumWidth(0)
 
@@ -117,6 +123,7 @@ class FeedHealthPanel(Panel):
         head.addStretch(1)
         status.addLayout(head)
         status.addWidget(self.reason_label)
+        status.addWidget(self.fault_label)
         status.addStretch(1)
         # The counters as a small form, caption beside value: each number has a full line.
         counters = QGridLayout()
@@ -206,7 +213,12 @@ class FeedHealthPanel(Panel):
         reason = view.feed_reason or ""
         if view.feed_server and view.feed_server not in reason:  # "live from <server>" names it already
             reason = f"{reason} — {view.feed_server}" if reason else view.feed_server
+        if view.feed_last_close and view.feed_state in ("live", "stale"):  # a flapping feed shows why
+            reason = f"{reason}\n{view.feed_last_close}"
         self._set(self.reason_label, reason)
+        self._set(self.fault_label, view.feed_fault, f"color: {t.warn};")
+        if self.fault_label.isHidden() == bool(view.feed_fault):
+            self.fault_label.setVisible(bool(view.feed_fault))
         errors = view.protocol_errors or {}
         self._set(self.errors_label, format_errors(errors),
                   f"color: {t.warn if any(errors.values()) else t.text};")
