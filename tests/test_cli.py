@@ -65,3 +65,27 @@ def test_history_lists_what_the_store_quarantined_without_passing_escapes_to_the
     assert "quarantined" in out and "1 event" in out and "bad text" in out
     assert "coupon \\x1b]0;pwned\\x07 2.4.1 released" in out  # the good event, its escapes shown, not run
     assert "\x1b" not in out and "\x07" not in out
+
+
+def test_store_limits_come_from_the_command_line_or_the_configuration_file(tmp_path, monkeypatch):
+    from warroom.cli import _parser
+    from warroom.cli.common import store_kwargs
+    from warroom.core.config import apply_to_parser, parse_config
+    from warroom.store.writer import DEFAULT_MEMORY_LIMIT_MB
+
+    args = _parser().parse_args(["record", "--url", "ws://x", "--db", "h.duckdb", "--retention-max-mb", "100"])
+    assert store_kwargs(args) == {"memory_limit_mb": DEFAULT_MEMORY_LIMIT_MB, "retention_days": None,
+                                  "retention_max_mb": 100.0}
+    parser = _parser()
+    apply_to_parser(parser, parse_config("store_memory_mb: 256\nretention_days: 30\nretention_max_mb: 0\n"))
+    args = parser.parse_args(["console", "--url", "ws://x"])
+    assert store_kwargs(args) == {"memory_limit_mb": 256, "retention_days": 30, "retention_max_mb": None}
+
+
+def test_a_store_limit_that_is_not_a_positive_number_is_refused(capsys):
+    import pytest
+
+    for bad in ("0", "-5", "lots", "inf"):
+        with pytest.raises(SystemExit):
+            main(["record", "--url", "ws://x", "--db", "h.duckdb", "--store-memory-mb", bad])
+        assert "--store-memory-mb" in capsys.readouterr().err

@@ -59,6 +59,39 @@ def console_options(p: argparse.ArgumentParser, history: bool = True) -> None:
     alert_options(p)
     if "--db" not in p._option_string_actions:
         p.add_argument("--db", type=Path, help="history file (default: a new file in the recordings folder)")
+    store_options(p)
+
+
+def store_options(p: argparse.ArgumentParser) -> None:
+    """How much memory the history store may use and how much history it keeps (docs/architecture.md)."""
+    if "--store-memory-mb" in p._option_string_actions:
+        return
+    from warroom.store.writer import DEFAULT_MEMORY_LIMIT_MB
+
+    p.add_argument("--store-memory-mb", type=_positive, default=DEFAULT_MEMORY_LIMIT_MB, metavar="MB",
+                   help="memory the history store (DuckDB) may use for its cache (default: %(default)s)")
+    p.add_argument("--retention-days", type=_positive, metavar="DAYS",
+                   help="delete points older than this many days (events are kept; default: keep all)")
+    p.add_argument("--retention-max-mb", type=_positive, metavar="MB",
+                   help="keep the history file under this size by deleting the oldest points "
+                   "(events are kept; default: no limit)")
+
+
+def store_kwargs(args: argparse.Namespace) -> dict:
+    """The ``StoreWriter`` keyword arguments the store options ask for. A 0 from the configuration
+    file means "no limit" (for the memory: DuckDB's own default, 80 % of RAM)."""
+    return {"memory_limit_mb": args.store_memory_mb or None, "retention_days": args.retention_days or None,
+            "retention_max_mb": args.retention_max_mb or None}
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
 
 
 def alert_options(p: argparse.ArgumentParser) -> None:
@@ -82,7 +115,7 @@ def size(text: str | None) -> tuple[int, int] | None:
 def record_options(p: argparse.ArgumentParser) -> None:
     alert_options(p)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    p.add_argument("--retention-days", type=float, help="delete points older than this (events are kept)")
+    store_options(p)
 
 
 def start_ms(text: str) -> int | None:

@@ -16,6 +16,7 @@ from warroom.cli.common import (
     record_options,
     sim_options,
     size,
+    store_kwargs,
 )
 from warroom.cli.feeds import build_feed, record, serve
 
@@ -63,7 +64,7 @@ def _console_opts(args: argparse.Namespace, **kw):
 
     return ConsoleOptions(layout=args.layout, screen=args.screen, fullscreen=args.fullscreen, lang=args.lang,
                           theme=args.theme, db=args.db, size=size(args.size), rules=args.rules,
-                          notify=args.notify, user=args.user, **kw)
+                          notify=args.notify, user=args.user, store=store_kwargs(args), **kw)
 
 
 def _run_console(opts) -> int:

@@ -16,6 +16,7 @@ from warroom.cli.common import (
     record_options,
     sim_options,
     start_ms,
+    store_kwargs,
     until_signal,
 )
 
@@ -140,7 +141,7 @@ async def record(url: str, db: Path, args: argparse.Namespace, *extra, duration:
 
     db.parent.mkdir(parents=True, exist_ok=True)
     try:
-        writer = StoreWriter(db, retention_days=args.retention_days)
+        writer = StoreWriter(db, **store_kwargs(args))
     except Exception as exc:  # duckdb raises its own types: say what and where
         raise CliError(f"cannot open history file {db}: {exc}") from None
     report = None if args.quiet else (lambda line: print(f"{datetime.now():%H:%M:%S} {line}", flush=True))

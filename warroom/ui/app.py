@@ -47,6 +47,7 @@ class ConsoleOptions:
     rules: Path | None = None  # alert rules (None: the shipped default rules)
     notify: Path | None = None  # notification channels (None: no notifications)
     user: str = ""  # who acts from this console (acknowledge, notes); default: the login name
+    store: dict = field(default_factory=dict)  # StoreWriter options: memory_limit_mb, retention_days, retention_max_mb
     extra: dict = field(default_factory=dict)
 
 
@@ -128,7 +129,7 @@ def run_console(opts: ConsoleOptions) -> int:
 
     db = opts.db or new_recording_path("console")
     db.parent.mkdir(parents=True, exist_ok=True)
-    writer = StoreWriter(db)  # opened before the loop runs: opening a file may take a while
+    writer = StoreWriter(db, **opts.store)  # opened before the loop runs: opening a file may take a while
     view = LiveView()
     exit_code = 0
 
