@@ -38,7 +38,8 @@ from warroom.protocol import Message, encode
 from warroom.store import HistoryReader
 
 CAPABILITIES = ("metrics", "events", "topology", "plans")
-ARGS = argparse.Namespace(rules=None, notify=None, user="tester", quiet=False, retention_days=None)
+ARGS = argparse.Namespace(rules=None, notify=None, user="tester", quiet=False, retention_days=None,
+                          retention_max_mb=None, store_memory_mb=None)
 _COMMITTED = re.compile(r"store: ([\d,]+) points committed")
 
 
