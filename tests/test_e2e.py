@@ -166,10 +166,17 @@ def test_server_killed_mid_stream_leaves_an_explained_gap(procs: Processes, tmp_
         gap_ms = first_after - last_before
         assert downtime_s * 1000 <= gap_ms <= (back.at - killed_at) * 1000 + 3000, gap_ms
 
-        feed = reader.events(0, FAR, kinds=[EventKind.FEED], subject=url)
+        notices = reader.events(0, FAR, kinds=[EventKind.FEED], subject=url)
+        feed = [e for e in notices if e.attrs.get("what") == "state"]
         states = [e.attrs["state"] for e in feed]
-        assert states == ["live", "disconnected", "live"], [e.title for e in feed]
-        first_live, down, up = feed
+        # The new process cannot resend what the old one sent: the log names the gap it leaves.
+        gaps_logged = [e for e in notices if e.attrs.get("what") == "gap"]
+        assert len(gaps_logged) == 1, [e.title for e in notices]
+        assert gaps_logged[0].attrs["gap_from"] <= last_before + 1000 and gaps_logged[0].attrs["gap_to"] >= last_before
+        # ... and the end of the recording is explained too ("stopped").
+        assert states == ["live", "disconnected", "live", "disconnected"], [e.title for e in feed]
+        assert feed[-1].attrs["reason"] == "stopped"
+        first_live, down, up = feed[:3]
         assert first_live.ts <= int(ts[0]) + 1000
         assert down.severity is Severity.P2 and up.severity is Severity.INFO
         assert last_before - 1000 <= down.ts <= first_after, (last_before, down.ts, first_after)

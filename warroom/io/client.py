@@ -234,11 +234,11 @@ class FeedClient:
 
     # -- internals -------------------------------------------------------------------
     async def _set(self, state: ConnectionState, reason: str, server_id: str | None = None,
-                   close: CloseInfo | None = None, wait: bool = True) -> None:
+                   close: CloseInfo | None = None, wait: bool = True, at_ms: int | None = None) -> None:
         status = FeedStatus(
             state,
             reason,
-            self.clock.now_ms(),
+            self.clock.now_ms() if at_ms is None else at_ms,
             self.status.server_id if server_id is None else server_id,
             self.backoff.attempt + self.slow_backoff.attempt,
             close,
@@ -325,7 +325,10 @@ class FeedClient:
         await self._check_resume(hello, since)
         stale_after = self._stale_after or max(3.0, 3 * hello.heartbeat_s)
         dead_after = self._dead_after or 4 * stale_after
-        await self._set(ConnectionState.LIVE, f"live from {hello.server_id}", hello.server_id)
+        # Stamped with the hello's time: the connection is live from there, before any point
+        # it brings (the gap notice above may have taken a few milliseconds).
+        await self._set(ConnectionState.LIVE, f"live from {hello.server_id}", hello.server_id,
+                        at_ms=hello.server_time)
         live_at = self._last_frame = monotonic()
         # A watchdog rather than a timeout on every recv(): no timer per frame on the hot path.
         watchdog = asyncio.create_task(self._watch(ws, stale_after, dead_after), name="feed-watchdog")
