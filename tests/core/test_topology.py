@@ -175,3 +175,93 @@ def test_diff():
 def test_diff_of_equal_topologies_is_empty():
     assert make().diff(make()).empty
     assert make().diff(make(edges=EDGES[:-1])).removed_edges == {("pay", "db")}
+
+
+# -- a feed that re-sends its graph: same content, differences, answers kept per graph ---------
+def test_same_content_ignores_order_and_object_identity():
+    a = make()
+    b = Topology(
+        [Service(s.name, s.kind) for s in reversed(a.services)],
+        [CallEdge(*e.key) for e in reversed(a.edges)],
+        (QR, COUPON),
+    )
+    assert a is not b and a.same_content(b) and b.same_content(a)
+    assert a.diff(b).empty
+    slower = make()
+    slower.add_service(Service("pay", ServiceKind.SERVICE, capacity_rps=50.0))  # one record differs
+    assert not a.same_content(slower)
+    assert not a.same_content(make(scenarios=(QR,)))
+    assert not a.same_content(make(edges=EDGES[:-1]))
+
+
+def test_diff_names_records_that_changed_in_place():
+    before = make()
+    after = make(scenarios=(QR, Scenario.from_path("coupon", "Coupons", ["cashier", "trade", "coupon"])))
+    after.add_service(Service("db", ServiceKind.DATABASE, "Trade DB"))
+    after.add_edge(CallEdge("pay", "db", calls=2.0))
+    after.add_scenario(Scenario.from_path("refund", "Refund", ["app", "trade"]))
+    change = before.diff(after)
+    assert change.changed_services == {"db"}
+    assert change.changed_edges == {("pay", "db")}
+    assert change.changed_scenarios == {"coupon"} and change.added_scenarios == {"refund"}
+    assert not change.structural and not change.empty
+    assert after.diff(before).removed_scenarios == {"refund"}
+
+
+def _random_graph(seed: int) -> Topology:
+    import random
+
+    rng = random.Random(seed)
+    names = [f"s{i}" for i in range(rng.randint(1, 40))]
+    edges = {(rng.choice(names), rng.choice(names)) for _ in range(rng.randint(0, 3 * len(names)))}
+    return Topology([Service(n) for n in names], [CallEdge(a, b) for a, b in edges])
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_reachability_and_depths_are_networkx_answers_with_cycles_and_self_loops(seed):
+    t = _random_graph(seed)
+    g = t.graph
+    cond = nx.condensation(g)
+    comp_depth: dict = {}
+    for c in nx.topological_sort(cond):
+        preds = list(cond.predecessors(c))
+        comp_depth[c] = 1 + max(comp_depth[p] for p in preds) if preds else 0
+    assert t.depths() == {n: comp_depth[cond.graph["mapping"][n]] for n in g.nodes}
+    for n in g.nodes:
+        assert t.downstream(n) == nx.descendants(g, n)
+        assert t.upstream(n) == nx.ancestors(g, n)
+
+
+def test_kept_answers_follow_changes_made_through_the_class():
+    t = make()
+    assert t.downstream("coupon") == set() and t.depths()["db"] == 3
+    t.add_service(Service("audit"))
+    t.add_edge(CallEdge("coupon", "audit"))
+    t.add_edge(CallEdge("db", "audit"))
+    assert t.downstream("coupon") == {"audit"} and t.depths()["audit"] == 4
+    t.remove_service("pay")
+    assert t.upstream("db") == set() and t.depths()["db"] == 0
+    t.depths()["db"] = 99  # a caller's copy: the kept answer is not changed by it
+    assert t.depths()["db"] == 0
+    with pytest.raises(nx.NetworkXError):
+        t.downstream("pay")
+
+
+def test_a_long_call_chain_needs_no_recursion():
+    names = [f"s{i}" for i in range(5000)]
+    t = Topology([Service(n) for n in names], [CallEdge(a, b) for a, b in zip(names, names[1:])])
+    assert t.depths()["s4999"] == 4999
+    assert len(t.upstream("s4999")) == 4999
+
+
+def test_warm_on_a_worker_thread_leaves_the_answers_for_the_owner():
+    import threading
+
+    t = make()
+    version = t.version
+    worker = threading.Thread(target=t.warm)
+    worker.start()
+    worker.join()
+    assert t.version == version  # warming changes nothing
+    assert t.downstream("trade") == {"pay", "coupon", "bank-a", "bank-b", "db"}
+    assert t.same_content(make())

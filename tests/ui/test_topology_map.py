@@ -4,6 +4,7 @@ live view, scenario highlight, click-to-detail, zoom and fit, saved state."""
 from __future__ import annotations
 
 import os
+import threading
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -359,3 +360,177 @@ def test_root_cause_badge_and_plan_highlight(qtbot):
     view.highlight = None
     panel.refresh()
     assert not panel.nodes["bank-ccb"].highlighted and not panel.nodes["member"].dimmed
+
+
+# -- a big platform whose graph keeps coming: incremental, off the UI thread, bounded ------------
+def layered(services: int, seed: int = 5, drop: int = 0, add: int = 0) -> Topology:
+    """A call graph of ``services`` services in eight call depths with ~3 calls a service;
+    ``drop`` services of the middle removed and ``add`` new ones (the same graph otherwise)."""
+    import random
+
+    rng = random.Random(seed)
+    sizes = [5] + [(services - 5) // 7] * 7
+    sizes[-1] += services - sum(sizes)
+    layers = [[f"d{d}-svc-{i:04d}" for i in range(n)] for d, n in enumerate(sizes)]
+    edges = {(rng.choice(layers[d - 1]), name) for d in range(1, 8) for name in layers[d]}
+    while len(edges) < 3 * services:
+        d = rng.randrange(0, 7)
+        edges.add((rng.choice(layers[d]), rng.choice(layers[rng.randint(d + 1, 7)])))
+    gone = set(layers[4][:drop])
+    names = [n for layer in layers for n in layer if n not in gone]
+    new = [f"d4-new-{i:03d}" for i in range(add)]
+    edges = {e for e in edges if not gone & set(e)} | {(layers[3][i], n) for i, n in enumerate(new)}
+    return Topology([Service(n) for n in names + new], [CallEdge(a, b) for a, b in sorted(edges)])
+
+
+def wire_copy(topology: Topology, ts: int) -> TopologySnapshot:
+    """The snapshot as a feed sends it again: decoded into new objects, the same content."""
+    from warroom.protocol import Decoder, encode
+
+    message = Decoder().decode(encode(TopologySnapshot(ts, topology)), ts).message
+    assert isinstance(message, TopologySnapshot) and message.topology is not topology
+    return message
+
+
+def settle(qtbot, panel: TopologyMapPanel) -> None:
+    qtbot.waitUntil(lambda: not panel.busy, timeout=60_000)
+
+
+@pytest.fixture
+def big(qtbot):
+    view = LiveView()
+    view.apply(TopologySnapshot(BUSY_HOUR_MS, layered(1000)))
+    p = TopologyMapPanel(view)
+    qtbot.addWidget(p)
+    p.resize(1200, 700)
+    p.show()
+    settle(qtbot, p)
+    return p
+
+
+def test_a_big_graph_sent_again_unchanged_lays_nothing_out_and_makes_no_item(qtbot, big):
+    view = big.source
+    started, made = big.layouts.started, big.items_made
+    nodes, edges = dict(big.nodes), dict(big.edges)
+    assert len(nodes) == 1000 and len(edges) == 3000 and made == 4000
+    drawn, version = view.topology, view.version
+    for i in range(1, 4):  # the same graph, as new objects every two seconds
+        assert view.apply(wire_copy(view.topology, BUSY_HOUR_MS + i * 2000)) is False
+        assert view.topology is drawn and view.version == version  # the view keeps what it had
+        assert view.topology_ts == BUSY_HOUR_MS + i * 2000
+        big.refresh()
+        assert not big.busy
+    assert (big.layouts.started, big.items_made) == (started, made)
+    assert big.nodes == nodes and all(big.nodes[n] is nodes[n] for n in nodes)
+    assert all(big.edges[k] is edges[k] for k in edges)
+
+
+def test_a_small_change_to_a_big_graph_makes_only_the_new_items_and_moves_nobody(qtbot, big):
+    before = {n: (node, node.pos()) for n, node in big.nodes.items()}
+    depths = big.source.topology.depths()
+    made = big.items_made
+    changed = layered(1000, drop=3, add=2)
+    big.source.apply(TopologySnapshot(BUSY_HOUR_MS + 2000, changed))
+    big.refresh()
+    settle(qtbot, big)
+    assert len(big.nodes) == 999 and big.items_made - made == 2 + 2  # two services, their two calls
+    kept = [n for n in before if n in big.nodes]
+    assert len(kept) == 997 and all(big.nodes[n] is before[n][0] for n in kept)
+    # Everybody stays put but services whose call depth changed (they lost their only caller).
+    same_depth = [n for n in kept if changed.depths()[n] == depths[n]]
+    assert len(same_depth) > 900
+    assert all(big.nodes[n].pos() == before[n][1] for n in same_depth)
+
+
+def _record_threads(monkeypatch) -> list[int]:
+    delivered: list[int] = []
+    real = TopologyMapPanel._on_layout_done
+
+    def on_layout_done(self, layout):
+        delivered.append(threading.get_ident())
+        real(self, layout)
+
+    monkeypatch.setattr(TopologyMapPanel, "_on_layout_done", on_layout_done)
+    return delivered
+
+
+def test_in_the_console_a_big_layout_runs_on_a_worker_and_comes_back_through_the_loop(qtbot, monkeypatch):
+    import asyncio
+
+    import qasync
+
+    delivered = _record_threads(monkeypatch)
+    view = LiveView()
+    view.apply(TopologySnapshot(BUSY_HOUR_MS, layered(1000)))
+    loop = qasync.QEventLoop(QApplication.instance())
+    asyncio.set_event_loop(loop)
+
+    async def main():
+        p = TopologyMapPanel(view)  # the constructor's refresh asks for the layout...
+        qtbot.addWidget(p)
+        assert p.layouts.busy and p.nodes == {} and delivered == []  # ...and returns without it
+        while p.busy:
+            await asyncio.sleep(0.02)
+        return p
+
+    try:
+        p = loop.run_until_complete(main())
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+    main_thread = threading.main_thread().ident
+    assert p.last_layout.thread != main_thread  # laid out on a worker thread
+    assert delivered == [main_thread] and len(p.nodes) == 1000  # drawn on the UI thread
+
+
+def test_without_a_loop_a_big_layout_still_runs_on_a_worker(qtbot, monkeypatch):
+    delivered = _record_threads(monkeypatch)
+    view = LiveView()
+    view.apply(TopologySnapshot(BUSY_HOUR_MS, layered(1000)))
+    p = TopologyMapPanel(view)  # the replay window has no asyncio loop
+    qtbot.addWidget(p)
+    assert p.layouts.busy and p.nodes == {}
+    settle(qtbot, p)
+    assert p.last_layout.thread != threading.main_thread().ident
+    assert delivered == [threading.main_thread().ident] and len(p.nodes) == 1000
+
+
+def test_repeated_snapshots_do_not_grow_items_or_kept_objects(qtbot):
+    view = LiveView()
+    p = TopologyMapPanel(view)
+    qtbot.addWidget(p)
+    for i in range(12):  # churn and re-sends, back and forth
+        topology = layered(300, drop=i % 3, add=i % 4)
+        view.apply(TopologySnapshot(BUSY_HOUR_MS + i * 2000, topology))
+        p.refresh()
+        settle(qtbot, p)
+        view.apply(wire_copy(topology, BUSY_HOUR_MS + i * 2000 + 1000))
+        p.refresh()
+        settle(qtbot, p)
+        n, e = len(topology), topology.graph.number_of_edges()
+        top_level = [item for item in p.scene.items() if item.parentItem() is None]
+        assert (len(p.nodes), len(p.edges), len(top_level)) == (n, e, n + e)
+        d = p.drawing
+        assert (len(d.service_keys), len(d.edge_keys), len(d.thresholds)) == (n, e, n)
+        assert len(p.layout_engine.slots) == n and not p.busy
+
+
+def test_a_big_map_recolours_in_slices_and_hides_what_cannot_be_read(qtbot, big):
+    view = big.source
+    assert big.zoom < 0.2  # fitted: a thousand boxes are specks
+    assert not any(n.caption_item.isVisible() for n in big.nodes.values())
+    assert not any(e.isVisible() for e in big.edges.values())  # no data: none in trouble
+    failing = next(iter(big.edges))
+    points = [(SeriesKey("edge_error_ratio", {"caller": failing[0], "callee": failing[1]}), BUSY_HOUR_MS, 0.5)]
+    points += [(SeriesKey("service_requests_rate", {"service": name}), BUSY_HOUR_MS, 100.0) for name in big.nodes]
+    view.apply(MetricBatch.from_points(points))
+    big.refresh()
+    assert big.busy  # the recolouring waits for its slices: the refresh itself did not do it
+    settle(qtbot, big)
+    assert big.edges[failing].level == "crit" and big.edges[failing].isVisible()
+    assert sum(e.isVisible() for e in big.edges.values()) == 1
+    big.set_zoom(1.0)  # close enough to read: captions and every call are drawn
+    settle(qtbot, big)
+    assert all(e.isVisible() for e in big.edges.values())
+    shown = [n for n in big.nodes.values() if n.caption_item.isVisible() and n.caption]
+    assert shown and len(shown) < len(big.nodes)  # made for the boxes in sight only

@@ -9,27 +9,35 @@ never blocks.
 
 Actions (acknowledge, silence, note, owner) also return events: everything the room does
 goes into the same append-only log.
+
+Memory stays bounded however long it runs: the default book keeps the live incidents and
+the newest ``LIVE_MAX_RESOLVED`` resolved ones, each timeline at most ``LIVE_MAX_TIMELINE``
+events (``warroom.core.incidents``); older ones are in the history file.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Callable, Iterable
 
 from warroom.core.alerts import Alert, AlertEngine, amends_root
-from warroom.core.incidents import Incident, IncidentBook
+from warroom.core.incidents import LIVE_MAX_RESOLVED, LIVE_MAX_TIMELINE, Incident, IncidentBook
 from warroom.core.model import Event, EventKind, Severity
 from pathlib import Path
 
 from warroom.core.rules import RuleError, default_rules_path, load_rules_file
 from warroom.core.silences import Silence
 from warroom.core.topology import Topology
+from warroom.core.topology_log import TopologyLog
 from warroom.protocol.messages import MetricBatch, TopologySnapshot
 
 log = logging.getLogger(__name__)
 
 #: Evaluate at most this often in feed time.
 EVAL_INTERVAL_MS = 1000
+#: From this many services on, a new graph's reachability is computed off the event loop.
+BIG_TOPOLOGY = 200
 
 
 class AlertWatch:
@@ -44,7 +52,9 @@ class AlertWatch:
         rules_path: Path | None = None,
     ) -> None:
         self.engine = engine
-        self.book = book if book is not None else IncidentBook()
+        # A live book is bounded (module docstring); pass a book of your own to keep everything.
+        self.book = book if book is not None else IncidentBook(max_resolved=LIVE_MAX_RESOLVED,
+                                                               max_timeline=LIVE_MAX_TIMELINE)
         self.notify = notify
         self.rules_path = rules_path
         self.rules_error = ""  # the last rule file problem, shown until a good file loads
@@ -56,6 +66,10 @@ class AlertWatch:
         #: Bumped whenever alerts, incidents or silences may have changed (panels redraw on it).
         self.version = 0
         self.user = ""  # who acts from this console, for actions that name no actor
+        #: Turns the feed's topology snapshots into bounded "topology changed" events.
+        self.topology_log = TopologyLog()
+        self._topology: Topology | None = None  # the feed's graph, as last sent
+        self._pending_topology: Topology | None = None  # the graph the engine uses (or will)
 
     @classmethod
     def from_rules_file(cls, path: Path | None = None, **kw) -> "AlertWatch":
@@ -87,10 +101,44 @@ class AlertWatch:
         return self._done(self.engine.load(rules, self._now_ms or 0))
 
     # -- feed input ----------------------------------------------------------------------
-    def on_topology(self, snapshot: TopologySnapshot | Topology) -> None:
-        """Use the feed's call graph for root causes and health thresholds."""
-        topology = snapshot.topology if isinstance(snapshot, TopologySnapshot) else snapshot
-        self.engine.set_topology(topology)
+    def on_topology(self, snapshot: TopologySnapshot | Topology) -> list[Event]:
+        """Use the feed's call graph for root causes and health thresholds. Returns the event
+        log's summary of what changed, if one is due (``TopologyLog``), for the caller to record.
+
+        A feed re-sends its graph often; the same content again costs one comparison (a few
+        ms for 1,000 services): the engine's reachability tables are rebuilt only on a change.
+        On an event loop, a big graph's reachability is computed on the loop's executor first
+        (``Topology.warm``) and the engine takes the graph when that is done, a few tens of ms
+        later; until then it keeps the previous one.
+        """
+        if isinstance(snapshot, TopologySnapshot):
+            topology, ts = snapshot.topology, snapshot.ts
+        else:  # a bare graph (drills) has no time of its own: the last evaluation's
+            topology, ts = snapshot, self._now_ms or 0
+        if self._topology is None or not topology.same_content(self._topology):
+            self._use_topology(topology)
+        self._topology = topology
+        return self.topology_log.observe(topology, ts)
+
+    def _use_topology(self, topology: Topology) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        self._pending_topology = topology  # a graph still being read is overtaken
+        if loop is None or len(topology) < BIG_TOPOLOGY:
+            self.engine.set_topology(topology)
+            return
+
+        def adopt(done: asyncio.Future) -> None:  # on the loop: asyncio calls back there
+            if done.cancelled():
+                return
+            if done.exception() is not None:
+                log.error("reading the call graph failed", exc_info=done.exception())
+            if topology is self._pending_topology:  # not overtaken by another graph meanwhile
+                self.engine.set_topology(topology)
+
+        loop.run_in_executor(None, topology.warm).add_done_callback(adopt)
 
     def on_batch(self, batch: MetricBatch) -> list[Event]:
         """Observe a batch; evaluate if feed time moved on by a second. Returns new events."""
@@ -102,7 +150,9 @@ class AlertWatch:
         newest = int(ts.max())
         if self._next_eval_ms is None or newest >= self._next_eval_ms:
             self._next_eval_ms = newest - newest % EVAL_INTERVAL_MS + EVAL_INTERVAL_MS
-            return self.evaluate(newest)
+            # A folded topology summary is written when its interval is over, even if the
+            # graph has stopped changing (no snapshot will come to carry it).
+            return self.evaluate(newest) + self.topology_log.due(newest)
         return []
 
     def on_events(self, events: Iterable[Event]) -> list[Event]:
@@ -188,7 +238,7 @@ class AlertWatch:
         return self.engine.alerts()
 
     def incidents(self) -> list[Incident]:
-        """All incidents the book knows, newest first."""
+        """The incidents the book holds (live ones, the newest resolved ones), newest first."""
         return sorted(self.book.incidents(), key=lambda i: i.detected_ms or 0, reverse=True)
 
     def silences(self) -> list[Silence]:

@@ -12,6 +12,11 @@ the emphasis or the zoom changes), and only the caption, a child item with a pre
 ``QStaticText``, is drawn afresh. Edges are cached the same way; their look changes
 only with their level and traffic band. A full repaint of the map then costs a few pixmap
 copies instead of a hundred antialiased strokes and text layouts.
+
+A platform of a thousand services fitted to a wall is a few pixels a box: below
+``MIN_TEXT_PX`` of screen per unit of type a box draws no name or glyph (nobody could read
+them), and the panel hides the captions. An edge's route can change in place (``set_route``)
+when the graph around it changes, so a new service does not rebuild three thousand edges.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ DIM_OPACITY = 0.25
 _CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 _HEALTHY_EDGE_ALPHA = {"dark": 120, "light": 185}
 _WIDTH_HYSTERESIS = 0.6  # an edge's width follows its traffic only when it moved this much
+MIN_TEXT_PX = 4.0  # type smaller than this on screen is not drawn (names) or not set (captions)
+_PLAIN_SMOOTH_LOD = 1.5  # a plain edge is antialiased from this zoom on (few are in sight then)
 
 _TINT = {"crit": 0.38, "warn": 0.26}  # how much of the level colour the fill takes
 
@@ -147,14 +154,17 @@ class ServiceNodeItem(QGraphicsItem):
         t = theme.current()
         return _mix(t.color("surface"), self.border_color, _TINT.get(self.level, 0.0))
 
-    def set_state(self, level: str, caption: str, numbers: tuple = ()) -> None:
-        """Show a new level and caption; repaints only what changed. ``numbers`` are kept
-        for the tooltip, which the panel builds only when someone hovers."""
+    def set_state(self, level: str, caption: str | None, numbers: tuple = ()) -> None:
+        """Show a new level and caption (None: leave the caption as it is, the panel does not
+        show it now); repaints only what changed. ``numbers`` are kept for the tooltip, which
+        the panel builds only when someone hovers."""
         self.numbers = numbers
         if level != self.level:
             self.level = level
             self.update()  # the cached box: a new border and fill
-        self.caption_item.set_text(caption, theme.current().color("text" if level in ("warn", "crit") else "text_dim"))
+        if caption is not None:
+            self.caption_item.set_text(
+                caption, theme.current().color("text" if level in ("warn", "crit") else "text_dim"))
 
     def set_emphasis(self, highlighted: bool, dimmed: bool) -> None:
         """Part of the highlighted scenario, or dimmed because another one is highlighted."""
@@ -208,6 +218,8 @@ class ServiceNodeItem(QGraphicsItem):
         painter.setBrush(QBrush(self.fill_color))
         painter.drawRoundedRect(box.adjusted(width / 2, width / 2, -width / 2, -width / 2), 12, 12)
 
+        if option.levelOfDetailFromTransform(painter.worldTransform()) * LABEL_PX < MIN_TEXT_PX:
+            return  # a speck on the wall: the coloured box is all that can be seen
         _draw_glyph(painter, self.kind, self._glyph_rect,
                     t.color("text") if self.level != "unknown" else t.color("text_dim"))
         painter.setPen(t.color("text"))
@@ -286,7 +298,7 @@ class CallEdgeItem(QGraphicsItem):
 
     ARROW = 16.0
 
-    def __init__(self, caller: str, callee: str, points: list[QPointF]) -> None:
+    def __init__(self, caller: str, callee: str, points: list[QPointF] | list[tuple[float, float]]) -> None:
         super().__init__()
         self.caller, self.callee = caller, callee
         self.level = "unknown"
@@ -296,7 +308,31 @@ class CallEdgeItem(QGraphicsItem):
         self.dimmed = False
         self.setZValue(1)
         self.setCacheMode(_CACHE)
-        self._path, self._arrow = _route(points, self.ARROW)
+        self.plain = False  # see ``set_plain``
+        self.points: tuple[tuple[float, float], ...] = ()
+        self._set_points(points)
+
+    def set_plain(self, plain: bool = True) -> None:
+        """Draw for a map of thousands of edges: uncached (long edges' device pixmaps would
+        push each other out of Qt's pixmap cache), opaque (a healthy edge's transparency is
+        mixed with the background beforehand: blending is five times the cost), and without
+        antialiasing below zoom 1.5. A repaint of 1,000 edges in sight then costs ~50 ms
+        instead of ~700."""
+        self.plain = plain
+        self.setCacheMode(QGraphicsItem.CacheMode.NoCache if plain else _CACHE)
+
+    def set_route(self, points: list[QPointF] | list[tuple[float, float]]) -> bool:
+        """Run the edge along new points (the graph around it changed); False if they are the same."""
+        if _as_tuples(points) == self.points:
+            return False
+        self.prepareGeometryChange()
+        self._set_points(points)
+        self.update()
+        return True
+
+    def _set_points(self, points: list[QPointF] | list[tuple[float, float]]) -> None:
+        self.points = _as_tuples(points)
+        self._path, self._arrow = _route([QPointF(x, y) for x, y in self.points], self.ARROW)
         self._bounds = self._path.boundingRect().united(self._arrow.boundingRect()).adjusted(-14, -14, 14, 14)
 
     @property
@@ -311,15 +347,7 @@ class CallEdgeItem(QGraphicsItem):
         Healthy edges are drawn half-transparent so that the few red ones stand out of
         the many green ones.
         """
-        t = theme.current()
-        if self.highlighted and self.level in ("ok", "unknown"):
-            return t.color("accent")
-        color = t.status_color(self.level)
-        if self.level == "ok" and not self.highlighted:
-            # Half-transparent over black stays a clear green; over a light background it
-            # fades to mint, so the light theme keeps more of it.
-            color.setAlpha(_HEALTHY_EDGE_ALPHA.get(t.name, 120))
-        return color
+        return _edge_color(self.level, self.highlighted)
 
     def path(self) -> QPainterPath:
         """The curve in scene coordinates (ends at the arrowhead's base)."""
@@ -351,19 +379,51 @@ class CallEdgeItem(QGraphicsItem):
         return self._bounds
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        # Pens come from a small cache by look: thousands of edges share a dozen of them, and
+        # making them per paint was most of a big map's repaint.
+        pen, fill, halo = _edge_style(theme.current().name, self.level, self.width, self.highlighted, self.plain)
+        smooth = not self.plain or option.levelOfDetailFromTransform(painter.worldTransform()) >= _PLAIN_SMOOTH_LOD
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, smooth)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        color = self.color
-        width = self.width + (1.5 if self.highlighted else 0.0)
-        if self.highlighted and self.level in ("warn", "crit"):
-            halo = theme.current().color("accent")  # keep the red, show it is on the path
-            painter.setPen(QPen(halo, width + 8, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        if halo is not None:
+            painter.setPen(halo)
             painter.drawPath(self._path)
-        painter.setPen(QPen(color, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+        painter.setPen(pen)
         painter.drawPath(self._path)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(color)
+        painter.setBrush(fill)
         painter.drawPath(self._arrow)
+
+
+@functools.lru_cache(maxsize=256)
+def _edge_style(theme_name: str, level: str, width: float, highlighted: bool, plain: bool) -> tuple[QPen, QColor, QPen | None]:
+    """(stroke pen, arrowhead colour, halo pen or None) of an edge's look in the current theme
+    (``theme_name`` keys the cache: a new theme gets new pens)."""
+    t = theme.current()
+    color = _edge_color(level, highlighted)
+    if plain and color.alpha() < 255:
+        color = _mix(t.color("background"), color, color.alphaF())
+    stroke = width + (1.5 if highlighted else 0.0)
+    halo = None
+    if highlighted and level in ("warn", "crit"):  # keep the red, show it is on the path
+        halo = QPen(t.color("accent"), stroke + 8, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+    return QPen(color, stroke, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap), color, halo
+
+
+def _edge_color(level: str, highlighted: bool) -> QColor:
+    t = theme.current()
+    if highlighted and level in ("ok", "unknown"):
+        return t.color("accent")
+    color = t.status_color(level)
+    if level == "ok" and not highlighted:
+        # Half-transparent over black stays a clear green; over a light background it
+        # fades to mint, so the light theme keeps more of it.
+        color.setAlpha(_HEALTHY_EDGE_ALPHA.get(t.name, 120))
+    return color
+
+
+def _as_tuples(points: list[QPointF] | list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+    return tuple((p.x(), p.y()) if isinstance(p, QPointF) else (float(p[0]), float(p[1])) for p in points)
 
 
 def _route(points: list[QPointF], arrow: float) -> tuple[QPainterPath, QPainterPath]:

@@ -1,124 +1,46 @@
 """The call-chain map: every service in a column by call depth, coloured by health.
 
-Items are built when the topology changes (different services, calls or scenarios; the
-same graph sent again on a reconnection keeps them) and only recoloured and relabelled
-on ``refresh()``: the series keys
-are made once per topology, so a frame is a few hundred ring look-ups. Positions come
-from one ``StableLayout`` kept for the panel's life, so a service that appears later
-takes a free slot instead of reshuffling the wall.
+Items follow the topology incrementally. A feed re-sends its whole graph, often unchanged:
+the same content keeps every item (``LiveView`` keeps the object it already had; the panel
+checks identity, then content). A changed graph is laid out again (``map_layout``: slots
+from one ``StableLayout`` kept for the panel's life, so a service that appears later takes
+a free slot instead of reshuffling the wall; edge routes; thresholds), off the UI thread
+when it has ``BIG_MAP_SERVICES`` or more, and only the difference is applied to the scene
+(``map_drawing``).
+
+``refresh()`` recolours and relabels from the live view through series keys made once per
+item, when the view holds new numbers. On a big map that work, and the application of a new
+layout, are cut into slices (``SlicedWork``) run from the panel's own zero-time timer, so no
+UI callback takes long; captions too small to read at the current zoom are not computed,
+off-screen ones wait until they come into sight, and healthy calls are drawn only when
+zoomed in far enough to tell them apart (``EDGES_ZOOM``).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Iterator
 
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QResizeEvent, QTransform, QWheelEvent
-from PySide6.QtWidgets import (
-    QApplication, QComboBox, QGraphicsItem, QGraphicsScene, QGraphicsSceneHelpEvent, QGraphicsView, QHBoxLayout, QLabel,
-    QPushButton, QToolTip, QVBoxLayout, QWidget,
-)
+import shiboken6
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QTransform
+from PySide6.QtWidgets import QComboBox, QGraphicsItem, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from warroom.core.health import edge_level, service_level, thresholds_by_service
 from warroom.core.layout import StableLayout
-from warroom.core.model import SeriesKey
 from warroom.core.topology import Topology
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
+from warroom.ui.panels.map_drawing import EDGES_ZOOM, MapDrawing, SlicedWork, edge_width, show_edge
 from warroom.ui.panels.map_items import (
-    COL_STEP, ROW_STEP, CallEdgeItem, ServiceNodeItem, format_rate, format_ratio, format_seconds,
+    CAPTION_PX, MIN_TEXT_PX, NODE_H, NODE_W, CallEdgeItem, ServiceNodeItem, format_rate, format_ratio, format_seconds,
 )
-from warroom.ui.panels.map_routes import route_edges
+from warroom.ui.panels.map_layout import BIG_MAP_SERVICES, LayoutRunner, MapLayout
+from warroom.ui.panels.map_view import MapScene, TopologyMapView
 from warroom.ui.panels.service_detail import ServiceDetailView
 
 MIN_SCALE, MAX_SCALE = 0.1, 6.0
 _FIT_MARGIN = 14.0  # scene units around the map when it is fitted
-
-
-class _MapScene(QGraphicsScene):
-    """The map's scene: tooltips are built on demand by the panel."""
-
-    def __init__(self, panel: "TopologyMapPanel") -> None:
-        super().__init__(panel)
-        self._panel = panel
-
-    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:  # noqa: N802 - Qt override
-        for item in self.items(event.scenePos()):
-            text = self._panel.tooltip_for(item)
-            if text:
-                QToolTip.showText(event.screenPos(), text, event.widget())
-                event.accept()
-                return
-        QToolTip.hideText()
-        event.ignore()
-
-
-class TopologyMapView(QGraphicsView):
-    """The map's graphics view: wheel zoom around the mouse, drag to pan, click to pick."""
-
-    def __init__(self, scene: QGraphicsScene, panel: "TopologyMapPanel") -> None:
-        super().__init__(scene, panel)
-        self._panel = panel
-        self._press: QPoint | None = None
-        self.setObjectName("topology_map_view")
-        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
-        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # a wall has no scroll bars
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setFrameShape(QGraphicsView.Shape.NoFrame)
-        # The scene's background fills the viewport: the panel and the window's border
-        # frame behind it need no repaint when a node changes.
-        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
-        self._panel.zoom_by(1.0015 ** event.angleDelta().y())
-        event.accept()
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        self._press = event.position().toPoint()
-        super().mousePressEvent(event)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        super().mouseReleaseEvent(event)
-        pos = event.position().toPoint()
-        if self._press is None or event.button() != Qt.MouseButton.LeftButton:
-            return
-        if (pos - self._press).manhattanLength() >= QApplication.startDragDistance():
-            self._panel.auto_fit = False  # the user panned: stop refitting on resize
-        else:
-            node = self._node_at(pos)
-            if node is not None:
-                self._panel.select_service(node.name)
-        self._press = None
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        if event.key() == Qt.Key.Key_F:
-            self._panel.fit()
-        elif event.key() in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
-            self._panel.zoom_by(1.25)
-        elif event.key() == Qt.Key.Key_Minus:
-            self._panel.zoom_by(0.8)
-        else:
-            super().keyPressEvent(event)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        bar = self._panel.toolbar
-        bar.setGeometry(0, 0, self.width(), bar.sizeHint().height())
-        if self._panel.auto_fit:
-            self._panel.fit()
-
-    def _node_at(self, pos: QPoint) -> ServiceNodeItem | None:
-        for item in self.items(pos):
-            if isinstance(item, ServiceNodeItem):
-                return item
-        return None
 
 
 class TopologyMapPanel(Panel):
@@ -132,25 +54,29 @@ class TopologyMapPanel(Panel):
 
     def __init__(self, source: LiveView, parent: QWidget | None = None) -> None:
         super().__init__(source, parent)
-        self.nodes: dict[str, ServiceNodeItem] = {}
-        self.edges: dict[tuple[str, str], CallEdgeItem] = {}
-        self.layout_engine = StableLayout()
+        self.scene = MapScene(self)
+        self.drawing = MapDrawing(self.scene)
+        self.nodes: dict[str, ServiceNodeItem] = self.drawing.nodes  # the drawing's own dicts
+        self.edges: dict[tuple[str, str], CallEdgeItem] = self.drawing.edges
+        self.layout_engine = StableLayout()  # used by one layout at a time (see map_layout)
+        self.layouts = LayoutRunner(self)
         self.auto_fit = True  # refit on resize until the user zooms or pans
         self.detail: ServiceDetailView | None = None
-        self._topology: Topology | None = None
-        self._topology_sig: tuple | None = None  # the services, edges and scenarios drawn
-        self._topology_stamp: tuple | None = None
+        self.last_layout: MapLayout | None = None  # the layout drawn last
+        self._wanted: Topology | None = None  # the newest topology seen in the source
+        self._wanted_version = -1
+        self._relayout = False  # a newer topology came while a layout ran
         self._scenario: str | None = None
+        self._scenarios_shown: tuple = ()  # (id, title) of the combo's entries
         self._selected: str | None = None
-        self._thresholds: dict = {}
-        self._service_keys: dict[str, tuple[SeriesKey, ...]] = {}
-        self._edge_keys: dict[tuple[str, str], tuple[SeriesKey, SeriesKey]] = {}
         self.root_causes: set[str] = set()  # services badged as probable root cause
         self._roots_version: int | None = None
         self._rebuilt = False
         self._plan_highlight: dict | None = None
+        self._work = SlicedWork(self)  # a big map's work, in slices
+        self._colour_queued = False  # a recolouring pass waits in the work queue
+        self._coloured_for: tuple = ()  # (cursor, points received) the last pass read
 
-        self.scene = _MapScene(self)
         self.scene.setBackgroundBrush(theme.current().color("background"))
         self.view = TopologyMapView(self.scene, self)
         self.scenario_combo = QComboBox(self)
@@ -177,91 +103,129 @@ class TopologyMapPanel(Panel):
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
         box.addWidget(self.view, 1)
+        self._fill_scenario_combo(())
         self.refresh()
 
     # -- drawing -------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Rebuild the items if the topology changed, then recolour and relabel them."""
-        topology = self.source.topology
-        stamp = (self.source.topology_ts, len(topology), topology.graph.number_of_edges())
-        if topology is not self._topology or stamp != self._topology_stamp:
-            # A feed sends its topology again on every (re)connection: the same graph keeps
-            # its items, as a rebuild redraws every cached node and edge (tens of ms).
-            content = (tuple(topology.services), tuple(topology.edges), tuple(topology.scenarios))
-            if content != self._topology_sig:
-                self._rebuild(topology)
-                self._topology_sig = content
-            self._topology, self._topology_stamp = topology, stamp
-        self._recolour()
+        """Follow the topology (see the module docstring), then recolour and relabel."""
+        self._follow_topology()
+        if (self.source.cursor_ms, self.source.points_received) == self._coloured_for:
+            pass  # no new numbers (an event, the feed's state): the colours stand
+        elif self._work or self.drawing.big:
+            self._queue_colours()
+        else:
+            for _ in self._colour_steps():
+                pass
         self._mark_roots()
         self._follow_plan_highlight()
         if self.detail is not None and self.detail.isVisible():
             self.detail.refresh()
 
-    def _rebuild(self, topology: Topology) -> None:
-        self.scene.clear()
-        self.nodes.clear()
-        self.edges.clear()
-        positions = self.layout_engine.update(topology)
-        self._thresholds = thresholds_by_service(topology)
-        for svc in topology.services:
-            node = ServiceNodeItem(svc.name, svc.label, svc.kind)
-            x, y = positions[svc.name]
-            node.setPos(x * COL_STEP, y * ROW_STEP)
-            self.scene.addItem(node)
-            self.nodes[svc.name] = node
-            s = {"service": svc.name}
-            self._service_keys[svc.name] = (
-                SeriesKey("service_requests_rate", s), SeriesKey("service_error_ratio", s),
-                SeriesKey("service_latency_seconds", {**s, "quantile": "0.99"}),
-                SeriesKey("service_saturation_ratio", s),
-            )
-        for key, points in route_edges(topology, positions).items():
-            item = CallEdgeItem(*key, points)
-            self.scene.addItem(item)
-            self.edges[key] = item
-            labels = {"caller": key[0], "callee": key[1]}
-            self._edge_keys[key] = (SeriesKey("edge_requests_rate", labels), SeriesKey("edge_error_ratio", labels))
-        bounds = self.scene.itemsBoundingRect()
+    @property
+    def items_made(self) -> int:
+        """Node and edge items created since the panel was made (tests and the bench count them)."""
+        return self.drawing.items_made
+
+    @property
+    def busy(self) -> bool:
+        """True while a layout runs or a big map's work waits for its slices."""
+        return self.layouts.busy or bool(self._work)
+
+    def _follow_topology(self) -> None:
+        topology = self.source.topology
+        if topology is self._wanted and topology.version == self._wanted_version:
+            return  # nothing new: the common case, one identity check a frame
+        same = topology is not self._wanted and self._wanted is not None and topology.same_content(self._wanted)
+        self._wanted, self._wanted_version = topology, topology.version
+        if same:
+            return  # the graph sent again as a new object: every item stays
+        if self.layouts.busy:
+            self._relayout = True  # laid out when the running layout is done
+        else:
+            self.layouts.run(self.layout_engine, topology, self._on_layout_done)
+
+    def _on_layout_done(self, layout: MapLayout) -> None:
+        self._coloured_for = ()  # new items need their colours even if no number changed
+        steps = self._apply_layout(layout)
+        if len(layout.topology) >= BIG_MAP_SERVICES or self._work:
+            self._work.add(steps)
+            self._queue_colours()
+        else:
+            for _ in steps:
+                pass
+        if self._relayout and not self.layouts.busy:
+            self._relayout = False
+            wanted = self._wanted
+            if wanted is not None and not wanted.same_content(layout.topology):
+                self.layouts.run(self.layout_engine, wanted, self._on_layout_done)
+
+    def _apply_layout(self, layout: MapLayout) -> Iterator[None]:
+        """The drawing brought to ``layout``, then what depends on which items exist."""
+        yield from self.drawing.apply(layout)
+        new_nodes, new_edges = self.drawing.made
+        self.last_layout = layout
         # Room around the map so it can be dragged anywhere, even when it all fits.
-        self.scene.setSceneRect(bounds.adjusted(-2000, -2000, 2000, 2000))
-        self._fill_scenario_combo(topology)
-        if self._scenario is not None and self._scenario not in {sc.id for sc in topology.scenarios}:
+        self.scene.setSceneRect(self.drawing.bounds.adjusted(-2000, -2000, 2000, 2000))
+        scenarios = tuple((sc.id, sc.title) for sc in layout.topology.scenarios)
+        if self._scenario is not None and self._scenario not in {i for i, _ in scenarios}:
             self._scenario = None
         if self._selected not in self.nodes:
             self._selected = None
-        self._apply_emphasis()
+        elif self._selected in new_nodes:  # redrawn with a new label or kind: still the one open
+            self.nodes[self._selected].set_selected_service(True)
+        if scenarios != self._scenarios_shown:
+            self._fill_scenario_combo(scenarios)
+            self._apply_emphasis()  # the highlighted path may be another now
+        elif self._scenario is not None or self._plan_highlight:
+            self._apply_emphasis(new_nodes, new_edges)  # new items start neither lit nor dimmed
+        yield
         self._rebuilt = True  # new node items: badge the roots again
+        self._mark_roots()
         if self.auto_fit:
             self.fit()
 
-    def _recolour(self) -> None:
-        value = self.source.value
-        rate_word, err_word, load_word = self.tr("%1 req/s"), self.tr("%1 err"), self.tr("load %1")  # once a frame
-        for name, node in self.nodes.items():
-            rps_key, err_key, p99_key, sat_key = self._service_keys[name]
-            rps, err, p99, sat = value(rps_key), value(err_key), value(p99_key), value(sat_key)
-            th = self._thresholds[name]
-            level = service_level(err, p99, sat, th)
-            # The box is narrow on a wall: a slow or saturated service shows what is wrong
-            # (its errors and the culprit) rather than its traffic, which stays in the tooltip.
-            parts = [err_word.replace("%1", format_ratio(err))]
-            if p99 is not None and p99 >= th.p99_warn_s:
-                parts.append("p99 " + format_seconds(p99))
-            if sat is not None and sat >= th.saturation_warn:
-                parts.append(load_word.replace("%1", format_ratio(sat)))
-            if len(parts) == 1:
-                parts.insert(0, rate_word.replace("%1", format_rate(rps)))
-            node.set_state(level, " · ".join(parts), (rps, err, p99, sat))
-        for key, edge in self.edges.items():
-            rate_key, err_key = self._edge_keys[key]
-            rate, err = value(rate_key), value(err_key)
-            edge.set_state(edge_level(err, self._thresholds.get(key[0])), edge_width(rate), (rate, err))
+    def _queue_colours(self) -> None:
+        if not self._colour_queued:
+            self._colour_queued = True
+            self._work.add(self._colour_steps(queued=True))
+
+    def _colour_steps(self, queued: bool = False) -> Iterator[None]:
+        """Recolour and relabel every item from the view (a generator, for slicing)."""
+        if queued:
+            self._colour_queued = False  # data arriving from now on needs another pass
+        self._coloured_for = (self.source.cursor_ms, self.source.points_received)
+        words = (self.tr("%1 req/s"), self.tr("%1 err"), self.tr("load %1"))  # once a pass
+        # Captions are made only where they can be read: at this zoom, and on a big map only
+        # on screen (a small map's are all made: a pan then shows them at once).
+        sight = self._sight() if self.drawing.captions_on and self.drawing.big else None
+        yield from self.drawing.colour(self.source.value, words, sight)
+
+    def _sight(self) -> QRectF:
+        """The scene area on screen, widened by a box so that half-visible boxes count."""
+        seen = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        return seen.adjusted(-NODE_W / 2, -NODE_H / 2, NODE_W / 2, NODE_H / 2)
+
+    def on_view_moved(self) -> None:
+        """The view scrolled or zoomed: captions that came into sight (or became readable) are due."""
+        if getattr(self, "view", None) is None or not shiboken6.isValid(self._work):
+            return  # the view scrolls while it is being made, and while the panel is destroyed
+        drawing = self.drawing
+        readable = self.zoom * CAPTION_PX >= MIN_TEXT_PX
+        if drawing.show_captions(readable):
+            self._coloured_for = ()  # the captions were not kept while unreadable
+            if readable and not drawing.big and not self._work:
+                for _ in self._colour_steps():
+                    pass
+        all_on = not drawing.big or self.zoom >= EDGES_ZOOM
+        drawing.show_all_edges(all_on)
+        if (readable or all_on) and drawing.big:
+            self._queue_colours()  # captions that came into sight, widths of edges now drawn
 
     def tooltip_for(self, item: QGraphicsItem) -> str:
         """The tooltip of a node (or its caption) or an edge, from its latest numbers.
 
-        Built when the mouse asks (see ``_MapScene``), not on every frame for every item.
+        Built when the mouse asks (see ``MapScene``), not on every frame for every item.
         """
         if isinstance(item.parentItem(), ServiceNodeItem):
             item = item.parentItem()
@@ -317,29 +281,41 @@ class TopologyMapPanel(Panel):
         """The id of the highlighted scenario, if any."""
         return self._scenario
 
-    def _apply_emphasis(self) -> None:
+    def _apply_emphasis(self, nodes: list[str] | None = None, edges: list[tuple[str, str]] | None = None) -> None:
+        """Highlight and dim for the plan preview or scenario in force: every item, or only
+        ``nodes`` and ``edges`` (items just made)."""
         hl = self._plan_highlight
+        scenario = None
+        if not hl and self._scenario is not None:
+            drawn = self.last_layout.topology if self.last_layout is not None else self.source.topology
+            try:
+                scenario = drawn.scenario(self._scenario)
+            except KeyError:  # gone from the graph: nothing to light
+                scenario = None
         if hl:  # a plan's impact preview wins over the scenario chosen in the combo
             on_edges, on_nodes = {tuple(e) for e in hl.get("edges", ())}, set(hl.get("services", ()))
             active = True
-        elif self._scenario is None:
+        elif scenario is None:
             on_edges, on_nodes = set(), set()
             active = False
         else:
-            sc = self.source.topology.scenario(self._scenario)
-            on_edges, on_nodes = set(sc.edges), set(sc.services)
+            on_edges, on_nodes = set(scenario.edges), set(scenario.services)
             active = True
-        for name, node in self.nodes.items():
-            node.set_emphasis(name in on_nodes, active and name not in on_nodes)
-        for key, edge in self.edges.items():
+        for name in self.nodes if nodes is None else nodes:
+            self.nodes[name].set_emphasis(name in on_nodes, active and name not in on_nodes)
+        all_on = self.drawing.all_edges_on
+        for key in self.edges if edges is None else edges:
+            edge = self.edges[key]
             edge.set_emphasis(key in on_edges, active and key not in on_edges)
+            show_edge(edge, all_on)
 
-    def _fill_scenario_combo(self, topology: Topology) -> None:
+    def _fill_scenario_combo(self, scenarios: tuple[tuple[str, str], ...]) -> None:
+        self._scenarios_shown = scenarios
         self.scenario_combo.blockSignals(True)
         self.scenario_combo.clear()
         self.scenario_combo.addItem(self.tr("None"), None)
-        for sc in topology.scenarios:
-            self.scenario_combo.addItem(sc.title or sc.id, sc.id)
+        for sc_id, title in scenarios:
+            self.scenario_combo.addItem(title or sc_id, sc_id)
         self.scenario_combo.setCurrentIndex(max(0, self.scenario_combo.findData(self._scenario)))
         self.scenario_combo.blockSignals(False)
 
@@ -359,7 +335,7 @@ class TopologyMapPanel(Panel):
         if self.detail is None:
             self.detail = ServiceDetailView(self.source, self)
             self.detail.sig_service_activated.connect(self._on_detail_service_activated)
-        self.detail.show_service(name, self._thresholds.get(name))
+        self.detail.show_service(name, self.drawing.thresholds.get(name))
         self.detail.show()
         self.detail.raise_()
 
@@ -375,7 +351,8 @@ class TopologyMapPanel(Panel):
     def fit(self) -> None:
         """Zoom and centre so that every service is visible."""
         self.auto_fit = True
-        bounds = self.scene.itemsBoundingRect().adjusted(-_FIT_MARGIN, -_FIT_MARGIN, _FIT_MARGIN, _FIT_MARGIN)
+        # From the boxes' positions: asking the scene for its items' bounds visits every item.
+        bounds = self.drawing.bounds.adjusted(-_FIT_MARGIN, -_FIT_MARGIN, _FIT_MARGIN, _FIT_MARGIN)
         if bounds.isEmpty():
             return
         viewport = self.view.viewport().rect()
@@ -388,6 +365,7 @@ class TopologyMapPanel(Panel):
         self.view.setTransform(QTransform.fromScale(scale, scale))
         # Centred in the part of the view below the controls.
         self.view.centerOn(bounds.center().x(), bounds.center().y() - band / 2 / scale)
+        self.on_view_moved()
 
     @property
     def zoom(self) -> float:
@@ -399,6 +377,7 @@ class TopologyMapPanel(Panel):
         target = min(MAX_SCALE, max(MIN_SCALE, self.zoom * factor))
         if target != self.zoom:
             self.view.scale(target / self.zoom, target / self.zoom)
+            self.on_view_moved()
         self.auto_fit = False
 
     def set_zoom(self, scale: float) -> None:
@@ -426,13 +405,6 @@ class TopologyMapPanel(Panel):
             self.fit()
         else:
             super().keyPressEvent(event)
-
-
-def edge_width(rate: float | None) -> float:
-    """Pen width for an edge's traffic: log-scaled, so 100/s and 20k/s both read."""
-    if rate is None or not rate > 0:
-        return 1.0
-    return min(9.0, max(1.0, 1.8 * math.log10(1 + rate) - 1.2))
 
 
 __all__ = ["TopologyMapPanel", "TopologyMapView", "edge_width"]
