@@ -27,10 +27,10 @@ from warroom.core.plan_runs import PlanBook
 from warroom.core.plans import Plan
 from warroom.store import HistoryReader, StoreWriter
 from warroom.store import bundle as bundle_mod
-from warroom.store import bundle_check
+from warroom.store.bundle import check as bundle_check
 from warroom.store.bundle import FAR_FUTURE_MS, BundleError, export_bundle
-from warroom.store.bundle_check import append_review_notes, is_bundle, open_bundle, read_manifest, validate_bundle
-from warroom.store.bundle_text import TextProgress
+from warroom.store.bundle.check import append_review_notes, is_bundle, open_bundle, read_manifest, validate_bundle
+from warroom.store.bundle.text import TextProgress
 
 
 @pytest.fixture(scope="module")

@@ -187,7 +187,7 @@ def test_export_a_bundle_from_the_open_file_with_progress(qapp, recording, tmp_p
     import shutil
 
     from warroom.store import StoreWriter
-    from warroom.store.bundle_check import validate_bundle
+    from warroom.store.bundle.check import validate_bundle
 
     copy = tmp_path / "history.duckdb"
     shutil.copy(recording.path, copy)

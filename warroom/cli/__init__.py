@@ -36,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     given = sys.argv[1:] if argv is None else argv
     if given[:1] == ["--bundle-check-child"]:
         # Not a command: a frozen build cannot run ``python -c``, so bundle validation starts
-        # this executable as its child (warroom.store.bundle_check.child_command, run_child).
-        from warroom.store.bundle_check import run_child
+        # this executable as its child (warroom.store.bundle.check.child_command, run_child).
+        from warroom.store.bundle.check import run_child
 
         return run_child(list(given[1:]))
     parser = _parser()

@@ -164,7 +164,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from warroom.core.clock import monotonic
     from warroom.core.durations import parse_duration
     from warroom.core.paths import recordings_dir
-    from warroom.store import bundle, bundle_text
+    from warroom.store import bundle
+    from warroom.store.bundle import text as bundle_text
 
     try:
         before, after = (int(parse_duration(v) * 1000) for v in (args.before, args.after))

@@ -3,12 +3,12 @@
 ``StoreWriter`` appends metrics, events and topology snapshots; ``HistoryReader`` reads
 them back (downsampled ranges, latest values, the event log, topology at a time).
 ``export_bundle`` writes one incident's stretch of a history as a self-contained bundle;
-``validate_bundle`` checks one (``bundle_check``; see docs/bundles.md). Rows the writer cannot
+``validate_bundle`` checks one (``bundle.check``; see docs/bundles.md). Rows the writer cannot
 store go to a quarantine table (``HistoryReader.quarantine``; see ``warroom.store.quarantine``).
 """
 
 from warroom.store.bundle import BundleError, BundleInfo, export_bundle
-from warroom.store.bundle_check import (
+from warroom.store.bundle.check import (
     append_review_notes,
     is_bundle,
     open_bundle,

@@ -67,7 +67,7 @@ def open_history(path: Path, read_only: bool, progress=None):
 
     from warroom.store import HistoryReader, StoreWriter
     from warroom.store.bundle import BundleError
-    from warroom.store.bundle_check import check_file, is_bundle, validate_bundle
+    from warroom.store.bundle.check import check_file, is_bundle, validate_bundle
     from warroom.store.schema import SchemaError
 
     if not path.is_file():
@@ -123,7 +123,7 @@ def run_replay(opts: ReplayOptions) -> int:
     layout = load_layout(opts.layout)  # LayoutError is the caller's to print
     app = init_app(opts.lang, opts.theme, layout)
     if opts.snapshot_out is not None:
-        from warroom.store.bundle_text import TextProgress
+        from warroom.store.bundle.text import TextProgress
 
         # A bar on a terminal; nothing on a pipe, where the lines would only precede the result.
         progress = TextProgress(sys.stderr, "checking bundle") if sys.stderr.isatty() else None

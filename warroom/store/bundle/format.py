@@ -1,8 +1,8 @@
-"""The incident bundle format, shared by writing (``bundle``), checking (``bundle_check``) and
-the command line's helpers (``bundle_text``): names, the manifest's ``BundleInfo``, the one error
+"""The incident bundle format, shared by writing (``bundle``), checking (``bundle.check``) and
+the command line's helpers (``bundle.text``): names, the manifest's ``BundleInfo``, the one error
 type, and opening a DuckDB file with errors that say what they mean.
 
-Imports point one way: ``bundle`` -> ``bundle_text`` -> ``bundle_check`` -> ``bundle_format``;
+Imports point one way: ``bundle`` -> ``bundle.text`` -> ``bundle.check`` -> ``bundle.format``;
 this module imports none of them.
 """
 

@@ -1,4 +1,4 @@
-"""Reading and checking incident bundles (the format is ``bundle_format``, the export ``bundle``).
+"""Reading and checking incident bundles (the format is ``bundle.format``, the export ``bundle``).
 
     is_bundle(path) / read_manifest(path)      # what a file is, cheaply
     validate_bundle(path) -> BundleInfo        # read everything, in a child process
@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from warroom.core.clock import wall_ms
 from warroom.core.model import Event, EventKind
-from warroom.store.bundle_format import (
+from warroom.store.bundle.format import (
     COLUMNS, FORMAT, FORMAT_VERSION, MANIFEST_KEY, REVIEW_FILTER, BundleError, BundleInfo, Progress, close_quietly,
     damaged, first_line, open_file,
 )

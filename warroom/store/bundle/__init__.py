@@ -2,14 +2,14 @@
 
 A bundle has the schema of a history store, so ``HistoryReader`` and the replay console read
 it unchanged, plus a manifest in ``meta`` (key ``'bundle'``, JSON; see docs/bundles.md).
-This module writes bundles (the format itself is ``warroom.store.bundle_format``):
+This module writes bundles (the format itself is ``warroom.store.bundle.format``):
 
     export_bundle(history, out, incident_id)   # write one (atomically)
     events_carrying_state(events, start_ms)    # what a replay from start_ms needs from before it
 
-Reading and checking them is ``warroom.store.bundle_check`` (``is_bundle``, ``read_manifest``,
+Reading and checking them is ``warroom.store.bundle.check`` (``is_bundle``, ``read_manifest``,
 ``validate_bundle``, ``open_bundle``, ``append_review_notes``); the command line's helpers
-(listing incidents, summary lines, a text progress bar) are ``warroom.store.bundle_text``.
+(listing incidents, summary lines, a text progress bar) are ``warroom.store.bundle.text``.
 
 A bundle holds the window around the incident and, from before the window, the events a replay
 needs to show the state at its start correctly (alerts still active, silences in force,
@@ -35,16 +35,16 @@ from warroom.core.clock import wall_ms
 from warroom.core.incidents import Incident, IncidentBook
 from warroom.core.model import Event, EventKind
 from warroom.core.plan_runs import PlanBook
-from warroom.store.bundle_check import check_file
-from warroom.store.bundle_format import (
+from warroom.store.bundle.check import check_file
+from warroom.store.bundle.format import (
     COLUMNS, FAR_FUTURE_MS, FORMAT, FORMAT_VERSION, MANIFEST_KEY, REVIEW_FILTER, BundleError, BundleInfo, Progress,
     close_quietly, first_line, open_file,
 )
-from warroom.store.bundle_text import describe_incident
+from warroom.store.bundle.text import describe_incident
 from warroom.store.query import HistoryReader
 from warroom.store.schema import SchemaError, check_readable, ensure_schema
 
-# The format's names live in bundle_format (shared with bundle_check and bundle_text, which
+# The format's names live in bundle.format (shared with bundle.check and bundle.text, which
 # import nothing from here); they are imported here too, so ``warroom.store.bundle.BundleError``
 # and the rest keep working for callers.
 __all__ = [

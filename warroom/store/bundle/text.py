@@ -2,7 +2,7 @@
 finding the recording that holds an incident, and a text progress bar for ``warroom export``.
 
 The format and the export are ``warroom.store.bundle``; reading and checking bundles is
-``warroom.store.bundle_check``.
+``warroom.store.bundle.check``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 import duckdb
 
 from warroom.core.incidents import Incident, IncidentBook
-from warroom.store.bundle_check import check_file
-from warroom.store.bundle_format import (
+from warroom.store.bundle.check import check_file
+from warroom.store.bundle.format import (
     FAR_FUTURE_MS,
     BundleError,
     BundleInfo,
