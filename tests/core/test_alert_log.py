@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tests.core.test_alerts import RULES, T0, err, feed, topo
-from warroom.core.alert_log import AlertLog
+from warroom.core.alert_log import MAX_KEYS, AlertLog
 from warroom.core.alerts import AlertEngine
 from warroom.core.model import Event, EventKind, Severity
 from warroom.core.silences import Silence
@@ -85,3 +85,18 @@ def test_a_store_returning_one_millisecond_in_any_order_gives_the_same_state():
         shuffled = list(log)
         random.Random(seed).shuffle(shuffled)
         assert _shown(AlertLog.replay(sorted(shuffled, key=lambda e: e.ts)).alerts()) == expected
+
+
+def test_parsed_series_are_a_bounded_cache():
+    log = AlertLog()
+    n = MAX_KEYS + 500
+    for i in range(n):  # a month of alerts on pods that come and go
+        attrs = {"fingerprint": f"fp{i}", "rule": "errors", "series": err(f"pod-{i}").text, "since_ms": T0 + i}
+        log.apply(Event(f"a{i}", T0 + i, EventKind.ALERT, f"pod-{i}", "errors", Severity.P2,
+                        {**attrs, "state": "firing"}))
+        if i < n - 1:
+            log.apply(Event(f"r{i}", T0 + i, EventKind.ALERT, f"pod-{i}", "errors", Severity.P2,
+                            {**attrs, "state": "resolved"}))
+    assert len(log._keys) <= MAX_KEYS
+    (last,) = log.alerts()
+    assert last.series == err(f"pod-{n - 1}") and last.state == "firing"

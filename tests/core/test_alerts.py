@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from warroom.core.alerts import AlertEngine, amends_root, fingerprint
+from warroom.core.alerts import FORGET_AFTER_MS, MAX_CHANGES, AlertEngine, amends_root, fingerprint
 from warroom.core.model import CallEdge, Event, EventKind, SeriesKey, Service, ServiceKind
 from warroom.core.rules import load_rules
 from warroom.core.silences import Silence
@@ -194,3 +194,55 @@ def test_reload_keeps_alerts_of_rules_that_stay_and_resolves_the_rest():
     ev = e.load(fewer, T0 + 27_000)
     assert states(ev) == ["resolved"] and ev[0].attrs["reason"] == "rule removed"
     assert e.alerts() == []
+
+
+# -- bounded memory (issue 12) ------------------------------------------------------------------
+
+def test_series_that_went_silent_are_forgotten_unless_they_hold_an_alert():
+    e = AlertEngine(RULES, topo())
+    hour = 3_600_000
+    for h in range(5):  # pods come and go: 100 new series an hour, each seen for ten minutes
+        pods = {err(f"pod-{h}-{j}"): 0.0 for j in range(100)}
+        if h == 0:
+            pods[err("pod-bad")] = 0.5  # fires, then its pod goes silent with the alert on
+        for step in range(0, 600, 5):
+            now = T0 + h * hour + step * 1000
+            e.observe(now, [err("svc"), *pods], [0.0, *pods.values()])
+            e.evaluate(now)
+        assert e.series_count <= 2 + 2 * 100  # svc, pod-bad, this hour's and the last hour's pods
+    end = T0 + 5 * hour + FORGET_AFTER_MS + 120_000
+    e.observe(end, [err("svc")], [0.0])
+    e.evaluate(end)
+    assert e.series_count == 2  # svc, and pod-bad: silence does not resolve an alert
+    assert [(a.subject, a.state) for a in e.alerts()] == [("pod-bad", "firing")]
+
+    # A forgotten series that comes back starts afresh, and alerts as before.
+    came_back = feed(e, 25, end + 1000, {err("pod-0-7"): 0.2})
+    assert states(came_back) == ["pending", "firing"] and e.series_count == 3
+
+
+def test_a_forgotten_baseline_series_learns_again():
+    e = AlertEngine(RULES, topo())
+    key = SeriesKey("scenario_tps", {"scenario": "pay"})
+    feed(e, 60, T0, {key: 100.0})
+    assert len(e.baseline(key)) == 1
+    later = T0 + 60_000 + FORGET_AFTER_MS + 60_000
+    e.evaluate(later)
+    assert e.baseline(key) == [] and e.series_count == 0
+    feed(e, 5, later, {key: 100.0})
+    assert len(e.baseline(key)) == 1
+
+
+def test_remembered_changes_are_bounded_in_number_and_in_time():
+    e = AlertEngine(RULES, topo())
+    e.note_event(Event("d-db", T0 - 60_000, EventKind.DEPLOY, "db", "Deployed db 2.0"))
+    for i in range(MAX_CHANGES):  # a busy CI: more deploys within the window than are kept
+        e.note_event(Event(f"d{i}", T0 - 50_000 + i, EventKind.CONFIG_CHANGE, "elsewhere", "flag"))
+    feed(e, 25, T0, {err("svc"): 0.2})
+    (svc,) = e.alerts()
+    assert svc.change is None  # the deploy on db went when the newest change came
+
+    e2 = AlertEngine(RULES, topo())
+    for day in range(30):  # a month of daily deploys and no alert to prune them
+        e2.note_event(Event(f"d{day}", T0 + day * 86_400_000, EventKind.DEPLOY, "gw", "Deployed gw"))
+    assert len(e2._changes) == 1  # only what is still within change_window of the newest

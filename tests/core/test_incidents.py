@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from warroom.core.incidents import ACTIONS, IncidentBook, incident_id
+from warroom.core.incidents import ACTIONS, MAX_CONTEXT, MAX_ORPHANS, IncidentBook, incident_id
 from warroom.core.model import Event, EventKind, Severity
 from warroom.core.mttx import incident_times
 
@@ -426,6 +426,119 @@ def test_incident_ids_come_from_the_events():
 def test_options_are_validated():
     with pytest.raises(ValueError, match="recovery_s"):
         IncidentBook(recovery_s=-1)
+    for bad in (0, -3, 2.5, True):
+        with pytest.raises(ValueError, match="max_resolved"):
+            IncidentBook(max_resolved=bad)
+        with pytest.raises(ValueError, match="max_timeline"):
+            IncidentBook(max_timeline=bad)
+
+
+# -- bounded memory (issue 12) ------------------------------------------------------------------
+
+def outages(d: Drill, n: int, start: int, *, root=lambda i: f"svc-{i}", every=10 * M) -> int:
+    """``n`` outages one after the other, each resolved and verified before the next."""
+    ts = start
+    for i in range(n):
+        d.feed(alert(f"a{i}", "firing", ts, subject=root(i)))
+        d.feed(alert(f"a{i}", "resolved", ts + M, subject=root(i)))
+        d.tick(ts + 3 * M)
+        ts += every
+    return ts
+
+
+def test_a_bounded_book_keeps_the_live_and_the_newest_resolved_incidents():
+    d = Drill(recovery_s=60, join_window_s=120, max_resolved=5)
+    d.feed(alert("stuck", "firing", T0, subject="gateway"))  # live for the whole test
+    ts = outages(d, 60, T0 + M)
+    full = IncidentBook.replay(d.log, recovery_s=60, join_window_s=120)  # what replay reads from the store
+    assert len(full.incidents()) == 61
+
+    kept = d.book.incidents()
+    assert len(kept) == 6
+    assert kept[0].root_cause == "gateway" and kept[0].live
+    assert kept[1:] == full.incidents()[-5:]  # the newest five, exactly as they were
+    assert [i.root_cause for i in kept[1:]] == [f"svc-{i}" for i in range(55, 60)]
+    with pytest.raises(ValueError, match="unknown incident"):
+        d.book.incident(full.incidents()[1].id)
+    assert len(incident_times(d.log)) == 61  # the log (the store) keeps them all: KPIs and reports use it
+
+    # It carries on as an unbounded book would.
+    d.feed(alert("late", "firing", ts, subject="svc-new"))
+    assert d.book.incidents()[-1].root_cause == "svc-new" and len(d.book.incidents()) == 7
+
+
+def test_a_bounded_book_keeps_a_resolved_incident_that_may_still_reopen():
+    d = Drill(recovery_s=60, join_window_s=600, max_resolved=1)
+    outages(d, 1, T0, root=lambda i: "bank-icbc", every=0)  # resolved (verified) at T0 + 2 min
+    first = d.book.incidents()[0].id
+    outages(d, 5, T0 + 3 * M, every=M)  # five more resolved within its join window
+    assert first in {i.id for i in d.book.incidents()}
+    (reopened,) = d.feed(alert("a0", "firing", T0 + 9 * M, subject="bank-icbc"))
+    assert reopened.attrs["action"] == "reopened" and reopened.attrs["incident"] == first
+    d.feed(alert("a0", "resolved", T0 + 10 * M, subject="bank-icbc"))
+    d.tick(T0 + 12 * M)
+    outages(d, 2, T0 + 30 * M, every=20 * M)  # its window has passed: now it goes like the others
+    assert first not in {i.id for i in d.book.incidents()} and len(d.book.incidents()) == 1
+
+
+def test_an_event_about_a_forgotten_incident_brings_it_back_with_its_state():
+    d = Drill(recovery_s=60, join_window_s=120, max_resolved=2)
+    outages(d, 5, T0)
+    gone = IncidentBook.replay(d.log).incidents()[0]
+    assert gone.id not in {i.id for i in d.book.incidents()}
+    other = IncidentBook.replay(d.log, recovery_s=60, join_window_s=120)  # a book that still holds it
+    (owner,) = other.set_owner(gone.id, "wang", "li", T0 + 60 * M)
+    d.feed(owner)
+    back = d.book.incident(gone.id)
+    assert (back.owner, back.state, back.resolved_ms) == ("wang", "resolved", gone.resolved_ms)
+    assert back.alerts == gone.alerts
+
+
+def test_a_live_incidents_timeline_is_capped_keeping_its_incident_events_and_notes():
+    d = Drill(recovery_s=60, max_timeline=50)
+    d.feed(alert("bank", "firing", T0, subject="bank-icbc"))
+    iid = d.only().id
+    d.record(d.book.add_note(iid, "li", "bridge open", T0 + S))
+    for i in range(300):  # a flapping symptom of the same root, for hours
+        state = "firing" if i % 2 == 0 else "resolved"
+        d.feed(alert("edge", state, T0 + (i + 2) * M, subject="payment->bank-icbc", root="bank-icbc", sev=P2))
+    inc = d.only()
+    assert len(inc.timeline) <= 50
+    incident_events = [e.id for e in d.log if e.kind is EventKind.INCIDENT and e.attrs["incident"] == iid]
+    assert len(incident_events) > 1
+    assert set(incident_events) <= {e.id for e in inc.timeline}
+    assert f"note:{iid}:{d.log[2].id.rsplit(':', 1)[1]}" in {e.id for e in inc.timeline}
+    assert inc.timeline[-1].id == d.log[-1].id  # the newest transition is there
+    assert [e.ts for e in inc.timeline] == sorted(e.ts for e in inc.timeline)
+    assert inc.live and inc.alerts == ("bank", "edge")  # the incident itself is unchanged
+    unbounded = IncidentBook.replay(d.log, recovery_s=60).incident(iid)
+    assert len(unbounded.timeline) > 300 and unbounded.state == inc.state
+
+
+def _opened(iid: str, ts: int) -> Event:
+    return Event(f"incident:{iid}:1", ts, EventKind.INCIDENT, "svc", "svc down", P1,
+                 {"incident": iid, "action": "opened", "state": "open", "root_cause": "svc", "alerts": ["a"],
+                  "started_ms": ts, "detected_ms": ts, "seq": 1})
+
+
+def test_notes_waiting_for_an_incident_not_seen_yet_are_bounded():
+    book = IncidentBook()
+    n = MAX_ORPHANS + 50
+    for i in range(n):
+        book.on_event(Event(f"note:INC-{i}:2", T0 + i, EventKind.NOTE, "svc", "hi", attrs={"incident": f"INC-{i}"}))
+    book.apply_logged([_opened(f"INC-{i}", T0 + n) for i in (0, 49, 50, n - 1)])
+    notes = {i.id: [e.id for e in i.timeline if e.kind is EventKind.NOTE] for i in book.incidents()}
+    assert notes == {"INC-0": [], "INC-49": [], "INC-50": ["note:INC-50:2"], f"INC-{n - 1}": [f"note:INC-{n - 1}:2"]}
+
+
+def test_recent_changes_kept_for_incidents_are_bounded():
+    d = Drill(change_lookback_s=10 * 86400)  # a long lookback: only the count bounds them
+    d.feed(change(EventKind.DEPLOY, "bank-icbc", T0), change(EventKind.DEPLOY, "coupon", T0 + 1))
+    d.feed(*[change(EventKind.CONFIG_CHANGE, "elsewhere", T0 + 2 + i) for i in range(MAX_CONTEXT - 1)])
+    d.feed(alert("bank", "firing", T0 + M, subject="bank-icbc"))
+    d.feed(alert("coupon", "firing", T0 + M, subject="coupon", root="bank-icbc", sev=P2))
+    deploys = [e.subject for e in d.only().timeline if e.kind is EventKind.DEPLOY]
+    assert deploys == ["coupon"]  # the oldest change went when the newest came
 
 
 STEP = st.tuples(st.sampled_from("abcd"),

@@ -92,3 +92,44 @@ def test_data_age_is_in_wall_time_for_a_fast_feed():
     view.apply(MetricBatch.from_points([(K, T0, 1.0)]))
     view.set_feed("live", "ok", "srv", now_ms=T0 + 60_000, speed=60.0)  # one simulated minute behind
     assert view.data_age_ms == 1000
+
+
+# -- series that come and go (issue 12) ---------------------------------------------------------
+
+HOUR = 3_600_000
+
+
+def test_series_that_went_silent_are_dropped_the_others_kept():
+    view = LiveView(capacity=100, series_timeout_ms=HOUR)
+    for h in range(10):  # 50 pods an hour, each reporting for ten minutes, and one steady series
+        pods = [SeriesKey("m", {"pod": f"p{h}-{j}"}) for j in range(50)]
+        for minute in range(60):
+            ts = T0 + h * HOUR + minute * 60_000
+            points = [(K, ts, float(minute))] + ([(p, ts, float(h)) for p in pods] if minute < 10 else [])
+            view.apply(MetricBatch.from_points(points))
+        assert view.series_count <= 1 + 2 * 50  # the steady one, this hour's pods, the last hour's
+    pod = SeriesKey("m", {"pod": "p9-3"})
+    assert view.value(pod) == 9.0 and view.value(K) == 59.0
+    assert view.keys("m", pod="p0-3") == [] and view.value(SeriesKey("m", {"pod": "p0-3"})) is None
+    assert len(view.window(K, 10**9)[0]) == 100  # the steady series lost nothing
+
+    # A dropped series that comes back starts afresh, with only what it sends now.
+    back = SeriesKey("m", {"pod": "p0-3"})
+    view.apply(MetricBatch.from_points([(back, T0 + 10 * HOUR, 7.0), (K, T0 + 10 * HOUR, 1.0)]))
+    assert view.window(back, 10**12)[1].tolist() == [7.0]
+
+
+def test_a_series_reporting_every_two_hours_keeps_its_history_by_default():
+    view = LiveView(capacity=100)
+    slow = SeriesKey("batch_job_seconds")
+    for minute in range(12 * 60):  # twelve hours of a per-minute series, and a job every two hours
+        ts = T0 + minute * 60_000
+        view.apply(MetricBatch.from_points([(K, ts, 1.0)] + ([(slow, ts, float(minute))] if minute % 120 == 0 else [])))
+    assert view.window(slow, 10**12)[1].tolist() == [0.0, 120.0, 240.0, 360.0, 480.0, 600.0]
+
+
+def test_silent_series_are_never_dropped_when_the_timeout_is_off():
+    view = LiveView(capacity=10, series_timeout_ms=None)
+    view.apply(MetricBatch.from_points([(SeriesKey("m", {"pod": "old"}), T0, 1.0)]))
+    view.apply(MetricBatch.from_points([(K, T0 + 100 * HOUR, 1.0)]))
+    assert view.series_count == 2

@@ -135,3 +135,66 @@ def test_memory_is_flat_over_the_second_hour():
     assert growth < MAX_GROWTH_MB, (
         f"resident memory grew {growth:.1f} MB over the second simulated hour "
         f"({h1['rss_mb']:.1f} -> {h2['rss_mb']:.1f} MB)")
+
+
+# -- the panels' own rows stay bounded however much history arrives (issue 12) --------------------
+
+def test_the_event_feed_shows_the_newest_rows_up_to_its_bound(qtbot, qapp):
+    from warroom.core.model import Event, EventKind, SeriesKey
+    from warroom.protocol import MetricBatch
+    from warroom.store.live import LiveView
+    from warroom.ui import theme
+    from warroom.ui.panels.events import EventFeedPanel
+
+    theme.apply(theme.DARK, 14)
+    view = LiveView()
+    panel = EventFeedPanel(view)
+    qtbot.addWidget(panel)
+    notes = [Event(f"n{i}", BUSY_HOUR_MS + i * 1000, EventKind.NOTE, "war-room", f"note {i}") for i in range(12_000)]
+    for start in range(0, len(notes), 1000):  # a long shift of notes, arriving in bursts
+        view.add_events(notes[start:start + 1000])
+        view.apply(MetricBatch.from_points([(SeriesKey("m"), notes[start + 999].ts, 1.0)]))  # the cursor
+        panel.refresh()
+        assert panel.model.rowCount() <= panel.max_rows
+    rows = panel.model.rows
+    assert len(view.events()) == view.max_events and len(rows) == panel.max_rows
+    assert [e.id for e in rows] == [f"n{i}" for i in range(11_999, 11_999 - panel.max_rows, -1)]
+
+
+def test_the_incident_list_shows_the_live_and_the_newest_resolved_incidents(qtbot, qapp):
+    from warroom.app.watch import AlertWatch
+    from warroom.core.alerts import AlertEngine
+    from warroom.core.incidents import LIVE_MAX_RESOLVED
+    from warroom.core.model import Event, EventKind, Severity
+    from warroom.core.rules import default_rules_path, load_rules_file
+    from warroom.store.live import LiveView
+    from warroom.ui import theme
+    from warroom.ui.panels.incident_model import ID_ROLE, MAX_RESOLVED
+    from warroom.ui.panels.incidents import IncidentsPanel
+
+    def alert(fp: str, state: str, ts: int, subject: str) -> Event:
+        return Event(f"a-{fp}-{ts}-{state}", ts, EventKind.ALERT, subject, f"{subject} down", Severity.P1,
+                     {"fingerprint": fp, "state": state, "since_ms": ts, "root_cause": subject})
+
+    theme.apply(theme.DARK, 12)
+    watch = AlertWatch(AlertEngine(load_rules_file(default_rules_path())))
+    watch.book.on_event(alert("stuck", "firing", BUSY_HOUR_MS, "gateway"))
+    view = LiveView()
+    view.alerting = watch
+    panel = IncidentsPanel(view)
+    qtbot.addWidget(panel)
+    n = LIVE_MAX_RESOLVED + 60  # three days of outages, one every 15 minutes
+    for i in range(n):
+        ts = BUSY_HOUR_MS + (i + 1) * 900_000
+        watch.book.on_event(alert(f"a{i}", "firing", ts, f"svc-{i}"))
+        watch.book.on_event(alert(f"a{i}", "resolved", ts + 60_000, f"svc-{i}"))
+        watch.book.tick(ts + 600_000)
+        if i % 50 == 0 or i == n - 1:
+            watch.version += 1
+            panel.refresh()
+    assert len(watch.incidents()) == LIVE_MAX_RESOLVED + 1
+    ids = [panel.list_model.index(r).data(ID_ROLE) for r in range(panel.list_model.rowCount())]
+    book = {i.id: i for i in watch.incidents()}
+    assert len(ids) == 1 + MAX_RESOLVED
+    assert book[ids[0]].root_cause == "gateway" and book[ids[0]].live  # the live one on top
+    assert [book[i].root_cause for i in ids[1:]] == [f"svc-{k}" for k in range(n - 1, n - 1 - MAX_RESOLVED, -1)]

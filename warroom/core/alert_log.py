@@ -20,6 +20,9 @@ from warroom.core.model import Event, EventKind, SeriesKey, Severity
 from warroom.core.silences import Silence
 
 _ENDED = ("removed", "expired")
+#: Parsed series texts kept (a cache: past this many it starts again, so a log whose series
+#: come and go over weeks cannot grow it without bound).
+MAX_KEYS = 10_000
 #: An alert's states in lifecycle order: at one timestamp, its events happened in this order.
 _RANK = {"pending": 0, "firing": 1, "acknowledged": 2, "resolved": 3}
 
@@ -129,6 +132,8 @@ class AlertLog:
         text = str(a.get("series") or "")
         series = self._keys.get(text)
         if series is None:
+            if len(self._keys) >= MAX_KEYS:
+                self._keys.clear()
             try:
                 series = self._keys[text] = SeriesKey.parse(text)
             except ValueError:

@@ -17,6 +17,11 @@ After each evaluation the alerts are grouped by probable root cause
 (``warroom.core.rootcause``); when an alert's root cause changes, an event with the same
 state and the new ``root_cause`` records it. Data older than ``stale_after`` is "no data":
 an alert neither fires nor resolves on silence.
+
+Memory is bounded for a feed that runs for weeks: a series silent for ``FORGET_AFTER_MS`` of
+feed time with no active alert is forgotten (its latest point, its rules' state and
+baselines; it starts afresh if it comes back), and at most ``MAX_CHANGES`` deploys and config
+changes of the last ``change_window`` are remembered.
 """
 
 from __future__ import annotations
@@ -35,6 +40,13 @@ from warroom.core.silences import Silence
 from warroom.core.topology import Topology
 
 ACTIVE_STATES = ("pending", "firing", "acknowledged")
+#: A series silent this long (feed time) with no active alert is forgotten: feeds whose series
+#: come and go (pods, hosts) would otherwise add a rule instance per series for ever.
+FORGET_AFTER_MS = 3_600_000
+#: How often, in feed time, ``evaluate`` looks for such series.
+_FORGET_EVERY_MS = 60_000
+#: Deploys and config changes remembered for "after change" tags (also pruned by time).
+MAX_CHANGES = 1000
 _FLAP_FACTOR = 5.0
 _CHANGE_KINDS = (EventKind.DEPLOY, EventKind.CONFIG_CHANGE)
 
@@ -134,7 +146,8 @@ class AlertEngine:
         self._latest: dict[SeriesKey, tuple[int, float]] = {}
         self._instances: dict[str, _Instance] = {}
         self._by_key: dict[SeriesKey, list[_Instance]] = {}
-        self._changes: deque[Event] = deque()
+        self._changes: deque[Event] = deque(maxlen=MAX_CHANGES)
+        self._next_forget_ms: int | None = None
         self._silences: dict[str, Silence] = {}
         self._graph: CallGraph | None = None
         self._thresholds: dict[str, HealthThresholds] = {}
@@ -200,6 +213,15 @@ class AlertEngine:
         """Remember deploys and config changes, to tag alerts that follow them."""
         if event.kind in _CHANGE_KINDS:
             self._changes.append(event)
+            # Pruned here too: alerts, which prune on use, may not come for weeks.
+            window = self._rules.change_window_s * 1000
+            while self._changes and event.ts - self._changes[0].ts > window:
+                self._changes.popleft()
+
+    @property
+    def series_count(self) -> int:
+        """How many series the engine holds state for (bounded: see ``FORGET_AFTER_MS``)."""
+        return len(self._latest)
 
     def baseline(self, key: SeriesKey) -> list[Baseline]:
         """The baselines watching ``key`` (to teach them history)."""
@@ -244,6 +266,9 @@ class AlertEngine:
         """Advance every alert to ``now_ms``; the transition events, in order."""
         events: list[Event] = []
         self._expire(now_ms, events)
+        if self._next_forget_ms is None or now_ms >= self._next_forget_ms:
+            self._next_forget_ms = now_ms + _FORGET_EVERY_MS
+            self._forget_silent(now_ms)
         stale_ms = self._rules.stale_after_s * 1000
         for inst in self._instances.values():
             point = self._latest.get(inst.key)
@@ -283,6 +308,18 @@ class AlertEngine:
             inst = _Instance(rule, key, subject, kind, fp, base)
             self._instances[fp] = inst
             self._by_key.setdefault(key, []).append(inst)
+
+    def _forget_silent(self, now: int) -> None:
+        """Forget series silent for ``FORGET_AFTER_MS`` whose rules hold no alert."""
+        silent = [k for k, (ts, _) in self._latest.items() if now - ts > FORGET_AFTER_MS]
+        for key in silent:
+            insts = self._by_key.get(key, [])
+            if any(i.alert is not None for i in insts):
+                continue  # an alert stays as it is on silence (no data is not "fine")
+            del self._latest[key]
+            self._by_key.pop(key, None)
+            for inst in insts:
+                self._instances.pop(inst.fingerprint, None)
 
     def _check(self, inst: _Instance, ts: int, value: float) -> tuple[bool | None, float | None]:
         rule = inst.rule

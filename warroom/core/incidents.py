@@ -36,6 +36,17 @@ event's own ts, is when that window ended.
 
 Event sourcing: the book changes an incident only by applying such an event, its own or a
 recorded one, so ``IncidentBook.replay(log)`` rebuilds exactly the incidents the live book had.
+
+Memory: a book reading a stored log (replay, reports) keeps every incident of it. A live
+book runs for weeks, so the console's (``warroom.app.watch.AlertWatch``) is made with
+``max_resolved=LIVE_MAX_RESOLVED`` and ``max_timeline=LIVE_MAX_TIMELINE``: it keeps the newest
+``max_resolved`` resolved incidents (older ones are forgotten here and stay in the history
+file, where replays and reports read them; one resolved within ``join_window_s`` is kept
+until that window passes, so it can still reopen), and a live incident's timeline keeps at
+most ``max_timeline`` events (beyond it its oldest alert transitions and change events are
+dropped from memory; its INCIDENT events and notes stay). Every book holds at most
+``MAX_CONTEXT`` recent change events and notes for ``MAX_ORPHANS`` incidents not seen yet.
+An INCIDENT event about a forgotten incident brings it back with the state the event carries.
 """
 
 from __future__ import annotations
@@ -59,6 +70,17 @@ _ORDER = {EventKind.DEPLOY: 0, EventKind.CONFIG_CHANGE: 0, EventKind.PLAN_EXECUT
           EventKind.INCIDENT: 3, EventKind.NOTE: 4}
 _EVENTS_PER_ALERT = 32  # an alert's transitions kept for the timeline of an incident it joins later
 _TIMES = ("started_ms", "detected_ms", "acked_ms", "recovering_ms", "resolved_ms", "verified_ms")
+#: Resolved incidents a live book keeps in memory (the incidents panel lists the newest 20).
+LIVE_MAX_RESOLVED = 200
+#: Events a live book keeps on one incident's timeline (a week-long incident with a flapping
+#: alert gathers thousands of transitions; the history file keeps them all).
+LIVE_MAX_TIMELINE = 2000
+#: Recent deploys, changes, plan executions and notes kept for incidents that may still open
+#: or grow (they are also pruned by time: ``change_lookback_s`` before the oldest live one).
+MAX_CONTEXT = 10_000
+#: Incidents not seen yet whose notes are held until they are (a stored log may return a
+#: note before the incident's first event); past that, the oldest such incident's notes go.
+MAX_ORPHANS = 1000
 
 
 @dataclass(frozen=True)
@@ -159,11 +181,17 @@ class IncidentBook:
     """
 
     def __init__(self, *, recovery_s: float = 300.0, join_window_s: float = 600.0,
-                 change_lookback_s: float = 900.0) -> None:
+                 change_lookback_s: float = 900.0, max_resolved: int | None = None,
+                 max_timeline: int | None = None) -> None:
         for name, v in (("recovery_s", recovery_s), ("join_window_s", join_window_s),
                         ("change_lookback_s", change_lookback_s)):
             if not v >= 0:
                 raise ValueError(f"{name} must be >= 0, not {v!r}")
+        for name, n in (("max_resolved", max_resolved), ("max_timeline", max_timeline)):
+            if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+                raise ValueError(f"{name} must be a positive integer or None, not {n!r}")
+        self._max_resolved, self._max_timeline = max_resolved, max_timeline
+        self._resolved: dict[str, None] = {}  # resolved incidents in the order they were resolved
         self._recovery = int(round(recovery_s * 1000))
         self._join_window = int(round(join_window_s * 1000))
         self._lookback = int(round(change_lookback_s * 1000))
@@ -172,7 +200,7 @@ class IncidentBook:
         self._by_fp: dict[str, str] = {}  # fingerprint -> live incident
         self._by_root: dict[str, str] = {}  # root cause -> live incident
         self._resolved_by_root: dict[str, str] = {}  # root cause -> last resolved (not merged) incident
-        self._context: deque[Event] = deque()  # recent deploys, changes, plans, notes
+        self._context: deque[Event] = deque(maxlen=MAX_CONTEXT)  # recent deploys, changes, plans, notes
         self._orphans: dict[str, list[Event]] = {}  # notes on incidents not seen yet
         self._outbox: list[Event] = []
         self._replaying = False
@@ -209,12 +237,13 @@ class IncidentBook:
     # -- queries ---------------------------------------------------------------------------
 
     def incidents(self, *, live_only: bool = False) -> list[Incident]:
-        """All incidents (merged ones included), ordered by detection time."""
+        """The incidents the book holds (merged ones included), ordered by detection time: all
+        of them, or with ``max_resolved`` the live ones and the newest resolved ones."""
         incs = sorted(self._incs.values(), key=lambda i: (i.detected_ms, i.id))
         return [i.snapshot() for i in incs if i.live or not live_only]
 
     def incident(self, incident_id: str) -> Incident:
-        """One incident by id; ValueError if unknown."""
+        """One incident by id; ValueError if unknown (or forgotten: see ``max_resolved``)."""
         return self._get(incident_id).snapshot()
 
     def incident_of(self, fingerprint: str) -> str | None:
@@ -238,11 +267,13 @@ class IncidentBook:
             self._on_incident_note(ev)
         elif ev.kind in _CONTEXT:
             self._on_context(ev)
+        self._forget_resolved()
         return self._drain()
 
     def tick(self, now_ms: int) -> list[Event]:
         """Verify recoveries: resolve incidents whose alerts stayed resolved for ``recovery_s``."""
         self._verify(now_ms)
+        self._forget_resolved()
         return self._drain()
 
     # -- actions ---------------------------------------------------------------------------
@@ -306,6 +337,7 @@ class IncidentBook:
         if iid is not None:
             inc = self._incs[iid]
             inc.timeline.setdefault(ev.id, ev)
+            self._cap_timeline(inc)
             self._grow(inc, _services(ev.subject))
         if not self._replaying:
             if iid is not None:
@@ -469,6 +501,7 @@ class IncidentBook:
         inc.alerts = [str(fp) for fp in a.get("alerts") or ()]
         services = {inc.root}
         if inc.live:
+            self._resolved.pop(iid, None)  # reopened
             self._by_root[inc.root] = iid
             for fp in inc.alerts:
                 self._by_fp[fp] = iid
@@ -477,6 +510,7 @@ class IncidentBook:
                     inc.timeline.update({e.id: e for e in al.events if e.id not in inc.timeline})
                     services |= _services(al.subject)
         else:
+            self._resolved.setdefault(iid, None)  # in the order they were resolved
             if not inc.merged_into:
                 self._resolved_by_root[inc.root] = iid
             for fp in inc.alerts:
@@ -489,6 +523,8 @@ class IncidentBook:
         inc = self._incs.get(iid)
         if inc is None:  # a stored log may return it before the event that opened the incident
             self._orphans.setdefault(iid, []).append(ev)
+            if len(self._orphans) > MAX_ORPHANS:
+                del self._orphans[next(iter(self._orphans))]
             return
         inc.seq = max(inc.seq, _seq_of(ev.id, iid))
         inc.timeline.setdefault(ev.id, ev)
@@ -501,6 +537,7 @@ class IncidentBook:
         for inc in self._incs.values():
             if not inc.merged_into and touched & inc.services and self._in_window(inc, ev.ts):
                 inc.timeline.setdefault(ev.id, ev)
+                self._cap_timeline(inc)
         if len(self._context) % 64 == 0:
             self._prune_context()
 
@@ -523,6 +560,32 @@ class IncidentBook:
                      *(self._incs[i].started_ms for i in self._by_root.values())]) - self._lookback
         while self._context and self._context[0].ts < floor:
             self._context.popleft()
+
+    def _forget_resolved(self) -> None:
+        """Forget the oldest resolved incidents beyond ``max_resolved`` (see the module docstring)."""
+        if self._max_resolved is None:
+            return
+        while len(self._resolved) > self._max_resolved:
+            iid = next(iter(self._resolved))
+            inc = self._incs[iid]
+            if self._resolved_by_root.get(inc.root) == iid and (
+                    inc.verified_ms is None or self._latest - inc.verified_ms <= self._join_window):
+                break  # it may still reopen; those resolved after it are newer still
+            del self._resolved[iid], self._incs[iid]
+            if self._resolved_by_root.get(inc.root) == iid:
+                del self._resolved_by_root[inc.root]
+
+    def _cap_timeline(self, inc: _Inc) -> None:
+        """Keep a timeline within ``max_timeline``: drop its oldest alert and change events."""
+        cap = self._max_timeline
+        if cap is None or len(inc.timeline) <= cap:
+            return
+        # Down to 90 % of the cap, so the scan runs once per tenth of it, not on every event.
+        excess = len(inc.timeline) - cap * 9 // 10
+        old = [k for k, e in sorted(inc.timeline.items(), key=lambda kv: kv[1].ts)
+               if e.kind not in (EventKind.INCIDENT, EventKind.NOTE)][:excess]
+        for k in old:
+            del inc.timeline[k]
 
     def _forget_resolved_alerts(self) -> None:
         # Kept until time moves on: an incident event of the same ms may still claim them.

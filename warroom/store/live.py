@@ -11,7 +11,7 @@ point a second; 14 MB for the simulator's 244 series), the event list at most
 ``max_events``, and a series that sent nothing for ``series_timeout_ms`` of feed time (its
 newest point that much older than the newest point of all) is dropped with its ring, so a
 feed whose series come and go (pods, hosts) does not add a ring per series for ever. Older
-data is in the history file; panels that need more than the view holds read the store.
+data is in the history file, where a replay reads it.
 
 ``version`` increases with every change, so a repaint timer can skip panels when nothing
 arrived. The view holds no Qt and no asyncio; the UI thread owns it.
