@@ -66,7 +66,7 @@ OPTIONS: tuple[Option, ...] = (
            "More contingency plans for the simulator's rehearsals (warroom sim / demo --plans).", dest="plans"),
     Option("recordings_dir", "path", "~/warroom-recordings",
            "Folder for recorded histories (DuckDB files) when --db is not given."),
-    Option("store_memory_mb", "int", "512",
+    Option("store_memory_mb", "int", "128",
            "Memory the history store (DuckDB) may use for its cache, in MB.", dest="store_memory_mb",
            commands=("console", "demo", "record")),
     Option("retention_days", "int", "30",

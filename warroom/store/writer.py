@@ -47,7 +47,7 @@ from warroom.store.salvage import Done, Interrupted, salvage
 from warroom.store.schema import ensure_schema
 
 __all__ = [
-    "DEFAULT_FLUSH_INTERVAL_S", "DEFAULT_MEMORY_LIMIT_MB", "FlushReport", "StoreError", "StoreWriter", "WriterHealth",
+    "DEFAULT_FLUSH_INTERVAL_S", "DEFAULT_MEMORY_LIMIT_MB", "READ_MEMORY_LIMIT_MB", "FlushReport", "StoreError", "StoreWriter", "WriterHealth",
 ]
 
 log = logging.getLogger(__name__)
@@ -61,12 +61,17 @@ DEFAULT_FLUSH_INTERVAL_S = 0.1
 #: Seconds ``close()`` waits quietly for the queue to be written before it says why it waits.
 _CLOSE_QUIET_S = 1.0
 
-#: DuckDB's memory limit for a store, in MiB. A wall PC has 8 GB or more and the console's
-#: own parts (Qt, the map, the live ring buffers) take a few hundred MB; 512 MiB holds the
-#: newest tens of millions of points in DuckDB's cache (replays of the last minutes never
-#: touch the disk) and keeps the whole process near 1 GB, where DuckDB's own default would
-#: let its cache take 80 % of the RAM. Lower it on small machines, raise it for long replays.
-DEFAULT_MEMORY_LIMIT_MB = 512
+#: DuckDB's memory limit for a store that records, in MiB. DuckDB keeps every block it writes
+#: in its cache (about 8 bytes per stored point) until the limit, and its own default is 80 %
+#: of the RAM: a console left on a wall for weeks would grow until the machine swaps. A
+#: recording console or recorder never reads its history back through this connection, so
+#: the cache only costs memory: with 128 MiB a console's RSS stays flat (bench/soak.py: +1 %
+#: over 100 feed hours at x600, against +75 % at 512 MiB while the cache filled) and ingest is
+#: no slower. A replay, which does read, opens its file with ``READ_MEMORY_LIMIT_MB``.
+DEFAULT_MEMORY_LIMIT_MB = 128
+#: The limit for a store opened to be read (a replay adding review notes): room for the
+#: chart windows it jumps between, still far from DuckDB's 80 % of the RAM.
+READ_MEMORY_LIMIT_MB = 512
 
 
 class StoreWriter:

@@ -66,6 +66,7 @@ def open_history(path: Path, read_only: bool, progress=None):
     import duckdb
 
     from warroom.store import HistoryReader, StoreWriter
+    from warroom.store.writer import READ_MEMORY_LIMIT_MB
     from warroom.store.bundle import BundleError
     from warroom.store.bundle.check import check_file, is_bundle, validate_bundle
     from warroom.store.schema import SchemaError
@@ -81,7 +82,7 @@ def open_history(path: Path, read_only: bool, progress=None):
     why = "opened read-only (--read-only)" if read_only else ""
     if not read_only:
         try:
-            writer = StoreWriter(path)
+            writer = StoreWriter(path, memory_limit_mb=READ_MEMORY_LIMIT_MB)  # a replay reads: a bigger cache
             return writer.reader(), writer, ""
         except SchemaError as exc:
             raise ReplayOpenError(f"{path}: {exc}") from None
