@@ -133,3 +133,37 @@ def test_silent_series_are_never_dropped_when_the_timeout_is_off():
     view.apply(MetricBatch.from_points([(SeriesKey("m", {"pod": "old"}), T0, 1.0)]))
     view.apply(MetricBatch.from_points([(K, T0 + 100 * HOUR, 1.0)]))
     assert view.series_count == 2
+
+
+def test_a_ring_starts_small_and_grows_to_its_capacity_keeping_the_newest_points_in_order():
+    import random
+
+    from warroom.store.live import FIRST_ROOM, SeriesRing
+
+    rng = random.Random(5)
+    for capacity in (1, 3, FIRST_ROOM, FIRST_ROOM + 1, 1000):
+        ring, model, t = SeriesRing(capacity), [], 0
+        assert ring._ts.nbytes <= FIRST_ROOM * 8  # a new series costs little, whatever its capacity
+        for _ in range(60):
+            n = rng.choice((0, 1, 1, 2, 7, 40, capacity, capacity + 3))
+            ts = np.arange(t, t + n, dtype=np.int64)
+            t += n
+            ring.extend(ts, ts * 0.5)
+            model = (model + ts.tolist())[-capacity:]
+            got_ts, got_v = ring.arrays()
+            assert got_ts.tolist() == model and got_v.tolist() == [x * 0.5 for x in model]
+            assert len(ring._ts) <= capacity
+            if model:
+                assert ring.last_ts == model[-1] and ring.at(model[-1]) == (model[-1], model[-1] * 0.5)
+                lo, hi = model[0] + len(model) // 3, model[-1] - len(model) // 3
+                assert ring.window(lo, hi)[0].tolist() == [x for x in model if lo <= x <= hi]
+        assert ring.capacity == capacity
+
+
+def test_a_wide_platform_costs_memory_for_the_points_held_not_for_its_capacity():
+    view = LiveView()
+    keys = tuple(SeriesKey("service_requests_rate", {"service": f"s{i}"}) for i in range(12_000))
+    view.apply(MetricBatch(keys, np.arange(12_000, dtype=np.int32), np.full(12_000, T0, np.int64),
+                           np.ones(12_000)))
+    held = sum(r._ts.nbytes + r._v.nbytes for r in view._rings.values())
+    assert held <= 12_000 * 64 * 16  # about 12 MB; rings of 3,600 points would take 691 MB

@@ -7,7 +7,8 @@ follows the newest data; a replay moves it.
 
 Memory is bounded, whatever the length of the history: each series keeps at most
 ``capacity`` points (16 bytes each: 57.6 kB a series at the default 3,600, one hour at one
-point a second; 14 MB for the simulator's 244 series), the event list at most
+point a second; 14 MB for the simulator's 244 series; a ring starts with room for
+``FIRST_ROOM`` points and doubles as they arrive, so a new series costs 1 kB), the event list at most
 ``max_events``, and a series that sent nothing for ``series_timeout_ms`` of feed time (its
 newest point that much older than the newest point of all) is dropped with its ring, so a
 feed whose series come and go (pods, hosts) does not add a ring per series for ever. Older
@@ -36,14 +37,27 @@ DEFAULT_CAPACITY = 3600  # one hour at one point a second
 DEFAULT_SERIES_TIMEOUT_MS = 6 * 3_600_000
 
 
-class SeriesRing:
-    """The newest ``capacity`` points of one series, oldest first, in two numpy arrays."""
+#: Points a new ring has room for; it doubles as points arrive, up to its capacity. A platform
+#: of 12,000 series would otherwise take 690 MB (and a second of the UI thread) on its first
+#: batch, for rings that fill over the next hour or never.
+FIRST_ROOM = 64
 
-    __slots__ = ("_ts", "_v", "_start", "_len")
+
+class SeriesRing:
+    """The newest ``capacity`` points of one series, oldest first, in two numpy arrays.
+
+    The arrays start small and double as points arrive, so memory follows what is held.
+    """
+
+    __slots__ = ("_ts", "_v", "_start", "_len", "_cap")
 
     def __init__(self, capacity: int) -> None:
-        self._ts = np.zeros(capacity, dtype=np.int64)
-        self._v = np.zeros(capacity, dtype=np.float64)
+        if capacity < 1:
+            raise ValueError("capacity must be positive")
+        self._cap = int(capacity)
+        room = min(self._cap, FIRST_ROOM)
+        self._ts = np.empty(room, dtype=np.int64)
+        self._v = np.empty(room, dtype=np.float64)
         self._start = 0
         self._len = 0
 
@@ -57,10 +71,25 @@ class SeriesRing:
     @property
     def capacity(self) -> int:
         """Most points kept."""
-        return len(self._ts)
+        return self._cap
+
+    def _grow(self, need: int) -> None:
+        """Make room for ``need`` points (at most the capacity), oldest first from index 0."""
+        room = len(self._ts)
+        while room < need:
+            room *= 2
+        room = min(room, self._cap)
+        ts, v = self.arrays()
+        self._ts = np.empty(room, dtype=np.int64)
+        self._v = np.empty(room, dtype=np.float64)
+        self._ts[: len(ts)] = ts
+        self._v[: len(v)] = v
+        self._start = 0
 
     def extend(self, ts: np.ndarray, values: np.ndarray) -> None:
         """Append points (already in time order, newer than what is held)."""
+        if self._len + len(ts) > len(self._ts) and len(self._ts) < self._cap:
+            self._grow(self._len + len(ts))
         cap = len(self._ts)
         if len(ts) >= cap:
             self._ts[:] = ts[-cap:]
