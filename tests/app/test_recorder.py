@@ -196,3 +196,31 @@ async def test_a_feed_it_can_never_reach_ends_the_recording_non_zero_and_says_wh
     await until(rec.task.done, 10, "the recording to give up")
     with pytest.raises(CliError, match=r"recording failed: invalid feed address: .*; not retrying; 0 points and"):
         rec.task.result()
+
+
+async def test_a_graph_sent_again_is_not_handed_to_the_store_again(tmp_path):
+    from warroom.core.model import CallEdge, Service
+    from warroom.core.topology import Topology
+    from warroom.protocol import TopologySnapshot
+
+    def graph(*names: str) -> Topology:
+        return Topology([Service(n) for n in names], [CallEdge(names[0], n) for n in names[1:]])
+
+    writer = StoreWriter(tmp_path / "h.duckdb", flush_interval_s=0.05)
+    handed: list[TopologySnapshot] = []
+    append = writer.append_topology
+    writer.append_topology = lambda snap: (handed.append(snap), append(snap))[1]
+    recorder = Recorder(FeedClient("ws://127.0.0.1:9"), writer)
+    t0 = wall_ms()
+    mutable = graph("a", "b", "c")
+    for i, topo in enumerate([mutable, graph("a", "c", "b"), graph("a", "b", "c")]):
+        await recorder.handle(TopologySnapshot(t0 + i, topo))
+    assert len(handed) == 1  # the same records, in another order or another object: not again
+    mutable.add_service(Service("d"))  # a holder changing the first graph later changes nothing here
+    await recorder.handle(TopologySnapshot(t0 + 5, graph("a", "b", "c")))
+    assert len(handed) == 1
+    await recorder.handle(TopologySnapshot(t0 + 6, graph("a", "b", "c", "d")))
+    assert len(handed) == 2 and recorder.stats.topologies == 2
+    writer.close()
+    with HistoryReader(tmp_path / "h.duckdb") as reader:
+        assert sorted(s["name"] for s in reader.topology_at(t0 + 10)["services"]) == ["a", "b", "c", "d"]

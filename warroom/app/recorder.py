@@ -106,6 +106,7 @@ class Recorder:
         self.store_give_up_s = store_give_up_s
         self.stats = RecorderStats()
         self.plans: PlanCatalogue | None = None
+        self._topology_content: tuple | None = None  # of the last snapshot handed to the store
         #: Why the store stopped taking data ("" while it works).
         self.store_failure = ""
         self._recorded_state: ConnectionState | None = None
@@ -157,8 +158,13 @@ class Recorder:
             if watch is not None:
                 self.append_events(self._stage("alert watch", watch.on_events, item.events) or [])
         elif isinstance(item, TopologySnapshot):
-            if self._store("topology", self.writer.append_topology, item):
-                self.stats.topologies += 1
+            # A feed re-sends its whole graph (every 2 s, say): comparing records here costs a
+            # few ms, handing it to the store costs its wire form plus canonical JSON each time.
+            content = item.topology.content()
+            if content != self._topology_content:  # held as records: the Topology may change later
+                if self._store("topology", self.writer.append_topology, item):
+                    self.stats.topologies += 1
+                    self._topology_content = content
             if watch is not None:
                 self.append_events(self._stage("alert watch", watch.on_topology, item) or [])
         elif isinstance(item, FeedStatus):

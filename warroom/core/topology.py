@@ -236,6 +236,13 @@ class Topology:
             dict(self._scenarios),
         ))
 
+    def content(self) -> tuple[dict, dict, dict]:
+        """The graph's records, ``({name: Service}, {(caller, callee): CallEdge}, {id: Scenario})``.
+
+        Kept until the graph changes, when a new tuple is built: a caller may hold on to one
+        to compare with a later graph (``==``), but must not change it."""
+        return self._content()
+
     def same_content(self, other: "Topology") -> bool:
         """True when ``other`` has the same services, edges and scenarios (records equal, in
         any order): the graph a feed sent again. A few ms for 1,000 services."""
