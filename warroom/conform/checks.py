@@ -9,7 +9,7 @@ strict types of a plan, integer timestamps, and the heartbeat interval measured 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from warroom.conform.observe import Frame, Observation
 from warroom.conform.results import Evidence, Outcome, check, failed, passed, skipped
@@ -176,20 +176,28 @@ def series_defs(obs: Observation, ev: Evidence) -> Outcome:
 
 @check("topology", "topology valid: unique names, edges and scenarios refer to known ones", "§5.2")
 def topology(obs: Observation, ev: Evidence) -> Outcome:
-    snapshots = [(n, f) for n, f in enumerate(obs.main_frames(), 1) if f.kind == "topology" and f.body is not None]
-    problems = []
-    for n, f in snapshots:
-        problems += [f"frame {n}: {p}" for p in topology_problems(f.body)]
-    problems += ev.problems("topology")
+    return _snapshots(obs, ev, "topology", "topology", topology_problems, lambda body: (
+        f"{len(body.get('services') or [])} services, {len(body.get('edges') or [])} edges, "
+        f"{len(body.get('scenarios') or [])} scenarios"))
+
+
+#: The check that owns the decoder's errors about each kind of snapshot.
+OF_KIND = {"topology": "topology", "plan_catalogue": "catalogue"}
+
+
+def _snapshots(obs: Observation, ev: Evidence, kind: str, stream: str,
+               problems_of: Callable[[dict], list[str]], summary: Callable[[dict], str]) -> Outcome:
+    """A check of every ``kind`` frame (a whole snapshot each time) and the decoder's errors for it."""
+    frames = [(n, f) for n, f in enumerate(obs.main_frames(), 1) if f.kind == kind and f.body is not None]
+    problems = [f"frame {n}: {p}" for n, f in frames for p in problems_of(f.body)]
+    problems += ev.problems(OF_KIND[kind])
     if problems:
         return failed(problems)
-    if not snapshots:
-        if _subscribed(obs, "topology"):
-            return skipped("no topology in the window (the feed SHOULD send one after subscribe, §3.5)")
-        return skipped("topology not subscribed")
-    body = snapshots[-1][1].body
-    return passed(f"{len(body.get('services') or [])} services, {len(body.get('edges') or [])} edges, "
-                  f"{len(body.get('scenarios') or [])} scenarios")
+    if not frames:
+        if _subscribed(obs, stream):
+            return skipped(f"no {kind.replace('_', ' ')} in the window (the feed SHOULD send one after subscribe, §3)")
+        return skipped(f"{stream} not subscribed")
+    return passed(summary(frames[-1][1].body))
 
 
 @check("timestamps", "timestamps: integer ms, after 2000, not in the future", "§4, §7")
@@ -243,19 +251,8 @@ def heartbeat(obs: Observation, ev: Evidence) -> Outcome:
 
 @check("catalogue", "plan catalogue: valid plans with the documented types", "§5.5, §9")
 def catalogue(obs: Observation, ev: Evidence) -> Outcome:
-    cats = [(n, f) for n, f in enumerate(obs.main_frames(), 1) if f.kind == "plan_catalogue" and f.body is not None]
-    problems = []
-    for n, f in cats:
-        problems += [f"frame {n}: {p}" for p in catalogue_problems(f.body)]
-    problems += ev.problems("catalogue")
-    if problems:
-        return failed(problems)
-    if not cats:
-        if _subscribed(obs, "plans"):
-            return skipped("no plan catalogue in the window (the feed SHOULD send one after subscribe, §3.5)")
-        return skipped("plans not subscribed")
-    body = cats[-1][1].body
-    return passed(f"{len(as_list(body, 'plans'))} plans, {len(as_list(body, 'active'))} active")
+    return _snapshots(obs, ev, "plan_catalogue", "plans", catalogue_problems, lambda body: (
+        f"{len(as_list(body, 'plans'))} plans, {len(as_list(body, 'active'))} active"))
 
 
 @check("events", "events valid", "§5.4")

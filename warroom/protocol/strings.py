@@ -151,27 +151,22 @@ def _clean_tree(value: Any, depth: int) -> bool:
     if t is str:
         return len(value) <= TEXT_MAX and _unsafe_in_text(value) is None
     if t is dict:
-        if depth >= MAX_DEPTH:
-            return False
-        for k, v in value.items():
+        for k in value:
             if len(k) > NAME_MAX or _unsafe_in_text(k) is not None:
                 return False
-            tv = type(v)
-            if tv is str:
-                if len(v) > TEXT_MAX or _unsafe_in_text(v) is not None:
-                    return False
-            elif (tv is dict or tv is list) and not _clean_tree(v, depth + 1):
-                return False
+        items = value.values()
+    elif t is list:
+        items = value
+    else:
         return True
-    if t is list:
-        if depth >= MAX_DEPTH:
+    if depth >= MAX_DEPTH:
+        return False
+    for v in items:
+        tv = type(v)
+        if tv is str:
+            if len(v) > TEXT_MAX or _unsafe_in_text(v) is not None:
+                return False
+        elif (tv is dict or tv is list) and not _clean_tree(v, depth + 1):
             return False
-        for v in value:
-            tv = type(v)
-            if tv is str:
-                if len(v) > TEXT_MAX or _unsafe_in_text(v) is not None:
-                    return False
-            elif (tv is dict or tv is list) and not _clean_tree(v, depth + 1):
-                return False
-        return True
+    return True
     return True
