@@ -229,7 +229,13 @@ def test_recorder_killed_keeps_what_it_committed_and_can_resume(procs: Processes
     assert after >= stored + added, (stored, added, after)
     with HistoryReader(db) as reader:
         assert len(reader.series()) == SERIES  # the same series reused, not duplicated
-        assert len(reader.events(0, FAR, kinds=[EventKind.FEED])) >= 2  # one "live" per recorder
+        feed = reader.events(0, FAR, kinds=[EventKind.FEED])
+        assert len([e for e in feed if e.attrs.get("state") == "live"]) == 2  # one "live" per recorder
+        assert not [e for e in feed if e.attrs.get("what") == "gap"], [e.title for e in feed]
+        # The second recorder asked the feed to resend from the file's newest point: no gap,
+        # nothing twice, across the crash and the restart.
+        ts, _ = _raw(reader, SeriesKey("scenario_tps", {"scenario": "qr_pay"}))
+        assert np.all(np.diff(ts) == 1000), np.diff(ts)[np.diff(ts) != 1000].tolist()
 
 
 # -- 4. bad input and nothing to connect to ------------------------------------------------

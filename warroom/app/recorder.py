@@ -96,6 +96,10 @@ class Recorder:
     ) -> None:
         self.client = client
         self.writer = writer
+        if client.since is None:
+            # Recording again into a file that has data (a recorder restarted after a crash):
+            # ask the feed to resend what it sent meanwhile, so the restart leaves no gap.
+            client.since = writer.newest_point_ms
         self.report = report
         self.report_every_s = report_every_s
         self.on_events = on_events  # e.g. the console's live view, to show feed events too

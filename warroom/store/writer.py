@@ -291,6 +291,12 @@ class StoreWriter:
         return HistoryReader(self._root, cursor_lock=self._cursor_lock)
 
     @property
+    def newest_point_ms(self) -> int | None:
+        """The newest point timestamp in the file (committed), None while it holds none: where
+        a recording that starts again on this file may ask its feed to resume from."""
+        return self._appender.newest_ts
+
+    @property
     def health(self) -> WriterHealth:
         """Counters and the last error, read consistently."""
         with self._cond:
