@@ -180,7 +180,7 @@ async def test_in_the_console_a_dead_store_is_said_once_and_the_feed_still_flows
     rec = Recorder(client, writer, on_fault=lambda stage, exc, action: faults.append((stage, action)))
     die.set()
     await rec.handle(tick(wall_ms(), 5))
-    await until(lambda: not writer._thread.is_alive(), what="the writer thread to die")
+    await until(lambda: not writer.alive, what="the writer thread to die")
     for i in range(3):
         await rec.handle(tick(wall_ms() + 1000 * (i + 1), 5))  # no exception: the console goes on
     rec.check_store()

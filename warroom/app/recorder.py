@@ -304,9 +304,7 @@ class Recorder:
                                f" ({h.last_error})")
 
     def _writer_stopped(self) -> bool:
-        # StoreWriter has no public "alive": its thread ends only when closed or broken.
-        thread = getattr(self.writer, "_thread", None)
-        return thread is not None and not thread.is_alive() and not self.writer.health.closed
+        return not self.writer.alive and not self.writer.health.closed
 
     def _store_failed(self, why: str) -> None:
         if self.store_failure_fatal:

@@ -291,6 +291,11 @@ class StoreWriter:
         return HistoryReader(self._root, cursor_lock=self._cursor_lock)
 
     @property
+    def alive(self) -> bool:
+        """False once the writer thread has ended: after ``close()``, or because it broke."""
+        return self._thread.is_alive()
+
+    @property
     def newest_point_ms(self) -> int | None:
         """The newest point timestamp in the file (committed), None while it holds none: where
         a recording that starts again on this file may ask its feed to resume from."""
