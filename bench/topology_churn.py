@@ -382,7 +382,7 @@ def instrument() -> dict[str, list[float]]:
     from warroom.store import StoreWriter
     from warroom.store.live import LiveView
     from warroom.ui.main_window import MainWindow
-    from warroom.ui.panels import topology_map
+    from warroom.ui.panels.map import panel as topology_map
 
     times: dict[str, list[float]] = {}
 
@@ -434,7 +434,7 @@ def instrument() -> dict[str, list[float]]:
     wrap(MainWindow, "_on_timer_timeout", "window frame tick")
     wrap(topology_map.TopologyMapPanel, "refresh", "map.refresh")
     if hasattr(topology_map.TopologyMapPanel, "_on_layout_done"):  # (not before issue 12's work)
-        from warroom.ui.panels import map_drawing
+        from warroom.ui.panels.map import drawing as map_drawing
 
         wrap(topology_map.TopologyMapPanel, "_on_layout_done", "map layout delivered")
         wrap(map_drawing.SlicedWork, "_on_timer_timeout", "map work slice")

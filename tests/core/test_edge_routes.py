@@ -18,7 +18,7 @@ from warroom.sim import Simulator
 G = RouteGeometry(col_step=360.0, row_step=112.0, node_w=300.0, node_h=92.0, via_margin=12.0,
                   clearance=52.0, port_gap=16.0, port_margin=24.0)
 
-# What the two copies of the routing (ui/panels/map_routes.py, report/svg.py) drew for the
+# What the two copies of the routing (ui/panels/map/routes.py, report/svg.py) drew for the
 # shipped simulator topology before they became one: the live map in scene units, the report
 # on its page (PAD/TOP offsets, ends 1 px short of the box for the arrowhead).
 LIVE_MAP = {
@@ -96,8 +96,8 @@ def assert_same(got: dict, want: dict) -> None:
 
 def test_live_map_routes_of_the_shipped_topology_are_unchanged():
     pytest.importorskip("PySide6")
-    from warroom.ui.panels import map_routes
-    from warroom.ui.panels.map_items import COL_STEP, NODE_H, NODE_W, ROW_STEP
+    from warroom.ui.panels.map import routes as map_routes
+    from warroom.ui.panels.map.items import COL_STEP, NODE_H, NODE_W, ROW_STEP
 
     assert (G.col_step, G.row_step, G.node_w, G.node_h) == (COL_STEP, ROW_STEP, NODE_W, NODE_H)
     edges, positions = shipped()

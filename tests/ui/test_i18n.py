@@ -21,8 +21,8 @@ from PySide6.QtWidgets import QLabel  # noqa: E402
 from tests.ui.board_support import SimFeed  # noqa: E402
 from warroom.ui import theme  # noqa: E402
 from warroom.ui.app import I18N_DIR, choose_language, install_translation  # noqa: E402
-from warroom.ui.panels.health import FeedHealthPanel  # noqa: E402
-from warroom.ui.panels.kpi_tiles import KpiTilesPanel  # noqa: E402
+from warroom.ui.panels.health.panel import FeedHealthPanel  # noqa: E402
+from warroom.ui.panels.kpi.panel import KpiTilesPanel  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 TS = I18N_DIR / "warroom_zh_CN.ts"

@@ -23,8 +23,8 @@ from warroom.store.live import LiveView  # noqa: E402
 from warroom.ui import theme  # noqa: E402
 from warroom.ui.main_window import FRAME_BUDGET_S, STATE_VERSION, MainWindow  # noqa: E402
 from warroom.ui.panels.base import Panel  # noqa: E402
-from warroom.ui.panels.health import CRIT_AGE_MS, WARN_AGE_MS  # noqa: E402
-from warroom.ui.panels.kpi_tiles import DASH  # noqa: E402
+from warroom.ui.panels.health.panel import CRIT_AGE_MS, WARN_AGE_MS  # noqa: E402
+from warroom.ui.panels.kpi.panel import DASH  # noqa: E402
 from warroom.ui.panels.registry import panel_class  # noqa: E402
 
 BUSY_HOUR_MS = 1763605800000  # 2025-11-20 10:30:00 UTC+8, the morning peak
@@ -65,7 +65,7 @@ def make_window(qtbot):
     """A factory of shown main windows, held strongly until the test ends and closed first.
 
     qtbot keeps weak references only; a window full of panels is a reference cycle that the
-    garbage collector could free in the middle of a paint (see tests/ui/test_chart.py).
+    garbage collector could free in the middle of a paint (see tests/ui/panels/chart/test_chart.py).
     """
     windows: list[MainWindow] = []
 

@@ -144,7 +144,7 @@ def test_the_event_feed_shows_the_newest_rows_up_to_its_bound(qtbot, qapp):
     from warroom.protocol import MetricBatch
     from warroom.store.live import LiveView
     from warroom.ui import theme
-    from warroom.ui.panels.events import EventFeedPanel
+    from warroom.ui.panels.events.panel import EventFeedPanel
 
     theme.apply(theme.DARK, 14)
     view = LiveView()
@@ -169,8 +169,8 @@ def test_the_incident_list_shows_the_live_and_the_newest_resolved_incidents(qtbo
     from warroom.core.rules import default_rules_path, load_rules_file
     from warroom.store.live import LiveView
     from warroom.ui import theme
-    from warroom.ui.panels.incident_model import ID_ROLE, MAX_RESOLVED
-    from warroom.ui.panels.incidents import IncidentsPanel
+    from warroom.ui.panels.incidents.model import ID_ROLE, MAX_RESOLVED
+    from warroom.ui.panels.incidents.panel import IncidentsPanel
 
     def alert(fp: str, state: str, ts: int, subject: str) -> Event:
         return Event(f"a-{fp}-{ts}-{state}", ts, EventKind.ALERT, subject, f"{subject} down", Severity.P1,

@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 
 from warroom.ui import theme  # noqa: E402
-from warroom.ui.panels.map_items import CallEdgeItem  # noqa: E402
+from warroom.ui.panels.map.items import CallEdgeItem  # noqa: E402
 
 
 def test_contrast_ratio_matches_wcag_reference_values():

@@ -27,7 +27,7 @@ from warroom.core.layouts import Layout
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
-from warroom.ui.panels.health import frame_level
+from warroom.ui.panels.health.panel import frame_level
 from warroom.ui.panels.registry import panel_class
 
 log = logging.getLogger(__name__)

@@ -22,15 +22,15 @@ _TITLES = (
 )
 
 _PANELS = {
-    "kpi_tiles": ("warroom.ui.panels.kpi_tiles", "KpiTilesPanel"),
-    "scenarios": ("warroom.ui.panels.scenarios", "ScenarioBoardPanel"),
-    "events": ("warroom.ui.panels.events", "EventFeedPanel"),
-    "feed_health": ("warroom.ui.panels.health", "FeedHealthPanel"),
-    "chart": ("warroom.ui.panels.chart", "ChartPanel"),
-    "topology_map": ("warroom.ui.panels.topology_map", "TopologyMapPanel"),
-    "alerts": ("warroom.ui.panels.alerts", "AlertsPanel"),
-    "incidents": ("warroom.ui.panels.incidents", "IncidentsPanel"),
-    "plans": ("warroom.ui.panels.plans", "PlansPanel"),
+    "kpi_tiles": ("warroom.ui.panels.kpi.panel", "KpiTilesPanel"),
+    "scenarios": ("warroom.ui.panels.scenarios.panel", "ScenarioBoardPanel"),
+    "events": ("warroom.ui.panels.events.panel", "EventFeedPanel"),
+    "feed_health": ("warroom.ui.panels.health.panel", "FeedHealthPanel"),
+    "chart": ("warroom.ui.panels.chart.panel", "ChartPanel"),
+    "topology_map": ("warroom.ui.panels.map.panel", "TopologyMapPanel"),
+    "alerts": ("warroom.ui.panels.alerts.panel", "AlertsPanel"),
+    "incidents": ("warroom.ui.panels.incidents.panel", "IncidentsPanel"),
+    "plans": ("warroom.ui.panels.plans.panel", "PlansPanel"),
 }
 
 

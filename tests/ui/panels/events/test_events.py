@@ -1,0 +1,212 @@
+"""The event feed: what each row shows, newest on top, bounded, filter and time zone kept
+in state, replay moving the cursor back, late events slotting in."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from tests.ui.board_support import BUSY_HOUR_MS, SimFeed  # noqa: E402
+from warroom.core.model import Event, EventKind, Severity  # noqa: E402
+from warroom.protocol import Events  # noqa: E402
+from warroom.store.live import LiveView  # noqa: E402
+from warroom.ui import theme  # noqa: E402
+from warroom.ui.panels.events.panel import (COL_KIND, COL_SUBJECT, COL_TIME, COL_TITLE, EventFeedPanel,  # noqa: E402
+                                      format_offset, format_time)
+
+
+@pytest.fixture(autouse=True)
+def dark(qapp):
+    theme.apply(theme.DARK, 14)
+
+
+@pytest.fixture
+def feed() -> SimFeed:
+    return SimFeed(60)
+
+
+def make_panel(qtbot, view: LiveView) -> EventFeedPanel:
+    panel = EventFeedPanel(view)
+    qtbot.addWidget(panel)
+    panel.resize(900, 600)
+    panel.show()
+    qtbot.waitExposed(panel)
+    return panel
+
+
+def cell(panel: EventFeedPanel, row: int, col: int, role=Qt.ItemDataRole.DisplayRole):
+    return panel.model.index(row, col).data(role)
+
+
+def note(i: int, ts: int, kind=EventKind.NOTE, severity=Severity.INFO, subject="war-room") -> Event:
+    return Event(f"test-{i}", ts, kind, subject, f"note {i}", severity)
+
+
+def test_the_fault_event_shows_its_subject_time_and_severity(qtbot, feed):
+    panel = make_panel(qtbot, feed.view)
+    assert panel.model.rowCount() == 0
+    feed.bank_outage(5)
+    panel.refresh()
+    faults = [r for r in range(panel.model.rowCount()) if cell(panel, r, COL_KIND).startswith("FAULT")]
+    assert len(faults) == 1
+    row = faults[0]
+    assert cell(panel, row, COL_SUBJECT) == "bank-icbc"
+    assert cell(panel, row, COL_KIND) == "FAULT P0"
+    assert cell(panel, row, COL_TITLE) == "Fault injected: dependency_outage on bank-icbc"
+    assert cell(panel, row, COL_TIME) == "10:31:00"  # a minute after 10:30:00 UTC+8
+    assert cell(panel, row, COL_KIND, Qt.ItemDataRole.ForegroundRole) == theme.DARK.color("crit")
+
+
+def test_newest_on_top_and_routine_changes_in_the_accent_colour(qtbot, feed):
+    panel = make_panel(qtbot, feed.view)
+    feed.sim.inject_fault("deploy_error_burst", "payment-engine")
+    feed.tick(3)
+    panel.refresh()
+    later = feed.view.newest_ms
+    feed.view.apply(Events((note(1, later),)))
+    panel.refresh()
+    assert cell(panel, 0, COL_KIND) == "NOTE"
+    assert cell(panel, 0, COL_KIND, Qt.ItemDataRole.ForegroundRole) == theme.DARK.color("text_dim")
+    kinds = [cell(panel, r, COL_KIND) for r in range(panel.model.rowCount())]
+    assert "DEPLOY" in kinds
+    deploy = kinds.index("DEPLOY")
+    assert cell(panel, deploy, COL_KIND, Qt.ItemDataRole.ForegroundRole) == theme.DARK.color("accent")
+    times = [e.ts for e in panel.model.rows]
+    assert times == sorted(times, reverse=True)
+
+
+def test_the_feed_is_bounded_and_keeps_the_newest(qtbot, feed):
+    panel = make_panel(qtbot, feed.view)
+    start = feed.view.newest_ms - 599_000
+    feed.view.apply(Events(tuple(note(i, start + i * 1000) for i in range(600))))
+    panel.refresh()
+    assert panel.model.rowCount() == 500
+    assert panel.model.rows[0].id == "test-599"
+    assert panel.model.rows[-1].id == "test-100"
+    feed.view.apply(Events((note(600, feed.view.newest_ms),)))
+    panel.refresh()
+    assert panel.model.rowCount() == 500
+    assert panel.model.rows[0].id == "test-600"
+
+
+def test_the_kind_filter_hides_rows_and_is_saved(qtbot, feed):
+    feed.bank_outage(3)
+    feed.view.apply(Events((note(1, feed.view.newest_ms),)))
+    panel = make_panel(qtbot, feed.view)
+    assert {e.kind for e in panel.model.rows} == {EventKind.FAULT, EventKind.NOTE}
+    panel.filter_button(EventKind.FAULT).click()  # uncheck: hide faults
+    assert {e.kind for e in panel.model.rows} == {EventKind.NOTE}
+    state = panel.save_state()
+    assert state["hidden_kinds"] == ["fault"]
+
+    other = make_panel(qtbot, feed.view)
+    other.restore_state({"hidden_kinds": ["fault", "no-such-kind", 3], "utc_offset_minutes": 0})
+    assert other.hidden_kinds == {EventKind.FAULT}
+    assert not other.filter_button(EventKind.FAULT).isChecked()
+    assert other.filter_button(EventKind.NOTE).isChecked()
+    assert {e.kind for e in other.model.rows} == {EventKind.NOTE}
+    # Faults that arrive while hidden stay hidden; showing the kind again brings them all back.
+    feed.sim.inject_fault("dependency_outage", "bank-ccb")
+    feed.tick(2)
+    other.refresh()
+    assert {e.kind for e in other.model.rows} == {EventKind.NOTE}
+    other.filter_button(EventKind.FAULT).click()
+    assert sorted(e.subject for e in other.model.rows if e.kind is EventKind.FAULT) == ["bank-ccb", "bank-icbc"]
+
+
+def test_the_time_zone_is_a_setting(qtbot, feed):
+    feed.bank_outage(2)
+    panel = make_panel(qtbot, feed.view)
+    assert panel.model.headerData(COL_TIME, Qt.Orientation.Horizontal) == "Time (UTC+8)"
+    assert cell(panel, 0, COL_TIME) == "10:31:00"
+    panel.restore_state({"utc_offset_minutes": 0})
+    assert cell(panel, 0, COL_TIME) == "02:31:00"
+    assert panel.model.headerData(COL_TIME, Qt.Orientation.Horizontal) == "Time (UTC)"
+    assert panel.save_state()["utc_offset_minutes"] == 0
+    panel.restore_state({"utc_offset_minutes": 10_000})  # out of range: ignored
+    assert panel.utc_offset_minutes == 0
+    assert format_offset(-210) == "UTC-3:30"
+    assert format_time(BUSY_HOUR_MS, 480) == "10:30:00"
+
+
+def test_moving_the_cursor_back_hides_later_events(qtbot, feed):
+    feed.bank_outage(10)
+    panel = make_panel(qtbot, feed.view)
+    fault_ts = next(e.ts for e in panel.model.rows if e.kind is EventKind.FAULT)
+    feed.view.set_cursor(fault_ts - 1000)  # replay: a second before the fault
+    panel.refresh()
+    assert all(e.ts <= fault_ts - 1000 for e in panel.model.rows)
+    assert not any(e.kind is EventKind.FAULT for e in panel.model.rows)
+    feed.view.set_cursor(None)  # back to live
+    panel.refresh()
+    assert any(e.kind is EventKind.FAULT for e in panel.model.rows)
+
+
+def test_a_late_event_slots_in_by_its_time(qtbot, feed):
+    panel = make_panel(qtbot, feed.view)
+    now = feed.view.newest_ms
+    feed.view.apply(Events((note(1, now - 10_000), note(2, now))))
+    panel.refresh()
+    feed.view.apply(Events((note(3, now - 5_000, EventKind.ALERT, Severity.P2, "trade"),)))
+    panel.refresh()
+    assert [e.id for e in panel.model.rows] == ["test-2", "test-3", "test-1"]
+    assert cell(panel, 1, COL_KIND) == "ALERT P2"
+    assert cell(panel, 1, COL_KIND, Qt.ItemDataRole.ForegroundRole) == theme.DARK.color("warn")
+    # An event delivered twice is shown once.
+    feed.view.apply(Events((note(2, now),)))
+    panel.refresh()
+    assert [e.id for e in panel.model.rows] == ["test-2", "test-3", "test-1"]
+    panel.set_hidden_kinds(set())  # a rebuild from the whole view, duplicates included
+    assert [e.id for e in panel.model.rows] == ["test-2", "test-3", "test-1"]
+
+
+def test_a_backlog_of_old_events_delivered_late_is_shown(qtbot, feed):
+    panel = make_panel(qtbot, feed.view)
+    feed.view.apply(Events((note(1, feed.view.newest_ms),)))
+    panel.refresh()
+    hour_ago = feed.view.newest_ms - 3_600_000  # e.g. replayed by the server on reconnect
+    feed.view.apply(Events((note(2, hour_ago), note(3, hour_ago + 1000))))
+    panel.refresh()
+    assert [e.id for e in panel.model.rows] == ["test-1", "test-3", "test-2"]
+
+
+def test_screenshot_of_the_feed(qtbot, feed):
+    feed.view.apply(Events((Event("c-1", feed.view.newest_ms, EventKind.FEED, "ws://feed:8765", "Connected"),)))
+    feed.sim.inject_fault("deploy_error_burst", "payment-engine")
+    feed.tick(10)
+    feed.bank_outage(10)
+    feed.sim.execute_plan("failover-bank-icbc", actor="duty", reason="icbc down")
+    feed.tick(5)
+    panel = make_panel(qtbot, feed.view)
+    assert panel.model.rowCount() >= 5
+    assert panel.grab().save("/tmp/events.png")
+
+
+def test_a_narrow_feed_shows_each_event_as_a_two_line_card(qtbot, feed):
+    """A wall's side dock (~380 px) cannot hold four columns: each event becomes a card
+    (time, kind, subject; then the title) instead of columns cut at the edge; the filter
+    toggles wrap onto rows, none hidden behind a sideways scroll."""
+    feed.bank_outage(5)
+    panel = make_panel(qtbot, feed.view)
+    panel.refresh()
+    assert not panel.compact and not panel.table.isColumnHidden(COL_TITLE)
+    panel.resize(380, 600)
+    QApplication.processEvents()
+    assert panel.compact
+    assert [panel.table.isColumnHidden(c) for c in (COL_TIME, COL_KIND, COL_SUBJECT, COL_TITLE)] == [
+        False, True, True, True]
+    assert panel.table.columnWidth(COL_TIME) >= panel.table.viewport().width() - 2  # the card takes the row
+    assert panel.table.rowHeight(0) >= 2 * panel.table.fontMetrics().height()
+    for button in (panel.filter_button(k) for k in EventKind):
+        assert panel.rect().contains(button.geometry().translated(button.parentWidget().pos())), button.text()
+        assert button.width() >= button.fontMetrics().horizontalAdvance(button.text())
+    image = panel.grab().toImage()
+    assert not image.isNull()
+    panel.resize(900, 600)
+    QApplication.processEvents()
+    assert not panel.compact and not panel.table.isColumnHidden(COL_SUBJECT)

@@ -1,0 +1,255 @@
+"""The north-star KPI tiles: the numbers kpi.* computes, "—" where nothing is measured,
+colours against thresholds, 15-minute trends, and saved thresholds."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from tests.ui.board_support import BUSY_HOUR_MS, SimFeed, color_pixels, feed_series  # noqa: E402
+from warroom.core import kpi  # noqa: E402
+from warroom.core.model import Scenario, SeriesKey, Service, ServiceKind  # noqa: E402
+from warroom.core.topology import Topology  # noqa: E402
+from warroom.protocol import TopologySnapshot  # noqa: E402
+from warroom.store.live import LiveView  # noqa: E402
+from warroom.ui import theme  # noqa: E402
+from warroom.ui.panels.kpi.panel import (KpiThresholds, KpiTilesPanel, format_percent, summed_window,  # noqa: E402
+                                         tps_trend)
+
+
+@pytest.fixture(autouse=True)
+def dark(qapp):
+    theme.apply(theme.DARK, 14)
+
+
+@pytest.fixture(scope="module")
+def healthy() -> SimFeed:
+    """Two healthy minutes, shared by the tests that only read it."""
+    return SimFeed(120)
+
+
+@pytest.fixture
+def feed() -> SimFeed:
+    """Two healthy minutes, for tests that break something."""
+    return SimFeed(120)
+
+
+def make_panel(qtbot, view: LiveView, size=(1600, 500)) -> KpiTilesPanel:
+    panel = KpiTilesPanel(view)
+    qtbot.addWidget(panel)
+    panel.resize(*size)
+    panel.show()
+    qtbot.waitExposed(panel)
+    return panel
+
+
+def test_tps_tile_shows_what_kpi_total_tps_computes(qtbot, healthy):
+    panel = make_panel(qtbot, healthy.view)
+    expected = kpi.total_tps(healthy.scenarios, healthy.view.value)
+    assert expected is not None and expected > 1000
+    tile = panel.tile("tps")
+    assert tile.value_text == f"{expected:,.0f}"
+    assert tile.unit == "tx/s"
+    assert tile.caption == "TPS"
+    assert tile.level == "ok"
+    median = float(np.median(tile.trend))
+    change = round((expected / median - 1) * 100)
+    sign = "+" if change > 0 else "\u2212" if change < 0 else ""
+    assert tile.note == f"{sign}{abs(change)}% vs 15-min median"
+
+
+def test_no_drop_alarm_before_a_minute_of_baseline(qtbot):
+    feed = SimFeed(20)
+    panel = make_panel(qtbot, feed.view)
+    assert panel.tile("tps").note == "building 15-min baseline"
+    assert panel.tile("tps").level == "ok"
+
+
+def test_success_tile_is_a_percentage_with_two_decimals(qtbot, healthy):
+    panel = make_panel(qtbot, healthy.view)
+    ratio = kpi.success_ratio(healthy.scenarios, healthy.view.value)
+    tile = panel.tile("success")
+    assert tile.value_text == f"{np.floor(ratio * 10000) / 100:.2f}"
+    assert tile.unit == "%"
+    assert len(tile.value_text.split(".")[1]) == 2
+
+
+def test_p99_tile_is_in_milliseconds(qtbot, healthy):
+    panel = make_panel(qtbot, healthy.view)
+    p99 = kpi.entry_p99(healthy.view.topology, healthy.view.value)
+    tile = panel.tile("p99")
+    assert tile.value_text == f"{p99 * 1000:,.0f}"
+    assert tile.unit == "ms"
+    assert tile.level == KpiThresholds().p99_level(p99 * 1000)
+
+
+def test_mttr_and_incidents_show_a_dash_never_a_number(qtbot, healthy):
+    panel = make_panel(qtbot, healthy.view)
+    unknown = theme.DARK.color("unknown")
+    for key in ("mttr", "incidents"):
+        tile = panel.tile(key)
+        assert tile.value_text == "—"
+        assert tile.unit == ""
+        assert tile.level == "unknown"
+        assert tile.value_color() == unknown
+    assert panel.tile("mttr").note == "alerting off"
+
+
+def test_incident_and_mttr_tiles_follow_a_drill(qtbot):
+    from tests.app.drill import Drill
+    from warroom.core.mttx import incident_times
+
+    view = LiveView()
+    d = Drill(view=view)
+    view.apply(TopologySnapshot(d.sim.now_ms, d.sim.topology))
+    d.run(200)
+    panel = make_panel(qtbot, view)
+    assert panel.tile("incidents").value_text == "0" and panel.tile("incidents").level == "ok"
+    assert panel.tile("mttr").value_text == "—" and panel.tile("mttr").note == "no resolved incidents"
+    fault = d.sim.inject_fault("dependency_outage", "bank-ccb", None)
+    d.run(60)
+    panel.refresh()
+    tile = panel.tile("incidents")
+    assert tile.value_text == "1" and tile.level == "crit" and "bank-ccb" in tile.note
+    d.sim.clear_fault(fault.id)
+    d.run(500)
+    panel.refresh()
+    (times,) = incident_times(d.log)
+    assert times.mttr_s is not None
+    assert panel.tile("mttr").value_text == f"{times.mttr_s / 60:.1f}"
+    assert panel.tile("mttr").level == KpiThresholds().mttr_level(times.mttr_s / 60)
+    assert panel.tile("incidents").value_text == "0"
+
+
+def test_success_tile_turns_crit_after_a_bank_outage(qtbot, feed):
+    panel = make_panel(qtbot, feed.view)
+    before = kpi.success_ratio(feed.scenarios, feed.view.value)
+    assert panel.tile("success").level == KpiThresholds().success_level(before) != "crit"
+
+    feed.bank_outage(20)
+    panel.refresh()
+    tile = panel.tile("success")
+    after = kpi.success_ratio(feed.scenarios, feed.view.value)
+    assert after < 0.99
+    assert tile.level == "crit"
+    assert tile.value_color() == theme.DARK.color("crit")
+    assert tile.level_word() == "CRITICAL"
+    assert tile.value_text == format_percent(after)
+    # The red wash and badge are really painted: the tile's upper half holds the crit colour.
+    assert color_pixels(tile, theme.DARK.crit, 0.3, 0.95, 0.15, 0.55) > 50
+
+
+def test_an_empty_view_shows_dashes_in_the_unknown_colour(qtbot):
+    panel = make_panel(qtbot, LiveView())
+    for key in ("tps", "success", "p99", "mttr", "incidents"):
+        tile = panel.tile(key)
+        assert tile.value_text == "—", key
+        assert tile.level == "unknown"
+        assert tile.value_color() == theme.DARK.color("unknown")
+        assert len(tile.trend) == 0
+
+
+def test_trends_follow_the_view_and_end_at_the_cursor(qtbot, healthy):
+    panel = make_panel(qtbot, healthy.view)
+    trend = panel.tile("tps").trend
+    assert len(trend) == 120  # one point a second since the feed started
+    assert trend[-1] == pytest.approx(kpi.total_tps(healthy.scenarios, healthy.view.value))
+    success = panel.tile("success").trend
+    assert success[-1] == pytest.approx(kpi.success_ratio(healthy.scenarios, healthy.view.value))
+    p99 = panel.tile("p99").trend
+    assert p99[-1] == pytest.approx(kpi.entry_p99(healthy.view.topology, healthy.view.value) * 1000)
+
+
+def test_the_sparkline_is_painted_in_the_tile_colour(qtbot, healthy):
+    panel = make_panel(qtbot, healthy.view)
+    tile = panel.tile("tps")
+    assert tile.level == "ok"
+    # Bottom fifth, away from the stripe and the border: only the sparkline is green there.
+    assert color_pixels(tile, theme.DARK.ok, 0.2, 0.9, 0.8, 0.97) > 20
+
+
+def test_summed_window_keeps_only_instants_every_series_reported():
+    view = LiveView()
+    a, b = SeriesKey("scenario_tps", {"scenario": "a"}), SeriesKey("scenario_tps", {"scenario": "b"})
+    feed_series(view, {a: [(1000, 1.0), (2000, 2.0), (3000, 3.0)], b: [(1000, 10.0), (3000, 30.0)]})
+    ts, total = summed_window(view, [a, b], 60_000)
+    assert ts.tolist() == [1000, 3000]  # 2000 would be a fake dip: b is missing there
+    assert total.tolist() == [11.0, 33.0]
+    ts, total = summed_window(view, [a, SeriesKey("scenario_tps", {"scenario": "nobody"})], 60_000)
+    assert total.tolist() == [1.0, 2.0, 3.0]
+
+
+def _tps_view(level_after: float) -> LiveView:
+    """One scenario at 1000 TPS for five minutes, then a minute at ``level_after``."""
+    topo = Topology([Service("gw", ServiceKind.CHANNEL)], [], [Scenario("pay", "Pay", "gw", ())])
+    view = LiveView()
+    view.apply(TopologySnapshot(BUSY_HOUR_MS, topo))
+    key = SeriesKey("scenario_tps", {"scenario": "pay"})
+    pts = [(BUSY_HOUR_MS + i * 1000, 1000.0) for i in range(300)]
+    pts += [(BUSY_HOUR_MS + (300 + i) * 1000, level_after) for i in range(60)]
+    feed_series(view, {key: pts})
+    return view
+
+
+@pytest.mark.parametrize("after, level", [(950.0, "ok"), (600.0, "warn"), (350.0, "crit")])
+def test_a_silent_drop_in_tps_is_an_alarm(qtbot, after, level):
+    panel = make_panel(qtbot, _tps_view(after), size=(1200, 360))
+    tile = panel.tile("tps")
+    assert tile.value_text == f"{after:,.0f}"
+    assert tile.level == level
+    drop = round((after / 1000.0 - 1) * 100)
+    assert tile.note == f"\u2212{abs(drop)}% vs 15-min median"
+    assert len(tps_trend(panel.source, ["pay"])) == 360
+
+
+def test_threshold_levels():
+    t = KpiThresholds()
+    assert [t.success_level(r) for r in (None, 1.0, 0.99, 0.9899, 0.97, 0.9699)] == [
+        "unknown", "ok", "ok", "warn", "warn", "crit"]
+    assert [t.p99_level(ms) for ms in (None, 120.0, 2000.0, 2001.0, 3000.0, 3001.0)] == [
+        "unknown", "ok", "ok", "warn", "warn", "crit"]
+    assert t.tps_level(None, 1000.0) == "unknown"
+    assert t.tps_level(500.0, None) == "ok"  # no baseline yet
+    assert [t.tps_level(v, 1000.0) for v in (1200.0, 700.0, 690.0, 400.0, 390.0)] == [
+        "ok", "ok", "warn", "warn", "crit"]
+
+
+def test_percent_never_rounds_up_to_a_perfect_score():
+    assert format_percent(0.99999) == "99.99"
+    assert format_percent(0.9999) == "99.99"
+    assert format_percent(1.0) == "100.00"
+    assert format_percent(0.73889) == "73.88"
+
+
+def test_thresholds_are_saved_and_restored(qtbot, healthy):
+    panel = make_panel(qtbot, healthy.view)
+    ratio = kpi.success_ratio(healthy.scenarios, healthy.view.value)
+    assert 0.99 < ratio < 0.999 and panel.tile("success").level == "ok"  # a healthy platform is green
+    panel.restore_state({"thresholds": {"success_warn": 0.999, "success_crit": 0.95, "p99_warn_ms": "fast",
+                                        "p99_crit_ms": -1, "bogus": 3}})
+    assert panel.tile("success").level == "warn"
+    assert panel.tile("success").value_color() == theme.DARK.color("warn")
+    state = panel.save_state()
+    assert state["thresholds"]["success_warn"] == 0.999
+    assert state["thresholds"]["p99_warn_ms"] == 2000.0  # the bad entries were ignored
+    assert state["thresholds"]["p99_crit_ms"] == 3000.0
+
+    other = make_panel(qtbot, healthy.view)
+    other.restore_state(state)
+    assert other.thresholds == panel.thresholds
+    other.restore_state("not a dict")  # ignored
+    assert other.thresholds == panel.thresholds
+
+
+def test_screenshot_of_the_tiles_at_wall_size(qtbot):
+    feed = SimFeed(900)  # fifteen minutes: full sparklines
+    feed.bank_outage(30)
+    panel = make_panel(qtbot, feed.view)
+    panel.refresh()
+    image = panel.grab()
+    assert image.width() == 1600 and image.height() == 500
+    assert image.save("/tmp/kpi_tiles.png")

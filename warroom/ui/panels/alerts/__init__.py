@@ -1,0 +1,1 @@
+"""The alerts panel: the grouped model, cards, dialogs and silences."""

@@ -1,0 +1,1 @@
+"""The live chart: data windows, axes, items and legend."""

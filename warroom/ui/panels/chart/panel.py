@@ -1,0 +1,417 @@
+"""Live time-series charts: the selected series over the last minutes up to the cursor.
+
+pyqtgraph draws; this panel decides what. Every ``refresh()`` reads the ``LiveView``
+(``window(key, span)`` up to ``cursor_ms``), breaks lines at gaps, decimates to the
+plot's pixel width and hands the arrays to reused curve items. Because the x range is
+always ``[cursor - window, cursor]``, a replay that moves the cursor moves the chart.
+
+State (saved with the layout): ``{"series": [selector, ...], "window_s": 900,
+"thresholds": [[value, "warn"|"crit"], ...]}``. Threshold values are in the series' own
+units (a ratio of 0.999, a latency of 0.5 s), like the data.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from warroom.core.model import Event, EventKind, SeriesKey
+from warroom.store.live import LiveView
+from warroom.ui import theme
+from warroom.ui.panels.base import Panel
+from warroom.ui.panels.chart.axis import PLAIN, TimeAxis, Unit, ValueAxis, format_value, unit_for
+from warroom.ui.panels.chart.data import (
+    LEVELS,
+    GAP_FACTOR, Selector, break_gaps, clean_thresholds, decimate, last_point, median_step, parse_selectors, resolve,
+    short_names, sticky_range, threshold_level, value_range,
+)
+from warroom.ui.panels.chart.items import BoldCurveItem, EventMarkers, GridLinesItem
+from warroom.ui.panels.chart.legend import ChartLegendWidget
+
+DEFAULT_WINDOW_S = 900
+MIN_WINDOW_S, MAX_WINDOW_S = 10, 24 * 3600
+
+# Curve colours avoid green, amber and red: on the wall those mean ok / warn / crit only.
+PALETTES = {
+    "dark": ("#36cfc9", "#b37feb", "#4aa3ff", "#f78fd0", "#e8edf2", "#8c9eff", "#c9a27e", "#9fe6ff"),
+    "light": ("#00838f", "#6a1b9a", "#1565c0", "#ad1457", "#37474f", "#3949ab", "#795548", "#0277bd"),
+}
+# After the palette is used up, colours repeat with a dash pattern so curves stay distinct.
+_DASHES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine)
+
+
+def series_pen(index: int, th: theme.Theme) -> pg.QtGui.QPen:
+    """The pen of the ``index``-th curve: one pixel wide (bold curves paint it several times)."""
+    palette = PALETTES.get(th.name, PALETTES["dark"])
+    pen = pg.mkPen(palette[index % len(palette)], width=1)
+    pen.setStyle(_DASHES[(index // len(palette)) % len(_DASHES)])
+    return pen
+
+
+class ChartPanel(Panel):
+    """Selected series over a time window, with thresholds and event markers."""
+
+    ID = "chart"
+    TITLE = "Live charts"
+    DEFAULT_AREA = "center"
+
+    def __init__(self, source: LiveView, parent: QWidget | None = None, panel_id: str | None = None,
+                 series: Iterable[str] = (), window_s: float = DEFAULT_WINDOW_S,
+                 utc_offset_s: int | None = 8 * 3600) -> None:  # UTC+8, as the event feed
+        super().__init__(source, parent)
+        if panel_id:
+            self.ID = panel_id  # one class, several docks: each instance names its own
+            self.setObjectName(panel_id)
+        self._theme = theme.current()
+        self._selectors: list[Selector] = []
+        self._window_ms = DEFAULT_WINDOW_S * 1000
+        self._thresholds: list[tuple[float, str]] = []
+        self._keys: list[SeriesKey] = []
+        self._resolved_for: tuple | None = None
+        self._curves: dict[SeriesKey, pg.PlotCurveItem] = {}
+        self._colors: dict[SeriesKey, int] = {}
+        self._threshold_lines: list[pg.InfiniteLine] = []
+        self._unit: Unit = PLAIN
+        self._y_base: tuple[float, float] | None = None  # data range shown, before the label lane
+        self._y_range: tuple[float, float] | None = None
+        self._build(utc_offset_s)
+        self.set_window(window_s)
+        self.set_series(list(series))
+
+    # -- construction ------------------------------------------------------------------
+    def _build(self, utc_offset_s: int | None) -> None:
+        t = self._theme
+        self.time_axis = TimeAxis(utc_offset_s)
+        self.value_axis = ValueAxis()
+        self.plot_widget = pg.PlotWidget(background=t.background,
+                                         axisItems={"bottom": self.time_axis, "left": self.value_axis})
+        self.plot_widget.setObjectName("chart_plot")
+        # The plot fills its whole rectangle: nothing behind it (dock, panel, window
+        # backgrounds) needs repainting when a new second arrives.
+        for opaque in (self.plot_widget, self.plot_widget.viewport()):
+            opaque.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        item = self.plot_widget.getPlotItem()
+        item.hideButtons()
+        item.setMenuEnabled(False)
+        for hidden in ("top", "right"):
+            # Hidden, but linked to the view: without this they re-render a title per frame.
+            item.getAxis(hidden).enableAutoSIPrefix(False)
+        self.grid = GridLinesItem(self._grid_color())
+        self.plot_widget.addItem(self.grid, ignoreBounds=True)
+        self.view_box = item.getViewBox()
+        # The wall follows the cursor: user zoom would be undone on the next frame anyway.
+        self.view_box.setMouseEnabled(False, False)
+        self.view_box.disableAutoRange()
+        # Decimation and the label lane depend on the plot's pixel size.
+        self.view_box.sigResized.connect(self._on_view_resized)
+        font = self.font()
+        for axis in (self.time_axis, self.value_axis):
+            axis.setPen(pg.mkPen(t.border))
+            axis.setTextPen(pg.mkPen(t.text_dim))
+            axis.setTickFont(font)
+            axis.setStyle(tickTextOffset=8)
+        # Room for a whole line of the tick font under the plot: pyqtgraph sizes the axis
+        # from the glyphs' ink, and wall-size digits in a CJK font lost their lower edge.
+        self.time_axis.setHeight(QFontMetrics(font).height() + 14)
+        self.markers = EventMarkers(self.plot_widget, self.font(), self.marker_text)
+        self.legend = ChartLegendWidget(self)
+        self.empty_label = QLabel(self.plot_widget)
+        self.empty_label.setObjectName("dim")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        big = self.font()
+        big.setPointSizeF(big.pointSizeF() * 1.3)
+        self.empty_label.setFont(big)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.plot_widget, 1)
+        row.addWidget(self.legend)
+
+    # -- settings ----------------------------------------------------------------------
+    def set_series(self, selectors: list[str]) -> None:
+        """Show the series these selectors pick (see ``chart_data.Selector``); bad ones are ignored."""
+        self._selectors = parse_selectors(selectors)
+        self._resolved_for = None
+        # Colours are handed out afresh for a new selection: drop the old curves with theirs.
+        for curve in self._curves.values():
+            self.plot_widget.removeItem(curve)
+        self._curves.clear()
+        self._colors.clear()
+        self._keys = []
+        self.refresh()
+
+    def series(self) -> list[str]:
+        """The selectors in force, as given."""
+        return [s.text for s in self._selectors]
+
+    def set_window(self, seconds: float) -> None:
+        """Show the last ``seconds`` before the cursor."""
+        seconds = min(MAX_WINDOW_S, max(MIN_WINDOW_S, float(seconds)))
+        self._window_ms = int(seconds * 1000)
+        self.refresh()
+
+    def window_s(self) -> float:
+        """The time window, seconds."""
+        return self._window_ms / 1000.0
+
+    def set_thresholds(self, thresholds: Iterable[tuple[float, str]]) -> None:
+        """Draw a dashed horizontal line per (value, level); level is ``warn`` or ``crit``."""
+        clean = clean_thresholds(thresholds)
+        self._thresholds = clean
+        for line in self._threshold_lines:
+            self.plot_widget.removeItem(line)
+        self._threshold_lines = [self._threshold_line(v, lvl) for v, lvl in clean]
+        self._relabel_thresholds()
+        self._y_base = None
+        self.refresh()
+
+    def thresholds(self) -> list[tuple[float, str]]:
+        """The thresholds in force."""
+        return list(self._thresholds)
+
+    def _threshold_line(self, value: float, level: str) -> pg.InfiniteLine:
+        color = self._theme.status_color(level)
+        pen = pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine)
+        line = pg.InfiniteLine(value, angle=0, pen=pen, movable=False)
+        line.setZValue(5)
+        self.plot_widget.addItem(line, ignoreBounds=True)
+        return line
+
+    def _relabel_thresholds(self) -> None:
+        """The legend's threshold keys, in the unit of the shown series."""
+        rows = []
+        for value, level in sorted(self._thresholds, key=lambda t: LEVELS.index(t[1])):
+            word = self.tr("crit") if level == "crit" else self.tr("warn")
+            rows.append((self._theme.status_color(level), f"{word} {format_value(value, self._unit)}"))
+        self.legend.set_thresholds(rows)
+
+    # -- drawing -----------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Redraw from the view: curves, ranges, markers and legend at the cursor."""
+        cursor = self.source.cursor_ms
+        self._sync_keys()
+        if cursor is None or not self._keys:
+            self._show_empty(cursor)
+            return
+        start = cursor - self._window_ms
+        x0, x1 = start / 1000.0, cursor / 1000.0
+        columns = max(100, int(self.view_box.width()) or self.width() or 1000)
+        plotted, values = [], []
+        for key in self._keys:
+            ts, v = self.source.window(key, self._window_ms)
+            step = median_step(ts)
+            x, y = break_gaps(ts, v, step_ms=step)
+            x, y = decimate(x, y, x0, x1, columns)
+            self._curves[key].setData(x, y, connect="finite")
+            plotted.append(y)
+            values.append(self._legend_value(key, ts, v, cursor, step))
+        self.empty_label.hide()
+        self.view_box.setXRange(x0, x1, padding=0)
+        self.markers.sync(self.source.events(start, cursor), start, cursor, self.view_box.width())
+        self.markers.place(x0, x1, self.view_box.width(), self.view_box.height())
+        self._set_y_range(plotted)
+        self.legend.set_values(values)
+
+    def _sync_keys(self) -> None:
+        """Re-resolve the selectors when the set of known series changed."""
+        stamp = (self.source.series_count, id(self.source.topology))
+        if stamp == self._resolved_for:
+            return
+        self._resolved_for = stamp
+        keys = resolve(self._selectors, self.source.keys)
+        if keys == self._keys and all(k in self._curves for k in keys):
+            return
+        for key in [k for k in self._curves if k not in keys]:
+            self.plot_widget.removeItem(self._curves.pop(key))
+        for key in keys:
+            if key not in self._colors:
+                self._colors[key] = len(self._colors)
+            if key not in self._curves:
+                curve = BoldCurveItem(pen=series_pen(self._colors[key], self._theme), antialias=True)
+                self._curves[key] = curve
+                self.plot_widget.addItem(curve)
+        self._keys = keys
+        self._y_base = None
+        # Bold passes cost paint time: fewer for crowded charts, which read fine thinner.
+        boldness = 3 if len(keys) <= 4 else 2 if len(keys) <= 10 else 1
+        for curve in self._curves.values():
+            curve.set_boldness(boldness)
+        units = {unit_for(k.name) for k in keys}
+        self._unit = units.pop() if len(units) == 1 else unit_for(keys[0].name) if keys else PLAIN
+        self.value_axis.set_unit(self._unit)
+        self._relabel_thresholds()
+        names = short_names(keys, {"scenario": {s.id: s.title for s in self.source.topology.scenarios}})
+        pens = [series_pen(self._colors[k], self._theme) for k in keys]
+        self.legend.set_rows([(p.color(), n) for p, n in zip(pens, names)])
+        self.legend.caption.setText(self._caption())
+
+    def _set_y_range(self, plotted: list[np.ndarray]) -> None:
+        # Thresholds count towards the range: the distance to "crit" is part of the picture.
+        span = value_range(plotted, (v for v, _ in self._thresholds))
+        if span is None:
+            return
+        # Sticky: the range moves only when the data leaves it or fills less than half of
+        # it. An axis that rescales every second is noise on a wall.
+        base = self._y_base = sticky_range(span, self._y_base,
+                                           floor_zero=self._unit.kind in ("percent", "rate", "tps", "ms"))
+        lo, hi = base
+        # A ratio that stays within 0..1 gets no tick beyond 100% (the pad above is room, not data).
+        top = min(hi, 1.0) if self._unit.kind == "percent" and span[1] <= 1.0 else hi
+        self.value_axis.set_label_range(lo, top)
+        # Headroom for the marker labels' lane, so they never sit on a curve.
+        height = self.view_box.height()
+        lane = self.markers.rows_used * self.markers.row_height + 4 if self.markers.rows_used else 0
+        if 0 < lane < height * 0.5:
+            hi += (hi - lo) * lane / (height - lane)
+        if (lo, hi) != self._y_range:
+            self._y_range = (lo, hi)
+            self.view_box.setYRange(lo, hi, padding=0)
+        self._update_grid(lo, hi)
+        (x0, x1), _ = self.view_box.viewRange()
+        # Every plotted point lies in the view (x within the window, y within the range
+        # just set), so the view's rect, with a margin for the pen, bounds each curve.
+        mx, my = (x1 - x0) * 0.01, (hi - lo) * 0.02
+        bounds = QRectF(x0 - mx, lo - my, (x1 - x0) + 2 * mx, (hi - lo) + 2 * my)
+        for curve in self._curves.values():
+            curve.set_bounds(bounds)
+
+    def _update_grid(self, lo: float, hi: float) -> None:
+        (x0, x1), _ = self.view_box.viewRange()
+        width, height = self.view_box.width(), self.view_box.height()
+        xs = [v for _, values in self.time_axis.tickValues(x0, x1, width)[:1] for v in values]
+        ys = [v for _, values in self.value_axis.tickValues(lo, hi, height)[:2] for v in values]
+        self.grid.set_lines(xs, ys, x0, x1, lo, hi)
+
+    def _grid_color(self) -> QColor:
+        # The border colour 60% over the background, premixed: opaque lines skip blending.
+        a, b = QColor(self._theme.border), QColor(self._theme.background)
+        return QColor(*(round(0.6 * x + 0.4 * y) for x, y in zip(a.getRgb()[:3], b.getRgb()[:3])))
+
+    def _legend_value(self, key: SeriesKey, ts: np.ndarray, v: np.ndarray, cursor: int,
+                      step: float | None) -> tuple[str, str]:
+        point = last_point(ts, v)
+        # A value older than a few samples is no longer "now": say so rather than repeat it.
+        if point is None or cursor - point[0] > GAP_FACTOR * max(step or 1000.0, 1000.0):
+            return "—", "unknown"
+        return format_value(point[1], unit_for(key.name)), self._level(point[1])
+
+    def _level(self, value: float) -> str:
+        # With one level only, the metric's name tells which way is worse (success and
+        # throughput fall when things go wrong).
+        falls = any("success" in k.name or k.name.endswith("_tps") for k in self._keys)
+        return threshold_level(value, self._thresholds, lower_is_worse=falls)
+
+    def _show_empty(self, cursor: int | None) -> None:
+        for curve in self._curves.values():
+            curve.setData([], [])
+        self.grid.setData([], [])
+        if not self._selectors:
+            text = self.tr("No series selected")
+        elif cursor is None:
+            text = self.tr("Waiting for data")
+        else:
+            text = self.tr("No data for %1").replace("%1", ", ".join(s.text for s in self._selectors))
+        self.empty_label.setText(text)
+        self.empty_label.setGeometry(self.plot_widget.rect())
+        self.empty_label.show()
+        self.legend.set_rows([])
+        self.legend.caption.setText(self._caption())
+        self.markers.clear()
+
+    def _caption(self) -> str:
+        names = list(dict.fromkeys(s.name for s in self._selectors))
+        minutes = self._window_ms / 60000
+        span = self.tr("last %1 min").replace("%1", f"{minutes:g}")
+        return f"{' · '.join(self._metric_title(n) for n in names)} · {span}"
+
+    def _metric_title(self, name: str) -> str:
+        titles = {
+            "scenario_success_ratio": self.tr("Scenario success rate"),
+            "scenario_tps": self.tr("Scenario TPS"),
+            "scenario_requests_rate": self.tr("Scenario requests"),
+            "scenario_blocked_rate": self.tr("Scenario blocked"),
+            "service_requests_rate": self.tr("Service requests"),
+            "service_error_ratio": self.tr("Service error rate"),
+            "service_latency_seconds": self.tr("Service latency"),
+            "service_saturation_ratio": self.tr("Service saturation"),
+            "service_blocked_rate": self.tr("Service blocked"),
+            "edge_requests_rate": self.tr("Call rate"),
+            "edge_error_ratio": self.tr("Call error rate"),
+            "edge_latency_seconds": self.tr("Call latency"),
+        }
+        return titles.get(name, name)
+
+    # -- event markers -----------------------------------------------------------------
+    def marker_text(self, events: Event | list[Event]) -> str:
+        """The short label of a marker, e.g. ``Deploy payment-engine`` or, for events on
+        the same second, ``Deploy + Fault payment-engine``."""
+        group = [events] if isinstance(events, Event) else list(events)
+        parts: list[tuple[str, str]] = []  # (words, subject), subjects in first-seen order
+        for e in group:
+            word = self._marker_word(e)
+            for i, (words, subject) in enumerate(parts):
+                if subject == e.subject:
+                    parts[i] = (f"{words} + {word}", subject)
+                    break
+            else:
+                parts.append((word, e.subject))
+        return " · ".join(f"{words} {subject}" for words, subject in parts)
+
+    def _marker_word(self, event: Event) -> str:
+        action = str(event.attrs.get("action", ""))
+        if event.kind is EventKind.FAULT:
+            word = self.tr("Fault") if action in ("", "inject") else self.tr("Fault over")
+        elif event.kind is EventKind.DEPLOY:
+            word = self.tr("Rollback") if event.attrs.get("rolled_back") else self.tr("Deploy")
+        elif event.kind is EventKind.PLAN_EXECUTION:
+            word = {"rollback": self.tr("Plan undone"), "expire": self.tr("Plan expired")}.get(action, self.tr("Plan"))
+        else:
+            word = self.tr("Config")
+        return word
+
+    # -- what the panel shows (for tests and the status bar) -----------------------------
+    def curve_items(self) -> dict[SeriesKey, pg.PlotCurveItem]:
+        """The curve of each shown series."""
+        return dict(self._curves)
+
+    def marker_items(self) -> list[tuple[Event, pg.InfiniteLine]]:
+        """The event markers drawn, oldest first."""
+        return self.markers.items()
+
+    def threshold_items(self) -> list[pg.InfiniteLine]:
+        """The threshold lines drawn."""
+        return list(self._threshold_lines)
+
+    # -- state -------------------------------------------------------------------------
+    def save_state(self) -> dict[str, Any]:
+        """Series selectors, window and thresholds."""
+        return {"series": self.series(), "window_s": self.window_s(),
+                "thresholds": [[v, lvl] for v, lvl in self._thresholds]}
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Apply a saved state; missing or malformed entries keep their current value."""
+        if not isinstance(state, dict):
+            return
+        series = state.get("series")
+        if isinstance(series, list):
+            self.set_series([s for s in series if isinstance(s, str)])
+        window = state.get("window_s")
+        if isinstance(window, (int, float)) and not isinstance(window, bool) and window > 0:
+            self.set_window(window)
+        thresholds = state.get("thresholds")
+        if isinstance(thresholds, list):
+            self.set_thresholds(t for t in thresholds if isinstance(t, (list, tuple)))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.legend.refit()
+        self.empty_label.setGeometry(self.plot_widget.rect())
+
+    def _on_view_resized(self, *_: object) -> None:
+        self.refresh()

@@ -1,0 +1,1 @@
+"""The incidents panel: list and timeline models and dialogs."""

@@ -1,0 +1,315 @@
+"""The incident view's data: the incident list (live first, then recent resolved) and the
+timeline of one incident, as cards (see ``alert_cards``).
+
+The timeline reads the incident's own events (``Incident.timeline``): alerts firing and
+resolving, acknowledgements with who and why, notes, deploys, plan executions and the
+incident's state changes. By default the bookkeeping is left out (an alert going pending,
+a pending alert clearing, "alert joined", a root cause re-announced); ``show_all`` keeps it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from PySide6.QtCore import QAbstractListModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+
+from warroom.core.alerts import amends_root
+from warroom.core.incidents import Incident
+from warroom.core.model import Event, EventKind
+from warroom.ui import theme
+from warroom.ui.panels.alerts.cards import CARD_ROLE, LINES_ROLE, Badge, Card, format_age, severity_color, severity_rank
+from warroom.ui.panels.events.panel import format_time
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 21
+#: Resolved incidents listed below the live ones.
+MAX_RESOLVED = 20
+
+translate = QCoreApplication.translate  # lupdate reads translate("Context", "text") calls
+
+
+def incident_order(incidents: Iterable[Incident], max_resolved: int = MAX_RESOLVED) -> list[Incident]:
+    """Live incidents (worst first, then newest), then the latest resolved ones; merged ones
+    are left out (the survivor carries their alerts and timeline)."""
+    shown = [i for i in incidents if not i.merged_into]
+    live = sorted((i for i in shown if i.live), key=lambda i: (severity_rank(i.severity), -i.detected_ms, i.id))
+    done = sorted((i for i in shown if not i.live), key=lambda i: -(i.verified_ms or i.resolved_ms or i.detected_ms))
+    return live + done[:max_resolved]
+
+
+def state_word(state: str) -> str:
+    """The incident state in capitals, translated."""
+    return {
+        "open": translate("IncidentsPanel", "OPEN"),
+        "acknowledged": translate("IncidentsPanel", "ACKNOWLEDGED"),
+        "recovering": translate("IncidentsPanel", "RECOVERING"),
+        "resolved": translate("IncidentsPanel", "RESOLVED"),
+    }.get(state, state.upper())
+
+
+def state_color(state: str) -> str:
+    """Open is red, acknowledged amber (someone is on it, still broken), recovering green."""
+    t = theme.current()
+    return {"open": t.crit, "acknowledged": t.warn, "recovering": t.ok}.get(state, t.text_dim)
+
+
+def duration_text(inc: Incident, now_ms: int | None) -> str:
+    """``open 4m 10s`` for a live incident, ``MTTR 12m 03s`` once service was restored."""
+    if inc.resolved_ms is not None and not inc.live:
+        return translate("IncidentsPanel", "MTTR %1").replace("%1", format_age(inc.resolved_ms - inc.started_ms))
+    if now_ms is None:
+        return ""
+    return translate("IncidentsPanel", "open %1").replace("%1", format_age(now_ms - inc.started_ms))
+
+
+def incident_card(inc: Incident, now_ms: int | None) -> Card:
+    """One row of the incident list."""
+    t = theme.current()
+    owner = (translate("IncidentsPanel", "owner %1").replace("%1", inc.owner) if inc.owner
+             else translate("IncidentsPanel", "no owner"))
+    count = len(inc.alerts)
+    alerts = (translate("IncidentsPanel", "1 alert") if count == 1 else
+              translate("IncidentsPanel", "%1 alerts").replace("%1", str(count)))
+    badges = (Badge(state_word(inc.state), state_color(inc.state), bold=True),
+              Badge(owner, "" if inc.owner else t.warn), Badge(alerts), Badge(inc.title))
+    return Card(inc.severity.value, severity_color(inc.severity), inc.root_cause or inc.title,
+                chip_filled=inc.live, bold=inc.live, dim=not inc.live, right=duration_text(inc, now_ms),
+                badges=badges)
+
+
+def incident_summary(inc: Incident, now_ms: int | None, utc_offset_minutes: int) -> str:
+    """The milestones under the selected incident's name: started, detected (MTTD), acked (MTTA)."""
+    def at(ms: int) -> str:
+        return format_time(ms, utc_offset_minutes)
+
+    parts = [translate("IncidentsPanel", "started %1").replace("%1", at(inc.started_ms)),
+             translate("IncidentsPanel", "detected %1 (MTTD %2)").replace("%1", at(inc.detected_ms))
+             .replace("%2", format_age(inc.detected_ms - inc.started_ms))]
+    if inc.acked_ms is not None:
+        who = next((str(e.attrs.get("actor") or "") for e in inc.timeline
+                    if e.kind is EventKind.INCIDENT and e.attrs.get("action") == "acknowledged"), "")
+        parts.append(translate("IncidentsPanel", "acked %1 by %2 (MTTA %3)").replace("%1", at(inc.acked_ms))
+                     .replace("%2", who or "?").replace("%3", format_age(inc.acked_ms - inc.detected_ms)))
+    else:
+        parts.append(translate("IncidentsPanel", "not acknowledged"))
+    if inc.resolved_ms is not None and not inc.live:
+        parts.append(translate("IncidentsPanel", "restored %1").replace("%1", at(inc.resolved_ms)))
+    parts.append(duration_text(inc, now_ms))
+    return "  ·  ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One line of an incident's timeline."""
+
+    id: str
+    ts: int
+    kind: str  # the chip word
+    color: str
+    text: str
+    detail: str = ""
+    routine: bool = False  # bookkeeping, hidden unless "all events"
+
+
+def _alert_row(ev: Event) -> TimelineRow:
+    a, t = ev.attrs, theme.current()
+    state = str(a.get("state", ""))
+    if amends_root(a):
+        return TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "ROOT CAUSE"), t.text_dim,
+                           translate("IncidentsPanel", "%1: root cause now %2").replace("%1", ev.subject)
+                           .replace("%2", str(a.get("root_cause") or "?")), routine=True)
+    if state == "firing":
+        return TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "FIRING"), severity_color(ev.severity), ev.title)
+    if state == "acknowledged":
+        who = str(a.get("actor") or "")
+        return TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "ACKED"), t.ok, ev.title,
+                           f"{who}: {a.get('comment')}" if a.get("comment") else who)
+    if state == "resolved":
+        if a.get("fired") is False:
+            return TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "CLEARED"), t.text_dim, ev.title, routine=True)
+        return TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "RESOLVED"), t.ok, ev.title)
+    return TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "PENDING"), t.text_dim, ev.title, routine=True)
+
+
+def _incident_row(ev: Event, titles: dict[str, str]) -> TimelineRow:
+    a, t = ev.attrs, theme.current()
+    action = str(a.get("action", ""))
+    actor, comment = str(a.get("actor") or ""), str(a.get("comment") or "")
+
+    def row(kind: str, color: str, text: str, detail: str = "", routine: bool = False) -> TimelineRow:
+        return TimelineRow(ev.id, ev.ts, kind, color, text, detail, routine)
+
+    if action == "opened":
+        return row(translate("IncidentsPanel", "OPENED"), t.crit, translate("IncidentsPanel", "Incident opened: %1")
+                   .replace("%1", ev.title), translate("IncidentsPanel", "root cause %1").replace("%1", ev.subject))
+    if action == "alert_joined":
+        fp = str(a.get("alert") or "")
+        return row(translate("IncidentsPanel", "JOINED"), t.text_dim, translate("IncidentsPanel", "Alert joined: %1")
+                   .replace("%1", titles.get(fp, fp)), routine=True)
+    if action == "root_cause_changed":
+        return row(translate("IncidentsPanel", "ROOT CAUSE"), t.warn, translate("IncidentsPanel", "Root cause now %1 (was %2)")
+                   .replace("%1", str(a.get("root_cause") or "?")).replace("%2", str(a.get("previous_root_cause") or "?")))
+    if action == "escalated":
+        return row(translate("IncidentsPanel", "ESCALATED"), severity_color(ev.severity),
+                   translate("IncidentsPanel", "Escalated to %1").replace("%1", ev.severity.value))
+    if action == "acknowledged":
+        return row(translate("IncidentsPanel", "ACK"), t.ok,
+                   translate("IncidentsPanel", "Acknowledged by %1").replace("%1", actor or "?"), comment)
+    if action == "owner_changed":
+        return row(translate("IncidentsPanel", "OWNER"), t.accent, translate("IncidentsPanel", "Owner: %1")
+                   .replace("%1", str(a.get("owner") or "")), translate("IncidentsPanel", "set by %1").replace("%1", actor))
+    if action == "recovering":
+        return row(translate("IncidentsPanel", "RECOVERING"), t.ok,
+                   translate("IncidentsPanel", "All alerts resolved: verifying the recovery"))
+    if action == "reopened":
+        return row(translate("IncidentsPanel", "REOPENED"), t.crit, translate("IncidentsPanel", "Reopened: an alert fired again"))
+    if action == "resolved":
+        return row(translate("IncidentsPanel", "RESOLVED"), t.ok, translate("IncidentsPanel", "Resolved: recovery verified"))
+    if action == "merged":
+        text = (translate("IncidentsPanel", "Merged in %1").replace("%1", str(a["merged_from"])) if a.get("merged_from")
+                else translate("IncidentsPanel", "Merged into %1").replace("%1", str(a.get("merged_into") or "?")))
+        return row(translate("IncidentsPanel", "MERGED"), t.accent, text)
+    return row(action.upper() or "INCIDENT", t.text_dim, ev.title, routine=True)
+
+
+def timeline_rows(inc: Incident, show_all: bool = False) -> list[TimelineRow]:
+    """The incident's timeline, newest first (bookkeeping only with ``show_all``)."""
+    t = theme.current()
+    titles = {str(e.attrs.get("fingerprint")): e.title for e in inc.timeline if e.kind is EventKind.ALERT}
+    rows: list[TimelineRow] = []
+    for ev in inc.timeline:
+        if ev.kind is EventKind.ALERT:
+            r = _alert_row(ev)
+        elif ev.kind is EventKind.INCIDENT:
+            r = _incident_row(ev, titles)
+        elif ev.kind is EventKind.NOTE:
+            text = str(ev.attrs.get("text") or ev.title)
+            first, _, rest = text.partition("\n")
+            who = str(ev.attrs.get("actor") or "")
+            detail = " / ".join(x for x in [who, " ".join(rest.split())] if x)
+            r = TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "NOTE"), t.accent, first, detail)
+        else:
+            kind = {EventKind.DEPLOY: translate("IncidentsPanel", "DEPLOY"),
+                    EventKind.CONFIG_CHANGE: translate("IncidentsPanel", "CONFIG"),
+                    EventKind.PLAN_EXECUTION: translate("IncidentsPanel", "PLAN")}.get(ev.kind, ev.kind.value.upper())
+            who = str(ev.attrs.get("actor") or "")
+            r = TimelineRow(ev.id, ev.ts, kind, t.accent, ev.title, who)
+        if show_all or not r.routine:
+            rows.append(r)
+    return rows[::-1]
+
+
+class CardListModel(QAbstractListModel):
+    """A list of items shown as cards; ``card(item)`` builds a row's card when it is painted."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._items: list[Any] = []
+        self._cards: dict[int, Card] = {}
+
+    @property
+    def items(self) -> list[Any]:
+        """The items shown, top first."""
+        return list(self._items)
+
+    def key(self, item: Any) -> str:
+        return str(item.id)
+
+    def card(self, item: Any) -> Card:
+        raise NotImplementedError
+
+    def lines(self, item: Any) -> int | None:
+        """Lines of an item's card, if known without building it."""
+        return None
+
+    def set_items(self, items: list[Any]) -> bool:
+        """Show ``items``; True if rows were added, removed or moved."""
+        new, old = [self.key(i) for i in items], [self.key(i) for i in self._items]
+        if new == old:
+            self._items = list(items)
+            self.changed()
+            return False
+        k = len(new) - len(old)
+        if k > 0 and new[k:] == old:  # newer rows on top: insert, keeping the scroll position
+            self.beginInsertRows(QModelIndex(), 0, k - 1)
+            self._items = list(items)
+            self._cards.clear()
+            self.endInsertRows()
+            return True
+        self.beginResetModel()
+        self._items = list(items)
+        self._cards.clear()
+        self.endResetModel()
+        return True
+
+    def changed(self) -> None:
+        """Every row may look different: rebuild the cards."""
+        self._cards.clear()
+        if self._items:
+            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1), [CARD_ROLE])
+
+    def row_of(self, key: str) -> int:
+        """The row of an item by key, -1 if not shown."""
+        return next((r for r, i in enumerate(self._items) if self.key(i) == key), -1)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._items)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._items):
+            return None
+        item = self._items[index.row()]
+        if role == CARD_ROLE:
+            card = self._cards.get(index.row())
+            if card is None:
+                card = self._cards[index.row()] = self.card(item)
+            return card
+        if role == LINES_ROLE:
+            return self.lines(item)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.card(item).title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            c = self.card(item)
+            return "\n".join([c.title, *(b.text for b in c.badges)])
+        if role == ID_ROLE:
+            return self.key(item)
+        return None
+
+
+class IncidentListModel(CardListModel):
+    """Incidents as cards; durations run on the feed's time (``set_now``)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.now_ms: int | None = None
+
+    def set_now(self, now_ms: int | None) -> bool:
+        """Move the feed time; True if it moved. Only the durations change (no row's height):
+        the cards are rebuilt as they are painted, the caller repaints the view."""
+        if now_ms == self.now_ms:
+            return False
+        self.now_ms = now_ms
+        self._cards.clear()
+        return True
+
+    def card(self, item: Incident) -> Card:
+        return incident_card(item, self.now_ms)
+
+    def lines(self, item: Incident) -> int:
+        return 2
+
+
+class TimelineModel(CardListModel):
+    """An incident's timeline as cards, newest first."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.utc_offset_minutes = 8 * 60
+
+    def lines(self, item: TimelineRow) -> int:
+        return 2 if item.detail else 1
+
+    def card(self, item: TimelineRow) -> Card:
+        badges = (Badge(item.detail, theme.current().text),) if item.detail else ()
+        return Card(item.kind, item.color, item.text, dim=item.routine,
+                    right=format_time(item.ts, self.utc_offset_minutes), badges=badges)

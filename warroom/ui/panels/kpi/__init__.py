@@ -1,0 +1,1 @@
+"""The north-star KPI tiles."""

@@ -1,0 +1,1 @@
+"""The contingency-plans panel: list, detail, actions, progress, dialogs and texts."""

@@ -1,0 +1,1 @@
+"""The business-scenario board."""
