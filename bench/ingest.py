@@ -31,10 +31,9 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from warroom.core.clock import wall_ms
 from warroom.io.client import FeedClient
 from warroom.app.recorder import Recorder
-from warroom.protocol import SUPPORTED_VERSIONS, Decoder, Hello, Subscribe, encode
+from warroom.protocol import SUPPORTED_VERSIONS, Hello, Subscribe, encode
 from warroom.protocol.metrics import SeriesTable
 from warroom.protocol.outgoing import Outgoing, defs_message_frame
 from warroom.sim.engine import Simulator

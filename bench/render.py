@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import logging
 import os
-import statistics
 import sys
 import tempfile
 import time

@@ -9,7 +9,7 @@ import pytest
 from warroom.core.model import SeriesKey
 from warroom.protocol import Decoder, ErrorCode, ErrorStats, ProtocolError, encode
 from warroom.protocol.codec import DEFAULT_FUTURE_TOLERANCE_MS, DEFAULT_MAX_FRAME_BYTES
-from warroom.protocol.messages import Heartbeat, Hello, MetricBatch
+from warroom.protocol.messages import Heartbeat, Hello
 
 from .strategies import NOW
 

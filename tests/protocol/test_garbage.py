@@ -14,7 +14,7 @@ from warroom.protocol import Decoder, ErrorCode, ErrorStats, MetricBatch, Protoc
 from warroom.protocol.messages import MESSAGE_TYPES
 from warroom.protocol.parse import MIN_TS_MS
 
-from .strategies import NOW, any_message, json_values, metric_batches
+from .strategies import NOW, any_message, metric_batches
 
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from warroom.io.client import ConnectionState, FeedClient, FeedStatus
+from warroom.io.client import FeedClient
 from warroom.protocol import MetricBatch
 from warroom.sim.engine import Simulator
 from warroom.sim.feed import SimFeed

@@ -16,7 +16,7 @@ import numpy as np
 
 from warroom.protocol.binary import pack_frame, pack_points
 from warroom.protocol.codec import encode_tail, frame_with_seq
-from warroom.protocol.messages import ENCODINGS, PROTOCOL_VERSION, Message, MetricBatch
+from warroom.protocol.messages import PROTOCOL_VERSION, Message, MetricBatch
 from warroom.protocol.metrics import SeriesTable
 
 def _dumps(d: dict[str, Any]) -> bytes:
