@@ -106,8 +106,10 @@ class ChurnWorld:
         else:
             kind = ServiceKind.QUEUE if self.rng.random() < 0.05 else ServiceKind.SERVICE
             name = f"{domain}-svc-{self._made:04d}"
+        # The entry channels stand alone; the rest belong to their domain's group (a namespace).
         self.services[name] = Service(name, kind, f"{domain} {kind.value} {self._made}",
-                                      core=self.rng.random() > 0.2, capacity_rps=float(self.rng.randint(200, 20000)))
+                                      core=self.rng.random() > 0.2, capacity_rps=float(self.rng.randint(200, 20000)),
+                                      group="" if depth == 0 else domain)
         self.layer[name] = depth
         return name
 
@@ -192,7 +194,7 @@ class ChurnWorld:
             self._random_edge(by_layer)
         for name in rng.sample(sorted(self.services), rng.randint(3, 8)):  # attributes
             s = self.services[name]
-            self.services[name] = Service(s.name, s.kind, s.title, s.core, float(rng.randint(200, 20000)))
+            self.services[name] = Service(s.name, s.kind, s.title, s.core, float(rng.randint(200, 20000)), s.group)
         for key in rng.sample(sorted(self.edges), 5):
             self._add_edge(*key)  # a new call weight
 

@@ -21,7 +21,7 @@ from warroom.protocol import MetricBatch, TopologySnapshot  # noqa: E402
 from warroom.sim.platform import build_platform  # noqa: E402
 from warroom.store.live import LiveView  # noqa: E402
 from warroom.ui import theme  # noqa: E402
-from warroom.ui.panels.map.items import COL_STEP, LABEL_PX, MIN_CAPTION_PX, NODE_W, ROW_STEP  # noqa: E402
+from warroom.ui.panels.map.items import COL_STEP, LABEL_PX, MIN_CAPTION_PX, NODE_W, ROW_STEP, EdgeLabelItem  # noqa: E402
 from warroom.ui.panels.map.service_detail import ServiceDetailView  # noqa: E402
 from warroom.ui.panels.map.panel import TopologyMapPanel, edge_width  # noqa: E402
 
@@ -104,7 +104,7 @@ def test_refresh_recolours_existing_items_and_rebuilds_only_on_a_new_topology(pa
     feed.view.apply(TopologySnapshot(feed.sim.now_ms + 1, renamed))
     panel.refresh()
     assert panel.nodes["trade"] is not node and panel.nodes["trade"].label == "Trade core"
-    top_level = [i for i in panel.scene.items() if i.parentItem() is None]  # a node's caption is its child
+    top_level = [i for i in panel.scene.items() if i.parentItem() is None and not isinstance(i, EdgeLabelItem)]
     assert len(top_level) == 25 + 28
 
 
@@ -508,7 +508,7 @@ def test_repeated_snapshots_do_not_grow_items_or_kept_objects(qtbot):
         p.refresh()
         settle(qtbot, p)
         n, e = len(topology), topology.graph.number_of_edges()
-        top_level = [item for item in p.scene.items() if item.parentItem() is None]
+        top_level = [item for item in p.scene.items() if item.parentItem() is None and not isinstance(item, EdgeLabelItem)]
         assert (len(p.nodes), len(p.edges), len(top_level)) == (n, e, n + e)
         d = p.drawing
         assert (len(d.service_keys), len(d.edge_keys), len(d.thresholds)) == (n, e, n)

@@ -11,6 +11,10 @@ spread over slices (``SlicedWork``) while a small one runs them through at once.
 What cannot be seen is not made: captions too small to read are hidden and not computed
 (``show_captions``), and on a big map healthy edges are drawn only from ``EDGES_ZOOM`` on
 (``show_all_edges``); edges in trouble or on a highlighted path always show.
+
+A collapsed group (``warroom.core.grouping``) is one node coloured by its worst member, its
+caption the count of members in trouble; an edge between groups sums its calls' traffic and
+takes the worst of their levels.
 """
 
 from __future__ import annotations
@@ -35,7 +39,25 @@ from warroom.ui.panels.map.layout import BIG_MAP_SERVICES, MapLayout
 EDGES_ZOOM = 0.25
 SLICE_S = 0.004  # UI time per slice of a big map's work; a paint and a frame tick fit beside it
 _CHUNK = 16  # items between two yields
-_BADGE_ROOM = 44.0  # above a box: its root-cause badge
+_RANK = {"unknown": 0, "ok": 1, "warn": 2, "crit": 3}
+
+
+def service_keys(name: str) -> tuple[SeriesKey, ...]:
+    """(requests/s, error ratio, p99, saturation) series of a service."""
+    s = {"service": name}
+    return (SeriesKey("service_requests_rate", s), SeriesKey("service_error_ratio", s),
+            SeriesKey("service_latency_seconds", {**s, "quantile": "0.99"}), SeriesKey("service_saturation_ratio", s))
+
+
+def edge_keys(key: tuple[str, str]) -> tuple[SeriesKey, SeriesKey]:
+    """(requests/s, error ratio) series of a call."""
+    labels = {"caller": key[0], "callee": key[1]}
+    return (SeriesKey("edge_requests_rate", labels), SeriesKey("edge_error_ratio", labels))
+
+
+def worst(levels) -> str:
+    """The worst of health levels (``unknown`` if none)."""
+    return max(levels, key=_RANK.__getitem__, default="unknown")
 
 
 class MapDrawing:
@@ -53,6 +75,10 @@ class MapDrawing:
         self.made: tuple[list[str], list[tuple[str, str]]] = ([], [])  # by the last ``apply``
         self.captions_on = True  # captions are readable at this zoom
         self.all_edges_on = True  # healthy edges are drawn
+        # A collapsed group's node -> its members' series; a drawn edge between groups -> its calls'.
+        self.group_keys: dict[str, tuple[tuple[str, tuple[SeriesKey, ...]], ...]] = {}
+        self.group_edge_keys: dict[tuple[str, str], tuple[tuple[tuple[str, str], tuple[SeriesKey, SeriesKey]], ...]] = {}
+        self.groups: dict[str, str] = {}  # drawn group node -> group name
 
     @property
     def big(self) -> bool:
@@ -61,11 +87,15 @@ class MapDrawing:
 
     def apply(self, layout: MapLayout) -> Iterator[None]:
         """Bring the items to ``layout`` (a generator; ``made`` says what it created)."""
-        topology, positions, routes = layout.topology, layout.positions, layout.routes
+        topology, positions, routes = layout.drawn, layout.positions, layout.routes
         self.thresholds = layout.thresholds
+        grouped = layout.grouped
+        self.groups = dict(grouped.groups) if grouped is not None else {}
+        members = {n: grouped.members[n] for n in self.groups} if grouped is not None else {}
         services = {s.name: s for s in topology.services}
+        labels = {n: f"{s.label} ({len(members[n])})" if n in members else s.label for n, s in services.items()}
         redo = [n for n, node in self.nodes.items()
-                if n not in services or (node.label, node.kind) != (services[n].label, services[n].kind)]
+                if n not in services or (node.label, node.kind) != (labels[n], services[n].kind)]
         for i, name in enumerate(redo):  # gone, or shown with another label or kind
             self.scene.removeItem(self.nodes.pop(name))
             self.service_keys.pop(name, None)
@@ -81,16 +111,11 @@ class MapDrawing:
             node = self.nodes.get(name)
             if node is None:
                 svc = services[name]
-                node = self.nodes[name] = ServiceNodeItem(name, svc.label, svc.kind)
+                node = self.nodes[name] = ServiceNodeItem(name, labels[name], svc.kind, len(members.get(name, (name,))))
                 node.caption_item.setVisible(self.captions_on)
                 node.setPos(x * COL_STEP, y * ROW_STEP)
                 self.scene.addItem(node)
-                s = {"service": name}
-                self.service_keys[name] = (
-                    SeriesKey("service_requests_rate", s), SeriesKey("service_error_ratio", s),
-                    SeriesKey("service_latency_seconds", {**s, "quantile": "0.99"}),
-                    SeriesKey("service_saturation_ratio", s),
-                )
+                self.service_keys[name] = service_keys(name)
                 new_nodes.append(name)
             elif (node.pos().x(), node.pos().y()) != (x * COL_STEP, y * ROW_STEP):
                 node.setPos(x * COL_STEP, y * ROW_STEP)  # its call depth changed
@@ -106,25 +131,47 @@ class MapDrawing:
                     edge.set_plain()  # thousands of them: drawn cheaply (see CallEdgeItem.set_plain)
                 edge.setVisible(self.all_edges_on)  # unknown level: healthy until coloured
                 self.scene.addItem(edge)
-                labels = {"caller": key[0], "callee": key[1]}
-                self.edge_keys[key] = (SeriesKey("edge_requests_rate", labels), SeriesKey("edge_error_ratio", labels))
+                self.edge_keys[key] = edge_keys(key)
                 new_edges.append(key)
             else:
                 edge.set_route(points)  # its ends' ports may have moved
+            # Twelve domains call each other every way: a hundred healthy curves between group
+            # boxes say nothing a person can read; the ones in trouble say where it spreads.
+            minor = key[0] in members and key[1] in members
+            if minor != edge.minor:
+                edge.minor = minor
+                show_edge(edge, self.all_edges_on)
             if i % _CHUNK == _CHUNK - 1:
                 yield
+        self.group_keys = {n: tuple((m, service_keys(m)) for m in ms) for n, ms in members.items()}
+        self.group_edge_keys = {}
+        if grouped is not None and grouped.collapsed:
+            for key in routes:
+                calls = grouped.edge_members.get(key, (key,))
+                if calls != (key,):
+                    self.group_edge_keys[key] = tuple((c, edge_keys(c)) for c in calls)
         self.items_made += len(new_nodes) + len(new_edges)
         self.made = (new_nodes, new_edges)
         self.bounds = boxes_bounds(positions.values())
 
-    def colour(self, value: Callable[[SeriesKey], float | None], words: tuple[str, str, str],
+    def colour(self, value: Callable[[SeriesKey], float | None], words: tuple[str, ...],
                sight: QRectF | None) -> Iterator[None]:
         """Levels, captions and widths from ``value(key)`` (a generator). ``words`` are the
-        translated "%1 req/s", "%1 err", "load %1"; captions are made only for boxes whose
-        centre is in ``sight`` (all if None), and only while ``captions_on``."""
-        rate_word, err_word, load_word = words
+        translated "%1 req/s", "%1 err", "load %1", "%1 unhealthy", "all healthy"; captions
+        are made only for boxes whose centre is in ``sight`` (all if None), and only while
+        ``captions_on``."""
+        rate_word, err_word, load_word, sick_word, fine_word = words
         captions = self.captions_on
         for i, (name, node) in enumerate(list(self.nodes.items())):
+            if name in self.group_keys:
+                levels = [service_level(*(value(k) for k in keys[1:]), self.thresholds[m])
+                          for m, keys in self.group_keys[name]]
+                sick = sum(lv in ("warn", "crit") for lv in levels)
+                caption = None
+                if captions and (sight is None or sight.contains(node.pos())):
+                    caption = sick_word.replace("%1", str(sick)) if sick else fine_word
+                node.set_state(worst(levels), caption, (len(levels), sick, worst(levels)))
+                continue
             rps_key, err_key, p99_key, sat_key = self.service_keys[name]
             rps, err, p99, sat = value(rps_key), value(err_key), value(p99_key), value(sat_key)
             th = self.thresholds[name]
@@ -146,6 +193,11 @@ class MapDrawing:
                 yield
         all_on = self.all_edges_on
         for i, (key, edge) in enumerate(list(self.edges.items())):
+            if key in self.group_edge_keys:
+                rate, err, level = self._group_edge(key, value)
+                edge.set_state(level, edge_width(rate), (rate, err))
+                show_edge(edge, all_on)
+                continue
             rate_key, err_key = self.edge_keys[key]
             err = value(err_key)
             level = edge_level(err, self.thresholds.get(key[0]))
@@ -158,6 +210,30 @@ class MapDrawing:
                 show_edge(edge, False)
             if i % (_CHUNK * 2) == _CHUNK * 2 - 1:
                 yield
+
+    def _group_edge(self, key: tuple[str, str], value: Callable[[SeriesKey], float | None]) -> tuple:
+        """(requests/s summed, error ratio weighted by traffic, worst level) of the calls a
+        drawn edge between groups stands for."""
+        total = bad = 0.0
+        errs, levels = [], []
+        for (caller, _), (rate_key, err_key) in self.group_edge_keys[key]:
+            rate, err = value(rate_key), value(err_key)
+            levels.append(edge_level(err, self.thresholds.get(caller)))
+            if err is not None and not math.isnan(err):
+                errs.append(err)
+                if rate is not None and rate > 0:
+                    total += rate
+                    bad += rate * err
+        rate = total if total > 0 else None
+        err = bad / total if total > 0 else (max(errs) if errs else None)
+        return rate, err, worst(levels)
+
+    def set_stale(self, stale: bool) -> None:
+        """Grey every box and edge (no health colour) while the data is stale, or colour them again."""
+        for node in self.nodes.values():
+            node.set_stale(stale)
+        for edge in self.edges.values():
+            edge.set_stale(stale)
 
     def show_captions(self, on: bool) -> bool:
         """Show or hide every caption; True if that changed anything."""
@@ -211,20 +287,21 @@ class SlicedWork(QObject):
 
 
 def show_edge(edge: CallEdgeItem, all_on: bool) -> None:
-    """Show an edge if all are shown, or it is in trouble, or on the highlighted path."""
-    shown = all_on or edge.highlighted or edge.level in ("warn", "crit")
+    """Show an edge if all are shown, or it is in trouble, or on the highlighted path; never
+    one that "unhealthy only" hides (``edge.filtered``)."""
+    shown = not edge.filtered and ((all_on and not edge.minor) or edge.highlighted or edge.level in ("warn", "crit"))
     if shown != edge.isVisible():
         edge.setVisible(shown)
 
 
 def boxes_bounds(positions) -> QRectF:
-    """The scene rectangle of boxes at these (column, row) positions, badges included."""
+    """The scene rectangle of boxes at these (column, row) positions (the panel adds badges)."""
     cols = [x for x, _ in positions]
     rows = [y for _, y in positions]
     if not cols:
         return QRectF()
     left, right = min(cols) * COL_STEP - NODE_W / 2, max(cols) * COL_STEP + NODE_W / 2
-    top, bottom = min(rows) * ROW_STEP - NODE_H / 2 - _BADGE_ROOM, max(rows) * ROW_STEP + NODE_H / 2
+    top, bottom = min(rows) * ROW_STEP - NODE_H / 2, max(rows) * ROW_STEP + NODE_H / 2
     return QRectF(left, top, right - left, bottom - top)
 
 
@@ -235,4 +312,5 @@ def edge_width(rate: float | None) -> float:
     return min(9.0, max(1.0, 1.8 * math.log10(1 + rate) - 1.2))
 
 
-__all__ = ["EDGES_ZOOM", "MapDrawing", "SLICE_S", "SlicedWork", "boxes_bounds", "edge_width", "show_edge"]
+__all__ = ["EDGES_ZOOM", "MapDrawing", "SLICE_S", "SlicedWork", "boxes_bounds", "edge_keys", "edge_width",
+           "service_keys", "show_edge", "worst"]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import math
+from typing import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QStaticText
@@ -31,16 +32,20 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from warroom.core.model import ServiceKind
 from warroom.ui import theme
 
-NODE_W = 300.0
+NODE_W = 310.0
 NODE_H = 92.0
-COL_STEP = 360.0  # between column centres: leaves 60 units for edges and arrowheads
+COL_STEP = 400.0  # between column centres: 90 units for edges, arrowheads and their numbers
 ROW_STEP = 112.0  # between row centres: a 20-unit channel for edges that skip a column
 LABEL_PX = 34
 CAPTION_PX = 24
-MIN_LABEL_PX = 27  # a long name shrinks down to this before it is elided
-MIN_CAPTION_PX = 20
-GLYPH = 26.0  # the kind's glyph, left of the caption
-PAD = 14.0
+# A long name or caption shrinks down to these before it is elided. They are the smallest
+# type on the map: fitted into its place on a 1080p wall the map shows them at >= 11 px
+# (1 % of the screen's height, what reads from five metres), see ``figure_px``.
+MIN_LABEL_PX = 26
+MIN_CAPTION_PX = 24  # the numbers do not shrink: a caption too long is shortened instead
+EDGE_LABEL_PX = 24  # an edge's numbers, two short lines in the gap between columns
+GLYPH = 24.0  # the kind's glyph, left of the caption
+PAD = 10.0
 DIM_OPACITY = 0.25
 _CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 _HEALTHY_EDGE_ALPHA = {"dark": 120, "light": 185}
@@ -115,18 +120,21 @@ class ServiceNodeItem(QGraphicsItem):
     The caption is a child item (see the module docstring).
     """
 
-    def __init__(self, name: str, label: str, kind: ServiceKind) -> None:
+    def __init__(self, name: str, label: str, kind: ServiceKind, members: int = 1) -> None:
         super().__init__()
         self.name = name
         self.label = label
         self.kind = kind
+        self.members = members  # services it stands for: more than one for a collapsed group
+        self.stale = False  # the data is old: drawn grey, no health colour (``set_stale``)
+        self.found = False  # the find box's answer
         self.level = "unknown"
         self.numbers: tuple = ()  # (requests/s, error ratio, p99 s, saturation), for the tooltip
         self.highlighted = False
         self.dimmed = False
         self.selected_service = False
         self.root_cause = False
-        self.root_badge: _RootBadge | None = None
+        self.root_badge: RootBadge | None = None
         self.setZValue(10)  # above the edges that pass under it
         self.setAcceptHoverEvents(False)
         self.setCacheMode(_CACHE)
@@ -134,7 +142,7 @@ class ServiceNodeItem(QGraphicsItem):
         self._label_rect = QRectF(box.left() + PAD, box.top() + 4, box.width() - 2 * PAD, 48)
         self._glyph_rect = QRectF(box.left() + PAD, box.bottom() - 10 - GLYPH, GLYPH, GLYPH)
         self._label_font, self._label_text = _fitted(label, LABEL_PX, MIN_LABEL_PX, True, self._label_rect.width())
-        caption_rect = QRectF(self._glyph_rect.right() + 10, box.bottom() - 44, 0, 40)
+        caption_rect = QRectF(self._glyph_rect.right() + 6, box.bottom() - 44, 0, 40)
         caption_rect.setRight(box.right() - PAD)
         self.caption_item = _CaptionItem(caption_rect, self)
 
@@ -144,15 +152,42 @@ class ServiceNodeItem(QGraphicsItem):
         return self.caption_item.text
 
     @property
+    def is_group(self) -> bool:
+        """A collapsed group of services."""
+        return self.members > 1
+
+    @property
     def border_color(self) -> QColor:
-        """The level's colour, as drawn on the border."""
-        return theme.current().status_color(self.level)
+        """The level's colour, as drawn on the border (grey while the data is stale)."""
+        return theme.current().status_color("unknown" if self.stale else self.level)
 
     @property
     def fill_color(self) -> QColor:
         """The box's fill: the surface, tinted towards the level colour when warn or crit."""
         t = theme.current()
-        return _mix(t.color("surface"), self.border_color, _TINT.get(self.level, 0.0))
+        return _mix(t.color("surface"), self.border_color, 0.0 if self.stale else _TINT.get(self.level, 0.0))
+
+    def set_stale(self, stale: bool) -> None:
+        """Grey, without health colours, while the data is stale: old colours must not pass for live."""
+        if stale != self.stale:
+            self.stale = stale
+            self.update()
+            self.caption_item.set_text(self.caption_item.text, self._caption_color())
+            if self.root_badge is not None:
+                self.root_badge.update()
+
+    def set_found(self, found: bool) -> None:
+        """Ring the service the find box found."""
+        if found != self.found:
+            self.found = found
+            self.update()
+
+    def _caption_color(self) -> QColor:
+        return theme.current().color("text" if self.level in ("warn", "crit") and not self.stale else "text_dim")
+
+    def figure_px(self) -> tuple[float, float]:
+        """The pixel sizes of the name's and the caption's type, in scene units."""
+        return float(self._label_font.pixelSize()), float(self.caption_item.font_px)
 
     def set_state(self, level: str, caption: str | None, numbers: tuple = ()) -> None:
         """Show a new level and caption (None: leave the caption as it is, the panel does not
@@ -163,8 +198,7 @@ class ServiceNodeItem(QGraphicsItem):
             self.level = level
             self.update()  # the cached box: a new border and fill
         if caption is not None:
-            self.caption_item.set_text(
-                caption, theme.current().color("text" if level in ("warn", "crit") else "text_dim"))
+            self.caption_item.set_text(caption, self._caption_color())
 
     def set_emphasis(self, highlighted: bool, dimmed: bool) -> None:
         """Part of the highlighted scenario, or dimmed because another one is highlighted."""
@@ -176,14 +210,29 @@ class ServiceNodeItem(QGraphicsItem):
 
     def set_root_cause(self, root: bool, text: str = "ROOT CAUSE") -> None:
         """Mark the service named as the probable root cause of the active alerts: a badge
-        above the box, so the room sees where it starts without reading the alert list."""
+        next to the box (where ``place_badge`` finds room), so the room sees where it starts
+        without reading the alert list."""
         if root == self.root_cause:
             return
         self.root_cause = root
         if root and self.root_badge is None:
-            self.root_badge = _RootBadge(text, self)
+            self.root_badge = RootBadge(text, self)
         if self.root_badge is not None:
             self.root_badge.setVisible(root)
+
+    def place_badge(self, is_free: "Callable[[QRectF], bool]") -> None:
+        """Put the root-cause badge where it covers no other node: above the box, below it,
+        in the gap to its right or left (on two lines), or, when the neighbours leave no room,
+        over the box's own caption. ``is_free(scene_rect)`` says whether a place is free."""
+        badge = self.root_badge
+        if badge is None:
+            return
+        box = self.box()
+        for rect, lines in badge.places(box):
+            if is_free(self.mapRectToScene(rect)):
+                badge.set_place(rect, lines)
+                return
+        badge.set_place(badge.inside(box), 1)
 
     def set_selected_service(self, selected: bool) -> None:
         """Mark the service whose detail is open."""
@@ -205,22 +254,24 @@ class ServiceNodeItem(QGraphicsItem):
         t = theme.current()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         box = self.box()
-        if self.highlighted:
-            painter.setPen(QPen(t.color("accent"), 4))
+        if self.highlighted or self.found:
+            painter.setPen(QPen(t.color("accent"), 8 if self.found else 4))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(box.adjusted(-5, -5, 5, 5), 15, 15)
         if self.selected_service:
             painter.setPen(QPen(t.color("text"), 3, Qt.PenStyle.DashLine))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(box.adjusted(-7, -7, 7, 7), 17, 17)
-        width = 5.0 if self.level in ("warn", "crit") else 3.0
+        width = 5.0 if self.level in ("warn", "crit") and not self.stale else 3.0
         painter.setPen(QPen(self.border_color, width))
         painter.setBrush(QBrush(self.fill_color))
+        if self.is_group:  # a stack of cards: more than one service stands behind this box
+            painter.drawRoundedRect(box.adjusted(width / 2 + 8, width / 2 - 6, -width / 2 + 6, -width / 2 - 8), 12, 12)
         painter.drawRoundedRect(box.adjusted(width / 2, width / 2, -width / 2, -width / 2), 12, 12)
 
         if option.levelOfDetailFromTransform(painter.worldTransform()) * LABEL_PX < MIN_TEXT_PX:
             return  # a speck on the wall: the coloured box is all that can be seen
-        _draw_glyph(painter, self.kind, self._glyph_rect,
+        _draw_glyph(painter, None if self.is_group else self.kind, self._glyph_rect,
                     t.color("text") if self.level != "unknown" else t.color("text_dim"))
         painter.setPen(t.color("text"))
         painter.setFont(self._label_font)
@@ -232,29 +283,137 @@ _NODE_SHAPE = QPainterPath()
 _NODE_SHAPE.addRoundedRect(QRectF(-NODE_W / 2, -NODE_H / 2, NODE_W, NODE_H), 12, 12)
 
 
-class _RootBadge(QGraphicsItem):
-    """"ROOT CAUSE" in white on the critical colour, sitting on the top edge of its node."""
+class RootBadge(QGraphicsItem):
+    """"ROOT CAUSE" in white on the critical colour (grey while stale), next to its node.
 
-    def __init__(self, text: str, parent: QGraphicsItem) -> None:
+    Its node places it (``ServiceNodeItem.place_badge``): the row gap above a box is too
+    thin for it, so it takes the place of a missing neighbour, or the gap between columns.
+    """
+
+    GAP = 6.0  # between the badge and its box
+
+    def __init__(self, text: str, parent: "ServiceNodeItem") -> None:
         super().__init__(parent)
         self.text = text
         self._font = _font(24, True)  # readable at the zoom that fits a whole platform
-        width = QFontMetricsF(self._font).horizontalAdvance(text) + 24
-        self._rect = QRectF(-width / 2, -NODE_H / 2 - 40, width, 36)
+        self.lines = 1
+        self._rect = self.places(parent.box())[0][0]
         self.setZValue(1)
+
+    def places(self, box: QRectF) -> list[tuple[QRectF, int]]:
+        """Where it may go around ``box`` (item coordinates), best first, with its line count."""
+        metrics = QFontMetricsF(self._font)
+        w1, h1 = metrics.horizontalAdvance(self.text) + 24, metrics.height() + 8
+        words = self.text.split(" ", 1)
+        w2 = max(metrics.horizontalAdvance(w) for w in words) + 16
+        h2 = metrics.height() * len(words) + 8
+        g = self.GAP
+        return [
+            (QRectF(box.center().x() - w1 / 2, box.top() - g - h1, w1, h1), 1),
+            (QRectF(box.center().x() - w1 / 2, box.bottom() + g, w1, h1), 1),
+            (QRectF(box.right() + g, box.center().y() - h2 / 2, w2, h2), len(words)),
+            (QRectF(box.left() - g - w2, box.center().y() - h2 / 2, w2, h2), len(words)),
+        ]
+
+    def inside(self, box: QRectF) -> QRectF:
+        """Over the box's caption: the last resort, never over another node."""
+        h = QFontMetricsF(self._font).height() + 8
+        return QRectF(box.left() + 6, box.bottom() - 6 - h, box.width() - 12, h)
+
+    def set_place(self, rect: QRectF, lines: int) -> None:
+        """Move to ``rect`` (its node's coordinates), drawn on ``lines`` lines."""
+        if rect != self._rect or lines != self.lines:
+            self.prepareGeometryChange()
+            self._rect, self.lines = QRectF(rect), lines
+            self.update()
+
+    @property
+    def rect(self) -> QRectF:
+        """Where it is drawn, in its node's coordinates."""
+        return QRectF(self._rect)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         return self._rect.adjusted(-2, -2, 2, 2)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         t = theme.current()
+        stale = getattr(self.parentItem(), "stale", False)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QBrush(t.status_color("crit")))
+        painter.setBrush(QBrush(t.status_color("unknown" if stale else "crit")))
         painter.drawRoundedRect(self._rect, 6, 6)
         painter.setPen(QColor("white"))
         painter.setFont(self._font)
-        painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self.text)
+        text = self.text.replace(" ", "\n", 1) if self.lines > 1 else self.text
+        painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, text)
+
+
+class EdgeLabelItem(QGraphicsItem):
+    """A call's numbers, requests/s over error %, on a plate in the gap before its callee.
+
+    The panel makes a few, for the calls that matter, and moves them where they cover no
+    box (``warroom.ui.panels.map.edge_labels``).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._font = _font(EDGE_LABEL_PX, False)
+        self._lines: tuple[str, ...] = ()
+        self._rect = QRectF()
+        self._level = "ok"
+        self.stale = False
+        self.key: tuple[str, str] | None = None
+        self.setZValue(5)  # above the edges, below the boxes
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    @staticmethod
+    def size_for(lines: tuple[str, ...]) -> tuple[float, float]:
+        """The plate's width and height for ``lines``."""
+        metrics = _font_and_metrics(EDGE_LABEL_PX, False)[1]
+        return (max(metrics.horizontalAdvance(x) for x in lines) + 8, metrics.height() * len(lines) + 4)
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The text, a line each."""
+        return self._lines
+
+    @property
+    def font_px(self) -> int:
+        """The type's size in scene units."""
+        return self._font.pixelSize()
+
+    def show_numbers(self, key: tuple[str, str], lines: tuple[str, ...], level: str, centre: QPointF) -> None:
+        """Show ``lines`` for the call ``key`` centred on ``centre``, coloured by ``level``."""
+        w, h = self.size_for(lines)
+        rect = QRectF(-w / 2, -h / 2, w, h)
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
+        self.key = key
+        if (lines, level) != (self._lines, self._level):
+            self._lines, self._level = lines, level
+            self.update()
+        self.setPos(centre)
+
+    def set_stale(self, stale: bool) -> None:
+        """Grey text while the data is stale."""
+        if stale != self.stale:
+            self.stale = stale
+            self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return self._rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        t = theme.current()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(t.color("background"))
+        painter.drawRoundedRect(self._rect, 4, 4)
+        level = "unknown" if self.stale else self._level
+        painter.setPen(t.color("text") if level in ("ok", "unknown") else t.status_color(level))
+        painter.setFont(self._font)
+        painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, "\n".join(self._lines))
 
 
 class _CaptionItem(QGraphicsItem):
@@ -284,6 +443,11 @@ class _CaptionItem(QGraphicsItem):
         self._color = QColor(color)
         self.update()
 
+    @property
+    def font_px(self) -> int:
+        """The caption's type size in scene units (shrunk to fit a long caption)."""
+        return self._font.pixelSize()
+
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         return self._rect
 
@@ -306,6 +470,9 @@ class CallEdgeItem(QGraphicsItem):
         self.width = 1.5
         self.highlighted = False
         self.dimmed = False
+        self.stale = False  # grey, no health colour (``set_stale``)
+        self.filtered = False  # hidden by "unhealthy only": an end of it is hidden
+        self.minor = False  # between two collapsed groups: drawn only in trouble or highlighted
         self.setZValue(1)
         self.setCacheMode(_CACHE)
         self.plain = False  # see ``set_plain``
@@ -347,7 +514,7 @@ class CallEdgeItem(QGraphicsItem):
         Healthy edges are drawn half-transparent so that the few red ones stand out of
         the many green ones.
         """
-        return _edge_color(self.level, self.highlighted)
+        return _edge_color("unknown" if self.stale else self.level, self.highlighted)
 
     def path(self) -> QPainterPath:
         """The curve in scene coordinates (ends at the arrowhead's base)."""
@@ -366,6 +533,12 @@ class CallEdgeItem(QGraphicsItem):
             self.level, self.width = level, width
             self.update()
 
+    def set_stale(self, stale: bool) -> None:
+        """Grey while the data is stale."""
+        if stale != self.stale:
+            self.stale = stale
+            self.update()
+
     def set_emphasis(self, highlighted: bool, dimmed: bool) -> None:
         """On the highlighted scenario's path, or dimmed because it is not."""
         if highlighted != self.highlighted:
@@ -381,7 +554,8 @@ class CallEdgeItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         # Pens come from a small cache by look: thousands of edges share a dozen of them, and
         # making them per paint was most of a big map's repaint.
-        pen, fill, halo = _edge_style(theme.current().name, self.level, self.width, self.highlighted, self.plain)
+        level = "unknown" if self.stale else self.level
+        pen, fill, halo = _edge_style(theme.current().name, level, self.width, self.highlighted, self.plain)
         smooth = not self.plain or option.levelOfDetailFromTransform(painter.worldTransform()) >= _PLAIN_SMOOTH_LOD
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, smooth)
         painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -451,13 +625,17 @@ def _route(points: list[QPointF], arrow: float) -> tuple[QPainterPath, QPainterP
     return path, head
 
 
-def _draw_glyph(painter: QPainter, kind: ServiceKind, r: QRectF, color: QColor) -> None:
-    """A small line drawing that says what kind of node this is."""
+def _draw_glyph(painter: QPainter, kind: ServiceKind | None, r: QRectF, color: QColor) -> None:
+    """A small line drawing that says what kind of node this is (``None``: a group)."""
     painter.save()
     painter.setPen(QPen(color, 2.4, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
     painter.setBrush(Qt.BrushStyle.NoBrush)
     x, y, w, h = r.x(), r.y(), r.width(), r.height()
-    if kind is ServiceKind.BANK:  # a portico: roof, columns, step
+    if kind is None:  # a group: four small boxes
+        for i in range(4):
+            cx, cy = x + (i % 2) * w * 0.55, y + (i // 2) * h * 0.55
+            painter.drawRoundedRect(QRectF(cx, cy, w * 0.42, h * 0.42), 2, 2)
+    elif kind is ServiceKind.BANK:  # a portico: roof, columns, step
         painter.drawPolygon(QPolygonF([QPointF(x, y + h * 0.32), QPointF(x + w / 2, y), QPointF(x + w, y + h * 0.32)]))
         for i in range(4):
             cx = x + w * (0.15 + 0.233 * i)

@@ -22,9 +22,11 @@ from typing import Callable
 from PySide6.QtCore import QObject, QTimer
 
 from warroom.core.edge_routes import edge_routes
+from warroom.core.grouping import Grouped, collapse, wrap_columns
 from warroom.core.health import HealthThresholds, thresholds_by_service
 from warroom.core.layout import StableLayout
 from warroom.core.topology import Topology
+from warroom.ui.panels.map.items import COL_STEP, ROW_STEP
 from warroom.ui.panels.map.routes import GEOMETRY
 
 log = logging.getLogger(__name__)
@@ -32,27 +34,44 @@ log = logging.getLogger(__name__)
 #: From this many services on, the map is laid out off the UI thread (and drawn in slices).
 BIG_MAP_SERVICES = 200
 _POLL_MS = 15  # how often the UI thread looks for a finished layout when no asyncio loop runs
+#: A grouped map's tall columns are folded until it is about this much wider than high: the
+#: shape of the map's place on a wall, so a fitted map fills it and its type is as big as can be.
+WALL_ASPECT = 2.0
 
 
 @dataclass(frozen=True)
 class MapLayout:
     """Everything the panel needs to draw one topology, computed off the UI thread."""
 
-    topology: Topology
-    positions: dict[str, tuple[float, float]]  # {service: (column, row)}
-    routes: dict[tuple[str, str], list[tuple[float, float]]]  # scene points per edge
-    thresholds: dict[str, HealthThresholds]
+    topology: Topology  # the feed's
+    positions: dict[str, tuple[float, float]]  # {drawn node: (column, row)}
+    routes: dict[tuple[str, str], list[tuple[float, float]]]  # scene points per drawn edge
+    thresholds: dict[str, HealthThresholds]  # per service of the feed's topology
     thread: int = field(default=0, compare=False)  # ``threading.get_ident()`` of who computed it
+    grouped: Grouped | None = field(default=None, compare=False)  # what is drawn; None: the topology
+    expanded: frozenset[str] = frozenset()  # the groups drawn open
+
+    @property
+    def drawn(self) -> Topology:
+        """The graph drawn: the feed's, or with its groups collapsed."""
+        return self.grouped.topology if self.grouped is not None else self.topology
 
 
-def lay_out(engine: StableLayout, topology: Topology) -> MapLayout:
-    """Slots, routes and thresholds of ``topology``; moves ``engine``'s remembered slots along.
+def lay_out(engine: StableLayout, topology: Topology, expanded: frozenset[str] = frozenset()) -> MapLayout:
+    """Groups, slots, routes and thresholds of ``topology``; moves ``engine``'s remembered slots
+    along. A big topology with groups is drawn with every group but the ``expanded`` ones
+    collapsed, its tall columns folded (``warroom.core.grouping``).
 
     Call it from one thread at a time: ``engine`` is not locked.
     """
-    positions = engine.update(topology)
-    routes = edge_routes((e.key for e in topology.edges), positions, GEOMETRY)
-    return MapLayout(topology, positions, routes, thresholds_by_service(topology), threading.get_ident())
+    grouped = collapse(topology, expanded)
+    drawn = grouped.topology
+    positions = engine.update(drawn)
+    if grouped.collapsed:
+        positions = wrap_columns(positions, WALL_ASPECT, COL_STEP, ROW_STEP)
+    routes = edge_routes((e.key for e in drawn.edges), positions, GEOMETRY)
+    return MapLayout(topology, positions, routes, thresholds_by_service(topology), threading.get_ident(),
+                     grouped, frozenset(expanded))
 
 
 class LayoutRunner(QObject):
@@ -70,19 +89,21 @@ class LayoutRunner(QObject):
         self._future: concurrent.futures.Future | None = None
         self._deliver: Callable[[MapLayout], None] | None = None
 
-    def run(self, engine: StableLayout, topology: Topology, deliver: Callable[[MapLayout], None]) -> None:
-        """Lay ``topology`` out and call ``deliver(result)`` on the UI thread: before returning
-        for a small graph, later for a big one. Only one layout runs at a time."""
+    def run(self, engine: StableLayout, topology: Topology, deliver: Callable[[MapLayout], None],
+            expanded: frozenset[str] = frozenset()) -> None:
+        """Lay ``topology`` out (``expanded``: its groups drawn open) and call ``deliver(result)``
+        on the UI thread: before returning for a small graph, later for a big one. Only one
+        layout runs at a time."""
         if self.busy:
             raise RuntimeError("a layout is already running")
         self.started += 1
         if len(topology) < BIG_MAP_SERVICES:
-            deliver(lay_out(engine, topology))
+            deliver(lay_out(engine, topology, expanded))
             return
         self.busy, self._deliver = True, deliver
         if LayoutRunner._executor is None:
             LayoutRunner._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="warroom-map-layout")
-        future = LayoutRunner._executor.submit(lay_out, engine, topology)
+        future = LayoutRunner._executor.submit(lay_out, engine, topology, expanded)
         self._future = future
         try:
             loop = asyncio.get_running_loop()
@@ -114,4 +135,4 @@ class LayoutRunner(QObject):
             log.debug("layout result dropped: %s", exc)
 
 
-__all__ = ["BIG_MAP_SERVICES", "LayoutRunner", "MapLayout", "lay_out"]
+__all__ = ["BIG_MAP_SERVICES", "LayoutRunner", "MapLayout", "WALL_ASPECT", "lay_out"]

@@ -14,6 +14,12 @@ layout, are cut into slices (``SlicedWork``) run from the panel's own zero-time 
 UI callback takes long; captions too small to read at the current zoom are not computed,
 off-screen ones wait until they come into sight, and healthy calls are drawn only when
 zoomed in far enough to tell them apart (``EDGES_ZOOM``).
+
+For a wall: a topology of more than 60 services with groups is drawn with its groups
+collapsed (click one to open it); the calls that matter carry their numbers
+(``edge_labels``); the root-cause badge goes where it covers no other box; stale data is
+drawn grey. On a desk, a find box centres a service and "Unhealthy only" hides the healthy
+ones; a wall (``set_wall_mode``) shows none of the controls.
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ from typing import Any, Iterator
 import shiboken6
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QTransform
-from PySide6.QtWidgets import QComboBox, QGraphicsItem, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QCompleter, QGraphicsItem, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+)
 
 from warroom.core.layout import StableLayout
 from warroom.core.topology import Topology
@@ -32,8 +40,10 @@ from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
 from warroom.ui.panels.map.drawing import EDGES_ZOOM, MapDrawing, SlicedWork, edge_width, show_edge
+from warroom.ui.panels.map.edge_labels import EdgeLabels
 from warroom.ui.panels.map.items import (
-    CAPTION_PX, MIN_TEXT_PX, NODE_H, NODE_W, CallEdgeItem, ServiceNodeItem, format_rate, format_ratio, format_seconds,
+    CAPTION_PX, EDGE_LABEL_PX, MIN_TEXT_PX, NODE_H, NODE_W, CallEdgeItem, ServiceNodeItem, format_rate, format_ratio,
+    format_seconds,
 )
 from warroom.ui.panels.map.layout import BIG_MAP_SERVICES, LayoutRunner, MapLayout
 from warroom.ui.panels.map.view import MapScene, TopologyMapView
@@ -41,6 +51,8 @@ from warroom.ui.panels.map.service_detail import ServiceDetailView
 
 MIN_SCALE, MAX_SCALE = 0.1, 6.0
 _FIT_MARGIN = 14.0  # scene units around the map when it is fitted
+FIND_ZOOM = 0.8  # the find box zooms in at least this far: the found box's name reads from a desk
+_UNHEALTHY = ("warn", "crit")
 
 
 class TopologyMapPanel(Panel):
@@ -76,6 +88,12 @@ class TopologyMapPanel(Panel):
         self._work = SlicedWork(self)  # a big map's work, in slices
         self._colour_queued = False  # a recolouring pass waits in the work queue
         self._coloured_for: tuple = ()  # (cursor, points received) the last pass read
+        self._expanded: set[str] = set()  # groups drawn open
+        self.unhealthy_only = False
+        self._found: str | None = None  # the service the find box found (a drawn node)
+        self._pending_find: str | None = None  # found inside a group being opened: centred once drawn
+        self._stale = False
+        self.edge_labels = EdgeLabels(self.scene)
 
         self.scene.setBackgroundBrush(theme.current().color("background"))
         self.view = TopologyMapView(self.scene, self)
@@ -86,6 +104,23 @@ class TopologyMapPanel(Panel):
         self.fit_button = QPushButton(self.tr("Fit (F)"), self)
         self.fit_button.setObjectName("fit_button")
         self.fit_button.clicked.connect(self.fit)
+        self.find_box = QLineEdit(self)
+        self.find_box.setObjectName("map_find")
+        self.find_box.setPlaceholderText(self.tr("Find a service"))
+        self.find_box.setClearButtonEnabled(True)
+        self.find_box.returnPressed.connect(self._on_find_box_return_pressed)
+        self._completer = QCompleter([], self.find_box)
+        self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self._completer.activated.connect(self._on_completer_activated)
+        self.find_box.setCompleter(self._completer)
+        self._completion_words: tuple = ()
+        self.unhealthy_box = QCheckBox(self.tr("Unhealthy only"), self)
+        self.unhealthy_box.setObjectName("map_unhealthy_only")
+        self.unhealthy_box.toggled.connect(self.set_unhealthy_only)
+        self.collapse_button = QPushButton(self.tr("Close groups"), self)
+        self.collapse_button.setObjectName("map_collapse_groups")
+        self.collapse_button.clicked.connect(self.collapse_groups)
         # The controls float over the map's top edge instead of taking a row of their own:
         # on a wall every pixel of height is type size. ``fit`` keeps the map below them.
         self.toolbar = QWidget(self.view)
@@ -95,10 +130,14 @@ class TopologyMapPanel(Panel):
         bar.setContentsMargins(8, 4, 8, 4)
         bar.addWidget(QLabel(self.tr("Highlight:"), self.toolbar))
         bar.addWidget(self.scenario_combo)
+        bar.addWidget(self.find_box)
+        bar.addWidget(self.unhealthy_box)
         bar.addStretch(1)
+        bar.addWidget(self.collapse_button)
         bar.addWidget(self.fit_button)
-        self.scenario_combo.setParent(self.toolbar)
-        self.fit_button.setParent(self.toolbar)
+        for w in (self.scenario_combo, self.fit_button, self.find_box, self.unhealthy_box, self.collapse_button):
+            w.setParent(self.toolbar)
+        self.collapse_button.setVisible(False)  # shown while a group is open
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
@@ -143,7 +182,7 @@ class TopologyMapPanel(Panel):
         if self.layouts.busy:
             self._relayout = True  # laid out when the running layout is done
         else:
-            self.layouts.run(self.layout_engine, topology, self._on_layout_done)
+            self.layouts.run(self.layout_engine, topology, self._on_layout_done, frozenset(self._expanded))
 
     def _on_layout_done(self, layout: MapLayout) -> None:
         self._coloured_for = ()  # new items need their colours even if no number changed
@@ -154,11 +193,13 @@ class TopologyMapPanel(Panel):
         else:
             for _ in steps:
                 pass
+            for _ in self._colour_steps():  # new items (an opened group) coloured at once
+                pass
         if self._relayout and not self.layouts.busy:
             self._relayout = False
             wanted = self._wanted
-            if wanted is not None and not wanted.same_content(layout.topology):
-                self.layouts.run(self.layout_engine, wanted, self._on_layout_done)
+            if wanted is not None and (not wanted.same_content(layout.topology) or layout.expanded != self._expanded):
+                self.layouts.run(self.layout_engine, wanted, self._on_layout_done, frozenset(self._expanded))
 
     def _apply_layout(self, layout: MapLayout) -> Iterator[None]:
         """The drawing brought to ``layout``, then what depends on which items exist."""
@@ -167,7 +208,16 @@ class TopologyMapPanel(Panel):
         self.last_layout = layout
         # Room around the map so it can be dragged anywhere, even when it all fits.
         self.scene.setSceneRect(self.drawing.bounds.adjusted(-2000, -2000, 2000, 2000))
-        scenarios = tuple((sc.id, sc.title) for sc in layout.topology.scenarios)
+        if self._stale:  # new items start grey too
+            for name in new_nodes:
+                self.nodes[name].set_stale(True)
+            for key in new_edges:
+                self.edges[key].set_stale(True)
+        self.collapse_button.setVisible(bool(layout.expanded))
+        self._update_completer(layout)
+        if self._found not in self.nodes:
+            self._found = None
+        scenarios = tuple((sc.id, sc.label) for sc in layout.topology.scenarios)
         if self._scenario is not None and self._scenario not in {i for i, _ in scenarios}:
             self._scenario = None
         if self._selected not in self.nodes:
@@ -182,7 +232,10 @@ class TopologyMapPanel(Panel):
         yield
         self._rebuilt = True  # new node items: badge the roots again
         self._mark_roots()
-        if self.auto_fit:
+        if self._pending_find is not None:
+            name, self._pending_find = self._pending_find, None
+            self.find_service(name)
+        elif self.auto_fit:
             self.fit()
 
     def _queue_colours(self) -> None:
@@ -195,11 +248,23 @@ class TopologyMapPanel(Panel):
         if queued:
             self._colour_queued = False  # data arriving from now on needs another pass
         self._coloured_for = (self.source.cursor_ms, self.source.points_received)
-        words = (self.tr("%1 req/s"), self.tr("%1 err"), self.tr("load %1"))  # once a pass
+        words = (self.tr("%1 req/s"), self.tr("%1 err"), self.tr("load %1"),  # once a pass
+                 self.tr("%1 unhealthy"), self.tr("all healthy"))
         # Captions are made only where they can be read: at this zoom, and on a big map only
         # on screen (a small map's are all made: a pan then shows them at once).
         sight = self._sight() if self.drawing.captions_on and self.drawing.big else None
         yield from self.drawing.colour(self.source.value, words, sight)
+        self._after_levels()
+
+    def _after_levels(self) -> None:
+        """What follows the levels: who "unhealthy only" shows, and the calls' numbers."""
+        self._apply_filter()
+        self._label_edges()
+
+    def _label_edges(self) -> None:
+        if not shiboken6.isValid(self.scene) or not shiboken6.isValid(self.view):
+            return  # the panel is being destroyed
+        self.edge_labels.update(self.edges.values(), self.zoom * EDGE_LABEL_PX >= MIN_TEXT_PX, self.tr("%1/s"))
 
     def _sight(self) -> QRectF:
         """The scene area on screen, widened by a box so that half-visible boxes count."""
@@ -218,7 +283,8 @@ class TopologyMapPanel(Panel):
                 for _ in self._colour_steps():
                     pass
         all_on = not drawing.big or self.zoom >= EDGES_ZOOM
-        drawing.show_all_edges(all_on)
+        if drawing.show_all_edges(all_on) or self.edge_labels.items:
+            self._label_edges()  # other calls in sight, or plates readable at another zoom
         if (readable or all_on) and drawing.big:
             self._queue_colours()  # captions that came into sight, widths of edges now drawn
 
@@ -229,6 +295,10 @@ class TopologyMapPanel(Panel):
         """
         if isinstance(item.parentItem(), ServiceNodeItem):
             item = item.parentItem()
+        if isinstance(item, ServiceNodeItem) and item.is_group and len(item.numbers) == 3:
+            count, sick, _ = item.numbers
+            return self.tr("%1\n%2 services, %3 unhealthy\nclick to open the group").replace(
+                "%1", item.label).replace("%2", str(count)).replace("%3", str(sick))
         if isinstance(item, ServiceNodeItem) and len(item.numbers) == 4:
             rps, err, p99, sat = item.numbers
             return self.tr("%1\nrequests %2/s\nerrors %3\np99 %4\nload %5").replace("%1", item.label).replace(
@@ -251,9 +321,33 @@ class TopologyMapPanel(Panel):
         roots = set() if watch is None else {
             a.root_cause for a in watch.alerts() if a.is_root and a.root_cause and a.state != "pending"}
         self.root_causes = roots
+        drawn = {self._drawn(r) for r in roots}  # a root inside a collapsed group badges the group
         text = self.tr("ROOT CAUSE")
         for name, node in self.nodes.items():
-            node.set_root_cause(name in roots, text)
+            node.set_root_cause(name in drawn, text)
+        self._place_badges()
+
+    def _drawn(self, service: str) -> str | None:
+        """The node drawing ``service``: itself, or its collapsed group."""
+        grouped = self.last_layout.grouped if self.last_layout is not None else None
+        return service if grouped is None else grouped.drawn(service)
+
+    def _place_badges(self) -> None:
+        """Each root-cause badge where it covers no other box and no other badge."""
+        taken: list[QRectF] = []
+        for node in self.nodes.values():
+            if not node.root_cause:
+                continue
+
+            def is_free(rect: QRectF, node: ServiceNodeItem = node) -> bool:
+                if any(rect.intersects(r) for r in taken):
+                    return False
+                return not any(isinstance(it, ServiceNodeItem) and it is not node
+                               and it.mapRectToScene(it.box()).intersects(rect) for it in self.scene.items(rect))
+
+            node.place_badge(is_free)
+            taken.append(node.mapRectToScene(node.root_badge.rect))
+        self._label_edges()  # plates make room for the badges
 
     def _follow_plan_highlight(self) -> None:
         """Light up what a previewed plan touches (the plans panel sets ``source.highlight``)."""
@@ -287,13 +381,14 @@ class TopologyMapPanel(Panel):
         hl = self._plan_highlight
         scenario = None
         if not hl and self._scenario is not None:
-            drawn = self.last_layout.topology if self.last_layout is not None else self.source.topology
+            drawn = self.last_layout.drawn if self.last_layout is not None else self.source.topology
             try:
                 scenario = drawn.scenario(self._scenario)
             except KeyError:  # gone from the graph: nothing to light
                 scenario = None
         if hl:  # a plan's impact preview wins over the scenario chosen in the combo
-            on_edges, on_nodes = {tuple(e) for e in hl.get("edges", ())}, set(hl.get("services", ()))
+            on_edges = {(self._drawn(a), self._drawn(b)) for a, b in (tuple(e) for e in hl.get("edges", ()))}
+            on_nodes = {self._drawn(n) for n in hl.get("services", ())}
             active = True
         elif scenario is None:
             on_edges, on_nodes = set(), set()
@@ -308,6 +403,7 @@ class TopologyMapPanel(Panel):
             edge = self.edges[key]
             edge.set_emphasis(key in on_edges, active and key not in on_edges)
             show_edge(edge, all_on)
+        self._label_edges()
 
     def _fill_scenario_combo(self, scenarios: tuple[tuple[str, str], ...]) -> None:
         self._scenarios_shown = scenarios
@@ -324,7 +420,11 @@ class TopologyMapPanel(Panel):
 
     # -- selection and detail ------------------------------------------------------------
     def select_service(self, name: str) -> None:
-        """Mark a service, emit ``sig_service_selected`` and open (or update) its detail view."""
+        """Mark a service, emit ``sig_service_selected`` and open (or update) its detail view.
+        A collapsed group is opened instead."""
+        if name in self.drawing.groups:
+            self.expand_group(self.drawing.groups[name])
+            return
         if name not in self.nodes:
             return
         if self._selected in self.nodes:
@@ -347,6 +447,153 @@ class TopologyMapPanel(Panel):
     def _on_detail_service_activated(self, name: str) -> None:
         self.select_service(name)
 
+    # -- groups ---------------------------------------------------------------------------
+    def expand_group(self, group: str) -> None:
+        """Draw the members of ``group`` instead of its one node (the map is laid out again)."""
+        if group not in self._expanded:
+            self._expanded.add(group)
+            self._lay_out_again()
+
+    def collapse_groups(self) -> None:
+        """Draw every group as one node again."""
+        if self._expanded:
+            self._expanded.clear()
+            self._lay_out_again()
+
+    @property
+    def expanded_groups(self) -> frozenset[str]:
+        """The groups drawn open."""
+        return frozenset(self._expanded)
+
+    def _lay_out_again(self) -> None:
+        if self.layouts.busy:
+            self._relayout = True
+        elif self._wanted is not None:
+            self.layouts.run(self.layout_engine, self._wanted, self._on_layout_done, frozenset(self._expanded))
+
+    # -- unhealthy only and find -----------------------------------------------------------
+    def set_unhealthy_only(self, on: bool) -> None:
+        """Show only the services in trouble (warning or critical), the root causes and the one
+        found, and the calls between the services shown; or everything again."""
+        self.unhealthy_only = bool(on)
+        if self.unhealthy_box.isChecked() != self.unhealthy_only:
+            self.unhealthy_box.blockSignals(True)
+            self.unhealthy_box.setChecked(self.unhealthy_only)
+            self.unhealthy_box.blockSignals(False)
+        self._after_levels()
+
+    def _apply_filter(self) -> None:
+        only = self.unhealthy_only
+        for name, node in self.nodes.items():
+            shown = not only or node.level in _UNHEALTHY or node.root_cause or name == self._found
+            if shown != node.isVisible():
+                node.setVisible(shown)
+        all_on = self.drawing.all_edges_on
+        nodes = self.nodes
+        for (a, b), edge in self.edges.items():
+            filtered = only and not (nodes[a].isVisible() and nodes[b].isVisible())
+            if filtered != edge.filtered:
+                edge.filtered = filtered
+                show_edge(edge, all_on)
+
+    def find_service(self, text: str) -> bool:
+        """Highlight and centre the service (or group) whose id or name is ``text``: exactly,
+        else the only one starting with it, else the only one containing it (case ignored).
+        A service inside a collapsed group opens the group first. False if none matches."""
+        name = self._match(text)
+        if self._found is not None and self._found in self.nodes:
+            self.nodes[self._found].set_found(False)
+        self._found = None
+        self.find_box.setProperty("notFound", name is None)
+        self.find_box.setStyleSheet("" if name is not None else "QLineEdit { border: 2px solid %s; }"
+                                    % theme.current().color("crit").name())
+        if name is None:
+            return False
+        drawn = self._drawn(name)
+        if drawn not in self.nodes or (drawn != name and drawn in self.drawing.groups):
+            grouped = self.last_layout.grouped if self.last_layout is not None else None
+            group = grouped.groups.get(drawn) if grouped is not None and drawn is not None else None
+            if group is None:
+                return False
+            self._pending_find = name  # centred when the open group is drawn
+            self.expand_group(group)
+            return True
+        node = self.nodes[name]
+        self._found = name
+        node.set_found(True)
+        self._apply_filter()
+        self.auto_fit = False
+        if self.zoom < FIND_ZOOM:
+            self.view.setTransform(QTransform.fromScale(FIND_ZOOM, FIND_ZOOM))
+        self.view.centerOn(node.pos())
+        self.on_view_moved()
+        return True
+
+    @property
+    def found_service(self) -> str | None:
+        """The node the find box found last."""
+        return self._found
+
+    def _match(self, text: str) -> str | None:
+        want = text.strip().casefold()
+        if not want:
+            return None
+        topology = self.last_layout.topology if self.last_layout is not None else self.source.topology
+        names = [(s.name, s.label) for s in topology.services]
+        names += [(n, g) for n, g in self.drawing.groups.items()]
+        labels = dict(names)
+        for test in (lambda s: s == want, lambda s: s.startswith(want), lambda s: want in s):
+            hits = [n for n, label in names if test(n.casefold()) or test(label.casefold())]
+            if hits:  # several: the shortest name wins ("pay" finds "Pay" before "Payment engine")
+                return min(hits, key=lambda n: (len(labels[n]), n))
+        return None
+
+    def _update_completer(self, layout) -> None:
+        words = tuple(sorted({s.label for s in layout.topology.services} | set(self.drawing.groups.values())))
+        if words != self._completion_words:
+            self._completion_words = words
+            self._completer.model().setStringList(list(words))
+
+    def _on_find_box_return_pressed(self) -> None:
+        self.find_service(self.find_box.text())
+
+    def _on_completer_activated(self, text: str) -> None:
+        self.find_service(text)
+
+    # -- wall and stale ----------------------------------------------------------------------
+    def set_wall_mode(self, wall: bool) -> None:
+        """On a wall the map shows no controls (highlight, find, unhealthy only, fit): the
+        map takes the whole panel and the room sees every service."""
+        super().set_wall_mode(wall)
+        self.toolbar.setVisible(not wall)
+        if wall and self.unhealthy_only:
+            self.set_unhealthy_only(False)  # a wall shows the whole platform
+        if self.auto_fit:
+            self.fit()
+
+    def set_stale(self, since_ms: int | None) -> None:
+        """Grey every box, call and number while the data is stale: old colours must not pass
+        for live. Called every second while stale; the items change only when it flips."""
+        super().set_stale(since_ms)
+        stale = since_ms is not None
+        if stale != self._stale:
+            self._stale = stale
+            self.drawing.set_stale(stale)
+            self.edge_labels.set_stale(stale)
+
+    @property
+    def stale(self) -> bool:
+        """True while the map is drawn grey."""
+        return self._stale
+
+    def figure_px(self) -> float:
+        """The smallest type on screen at the current zoom, in pixels: of the names and
+        captions of the boxes drawn and the numbers on the calls (the wall's rule: at least
+        1 % of the screen's height)."""
+        sizes = [min(node.figure_px()) for node in self.nodes.values() if node.isVisible()]
+        sizes += [item.font_px for item in self.edge_labels.shown.values()]
+        return min(sizes, default=0.0) * self.zoom
+
     # -- zoom ----------------------------------------------------------------------------
     def fit(self) -> None:
         """Zoom and centre so that every service is visible."""
@@ -355,8 +602,11 @@ class TopologyMapPanel(Panel):
         bounds = self.drawing.bounds.adjusted(-_FIT_MARGIN, -_FIT_MARGIN, _FIT_MARGIN, _FIT_MARGIN)
         if bounds.isEmpty():
             return
+        for node in self.nodes.values():  # badges placed outside the boxes stay in view
+            if node.root_cause and node.root_badge is not None:
+                bounds = bounds.united(node.mapRectToScene(node.root_badge.rect).adjusted(-4, -4, 4, 4))
         viewport = self.view.viewport().rect()
-        band = self.toolbar.sizeHint().height()  # the floating controls
+        band = self.toolbar.sizeHint().height() if not self.toolbar.isHidden() else 0  # the floating controls
         width, height = viewport.width(), viewport.height() - band
         if width <= 0 or height <= 0:
             return

@@ -90,7 +90,9 @@ class TopologyMapView(QGraphicsView):
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt override
         super().scrollContentsBy(dx, dy)
-        self._panel.on_view_moved()  # other boxes came into sight: their captions are due
+        panel = getattr(self, "_panel", None)  # QGraphicsView's constructor scrolls before we set it
+        if panel is not None:
+            panel.on_view_moved()  # other boxes came into sight: their captions are due
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
