@@ -1,5 +1,5 @@
 """The main window: every panel of each layout built and refreshed from a live view, the
-border that turns amber then red as the data ages, dock and panel state saved and
+border that greys as the data ages (red only for an open incident), dock and panel state saved and
 restored with QSettings, F11 full screen, and a clear error for an unknown layout."""
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from warroom.ui.panels.base import Panel  # noqa: E402
 from warroom.ui.panels.health.panel import CRIT_AGE_MS, WARN_AGE_MS  # noqa: E402
 from warroom.ui.panels.kpi.panel import DASH  # noqa: E402
 from warroom.ui.panels.registry import panel_class  # noqa: E402
+from warroom.ui.stale_banner import stale_colors  # noqa: E402
 
 BUSY_HOUR_MS = 1763605800000  # 2025-11-20 10:30:00 UTC+8, the morning peak
 SECONDS = 300  # five minutes of simulated data
@@ -195,29 +196,32 @@ def test_refresh_now_fills_every_panel_from_five_minutes_of_data(make_window, fr
 
 
 # -- the border ----------------------------------------------------------------------------
-def test_border_goes_amber_then_red_as_the_data_ages(make_window, view):
+def test_border_greys_as_the_data_ages_and_is_never_red_for_it(make_window, view):
     win = make_window(view)
     t = theme.current()
-    styles, pixels = {}, {}
-    for age, level in ((0, "ok"), (WARN_AGE_MS + 1000, "warn"), (CRIT_AGE_MS + 1000, "crit")):
+    fill = stale_colors(t)[0]
+    colors, pixels = {}, {}
+    for age, level in ((0, "ok"), (WARN_AGE_MS + 1000, "late"), (CRIT_AGE_MS + 1000, "stale")):
         live(view, age)
         win.refresh_now()
         assert view.data_age_ms == age
         assert win.frame_level == level, age
-        styles[level] = win.centralWidget().color().name()
+        colors[level] = win.centralWidget().color().name()
         pixels[level] = border_pixel(win)
 
-    assert (styles["ok"], styles["warn"], styles["crit"]) == (t.border, t.warn, t.crit)
-    assert len(set(styles.values())) == 3
-    for level, want in (("ok", t.border), ("warn", t.warn), ("crit", t.crit)):
-        got, want = pixels[level], QColor(want)
-        assert abs(got.red() - want.red()) + abs(got.green() - want.green()) + abs(got.blue() - want.blue()) < 30, (
-            level, got.name(), want.name())
+    assert (colors["ok"], colors["late"], colors["stale"]) == (t.border, fill.name(), fill.name())
+    assert win.border_frame.striped  # stale: blue-grey stripes, late: plain blue-grey
+    crit = QColor(t.crit)
+    for level in ("late", "stale"):
+        got = pixels[level]
+        assert abs(got.red() - crit.red()) + abs(got.green() - crit.green()) + abs(got.blue() - crit.blue()) > 150, (
+            level, got.name())
 
     # Fresh data again: back to the quiet border.
     live(view, 0)
     win.refresh_now()
     assert win.frame_level == "ok" and win.centralWidget().color().name() == t.border
+    assert not win.border_frame.striped
 
 
 def test_a_fast_feed_ages_in_wall_time(make_window, view):
@@ -228,18 +232,54 @@ def test_a_fast_feed_ages_in_wall_time(make_window, view):
     assert win.frame_level == "ok"
 
 
-def test_a_disconnected_feed_is_red_however_fresh(make_window, view):
+def test_a_disconnected_feed_goes_stale_never_red(make_window, view):
     win = make_window(view)
     view.set_feed("disconnected", "connection refused", now_ms=view.newest_ms, speed=1)
     win.refresh_now()
-    assert win.frame_level == "crit"
+    assert win.frame_level == "late"  # a reconnect within seconds is not worth a banner
+    view.set_feed("disconnected", "connection refused", now_ms=view.newest_ms + 6_000, speed=1)
+    win.refresh_now()
+    assert win.frame_level == "stale"
+    assert win.centralWidget().color().name() != theme.current().crit
+
+
+class _Watch:
+    """Just what the window reads of the alerting: a version and the incidents."""
+
+    made = 0
+
+    def __init__(self, *states: str) -> None:
+        _Watch.made += 1
+        self.version = _Watch.made  # a new state, a new version (the window reads on a change)
+        self._states = states
+
+    def incidents(self) -> list:
+        return [type("Inc", (), {"state": s})() for s in self._states]
+
+
+def test_red_means_an_unmitigated_incident(make_window, view):
+    win = make_window(view)
+    live(view, 0)
+    win.refresh_now()
+    # Only the frame is asked here: the panels would want a whole AlertWatch.
+    for states, stale, level in ((("resolved", "open"), False, "crit"), (("recovering",), False, "ok"),
+                                 (("acknowledged",), False, "crit"), (("acknowledged",), True, "stale")):
+        view.alerting = _Watch(*states)
+        live(view, CRIT_AGE_MS + 1000 if stale else 0)  # stale data wins: the incidents are as old
+        win._update_frame_level()
+        assert win.frame_level == level, states
+    assert win.centralWidget().color().name() != theme.current().crit
+    view.alerting = _Watch("open")
+    live(view, 0)
+    win._update_frame_level()
     assert win.centralWidget().color().name() == theme.current().crit
+    view.alerting = None
 
 
 def test_the_frame_timer_follows_the_age_without_refresh_now(qtbot, make_window, view):
     win = make_window(view)
     live(view, CRIT_AGE_MS + 1000)
-    qtbot.waitUntil(lambda: win.frame_level == "crit", timeout=10_000)
+    qtbot.waitUntil(lambda: win.frame_level == "stale", timeout=10_000)
 
 
 # -- the frame budget ------------------------------------------------------------------------

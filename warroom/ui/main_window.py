@@ -2,9 +2,19 @@
 
 The window is a frame around panels. It builds them from a ``Layout`` (central panel
 plus docks), repaints them on a fixed-rate timer that pulls from the ``LiveView`` (a
-panel is refreshed only when the view changed), colours its own border by the age of the
-data (amber, then red: a wall screen showing stale numbers must say so from afar), and
+panel is refreshed only when the view changed), says loudly when the data is stale, and
 saves and restores dock geometry per layout with QSettings under stable objectNames.
+
+Stale data (``warroom.app.staleness``: older than the feed's own rhythm allows, or the feed
+disconnected) must not pass for live: a banner across the top says since when and why,
+every panel is told (``Panel.set_stale``: tiles grey their numbers and show their age, the
+map greys) and the frame takes blue-grey stripes. Red means one thing only: an incident
+that is open and not yet mitigated. The frame's levels: ``ok``, ``late`` (the data is older
+than usual, or none yet: plain blue-grey), ``stale``, ``crit`` and ``replay`` (the accent).
+
+Wall mode (``--wall``, or the command-centre layout full screen) strips what a wall does
+not need: dock title bars and their buttons (docks can neither move nor float) and each
+panel's editing controls and engineering counters (``Panel.set_wall_mode``).
 
 The UI thread's time per frame is budgeted: a tick refreshes the panels that are behind
 the view in turn and stops before their refreshes *and the paint they cause* (Qt paints
@@ -20,15 +30,18 @@ import time
 from typing import Callable
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QRegion, QShortcut
-from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QVBoxLayout
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QPainter, QRegion, QShortcut
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QVBoxLayout, QWidget
 
+from warroom.app.kiosk import unmitigated
+from warroom.app.staleness import Staleness, StaleWatch
 from warroom.core.layouts import Layout
 from warroom.store.live import LiveView
 from warroom.ui import theme
+from warroom.ui.layout_names import layout_title
 from warroom.ui.panels.base import Panel
-from warroom.ui.panels.health.panel import frame_level
 from warroom.ui.panels.registry import panel_class
+from warroom.ui.stale_banner import StaleBanner, stale_colors, stripe_brush
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +52,8 @@ _FIRST_GUESS_S = 0.002
 _LEARN = 0.2  # weight of a new measurement in a panel's running cost estimate
 GIL_SWITCH_S = 0.001  # longest a UI-thread callback waits for the GIL held by another thread
 STATE_VERSION = 1
+#: Layouts that are a wall when full screen (wall mode without ``--wall``).
+WALL_LAYOUTS = ("command-centre",)
 _AREAS = {
     "top": Qt.DockWidgetArea.TopDockWidgetArea,
     "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
@@ -47,8 +62,12 @@ _AREAS = {
 }
 
 
+_DESK_DOCK_FEATURES = QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+
+
 class BorderFrame(QFrame):
-    """The window's frame: a ring ``BORDER_PX`` wide in the colour of the data's age.
+    """The window's frame: a ring ``BORDER_PX`` wide in the colour of the window's level,
+    striped while the data is stale.
 
     Painted directly rather than with a style sheet: a new style sheet on the frame that
     holds the central panel re-polishes every widget inside it, milliseconds each time the
@@ -60,15 +79,22 @@ class BorderFrame(QFrame):
     def __init__(self) -> None:
         super().__init__(objectName="window_border")
         self._color = QColor()
+        self._stripes: QBrush | None = None
 
     def color(self) -> QColor:
         """The ring's colour."""
         return QColor(self._color)
 
-    def set_color(self, color: QColor) -> None:
-        """Paint the ring in ``color``."""
-        if color != self._color:
+    @property
+    def striped(self) -> bool:
+        """True when the ring carries stripes (stale data)."""
+        return self._stripes is not None
+
+    def set_color(self, color: QColor, stripes: QBrush | None = None) -> None:
+        """Paint the ring in ``color``, with ``stripes`` over it if given."""
+        if color != self._color or (stripes is None) != (self._stripes is None):
             self._color = QColor(color)
+            self._stripes = stripes
             self.update()
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -76,6 +102,8 @@ class BorderFrame(QFrame):
         w = self.BORDER_PX
         painter.setClipRegion(QRegion(self.rect()).subtracted(QRegion(self.rect().adjusted(w, w, -w, -w))))
         painter.fillRect(self.rect(), self._color)
+        if self._stripes is not None:
+            painter.fillRect(self.rect(), self._stripes)
 
 
 class MainWindow(QMainWindow):
@@ -99,10 +127,17 @@ class MainWindow(QMainWindow):
         self.before_frame = before_frame  # e.g. FeedSession.sync_clock
         self.settings = settings
         self.setObjectName(f"warroom_main_{layout.name}")
-        self.setWindowTitle(self.tr("Warroom") + f" — {layout.title}")
+        self.setWindowTitle(self.tr("Warroom") + f" — {layout_title(layout.title)}")
         self.panels: dict[str, Panel] = {}
         self.docks: dict[str, QDockWidget] = {}
         self._frame_level = "ok"
+        self.stale_watch = StaleWatch()
+        self.staleness = Staleness("waiting")
+        self._stale_shown: tuple[int | None, int | None] = (None, None)  # (since, age in s) told to the panels
+        self._critical = False
+        self._alerting_version: tuple | None = None  # (which watch, its version) last read
+        self.wall_mode = False
+        self._wall_asked = False  # --wall: wall mode whatever the window's state
         self._last_version = -1
         self._last_slow_refresh = 0.0
         self.frame_times: list[float] = []  # seconds per frame-timer tick, for bench/render.py
@@ -116,6 +151,9 @@ class MainWindow(QMainWindow):
         self._announced_version = -1
         self.geometry_restored = False  # the user's own window geometry came back from QSettings
 
+        # Across the top of the whole window (above the docks), where a menu bar would be.
+        self.stale_banner = StaleBanner(self)
+        self.setMenuWidget(self.stale_banner)
         self._border = BorderFrame()
         box = QVBoxLayout(self._border)
         box.setContentsMargins(*(BorderFrame.BORDER_PX,) * 4)
@@ -156,7 +194,7 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(panel.title(), self)
         dock.setObjectName(f"dock_{spec.id}")  # stable, untranslated: QSettings keys on it
         dock.setWidget(panel)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        dock.setFeatures(_DESK_DOCK_FEATURES)
         self.addDockWidget(_AREAS[spec.area], dock)
         self.docks[spec.id] = dock
 
@@ -188,6 +226,8 @@ class MainWindow(QMainWindow):
 
     # -- the frame ---------------------------------------------------------------------
     def _on_timer_timeout(self) -> None:
+        if not self.isVisible():  # a kiosk's page off the wall: nothing of it is on screen
+            return
         # No paint since the last tick: what it refreshed changed nothing on screen.
         for panel in self._unpainted:
             self._learn(self._paint_cost, panel, 0.0)
@@ -289,25 +329,106 @@ class MainWindow(QMainWindow):
         self._frame(budget_s=None)
 
     def _update_frame_level(self) -> None:
-        level = frame_level(self.view.data_age_ms, self.view.feed_state)
+        view = self.view
+        st = self.stale_watch.observe(newest_ms=view.newest_ms, age_ms=view.data_age_ms, state=view.feed_state,
+                                      reason=view.feed_reason, speed=view.feed_speed)
+        self.staleness = st
+        self.stale_banner.set_staleness(st)
+        self._tell_panels(st)
+        if st.level == "replay":
+            level = "replay"
+        elif st.stale:
+            level = "stale"
+        elif self._incident_open():
+            level = "crit"
+        else:
+            level = "ok" if st.level == "live" else "late"
         if level != self._frame_level:
             self._paint_border(level)
+
+    def _tell_panels(self, st: Staleness) -> None:
+        """``set_stale`` on every panel when staleness changes, and each second while stale."""
+        since = st.since_ms if st.stale else None
+        shown = (since, None if since is None or st.age_ms is None else st.age_ms // 1000)
+        if shown == self._stale_shown:
+            return
+        self._stale_shown = shown
+        for panel in self.panels.values():
+            try:
+                panel.set_stale(since)
+            except Exception:  # one panel's bug must not stop the wall saying its data is stale
+                log.exception("set_stale failed on panel %s", panel.objectName())
+
+    def _incident_open(self) -> bool:
+        """Whether an incident is open and not yet mitigated (the only thing painted red)."""
+        watch = self.view.alerting
+        if watch is None:
+            return False
+        version = (id(watch), getattr(watch, "version", None))
+        if version[1] is None or version != self._alerting_version:
+            self._alerting_version = version
+            try:
+                self._critical = unmitigated(watch.incidents())
+            except Exception:  # alerting is duck-typed on the view; a bad one is not red
+                log.exception("reading the incidents failed")
+                self._critical = False
+        return self._critical
 
     def _paint_border(self, level: str) -> None:
         self._frame_level = level
         t = theme.current()
-        color = {"ok": t.border, "warn": t.warn, "crit": t.crit, "replay": t.accent}.get(level, t.border)
+        if level in ("stale", "late"):
+            self._border.set_color(stale_colors(t)[0], stripe_brush(t) if level == "stale" else None)
+            return
+        color = {"ok": t.border, "crit": t.crit, "replay": t.accent}.get(level, t.border)
         self._border.set_color(QColor(color))
 
     @property
     def frame_level(self) -> str:
-        """The window border's level: ``ok``, ``warn`` (stale data), ``crit`` or ``replay``."""
+        """The window border's level: ``ok``, ``late``, ``stale``, ``crit`` (an unmitigated
+        incident) or ``replay``."""
         return self._frame_level
+
+    @property
+    def border_frame(self) -> BorderFrame:
+        """The frame around the central panel."""
+        return self._border
+
+    # -- wall mode -----------------------------------------------------------------------
+    def set_wall_mode(self, wall: bool) -> None:
+        """Ask for wall mode (``--wall``) or not; see the module docstring."""
+        self._wall_asked = wall
+        self._apply_wall_mode()
+
+    def _apply_wall_mode(self) -> None:
+        wall = self._wall_asked or (self.isFullScreen() and self.layout_spec.name in WALL_LAYOUTS)
+        if wall == self.wall_mode:
+            return
+        self.wall_mode = wall
+        for dock in self.docks.values():
+            if wall:
+                dock.setTitleBarWidget(QWidget(dock))  # an empty title bar: no title, no buttons
+                dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+            else:
+                old = dock.titleBarWidget()
+                dock.setTitleBarWidget(None)
+                if old is not None:
+                    old.deleteLater()
+                dock.setFeatures(_DESK_DOCK_FEATURES)
+        for panel in self.panels.values():
+            panel.set_wall_mode(wall)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.WindowStateChange:
+            self._apply_wall_mode()
 
     # -- full screen, settings -----------------------------------------------------------
     def toggle_full_screen(self) -> None:
-        """F11: full screen on the window's current screen, or back."""
-        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+        """F11: full screen on the window's current screen, or back (the kiosk's window when
+        this is one of its pages)."""
+        win = self.window()
+        win.showNormal() if win.isFullScreen() else win.showFullScreen()
 
     def _key(self, what: str) -> str:
         return f"layouts/{self.layout_spec.name}/{what}"

@@ -30,6 +30,10 @@ class Panel(QWidget):
         super().__init__(parent)
         self.source = source
         self.setObjectName(self.ID)
+        #: The newest data time (feed ms) while the wall's data is stale, else None (live).
+        self.stale_since_ms: int | None = None
+        #: True on a wall (``--wall``): no editing controls, no engineering counters.
+        self.wall_mode = False
 
     def title(self) -> str:
         """The translated title (titles are listed for the translators in panels/registry.py)."""
@@ -37,6 +41,33 @@ class Panel(QWidget):
 
     def refresh(self) -> None:
         """Repaint from ``self.source``. Subclasses override."""
+
+    def set_stale(self, since_ms: int | None) -> None:
+        """The data is stale since ``since_ms`` (the newest data time, feed ms), or live (None).
+
+        The main window calls it on every panel when staleness changes, and again every
+        second while stale so that shown ages move: keep it cheap. The default stores
+        ``since_ms``, hands it on to child widgets that have a ``show_stale(since_ms, age_ms)``
+        method (the KPI tiles) and repaints; a panel that draws its numbers itself
+        overrides it to dim them (call this one too).
+        """
+        self.stale_since_ms = since_ms
+        age = self.stale_age_ms
+        for child in self.findChildren(QWidget):
+            show = getattr(child, "show_stale", None)
+            if show is not None and not isinstance(child, Panel):
+                show(since_ms, age)
+        self.update()
+
+    @property
+    def stale_age_ms(self) -> int | None:
+        """How old the data is (wall ms) while stale; None while live."""
+        return None if self.stale_since_ms is None else self.source.data_age_ms
+
+    def set_wall_mode(self, wall: bool) -> None:
+        """A wall (True) shows no editing controls and no engineering counters; a desk shows
+        them. The default only stores the flag; panels with such controls hide them."""
+        self.wall_mode = wall
 
     def save_state(self) -> dict[str, Any]:
         """Panel settings worth keeping across runs (JSON-able)."""

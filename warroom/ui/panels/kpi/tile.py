@@ -1,6 +1,9 @@
 """One KPI tile: caption, a huge number that scales to the tile, its unit, a note and a
 15-minute sparkline, coloured by health level. Painted in one pass with QPainter: a
-pyqtgraph plot per tile would cost a scene, axes and a view box for a 60-pixel line."""
+pyqtgraph plot per tile would cost a scene, axes and a view box for a 60-pixel line.
+
+Stale data (``show_stale``) is painted greyed: the number dimmed, no level colour nor red
+wash, and the data's age ("42 s old") on a blue-grey badge where the level word goes."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from pyqtgraph.functions import create_qpolygonf, ndarray_from_qpolygonf
 
 from warroom.ui import theme
+from warroom.ui.stale_banner import age_text, stale_colors, stale_ink
 
 DASH = "—"
 #: Most points drawn in a sparkline; longer trends are averaged into buckets.
@@ -30,6 +34,8 @@ class KpiTileWidget(QWidget):
         self._note = ""
         self._trend = np.empty(0, np.float64)
         self._min_span = 0.0
+        self._stale_since: int | None = None
+        self._stale_age = ""
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(160, 120)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -65,9 +71,30 @@ class KpiTileWidget(QWidget):
         """The sparkline's values, oldest first."""
         return self._trend
 
+    @property
+    def stale(self) -> bool:
+        """True while the tile shows stale data (greyed, with its age)."""
+        return self._stale_since is not None
+
+    @property
+    def stale_age(self) -> str:
+        """The age shown on a stale tile (``42 s old``), else empty."""
+        return self._stale_age
+
     def value_color(self) -> QColor:
-        """The colour the number is painted in."""
-        return theme.current().status_color(self._level)
+        """The colour the number is painted in: the level's, or dimmed while stale."""
+        t = theme.current()
+        if self.stale:
+            return stale_ink(t)
+        return t.status_color(self._level)
+
+    def show_stale(self, since_ms: int | None, age_ms: int | None = None) -> None:
+        """Grey the tile and show the data's age (``since_ms`` not None), or show it live."""
+        age = age_text(age_ms) if since_ms is not None else ""
+        if (since_ms, age) == (self._stale_since, self._stale_age):
+            return
+        self._stale_since, self._stale_age = since_ms, age
+        self.update()
 
     def level_word(self) -> str:
         """The word printed beside the caption, so colour is never the only signal."""
@@ -93,18 +120,20 @@ class KpiTileWidget(QWidget):
     # -- painting ------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
         t = theme.current()
-        level_color = t.status_color(self._level)
+        stale = self.stale
+        # Stale: no level colour anywhere, so an old "CRITICAL" or "OK" cannot pass for now.
+        level_color = stale_colors(t)[0] if stale else t.status_color(self._level)
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), t.color("background"))
         w, h = float(self.width()), float(self.height())
         box = QRectF(1.5, 1.5, w - 3.0, h - 3.0)
         fill = t.color("surface")
-        if self._level == "crit":
+        if self._level == "crit" and not stale:
             # A red wash on the whole tile: the one thing that must be seen from the back of the room.
             fill = _blend(fill, level_color, 0.22)
         p.setBrush(fill)
-        alarm = self._level in ("warn", "crit")
+        alarm = self._level in ("warn", "crit") and not stale
         p.setPen(QPen(level_color if alarm else t.color("border"), 3.0 if alarm else 1.0))
         p.drawRoundedRect(box, 8.0, 8.0)
         p.fillRect(QRectF(box.left() + 1.5, box.top() + 10, 6.0, box.height() - 20), level_color)
@@ -119,7 +148,10 @@ class KpiTileWidget(QWidget):
         # The alarm word as a badge at the right of the caption line (colour is never the
         # only signal); the caption takes the rest of the line, as large as fits.
         head = QRectF(inner.left(), inner.top(), inner.width(), head_h)
-        if self._level in ("warn", "crit"):
+        if stale and self._stale_age:
+            badge = self._paint_badge(p, head, self._stale_age, level_color, stale_colors(t)[2])
+            head.setRight(badge.left() - 8.0)
+        elif alarm:
             badge = self._paint_badge(p, head, self.level_word(), level_color, fill)
             head.setRight(badge.left() - 8.0)
         p.setFont(_fitted_font(self._caption, head_h * 0.82, 16.0, head.width(), True))
@@ -130,7 +162,9 @@ class KpiTileWidget(QWidget):
 
         # The number, as large as fits, with its unit on the same baseline.
         value_rect = QRectF(inner.left(), top, inner.width(), inner.bottom() - top - spark_h - note_h)
-        self._paint_value(p, value_rect, level_color, t.color("text_dim"))
+        value_color = self.value_color()
+        unit_color = value_color if stale else t.color("text_dim")
+        self._paint_value(p, value_rect, value_color, unit_color)
 
         if self._note:
             line = QRectF(inner.left(), value_rect.bottom(), inner.width(), note_h)
@@ -141,7 +175,7 @@ class KpiTileWidget(QWidget):
         if spark_h:
             gap = max(6.0, spark_h * 0.15)  # keep the line off the note above it
             spark = QRectF(inner.left(), inner.bottom() - spark_h + gap, inner.width(), spark_h - gap)
-            self._paint_sparkline(p, spark, level_color, t.color("border"))
+            self._paint_sparkline(p, spark, t.color("unknown") if stale else level_color, t.color("border"))
         p.end()
 
     @staticmethod
@@ -240,3 +274,20 @@ def _blend(a: QColor, b: QColor, amount: float) -> QColor:
         round(a.green() + (b.green() - a.green()) * amount),
         round(a.blue() + (b.blue() - a.blue()) * amount),
     )
+
+
+def _value_rect(tile: KpiTileWidget) -> QRectF:
+    """Where ``paintEvent`` draws the big number (same arithmetic; the wall check reads it)."""
+    w, h = float(tile.width()), float(tile.height())
+    box = QRectF(1.5, 1.5, w - 3.0, h - 3.0)
+    pad = max(10.0, min(w, h) * 0.06)
+    inner = box.adjusted(pad + 6.0, pad * 0.6, -pad, -pad * 0.6)
+    head_h = max(22.0, h * 0.15)
+    spark_h = h * 0.18 if len(tile.trend) >= 2 else 0.0
+    note_h = max(18.0, h * 0.11) if tile.note else 0.0
+    top = inner.top() + head_h + h * 0.02
+    return QRectF(inner.left(), top, inner.width(), inner.bottom() - top - spark_h - note_h)
+
+
+#: Read-only: the rectangle the tile's value is painted in, widget coordinates.
+KpiTileWidget.value_rect = property(_value_rect)  # type: ignore[attr-defined]
