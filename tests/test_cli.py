@@ -89,3 +89,75 @@ def test_a_store_limit_that_is_not_a_positive_number_is_refused(capsys):
         with pytest.raises(SystemExit):
             main(["record", "--url", "ws://x", "--db", "h.duckdb", "--store-memory-mb", bad])
         assert "--store-memory-mb" in capsys.readouterr().err
+
+
+# -- the windowed demo serves its feed where another console can find it --------------------
+def _demo_process(tmp_path, *extra):
+    import subprocess
+    import sys
+
+    from tests.e2e_support import env
+
+    e = env()
+    e["QT_QPA_PLATFORM"] = "offscreen"
+    return subprocess.Popen([sys.executable, "-m", "warroom.cli", "demo", "--fault", "none", "--db",
+                             str(tmp_path / "demo.duckdb"), "--size", "1280x720", *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e)
+
+
+def test_the_windowed_demo_serves_on_the_port_asked_and_prints_the_address(tmp_path):
+    import asyncio
+    import signal
+    import subprocess
+
+    from tests.e2e_support import free_port
+    from warroom.io.probe import probe
+
+    port = free_port()
+    proc = _demo_process(tmp_path, "--port", str(port))
+    try:
+        first = proc.stdout.readline()  # printed once the feed is served, before the window opens
+        assert first.startswith(f"demo: feed ws://127.0.0.1:{port} "), first + proc.stderr.read()
+        assert f"warroom console --url ws://127.0.0.1:{port}" in proc.stdout.readline()
+        result = asyncio.run(probe(f"ws://127.0.0.1:{port}", timeout_s=10))  # a second client really connects
+        assert result.ok and result.server_id == "sim-7" and result.speed == 60.0
+    finally:
+        proc.send_signal(signal.SIGINT)  # closes the window: the demo shuts down in order
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_a_demo_port_in_use_is_said_before_any_window_opens(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = _demo_process(tmp_path, "--port", str(port))
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert f"cannot serve the demo feed on 127.0.0.1:{port}: the port is in use" in err
+    assert "demo: feed" not in out
+
+
+def test_demo_port_must_be_a_port(capsys):
+    import pytest
+
+    for bad in ("-1", "65536", "http"):
+        with pytest.raises(SystemExit):
+            main(["demo", "--port", bad])
+        assert "--port" in capsys.readouterr().err
+
+
+def test_console_without_a_display_says_what_to_do(monkeypatch, tmp_path, capsys):
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    assert main(["--config", str(tmp_path / "c.yaml"), "console"]) == 2
+    assert "no feed address" in capsys.readouterr().err
+    assert main(["--config", str(tmp_path / "c.yaml"), "console", "--url", "127.0.0.1:18949"]) == 2
+    err = capsys.readouterr().err
+    assert "is not a feed address" in err and "did you mean ws://127.0.0.1:18949?" in err

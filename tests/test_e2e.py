@@ -289,7 +289,7 @@ def test_demo_runs_the_drill_and_records_it(procs: Processes, tmp_path: Path) ->
     r = procs.run("demo", "--headless", "--duration", "8", "--db", str(db), timeout=60)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     _no_traceback(r.stderr)
-    assert "demo: simulated payment platform" in r.stdout
+    assert "demo: feed ws://127.0.0.1:" in r.stdout and "simulated payment platform" in r.stdout
     # DEMO_DRILL starts bank_latency_spike:bank-icbc at 3 simulated minutes: 3 s at x60.
     assert "event  fault           P1 bank-icbc: Fault injected: bank_latency_spike on bank-icbc" in r.stdout, r.stdout
     assert "stopped: " in r.stdout

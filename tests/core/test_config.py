@@ -190,8 +190,8 @@ def test_without_a_configuration_the_built_in_defaults_stay(home):
     cfg.apply_to_parser(parser, cfg.Config())
     args = parser.parse_args(["demo"])
     assert (args.layout, args.theme, args.lang, args.user, args.rules) == ("command-centre", None, None, "", None)
-    with pytest.raises(SystemExit):
-        parser.parse_args(["console"])  # --url is still required
+    console = parser.parse_args(["console"])  # no address: the console asks (a start dialog)
+    assert console.url is None and console.start_with == "ask"
     assert paths.recordings_dir() == home / "xdg-data" / "warroom" / "recordings"
 
 

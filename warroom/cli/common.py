@@ -53,13 +53,29 @@ def console_options(p: argparse.ArgumentParser, history: bool = True) -> None:
     p.add_argument("--lang", choices=("en", "zh_CN"), help="interface language (default: the system's)")
     p.add_argument("--theme", choices=("dark", "light"), help="colour theme (default: the layout's)")
     p.add_argument("--size", help="window size WxH, e.g. 1920x1080")
+    p.add_argument("--scale", type=_scale, metavar="X",
+                   help="wall scale: draw X times as big as at 1920x1080 (default: from the window's size)")
     if not history:  # a replay reads alerts from the file and writes nothing but notes
         p.add_argument("--user", default="", help="your name on review notes (default: login name)")
         return
+    wall_options(p)
     alert_options(p)
     if "--db" not in p._option_string_actions:
         p.add_argument("--db", type=Path, help="history file (default: a new file in the recordings folder)")
     store_options(p)
+
+
+def wall_options(p: argparse.ArgumentParser) -> None:
+    """A wall: wall mode, a kiosk rotation of layouts, following incidents (warroom.app.kiosk)."""
+    p.add_argument("--wall", action="store_true",
+                   help="wall mode: full screen (unless --size), no dock title bars or buttons, no filters, "
+                        "no engineering counters")
+    p.add_argument("--rotate", metavar="PLAYLIST",
+                   help="rotate layouts, each for its own time: LAYOUT[:TIME],... e.g. command-centre:60s,commander:30s "
+                        "(a layout without a time: 30s)")
+    p.add_argument("--follow-incident", nargs="?", const="commander", metavar="LAYOUT",
+                   help="when an incident opens, switch to LAYOUT (default: commander) and hold it there until the "
+                        "incident is mitigated")
 
 
 def store_options(p: argparse.ArgumentParser) -> None:
@@ -92,6 +108,15 @@ def _positive(text: str) -> float:
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
     return value
+
+
+def _scale(text: str) -> float:
+    from warroom.core.wall import parse_scale
+
+    try:
+        return parse_scale(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def alert_options(p: argparse.ArgumentParser) -> None:

@@ -26,7 +26,11 @@ DEMO_DRILL = ("bank_latency_spike:bank-icbc@3m+6m", "deploy_error_burst:coupon@1
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's sub-commands to the ``warroom`` parser."""
     co = sub.add_parser("console", help="the war-room console on a feed")
-    co.add_argument("--url", required=True, help="feed address, e.g. ws://127.0.0.1:8765")
+    co.add_argument("--url", help="feed address, e.g. ws://127.0.0.1:8765 (default: feed_url in the configuration; "
+                                  "without one a start dialog asks)")
+    co.add_argument("--start-with", choices=("ask", "demo"), default="ask",
+                    help="without a feed address: ask (a start dialog: feed, recording or demo) or start the demo "
+                         "(default: %(default)s)")
     console_options(co)
     client_auth_options(co)
     co.set_defaults(func=_cmd_console, app_files=True)
@@ -41,6 +45,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     d = sub.add_parser("demo", help="the simulator and the console together")
     sim_options(d, default_speed=60.0, default_faults=DEMO_DRILL)
     d.add_argument("--headless", action="store_true", help="no window: a recorder prints what it stores")
+    d.add_argument("--port", type=_port, default=0,
+                   help="serve the simulated feed on this loopback port, for a second console or `warroom inject` "
+                        "(default: a free one; the address is printed)")
     d.add_argument("--duration", type=float, help="with --headless: stop after this many wall seconds")
     console_options(d)
     record_options(d)
@@ -63,16 +70,31 @@ def _console_opts(args: argparse.Namespace, **kw):
     from warroom.ui.app import ConsoleOptions
 
     return ConsoleOptions(layout=args.layout, screen=args.screen, fullscreen=args.fullscreen, lang=args.lang,
-                          theme=args.theme, db=args.db, size=size(args.size), rules=args.rules,
-                          notify=args.notify, user=args.user, store=store_kwargs(args), **kw)
+                          theme=args.theme, db=args.db, size=size(args.size), scale=args.scale, rules=args.rules,
+                          notify=args.notify, user=args.user, store=store_kwargs(args), wall=getattr(args, "wall", False),
+                          rotate=getattr(args, "rotate", None), follow_incident=getattr(args, "follow_incident", None),
+                          **kw)
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {port}")
+    return port
+
+
+def _has_display() -> bool:
+    return not sys.platform.startswith("linux") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM"))
 
 
 def _run_console(opts) -> int:
     from warroom.core.layouts import LayoutError
 
-    if opts.snapshot_out is None and sys.platform.startswith("linux") and not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
-    ):
+    if opts.snapshot_out is None and not _has_display():
         raise CliError("no display: run it on a desktop, under Xvfb (xvfb-run warroom ...), "
                        "or use `warroom demo --headless` / `warroom snapshot`")
     from warroom.ui.app import run_console
@@ -92,9 +114,57 @@ def _run_console(opts) -> int:
 
 def _cmd_console(args: argparse.Namespace) -> int:
     from warroom.io.auth import set_default_credentials
+    from warroom.io.feed_problem import check_url
 
     set_default_credentials(credentials(args))  # the console's feed client takes them from there
-    return _run_console(_console_opts(args, url=args.url))
+    url = (args.url or "").strip()
+    problem = check_url(url) if url else None
+    if url and problem is None:
+        return _run_console(_console_opts(args, url=url))
+    if not url and args.start_with == "demo":
+        return _console_demo(args)
+    # First start (no address) or an address that cannot work: ask, saying why, instead of an
+    # error on a stderr nobody sees (the menu entry) or an empty wall that says "stopped".
+    if not _has_display():
+        if problem is not None:
+            raise CliError(f"--url: {problem.describe()}")
+        raise CliError("no feed address: give --url ws://HOST:PORT, set feed_url in the configuration "
+                       "(`warroom paths` shows where), or try `warroom demo`")
+    return _first_start(args, url, problem)
+
+
+def _first_start(args: argparse.Namespace, url: str, problem) -> int:
+    """Show the start dialog and do what it chose (connect, replay or the demo)."""
+    from warroom.core.config import config_path, set_config_value
+    from warroom.ui.app import ask_start
+
+    cfg = config_path(getattr(args, "config", None))
+    choice = ask_start(url=url, problem=problem, lang=args.lang, theme_name=args.theme, config_path=cfg)
+    if choice is None:
+        return 0  # closed: nothing to do is not an error
+    if choice.remember and choice.kind in ("connect", "demo"):
+        name, value = ("feed_url", choice.url) if choice.kind == "connect" else ("start_with", "demo")
+        try:
+            set_config_value(cfg, name, value)
+            print(f"warroom: remembered {name}: {value} in {cfg}", file=sys.stderr)
+        except OSError as exc:
+            print(f"warroom: cannot remember the choice in {cfg}: {exc.strerror or exc}", file=sys.stderr)
+    if choice.kind == "connect":
+        return _run_console(_console_opts(args, url=choice.url))
+    if choice.kind == "demo":
+        return _console_demo(args)
+    args.file, args.at, args.incident, args.speed, args.play = choice.path, None, None, 10.0, False
+    args.read_only, args.snapshot = False, None
+    return _cmd_replay(args)
+
+
+def _console_demo(args: argparse.Namespace) -> int:
+    """The demo from ``warroom console`` (the start dialog, or ``start_with: demo``): the simulator
+    with the demo's defaults, and the console on it."""
+    ns = argparse.Namespace(**vars(args))
+    ns.__dict__.update(seed=7, speed=60.0, start="now", plans=getattr(args, "plans", None), promotion=None,
+                       fault=None, _default_faults=DEMO_DRILL, port=0)
+    return _demo_window(ns, build_feed(ns))
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
@@ -135,7 +205,8 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     from warroom.core.layouts import LayoutError
 
     opts = ReplayOptions(args.file, layout=args.layout, screen=args.screen, fullscreen=args.fullscreen,
-                         lang=args.lang, theme=args.theme, size=size(args.size), at=args.at, incident=args.incident,
+                         lang=args.lang, theme=args.theme, size=size(args.size), scale=args.scale, at=args.at,
+                         incident=args.incident,
                          speed=args.speed, play=args.play, user=args.user, read_only=args.read_only,
                          snapshot_out=args.snapshot)
     if opts.snapshot_out is not None and opts.size is None:
@@ -153,14 +224,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     feed = build_feed(args)
     if not args.headless:
-        args.db = args.db or new_recording_path("demo")
-        return _run_console(_console_opts(args, sim_feed=feed))
+        return _demo_window(args, feed)
     db = args.db or new_recording_path("demo")
 
     async def run() -> None:
-        server = await serve(feed, "127.0.0.1", 0)
+        server = await serve(feed, "127.0.0.1", args.port)
         if not args.quiet:
-            print(f"demo: simulated payment platform on {server.url} at x{args.speed:g} speed; "
+            print(f"demo: feed {server.url} (the simulated payment platform) at x{args.speed:g} speed; "
                   f"scheduled faults: {', '.join(f.id + ' ' + f.kind.value + ' on ' + f.target for f in feed.sim.active_faults) or 'none'}",
                   flush=True)
             print(f"demo: inject more with  warroom inject --url {server.url} dependency_outage:risk-control+60s", flush=True)
@@ -172,3 +242,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     asyncio.run(run())
     return 0
+
+
+def _demo_window(args: argparse.Namespace, feed) -> int:
+    """The console on the simulator served in-process, its address printed for a second console."""
+    from warroom.core.paths import new_recording_path
+
+    args.db = args.db or new_recording_path("demo")
+    quiet = getattr(args, "quiet", False)
+
+    def served(url: str) -> None:
+        if not quiet:
+            print(f"demo: feed {url} (no token needed on this machine) at x{args.speed:g} speed", flush=True)
+            print(f"demo: another console:  warroom console --url {url}", flush=True)
+            print(f"demo: inject a fault:   warroom inject --url {url} dependency_outage:risk-control+60s", flush=True)
+
+    return _run_console(_console_opts(args, sim_feed=feed, sim_port=getattr(args, "port", 0), on_served=served))

@@ -32,7 +32,7 @@ class Option:
     """One option of the configuration file."""
 
     name: str
-    kind: str  # "str", "path", "bool", "int", "choice"
+    kind: str  # "str", "path", "bool", "int", "number", "choice"
     example: str  # as written, commented out, in the default file
     doc: str
     dest: str | None = None  # the command-line option it gives a default to (argparse dest)
@@ -51,8 +51,23 @@ OPTIONS: tuple[Option, ...] = (
            commands=("console", "demo")),
     Option("fullscreen", "bool", "true", "Start full screen (F11 toggles).", dest="fullscreen",
            commands=("console", "demo")),
+    Option("scale", "number", "2",
+           "Wall scale: how much bigger than at 1920x1080 to draw (default: from the window's size).",
+           dest="scale", commands=("console", "demo", "replay")),
+    Option("wall", "bool", "true",
+           "Wall mode (full screen, no dock title bars or buttons, no filters or engineering counters).",
+           dest="wall", commands=("console", "demo")),
+    Option("rotate", "str", "command-centre:60s,commander:30s",
+           "Kiosk rotation of these layouts, each for its own time (LAYOUT[:TIME],... a layout without a time: 30s).",
+           dest="rotate", commands=("console", "demo")),
+    Option("follow_incident", "str", "commander",
+           "When an incident opens, the wall shows this layout until the incident is mitigated.",
+           dest="follow_incident", commands=("console", "demo")),
     Option("feed_url", "str", "wss://feed.example.com:8765",
            "The feed the console, the recorder and one-shot commands connect to.", dest="url"),
+    Option("start_with", "choice", "demo",
+           "Without feed_url, `warroom console` (the menu entry) starts: ask (a start dialog) or demo.",
+           dest="start_with", choices=("ask", "demo"), commands=("console",)),
     Option("token_file", "path", "~/.config/warroom/feed.token",
            "File holding your feed access token (keep it chmod 600).", dest="token_file"),
     Option("user", "str", "duty-commander", "Your name on acknowledgements, notes and plan decisions.",
@@ -178,6 +193,10 @@ def _convert(option: Option, raw: Any, base_dir: Path | None) -> Any:
         if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
             return raw
         raise ValueError(f"expected a whole number (0, 1, ...), got {raw!r}")
+    if option.kind == "number":
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 0 < raw < float("inf"):
+            return float(raw)
+        raise ValueError(f"expected a positive number such as 1.5, got {raw!r}")
     if isinstance(raw, (dict, list)) or isinstance(raw, bool):
         raise ValueError(f"expected text, got {raw!r}")
     text = str(raw).strip()
@@ -226,6 +245,37 @@ def ensure_config_file(path: Path) -> bool:
     tmp.write_text(default_config_text(), encoding="utf-8")
     os.replace(tmp, path)  # never leave a half-written file for the next start to trip on
     return True
+
+
+def set_config_value(path: Path, name: str, value: Any) -> None:
+    """Set option ``name`` to ``value`` in the file at ``path``, keeping its comments (the start
+    dialog's "Remember"). The option's line is replaced, or written under its commented example,
+    or appended; a missing file is written from the commented default first. Raises
+    ``OSError`` when the file cannot be written, ``KeyError`` for an unknown option."""
+    import json
+
+    option = BY_NAME[name]
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = default_config_text().splitlines()
+    text = json.dumps(str(value), ensure_ascii=False) if option.kind in ("str", "path", "choice") else str(value)
+    line = f"{name}: {text}"
+    is_set = [i for i, ln in enumerate(lines) if ln.split(":", 1)[0].strip() == name and not ln.lstrip().startswith("#")]
+    example = [i for i, ln in enumerate(lines) if ln.lstrip("# ").split(":", 1)[0] == name and ln.lstrip().startswith("#")]
+    if is_set:
+        lines[is_set[-1]] = line
+        for i in reversed(is_set[:-1]):
+            del lines[i]  # set twice: the last one counted; now there is one
+    elif example:
+        lines.insert(example[0] + 1, line)
+    else:
+        lines.append(line)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def apply_to_parser(parser: argparse.ArgumentParser, config: Config) -> None:

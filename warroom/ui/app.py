@@ -38,7 +38,10 @@ class ConsoleOptions:
     theme: str | None = None  # "dark", "light"; None: the layout's
     db: Path | None = None
     size: tuple[int, int] | None = None
+    scale: float | None = None  # the wall scale; None: from the window's size (warroom.ui.wall_scale)
     sim_feed: Any = None  # a SimFeed to serve in-process (demo, snapshot)
+    sim_port: int = 0  # the loopback port to serve it on (0: a free one)
+    on_served: Callable[[str], None] | None = None  # told the simulator feed's address (demo prints it)
     snapshot_after_ms: int | None = None  # snapshot: simulated time to wait before the grab
     snapshot_out: Path | None = None
     snapshot_timeout_s: float = 120.0
@@ -48,6 +51,9 @@ class ConsoleOptions:
     notify: Path | None = None  # notification channels (None: no notifications)
     user: str = ""  # who acts from this console (acknowledge, notes); default: the login name
     store: dict = field(default_factory=dict)  # StoreWriter options: memory_limit_mb, retention_days, retention_max_mb
+    wall: bool = False  # wall mode (full screen unless a size is given): no dock bars, no desk controls
+    rotate: str | None = None  # kiosk playlist, "command-centre:60s,commander:30s" (warroom.app.kiosk)
+    follow_incident: str | None = None  # the layout an open incident brings to the wall (None: stay)
     extra: dict = field(default_factory=dict)
 
 
@@ -64,8 +70,13 @@ def install_translation(app, lang: str) -> bool:
     """Load our translation (and Qt's own) for ``lang``; True if ours was found."""
     from PySide6.QtCore import QLibraryInfo, QTranslator
 
+    from warroom.core.lang import set_language
+
+    set_language(lang)  # the feed's names (titles per language) follow the UI's language
     if lang == "en":
         return True
+    if getattr(app, "_warroom_lang", None) == lang:
+        return True  # installed already (the start dialog came first): twice would only cost time
     ours = QTranslator(app)
     found = ours.load(str(I18N_DIR / f"warroom_{lang}.qm"))
     if found:
@@ -76,6 +87,7 @@ def install_translation(app, lang: str) -> bool:
     if qt.load(f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt)
     app._warroom_translators = (ours, qt)  # keep them alive
+    app._warroom_lang = lang
     return found
 
 
@@ -110,6 +122,24 @@ def init_app(lang: str | None, theme_name: str | None, layout):
     return app
 
 
+def ask_start(url: str = "", problem=None, lang: str | None = None, theme_name: str | None = None,
+              config_path: Path | None = None):
+    """First start: show the start dialog (``warroom.ui.start_dialog``) and return the
+    ``StartChoice`` made, or None when it was closed. ``url``/``problem``: an address given
+    that cannot work, shown with its reason."""
+    from types import SimpleNamespace
+
+    from warroom.ui.start_dialog import StartDialog
+
+    app = init_app(lang, theme_name, SimpleNamespace(theme="dark", font_pt=11.0))
+    app.setQuitOnLastWindowClosed(False)  # closing the dialog must not end the console that follows
+    dialog = StartDialog(url, problem, config_path)
+    dialog.exec()
+    choice = dialog.choice
+    dialog.deleteLater()
+    return choice
+
+
 def run_console(opts: ConsoleOptions) -> int:
     """Run the console until its window closes (or the snapshot is taken). Returns an exit status."""
     if opts.snapshot_out is not None and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
@@ -122,9 +152,9 @@ def run_console(opts: ConsoleOptions) -> int:
     from warroom.app.watch import build_watch
     from warroom.store import StoreWriter
     from warroom.store.live import LiveView
-    from warroom.ui.main_window import MainWindow
 
-    layout = load_layout(opts.layout)  # LayoutError is the caller's to print
+    kiosk = kiosk_plan(opts)  # a bad playlist or layout: LayoutError, before anything opens
+    layout = load_layout(kiosk[0][0].layout if kiosk else opts.layout)  # LayoutError is the caller's to print
     app = init_app(opts.lang, opts.theme, layout)
 
     db = opts.db or new_recording_path("console")
@@ -140,14 +170,25 @@ def run_console(opts: ConsoleOptions) -> int:
         if opts.sim_feed is not None:
             from warroom.sim.thread import SimFeedThread
 
-            sim_thread = SimFeedThread(opts.sim_feed)  # off the UI thread: ticking costs ms
-            url = await asyncio.to_thread(sim_thread.start)
+            sim_thread = SimFeedThread(opts.sim_feed, port=opts.sim_port)  # off the UI thread: ticking costs ms
+            try:
+                url = await asyncio.to_thread(sim_thread.start)
+            except OSError as exc:  # --port taken: say so before any window opens
+                import errno
+
+                why = ("the port is in use (choose another with --port, or 0 for a free one)"
+                       if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc))
+                print(f"warroom: cannot serve the demo feed on 127.0.0.1:{opts.sim_port}: {why}", file=sys.stderr)
+                exit_code = 2
+                return
+            if opts.on_served is not None:
+                opts.on_served(url)
         watch, notifier = build_watch(opts.rules, opts.notify, opts.user)
         if watch.rules_error:
             print(f"warroom: {watch.rules_error}", file=sys.stderr)
         session = FeedSession(url, view, writer, watch=watch)
         settings = QSettings("warroom", "warroom") if opts.settings and opts.snapshot_out is None else None
-        win = MainWindow(view, layout, before_frame=session.sync_clock, settings=settings)
+        win = _make_window(view, layout, opts, kiosk, before_frame=session.sync_clock, settings=settings)
         _place(app, win, opts)
         if os.environ.get("WARROOM_STARTUP_PROBE"):  # bench/startup.py: report the first painted frame
             from warroom.ui import startup_probe
@@ -195,6 +236,39 @@ def run_console(opts: ConsoleOptions) -> int:
     return exit_code
 
 
+def kiosk_plan(opts: ConsoleOptions):
+    """``(stops, follow)`` when the options ask for a rotation (``--rotate``) or for following
+    incidents (``--follow-incident``), else None. Every layout named is loaded once here, so a
+    typo stops the start with ``LayoutError`` naming it, before any window opens."""
+    if not (opts.rotate or opts.follow_incident):
+        return None
+    from warroom.app.kiosk import Stop, parse_rotation
+    from warroom.core.layouts import LayoutError, load_layout
+
+    try:
+        stops = parse_rotation(opts.rotate) if opts.rotate else (Stop(opts.layout),)
+    except ValueError as exc:
+        raise LayoutError(f"--rotate: {exc}") from None
+    follow = opts.follow_incident or None
+    for name in dict.fromkeys([*(s.layout for s in stops), *([follow] if follow else [])]):
+        load_layout(name)
+    return stops, follow
+
+
+def _make_window(view, layout, opts: ConsoleOptions, kiosk=None, **kw):
+    """A ``MainWindow`` on ``layout``, or a ``KioskWindow`` for a ``kiosk_plan``; in wall mode if asked."""
+    if kiosk:
+        from warroom.ui.kiosk import KioskWindow
+
+        win = KioskWindow(view, kiosk[0], kiosk[1], **kw)
+    else:
+        from warroom.ui.main_window import MainWindow
+
+        win = MainWindow(view, layout, **kw)
+    win.set_wall_mode(opts.wall)
+    return win
+
+
 def _place(app, win, opts: ConsoleOptions) -> None:
     """Size the window and put it on the chosen screen (see ``warroom.ui.screens``)."""
     from warroom.ui.screens import choose_screen, place_window
@@ -205,7 +279,10 @@ def _place(app, win, opts: ConsoleOptions) -> None:
     if warning:
         print(warning, file=sys.stderr)
     place_window(win, screens[index] if index is not None else None, size=opts.size,
-                 fullscreen=opts.fullscreen, keep_geometry=win.geometry_restored)
+                 fullscreen=opts.fullscreen or (opts.wall and opts.size is None), keep_geometry=win.geometry_restored)
+    from warroom.ui import wall_scale
+
+    win._wall_scaler = wall_scale.attach(win, getattr(opts, "scale", None))  # type, spacing follow the window
 
 
 async def _snapshot(win, view, opts: ConsoleOptions) -> int:
