@@ -29,7 +29,8 @@ def test_page_states_the_facts(report, text):
                  f"{format_value(run.before, 'ratio')} → {format_value(run.after, 'ratio')}",
                  text("mttr_goal", goal=text.duration(60))):
         assert fact in page, fact
-    assert page.count("<svg") == len(report.charts) + 2  # alert charts, scenarios, map
+    # alert charts, every other symptom as a small multiple, scenarios, map
+    assert page.count("<svg") == len(report.charts) + len(report.symptom_grid) + 2
 
 
 def test_chinese_page_is_in_chinese(report):
@@ -62,3 +63,22 @@ def test_page_is_self_contained(report, text):
             assert not attrs.get(name), (tag, attrs)
     assert not re.search(r"url\((?!#)", page)  # CSS and SVG refer to nothing outside the page
     assert "@media print" in page
+
+
+def test_chinese_report_takes_the_chinese_titles_and_names(recording):
+    """Under zh_CN the incident's title, alert titles, timeline details and scenario names are
+    the Chinese ones the log carries (``attrs["titles"]``), the English ones otherwise."""
+    from warroom.report import Text, build_report
+    from warroom.store import HistoryReader
+
+    with HistoryReader(recording.path) as reader:
+        zh = build_report(reader, recording.incident_id, lang="zh_CN")
+        en = build_report(reader, recording.incident_id)
+    assert zh.summary.title != en.summary.title and any("\u4e00" <= ch <= "\u9fff" for ch in zh.summary.title)
+    for z, a in zip(zh.charts, en.charts):
+        assert z.title == a.alert.titles.get("zh_CN", a.title)
+    fault = next(r for r in zh.timeline if r.what == "ev_fault")
+    assert fault.detail.startswith("注入故障")
+    assert dict(zh.summary.scenarios)["qr_pay"] == "扫码支付"
+    page = render_html(zh, Text("zh_CN"))
+    assert zh.summary.title in page and en.summary.title not in page

@@ -31,6 +31,7 @@ def test_map_rasterises_at_the_width_asked(report, qapp):
 def test_simple_variant_has_no_inline_svg_when_embedded(report):
     page = render_html(report, Text("en"), embed=lambda svg, kind: f'<img src="{kind}">', simple=True)
     assert "<svg" not in page and page.count('<img src="chart">') == len(report.charts) + 1
+    assert page.count('<img src="small">') == len(report.symptom_grid) > 0
     assert page.count('<img src="map">') == 1 and "display:grid" not in page
 
 
@@ -38,3 +39,30 @@ def test_report_command_writes_a_pdf(recording, tmp_path, qapp):
     out = tmp_path / "report.pdf"
     assert main(["report", "--incident", recording.incident_id, "--db", str(recording.path), "--out", str(out)]) == 0
     assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_no_page_but_the_last_is_half_empty(report, qapp):
+    """Pictures are kept whole, yet no page is left with a blank lower part (both languages)."""
+    from warroom.ui.report_pdf import page_images
+
+    for lang in ("en", "zh_CN"):
+        pages = page_images(report, Text(lang), scale=0.5)
+        assert len(pages) >= 3
+        for n, image in enumerate(pages[:-1], 1):
+            assert _filled(image) > 0.8, f"{lang} page {n} is {_filled(image):.0%} full"
+
+
+def test_every_symptom_is_drawn_as_a_small_multiple(report):
+    drawn = {c.alert.series for c in report.charts if c.alert} | {c.alert.series for c in report.symptom_grid}
+    assert {a.series for a in report.alerts} <= drawn
+    assert len(report.symptom_grid) >= 6 and all(c.firing for c in report.symptom_grid)
+    assert len({(c.start_ms, c.end_ms) for c in report.symptom_grid}) == 1  # one time axis
+
+
+def _filled(image) -> float:
+    """How far down the page its last inked row is (0..1)."""
+    w, h = image.width(), image.height()
+    for y in range(h - 1, -1, -1):
+        if any(image.pixelColor(x, y).lightness() < 200 for x in range(0, w, 2)):
+            return (y + 1) / h
+    return 0.0

@@ -40,6 +40,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="where to write the report: FILE.html (self-contained) or FILE.pdf (A4, printed by Qt)")
     rpt.add_argument("--lang", choices=("en", "zh_CN"), default=None,
                      help="report language (default: Chinese when $LANG starts with zh, else English)")
+    rpt.add_argument("--actions-csv", type=Path, default=None, metavar="FILE.csv",
+                     help="also write the incident's action items (text, owner, due, added by/at) as CSV")
+    rpt.add_argument("--actions-json", type=Path, default=None, metavar="FILE.json",
+                     help="also write the incident's action items as JSON")
     rpt.set_defaults(func=_cmd_report)
 
     ex = sub.add_parser("export", help="write an incident bundle: one incident's stretch of a history, in one file")
@@ -151,12 +155,28 @@ def _cmd_report(args: argparse.Namespace) -> int:
             write_pdf(report, text, args.out)
         else:
             args.out.write_text(render_html(report, text), encoding="utf-8")
+        _write_actions(report, text, args)
     except ReportError as exc:
         raise CliError(str(exc)) from None
     except OSError as exc:
         raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     print(f"report on {report.summary.id} written to {args.out}")
     return 0
+
+
+def _write_actions(report, text, args: argparse.Namespace) -> None:
+    """``--actions-csv`` / ``--actions-json``: the report's action items (times local, as in the report)."""
+    from warroom.core.action_items import to_csv, to_json
+
+    for path, content in ((getattr(args, "actions_csv", None), lambda: to_csv(report.action_items,
+                                                                              added_at=text.datetime)),
+                          (getattr(args, "actions_json", None), lambda: to_json(report.action_items))):
+        if path is not None:
+            try:
+                path.write_text(content(), encoding="utf-8")
+            except OSError as exc:
+                raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
+            print(f"{len(report.action_items)} action item(s) written to {path}")
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

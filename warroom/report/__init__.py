@@ -45,7 +45,7 @@ def load_report(db: Path, incident_id: str, *, lang: str | None = None,
     text = Text(choose_lang(lang), utc_offset_minutes)
     reader = open_history(db)
     try:
-        report = build_report(reader, incident_id, source=Path(db).name)
+        report = build_report(reader, incident_id, source=Path(db).name, lang=text.lang)
     finally:
         reader.close()
     return report, text

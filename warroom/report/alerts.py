@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from warroom.core.incidents import Incident
+from warroom.core.lang import clean_titles
 from warroom.core.model import Event, EventKind, SeriesKey
 from warroom.report.facts import AlertFacts
 
@@ -117,6 +118,7 @@ def _facts(fp: str, evs: list[Event], spans: list[tuple[int, int | None]], end_m
         title=first_fired.title, threshold=None if threshold is None else float(threshold),
         fired_value=None if value is None else float(value), root=not folded, folded_under=folded,
         root_cause=str(a.get("root_cause") or "") or last.subject, spans=tuple(spans),
+        titles=clean_titles(first_fired.attrs.get("titles")),
     )
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from warroom.core.action_items import ActionItem
 from warroom.core.model import SeriesKey
+from warroom.report.impact import Impact
 
 
 class ReportError(Exception):
@@ -34,6 +36,7 @@ class AlertFacts:
     folded_under: str
     root_cause: str
     spans: tuple[tuple[int, int | None], ...]
+    titles: dict[str, str] = field(default_factory=dict, compare=False)  # the title per language
 
     @property
     def first_fired_ms(self) -> int:
@@ -218,3 +221,6 @@ class Report:
     generated_ms: int
     version: str
     window: tuple[int, int]  # the time span the charts show
+    impact: Impact | None = None  # business impact per scenario (warroom.report.impact)
+    action_items: tuple[ActionItem, ...] = ()  # follow-ups with owners (warroom.core.action_items)
+    symptom_grid: tuple[Chart, ...] = ()  # every symptom not charted in full, as small multiples

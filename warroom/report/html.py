@@ -83,6 +83,13 @@ ol.steps { margin:0; padding-left:20px; }
 ul.notes { list-style:none; padding:0; margin:0; }
 ul.notes li { border-left:3px solid var(--line); padding:2px 0 2px 12px; margin:8px 0; }
 ul.notes .text { white-space:pre-wrap; }
+.grid { display:grid; grid-template-columns:repeat(3, 1fr); gap:8px 14px; margin:8px 0 16px; }
+.grid figure { margin:0; break-inside:avoid; }
+table.impact td.n, table.impact th.n { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
+table.impact tr.total td { font-weight:700; border-top:1.5px solid var(--dim); }
+table.impact tr.unaffected td { color:var(--dim); }
+.headline { font-size:20px; font-weight:700; color:var(--crit); margin:4px 0 8px; }
+td.due { white-space:nowrap; font-variant-numeric:tabular-nums; }
 footer { margin-top:36px; padding-top:8px; border-top:1px solid var(--line); color:var(--dim); font-size:12px; }
 code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size:12.5px; }
 @page { size:A4; margin:14mm 12mm; }
@@ -91,6 +98,7 @@ code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; 
   body { max-width:none; padding:0; font-size:11.5px; }
   h1 { font-size:21px; } h2 { font-size:16px; margin-top:20px; break-after:avoid; }
   figure, .plan, .kpis, tr, dl.facts, ul.notes li { break-inside:avoid; }
+  .headline { font-size:16px; }
   section.map-section { break-before:page; }
   .kpi .value { font-size:24px; }
 }
@@ -124,6 +132,10 @@ tr.day td { font-weight:bold; background-color:#eef1f4; }
 .kind { font-size:8pt; font-weight:bold; }
 .root-kind { color:#c62828; }
 code { font-family: monospace; }
+.n { text-align:right; }
+.headline { font-size:14pt; font-weight:bold; color:#c62828; }
+tr.total td { font-weight:bold; }
+tr.unaffected td { color:#5b6773; }
 """
 
 
@@ -145,8 +157,9 @@ def render_html(report: Report, text: Text, *, embed: Callable[[str, str], str] 
         f'<meta name="generator" content="Warroom {e(report.version)}">',
         f"<title>{e(text('doc_title', id=s.id))}</title>", f"<style>{SIMPLE_CSS if simple else CSS}</style>",
         "</head>", "<body>",
-        _header(report, text), _summary(report, page), _kpis(report, page), _timeline(report, text),
-        _charts(report, page), _map(report, page), _plans(report, text), _notes(report, text),
+        _header(report, text), _summary(report, page), _impact(report, page), _kpis(report, page),
+        _timeline(report, text), _charts(report, page), _map(report, page), _plans(report, text),
+        _actions(report, page), _notes(report, text),
         f'<footer>{e(text("footer", version=report.version, source=report.source or "?", when=when))}'
         f" {e(text('local_times', offset=text.offset))}</footer>",
         "</body>", "</html>",
@@ -282,10 +295,7 @@ def _charts(r: Report, page: _Page) -> str:
         sub = f' <span class="muted">— <code>{e(a.series.text)}</code></span>' if a is not None else ""
         figs.append(f"<figure><figcaption>{tag}{e(c.title)}{sub}</figcaption>"
                     f"{page.svg(chart_svg(c, r.markers, t, label=c.title), 'chart')}</figure>")
-    more = ""
-    if r.charts_left_out:
-        names = t.join(sorted({a.subject for a in r.charts_left_out}))
-        more = f'<p class="muted">{e(t("chart_more", n=len(r.charts_left_out), names=names))}</p>'
+    more = _grid(r, page)
     sc = ""
     if r.scenario_chart is not None:
         markers = (*r.markers, *_worst_marker(r))
@@ -304,14 +314,100 @@ def _charts(r: Report, page: _Page) -> str:
             f"{''.join(figs)}{more}{sc}</section>")
 
 
+def _grid(r: Report, page: _Page) -> str:
+    """Every symptom not charted in full, as small multiples: three a row, same time axis."""
+    t = page.t
+    if not r.symptom_grid:
+        return ""
+    cells = [page.svg(chart_svg(c, r.markers, t, label=c.title, small=True), "small") for c in r.symptom_grid]
+    head = (f'<h3>{e(t("symptom_grid"))} ({len(cells)})</h3>'
+            f'<p class="muted">{e(t("symptom_grid_intro"))}</p>')
+    if page.simple:  # Qt's rich text: a table of images, a row never split across pages
+        rows = ["<tr>" + "".join(f'<td width="33%">{c}</td>' for c in cells[i:i + 3]) + "</tr>"
+                for i in range(0, len(cells), 3)]
+        return f'{head}<table width="100%" cellspacing="0" cellpadding="2">{"".join(rows)}</table>'
+    return head + '<div class="grid">' + "".join(f"<figure>{c}</figure>" for c in cells) + "</div>"
+
+
+def _impact(r: Report, page: _Page) -> str:
+    """Transactions lost per scenario, the worst success rate, how long it alerted; money when known."""
+    t = page.t
+    head = f'<section id="impact"><h2>{e(t("impact"))}</h2>'
+    imp = r.impact
+    if imp is None:
+        return f'{head}<p class="muted">{e(t("impact_none"))}</p></section>'
+    window_s = (imp.end_ms - imp.start_ms) / 1000
+    duration = t.duration(window_s)
+    money = imp.lost_amounts
+    lost = imp.lost_tx
+    headline = ""
+    if lost is not None:
+        key = "impact_headline_money" if money else "impact_headline"
+        headline = t(key, lost=t.count(max(lost, 0.0)), duration=duration,
+                     money=t.join([t.money(v, c) for c, v in sorted(money.items())]))
+        headline = f'<p class="headline">{e(headline)}</p>'
+    intro = t("impact_intro", start=t.datetime(imp.start_ms), end=t.datetime(imp.end_ms), duration=duration)
+    cols = ["col_scenario", "col_expected", "col_completed", "col_lost", "col_worst_success", "col_alerting"]
+    if money:
+        cols.append("col_money")
+    num = ' class="n"'
+    th = "".join(f'<th{"" if c == "col_scenario" else num}>{e(t(c))}</th>' for c in cols)
+    rows = []
+    for sc in imp.scenarios:
+        if sc.lost_tx is None:
+            lost_cell = f'<span class="muted">{e(t("impact_no_baseline"))}</span>'
+        else:
+            pct = f" ({format_value(sc.lost_ratio, RATIO)})" if sc.lost_ratio is not None and sc.lost_tx > 0 else ""
+            lost_cell = f"<b>{e(t.count(sc.lost_tx))}</b>{e(pct)}"
+        name = e(sc.title if sc.title == sc.scenario else f"{sc.title} ({sc.scenario})")
+        if sc.lost_tx is not None and sc.covered_s < window_s - 1:
+            name += (f'<br><span class="muted">'
+                     f'{e(t("impact_partial", covered=t.duration(sc.covered_s), window=duration))}</span>')
+        cells = [name, e(t.count(sc.expected_tx)), e(t.count(sc.actual_tx)), lost_cell,
+                 e(format_value(sc.worst_success, RATIO)),
+                 e(t.duration(sc.alert_s)) if sc.alert_s else "—"]
+        if money:
+            cells.append(e(t.money(sc.lost_amount, sc.currency)) if sc.lost_amount is not None else "—")
+        cls = "" if sc.affected else ' class="unaffected"'
+        rows.append(f"<tr{cls}>" + "".join(f'<td{"" if i == 0 else num}>{c}</td>'
+                                           for i, c in enumerate(cells)) + "</tr>")
+    if lost is not None:
+        total = [e(t("impact_total")), e(t.count(sum(s.expected_tx or 0 for s in imp.scenarios if s.lost_tx is not None))),
+                 e(t.count(sum(s.actual_tx or 0 for s in imp.scenarios if s.lost_tx is not None))),
+                 e(t.count(lost)), "", ""]
+        if money:
+            total.append(e(t.join([t.money(v, c) for c, v in sorted(money.items())])))
+        rows.append('<tr class="total">' + "".join(f'<td{"" if i == 0 else num}>{c}</td>'
+                                                   for i, c in enumerate(total)) + "</tr>")
+    note = "" if money else f'<p class="muted">{e(t("impact_no_money"))}</p>'
+    return (f'{head}{headline}<p class="muted">{e(intro)}</p>'
+            f'<table class="impact"><thead><tr>{th}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            f"{note}</section>")
+
+
+def _actions(r: Report, page: _Page) -> str:
+    """The action items with their owners and due dates."""
+    t = page.t
+    head = f'<section id="actions"><h2>{e(t("actions"))}</h2>'
+    if not r.action_items:
+        return f'{head}<p class="muted">{e(t("no_actions"))}</p></section>'
+    th = "".join(f"<th>{e(t(c))}</th>" for c in ("col_action", "col_owner", "col_due", "col_added"))
+    rows = "".join(
+        f'<tr><td class="text">{e(i.text)}</td><td class="who"><b>{e(i.owner)}</b></td>'
+        f'<td class="due">{e(i.due or "—")}</td>'
+        f'<td class="who">{e(i.actor)}<br><span class="muted">{e(t.datetime(i.ts))}</span></td></tr>'
+        for i in r.action_items)
+    return (f'{head}<p class="muted">{e(t("actions_intro"))}</p>'
+            f"<table><thead><tr>{th}</tr></thead><tbody>{rows}</tbody></table></section>")
+
+
 def _worst_marker(r: Report) -> tuple[Marker, ...]:
     return (Marker(r.worst_ms, "worst"),)
 
 
 def _map(r: Report, page: _Page) -> str:
     t = page.t
-    brk = ' style="page-break-before:always"' if page.simple else ""
-    head = f'<section id="map" class="map-section"><h2{brk}>{e(t("map"))}</h2>'
+    head = f'<section id="map" class="map-section"><h2>{e(t("map"))}</h2>'
     if r.map is None:
         return f'{head}<p class="muted">{e(t("no_topology"))}</p></section>'
     stats = t("worst_stats", n=r.worst_firing, rate=format_value(r.worst_success, RATIO))

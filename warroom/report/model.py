@@ -9,10 +9,14 @@ that ``render_html`` prints and tests check without parsing HTML.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import warroom
+from warroom.core.action_items import action_items
 from warroom.core.clock import wall_ms
 from warroom.core.health import edge_level, service_level, thresholds_by_service
 from warroom.core.incidents import Incident, IncidentBook
+from warroom.core.lang import pick
 from warroom.core.layout import StableLayout
 from warroom.core.model import Event, SeriesKey
 from warroom.core.mttx import incident_times
@@ -22,6 +26,7 @@ from warroom.report.alerts import incident_end, related_alerts, severity_rank
 from warroom.report.facts import (
     AlertFacts, Chart, Kpis, MapEdge, MapFacts, MapNode, Marker, Report, ReportError, Series, Summary,
 )
+from warroom.report.impact import alert_seconds, scenario_impacts
 from warroom.report.plans import plan_facts
 from warroom.report.timeline import incident_notes, timeline_rows
 from warroom.report.units import RATIO, unit_of
@@ -30,6 +35,7 @@ from warroom.store.query import HistoryReader
 
 ALL_TIME_MS = 4_102_444_800_000  # 2100-01-01: "every event"
 CHART_POINTS = 300  # per series: enough for a page, the store keeps min/max per bucket
+SMALL_CHART_POINTS = 120  # per series of a small multiple (a third of the page wide)
 MAX_ROOT_CHARTS = 4
 MAX_SYMPTOM_CHARTS = 3
 MIN_MARGIN_MS = 120_000
@@ -39,15 +45,16 @@ STALE_MS = 30_000  # a reading older than this at the worst moment is "no data",
 
 
 def build_report(reader: HistoryReader, incident_id: str, *, source: str = "",
-                 events: list[Event] | None = None) -> Report:
+                 events: list[Event] | None = None, lang: str = "en") -> Report:
     """The facts of one incident's report. ``ReportError`` names the known incidents when
-    ``incident_id`` is not one of them."""
+    ``incident_id`` is not one of them. Names and titles the feed or the rules give per
+    language (``titles``) are taken in ``lang``; the default ones otherwise."""
     events = reader.events(0, ALL_TIME_MS) if events is None else events
     incident = find_incident(events, incident_id)
     span = reader.time_range()
     log_end = max([e.ts for e in events] + ([span[1]] if span else []))
     end = incident_end(incident, log_end)
-    alerts = related_alerts(events, incident, end)
+    alerts = [replace(a, title=pick(a.title, a.titles, lang)) for a in related_alerts(events, incident, end)]
     worst = find_worst(reader, alerts, incident.started_ms, end)
     story_end = incident.verified_ms or (end if incident.resolved_ms is not None else log_end)
     plans = plan_facts(events, incident.started_ms, story_end)
@@ -64,30 +71,40 @@ def build_report(reader: HistoryReader, incident_id: str, *, source: str = "",
 
     topology = topology_at(reader, worst.ts)
     charts, left_out = alert_charts(reader, alerts, w0, w1)
+    grid = small_multiples(reader, alerts, left_out, w0, w1)
     affected = _affected_scenarios(alerts)
-    scenario_chart, unaffected = _scenario_chart(reader, topology, affected, alerts, w0, w1)
+    scenario_chart, unaffected = _scenario_chart(reader, topology, affected, alerts, w0, w1, lang)
     times = next((t for t in incident_times(events) if t.id == incident.id), None)
+    items = action_items(events, incident.id)
+    firing_s = {s: alert_seconds([sp for a in alerts if a.series.labels.get("scenario") == s
+                                  and a.subject_kind == "scenario" for sp in a.spans], incident.started_ms, end)
+                for s in affected}
+    stored = [k.labels.get("scenario", "") for k in reader.series("scenario_tps")]
+    titles = {s: _scenario_title(topology, s, lang) for s in {*stored, *affected} if s}
+    impact = scenario_impacts(reader, incident.started_ms, end, titles=titles, affected=firing_s)
     summary = Summary(
-        id=incident.id, title=incident.title, severity=incident.severity.value, state=incident.state,
+        id=incident.id, title=pick(incident.title, getattr(incident, "titles", None), lang), severity=incident.severity.value, state=incident.state,
         root_cause=incident.root_cause, owner=incident.owner, started_ms=incident.started_ms,
         detected_ms=incident.detected_ms, acked_ms=incident.acked_ms, resolved_ms=restored,
         verified_ms=incident.verified_ms,
         duration_s=None if restored is None else (restored - incident.started_ms) / 1000,
         alerts=len(alerts), root_alerts=sum(1 for a in alerts if a.root),
-        scenarios=tuple((s, _scenario_title(topology, s)) for s in affected),
+        scenarios=tuple((s, _scenario_title(topology, s, lang)) for s in affected),
     )
     return Report(
         summary=summary,
         kpis=Kpis(*((times.mttd_s, times.mtta_s, times.mttr_s) if times else (None, None, None)), MTTR_GOAL_S),
-        timeline=tuple(timeline_rows(events, incident, alerts, plans, incident.started_ms, story_end)),
+        timeline=tuple(timeline_rows(events, incident, alerts, plans, incident.started_ms, story_end, items,
+                                        lang=lang)),
         alerts=tuple(alerts), charts=tuple(charts), charts_left_out=tuple(left_out),
         scenario_chart=scenario_chart, scenarios_unaffected=tuple(unaffected), markers=tuple(markers),
         worst_ms=worst.ts, worst_firing=worst.firing, worst_success=worst.success,
-        map=None if topology is None else map_facts(reader, topology, worst.ts, incident.root_cause),
+        map=None if topology is None else map_facts(reader, topology, worst.ts, incident.root_cause, lang),
         plans=tuple(plans),
         notes=tuple(incident_notes(events, incident, incident.started_ms, story_end)),
         review_notes=tuple(incident_notes(events, incident, incident.started_ms, story_end, review=True)),
         source=source, generated_ms=wall_ms(), version=warroom.__version__, window=(w0, w1),
+        impact=impact if impact.scenarios else None, action_items=tuple(items), symptom_grid=tuple(grid),
     )
 
 
@@ -154,7 +171,28 @@ def alert_charts(reader: HistoryReader, alerts: list[AlertFacts], start_ms: int,
     return charts, left_out
 
 
-def map_facts(reader: HistoryReader, topology: Topology, ts_ms: int, root_cause: str) -> MapFacts:
+def small_multiples(reader: HistoryReader, alerts: list[AlertFacts], left_out: list[AlertFacts],
+                    start_ms: int, end_ms: int) -> list[Chart]:
+    """A small chart for every alert series not charted in full (one per series, alerts on the
+    same series together), worst first as ``alert_charts`` orders them, same time span."""
+    order = sorted(left_out, key=lambda a: (severity_rank(a.severity), -_excess(a), a.first_fired_ms, a.subject))
+    keys = list(dict.fromkeys(a.series for a in order))
+    if not keys:
+        return []
+    data = reader.range(keys, start_ms, end_ms, SMALL_CHART_POINTS)
+    charts = []
+    for key in keys:
+        same = [b for b in alerts if b.series == key]
+        a = next(b for b in order if b.series == key)
+        thresholds = tuple(sorted({b.threshold for b in same if b.threshold is not None}))
+        firing = tuple(sorted((max(s, start_ms), min(end_ms if e is None else e, end_ms))
+                              for b in same for s, e in b.spans if s < end_ms))
+        charts.append(Chart(a.title, unit_of(key.name), start_ms, end_ms,
+                            (_series(key, a.subject, data[key]),), thresholds, firing, a))
+    return charts
+
+
+def map_facts(reader: HistoryReader, topology: Topology, ts_ms: int, root_cause: str, lang: str = "en") -> MapFacts:
     """Every service and edge with its health level at ``ts_ms``, graded as the console does."""
     positions = StableLayout().update(topology)
     thresholds = thresholds_by_service(topology)
@@ -178,7 +216,8 @@ def map_facts(reader: HistoryReader, topology: Topology, ts_ms: int, root_cause:
         rps, err, p99, sat = (value(k) for k in keys[svc.name])
         th = thresholds[svc.name]
         x, y = positions[svc.name]
-        nodes.append(MapNode(svc.name, svc.label, svc.kind.value, x, y, service_level(err, p99, sat, th),
+        label = pick(svc.title or svc.name, getattr(svc, "titles", None), lang)
+        nodes.append(MapNode(svc.name, label, svc.kind.value, x, y, service_level(err, p99, sat, th),
                              rps, err, p99, sat, th.p99_warn_s, th.saturation_warn, svc.name == root_cause))
     edges = []
     for e in topology.edges:
@@ -206,15 +245,18 @@ def _affected_scenarios(alerts: list[AlertFacts]) -> list[str]:
     return sorted(seen)
 
 
-def _scenario_title(topology: Topology | None, scenario: str) -> str:
+def _scenario_title(topology: Topology | None, scenario: str, lang: str = "en") -> str:
     if topology is None:
         return scenario
     sc = next((s for s in topology.scenarios if s.id == scenario), None)
-    return sc.title if sc is not None and sc.title else scenario
+    if sc is None:
+        return scenario
+    return pick(sc.title or scenario, getattr(sc, "titles", None), lang)
 
 
 def _scenario_chart(reader: HistoryReader, topology: Topology | None, affected: list[str],
-                    alerts: list[AlertFacts], start_ms: int, end_ms: int) -> tuple[Chart | None, list[str]]:
+                    alerts: list[AlertFacts], start_ms: int, end_ms: int,
+                    lang: str = "en") -> tuple[Chart | None, list[str]]:
     """The success rate of the affected scenarios (all of them when none was alerted on),
     with the thresholds of the success-rate alerts that fired."""
     stored = [k.labels.get("scenario", "") for k in reader.series("scenario_success_ratio")]
@@ -224,8 +266,8 @@ def _scenario_chart(reader: HistoryReader, topology: Topology | None, affected: 
     shown = [s for s in known if s in affected] or known
     keys = [SeriesKey("scenario_success_ratio", {"scenario": s}) for s in shown]
     data = reader.range(keys, start_ms, end_ms, CHART_POINTS)
-    lines = tuple(_series(k, _scenario_title(topology, s), data[k]) for k, s in zip(keys, shown))
-    unaffected = [_scenario_title(topology, s) for s in known if s not in shown]
+    lines = tuple(_series(k, _scenario_title(topology, s, lang), data[k]) for k, s in zip(keys, shown))
+    unaffected = [_scenario_title(topology, s, lang) for s in known if s not in shown]
     thresholds = tuple(sorted({a.threshold for a in alerts
                                if a.series.name == "scenario_success_ratio" and a.threshold is not None}))
     return Chart("", RATIO, start_ms, end_ms, lines, thresholds), unaffected

@@ -43,11 +43,15 @@ def _n(v: float) -> str:
 # -- charts --------------------------------------------------------------------------------------
 def chart_svg(chart: Chart, markers: tuple[Marker, ...] | list[Marker], text: Text, *,
               width: int = 920, height: int = 230, label: str = "",
-              heading: tuple[str, str] | None = None) -> str:
+              heading: tuple[str, str] | None = None, small: bool = False) -> str:
     """A time chart: mean line and min/max band per series, dashed thresholds, shaded
     firing spans, vertical markers, local-time axis. ``label`` is the SVG's accessible title;
     ``heading`` (tag, title) draws the caption inside the picture (for the PDF, where a
-    caption must not be parted from its chart by a page break)."""
+    caption must not be parted from its chart by a page break). ``small`` draws one of a
+    grid of small multiples: ``SMALL_SIZE``, its heading inside, three value ticks, markers
+    without words and thresholds without a label (the grid's introduction says what they are)."""
+    if small:
+        return _small_chart_svg(chart, markers, text, label=label, heading=heading)
     legend_rows = _legend_rows(chart, width) if len(chart.lines) > 1 else []
     head_h = 26 if heading else 0
     height += head_h
@@ -117,6 +121,84 @@ def chart_svg(chart: Chart, markers: tuple[Marker, ...] | list[Marker], text: Te
             colour = LINE_COLOURS[i % len(LINE_COLOURS)]
             out.append(f'<rect x="{lx}" y="{ly}" width="16" height="4" fill="{colour}"/>')
             out.append(f'<text x="{lx + 22}" y="{ly + 6}" fill="{INK}">{escape(name)}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+SMALL_SIZE = (300, 150)
+
+
+def _small_chart_svg(chart: Chart, markers, text: Text, *, label: str,
+                     heading: tuple[str, str] | None) -> str:
+    """One small multiple: same time span as its neighbours, so the eye compares them across."""
+    width, height = SMALL_SIZE
+    left, right, top, bottom = 44, 6, 24, 18
+    pw, ph = width - left - right, height - top - bottom
+    t0, t1 = chart.start_ms, max(chart.end_ms, chart.start_ms + 1)
+
+    def x(t: float) -> float:
+        return left + (t - t0) / (t1 - t0) * pw
+
+    lo, hi = _value_range(chart)
+    ticks = _nice_ticks(lo, hi, want=3)
+    lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
+
+    def y(v: float) -> float:
+        return top + (hi - v) / (hi - lo) * ph
+
+    title = (heading[1] if heading else "") or chart.title
+    size = 11.5
+    while _text_width(title, size) > width - 6 and size > 9:
+        size -= 0.5
+    while _text_width(title, size) > width - 6 and len(title) > 2:
+        title = title[:-2] + "…"
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+           f'height="{height}" class="chart small" role="img" font-family="{_attr(FONT)}" font-size="9.5">',
+           f"<title>{escape(label or chart.title)}</title>",
+           f'<text x="2" y="13" font-size="{size:g}" font-weight="700" fill="{INK}">{escape(title)}</text>',
+           f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#ffffff" stroke="{GRID}"/>']
+    for s, e in chart.firing:
+        xa, xb = x(max(s, t0)), x(min(e, t1))
+        if xb > xa:
+            out.append(f'<rect class="firing" x="{xa:.1f}" y="{top}" width="{xb - xa:.1f}" height="{ph}" '
+                       f'fill="{FIRING_FILL}"/>')
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    for v in ticks:
+        yy = y(v)
+        out.append(f'<line x1="{left}" x2="{left + pw}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="{GRID}"/>')
+        out.append(f'<text x="{left - 3}" y="{yy + 3:.1f}" text-anchor="end" fill="{AXIS_TEXT}">'
+                   f"{escape(format_tick(v, chart.unit, step))}</text>")
+    span_s = (t1 - t0) / 1000
+    tstep = next((s for s in _TIME_STEPS_S if pw * s / max(span_s, 1e-9) >= 70), _TIME_STEPS_S[-1])
+    offset_s = text.offset_minutes * 60
+    t = math.ceil((t0 / 1000 + offset_s) / tstep) * tstep - offset_s
+    while t * 1000 <= t1:
+        xx = x(t * 1000)
+        out.append(f'<text x="{xx:.1f}" y="{top + ph + 12}" text-anchor="middle" fill="{AXIS_TEXT}">'
+                   f"{escape(text.clock(int(t * 1000), seconds=tstep < 60))}</text>")
+        t += tstep
+    for m in markers:
+        if t0 <= m.ts <= t1:
+            xx = x(m.ts)
+            out.append(f'<line class="marker marker-{_attr(m.kind)}" x1="{xx:.1f}" x2="{xx:.1f}" y1="{top}" '
+                       f'y2="{top + ph}" stroke="{MARKER_COLOURS.get(m.kind, INK)}" stroke-width="1" '
+                       f'stroke-dasharray="2 2"/>')
+    for v in chart.thresholds:
+        yy = y(v)
+        out.append(f'<line class="threshold" x1="{left}" x2="{left + pw}" y1="{yy:.1f}" y2="{yy:.1f}" '
+                   f'stroke="{THRESHOLD}" stroke-width="1" stroke-dasharray="4 3"/>')
+    for i, line in enumerate(chart.lines):
+        colour = LINE_COLOURS[i % len(LINE_COLOURS)]
+        for seg in _segments(line.ts, line.bucket_ms):
+            pts = [(x(line.ts[j]), y(line.value[j])) for j in seg if math.isfinite(line.value[j])]
+            if len(pts) == 1:
+                out.append(f'<circle cx="{pts[0][0]:.1f}" cy="{pts[0][1]:.1f}" r="1.5" fill="{colour}"/>')
+            elif pts:
+                d = "M" + " L".join(f"{a:.1f},{b:.1f}" for a, b in pts)
+                out.append(f'<path class="line" d="{d}" fill="none" stroke="{colour}" stroke-width="1.4"/>')
+    if not any(len(line.ts) for line in chart.lines):
+        out.append(f'<text x="{left + pw / 2}" y="{top + ph / 2}" text-anchor="middle" fill="{AXIS_TEXT}">'
+                   f'{escape(text("no_data"))}</text>')
     out.append("</svg>")
     return "\n".join(out)
 

@@ -164,6 +164,36 @@ EN: dict[str, str] = {
     "fig_load": "load",
     "fig_standby": "standby",
     "fig_no_estimate": "no estimate",
+    "impact": "Business impact",
+    "impact_intro": ("Per business scenario over the incident, {start} to {end} ({duration}): transactions "
+                     "completed, the transactions expected from the scenario's learned TPS baseline (what it "
+                     "completed before the incident, at that time of day), and the difference: transactions lost."),
+    "impact_headline": "{lost} transactions lost in {duration}",
+    "impact_headline_money": "{lost} transactions lost in {duration}, {money}",
+    "col_scenario": "Scenario",
+    "col_expected": "Expected",
+    "col_completed": "Completed",
+    "col_lost": "Lost",
+    "col_worst_success": "Worst success rate",
+    "col_alerting": "Alerting for",
+    "col_money": "Money lost",
+    "impact_total": "Total",
+    "impact_no_baseline": "no baseline",
+    "impact_partial": "measured over {covered} of {window}",
+    "impact_no_money": ("The feed sends no transaction amounts (scenario_avg_amount), so no money figure "
+                        "is given."),
+    "impact_none": "No scenario traffic (scenario_tps) was recorded: the impact cannot be measured.",
+    "actions": "Action items",
+    "actions_intro": "Follow-ups recorded on the incident, each with its owner.",
+    "no_actions": "No action items were recorded.",
+    "col_action": "Action",
+    "col_owner": "Owner",
+    "col_due": "Due",
+    "col_added": "Added by",
+    "ev_action_item": "Action item for {owner}",
+    "symptom_grid": "Every other symptom",
+    "symptom_grid_intro": ("One small chart per symptom alert not drawn above, on the same time axis; shaded: "
+                           "the alert firing; dashed: its threshold."),
     "notes": "Notes",
     "notes_during": "During the incident",
     "notes_review": "Review notes",
@@ -328,6 +358,33 @@ ZH: dict[str, str] = {
     "fig_load": "负载",
     "fig_standby": "备库",
     "fig_no_estimate": "无法估算",
+    "impact": "业务影响",
+    "impact_intro": "事故期间（{start} 至 {end}，{duration}）各业务场景：完成的交易笔数、按场景 TPS 学习基线"
+                    "（事故前同一时段的正常水平）应完成的笔数，以及两者之差，即损失的交易笔数。",
+    "impact_headline": "{duration}内损失 {lost} 笔交易",
+    "impact_headline_money": "{duration}内损失 {lost} 笔交易，金额 {money}",
+    "col_scenario": "场景",
+    "col_expected": "应完成",
+    "col_completed": "实际完成",
+    "col_lost": "损失",
+    "col_worst_success": "最低成功率",
+    "col_alerting": "告警时长",
+    "col_money": "损失金额",
+    "impact_total": "合计",
+    "impact_no_baseline": "无基线",
+    "impact_partial": "仅统计了 {window} 中的 {covered}",
+    "impact_no_money": "数据源未提供交易金额（scenario_avg_amount），因此不给出金额。",
+    "impact_none": "没有记录场景交易量（scenario_tps），无法计算业务影响。",
+    "actions": "改进措施",
+    "actions_intro": "事故中记录的后续改进事项及其负责人。",
+    "no_actions": "没有记录改进措施。",
+    "col_action": "措施",
+    "col_owner": "负责人",
+    "col_due": "截止日期",
+    "col_added": "记录人",
+    "ev_action_item": "改进措施（负责人 {owner}）",
+    "symptom_grid": "其余症状告警",
+    "symptom_grid_intro": "上文未绘制的每条症状告警各一张小图，时间轴相同；阴影为告警触发时段，虚线为阈值。",
     "notes": "备注",
     "notes_during": "事故期间",
     "notes_review": "复盘备注",
@@ -427,6 +484,18 @@ class Text:
         h, rest = divmod(d, 3600)
         m, s = divmod(rest, 60)
         return f"T{sign}{h}:{m:02d}:{s:02d}" if h else f"T{sign}{m}:{s:02d}"
+
+    def count(self, n: float | None) -> str:
+        """A whole number of things with thousands separators: ``50,393``; ``—`` when unknown."""
+        if n is None or math.isnan(n):
+            return "—"
+        return f"{round(n):,}".replace("-", "−")
+
+    def money(self, amount: float | None, currency: str) -> str:
+        """``CNY 1,234,567`` (whole units; the currency code as the feed gave it)."""
+        if amount is None or math.isnan(amount):
+            return "—"
+        return f"{currency} {self.count(amount)}".strip()
 
     def join(self, items: list[str]) -> str:
         """Items joined with the language's list separator."""

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from warroom.core.action_items import ActionItem, is_action_item
 from warroom.core.incidents import Incident
+from warroom.core.lang import pick
 from warroom.core.model import Event, EventKind, SeriesKey
 from warroom.report.facts import AlertFacts, Note, PlanFacts, TimelineRow
 from warroom.report.units import format_value, unit_of
@@ -26,8 +28,13 @@ _PLAN_TONE = {"effective": "ok", "not_effective": "crit", "failed": "crit", "rol
 
 
 def timeline_rows(events: list[Event], incident: Incident, alerts: list[AlertFacts], plans: list[PlanFacts],
-                  start_ms: int, end_ms: int) -> list[TimelineRow]:
-    """The rows from ``start_ms`` (the incident's start) to ``end_ms`` (its verification or the log's end)."""
+                  start_ms: int, end_ms: int, items: Iterable[ActionItem] = (), *,
+                  lang: str = "en") -> list[TimelineRow]:
+    """The rows from ``start_ms`` (the incident's start) to ``end_ms`` (its verification or the log's end).
+    Event titles are taken in ``lang`` when the event carries one (``attrs["titles"]``)."""
+    def title(ev: Event) -> str:
+        return pick(ev.title, ev.attrs.get("titles"), lang)
+
     rows: list[tuple[int, int, int, TimelineRow]] = []
 
     def add(kind: str, row: TimelineRow, seq: int = 0) -> None:
@@ -68,20 +75,24 @@ def timeline_rows(events: list[Event], incident: Incident, alerts: list[AlertFac
                                          actor=str(a.get("actor") or ""), detail=str(a.get("comment") or "")))
     for ev in incident.timeline:
         if ev.kind is EventKind.INCIDENT and ev.attrs.get("action") != "alert_joined":
-            add("incident", _incident_row(ev), int(ev.attrs.get("seq") or 0))
+            add("incident", _incident_row(ev, title(ev)), int(ev.attrs.get("seq") or 0))
     for note in incident_notes(events, incident, start_ms, end_ms):
         add("note", TimelineRow(note.ts, "ev_note", actor=note.actor, detail=note.text))
+    for item in items:
+        if start_ms <= item.ts <= end_ms:
+            add("note", TimelineRow(item.ts, "ev_action_item", {"owner": item.owner}, subject=item.owner,
+                                    actor=item.actor, detail=item.text))
     for ev in events:
         if not start_ms - CHANGE_LOOKBACK_MS <= ev.ts <= end_ms:
             continue
         if ev.kind in (EventKind.DEPLOY, EventKind.CONFIG_CHANGE):
             add("change", TimelineRow(ev.ts, f"ev_{ev.kind.value}", subject=ev.subject,
                                       actor=str(ev.attrs.get("actor") or ev.attrs.get("author") or ""),
-                                      detail=ev.title, tone="warn"))
+                                      detail=title(ev), tone="warn"))
         elif ev.kind is EventKind.FAULT:
             cleared = ev.attrs.get("action") == "clear"
             add("change", TimelineRow(ev.ts, "ev_fault_cleared" if cleared else "ev_fault", subject=ev.subject,
-                                      detail=ev.title, tone="" if cleared else "warn"))
+                                      detail=title(ev), tone="" if cleared else "warn"))
     by_run = {p.run: p for p in plans}
     runs = set(by_run)
     titles = {p.plan_id: p.title for p in plans}
@@ -101,7 +112,7 @@ def timeline_rows(events: list[Event], incident: Incident, alerts: list[AlertFac
                     a.get("n") if isinstance(a.get("n"), int) else 0)
         elif a.get("plan_id", ev.subject) not in plan_ids:
             add("plan", TimelineRow(ev.ts, "ev_plan_feed", subject=ev.subject, actor=str(a.get("actor") or ""),
-                                    detail=ev.title))
+                                    detail=title(ev)))
     rows.sort(key=lambda r: r[:3])
     return [r[3] for r in rows]
 
@@ -117,8 +128,8 @@ def incident_notes(events: Iterable[Event], incident: Incident, start_ms: int, e
     on_timeline = {e.id for e in incident.timeline if e.kind is EventKind.NOTE}
     out = []
     for ev in events:
-        if ev.kind is not EventKind.NOTE or bool(ev.attrs.get("review")) != review:
-            continue
+        if ev.kind is not EventKind.NOTE or bool(ev.attrs.get("review")) != review or is_action_item(ev):
+            continue  # action items have their own section
         named = ev.attrs.get("incident")
         if named:
             if named != incident.id:
@@ -149,7 +160,7 @@ def _plan_detail(ev: Event, by_run: dict[str, PlanFacts], titles: dict[str, str]
     return run.title if run is not None else titles.get(str(a.get("plan_id") or ""), ev.title)
 
 
-def _incident_row(ev: Event) -> TimelineRow:
+def _incident_row(ev: Event, title: str | None = None) -> TimelineRow:
     a = ev.attrs
     action = str(a.get("action") or "")
     detail = str(a.get("comment") or "")
@@ -162,6 +173,6 @@ def _incident_row(ev: Event) -> TimelineRow:
     elif action == "merged":
         detail = str(a.get("merged_from") or a.get("merged_into") or "")
     elif action == "opened":
-        detail = ev.title
+        detail = ev.title if title is None else title
     return TimelineRow(ev.ts, f"ev_incident_{action}", subject=ev.subject, actor=str(a.get("actor") or ""),
                        detail=detail, tone=_INCIDENT_TONE.get(action, ""))

@@ -16,7 +16,9 @@ from PySide6.QtCore import QAbstractListModel, QCoreApplication, QModelIndex, QP
 
 from warroom.core.alerts import amends_root
 from warroom.core.incidents import Incident
+from warroom.core.lang import pick
 from warroom.core.model import Event, EventKind
+from warroom.core.names import current_names, event_title
 from warroom.ui import theme
 from warroom.ui.panels.alerts.cards import CARD_ROLE, LINES_ROLE, Badge, Card, format_age, severity_color, severity_rank
 from warroom.ui.panels.events.panel import format_time
@@ -62,6 +64,20 @@ def duration_text(inc: Incident, now_ms: int | None) -> str:
     return translate("IncidentsPanel", "open %1").replace("%1", format_age(now_ms - inc.started_ms))
 
 
+def incident_title(inc: Incident) -> str:
+    """The incident's title in the UI language (the book titles it in every language it knows)."""
+    return pick(inc.title, inc.titles)
+
+
+def _title(ev: Event) -> str:
+    return event_title(ev.title, ev.attrs)
+
+
+def _name(ident: str) -> str:
+    """A service, scenario or edge as people name it (the id when the feed gave no name)."""
+    return current_names().subject(ident)
+
+
 def incident_card(inc: Incident, now_ms: int | None) -> Card:
     """One row of the incident list."""
     t = theme.current()
@@ -71,8 +87,9 @@ def incident_card(inc: Incident, now_ms: int | None) -> Card:
     alerts = (translate("IncidentsPanel", "1 alert") if count == 1 else
               translate("IncidentsPanel", "%1 alerts").replace("%1", str(count)))
     badges = (Badge(state_word(inc.state), state_color(inc.state), bold=True),
-              Badge(owner, "" if inc.owner else t.warn), Badge(alerts), Badge(inc.title))
-    return Card(inc.severity.value, severity_color(inc.severity), inc.root_cause or inc.title,
+              Badge(owner, "" if inc.owner else t.warn), Badge(alerts), Badge(_name(inc.root_cause)))
+    # Titled by root cause and impact ("ICBC gateway down — QR-code payment 64.8 %"), in the UI language.
+    return Card(inc.severity.value, severity_color(inc.severity), incident_title(inc) or _name(inc.root_cause),
                 chip_filled=inc.live, bold=inc.live, dim=not inc.live, right=duration_text(inc, now_ms),
                 badges=badges)
 
@@ -116,19 +133,19 @@ def _alert_row(ev: Event) -> TimelineRow:
     state = str(a.get("state", ""))
     if amends_root(a):
         return TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "ROOT CAUSE"), t.text_dim,
-                           translate("IncidentsPanel", "%1: root cause now %2").replace("%1", ev.subject)
-                           .replace("%2", str(a.get("root_cause") or "?")), routine=True)
+                           translate("IncidentsPanel", "%1: root cause now %2").replace("%1", _name(ev.subject))
+                           .replace("%2", _name(str(a.get("root_cause") or "?"))), routine=True)
     if state == "firing":
-        return TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "FIRING"), severity_color(ev.severity), ev.title)
+        return TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "FIRING"), severity_color(ev.severity), _title(ev))
     if state == "acknowledged":
         who = str(a.get("actor") or "")
-        return TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "ACKED"), t.ok, ev.title,
+        return TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "ACKED"), t.ok, _title(ev),
                            f"{who}: {a.get('comment')}" if a.get("comment") else who)
     if state == "resolved":
         if a.get("fired") is False:
-            return TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "CLEARED"), t.text_dim, ev.title, routine=True)
-        return TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "RESOLVED"), t.ok, ev.title)
-    return TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "PENDING"), t.text_dim, ev.title, routine=True)
+            return TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "CLEARED"), t.text_dim, _title(ev), routine=True)
+        return TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "RESOLVED"), t.ok, _title(ev))
+    return TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "PENDING"), t.text_dim, _title(ev), routine=True)
 
 
 def _incident_row(ev: Event, titles: dict[str, str]) -> TimelineRow:
@@ -141,14 +158,15 @@ def _incident_row(ev: Event, titles: dict[str, str]) -> TimelineRow:
 
     if action == "opened":
         return row(translate("IncidentsPanel", "OPENED"), t.crit, translate("IncidentsPanel", "Incident opened: %1")
-                   .replace("%1", ev.title), translate("IncidentsPanel", "root cause %1").replace("%1", ev.subject))
+                   .replace("%1", _title(ev)), translate("IncidentsPanel", "root cause %1").replace("%1", _name(ev.subject)))
     if action == "alert_joined":
         fp = str(a.get("alert") or "")
         return row(translate("IncidentsPanel", "JOINED"), t.text_dim, translate("IncidentsPanel", "Alert joined: %1")
                    .replace("%1", titles.get(fp, fp)), routine=True)
     if action == "root_cause_changed":
         return row(translate("IncidentsPanel", "ROOT CAUSE"), t.warn, translate("IncidentsPanel", "Root cause now %1 (was %2)")
-                   .replace("%1", str(a.get("root_cause") or "?")).replace("%2", str(a.get("previous_root_cause") or "?")))
+                   .replace("%1", _name(str(a.get("root_cause") or "?")))
+                   .replace("%2", _name(str(a.get("previous_root_cause") or "?"))))
     if action == "escalated":
         return row(translate("IncidentsPanel", "ESCALATED"), severity_color(ev.severity),
                    translate("IncidentsPanel", "Escalated to %1").replace("%1", ev.severity.value))
@@ -169,13 +187,13 @@ def _incident_row(ev: Event, titles: dict[str, str]) -> TimelineRow:
         text = (translate("IncidentsPanel", "Merged in %1").replace("%1", str(a["merged_from"])) if a.get("merged_from")
                 else translate("IncidentsPanel", "Merged into %1").replace("%1", str(a.get("merged_into") or "?")))
         return row(translate("IncidentsPanel", "MERGED"), t.accent, text)
-    return row(action.upper() or "INCIDENT", t.text_dim, ev.title, routine=True)
+    return row(action.upper() or translate("IncidentsPanel", "INCIDENT"), t.text_dim, _title(ev), routine=True)
 
 
 def timeline_rows(inc: Incident, show_all: bool = False) -> list[TimelineRow]:
     """The incident's timeline, newest first (bookkeeping only with ``show_all``)."""
     t = theme.current()
-    titles = {str(e.attrs.get("fingerprint")): e.title for e in inc.timeline if e.kind is EventKind.ALERT}
+    titles = {str(e.attrs.get("fingerprint")): _title(e) for e in inc.timeline if e.kind is EventKind.ALERT}
     rows: list[TimelineRow] = []
     for ev in inc.timeline:
         if ev.kind is EventKind.ALERT:
@@ -188,12 +206,19 @@ def timeline_rows(inc: Incident, show_all: bool = False) -> list[TimelineRow]:
             who = str(ev.attrs.get("actor") or "")
             detail = " / ".join(x for x in [who, " ".join(rest.split())] if x)
             r = TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "NOTE"), t.accent, first, detail)
+            if ev.attrs.get("action_item") is True:  # warroom.core.action_items
+                owner = translate("IncidentsPanel", "owner %1").replace("%1", str(ev.attrs.get("owner") or ""))
+                due = str(ev.attrs.get("due") or "")
+                if due:
+                    owner += " · " + translate("IncidentsPanel", "due %1").replace("%1", due)
+                r = TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "ACTION"), t.accent, first,
+                                " / ".join(x for x in [owner, who] if x))
         else:
             kind = {EventKind.DEPLOY: translate("IncidentsPanel", "DEPLOY"),
                     EventKind.CONFIG_CHANGE: translate("IncidentsPanel", "CONFIG"),
                     EventKind.PLAN_EXECUTION: translate("IncidentsPanel", "PLAN")}.get(ev.kind, ev.kind.value.upper())
             who = str(ev.attrs.get("actor") or "")
-            r = TimelineRow(ev.id, ev.ts, kind, t.accent, ev.title, who)
+            r = TimelineRow(ev.id, ev.ts, kind, t.accent, _title(ev), who)
         if show_all or not r.routine:
             rows.append(r)
     return rows[::-1]

@@ -22,13 +22,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView
                                QVBoxLayout, QWidget)
 
 from warroom.core.incidents import Incident
+from warroom.core.names import names_for
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.incidents import dialogs as incident_dialogs
 from warroom.ui.panels.alerts.cards import CardDelegate, severity_color
 from warroom.ui.panels.alerts.widgets import MessageLine, make_button, make_toggle, off_label, off_or_page
 from warroom.ui.panels.base import Panel
-from warroom.ui.panels.incidents.model import (ID_ROLE, IncidentListModel, TimelineModel, incident_order,
+from warroom.ui.panels.incidents.model import (ID_ROLE, incident_title, IncidentListModel, TimelineModel, incident_order,
                                               incident_summary, state_color, state_word, timeline_rows)
 
 log = logging.getLogger(__name__)
@@ -86,13 +87,16 @@ class IncidentsPanel(Panel):
         self.ack_button = make_button(detail, self.tr("Acknowledge"), "ack_incident_button")
         self.owner_button = make_button(detail, self.tr("Set owner…"), "owner_button")
         self.note_button = make_button(detail, self.tr("Add note…"), "note_button")
+        self.action_button = make_button(detail, self.tr("Action item…"), "action_item_button")
+        self.action_button.setToolTip(self.tr("A follow-up with an owner (and a due date), listed in the report"))
         self.all_events = make_toggle(detail, self.tr("All events"), "all_events")
         self.ack_button.clicked.connect(lambda: self.acknowledge())
         self.owner_button.clicked.connect(lambda: self.set_owner())
         self.note_button.clicked.connect(lambda: self.add_note())
+        self.action_button.clicked.connect(lambda: self.add_action_item())
         self.all_events.toggled.connect(self._on_all_events_toggled)
         actions = QHBoxLayout()
-        for w in (self.ack_button, self.owner_button, self.note_button):
+        for w in (self.ack_button, self.owner_button, self.note_button, self.action_button):
             actions.addWidget(w)
         actions.addStretch(1)
         actions.addWidget(self.all_events)
@@ -133,6 +137,7 @@ class IncidentsPanel(Panel):
 
     def refresh(self) -> None:
         """Redraw when the watch changed (``version``); otherwise only move the durations."""
+        names_for(self.source.topology, self.source.plans)  # the names the cards and timeline show
         watch = self.source.alerting
         if watch is not self._watch:
             self._watch, self._version = watch, None
@@ -177,12 +182,13 @@ class IncidentsPanel(Panel):
             w.setEnabled(inc is not None)
         self.owner_button.setEnabled(acts and inc is not None)
         self.note_button.setEnabled(inc is not None and getattr(self.watch, "can_note", True))
+        self.action_button.setEnabled(acts and inc is not None and hasattr(self.watch, "add_action_item"))
         self._show_milestones()
         if inc is None:
             self.timeline_model.set_items([])
             return
         self.ack_button.setEnabled(acts and inc.live)
-        self.heading.setToolTip(f"{inc.title}\n{inc.id}")
+        self.heading.setToolTip(f"{inc.title}\n{inc.root_cause} · {inc.id}")
         self.timeline_model.set_items(timeline_rows(inc, self.all_events.isChecked()))
 
     def _show_milestones(self) -> None:
@@ -196,7 +202,7 @@ class IncidentsPanel(Panel):
         self.heading.setText(
             f"<span style='font-size:15pt; font-weight:bold'>"
             f"<span style='color:{severity_color(inc.severity)}'>{inc.severity.value}</span>&nbsp; "
-            f"{_html(inc.root_cause or inc.title)}&nbsp; "
+            f"{_html(incident_title(inc) or inc.root_cause)}&nbsp; "
             f"<span style='color:{state_color(inc.state)}'>{_html(state_word(inc.state))}</span></span>"
             f"&nbsp;&nbsp; <span style='color:{t.text_dim}'>{_html(text)}</span>")
 
@@ -248,7 +254,7 @@ class IncidentsPanel(Panel):
         watch = self.watch
         iid = incident_id or self._selected
         inc = self._incidents.get(iid or "")
-        return watch, iid, (inc.title if inc else iid or "")
+        return watch, iid, (incident_title(inc) if inc else iid or "")
 
     def acknowledge(self, incident_id: str | None = None) -> None:
         """Ask for a comment and acknowledge an incident (the selected one by default)."""
@@ -289,6 +295,21 @@ class IncidentsPanel(Panel):
         if not got.actor:
             return self.message.show_error(self.tr("Say who you are: every action names who took it."))
         self._act(lambda: watch.add_note(iid, got.actor, got.text), self.tr("Note added."))
+
+    def add_action_item(self, incident_id: str | None = None) -> None:
+        """Ask for an action item (what, owner, optional due date) and record it on an incident."""
+        watch, iid, what = self._target(incident_id)
+        if watch is None or not iid:
+            return self.message.show_error(self.tr("Select an incident first."))
+        got = incident_dialogs.ask_action_item(self, what, watch.user)
+        if got is None:
+            return
+        if not got.actor:
+            return self.message.show_error(self.tr("Say who you are: every action names who took it."))
+        if not got.text or not got.owner:
+            return self.message.show_error(self.tr("An action item needs what to do and who owns it."))
+        self._act(lambda: watch.add_action_item(iid, got.actor, got.text, got.owner, got.due),
+                  self.tr("Action item added for %1.").replace("%1", got.owner))
 
     def _act(self, action: Callable[[], Any], done: str) -> None:
         try:
