@@ -22,7 +22,10 @@ from warroom.ui import theme  # noqa: E402
 from warroom.ui.main_window import MainWindow  # noqa: E402
 from warroom.ui.progress import ProgressWindow  # noqa: E402
 from warroom.ui.replay_app import chart_span_ms  # noqa: E402
-from warroom.ui.replay_bar import STEP_MS, ReplayBar  # noqa: E402
+from warroom.app.replay_marks import Marker  # noqa: E402
+from warroom.core.model import Severity  # noqa: E402
+from warroom.ui.replay_bar import (STEP_MS, ReplayBar, format_cursor, marker_tooltip, place_labels,  # noqa: E402
+                                   ruler_ticks)
 
 
 @pytest.fixture(scope="module")
@@ -205,3 +208,92 @@ def test_export_a_bundle_from_the_open_file_with_progress(qapp, recording, tmp_p
     writer.close()
     info = validate_bundle(out)
     assert info.incident_id == recording.incident_id
+
+
+# -- the time ruler, marker labels and replay titles ----------------------------------------------
+def _advance(text: str) -> float:
+    return 9.0 * len(text)  # a stand-in font: 9 px a character
+
+
+def test_ruler_ticks_are_round_clock_times_as_many_as_fit():
+    start = 1_731_292_200_000 + 7_000  # 10:30:07 UTC+8: the ruler starts at the next round time
+    end = start + 15 * 60_000
+    ticks = ruler_ticks(start, end, 800.0, _advance, gap_px=24.0)
+    labelled = [t for t in ticks if t.label]
+    assert [t.ms for t in ticks] == sorted(t.ms for t in ticks) and all(start <= t.ms <= end for t in ticks)
+    step = labelled[1].ms - labelled[0].ms
+    assert step in (60_000, 120_000), "15 minutes over 800 px: a label every minute or two"
+    assert all((t.ms + 8 * 3_600_000) % step == 0 for t in labelled), "on round wall-clock times"
+    assert all(len(t.label) == 5 and t.label[2] == ":" for t in labelled), "HH:MM"
+    assert any(not t.label for t in ticks), "minor ticks between the labels"
+    # Labels never crowd: the space between two is at least a label and the gap.
+    px_per_ms = 800.0 / (end - start)
+    assert step * px_per_ms >= _advance("88:88") + 24.0
+    narrow = [t for t in ruler_ticks(start, end, 200.0, _advance) if t.label]
+    assert 1 <= len(narrow) < len(labelled), "a narrower bar: fewer, wider-spaced labels"
+    day = [t for t in ruler_ticks(start, start + 86_400_000, 800.0, _advance) if t.label]
+    assert day[1].ms - day[0].ms >= 3_600_000 and len(day) <= 800 // (_advance("88:88") + 24)
+    assert any(t.label == "11-12" for t in day), "midnight on an hours ruler shows the day"
+    short = [t for t in ruler_ticks(start, start + 60_000, 800.0, _advance) if t.label]
+    assert all(t.label.count(":") == 2 for t in short), "a minute's span shows seconds"
+
+
+def test_marker_labels_are_short_and_never_overlap(window):
+    win, bar, session, clock = window
+    bar.resize(1600, bar.sizeHint().height())  # as wide as the window's bottom toolbar would make it
+    win.refresh_now()
+    labels = bar.track.labels()
+    texts = [text for _, _, text in labels]
+    assert "P1 opened" in texts and "Resolved" in texts, texts
+    assert any(m.kind == "plan" for m, _, _ in labels), "the plan run is labelled"
+    width = bar.track.width()
+    for i, (_, a, _) in enumerate(labels):
+        assert 0 <= a.left() and a.right() <= width
+        for _, b, _ in labels[i + 1:]:
+            assert not a.intersects(b), "labels must not overlap"
+    # Hovering a label reads the marker in full.
+    m, box, text = labels[0]
+    assert bar.track.marker_at(box.center()) is m
+    tip = marker_tooltip(m)
+    assert m.label in tip and format_cursor(m.ts) in tip
+
+
+def test_crowded_markers_keep_the_incident_turning_points():
+    base = 1_731_292_200_000
+    marks = [Marker(base + i * 1_000, "alert", f"alert {i}", Severity.P3, f"svc-{i}") for i in range(40)]
+    marks += [Marker(base + 20_500, "incident", "ICBC gateway down", Severity.P1, "INC-1", "opened"),
+              Marker(base + 21_000, "plan", "Plan effective: Fail over ICBC gateway", subject="p", action="effective"),
+              Marker(base + 21_000, "plan", "Plan in force: Fail over ICBC gateway", subject="p", action="executed"),
+              Marker(base + 39_000, "incident", "ICBC gateway down", Severity.P1, "INC-1", "recovering")]
+    placed = place_labels(marks, lambda ms: (ms - base) * 0.01, _advance, 0.0, 400.0, gap_px=8.0)
+    texts = [text for *_, text, _row in placed]
+    assert {"P1 opened", "Mitigated", "Plan effective"} <= set(texts)
+    assert "Plan in force" not in texts, "the outcome wins over a step at the same moment"
+    for i, (_, a0, a1, _, ra) in enumerate(placed):
+        assert 0.0 <= a0 and a1 <= 400.0
+        for _, b0, b1, _, rb in placed[i + 1:]:
+            assert ra != rb or a1 + 8.0 <= b0 or b1 + 8.0 <= a0, "same row, no overlap"
+    assert len(placed) < len(marks), "what does not fit is left to the tooltip"
+
+
+def test_replay_names_its_panels_as_replay(recording, monkeypatch):
+    from warroom.ui import app as ui_app
+    from warroom.ui import replay_app
+    from warroom.ui.replay_app import ReplayOptions, run_replay
+
+    seen: dict[str, str] = {}
+
+    def grab(app, win, out):
+        seen.update({pid: dock.windowTitle() for pid, dock in win.docks.items()})
+        win.close()
+        return 0
+
+    monkeypatch.setattr(replay_app, "_snapshot", grab)
+    # Placement (screens, wall scale) is not what this is about: a plain size, no window-wide filters.
+    monkeypatch.setattr(ui_app, "_place", lambda app, win, opts: win.resize(*opts.size))
+    assert run_replay(ReplayOptions(recording.path, layout="engineer", size=(1600, 900), read_only=True,
+                                    snapshot_out=recording.path.with_suffix(".png"), settings=False)) == 0
+    assert seen and all("(replay)" in title for title in seen.values()), seen
+    assert not any("Live" in title for title in seen.values()), seen
+    charts = [title for pid, title in seen.items() if pid.startswith("chart")]
+    assert charts and all(title == "Charts (replay)" for title in charts)

@@ -23,7 +23,7 @@ class ReplaySpan(Protocol):
 MARKER_KINDS = ("alert", "incident", "plan", "deploy", "note")
 #: Plan audit actions worth a marker (previews and sends are steps of the one decision).
 _PLAN_MARKS = ("confirmed", "executed", "effective", "not_effective", "failed", "rolled_back", "expired")
-_INCIDENT_MARKS = ("opened", "escalated", "acknowledged", "reopened", "merged", "resolved")
+_INCIDENT_MARKS = ("opened", "escalated", "acknowledged", "recovering", "reopened", "merged", "resolved")
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Marker:
     label: str
     severity: Severity = Severity.INFO
     subject: str = ""
+    action: str = ""  # incidents and plans: the step (``opened``, ``recovering``, ``executed``…)
 
 
 def markers_of(events: Iterable[Event]) -> list[Marker]:
@@ -48,10 +49,11 @@ def markers_of(events: Iterable[Event]) -> list[Marker]:
                 out.append(Marker(e.ts, "alert", e.title, e.severity, e.subject))
         elif e.kind is EventKind.INCIDENT:
             if a.get("action") in _INCIDENT_MARKS:
-                out.append(Marker(e.ts, "incident", e.title, e.severity, str(a.get("incident", e.subject))))
+                out.append(Marker(e.ts, "incident", e.title, e.severity, str(a.get("incident", e.subject)),
+                                  str(a.get("action", ""))))
         elif e.kind is EventKind.PLAN_EXECUTION:
             if (a.get("action") in _PLAN_MARKS) if a.get("audit") else a.get("action") in ("execute", "rollback"):
-                out.append(Marker(e.ts, "plan", e.title, e.severity, e.subject))
+                out.append(Marker(e.ts, "plan", e.title, e.severity, e.subject, str(a.get("action", ""))))
         elif e.kind in (EventKind.DEPLOY, EventKind.CONFIG_CHANGE):
             out.append(Marker(e.ts, "deploy", e.title, e.severity, e.subject))
         elif e.kind is EventKind.NOTE:

@@ -1,8 +1,9 @@
 """Start the console on a recorded history or an incident bundle: ``warroom replay FILE``.
 
 The window is the live console's (same layout, same panels) over a ``LiveView`` that a
-``ReplaySession`` fills at the cursor, with the time bar at the bottom and the frame
-around the panels in the accent colour: nobody should mistake a replay for the live wall.
+``ReplaySession`` fills at the cursor, with the time bar at the bottom, the frame around the
+panels in the accent colour and every dock titled as a replay's ("Charts (replay)"): nobody
+should mistake a replay for the live wall.
 No feed, no network, no asyncio loop: everything comes from the one file.
 """
 
@@ -30,6 +31,8 @@ class ReplayOptions:
     lang: str | None = None
     theme: str | None = None
     size: tuple[int, int] | None = None
+    scale: float | None = None  # the wall scale; None: from the window's size
+    wall: bool = False  # ``ui.app._place`` reads it: a replay is a desk tool, never wall mode
     at: str | None = None  # where the cursor starts (see ``warroom.app.replay.parse_cursor``)
     incident: str | None = None  # start at this incident
     speed: float = 10.0
@@ -156,6 +159,7 @@ def run_replay(opts: ReplayOptions) -> int:
                          settings=settings)
         win.setWindowTitle(QCoreApplication.translate("MainWindow", "Warroom") + " — "
                            + QCoreApplication.translate("ReplayBar", "REPLAY") + f" — {opts.path.name}")
+        name_as_replay(win)
         bar = ReplayBar(session, win)
         bar.report_lang = choose_language(opts.lang)
         bar_holder.append(bar)
@@ -177,6 +181,14 @@ def run_replay(opts: ReplayOptions) -> int:
             writer.close()
         else:
             reader.close()
+
+
+def name_as_replay(win) -> None:
+    """Title every dock of ``win`` as a replay's ("Charts (replay)", not "Live charts")."""
+    from warroom.ui.panels.registry import replay_title
+
+    for panel_id, dock in win.docks.items():
+        dock.setWindowTitle(replay_title(win.panels[panel_id]))
 
 
 def _worst_of(session):

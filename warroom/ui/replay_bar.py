@@ -1,5 +1,10 @@
 """The replay time bar: play, pause, speed, step, scrub and jump to markers.
 
+The track has a time ruler (clock times at round steps, as many as fit the width and span)
+and short labels on its markers ("P1 opened", "Plan effective", "Mitigated", "Resolved", a
+deploy's title) that never overlap: the most telling win, the rest keep their tick and say
+everything on hover.
+
 It drives a ``ReplaySession`` (GUI-free) and nothing else: the panels above it are the
 live console's own, reading the ``LiveView`` the session fills. The main window calls
 ``on_frame()`` before each frame, so playback and scrubbing move the cursor at the frame
@@ -12,13 +17,15 @@ marker; Home/End the start and the end.
 from __future__ import annotations
 
 import logging
+import math
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen, QShortcut
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetricsF, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import (
     QApplication, QComboBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMenu, QPushButton, QToolTip, QWidget,
 )
@@ -57,11 +64,160 @@ def format_cursor_short(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC_OFFSET).strftime("%m-%d %H:%M:%S")
 
 
-class TimelineTrack(QWidget):
-    """The history from start to end: markers as ticks, incidents as bands, the cursor as a handle.
+#: Ruler steps (ms) and the minor ticks between their labels: round numbers on a clock.
+RULER_STEPS = (
+    (1_000, 0), (2_000, 1_000), (5_000, 1_000), (10_000, 2_000), (15_000, 5_000), (30_000, 10_000),
+    (60_000, 15_000), (120_000, 30_000), (300_000, 60_000), (600_000, 120_000), (900_000, 300_000),
+    (1_800_000, 600_000), (3_600_000, 900_000), (7_200_000, 1_800_000), (10_800_000, 3_600_000),
+    (21_600_000, 3_600_000), (43_200_000, 7_200_000), (86_400_000, 21_600_000),
+)
+_DAY_MS = 86_400_000
+_OFFSET_MS = int(UTC_OFFSET.utcoffset(None).total_seconds() * 1000)
+#: Which markers get a label first when labels would overlap (lower first): an incident's
+#: turning points, then what the plans did, deploys, the incident's other steps, alerts, notes.
+_INCIDENT_RANK = {"opened": 0, "recovering": 0, "resolved": 0, "reopened": 4, "escalated": 4, "merged": 4,
+                  "acknowledged": 5}
+_PLAN_RANK = {"not_effective": 1, "failed": 1, "effective": 1, "rolled_back": 1, "expired": 1, "executed": 2,
+              "execute": 2, "rollback": 2, "confirmed": 5}
+_KIND_RANK = {"deploy": 3, "alert": 6, "note": 7}
 
-    Click or drag to scrub (``sig_scrubbed`` with the time under the mouse); hover a tick
-    to read its marker.
+
+@dataclass(frozen=True)
+class Tick:
+    """A tick of the time ruler: where (epoch ms) and its label ("" for a minor tick)."""
+
+    ms: int
+    label: str = ""
+
+
+def _tick_format(step_ms: int) -> str:
+    return "%H:%M:%S" if step_ms < 60_000 else "%H:%M"
+
+
+def _tick_label(ms: int, step_ms: int) -> str:
+    moment = datetime.fromtimestamp(ms / 1000, UTC_OFFSET)
+    if step_ms >= 3_600_000 and (ms + _OFFSET_MS) % _DAY_MS == 0:
+        return moment.strftime("%m-%d")  # midnight on a ruler of hours: the day instead
+    return moment.strftime(_tick_format(step_ms))
+
+
+def ruler_ticks(start_ms: int, end_ms: int, width_px: float, text_width: Callable[[str], float],
+                gap_px: float = 24.0) -> list[Tick]:
+    """The ruler's ticks between ``start_ms`` and ``end_ms`` over ``width_px``: labelled ticks at
+    round wall-clock times (UTC+8), the finest step whose labels (``text_width`` measures one)
+    fit with ``gap_px`` between them, and unlabelled minor ticks between. Oldest first."""
+    span = max(1, end_ms - start_ms)
+    step, minor = RULER_STEPS[-1]
+    for candidate, candidate_minor in RULER_STEPS:
+        label_px = text_width("88:88:88" if candidate < 60_000 else "88:88") + gap_px
+        if span / candidate * label_px <= width_px:
+            step, minor = candidate, candidate_minor
+            break
+    else:  # weeks on a short bar: whole days, as many as fit
+        label_px = text_width("88-88") + gap_px
+        step = _DAY_MS * max(1, math.ceil(span / _DAY_MS * label_px / max(1.0, width_px)))
+        minor = 0
+    out: list[Tick] = []
+    fine = minor or step
+    first = -((-(start_ms + _OFFSET_MS)) // fine) * fine - _OFFSET_MS  # the first round time at or after start
+    for ms in range(first, end_ms + 1, fine):
+        on_step = (ms + _OFFSET_MS) % step == 0
+        out.append(Tick(ms, _tick_label(ms, step) if on_step else ""))
+    return out
+
+
+# Marker words, marked for lupdate here and translated when drawn (the language may change).
+_INCIDENT_WORDS = {
+    "opened": QT_TRANSLATE_NOOP("ReplayBar", "%1 opened"),
+    "recovering": QT_TRANSLATE_NOOP("ReplayBar", "Mitigated"),
+    "resolved": QT_TRANSLATE_NOOP("ReplayBar", "Resolved"),
+    "reopened": QT_TRANSLATE_NOOP("ReplayBar", "Reopened"),
+    "acknowledged": QT_TRANSLATE_NOOP("ReplayBar", "Acknowledged"),
+    "escalated": QT_TRANSLATE_NOOP("ReplayBar", "Escalated to %1"),
+    "merged": QT_TRANSLATE_NOOP("ReplayBar", "Merged"),
+}
+_PLAN_WORDS = {
+    "confirmed": QT_TRANSLATE_NOOP("ReplayBar", "Plan confirmed"),
+    "executed": QT_TRANSLATE_NOOP("ReplayBar", "Plan in force"),
+    "execute": QT_TRANSLATE_NOOP("ReplayBar", "Plan sent"),
+    "effective": QT_TRANSLATE_NOOP("ReplayBar", "Plan effective"),
+    "not_effective": QT_TRANSLATE_NOOP("ReplayBar", "Plan NOT effective"),
+    "failed": QT_TRANSLATE_NOOP("ReplayBar", "Plan failed"),
+    "rolled_back": QT_TRANSLATE_NOOP("ReplayBar", "Plan rolled back"),
+    "rollback": QT_TRANSLATE_NOOP("ReplayBar", "Rollback sent"),
+    "expired": QT_TRANSLATE_NOOP("ReplayBar", "Plan expired"),
+}
+_OTHER_WORDS = (QT_TRANSLATE_NOOP("ReplayBar", "Incident"), QT_TRANSLATE_NOOP("ReplayBar", "Plan"),
+                QT_TRANSLATE_NOOP("ReplayBar", "Note"))
+
+
+def _word(text: str) -> str:
+    return QCoreApplication.translate("ReplayBar", text)
+
+
+def marker_short_label(m: Marker) -> str:
+    """A marker's label on the track: a few words (the full text is its tooltip)."""
+    if m.kind == "incident":
+        return _word(_INCIDENT_WORDS.get(m.action, "Incident")).replace("%1", m.severity.value)
+    if m.kind == "plan":
+        return _word(_PLAN_WORDS.get(m.action, "Plan"))
+    if m.kind == "alert":
+        return f"{m.severity.value} {m.subject}".strip()
+    if m.kind == "note":
+        return _word("Note")
+    text = m.label.strip() or m.subject
+    return text if len(text) <= 24 else text[:23] + "…"  # a deploy's own title: data, shortened
+
+
+def marker_tooltip(m: Marker) -> str:
+    """A marker in full: when, what kind of step, and its whole title."""
+    short = marker_short_label(m)
+    text = m.label if short in m.label else f"{short}: {m.label}"
+    return f"{format_cursor(m.ts)}\n{text}"
+
+
+def _label_rank(m: Marker) -> tuple[int, int]:
+    if m.kind == "incident":
+        return _INCIDENT_RANK.get(m.action, 4), m.ts
+    if m.kind == "plan":
+        return _PLAN_RANK.get(m.action, 2), m.ts
+    return _KIND_RANK.get(m.kind, 9), m.ts
+
+
+def place_labels(markers: list[Marker], x_of: Callable[[int], float], text_width: Callable[[str], float],
+                 left: float, right: float, gap_px: float = 10.0,
+                 rows: int = 2) -> list[tuple[Marker, float, float, str, int]]:
+    """Which markers get a label, and where: ``(marker, x0, x1, text, row)`` by row, then left
+    to right; labels in one row never overlap (``gap_px`` apart) and all lie within
+    ``left``..``right``. Incidents opened, mitigated and resolved come first, then plan
+    outcomes, deploys, alerts and notes; each takes the first row with room, centred on its
+    tick or else ending or starting there, and a label with no room in any row is left out
+    (its tick stays and its tooltip says it). A step repeated at the same moment is labelled once."""
+    placed: list[tuple[Marker, float, float, str, int]] = []
+    seen: set[tuple[int, str]] = set()
+    for m in sorted(markers, key=_label_rank):
+        text = marker_short_label(m)
+        width = text_width(text)
+        x = x_of(m.ts)
+        if width > right - left or (round(x), text) in seen:
+            continue
+        spots = [min(max(left, at), right - width) for at in (x - width / 2, x - width, x)]
+        free = next(((row, x0) for row in range(rows) for x0 in spots
+                     if not any(r == row and x0 < b1 + gap_px and b0 < x0 + width + gap_px
+                                for _, b0, b1, _, r in placed)), None)
+        if free is not None:
+            row, x0 = free
+            placed.append((m, x0, x0 + width, text, row))
+            seen.add((round(x), text))
+    return sorted(placed, key=lambda p: (p[4], p[1]))
+
+
+class TimelineTrack(QWidget):
+    """The history from start to end: a time ruler under the track, markers as ticks with short
+    labels above it, incidents as bands, the cursor as a handle.
+
+    Click or drag to scrub (``sig_scrubbed`` with the time under the mouse); hover a tick or a
+    label to read its marker in full.
     """
 
     sig_scrubbed = Signal(object)  # epoch ms: too big for a C int
@@ -73,10 +229,23 @@ class TimelineTrack(QWidget):
         self.cursor_ms = start_ms
         self.markers: list[Marker] = []
         self.bands: list[tuple[int, int, str]] = []  # (from, to, level): incidents open
-        self.setMinimumHeight(44)
-        self.setMinimumWidth(120)  # the bar must fit a 1280-px window beside its buttons
+        self.label_rows = 2
+        self.wall_scale_changed()
         self.setMouseTracking(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def wall_scale_changed(self) -> None:
+        """(Re)make fonts and lengths at the wall scale in force (``warroom.ui.wall_scale``)."""
+        self.label_font = theme.ui_font(11.0, bold=True)
+        self.ruler_font = theme.ui_font(11.0)
+        self._lm = QFontMetricsF(self.label_font)
+        self._rm = QFontMetricsF(self.ruler_font)
+        self.track_px = theme.px(10)
+        self.tick_px = theme.px(5)
+        self.setMinimumHeight(int(self.label_rows * self._lm.height() + self.track_px + self.tick_px
+                                  + self._rm.height() + theme.px(10)))
+        self.setMinimumWidth(theme.px(120))  # the bar must fit a 1280-px window beside its buttons
+        self.update()
 
     def set_cursor_ms(self, ms: int) -> None:
         """Move the handle."""
@@ -105,16 +274,43 @@ class TimelineTrack(QWidget):
         best = min(self.markers, key=lambda m: abs(self.x_of(m.ts) - x), default=None)
         return best if best is not None and abs(self.x_of(best.ts) - x) <= tolerance_px else None
 
+    def ticks(self) -> list[Tick]:
+        """The ruler's ticks at the current width (see ``ruler_ticks``)."""
+        lane = self._lane()
+        return ruler_ticks(self.start_ms, self.end_ms, lane.width(), self._rm.horizontalAdvance, theme.px(24))
+
+    def labels(self) -> list[tuple[Marker, QRectF, str]]:
+        """The marker labels drawn, with their boxes (see ``place_labels``); the first row is
+        the one next to the track."""
+        _, track, _ = self._rows()
+        h = self._lm.height()
+        return [(m, QRectF(x0, track - theme.px(3) - (row + 1) * h, x1 - x0, h), text)
+                for m, x0, x1, text, row in place_labels(self.markers, self.x_of, self._lm.horizontalAdvance,
+                                                         0.0, float(self.width()), theme.px(10), self.label_rows)]
+
+    def marker_at(self, pos: QPointF) -> Marker | None:
+        """The marker whose label or tick is under ``pos``."""
+        for m, box, _ in self.labels():
+            if box.adjusted(-2, -2, 2, 2).contains(pos):
+                return m
+        return self.marker_near(pos.x())
+
     def _lane(self) -> QRectF:
-        return QRectF(self.rect()).adjusted(10, 6, -10, -6)
+        return QRectF(self.rect()).adjusted(theme.px(10), 0, -theme.px(10), 0)
+
+    def _rows(self) -> tuple[float, float, float]:
+        """The tops of the label row, of the track and of the ruler's labels."""
+        top = (self.height() - self.minimumHeight()) / 2 + theme.px(3)
+        track = top + self.label_rows * self._lm.height() + theme.px(3)
+        return top, track, track + self.track_px + self.tick_px + theme.px(1)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
         t = theme.current()
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         lane = self._lane()
-        mid = lane.center().y()
-        track = QRectF(lane.left(), mid - 5, lane.width(), 10)
+        _, track_top, ruler_top = self._rows()
+        track = QRectF(lane.left(), track_top, lane.width(), self.track_px)
         p.fillRect(track, QColor(t.surface))
         played = QRectF(track.left(), track.top(), self.x_of(self.cursor_ms) - track.left(), track.height())
         p.fillRect(played, QColor(t.border))
@@ -123,15 +319,36 @@ class TimelineTrack(QWidget):
             band = QColor(t.status_color(level))
             band.setAlpha(90)
             p.fillRect(QRectF(x0, track.top(), max(2.0, x1 - x0), track.height()), band)
+        # The ruler: labelled ticks at round clock times, short ones between.
+        p.setFont(self.ruler_font)
+        for tick in self.ticks():
+            x = self.x_of(tick.ms)
+            long = bool(tick.label)
+            p.setPen(QPen(QColor(t.text_dim if long else t.border), 1))
+            p.drawLine(QPointF(x, track.bottom()), QPointF(x, track.bottom() + (self.tick_px if long else self.tick_px / 2)))
+            if long:
+                w = self._rm.horizontalAdvance(tick.label)
+                x0 = min(max(0.0, x - w / 2), self.width() - w)
+                p.drawText(QRectF(x0, ruler_top, w, self._rm.height()), int(Qt.AlignmentFlag.AlignCenter), tick.label)
+        # Markers: a tick down to the track (plans through it), then the labels, each on a
+        # patch of background so that a tick running up behind it does not cross its text.
+        near = track.top() - theme.px(3) - self._lm.height()  # the bottom of the upper label row
         for m in self.markers:
             x = self.x_of(m.ts)
-            p.setPen(QPen(marker_color(m, t), 3))
-            p.drawLine(QPointF(x, lane.top()), QPointF(x, mid - 6) if m.kind != "plan" else QPointF(x, lane.bottom()))
+            p.setPen(QPen(marker_color(m, t), theme.px(3)))
+            bottom = track.bottom() if m.kind == "plan" else track.top()
+            p.drawLine(QPointF(x, near), QPointF(x, bottom))
+        p.setFont(self.label_font)
+        for m, box, text in self.labels():
+            p.fillRect(box.adjusted(-2, 0, 2, 0), QColor(t.background))
+            p.setPen(marker_color(m, t))
+            p.drawText(box, int(Qt.AlignmentFlag.AlignCenter), text)
         x = self.x_of(self.cursor_ms)
         p.setPen(QPen(QColor(t.text), 2))
         p.setBrush(QColor(t.accent))
-        p.drawLine(QPointF(x, lane.top()), QPointF(x, lane.bottom()))
-        p.drawEllipse(QPointF(x, mid), 8, 8)
+        # The playhead spans the track only: running up through the labels it would cross them out.
+        p.drawLine(QPointF(x, track.top() - theme.px(4)), QPointF(x, track.bottom() + self.tick_px))
+        p.drawEllipse(QPointF(x, track.center().y()), theme.px(8), theme.px(8))
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.button() == Qt.MouseButton.LeftButton:
@@ -142,8 +359,8 @@ class TimelineTrack(QWidget):
         if event.buttons() & Qt.MouseButton.LeftButton:
             self.sig_scrubbed.emit(self.ms_at(x))
             return
-        m = self.marker_near(x)
-        tip = format_cursor(self.ms_at(x)) if m is None else f"{format_cursor(m.ts)}\n{m.label}"
+        m = self.marker_at(event.position())
+        tip = format_cursor(self.ms_at(x)) if m is None else marker_tooltip(m)
         QToolTip.showText(event.globalPosition().toPoint(), tip, self)
 
 
@@ -209,7 +426,7 @@ class ReplayBar(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 8, 4)
         row.setSpacing(8)
-        row.addWidget(self.badge)
+        row.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignVCenter)  # the track is taller than a button
         for w in (self.prev_button, self.back_button, self.play_button, self.fwd_button, self.next_button,
                   self.speed_box):
             row.addWidget(w)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from warroom.ui.panels.base import Panel
 
@@ -20,6 +20,29 @@ _TITLES = (
     QT_TRANSLATE_NOOP("Panel", "Incidents"),
     QT_TRANSLATE_NOOP("Panel", "Contingency plans"),
 )
+
+# In a replay the docks say so: "Live charts" showing last Tuesday would be a lie.
+_REPLAY_TITLES = {
+    "North-star KPIs": QT_TRANSLATE_NOOP("Panel", "North-star KPIs (replay)"),
+    "Business scenarios": QT_TRANSLATE_NOOP("Panel", "Business scenarios (replay)"),
+    "Events": QT_TRANSLATE_NOOP("Panel", "Events (replay)"),
+    "Feed health": QT_TRANSLATE_NOOP("Panel", "Feed health (replay)"),
+    "Live charts": QT_TRANSLATE_NOOP("Panel", "Charts (replay)"),
+    "Call-chain map": QT_TRANSLATE_NOOP("Panel", "Call-chain map (replay)"),
+    "Alerts": QT_TRANSLATE_NOOP("Panel", "Alerts (replay)"),
+    "Incidents": QT_TRANSLATE_NOOP("Panel", "Incidents (replay)"),
+    "Contingency plans": QT_TRANSLATE_NOOP("Panel", "Contingency plans (replay)"),
+}
+
+
+def replay_title(panel: Panel) -> str:
+    """The panel's title in a replay, translated: never "Live …" (a panel without its own
+    replay title gets "(replay)" after its title)."""
+    own = _REPLAY_TITLES.get(panel.TITLE)
+    if own is not None:
+        return QCoreApplication.translate("Panel", own)
+    return QCoreApplication.translate("Panel", "%1 (replay)").replace("%1", panel.title())
+
 
 _PANELS = {
     "kpi_tiles": ("warroom.ui.panels.kpi.panel", "KpiTilesPanel"),

@@ -16,13 +16,15 @@ import json  # noqa: E402
 import math  # noqa: E402
 
 import pytest  # noqa: E402
-from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from tests.app.drill import PEAK_MS  # noqa: E402
+from warroom.core.names import names_for  # noqa: E402
 from warroom.core.alerts import AlertEngine  # noqa: E402
 from warroom.core.layouts import layouts_dir, load_layout  # noqa: E402
 from warroom.core.model import EventKind  # noqa: E402
+from warroom.core.names import current_names  # noqa: E402
 from warroom.core.rules import default_rules_path, load_rules_file  # noqa: E402
 from warroom.io.client import NotConnected  # noqa: E402
 from warroom.app.plan_desk import PlanDesk  # noqa: E402
@@ -202,7 +204,7 @@ def test_without_a_desk_plans_are_unavailable(qtbot, rig):
     assert panel.stack.currentIndex() == 1
 
 
-def test_lists_every_plan_labelled_by_kind_with_target_and_critical_mark(qtbot, rig):
+def test_lists_every_plan_labelled_by_kind_with_target_and_risk_mark(qtbot, rig):
     panel = make_panel(qtbot, rig.view)
     plan_ids = [p.id for p in rig.desk.plans()]
     rows = panel.model.rows
@@ -215,8 +217,9 @@ def test_lists_every_plan_labelled_by_kind_with_target_and_critical_mark(qtbot, 
         assert card.chip == {"failover": "FAILOVER", "rate_limit": "RATE LIMIT", "degrade": "DEGRADE"}[row.plan.kind]
         assert card.title == row.plan.title
         badges = [b.text for b in card.badges]
-        assert row.plan.target in badges
-        assert ("CRITICAL" in badges) == row.plan.critical
+        assert current_names().display(row.plan.target_kind, row.plan.target) in badges, "named, not an id"
+        assert ("RISK: HIGH" in badges) == row.plan.critical and ("RISK: LOW" in badges) != row.plan.critical
+        assert "CRITICAL" not in badges, "a plan's risk is not an alert severity"
         assert card.right == "", "no run yet"
 
 
@@ -230,7 +233,8 @@ def test_plans_named_by_the_current_root_alert_are_suggested_first(qtbot):
     first = panel.model.rows[0]
     assert first.plan.id == "failover-bank-ccb" and first.suggested_for == ("bank-ccb",)
     card = panel.model.data(panel.model.index(0), CARD_ROLE)
-    assert card.badges[0].text == "SUGGESTED for bank-ccb" and card.badges[0].boxed and card.bold
+    assert card.badges[0].text == "SUGGESTED" and card.badges[0].boxed and card.bold
+    assert "SUGGESTED for bank-ccb" in panel.model.data(panel.model.index(0), Qt.ItemDataRole.ToolTipRole)
     assert "1 suggested" in panel.summary.text()
     panel.select_plan("failover-bank-ccb")
     assert panel.detail.suggested.isVisible() and "bank-ccb" in panel.detail.suggested.text()
@@ -254,7 +258,7 @@ def test_selecting_a_failover_shows_its_figures_and_lights_the_map(qtbot, rig):
     assert panel.detail.heading.text() == "Fail over ICBC gateway"
     assert "Set bank-icbc routing weight to 0" in panel.detail.steps.text()
     assert "Restore bank-icbc routing weight" in panel.detail.rollback_steps.text()
-    assert panel.detail.guard.text() == "qr_pay success ≥ 99% within 60 s"
+    assert panel.detail.guard.text() == "QR-code payment success ≥ 99% within 60 s"
     assert panel.detail.expiry.text().startswith("none")
     assert rig.view.highlight == {"services": impact.services, "edges": impact.edges,
                                   "scenarios": impact.scenarios, "source": "plan"}
@@ -413,7 +417,7 @@ def test_progress_after_the_feed_answers(qtbot, rig, loop, dialogs):
     assert steps[:3] == ["Confirmed", "Sent", "In force"] and steps[3] == "Verifying…"
     assert [s.status for s in panel.detail.progress.steps] == ["done", "done", "done", "current"]
     assert panel.detail.run_who.text() == f"by li.wei: “{REASON}”"
-    assert panel.detail.kpi.text().startswith("qr_pay success: before ")
+    assert panel.detail.kpi.text().startswith("QR-code payment success: before ")
     assert panel.model.data(panel.model.index(panel.model.row_of("failover-bank-icbc")), CARD_ROLE).right == "IN FORCE"
     assert "1 in force" in panel.summary.text()
     assert panel.rollback_button.isEnabled()
@@ -540,8 +544,12 @@ def test_plain_words_helpers():
     assert fill("%1 of %2 (%1)", "18%", "6,800") == "18% of 6,800 (18%)", "a value's % is not a placeholder"
     assert kpi_value('scenario_success_ratio{scenario="qr_pay"}', 0.98996) == "98.9%", "never rounded up to 99%"
     assert kpi_value("queue_depth", 1234.0) == "1,234"
+    names_for(None)  # a feed that named nothing: the id
     assert guard_text({"series": 'service_error_ratio{service="trade"}', "op": "<", "threshold": 0.01,
                        "within_s": 90.0}) == "trade error rate < 1% within 90 s"
+    names_for(build_platform().topology)  # the feed's names, as people read them
+    assert guard_text({"series": 'scenario_success_ratio{scenario="qr_pay"}', "op": ">=", "threshold": 0.99,
+                       "within_s": 60.0}) == "QR-code payment success ≥ 99% within 60 s"
     assert guard_text(None).startswith("no guard KPI")
     assert [duration_text(s) for s in (45, 600, 3600, 5400)] == ["45 s", "10 min", "1 h", "1 h 30 min"]
     assert countdown(45_000) == "0:45" and countdown(-5) == "0:00"

@@ -1,9 +1,14 @@
 """The selected plan, in full: its run (if any) at the top, then what it would do, then how.
 
+Every text wraps and the detail sits in a scroll area, so nothing is cut off in a short or
+narrow dock. Under the title: the plan's risk as an outlined mark (``RISK: HIGH — type the
+plan's id to confirm``), in the text colour: not an alert severity.
+
 - **Run**: a red banner "Guard KPI did not recover in time — roll back or escalate" with a
   Rollback button when the run is NOT EFFECTIVE; an amber line with the time left when it is
   about to expire; its state, who ran it and why; the progress strip (confirmed → sent →
-  in force → effective, with times); the guard KPI before and after (or now, while verifying).
+  in force → effective as labelled steps with marks and times); the guard KPI before and
+  after (or now, while verifying).
 - **Impact preview**: the estimate in plain words, its warnings in amber or red, or
   "No estimate: …" when there was no recent data; when and from how much history.
 - **How**: the steps, the rollback steps, the guard, the expiry and the plan's parameters.
@@ -14,7 +19,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QBoxLayout, QFormLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from warroom.core.impact import Impact
 from warroom.core.plan_runs import PlanRun
@@ -22,7 +27,7 @@ from warroom.core.plans import Plan
 from warroom.core.topology import Topology
 from warroom.ui import theme
 from warroom.ui.panels.alerts.widgets import make_button
-from warroom.ui.panels.plans.list_model import level_color
+from warroom.ui.panels.plans.list_model import level_color, risk_text
 from warroom.ui.panels.plans.progress import ProgressStrip, run_steps
 from warroom.ui.panels.plans.text import (countdown, expiry_text, fill, guard_condition, guard_text, impact_level,
                                          impact_lines, kind_word, kpi_value, run_state, series_words, time_text,
@@ -30,7 +35,7 @@ from warroom.ui.panels.plans.text import (countdown, expiry_text, fill, guard_co
 
 #: History a preview rests on, in minutes (``warroom.app.plan_desk.PREVIEW_SPAN_MS``).
 PREVIEW_SPAN_MIN = 5
-#: From this width (px) the detail has two columns.
+#: From this width (px at 1080p) the detail has two columns.
 TWO_COLUMNS_PX = 820
 
 
@@ -58,6 +63,7 @@ class PlanDetail(QWidget):
         self.placeholder = _label(self, 16.0, name="plan_placeholder", dim=True)
         self.heading = _label(self, 17.0, bold=True, name="plan_heading")
         self.marks = _label(self, 13.0, name="plan_marks", dim=True)
+        self.risk = _label(self, 12.0, name="plan_risk")
         self.suggested = _label(self, 14.0, bold=True, name="plan_suggested")
         self.suggested.setStyleSheet(f"color: {t.accent};")
         self.description = _label(self, 13.0, dim=True)
@@ -110,19 +116,23 @@ class PlanDetail(QWidget):
         self.guard = _label(self, 13.0, name="plan_guard")
         self.expiry = _label(self, 13.0, name="plan_expiry")
         self.params = _label(self, 12.0, name="plan_params", dim=True)
-        form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        # Captions above their text, not beside it: beside, they take a third of a narrow
+        # column, and a QFormLayout keeps stale heights for wrapped rows (longer steps were cut).
+        self.how = QWidget(self)
+        form = QVBoxLayout(self.how)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setSpacing(theme.px(2))
         for text, w in ((translate("PlansPanel", "Steps"), self.steps),
                         (translate("PlansPanel", "Rollback"), self.rollback_steps),
                         (translate("PlansPanel", "Guard"), self.guard),
                         (translate("PlansPanel", "Expiry"), self.expiry),
                         (translate("PlansPanel", "Parameters"), self.params)):
-            name = QLabel(text, self)
-            name.setFont(theme.ui_font(13.0))
+            name = QLabel(text, self.how)
+            name.setFont(theme.ui_font(12.0, bold=True))
             name.setStyleSheet(f"color: {t.text_dim};")
-            form.addRow(name, w)
-        self.how = QWidget(self)
-        self.how.setLayout(form)
+            form.addWidget(name)
+            form.addWidget(w)
+            form.addSpacing(theme.px(4))
 
         # Wide, what it does (run, impact) and how (steps...) sit side by side; narrow, one under the other.
         what = QVBoxLayout()
@@ -143,23 +153,22 @@ class PlanDetail(QWidget):
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(4)
         marks = QHBoxLayout()
-        marks.setSpacing(16)
-        marks.addWidget(self.marks)
-        marks.addWidget(self.suggested, 1)
-        self.marks.setWordWrap(False)
-        self.suggested.setWordWrap(False)
+        marks.setSpacing(theme.px(12))
+        marks.addWidget(self.risk, 0, Qt.AlignmentFlag.AlignTop)
+        marks.addWidget(self.marks, 1)
         for w in (self.placeholder, self.heading):
             layout.addWidget(w)
         layout.addLayout(marks)
+        layout.addWidget(self.suggested)
         layout.addLayout(self.columns)
         layout.addStretch(1)
-        self._plan_widgets = (self.heading, self.marks, self.description, self.impact_title, self.impact,
+        self._plan_widgets = (self.heading, self.marks, self.risk, self.description, self.impact_title, self.impact,
                               self.basis, self.how)
         self.show_nothing(translate("PlansPanel", "Select a plan to see what it would do."))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
-        wide = event.size().width() >= TWO_COLUMNS_PX
+        wide = event.size().width() >= theme.px(TWO_COLUMNS_PX)
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self.columns.direction() != direction:
             self.columns.setDirection(direction)
@@ -178,10 +187,8 @@ class PlanDetail(QWidget):
         for w in self._plan_widgets:
             w.show()
         self.heading.setText(plan.title)
-        marks = [kind_word(plan.kind), plan.target, plan.id]
-        if plan.critical:
-            marks.append(translate("PlansPanel", "CRITICAL"))
-        self.marks.setText("  ·  ".join(marks))
+        self.marks.setText("  ·  ".join([kind_word(plan.kind), plan.target, plan.id]))
+        self.show_risk(plan)
         self.suggested.setText(translate("PlansPanel", "SUGGESTED for the root cause %1")
                                .replace("%1", ", ".join(suggested_for)))
         self.suggested.setVisible(bool(suggested_for))
@@ -192,6 +199,18 @@ class PlanDetail(QWidget):
         self.guard.setText(guard_text(plan.guard))
         self.expiry.setText(expiry_text(plan))
         self.params.setText(", ".join(f"{k}={_param(v)}" for k, v in plan.params.items()) or "—")
+
+    def show_risk(self, plan: Plan) -> None:
+        """The risk mark: outlined, in the text colour (dim for a low risk), never filled or red."""
+        t = theme.current()
+        self.risk.setText(translate("PlansPanel", "RISK: HIGH") if plan.critical
+                          else translate("PlansPanel", "RISK: LOW"))
+        self.risk.setToolTip(risk_text(plan))
+        color = t.text if plan.critical else t.text_dim
+        self.risk.setStyleSheet(f"QLabel#plan_risk {{ color: {color}; background: transparent;"
+                                f" border: {theme.px(1.5)}px solid {color}; border-radius: {theme.px(3)}px;"
+                                f" padding: {theme.px(1)}px {theme.px(6)}px; }}")
+        self.risk.setWordWrap(False)
 
     def show_impact(self, plan: Plan, impact: Impact, topology: Topology, as_of_ms: int | None,
                     in_force: bool = False) -> None:

@@ -1,11 +1,13 @@
-"""The plan list's data: one row per plan of the feed's catalogue, painted as a card.
+"""The plan list's data: one row per plan of the feed's catalogue, painted on one line
+(``plans.rows``) so that a bottom dock at 1080p lists ten plans or more.
 
-Line one: the kind (``FAILOVER``, ``RATE LIMIT``, ``DEGRADE``) as a chip, the plan's title and,
-on the right, the state of its latest run (``EXECUTING``, ``IN FORCE``, ``EFFECTIVE``,
-``NOT EFFECTIVE`` in red, ``ROLLING BACK``…). Line two: ``SUGGESTED for bank-ccb`` when a
-current root-cause alert names the plan, ``CRITICAL`` when it needs a typed confirmation,
-the target, and who ran it. Suggested plans come first, then plans with a run in force, then
-by kind (failover, rate limit, degrade) and title.
+The kind (``FAILOVER``, ``RATE LIMIT``, ``DEGRADE``) as a chip, the plan's title, then the
+marks: ``SUGGESTED`` when a current root-cause alert names the plan, the plan's risk
+(``RISK: HIGH`` when it needs a typed confirmation, else ``RISK: LOW``) and, on the right,
+the state of its latest run (``EXECUTING``, ``IN FORCE``, ``EFFECTIVE``, ``NOT EFFECTIVE`` in
+red, ``ROLLING BACK``…). The target, who the plan is suggested for and who ran it are in the
+row's tooltip and in the detail. Suggested plans come first, then plans with a run in force,
+then by kind (failover, rate limit, degrade) and title.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from typing import Any, Iterable, Mapping
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
+from warroom.core.names import current_names
 from warroom.core.plan_runs import PlanRun
 from warroom.core.plans import Plan
 from warroom.ui import theme
 from warroom.ui.panels.alerts.cards import CARD_ROLE, LINES_ROLE, Badge, Card
+from warroom.ui.panels.plans.rows import Mark
 from warroom.ui.panels.plans.text import fill, kind_rank, kind_word, run_state, time_text, translate
 
 PLAN_ROLE = Qt.ItemDataRole.UserRole + 21
@@ -76,11 +80,9 @@ def plan_card(row: PlanRow) -> Card:
     plan, run = row.plan, row.run
     badges = []
     if row.suggested_for:
-        badges.append(Badge(translate("PlansPanel", "SUGGESTED for %1").replace("%1", ", ".join(row.suggested_for)),
-                            t.accent, boxed=True))
-    if plan.critical:
-        badges.append(Badge(translate("PlansPanel", "CRITICAL"), t.warn, boxed=True))
-    badges.append(Badge(plan.target))
+        badges.append(Mark(translate("PlansPanel", "SUGGESTED"), t.accent, boxed=True, bold=True, short="★"))
+    badges.append(risk_badge(plan))
+    badges.append(Badge(current_names().display(plan.target_kind, plan.target)))  # the id is in the tooltip
     right, right_color = "", ""
     if run is not None:
         word, level = run_state(run)
@@ -90,6 +92,35 @@ def plan_card(row: PlanRow) -> Card:
     live = run is not None and run.live
     return Card(chip=kind_word(plan.kind), chip_color=t.text_dim, chip_filled=False, title=plan.title,
                 bold=bool(row.suggested_for) or live, right=right, right_color=right_color, badges=tuple(badges))
+
+
+def risk_badge(plan: Plan) -> Badge:
+    """The plan's risk mark: outlined, in the text colour, never an alert colour (a high-risk
+    plan is one that needs its id typed to confirm, not something on fire)."""
+    t = theme.current()
+    if plan.critical:
+        return Badge(translate("PlansPanel", "RISK: HIGH"), t.text, boxed=True)
+    return Badge(translate("PlansPanel", "RISK: LOW"), t.text_dim, boxed=True)
+
+
+def risk_text(plan: Plan) -> str:
+    """What the risk mark means, in words (tooltip and detail)."""
+    if plan.critical:
+        return translate("PlansPanel", "High risk: to execute, type the plan's id to confirm")
+    return translate("PlansPanel", "Low risk: confirm twice to execute")
+
+
+def row_tooltip(row: PlanRow) -> str:
+    """Everything the one-line row leaves out."""
+    plan, run = row.plan, row.run
+    lines = [plan.title, f"{kind_word(plan.kind)} · {plan.target} · {plan.id}", risk_text(plan)]
+    if row.suggested_for:
+        lines.append(translate("PlansPanel", "SUGGESTED for %1").replace("%1", ", ".join(row.suggested_for)))
+    if run is not None:
+        when = run.ended_ms or run.executed_ms or run.confirmed_ms
+        lines.append(f"{run_state(run)[0]} " + fill(translate("PlansPanel", "by %1 at %2"), run.actor or "?",
+                                                    time_text(when)))
+    return "\n".join(lines)
 
 
 def summary(rows: list[PlanRow]) -> tuple[str, str]:
@@ -162,7 +193,9 @@ class PlanListModel(QAbstractListModel):
                 card = self._cards[index.row()] = plan_card(row)
             return card
         if role == LINES_ROLE:
-            return 2
+            return 1
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row_tooltip(row)
         if role == PLAN_ROLE:
             return row.plan.id
         if role == Qt.ItemDataRole.DisplayRole:

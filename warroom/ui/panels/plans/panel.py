@@ -1,8 +1,10 @@
 """The commander's contingency plans: what each would do, run it deliberately, see it work.
 
-The list holds the feed's plans (``PlanDesk.plans``), suggested ones first — those a
-current root-cause alert names — with the kind, the target, a ``CRITICAL`` mark and the
-state of the latest run in colour (see ``plan_list``). Selecting a plan shows its impact
+The list holds the feed's plans (``PlanDesk.plans``), one line each, suggested ones first —
+those a current root-cause alert names — with the kind, a ``SUGGESTED`` mark, the plan's
+risk (``RISK: HIGH``, outlined: not an alert severity) and the state of the latest run in
+colour (see ``list_model`` and ``rows``). The list sits beside the detail unless the panel
+is taller than wide (docked at a side), so a bottom dock at 1080p lists ten plans or more. Selecting a plan shows its impact
 preview in plain words (``PlanDesk.impact``, from the last minutes of data) and lights on
 the map what it touches: the panel sets ``LiveView.highlight`` to ``{"services", "edges",
 "scenarios", "source": "plan"}`` and clears it when nothing is selected (see ``plan_detail``).
@@ -34,20 +36,22 @@ from warroom.core.plan_runs import PlanRun
 from warroom.core.plans import Plan
 from warroom.store.live import LiveView
 from warroom.ui import theme
-from warroom.ui.panels.alerts.cards import CardDelegate
 from warroom.ui.panels.alerts.widgets import MessageLine, make_button, off_label, off_or_page
 from warroom.ui.panels.base import Panel
 from warroom.ui.panels.plans.actions import ROLLBACK_STATES, PlanActions, locked_reason
 from warroom.ui.panels.plans.detail import PlanDetail
-from warroom.ui.panels.plans.list_model import (CHIP_SAMPLE, PlanListModel, PlanRow, latest_runs, level_color, plan_rows,
-                                        suggestions, summary)
+from warroom.ui.panels.plans.list_model import (PlanListModel, PlanRow, latest_runs, level_color, plan_rows,
+                                                suggestions, summary)
 from warroom.ui.panels.plans.progress import audit_by_action
-from warroom.ui.panels.plans.text import fill, run_state
+from warroom.ui.panels.plans.rows import PlanRowDelegate
+from warroom.ui.panels.plans.text import KIND_ORDER, fill, kind_word, run_state
 
 log = logging.getLogger(__name__)
 _UNSET = object()
-#: Narrower than this (px), the detail goes under the list instead of beside it.
-NARROW_PX = 900
+#: Narrower than this (px at 1080p), or taller than wide, the detail goes under the list.
+NARROW_PX = 560
+#: The list's share of the width when it sits beside the detail.
+LIST_SHARE = 0.5
 
 
 class PlansPanel(PlanActions, Panel):
@@ -109,7 +113,7 @@ class PlansPanel(PlanActions, Panel):
         self.list = QListView(page)
         self.list.setObjectName("plan_list")
         self.list.setModel(self.model)
-        self.list.setItemDelegate(CardDelegate(self.list, title_pt=15.0, badge_pt=12.5, chip_sample=CHIP_SAMPLE))
+        self.list.setItemDelegate(PlanRowDelegate(self.list, chip_samples=tuple(kind_word(k) for k in KIND_ORDER)))
         self.list.setUniformItemSizes(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -132,7 +136,7 @@ class PlansPanel(PlanActions, Panel):
         split.addWidget(self.list)
         split.addWidget(scroll)
         split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
         self.splitter = split
 
@@ -348,10 +352,14 @@ class PlansPanel(PlanActions, Panel):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
         # Docked at a side the panel is tall and narrow: the detail goes under the list.
-        wide = event.size().width() >= NARROW_PX
+        # A bottom dock is short: side by side, the list keeps the whole height for its rows.
+        size = event.size()
+        wide = size.width() >= theme.px(NARROW_PX) and size.width() >= size.height()
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
         if self.splitter.orientation() != orientation:
             self.splitter.setOrientation(orientation)
+            length = size.width() if wide else size.height()
+            self.splitter.setSizes([int(length * LIST_SHARE), length - int(length * LIST_SHARE)])
 
     def hideEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().hideEvent(event)

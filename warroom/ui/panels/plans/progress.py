@@ -1,17 +1,17 @@
-"""A plan run's progress as a strip of steps: confirmed → sent → in force → effective, then
-the rollback if there is one. Each step is a dot (green done, blue under way, red failed,
-grey not yet) with its name and its time in feed time below; the word says what the colour
-says, so the strip reads without colour too.
+"""A plan run's progress as labelled steps: confirmed → sent → in force → effective, then the
+rollback if there is one. Each step is its name, a mark (✓ done, ◌ under way, ✗ failed, ○ not
+yet) in its colour (green, blue, red, grey) and its time in feed time, so the strip reads
+without colour too and never shrinks to bare dots in a short dock; it wraps between steps.
 """
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from warroom.core.model import Event, EventKind
 from warroom.core.plan_runs import PlanRun
@@ -20,11 +20,13 @@ from warroom.ui.panels.plans.text import guard_holds, time_text, translate
 
 #: Step status -> theme colour role.
 STATUS_ROLE = {"done": "ok", "current": "accent", "failed": "crit", "warn": "warn", "todo": "border"}
+#: Step status -> the mark after its word.
+STATUS_MARK = {"done": "✓", "current": "◌", "failed": "✗", "warn": "!", "todo": "○"}
 
 
 @dataclass(frozen=True)
 class Step:
-    """One dot of the strip: ``status`` is done, current, failed, warn or todo."""
+    """One step of the strip: ``status`` is done, current, failed, warn or todo."""
 
     label: str
     time: str
@@ -101,74 +103,52 @@ def run_steps(run: PlanRun, times: Mapping[str, int] | None = None) -> list[Step
     return steps
 
 
-class ProgressStrip(QWidget):
-    """Paints a list of ``Step`` (see the module docstring)."""
+class ProgressStrip(QLabel):
+    """The steps of a run as labelled words on one wrapping line (see the module docstring):
+    ``Confirmed ✓ 10:31:02 → Sent ✓ → In force ✓ → Effective ✓ 10:31:40``. A time is shown
+    where it differs from the step before: most steps of a run happen in the same second."""
 
-    def __init__(self, parent: QWidget | None = None, *, label_pt: float = 13.0, time_pt: float = 12.0) -> None:
+    def __init__(self, parent: QWidget | None = None, *, label_pt: float = 14.0) -> None:
         super().__init__(parent)
         self.setObjectName("plan_progress")
         self.steps: list[Step] = []
-        self.label_font = theme.ui_font(label_pt)
-        self.label_bold = theme.ui_font(label_pt, bold=True)
-        self.time_font = theme.ui_font(time_pt)
-        self._lm = QFontMetricsF(self.label_bold)
-        self._tm = QFontMetricsF(self.time_font)
-        self.radius = 9.0
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setMinimumHeight(self.sizeHint().height())
+        self.setFont(theme.ui_font(label_pt))
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setWordWrap(True)  # a narrow dock wraps between steps, never inside one
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
 
     def set_steps(self, steps: list[Step]) -> None:
-        """Show ``steps`` (repaints only if they changed)."""
+        """Show ``steps`` (redraws only if they changed)."""
         if steps != self.steps:
             self.steps = list(steps)
-            self.update()
+            self.setText(steps_html(self.steps))
+            self.setToolTip(self.text_plain())
 
-    def text(self) -> str:
-        """The strip in words: ``Confirmed 10:31:02 → Sent 10:31:02 → …`` (for tests and a11y)."""
-        return " → ".join(f"{s.label} {s.time}".strip() for s in self.steps)
+    def text_plain(self) -> str:
+        """The strip in words, every time included: ``Confirmed ✓ 10:31:02 → Sent ✓ 10:31:02 → …``."""
+        return " → ".join(f"{s.label} {STATUS_MARK.get(s.status, '')} {s.time}".strip().replace("  ", " ")
+                          for s in self.steps)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        return QSize(400, int(2 * self.radius + self._lm.height() + self._tm.height() + 14))
+    def text(self) -> str:  # noqa: D102 - QLabel's text is HTML; tests and a11y read words
+        return self.text_plain()
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
-        if not self.steps:
-            return
-        t = theme.current()
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        n = len(self.steps)
-        slot = self.width() / n
-        cy = self.radius + 3
-        centres = [slot * (i + 0.5) for i in range(n)]
-        for i in range(n - 1):  # the links first, under the dots
-            nxt = self.steps[i + 1].status
-            reached = nxt != "todo"
-            color = t.color(STATUS_ROLE["failed" if nxt == "failed" else "done"] if reached else "border")
-            painter.setPen(QPen(color, 3 if reached else 2, Qt.PenStyle.SolidLine if reached else Qt.PenStyle.DashLine))
-            painter.drawLine(QPointF(centres[i] + self.radius + 2, cy), QPointF(centres[i + 1] - self.radius - 2, cy))
-        for x, step in zip(centres, self.steps):
-            color = t.color(STATUS_ROLE.get(step.status, "border"))
-            dot = QRectF(x - self.radius, cy - self.radius, 2 * self.radius, 2 * self.radius)
-            if step.status == "current":  # under way: a ring, not yet a dot
-                painter.setPen(QPen(color, 3))
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.drawEllipse(dot.adjusted(1.5, 1.5, -1.5, -1.5))
-            else:
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(color)
-                painter.drawEllipse(dot)
-            top = cy + self.radius + 4
-            label_color = t.color("text_dim") if step.status == "todo" else (
-                color if step.status in ("failed", "current", "warn") else t.color("text"))
-            bold = step.status in ("failed", "current")
-            painter.setFont(self.label_bold if bold else self.label_font)
-            painter.setPen(label_color)
-            box = QRectF(x - slot / 2 + 2, top, slot - 4, self._lm.height())
-            label = QFontMetricsF(painter.font()).elidedText(step.label, Qt.TextElideMode.ElideRight, box.width())
-            painter.drawText(box, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter), label)
-            if step.time:
-                painter.setFont(self.time_font)
-                painter.setPen(QColor(t.text_dim))
-                box = QRectF(x - slot / 2 + 2, top + self._lm.height(), slot - 4, self._tm.height())
-                painter.drawText(box, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter), step.time)
-        painter.end()
+
+def steps_html(steps: list[Step]) -> str:
+    """The steps as rich text: each step's word and mark in its status colour, its time dim."""
+    t = theme.current()
+    parts, last_time = [], None
+    for s in steps:
+        color = t.text_dim if s.status == "todo" else (t.text if s.status == "done" else t.color(
+            STATUS_ROLE.get(s.status, "border")).name())
+        mark_color = t.color(STATUS_ROLE.get(s.status, "border")).name() if s.status != "todo" else t.text_dim
+        bold = s.status in ("failed", "current")
+        word = html.escape(s.label)
+        word = f"<b>{word}</b>" if bold else word
+        piece = (f"<span style='color:{color}'>{word}</span>&nbsp;"
+                 f"<span style='color:{mark_color}'><b>{STATUS_MARK.get(s.status, '')}</b></span>")
+        if s.time and s.time != last_time:
+            piece += f"&nbsp;<span style='color:{t.text_dim}'>{html.escape(s.time).replace(' ', '&nbsp;')}</span>"
+            last_time = s.time
+        parts.append(f"<span style='white-space:nowrap'>{piece}</span>")
+    arrow = f" <span style='color:{t.text_dim}'>→</span> "
+    return arrow.join(parts)

@@ -18,6 +18,7 @@ from PySide6.QtCore import QCoreApplication
 
 from warroom.core.impact import Impact
 from warroom.core.model import SeriesKey
+from warroom.core.names import current_names
 from warroom.core.plan_runs import EXPIRY_WARNING_MS, PlanRun
 from warroom.core.plans import Guard, Plan
 from warroom.core.topology import Topology
@@ -129,13 +130,15 @@ def _name(series: str) -> str:
 
 
 def series_words(series: str) -> str:
-    """A guard series as words: ``qr_pay success``, ``trade error rate``; else its text."""
+    """A guard series as words: "QR-code payment success", "Trade error rate"; else its text."""
     try:
         key = SeriesKey.parse(series)
     except ValueError:
         return series
     labels = dict(key.labels)
     who = labels.get("scenario") or labels.get("service") or ""
+    # People read names ("QR-code payment success"); the series text stays in tooltips.
+    who = current_names().display("scenario" if "scenario" in labels else "service", who) if who else ""
     words = {
         "scenario_success_ratio": translate("PlansPanel", "success"),
         "service_error_ratio": translate("PlansPanel", "error rate"),
@@ -194,7 +197,7 @@ def _label(topology: Topology, name: str) -> str:
 def _scenario_title(topology: Topology, scenario_id: str) -> str:
     for sc in topology.scenarios:
         if sc.id == scenario_id:
-            return sc.title or sc.id
+            return sc.label
     return scenario_id
 
 
