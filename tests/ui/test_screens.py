@@ -16,10 +16,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
-from PySide6.QtCore import QRect  # noqa: E402
+from PySide6.QtCore import QRect, QSize  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: E402
 
-from warroom.ui.screens import FIRST_START_SIZE, choose_screen, describe, place_window  # noqa: E402
+from warroom.ui.screens import FIRST_START_SIZE, choose_screen, describe, fitting_size, place_window  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,13 +96,30 @@ def test_a_given_size_is_kept_on_the_chosen_screen(window):
 
 def test_first_start_size_unless_the_saved_geometry_stands(window, qtbot):
     place_window(window, None)
-    assert (window.width(), window.height()) == FIRST_START_SIZE
+    area = QApplication.primaryScreen().availableGeometry()
+    assert (window.width(), window.height()) == fitting_size(FIRST_START_SIZE, area.size())
     other = QMainWindow()
     qtbot.addWidget(other)
     other.resize(1000, 700)  # as restored from QSettings
     place_window(other, None, keep_geometry=True)
-    assert (other.width(), other.height()) == (1000, 700)
+    assert (other.width(), other.height()) == fitting_size((1000, 700), area.size())
     other.close()
+
+
+@pytest.mark.parametrize("area, wanted, fitted", [
+    ((1366, 768), (1600, 900), (1366, 768)),  # the replay on a laptop opened larger than its screen
+    ((1920, 1050), (1600, 900), (1600, 900)),
+    ((1280, 1024), (1600, 900), (1280, 900)),
+    ((0, 0), (1600, 900), (1600, 900)),  # a screen that reports no area: no better guess
+])
+def test_a_window_never_asks_for_more_than_its_screen(area, wanted, fitted):
+    assert fitting_size(wanted, QSize(*area)) == fitted
+
+
+def test_a_first_start_window_fits_a_small_screen(window):
+    area = QApplication.primaryScreen().availableGeometry().size()  # offscreen: 800x800
+    place_window(window, None)
+    assert window.width() <= area.width() and window.height() <= area.height()
 
 
 # -- placing for real: two X screens under Xvfb -----------------------------------------------

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import Protocol, Sequence
 
-from PySide6.QtCore import QRect
-from PySide6.QtGui import QScreen
+from PySide6.QtCore import QRect, QSize
+from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QWidget
 
-FIRST_START_SIZE = (1600, 900)  # a window with no saved geometry and no screen asked for
+FIRST_START_SIZE = (1600, 900)  # a window with no saved geometry and no screen asked for,
+# on a screen that has room for it (a smaller one gets its whole available area)
 
 
 class ScreenLike(Protocol):
@@ -55,6 +56,17 @@ def choose_screen(screens: Sequence[ScreenLike], wanted: int | None,
                       f"screen{'' if count == 1 else 's'} ({describe(screens)}); opening on screen {fallback}")
 
 
+def fitting_size(wanted: tuple[int, int], area: QSize) -> tuple[int, int]:
+    """``wanted``, no larger than ``area`` (a screen's available geometry) in either direction.
+
+    A window that asks for more than its screen opens with its title bar or its edges off
+    screen (the replay at 1366x768 did), where nobody can reach them to move it back.
+    """
+    if area.isEmpty():
+        return wanted
+    return min(wanted[0], area.width()), min(wanted[1], area.height())
+
+
 def place_window(win: QWidget, screen: QScreen | None, *, size: tuple[int, int] | None = None,
                  fullscreen: bool = False, keep_geometry: bool = False) -> None:
     """Size ``win``, put it on ``screen`` (filling its available area unless ``size`` is
@@ -64,7 +76,8 @@ def place_window(win: QWidget, screen: QScreen | None, *, size: tuple[int, int] 
     there (on a second X screen it could not be moved across afterwards), and its top-left
     corner goes to the screen's, for monitors that share one virtual desktop.
     ``keep_geometry``: the size restored from the user's settings stands when no screen
-    and no size are asked for.
+    and no size are asked for. Without ``size`` the window never asks for more than the
+    screen's available area (a size asked for is kept: a snapshot may be larger than the screen).
     """
     if size is not None:
         win.resize(*size)
@@ -74,8 +87,11 @@ def place_window(win: QWidget, screen: QScreen | None, *, size: tuple[int, int] 
         if size is None:
             win.resize(area.size())
         win.move(area.topLeft())
-    elif size is None and not keep_geometry:
-        win.resize(*FIRST_START_SIZE)
+    elif size is None:
+        primary = QGuiApplication.primaryScreen()
+        area = primary.availableGeometry().size() if primary is not None else QSize()
+        current = (win.width(), win.height()) if keep_geometry else FIRST_START_SIZE
+        win.resize(*fitting_size(current, area))
     win.show()
     handle = win.windowHandle()
     if screen is not None and handle is not None and handle.screen() is not screen:

@@ -90,6 +90,13 @@ def contrast_ratio(a: str | QColor, b: str | QColor) -> float:
 FONT_FAMILIES = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "Noto Sans", "DejaVu Sans"]
 
 _current = DARK
+_base_point_size = 11.0  # the layout's font_pt: the application font at 1080p
+# The wall scale (see warroom/ui/wall_scale.py): every size the panels give at 1080p is
+# multiplied by it, so a wall at 4K shows the same picture, twice as big. Points are also
+# corrected for a logical DPI other than 96, so that a point takes the same share of the
+# screen whatever the display server thinks an inch is.
+_scale = 1.0
+_dpi = 96.0
 
 
 def current() -> Theme:
@@ -97,39 +104,72 @@ def current() -> Theme:
     return _current
 
 
+def wall_scale() -> float:
+    """How much bigger than at 1920x1080 (96 dpi) the wall draws: 1.0 there, 2.0 at 3840x2160."""
+    return _scale
+
+
+def point_scale() -> float:
+    """What a point size given for 1080p at 96 dpi is multiplied by (wall scale and DPI)."""
+    return _scale * 96.0 / _dpi
+
+
+def px(n: float) -> int:
+    """``n`` pixels at 1080p, scaled for the wall; never rounds a non-zero length to nothing."""
+    if n == 0:
+        return 0
+    scaled = round(n * _scale)
+    return scaled if scaled != 0 else (1 if n > 0 else -1)
+
+
+def set_wall_scale(scale: float, dpi: float = 96.0) -> None:
+    """Make ``scale`` the wall scale (``warroom.ui.wall_scale`` applies it to open windows)."""
+    global _scale, _dpi
+    _scale = float(scale)
+    _dpi = float(dpi) if dpi and dpi > 0 else 96.0
+
+
 def ui_font(point_size: float = 11.0, bold: bool = False) -> QFont:
-    """The UI font at a size (points), with CJK-capable fallbacks."""
+    """The UI font at a size given in points at 1080p (scaled for the wall), with CJK-capable fallbacks."""
     font = QFont()
     font.setFamilies(FONT_FAMILIES)
-    font.setPointSizeF(point_size)
+    font.setPointSizeF(max(1.0, point_size * point_scale()))
     font.setBold(bold)
     return font
 
 
 def style_sheet(theme: Theme) -> str:
-    """The application style sheet for a theme."""
+    """The application style sheet for a theme, its lengths scaled for the wall."""
     t = theme
     return f"""
     QWidget {{ background: {t.background}; color: {t.text}; }}
-    QMainWindow::separator {{ background: {t.border}; width: 2px; height: 2px; }}
+    QMainWindow::separator {{ background: {t.border}; width: {px(2)}px; height: {px(2)}px; }}
     QDockWidget {{ color: {t.text_dim}; font-weight: bold; }}
-    QDockWidget::title {{ background: {t.surface}; padding: 4px 8px; border-bottom: 1px solid {t.border}; }}
-    QFrame#tile, QFrame#card {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 6px; }}
+    QDockWidget::title {{ background: {t.surface}; padding: {px(4)}px {px(8)}px; border-bottom: {px(1)}px solid {t.border}; }}
+    QFrame#tile, QFrame#card {{ background: {t.surface}; border: {px(1)}px solid {t.border}; border-radius: {px(6)}px; }}
     QLabel#dim {{ color: {t.text_dim}; }}
     QTableView, QListView, QTreeView {{ background: {t.surface}; alternate-background-color: {t.background};
         gridline-color: {t.border}; selection-background-color: {t.accent}; border: none; }}
     QHeaderView::section {{ background: {t.surface}; color: {t.text_dim}; border: none;
-        border-bottom: 1px solid {t.border}; padding: 4px; }}
-    QComboBox, QPushButton {{ background: {t.surface}; border: 1px solid {t.border}; padding: 4px 10px; border-radius: 4px; }}
+        border-bottom: {px(1)}px solid {t.border}; padding: {px(4)}px; }}
+    QComboBox, QPushButton {{ background: {t.surface}; border: {px(1)}px solid {t.border}; padding: {px(4)}px {px(10)}px;
+        border-radius: {px(4)}px; }}
     QPushButton:disabled {{ color: {t.unknown}; border-style: dashed; }}
     QToolTip {{ background: {t.surface}; color: {t.text}; border: 1px solid {t.border}; }}
     """
 
 
+def base_point_size() -> float:
+    """The application font's size at 1080p, points (the layout's ``font_pt``)."""
+    return _base_point_size
+
+
 def apply(theme: Theme, base_point_size: float = 11.0) -> None:
-    """Make ``theme`` the application's theme (call after QApplication exists)."""
-    global _current
+    """Make ``theme`` the application's theme (call after QApplication exists); the font
+    ``base_point_size`` (at 1080p) is scaled by the wall scale in force."""
+    global _current, _base_point_size
     _current = theme
+    _base_point_size = base_point_size
     app = QGuiApplication.instance()
     app.setFont(ui_font(base_point_size))  # type: ignore[union-attr]
     app.setStyleSheet(style_sheet(theme))  # type: ignore[union-attr]

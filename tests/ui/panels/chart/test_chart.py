@@ -215,13 +215,13 @@ def test_markers_for_events_inside_the_window_only(make_panel, view, feed):
     fault = [e for e, _ in markers if e.kind is EventKind.FAULT and e.id != "f-end"]
     assert len(fault) == 1 and fault[0].ts == feed["fault_ms"]
     texts = {e.id: line.label.toPlainText() for e, line in markers}
-    assert texts["d-in"] == "Deploy payment-engine"
-    assert texts[fault[0].id] == "Fault bank-icbc"
+    assert texts["d-in"] == "Deploy Payment engine"  # names, not ids (the id is in the tooltip)
+    assert texts[fault[0].id] == "Fault ICBC gateway"
     assert shown["d-in"].value() == (cursor - 30_000) / 1000
     assert shown["d-in"].pen.color().name() == theme.DARK.warn
     assert shown[fault[0].id].pen.color().name() == theme.DARK.crit
     assert shown["d-in"].pen.style() == Qt.PenStyle.DashLine
-    assert texts["f-end"] == "Fault over bank-icbc"
+    assert texts["f-end"] == "Fault over ICBC gateway"
     assert shown["f-end"].pen.color().name() == theme.DARK.ok  # the end of a fault is a recovery
     # A shorter window leaves the fault (120 s back) out; the deploy (30 s back) stays.
     panel.set_window(60)
@@ -247,7 +247,7 @@ def test_markers_group_same_second_and_labels_never_overlap(make_panel, view):
     lines = panel.markers.lines()
     [(group, line)] = [(g, ln) for g, ln in lines if g[0].id == "dep"]
     assert [e.id for e in group] == ["dep", "flt"]  # one marker for the deploy and the fault it caused
-    assert line.label.toPlainText() == "Deploy + Fault payment-engine"
+    assert line.label.toPlainText() == "Deploy + Fault Payment engine"
     assert line.pen.color().name() == theme.DARK.crit  # the gravest kind colours it
     assert "Deployed payment-engine 1.2.0" in line.toolTip() and "Fault injected" in line.toolTip()
     shown = [label_rect(panel, ln) for _, ln in lines if ln.label.isVisible()]

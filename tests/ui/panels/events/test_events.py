@@ -55,7 +55,7 @@ def test_the_fault_event_shows_its_subject_time_and_severity(qtbot, feed):
     faults = [r for r in range(panel.model.rowCount()) if cell(panel, r, COL_KIND).startswith("FAULT")]
     assert len(faults) == 1
     row = faults[0]
-    assert cell(panel, row, COL_SUBJECT) == "bank-icbc"
+    assert cell(panel, row, COL_SUBJECT) == "ICBC gateway"  # the feed's name; the id is in the tooltip
     assert cell(panel, row, COL_KIND) == "FAULT P0"
     assert cell(panel, row, COL_TITLE) == "Fault injected: dependency_outage on bank-icbc"
     assert cell(panel, row, COL_TIME) == "10:31:00"  # a minute after 10:30:00 UTC+8

@@ -105,6 +105,12 @@ class CardDelegate(QStyledItemDelegate):
     def __init__(self, parent: QWidget, *, title_pt: float = 16.0, badge_pt: float = 13.0,
                  chip_sample: str = "P0") -> None:
         super().__init__(parent)
+        self._sizes = (title_pt, badge_pt, chip_sample)
+        self.wall_scale_changed()
+
+    def wall_scale_changed(self) -> None:
+        """Fonts and padding for the wall scale in force (``warroom.ui.wall_scale`` calls it)."""
+        title_pt, badge_pt, chip_sample = self._sizes
         self.title_font = theme.ui_font(title_pt)
         self.bold_font = theme.ui_font(title_pt, bold=True)
         self.badge_font = theme.ui_font(badge_pt)
@@ -114,8 +120,8 @@ class CardDelegate(QStyledItemDelegate):
         self._bm = QFontMetricsF(self.badge_font)
         self._bbm = QFontMetricsF(self.badge_bold)
         self._cm = QFontMetricsF(self.chip_font)
-        self.chip_width = self._cm.horizontalAdvance(chip_sample) + 14
-        self.pad = 6.0
+        self.chip_width = self._cm.horizontalAdvance(chip_sample) + theme.px(14)
+        self.pad = 6.0 * theme.wall_scale()
 
     # -- geometry -------------------------------------------------------------------------
     def line_heights(self) -> tuple[float, float]:

@@ -172,11 +172,17 @@ class EventMarkers:
         self._plot = plot
         self._font = font
         self._text_of = text_of
-        self._label_height = QFontMetrics(font).height() + 10  # until a label is measured
+        self._label_height = QFontMetrics(font).height() + theme.px(10)  # until a label is measured
         # (events, line, label width px) per marker, oldest first.
         self._items: list[tuple[list[Event], pg.InfiniteLine, int]] = []
         self._signature: tuple = ()
         self.rows_used = 0
+
+    def set_font(self, font: QFont) -> None:
+        """Label the markers in ``font`` (the wall scale changed); they are made anew at the next ``sync``."""
+        self._font = QFont(font)
+        self.clear()
+        self._label_height = QFontMetrics(font).height() + theme.px(10)
 
     @property
     def row_height(self) -> int:
@@ -195,7 +201,7 @@ class EventMarkers:
         """Show markers for the events of a marked kind with ``start_ms <= ts <= end_ms``."""
         shown = sorted((e for e in events if e.kind in MARKER_KINDS and start_ms <= e.ts <= end_ms),
                        key=lambda e: (e.ts, _SAME_TIME_ORDER[e.kind], e.id))
-        near_ms = _GROUP_PX * (end_ms - start_ms) / max(width_px, 1.0)
+        near_ms = theme.px(_GROUP_PX) * (end_ms - start_ms) / max(width_px, 1.0)
         groups: list[list[Event]] = []
         for e in shown:
             if groups and e.ts - groups[-1][0].ts <= near_ms:
@@ -236,7 +242,8 @@ class EventMarkers:
             at = events[0].ts / 1000.0
             x = (at - x0) * px_per_s
             left = x - width if at > mid else x
-            span = (left - _GAP_PX / 2, left + width + _GAP_PX / 2)
+            gap = theme.px(_GAP_PX)
+            span = (left - gap / 2, left + width + gap / 2)
             row = next((r for r, spans in enumerate(taken)
                         if all(span[1] <= a or span[0] >= b for a, b in spans)), None)
             line.label.setVisible(row is not None)
@@ -255,7 +262,7 @@ class EventMarkers:
     def _make(self, events: list[Event]) -> tuple[list[Event], pg.InfiniteLine, int]:
         th = theme.current()
         color = marker_color(min(events, key=lambda e: _ROLE_RANK[_role(e)]), th)
-        pen = pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine)
+        pen = pg.mkPen(color, width=theme.px(2), style=Qt.PenStyle.DashLine)
         text = self._text_of(events)
         fill = QColor(th.background)  # opaque: lines of the rows above must not show through
         # ``label`` is a format string to pyqtgraph: braces in a subject must be doubled.

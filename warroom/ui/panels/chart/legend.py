@@ -12,7 +12,7 @@ import math
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics, QResizeEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from warroom.ui import theme
 from warroom.ui.panels.live_label import LiveLabel
@@ -21,32 +21,35 @@ from warroom.ui.panels.live_label import LiveLabel
 class ChartLegendWidget(QWidget):
     """A caption and (colour, name, value) rows in columns; rows are reused between updates."""
 
-    MIN_WIDTH = 200
+    MIN_WIDTH = 200  # pixels at 1080p, like the others here (scaled with ``theme.px``)
     MAX_SHARE = 0.5  # of the parent's width: the plot keeps the rest
-    NAME_MAX_PX = 220  # longer names are elided (the full name is the tooltip)
+    NAME_MAX_PX = 300  # longer names are elided (the full name is the tooltip)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("chart_legend")
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(8, 4, 6, 4)
-        outer.setSpacing(4)
+        outer.setContentsMargins(theme.px(8), theme.px(4), theme.px(6), theme.px(4))
+        outer.setSpacing(theme.px(4))
         self.caption = QLabel(self)
         self.caption.setObjectName("dim")
         self.caption.setWordWrap(True)
         outer.addWidget(self.caption)
         self._body = QWidget(self)
+        # The rows flow into more columns when the legend is short (``_place``): their
+        # present placement must not hold the dock taller than the layout's share for it.
+        self._body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         self._grid = QGridLayout(self._body)
         self._grid.setContentsMargins(0, 0, 0, 0)
-        self._grid.setHorizontalSpacing(8)
-        self._grid.setVerticalSpacing(2)
+        self._grid.setHorizontalSpacing(theme.px(8))
+        self._grid.setVerticalSpacing(theme.px(2))
         outer.addWidget(self._body, 1)
         # Threshold keys live here rather than on the lines, where their text would
         # collide with each other (99.9% and 99% are a few pixels apart) and with curves.
         self._limits_box = QWidget(self)
         self._limits = QHBoxLayout(self._limits_box)
         self._limits.setContentsMargins(0, 0, 0, 0)
-        self._limits.setSpacing(18)
+        self._limits.setSpacing(theme.px(18))
         self._limits.addStretch(1)
         outer.addWidget(self._limits_box)
         self._limit_labels: list[QLabel] = []
@@ -61,7 +64,7 @@ class ChartLegendWidget(QWidget):
             swatch, name = QLabel(self._body), QLabel(self._body)
             # Values change every second: a label that repaints alone (see live_label.py).
             value = LiveLabel("100.00%", self._body, align=Qt.AlignmentFlag.AlignRight)
-            swatch.setFixedSize(22, 6)
+            swatch.setFixedSize(theme.px(22), theme.px(6))
             value.setObjectName("chart_legend_value")
             font = value.font()
             font.setBold(True)
@@ -75,7 +78,7 @@ class ChartLegendWidget(QWidget):
                 w.setVisible(visible)
             if visible:
                 color, text = rows[i]
-                swatch.setStyleSheet(f"background: {color.name()}; border-radius: 3px;")
+                swatch.setStyleSheet(f"background: {color.name()}; border-radius: {theme.px(3)}px;")
                 swatch.setProperty("color", color.name())
                 name.setProperty("full_text", text)
                 name.setText(text)
@@ -141,9 +144,19 @@ class ChartLegendWidget(QWidget):
         for r in range(self._grid.rowCount()):
             self._grid.setRowStretch(r, 0)
         self._grid.setRowStretch(per_column, 1)  # rows stay at the top
-        for c in range(columns):  # a gap between columns
-            self._grid.setColumnMinimumWidth(3 * c, 22 + (24 if c else 0))
+        for c in range(max(columns, -(-self._grid.columnCount() // 3))):  # a gap between columns
+            # Columns of an earlier placement (a short legend had more) must not keep their width.
+            self._grid.setColumnMinimumWidth(3 * c, theme.px(22 + (24 if c else 0)) if c < columns else 0)
         self._fit_width()
+
+    def wall_scale_changed(self) -> None:
+        """The wall scale changed (``warroom.ui.wall_scale``): room for the values, rows placed anew."""
+        for swatch, _, value in self._rows:
+            swatch.setFixedSize(theme.px(22), theme.px(6))
+            value.setFixedWidth(max(value.fontMetrics().horizontalAdvance(t) for t in ("100.00%", value.text())))
+        self._grid.setHorizontalSpacing(theme.px(8))
+        self._per_column = 0
+        self._place()
 
     def refit(self) -> None:
         """Size the legend to its columns again (the chart calls this when it is resized)."""
@@ -155,16 +168,16 @@ class ChartLegendWidget(QWidget):
         margins = self.layout().contentsMargins()
         parent = self.parentWidget()
         most = int(parent.width() * self.MAX_SHARE) if parent is not None and parent.width() > 0 else 10_000
-        extra = margins.left() + margins.right() + 6
-        name_px = self.NAME_MAX_PX
+        extra = margins.left() + margins.right() + theme.px(6)
+        name_px = theme.px(self.NAME_MAX_PX)
         for _ in range(4):  # elide, measure, elide again with what is really left
             self._elide_names(name_px)
             self._grid.invalidate()
             want = max(self._grid.sizeHint().width(), self._limits_box.sizeHint().width()) + extra
-            if want <= most or not self.columns() or name_px <= 60:
+            if want <= most or not self.columns() or name_px <= theme.px(60):
                 break
-            name_px = max(60, name_px - -(-(want - most) // self.columns()) - 2)
-        self.setFixedWidth(max(self.MIN_WIDTH, min(most, want)))
+            name_px = max(theme.px(60), name_px - -(-(want - most) // self.columns()) - 2)
+        self.setFixedWidth(max(theme.px(self.MIN_WIDTH), min(most, want)))
 
     def _elide_names(self, px: int) -> None:
         for _, name, _ in self._rows[: self._shown]:

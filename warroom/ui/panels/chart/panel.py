@@ -21,6 +21,7 @@ from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from warroom.core.model import Event, EventKind, SeriesKey
+from warroom.core.names import names_for
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
@@ -48,7 +49,7 @@ _DASHES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine)
 def series_pen(index: int, th: theme.Theme) -> pg.QtGui.QPen:
     """The pen of the ``index``-th curve: one pixel wide (bold curves paint it several times)."""
     palette = PALETTES.get(th.name, PALETTES["dark"])
-    pen = pg.mkPen(palette[index % len(palette)], width=1)
+    pen = pg.mkPen(palette[index % len(palette)], width=theme.px(1))
     pen.setStyle(_DASHES[(index // len(palette)) % len(_DASHES)])
     return pen
 
@@ -109,15 +110,9 @@ class ChartPanel(Panel):
         self.view_box.disableAutoRange()
         # Decimation and the label lane depend on the plot's pixel size.
         self.view_box.sigResized.connect(self._on_view_resized)
-        font = self.font()
         for axis in (self.time_axis, self.value_axis):
-            axis.setPen(pg.mkPen(t.border))
             axis.setTextPen(pg.mkPen(t.text_dim))
-            axis.setTickFont(font)
-            axis.setStyle(tickTextOffset=8)
-        # Room for a whole line of the tick font under the plot: pyqtgraph sizes the axis
-        # from the glyphs' ink, and wall-size digits in a CJK font lost their lower edge.
-        self.time_axis.setHeight(QFontMetrics(font).height() + 14)
+        self._style_axes()
         self.markers = EventMarkers(self.plot_widget, self.font(), self.marker_text)
         self.legend = ChartLegendWidget(self)
         self.empty_label = QLabel(self.plot_widget)
@@ -132,6 +127,28 @@ class ChartPanel(Panel):
         row.setSpacing(0)
         row.addWidget(self.plot_widget, 1)
         row.addWidget(self.legend)
+
+    def _style_axes(self) -> None:
+        """Tick font, offsets and line widths for the wall scale in force."""
+        font = self.font()
+        for axis in (self.time_axis, self.value_axis):
+            axis.setPen(pg.mkPen(self._theme.border, width=theme.px(1)))
+            axis.setTickFont(font)
+            axis.setStyle(tickTextOffset=theme.px(8), tickLength=-theme.px(5))
+        # Room for a whole line of the tick font under the plot: pyqtgraph sizes the axis
+        # from the glyphs' ink, and wall-size digits in a CJK font lost their lower edge.
+        self.time_axis.setHeight(QFontMetrics(font).height() + theme.px(14))
+
+    def wall_scale_changed(self) -> None:
+        """The wall scale changed (``warroom.ui.wall_scale``): axes, lines and markers follow."""
+        self._style_axes()
+        self.time_axis.min_tick_px = theme.px(130)
+        for key, curve in self._curves.items():
+            curve.setPen(series_pen(self._colors[key], self._theme))
+        for line, (_, level) in zip(self._threshold_lines, self._thresholds):
+            line.setPen(pg.mkPen(self._theme.status_color(level), width=theme.px(2), style=Qt.PenStyle.DashLine))
+        self.markers.set_font(self.font())
+        self.refresh()
 
     # -- settings ----------------------------------------------------------------------
     def set_series(self, selectors: list[str]) -> None:
@@ -177,7 +194,7 @@ class ChartPanel(Panel):
 
     def _threshold_line(self, value: float, level: str) -> pg.InfiniteLine:
         color = self._theme.status_color(level)
-        pen = pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine)
+        pen = pg.mkPen(color, width=theme.px(2), style=Qt.PenStyle.DashLine)
         line = pg.InfiniteLine(value, angle=0, pen=pen, movable=False)
         line.setZValue(5)
         self.plot_widget.addItem(line, ignoreBounds=True)
@@ -192,6 +209,23 @@ class ChartPanel(Panel):
         self.legend.set_thresholds(rows)
 
     # -- drawing -----------------------------------------------------------------------
+    def set_stale(self, since_ms: int | None) -> None:
+        """Stale data: the whole chart (lines, legend numbers) fades to a third, so no line
+        and no number of it passes for live; it comes back whole with fresh data. An opacity
+        effect costs an off-screen pass per paint, and a stale chart hardly repaints."""
+        super().set_stale(since_ms)
+        stale = since_ms is not None
+        if stale == (self.graphicsEffect() is not None):
+            return
+        if stale:
+            from PySide6.QtWidgets import QGraphicsOpacityEffect
+
+            effect = QGraphicsOpacityEffect(self)
+            effect.setOpacity(0.35)
+            self.setGraphicsEffect(effect)
+        else:
+            self.setGraphicsEffect(None)  # Qt deletes the effect
+
     def refresh(self) -> None:
         """Redraw from the view: curves, ranges, markers and legend at the cursor."""
         cursor = self.source.cursor_ms
@@ -246,7 +280,8 @@ class ChartPanel(Panel):
         self._unit = units.pop() if len(units) == 1 else unit_for(keys[0].name) if keys else PLAIN
         self.value_axis.set_unit(self._unit)
         self._relabel_thresholds()
-        names = short_names(keys, {"scenario": {s.id: s.title for s in self.source.topology.scenarios}})
+        names = short_names(keys, {"scenario": {s.id: s.label for s in self.source.topology.scenarios},
+                                   "service": {s.name: s.label for s in self.source.topology.services}})
         pens = [series_pen(self._colors[k], self._theme) for k in keys]
         self.legend.set_rows([(p.color(), n) for p, n in zip(pens, names)])
         self.legend.caption.setText(self._caption())
@@ -361,7 +396,8 @@ class ChartPanel(Panel):
                     break
             else:
                 parts.append((word, e.subject))
-        return " · ".join(f"{words} {subject}" for words, subject in parts)
+        names = names_for(self.source.topology, self.source.plans)  # names, not ids (ids in the tooltip)
+        return " · ".join(f"{words} {names.subject(subject)}" for words, subject in parts)
 
     def _marker_word(self, event: Event) -> str:
         action = str(event.attrs.get("action", ""))

@@ -9,7 +9,7 @@ what the columns would.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView
 
 from warroom.core.model import Event
@@ -23,11 +23,17 @@ class EventCardDelegate(QStyledItemDelegate):
         super().__init__(table)
         self._table = table
         self._time_col, self._kind_col = time_col, kind_col
-        self._bold = theme.ui_font(16.0, bold=True)
+
+    @property
+    def _bold(self) -> QFont:
+        # The table's font in bold, so the card follows the wall scale with the table.
+        font = QFont(self._table.font())
+        font.setBold(True)
+        return font
 
     def row_height(self) -> int:
         """Height of a two-line card, pixels."""
-        return int(QFontMetricsF(self._table.font()).height() * 2.1 + 8)
+        return int(QFontMetricsF(self._table.font()).height() * 2.1 + theme.px(8))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
@@ -35,7 +41,8 @@ class EventCardDelegate(QStyledItemDelegate):
         if not isinstance(event, Event):
             return
         t = theme.current()
-        rect = option.rect.adjusted(8, 4, -8, -4)
+        pad_x, pad_y = theme.px(8), theme.px(4)
+        rect = option.rect.adjusted(pad_x, pad_y, -pad_x, -pad_y)
         if option.state & QStyle.StateFlag.State_Selected:
             painter.fillRect(option.rect, t.color("accent"))
         elif index.row() % 2:
@@ -48,16 +55,20 @@ class EventCardDelegate(QStyledItemDelegate):
         painter.setPen(t.color("text_dim"))
         stamp = str(model.index(row, self._time_col).data() or "")
         painter.drawText(QPointF(x, base), stamp)
-        x += plain.horizontalAdvance(stamp) + 12
+        x += plain.horizontalAdvance(stamp) + theme.px(12)
         kind_cell = model.index(row, self._kind_col)
         kind = str(kind_cell.data() or "")
         painter.setFont(self._bold)
         painter.setPen(QColor(kind_cell.data(Qt.ItemDataRole.ForegroundRole) or t.color("text")))
         painter.drawText(QPointF(x, base), kind)
-        x += bold.horizontalAdvance(kind) + 12
+        x += bold.horizontalAdvance(kind) + theme.px(12)
         painter.setFont(self._table.font())
         painter.setPen(t.color("text"))
         elide = Qt.TextElideMode.ElideRight
-        painter.drawText(QPointF(x, base), plain.elidedText(event.subject, elide, max(0.0, rect.right() - x)))
+        # Subject and title as the model shows them (names, the console's language): the two
+        # columns after the kind.
+        subject = str(model.index(row, self._kind_col + 1).data() or event.subject)
+        title = str(model.index(row, self._kind_col + 2).data() or event.title)
+        painter.drawText(QPointF(x, base), plain.elidedText(subject, elide, max(0.0, rect.right() - x)))
         painter.drawText(QPointF(rect.left(), base + plain.height() * 1.05),
-                         plain.elidedText(event.title, elide, rect.width()))
+                         plain.elidedText(title, elide, rect.width()))

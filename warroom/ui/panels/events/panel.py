@@ -17,10 +17,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QHeaderView, QSiz
                                QVBoxLayout, QWidget)
 
 from warroom.core.model import Event, EventKind, Severity
+from warroom.core.names import Names, event_title, names_for
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
 from warroom.ui.panels.events.card import EventCardDelegate
+from warroom.ui.panels.health.feed_text import feed_event_text
 
 MAX_ROWS = 500
 FILTER_COLUMNS = 4  # filter toggles per row until the panel's width is known
@@ -90,6 +92,7 @@ class EventTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[Event] = []
         self.utc_offset_minutes = DEFAULT_UTC_OFFSET_MINUTES
+        self.names = Names()  # the feed's display names (the panel sets them on refresh)
 
     @property
     def rows(self) -> list[Event]:
@@ -147,7 +150,9 @@ class EventTableModel(QAbstractTableModel):
             if col == COL_KIND:
                 word = kind_word(e.kind)
                 return word if e.severity is Severity.INFO else f"{word} {e.severity.value}"
-            return e.subject if col == COL_SUBJECT else e.title
+            if col == COL_SUBJECT:  # people read names; the id stays in the tooltip
+                return self.names.subject(e.subject, str(e.attrs.get("subject_kind") or ""))
+            return feed_event_text(e) or event_title(e.title, e.attrs)
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == COL_KIND:
                 return level_color(event_level(e))
@@ -155,7 +160,7 @@ class EventTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole and col == COL_KIND:
             return theme.ui_font(16.0, bold=True)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{e.title}\n{e.kind.value} · {e.severity.value} · {e.id}"
+            return f"{e.title}\n{e.kind.value} · {e.severity.value} · {e.subject} · {e.id}"
         if role == Qt.ItemDataRole.UserRole:
             return e
         return None
@@ -203,7 +208,6 @@ class EventFeedPanel(Panel):
             button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             button.toggled.connect(self._on_filter_toggled)
             self._buttons[kind] = button
-        self._filter_px = max(b.sizeHint().width() for b in self._buttons.values())
         self._wrap_filters(FILTER_COLUMNS)
 
         self.table = QTableView(self)
@@ -217,31 +221,54 @@ class EventFeedPanel(Panel):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self._row_height = int(self.table.fontMetrics().height() * 1.6)
-        self.table.verticalHeader().setDefaultSectionSize(self._row_height)
         header = self.table.horizontalHeader()
         header.setFont(theme.ui_font(13.0, bold=True))
         header.setHighlightSections(False)
-        metrics, head_metrics = self.table.fontMetrics(), header.fontMetrics()
-        self._wide_px = 0  # the width the four columns need
-        for col, sample in ((COL_TIME, "88:88:88"), (COL_KIND, "INCIDENT P0"), (COL_SUBJECT, "merchant-gateway")):
+        for col in (COL_TIME, COL_KIND, COL_SUBJECT):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            title = self.model.headerData(col, Qt.Orientation.Horizontal)
-            width = max(metrics.horizontalAdvance(sample), head_metrics.horizontalAdvance(title))
-            header.resizeSection(col, width + 28)
-            self._wide_px += width + 28
-        self._wide_px += metrics.horizontalAdvance("Fault injected: dependency_outage")
-        self._wide_widths = [header.sectionSize(c) for c in range(COL_TITLE)]
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
         self._card = EventCardDelegate(self.table, COL_TIME, COL_KIND)
         self._compact = False
+        self._measure()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(filters)
         layout.addWidget(self.table)
+        self.filters_bar = filters
         self.refresh()
+
+    def set_wall_mode(self, wall: bool) -> None:
+        """On a wall the filter toggles go (nobody clicks there); the filter in force stays."""
+        super().set_wall_mode(wall)
+        self.filters_bar.setVisible(not wall)
+
+    def _measure(self) -> None:
+        """Row height, column widths and the filter toggles' width, from the fonts in force."""
+        self._filter_px = max(b.sizeHint().width() for b in self._buttons.values())
+        self._row_height = int(self.table.fontMetrics().height() * 1.6)
+        header = self.table.horizontalHeader()
+        metrics, head_metrics = self.table.fontMetrics(), header.fontMetrics()
+        self._wide_widths = []  # of the time, kind and subject columns
+        for col, sample in ((COL_TIME, "88:88:88"), (COL_KIND, "INCIDENT P0"), (COL_SUBJECT, "merchant-gateway")):
+            title = self.model.headerData(col, Qt.Orientation.Horizontal)
+            width = max(metrics.horizontalAdvance(sample), head_metrics.horizontalAdvance(title)) + theme.px(28)
+            if not (self._compact and col == COL_TIME):  # the compact card stretches over the time column
+                header.resizeSection(col, width)
+            self._wide_widths.append(width)
+        # The width the four columns need.
+        self._wide_px = sum(self._wide_widths) + metrics.horizontalAdvance("Fault injected: dependency_outage")
+        rows = self._card.row_height() if self._compact else self._row_height
+        self.table.verticalHeader().setDefaultSectionSize(rows)
+
+    def wall_scale_changed(self) -> None:
+        """The wall scale changed (``warroom.ui.wall_scale``): sizes follow the new fonts."""
+        self._measure()
+        width = self.width()
+        self._set_compact(width < self._wide_px)
+        self._filter_columns = 0  # re-wrap even if the count is the same: the toggles resized
+        self._wrap_filters(max(1, (width - theme.px(12)) // (self._filter_px + self._filter_grid.spacing())))
 
     @property
     def compact(self) -> bool:
@@ -253,7 +280,7 @@ class EventFeedPanel(Panel):
         super().resizeEvent(event)
         width = event.size().width()
         self._set_compact(width < self._wide_px)
-        self._wrap_filters(max(1, (width - 12) // (self._filter_px + self._filter_grid.spacing())))
+        self._wrap_filters(max(1, (width - theme.px(12)) // (self._filter_px + self._filter_grid.spacing())))
 
     def _wrap_filters(self, columns: int) -> None:
         """Lay the filter toggles out ``columns`` to a row, in balanced rows."""
@@ -314,6 +341,7 @@ class EventFeedPanel(Panel):
     # -- drawing ---------------------------------------------------------------------------
     def refresh(self) -> None:
         """Add what arrived since the last refresh; rebuild when the cursor went back."""
+        self.model.names = names_for(self.source.topology, self.source.plans)
         cursor = self.source.cursor_ms
         if cursor is None:
             if self.model.rows:

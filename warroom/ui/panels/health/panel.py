@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QLabel, QSiz
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
+from warroom.ui.panels.health.feed_text import status_text
 from warroom.ui.panels.live_label import LiveLabel
 
 #: Data older than this turns the frame amber...
@@ -111,7 +112,9 @@ class FeedHealthPanel(Panel):
         self.errors_label.setWordWrap(True)
         # Long texts wrap or are cut rather than widen the dock: the map beside it matters more.
         for label in (self.reason_label, self.fault_label, self.errors_label):
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            policy.setHeightForWidth(True)  # as tall as the wrapped text, or its last line is cut
+            label.setSizePolicy(policy)
             label.setMinimumWidth(0)
 
         status = QVBoxLayout()
@@ -175,7 +178,16 @@ class FeedHealthPanel(Panel):
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self._box.direction() != direction:
             self._box.setDirection(direction)
-            self._box.setSpacing(32 if wide else 6)
+            self._box.setSpacing(theme.px(32 if wide else 6))
+
+    def set_wall_mode(self, wall: bool) -> None:
+        """On a wall only the connection, the data's age and failures show: the protocol
+        error, point and series counters are for the engineer's desk."""
+        super().set_wall_mode(wall)
+        for i in range(self._counters.count()):
+            widget = self._counters.itemAt(i).widget()
+            if widget is not None:
+                widget.setVisible(not wall)
 
     def _label(self, name: str, size: float, bold: bool = False, dim: bool = False) -> QLabel:
         label = QLabel(self)
@@ -206,15 +218,16 @@ class FeedHealthPanel(Panel):
         replay = view.feed_state == REPLAY
         state_color = QColor(t.accent) if replay else t.status_color(_state_level(view.feed_state))
         self._set(self.state_label, state_word(view.feed_state),
-                  f"color: {t.background}; background: {state_color.name()}; border-radius: 4px; padding: 2px 10px;")
+                  f"color: {t.background}; background: {state_color.name()}; border-radius: {theme.px(4)}px; padding: {theme.px(2)}px {theme.px(10)}px;")
         # A replay's data is as old as its cursor says; the time bar shows that, not an age.
         self.age_label.setText(self.tr("recorded history") if replay else format_age(age))
         self.age_label.set_color(t.status_color(_age_level(age)))
-        reason = view.feed_reason or ""
-        if view.feed_server and view.feed_server not in reason:  # "live from <server>" names it already
+        raw = view.feed_reason or ""
+        reason = raw if replay else status_text(raw)  # in the UI language (a replay names its file)
+        if view.feed_server and view.feed_server not in raw:  # "live from <server>" names it already
             reason = f"{reason} — {view.feed_server}" if reason else view.feed_server
         if view.feed_last_close and view.feed_state in ("live", "stale"):  # a flapping feed shows why
-            reason = f"{reason}\n{view.feed_last_close}"
+            reason = f"{reason}\n{status_text(view.feed_last_close)}"
         self._set(self.reason_label, reason)
         self._set(self.fault_label, view.feed_fault, f"color: {t.warn};")
         if self.fault_label.isHidden() == bool(view.feed_fault):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, QPointF, QRect,
+from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRect,
                             QRectF, Qt, Signal)
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionViewItem,
@@ -22,6 +22,7 @@ from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
 from warroom.ui.panels.kpi.panel import DASH, KpiThresholds, format_count, format_percent
+from warroom.ui.stale_banner import age_text, stale_ink
 
 #: Success ratios are ranked in buckets this wide, ties kept in their previous order, so
 #: two scenarios a hair apart do not swap places on every frame.
@@ -29,6 +30,8 @@ RANK_BUCKET = 0.001  # 0.1 percentage point
 ID_ROLE = Qt.ItemDataRole.UserRole
 LEVEL_ROLE = Qt.ItemDataRole.UserRole + 1
 COL_STATUS, COL_TITLE, COL_TPS, COL_SUCCESS = range(4)
+TITLE_PT = 17.0  # scenario titles at 1080p
+TITLE_SHRINK = 0.75  # smallest share of TITLE_PT a short board draws its titles at
 #: The error-budget burn shown in each row's tooltip is over this window.
 BURN_WINDOW_MS = 3_600_000
 
@@ -54,7 +57,7 @@ def scenario_rows(view: LiveView, thresholds: KpiThresholds, previous: list[str]
     for sc in view.topology.scenarios:
         tps = view.value(SeriesKey("scenario_tps", {"scenario": sc.id}))
         success = view.value(SeriesKey("scenario_success_ratio", {"scenario": sc.id}))
-        rows.append(ScenarioRow(sc.id, sc.title or sc.id, tps, success, thresholds.success_level(success)))
+        rows.append(ScenarioRow(sc.id, sc.label, tps, success, thresholds.success_level(success)))
     before = {sid: i for i, sid in enumerate(previous or ())}
     natural = {r.id: i for i, r in enumerate(rows)}
 
@@ -88,6 +91,9 @@ class ScenarioTableModel(QAbstractTableModel):
         self._headers = ("", self.tr("Scenario"), self.tr("TPS"), self.tr("Success"))
         #: ``scenario id -> burn rate or None`` for the tooltip; the panel sets it.
         self.burn_of: Callable[[str], float | None] | None = None
+        #: While the data is stale, its age ("42 s old"): every row is dimmed and the
+        #: title column's header says how old the numbers are. Empty while live.
+        self.stale_note = ""
 
     @property
     def rows(self) -> list[ScenarioRow]:
@@ -126,6 +132,8 @@ class ScenarioTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal:
             if role == Qt.ItemDataRole.DisplayRole:
+                if section == COL_TITLE and self.stale_note:
+                    return self.stale_note  # how old the numbers are says more than "Scenario"
                 return self._headers[section]
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 side = Qt.AlignmentFlag.AlignRight if section in (COL_TPS, COL_SUCCESS) else Qt.AlignmentFlag.AlignLeft
@@ -146,6 +154,8 @@ class ScenarioTableModel(QAbstractTableModel):
             return DASH if row.success is None else f"{format_percent(row.success)}%"
         if role == Qt.ItemDataRole.ForegroundRole:
             t = theme.current()
+            if self.stale_note:  # stale numbers never keep their colour: they are not now
+                return stale_ink(t)
             if col in (COL_STATUS, COL_SUCCESS) and row.level != "ok":
                 return t.status_color(row.level)
             return t.color("text_dim") if row.success is None else t.color("text")
@@ -203,12 +213,13 @@ class _RowDelegate(QStyledItemDelegate):
         if option.state & QStyle.StateFlag.State_Selected:
             painter.fillRect(rect, t.color("accent"))
         col = index.column()
+        stale = bool(model.stale_note)
         if col == COL_STATUS:
-            _paint_marker(painter, rect, row.level, t)
+            _paint_marker(painter, rect, row.level, t, stale)
             return
-        inner = rect.adjusted(8, 0, -8, 0)
+        inner = rect.adjusted(theme.px(8), 0, -theme.px(8), 0)
         if col == COL_TITLE:
-            painter.setPen(t.color("text_dim") if row.success is None else t.color("text"))
+            painter.setPen(stale_ink(t) if stale else t.color("text_dim") if row.success is None else t.color("text"))
             self._paint_title(painter, inner, row.title)
             return
         text = model.data(index, Qt.ItemDataRole.DisplayRole)
@@ -216,13 +227,16 @@ class _RowDelegate(QStyledItemDelegate):
         painter.setPen(model.data(index, Qt.ItemDataRole.ForegroundRole))
         painter.drawText(inner, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), text)
 
-    def _paint_title(self, painter: QPainter, rect: QRect, title: str) -> None:
-        laid = self._lines.get((title, rect.width()))
+    def _laid(self, title: str, width: int) -> tuple[QFont, tuple[str, ...]]:
+        laid = self._lines.get((title, width))
         if laid is None:
-            laid = self._lines[(title, rect.width())] = self._lay_out(title, rect.width())
             if len(self._lines) > 256:  # widths change when the dock is resized
                 self._lines.clear()
-        font, lines = laid
+            laid = self._lines[(title, width)] = self._lay_out(title, width)
+        return laid
+
+    def _paint_title(self, painter: QPainter, rect: QRect, title: str) -> None:
+        font, lines = self._laid(title, rect.width())
         metrics = QFontMetricsF(font)
         pitch = line_pitch(metrics)
         top = rect.center().y() - pitch * len(lines) / 2
@@ -238,9 +252,25 @@ class _RowDelegate(QStyledItemDelegate):
         while True:
             font.setPointSizeF(size)
             lines = wrap_title(title, QFontMetricsF(font), width)
-            if "".join(lines).replace(" ", "") == title.replace(" ", "") or size <= base * 0.8:
+            if _whole(title, lines) or size <= base * 0.8:
                 return font, lines
-            size -= 0.5
+            size -= 0.5 * theme.point_scale()
+
+    def cell_fits(self, index: QModelIndex | QPersistentModelIndex, rect: QRect) -> bool:
+        """Whether the cell at ``index`` shows its whole text in ``rect`` (the wall check asks)."""
+        row = index.model().row_at(index.row()) if isinstance(index.model(), ScenarioTableModel) else None
+        if row is None or index.column() == COL_STATUS:
+            return True  # the marker is a shape, its word is the tooltip's
+        inner = rect.adjusted(theme.px(8), 0, -theme.px(8), 0)
+        if index.column() == COL_TITLE:
+            font, lines = self._laid(row.title, inner.width())
+            return _whole(row.title, lines) and len(lines) * line_pitch(QFontMetricsF(font)) <= rect.height()
+        text = str(index.model().data(index, Qt.ItemDataRole.DisplayRole))
+        return QFontMetricsF(self._table.font()).horizontalAdvance(text) <= inner.width()
+
+    def lines_of(self, title: str, width: int) -> tuple[str, ...]:
+        """The lines ``title`` is drawn on in a title cell ``width`` pixels wide (inside its padding)."""
+        return self._laid(title, width)[1] if width > 0 else (title,)
 
     @property
     def title_font(self) -> QFont:
@@ -251,6 +281,16 @@ class _RowDelegate(QStyledItemDelegate):
         """The font the titles are drawn in."""
         self._title_font = QFont(font)
         self._lines.clear()
+
+
+def _whole(title: str, lines: tuple[str, ...]) -> bool:
+    """Whether ``lines`` show all of ``title``, no Latin word cut in two ("Ref / und")."""
+    if "".join(lines).replace(" ", "") != title.replace(" ", ""):
+        return False  # elided
+    if " ".join(lines) == title:
+        return True  # broken between words
+    return not any(a[-1:].isascii() and a[-1:].isalnum() and b[:1].isascii() and b[:1].isalnum()
+                   for a, b in zip(lines, lines[1:]))
 
 
 def line_pitch(metrics: QFontMetricsF) -> float:
@@ -275,8 +315,8 @@ def wrap_title(title: str, metrics: QFontMetricsF, width: float) -> tuple[str, .
     return (metrics.elidedText(first, elide, width), metrics.elidedText(rest, elide, width))
 
 
-def _paint_marker(painter: QPainter, rect: QRect, level: str, t: theme.Theme) -> None:
-    color = t.status_color(level)
+def _paint_marker(painter: QPainter, rect: QRect, level: str, t: theme.Theme, stale: bool = False) -> None:
+    color = stale_ink(t) if stale else t.status_color(level)  # the shape still tells the old level
     side = min(rect.width() - 12, rect.height()) * 0.5
     c = QRectF(rect).center()
     r = QRectF(c.x() - side / 2, c.y() - side / 2, side, side)
@@ -320,7 +360,7 @@ class ScenarioBoardPanel(Panel):
         self.table.setModel(self.model)
         self.table.setFont(theme.ui_font(20.0))
         self.delegate = _RowDelegate(self.table)
-        self.delegate.set_title_font(theme.ui_font(17.0))
+        self.delegate.set_title_font(theme.ui_font(TITLE_PT))
         self.table.setItemDelegate(self.delegate)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -328,18 +368,19 @@ class ScenarioBoardPanel(Panel):
         self.table.setShowGrid(False)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.verticalHeader().hide()
+        self.table.setProperty("fits_all_rows", True)  # every scenario on screen (tests/ui/wall_check.py holds it to that)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
         header.setFont(theme.ui_font(13.0, bold=True))
         header.setHighlightSections(False)
+        header.setMinimumSectionSize(1)  # the style's minimum (from the header font) would widen the marker column
         header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(COL_STATUS, int(self.table.fontMetrics().height() * 1.2))
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
         for col in (COL_TPS, COL_SUCCESS):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
-            widest = "100.00%" if col == COL_SUCCESS else "88,888"
-            header.resizeSection(col, self.table.fontMetrics().horizontalAdvance(widest) + 16)
+        self._size_columns()
         self._fit_rows()
+        self.table.viewport().installEventFilter(self)
         self.table.clicked.connect(self._on_table_clicked)
         self.table.activated.connect(self._on_table_clicked)
         layout = QVBoxLayout(self)
@@ -359,18 +400,65 @@ class ScenarioBoardPanel(Panel):
             self._reselect()
             self._fit_rows()
 
+    def _size_columns(self) -> None:
+        """The marker and number columns as wide as their content in the table's font."""
+        header, metrics = self.table.horizontalHeader(), self.table.fontMetrics()
+        header.resizeSection(COL_STATUS, int(metrics.height() * 1.2))
+        for col, widest in ((COL_TPS, "88,888"), (COL_SUCCESS, "100.00%")):
+            head = header.fontMetrics().horizontalAdvance(str(self.model.headerData(col, Qt.Orientation.Horizontal)))
+            header.resizeSection(col, max(metrics.horizontalAdvance(widest), head) + theme.px(16))
+
+    def wall_scale_changed(self) -> None:
+        """The wall scale changed (``warroom.ui.wall_scale``): the title font and the columns follow."""
+        self.delegate.set_title_font(theme.ui_font(TITLE_PT))
+        self._size_columns()
+        self._fit_rows()
+
+    def set_stale(self, since_ms: int | None) -> None:
+        """Dim every row and put the data's age in the header while stale."""
+        super().set_stale(since_ms)
+        note = (age_text(self.stale_age_ms) or DASH) if since_ms is not None else ""
+        if note == self.model.stale_note:
+            return
+        self.model.stale_note = note
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, COL_TITLE, COL_TITLE)
+        if self.model.rowCount():
+            self.model.dataChanged.emit(self.model.index(0, 0), self.model.index(self.model.rowCount() - 1, 3))
+
+    @property
+    def stale(self) -> bool:
+        """True while the board shows stale (dimmed) rows."""
+        return bool(self.model.stale_note)
+
     def _fit_rows(self) -> None:
         """Rows share the height, so every scenario is on screen without a scroll bar, but
-        never shorter than two title lines nor taller than needed for the numbers."""
-        least = int(2 * line_pitch(QFontMetricsF(self.delegate.title_font)) + 6)
-        most = int(self.table.fontMetrics().height() * 2.0)
+        never shorter than their titles' lines nor taller than needed for the numbers. A
+        board too short for every title at full size draws the titles smaller (down to
+        ``TITLE_SHRINK``) rather than push scenarios off the bottom."""
+        width = self.table.horizontalHeader().sectionSize(COL_TITLE) - 2 * theme.px(8)
         rows = max(1, self.model.rowCount())
         height = self.table.viewport().height()
+        for shrink in (1.0, 0.9, 0.8, TITLE_SHRINK):
+            font = theme.ui_font(TITLE_PT * shrink)
+            if font != self.delegate.title_font:
+                self.delegate.set_title_font(font)
+            lines = max((len(self.delegate.lines_of(r.title, width)) for r in self.model.rows), default=1)
+            least = int(lines * line_pitch(QFontMetricsF(font)) + theme.px(6))
+            least = max(least, self.table.fontMetrics().height())
+            if least * rows <= height:
+                break
+        most = int(self.table.fontMetrics().height() * 2.0)
         self.table.verticalHeader().setDefaultSectionSize(max(least, min(most, height // rows)))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self._fit_rows()
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+        # The rows share the viewport, which also shrinks when the header grows (a larger wall scale).
+        if obj is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_rows()
+        return super().eventFilter(obj, event)
 
     def _reselect(self) -> None:
         ids = [r.id for r in self.model.rows]
