@@ -4,67 +4,67 @@
 <context>
     <name>AlertDialogs</name>
     <message>
-        <location filename="../../warroom/ui/panels/alert_dialogs.py" line="78"/>
+        <location filename="../../warroom/ui/panels/alerts/dialogs.py" line="80"/>
         <source>Your name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_dialogs.py" line="106"/>
+        <location filename="../../warroom/ui/panels/alerts/dialogs.py" line="108"/>
         <source>Acknowledge</source>
         <translation>认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_dialogs.py" line="106"/>
+        <location filename="../../warroom/ui/panels/alerts/dialogs.py" line="108"/>
         <source>Comment</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_dialogs.py" line="111"/>
+        <location filename="../../warroom/ui/panels/alerts/dialogs.py" line="113"/>
         <source>Add a note</source>
         <translation>添加备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_dialogs.py" line="115"/>
+        <location filename="../../warroom/ui/panels/alerts/dialogs.py" line="117"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_dialogs.py" line="125"/>
+        <location filename="../../warroom/ui/panels/alerts/dialogs.py" line="127"/>
         <source>Silence</source>
         <translation>静默</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_dialogs.py" line="126"/>
+        <location filename="../../warroom/ui/panels/alerts/dialogs.py" line="129"/>
         <source>This alert: %1 on %2</source>
         <translation>仅此告警：%2 上的 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_dialogs.py" line="127"/>
+        <location filename="../../warroom/ui/panels/alerts/dialogs.py" line="130"/>
         <source>Everything on %1</source>
         <translation>%1 上的全部告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_dialogs.py" line="132"/>
+        <location filename="../../warroom/ui/panels/alerts/dialogs.py" line="135"/>
         <source>Match</source>
         <translation>匹配范围</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_dialogs.py" line="138"/>
+        <location filename="../../warroom/ui/panels/alerts/dialogs.py" line="141"/>
         <source>custom…</source>
         <translation>自定义…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_dialogs.py" line="140"/>
+        <location filename="../../warroom/ui/panels/alerts/dialogs.py" line="143"/>
         <source>e.g. 90m, 2h, 1d</source>
         <translation>如 90m、2h、1d</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_dialogs.py" line="143"/>
+        <location filename="../../warroom/ui/panels/alerts/dialogs.py" line="146"/>
         <source>For</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_dialogs.py" line="147"/>
+        <location filename="../../warroom/ui/panels/alerts/dialogs.py" line="150"/>
         <source>Why</source>
         <translation>原因</translation>
     </message>
@@ -72,221 +72,221 @@
 <context>
     <name>AlertsPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/alert_model.py" line="71"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="73"/>
         <source>acked by %1</source>
         <translation>%1 已认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_model.py" line="73"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="75"/>
         <source>pending</source>
         <translation>待定</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_model.py" line="75"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="77"/>
         <source>firing</source>
         <translation>告警中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_model.py" line="86"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="88"/>
         <source>after change</source>
         <translation>变更后</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_model.py" line="87"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="89"/>
         <source>after change: %1</source>
         <translation>变更后：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_model.py" line="96"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="98"/>
         <source>flapping</source>
         <translation>抖动</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_model.py" line="98"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="100"/>
         <source>silenced</source>
         <translation>已静默</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_model.py" line="107"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="109"/>
         <source>+1 symptom</source>
         <translation>+1 条衍生告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_model.py" line="108"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="110"/>
         <source>+%1 symptoms</source>
         <translation>+%1 条衍生告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_model.py" line="111"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="113"/>
         <source>(worst %1)</source>
         <translation>(最高 %1)</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_model.py" line="127"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="129"/>
         <source>ROOT CAUSE</source>
         <translation>根因</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_model.py" line="131"/>
-        <location filename="../../warroom/ui/panels/alert_model.py" line="160"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="133"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="168"/>
         <source>root cause: %1</source>
         <translation>根因：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_model.py" line="156"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="164"/>
         <source>since %1</source>
         <translation>始于 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_model.py" line="166"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="174"/>
         <source>plans: %1</source>
         <translation>预案：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="70"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="71"/>
         <source>Alerting is off</source>
         <extracomment>The longest silence the console makes: every silence ends, and soon.</extracomment>
         <translation>告警未启用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="80"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="81"/>
         <source>Reload rules</source>
         <translation>重新加载规则</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="91"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="92"/>
         <source>Acknowledge</source>
         <translation>认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="92"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="93"/>
         <source>Silence…</source>
         <translation>静默…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="93"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="94"/>
         <source>Runbook</source>
         <translation>处置手册</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="94"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="95"/>
         <source>Silences</source>
         <translation>静默列表</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="186"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="188"/>
         <source>Rule file error: %1</source>
         <translation>规则文件错误：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="190"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="192"/>
         <source>Silences (%1)</source>
         <translation>静默列表（%1）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="196"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="198"/>
         <source>No active alerts</source>
         <translation>当前无告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="200"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="202"/>
         <source>%1 firing</source>
         <translation>告警中 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="202"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="204"/>
         <source>%1 pending</source>
         <translation>待定 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="204"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="206"/>
         <source>%1 acked</source>
         <translation>已认领 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="207"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="209"/>
         <source>%1 silenced</source>
         <translation>已静默 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="270"/>
-        <location filename="../../warroom/ui/panels/alerts.py" line="285"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="272"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="287"/>
         <source>Select an alert first.</source>
         <translation>请先选择一条告警。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="275"/>
-        <location filename="../../warroom/ui/panels/alerts.py" line="290"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="277"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="292"/>
         <source>Say who you are: every action names who took it.</source>
         <translation>请填写姓名：每项操作都会记录操作人。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="277"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="279"/>
         <source>An acknowledgement needs a comment: say what you are doing about it.</source>
         <translation>认领需填写说明：请写明正在如何处置。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="279"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="281"/>
         <source>Acknowledged: %1</source>
         <translation>已认领：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="292"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="294"/>
         <source>A silence needs a reason: say why the alert may stay quiet.</source>
         <translation>静默需填写原因：请说明为何可暂不告警。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="296"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="298"/>
         <source>Duration: %1</source>
         <translation>时长：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="298"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="300"/>
         <source>A silence lasts more than nothing and at most 7 days.</source>
         <translation>静默时长须大于 0，且不超过 7 天。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="301"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="303"/>
         <source>No data yet: nothing to silence.</source>
         <translation>尚无数据：没有可静默的告警。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="310"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="312"/>
         <source>Silenced for %1: %2</source>
         <translation>已静默 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="316"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="318"/>
         <source>This alert has no runbook.</source>
         <translation>该告警没有处置手册。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="318"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="320"/>
         <source>Could not open %1</source>
         <translation>无法打开 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="325"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="327"/>
         <source>Select a silence first.</source>
         <translation>请先选择一条静默。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="326"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="328"/>
         <source>Silence ended.</source>
         <translation>静默已结束。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="333"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="335"/>
         <source>Rules reloaded.</source>
         <translation>规则已重新加载。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="335"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="337"/>
         <source>The rule file still has an error; the rules in force stay.</source>
         <translation>规则文件仍有错误，继续沿用当前生效的规则。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts.py" line="344"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="346"/>
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
@@ -294,132 +294,132 @@
 <context>
     <name>ChartPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="190"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="207"/>
         <source>crit</source>
         <translation>严重</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="190"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="207"/>
         <source>warn</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="315"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="350"/>
         <source>No series selected</source>
         <translation>未选择序列</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="317"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="352"/>
         <source>Waiting for data</source>
         <translation>等待数据</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="319"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="354"/>
         <source>No data for %1</source>
         <translation>%1 暂无数据</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="330"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="365"/>
         <source>last %1 min</source>
         <translation>最近 %1 分钟</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="335"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="370"/>
         <source>Scenario success rate</source>
         <translation>场景成功率</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="336"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="371"/>
         <source>Scenario TPS</source>
         <translation>场景 TPS</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="337"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="372"/>
         <source>Scenario requests</source>
         <translation>场景请求量</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="338"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="373"/>
         <source>Scenario blocked</source>
         <translation>场景拦截量</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="339"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="374"/>
         <source>Service requests</source>
         <translation>服务请求量</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="340"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="375"/>
         <source>Service error rate</source>
         <translation>服务错误率</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="341"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="376"/>
         <source>Service latency</source>
         <translation>服务延迟</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="342"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="377"/>
         <source>Service saturation</source>
         <translation>服务饱和度</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="343"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="378"/>
         <source>Service blocked</source>
         <translation>服务拦截量</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="344"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="379"/>
         <source>Call rate</source>
         <translation>调用量</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="345"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="380"/>
         <source>Call error rate</source>
         <translation>调用错误率</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="346"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="381"/>
         <source>Call latency</source>
         <translation>调用延迟</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="369"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="405"/>
         <source>Fault</source>
         <translation>故障注入</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="369"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="405"/>
         <source>Fault over</source>
         <translation>故障解除</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="371"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="407"/>
         <source>Rollback</source>
         <translation>回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="371"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="407"/>
         <source>Deploy</source>
         <translation>发布</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="373"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="409"/>
         <source>Plan undone</source>
         <translation>预案撤销</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="373"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="409"/>
         <source>Plan expired</source>
         <translation>预案到期</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="373"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="409"/>
         <source>Plan</source>
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart.py" line="375"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="411"/>
         <source>Config</source>
         <translation>配置变更</translation>
     </message>
@@ -427,73 +427,73 @@
 <context>
     <name>EventFeedPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/events.py" line="36"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="38"/>
         <source>DEPLOY</source>
         <extracomment>Kinds whose routine (info) events are changes to the platform: shown in the accent colour.</extracomment>
         <translation>发布</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events.py" line="37"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="39"/>
         <source>CONFIG</source>
         <translation>配置</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events.py" line="38"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="40"/>
         <source>ALERT</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events.py" line="39"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="41"/>
         <source>INCIDENT</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events.py" line="40"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="42"/>
         <source>PLAN</source>
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events.py" line="41"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="43"/>
         <source>FAULT</source>
         <translation>故障注入</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events.py" line="42"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="44"/>
         <source>FEED</source>
         <translation>数据源</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events.py" line="43"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="45"/>
         <source>NOTE</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events.py" line="44"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="46"/>
         <source>SILENCE</source>
         <translation>静默</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events.py" line="133"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="136"/>
         <source>Time (%1)</source>
         <translation>时间 (%1)</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events.py" line="134"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="137"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events.py" line="134"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="137"/>
         <source>Subject</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events.py" line="135"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="138"/>
         <source>What happened</source>
         <translation>事件详情</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events.py" line="202"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="207"/>
         <source>Show or hide this kind of event</source>
         <translation>显示或隐藏此类事件</translation>
     </message>
@@ -501,413 +501,734 @@
 <context>
     <name>FeedHealthPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="53"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="56"/>
         <source>LIVE</source>
-        <extracomment>Data older than this turns the frame amber... ...and older than this, red. Connection states that are not (yet) a healthy live stream. The state of a view a replay fills (``warroom.io.replay``): its own colour, the accent. The data age keeps counting while nothing arrives (and the view&apos;s version stands still).</extracomment>
+        <extracomment>Data older than this turns the frame amber... ...and older than this, red. Connection states that are not (yet) a healthy live stream. The state of a view a replay fills (``warroom.app.replay``): its own colour, the accent. The data age keeps counting while nothing arrives (and the view&apos;s version stands still).</extracomment>
         <translation>实时</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="54"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="57"/>
         <source>STALE</source>
         <translation>数据停滞</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="55"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="58"/>
         <source>CONNECTING</source>
         <translation>连接中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="56"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="59"/>
         <source>DISCONNECTED</source>
         <translation>已断开</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="57"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="60"/>
         <source>REPLAY</source>
         <translation>回放</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="65"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="68"/>
         <source>no data yet</source>
         <translation>尚无数据</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="68"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="71"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="70"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="73"/>
         <source>%1 min %2 s</source>
         <translation>%1 分 %2 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="73"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="76"/>
         <source>%1 h %2 min</source>
         <translation>%1 小时 %2 分</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="75"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="78"/>
         <source>data is %1 old</source>
         <translation>数据延迟 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="82"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="85"/>
         <source>no protocol errors</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="126"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="136"/>
         <source>Protocol errors</source>
         <translation>协议错误</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="127"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="137"/>
         <source>Received</source>
         <translation>已接收</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="128"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="138"/>
         <source>Series</source>
         <translation>序列</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="204"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="223"/>
         <source>recorded history</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="214"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="239"/>
         <source>%1 points</source>
         <translation>%1 个数据点</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="214"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="239"/>
         <source>%1 point</source>
         <translation>%1 个数据点</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health.py" line="216"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="241"/>
         <source>%1 series</source>
         <translation>%1 条序列</translation>
     </message>
 </context>
 <context>
+    <name>FeedReason</name>
+    <message>
+        <location filename="../../warroom/ui/feed_reason.py" line="24"/>
+        <source>the feed</source>
+        <translation>数据源</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/feed_reason.py" line="27"/>
+        <source>No feed address given: enter one like ws://HOST:PORT</source>
+        <translation>未提供数据源地址：请输入形如 ws://主机:端口 的地址</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/feed_reason.py" line="29"/>
+        <source>“%1” is not a feed address: it must start with ws:// or wss:// (did you mean %2?)</source>
+        <translation>“%1”不是数据源地址：必须以 ws:// 或 wss:// 开头（是否想输入 %2？）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/feed_reason.py" line="31"/>
+        <source>“%1” is not a feed address: it must look like ws://HOST:PORT</source>
+        <translation>“%1”不是数据源地址：格式应为 ws://主机:端口</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/feed_reason.py" line="34"/>
+        <source>Cannot reach %1: the host name is unknown</source>
+        <translation>无法连接 %1：主机名无法解析</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/feed_reason.py" line="35"/>
+        <source>Cannot reach %1: connection refused (is the feed running on that port?)</source>
+        <translation>无法连接 %1：连接被拒绝（数据源是否在该端口运行？）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/feed_reason.py" line="36"/>
+        <source>Cannot reach %1: the network or host is unreachable</source>
+        <translation>无法连接 %1：网络或主机不可达</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/feed_reason.py" line="37"/>
+        <source>Cannot reach %1: no answer in time</source>
+        <translation>无法连接 %1：未在规定时间内响应</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/feed_reason.py" line="38"/>
+        <source>Cannot connect securely to %1: the TLS connection failed (certificate or ws:// vs wss://)</source>
+        <translation>无法安全连接 %1：TLS 连接失败（证书问题，或 ws:// 与 wss:// 不匹配）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/feed_reason.py" line="39"/>
+        <source>Will not send the access token unencrypted to %1: use wss://</source>
+        <translation>不会以明文向 %1 发送访问令牌：请使用 wss://</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/feed_reason.py" line="40"/>
+        <source>%1 refused access: check the access token</source>
+        <translation>%1 拒绝访问：请检查访问令牌</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/feed_reason.py" line="41"/>
+        <source>%1 answered, but it is not a Warroom feed</source>
+        <translation>%1 有应答，但不是 Warroom 数据源</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/feed_reason.py" line="42"/>
+        <source>%1 is a feed this console cannot read (protocol version)</source>
+        <translation>%1 的数据本控制台无法读取（协议版本不符）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/feed_reason.py" line="43"/>
+        <source>The connection to %1 was closed</source>
+        <translation>到 %1 的连接已关闭</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/feed_reason.py" line="44"/>
+        <source>Cannot connect to %1</source>
+        <translation>无法连接 %1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/feed_reason.py" line="48"/>
+        <source> — retrying</source>
+        <translation> — 正在重试</translation>
+    </message>
+</context>
+<context>
+    <name>FeedText</name>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="37"/>
+        <source>normal closure</source>
+        <translation>正常关闭</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="38"/>
+        <source>going away</source>
+        <translation>对方离开</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="39"/>
+        <source>protocol error</source>
+        <translation>协议错误</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="40"/>
+        <source>unsupported data</source>
+        <translation>不支持的数据</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="41"/>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="84"/>
+        <source>connection lost</source>
+        <translation>连接中断</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="42"/>
+        <source>invalid data</source>
+        <translation>无效数据</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="43"/>
+        <source>policy violation</source>
+        <translation>违反策略</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="44"/>
+        <source>message too big</source>
+        <translation>消息过大</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="45"/>
+        <source>server error</source>
+        <translation>服务器错误</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="46"/>
+        <source>service restart</source>
+        <translation>服务重启</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="47"/>
+        <source>try again later</source>
+        <translation>请稍后重试</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="48"/>
+        <source>slow consumer</source>
+        <translation>消费过慢</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="64"/>
+        <source>%1; retrying in %2 s</source>
+        <translation>%1；%2 秒后重试</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="67"/>
+        <source>last disconnect: %1</source>
+        <translation>上次断开：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="70"/>
+        <source>not started</source>
+        <translation>未启动</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="72"/>
+        <source>live from %1</source>
+        <translation>实时数据来自 %1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="74"/>
+        <source>connecting to %1</source>
+        <translation>正在连接 %1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="76"/>
+        <source>no data or heartbeat for %1 s</source>
+        <translation>%1 秒无数据也无心跳</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="78"/>
+        <source>no data for %1 s</source>
+        <translation>%1 秒无数据</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="80"/>
+        <source>connection lost: no close frame (%1)</source>
+        <translation>连接中断：未收到关闭帧（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="82"/>
+        <source>closed by the feed</source>
+        <translation>由数据源关闭</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="83"/>
+        <source>closed by this console</source>
+        <translation>由本控制台关闭</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="111"/>
+        <source>feed %1: %2</source>
+        <translation>数据源%1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="115"/>
+        <source>protocol errors so far: %1</source>
+        <translation>迄今协议错误：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="123"/>
+        <source>%1 services added</source>
+        <translation>新增 %1 个服务</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="124"/>
+        <source>%1 services removed</source>
+        <translation>移除 %1 个服务</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="125"/>
+        <source>%1 services changed</source>
+        <translation>%1 个服务有变化</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="126"/>
+        <source>%1 calls added</source>
+        <translation>新增 %1 条调用</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="127"/>
+        <source>%1 calls removed</source>
+        <translation>移除 %1 条调用</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="128"/>
+        <source>%1 calls changed</source>
+        <translation>%1 条调用有变化</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="129"/>
+        <source>%1 scenarios added</source>
+        <translation>新增 %1 个业务场景</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="130"/>
+        <source>%1 scenarios removed</source>
+        <translation>移除 %1 个业务场景</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="131"/>
+        <source>%1 scenarios changed</source>
+        <translation>%1 个业务场景有变化</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="134"/>
+        <source>topology changed: %1</source>
+        <translation>拓扑变化：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/feed_text.py" line="135"/>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+</context>
+<context>
     <name>IncidentDialogs</name>
     <message>
-        <location filename="../../warroom/ui/panels/incident_dialogs.py" line="25"/>
+        <location filename="../../warroom/ui/panels/incidents/dialogs.py" line="27"/>
         <source>Set the owner</source>
         <translation>指定负责人</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_dialogs.py" line="26"/>
+        <location filename="../../warroom/ui/panels/incidents/dialogs.py" line="28"/>
+        <location filename="../../warroom/ui/panels/incidents/dialogs.py" line="58"/>
         <source>Owner</source>
         <translation>负责人</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/dialogs.py" line="48"/>
+        <source>Add an action item</source>
+        <translation>添加改进措施</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/dialogs.py" line="56"/>
+        <source>YYYY-MM-DD (optional)</source>
+        <translation>YYYY-MM-DD（可选）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/dialogs.py" line="57"/>
+        <source>Action</source>
+        <translation>措施</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/dialogs.py" line="59"/>
+        <source>Due</source>
+        <translation>截止日期</translation>
     </message>
 </context>
 <context>
     <name>IncidentsPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="43"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="45"/>
         <source>OPEN</source>
         <extracomment>Resolved incidents listed below the live ones.</extracomment>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="44"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="46"/>
         <source>ACKNOWLEDGED</source>
         <translation>已认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="45"/>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="162"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="47"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="180"/>
         <source>RECOVERING</source>
         <translation>恢复中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="46"/>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="130"/>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="167"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="48"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="147"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="185"/>
         <source>RESOLVED</source>
         <translation>已恢复</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="59"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="61"/>
         <source>MTTR %1</source>
         <translation>MTTR %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="62"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="64"/>
         <source>open %1</source>
         <translation>已持续 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="68"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="84"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="210"/>
         <source>owner %1</source>
         <translation>负责人 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="69"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="85"/>
         <source>no owner</source>
         <translation>未指定负责人</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="71"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="87"/>
         <source>1 alert</source>
         <translation>1 条告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="72"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="88"/>
         <source>%1 alerts</source>
         <translation>%1 条告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="85"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="102"/>
         <source>started %1</source>
         <translation>开始于 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="86"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="103"/>
         <source>detected %1 (MTTD %2)</source>
         <translation>发现于 %1（MTTD %2）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="91"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="108"/>
         <source>acked %1 by %2 (MTTA %3)</source>
         <translation>%2 认领于 %1（MTTA %3）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="94"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="111"/>
         <source>not acknowledged</source>
         <translation>未认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="96"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="113"/>
         <source>restored %1</source>
         <translation>恢复于 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="118"/>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="150"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="135"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="167"/>
         <source>ROOT CAUSE</source>
         <translation>根因</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="119"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="136"/>
         <source>%1: root cause now %2</source>
         <translation>%1：根因变为 %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="122"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="139"/>
         <source>FIRING</source>
         <translation>告警中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="125"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="142"/>
         <source>ACKED</source>
         <translation>已认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="129"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="146"/>
         <source>CLEARED</source>
         <translation>已消除</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="131"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="148"/>
         <source>PENDING</source>
         <translation>待定</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="143"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="160"/>
         <source>OPENED</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="143"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="160"/>
         <source>Incident opened: %1</source>
         <translation>故障已创建：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="144"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="161"/>
         <source>root cause %1</source>
         <translation>根因 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="147"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="164"/>
         <source>JOINED</source>
         <translation>并入</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="147"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="164"/>
         <source>Alert joined: %1</source>
         <translation>告警并入：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="150"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="167"/>
         <source>Root cause now %1 (was %2)</source>
         <translation>根因变为 %1（原为 %2）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="153"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="171"/>
         <source>ESCALATED</source>
         <translation>升级</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="154"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="172"/>
         <source>Escalated to %1</source>
         <translation>升级为 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="156"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="174"/>
         <source>ACK</source>
         <translation>认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="157"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="175"/>
         <source>Acknowledged by %1</source>
         <translation>%1 已认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="159"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="177"/>
         <source>OWNER</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="159"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="177"/>
         <source>Owner: %1</source>
         <translation>负责人：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="160"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="178"/>
         <source>set by %1</source>
         <translation>由 %1 指定</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="163"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="181"/>
         <source>All alerts resolved: verifying the recovery</source>
         <translation>告警已全部恢复：正在验证恢复情况</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="165"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="183"/>
         <source>REOPENED</source>
         <translation>重新打开</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="165"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="183"/>
         <source>Reopened: an alert fired again</source>
         <translation>重新打开：告警再次触发</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="167"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="185"/>
         <source>Resolved: recovery verified</source>
         <translation>已恢复：恢复已验证</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="169"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="187"/>
         <source>Merged in %1</source>
         <translation>已将 %1 合并进来</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="170"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="188"/>
         <source>Merged into %1</source>
         <translation>已合并至 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="171"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="189"/>
         <source>MERGED</source>
         <translation>合并</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="190"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="190"/>
+        <source>INCIDENT</source>
+        <translation>故障</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="208"/>
         <source>NOTE</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="192"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="213"/>
+        <source>due %1</source>
+        <translation>截止 %1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="214"/>
+        <source>ACTION</source>
+        <translation>措施</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="217"/>
         <source>DEPLOY</source>
         <translation>发布</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="193"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="218"/>
         <source>CONFIG</source>
         <translation>配置</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incident_model.py" line="194"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="219"/>
         <source>PLAN</source>
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="67"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="68"/>
         <source>Alerting is off</source>
         <translation>告警未启用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="86"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="87"/>
         <source>Acknowledge</source>
         <translation>认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="87"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="88"/>
         <source>Set owner…</source>
         <translation>指定负责人…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="88"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="89"/>
         <source>Add note…</source>
         <translation>添加备注…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="89"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="90"/>
+        <source>Action item…</source>
+        <translation>改进措施…</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="91"/>
+        <source>A follow-up with an owner (and a due date), listed in the report</source>
+        <translation>带负责人（及截止日期）的后续改进事项，会列入复盘报告</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="92"/>
         <source>All events</source>
         <translation>全部事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="161"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="166"/>
         <source>No incidents</source>
         <translation>无故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="163"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="168"/>
         <source>%1 live  ·  %2 resolved</source>
         <translation>进行中 %1  ·  已恢复 %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="257"/>
-        <location filename="../../warroom/ui/panels/incidents.py" line="271"/>
-        <location filename="../../warroom/ui/panels/incidents.py" line="285"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="263"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="277"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="291"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="303"/>
         <source>Select an incident first.</source>
         <translation>请先选择一个故障。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="262"/>
-        <location filename="../../warroom/ui/panels/incidents.py" line="277"/>
-        <location filename="../../warroom/ui/panels/incidents.py" line="290"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="268"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="283"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="296"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="308"/>
         <source>Say who you are: every action names who took it.</source>
         <translation>请填写姓名：每项操作都会记录操作人。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="264"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="270"/>
         <source>An acknowledgement needs a comment: say what you are doing about it.</source>
         <translation>认领需填写说明：请写明正在如何处置。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="265"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="271"/>
         <source>Incident acknowledged.</source>
         <translation>故障已认领。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="279"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="285"/>
         <source>Owner set: %1</source>
         <translation>已指定负责人：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="291"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="297"/>
         <source>Note added.</source>
         <translation>备注已添加。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents.py" line="300"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="310"/>
+        <source>An action item needs what to do and who owns it.</source>
+        <translation>改进措施需要写明做什么以及负责人。</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="312"/>
+        <source>Action item added for %1.</source>
+        <translation>已为 %1 添加改进措施。</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="321"/>
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
@@ -915,23 +1236,23 @@
 <context>
     <name>KpiTileWidget</name>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tile_widget.py" line="74"/>
+        <location filename="../../warroom/ui/panels/kpi/tile.py" line="101"/>
         <source>OK</source>
         <extracomment>Most points drawn in a sparkline; longer trends are averaged into buckets.</extracomment>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tile_widget.py" line="74"/>
+        <location filename="../../warroom/ui/panels/kpi/tile.py" line="101"/>
         <source>WARNING</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tile_widget.py" line="74"/>
+        <location filename="../../warroom/ui/panels/kpi/tile.py" line="101"/>
         <source>CRITICAL</source>
         <translation>严重</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tile_widget.py" line="75"/>
+        <location filename="../../warroom/ui/panels/kpi/tile.py" line="102"/>
         <source>NO DATA</source>
         <translation>无数据</translation>
     </message>
@@ -939,110 +1260,128 @@
 <context>
     <name>KpiTilesPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="209"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="266"/>
         <source>TPS</source>
-        <extracomment>Fewer trend points than this (a minute of data) and the TPS median is not trusted yet.</extracomment>
+        <extracomment>Fewer points than this (a minute of data) and the TPS baseline is not trusted yet. The TPS baseline: the median of the last 15 minutes, 30 s behind. Over a day of the simulated platform&apos;s traffic curve the normal ramps then move TPS at most ~9 % from that median (a 30-minute window: 16 %, too close to the warning), so only a real drop warns. What the baseline learns from when it starts (or starts again): the view&apos;s whole hour, so a console opened in the middle of an outage still knows the normal from before it.</extracomment>
         <translation>TPS</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="209"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="266"/>
         <source>tx/s</source>
         <translation>笔/秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="210"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="267"/>
         <source>Success rate</source>
         <translation>成功率</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="211"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="268"/>
         <source>P99 latency</source>
         <translation>P99 延迟</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="211"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="268"/>
         <source>ms</source>
         <translation>ms</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="212"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="269"/>
         <source>MTTR</source>
         <translation>MTTR</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="212"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="269"/>
         <source>min</source>
         <translation>分钟</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="213"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="270"/>
         <source>Active incidents</source>
         <translation>进行中故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="244"/>
-        <source>building 15-min baseline</source>
-        <translation>正在建立 15 分钟基线</translation>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="303"/>
+        <source>learning normal TPS</source>
+        <translation>正在学习正常 TPS</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="248"/>
-        <source>%1% vs 15-min median</source>
-        <translation>较 15 分钟中位数 %1%</translation>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="307"/>
+        <source>%1% vs normal</source>
+        <translation>较正常 %1%</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="254"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="313"/>
         <source>goal ≥ %1%</source>
         <translation>目标 ≥ %1%</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="262"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="321"/>
         <source>entry services</source>
         <translation>入口服务</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="272"/>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="273"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="331"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="332"/>
         <source>alerting off</source>
         <translation>告警未启用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="282"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="341"/>
         <source>today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="282"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="341"/>
         <source>last 7 days</source>
         <translation>近 7 天</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="286"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="345"/>
         <source>no resolved incidents</source>
         <translation>无已恢复故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="289"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="348"/>
         <source>%1, %2 resolved</source>
         <translation>%1，已恢复 %2 起</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="294"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="353"/>
         <source>none open</source>
         <translation>无进行中故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi_tiles.py" line="298"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="358"/>
         <source>%1 · root %2</source>
         <translation>%1 · 根因 %2</translation>
     </message>
 </context>
 <context>
+    <name>Layouts</name>
+    <message>
+        <location filename="../../warroom/ui/layout_names.py" line="14"/>
+        <source>Command centre (wall)</source>
+        <translation>指挥中心（大屏）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/layout_names.py" line="15"/>
+        <source>Incident commander (desk)</source>
+        <translation>故障指挥（桌面）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/layout_names.py" line="16"/>
+        <source>Engineer (laptop)</source>
+        <translation>工程师（笔记本）</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../warroom/ui/main_window.py" line="102"/>
-        <location filename="../../warroom/ui/replay_app.py" line="147"/>
+        <location filename="../../warroom/ui/main_window.py" line="130"/>
+        <location filename="../../warroom/ui/replay_app.py" line="160"/>
         <source>Warroom</source>
-        <extracomment>Starting guesses of a panel&apos;s refresh and paint time, seconds, until it has been measured.</extracomment>
+        <extracomment>Starting guesses of a panel&apos;s refresh and paint time, seconds, until it has been measured. Layouts that are a wall when full screen (wall mode without ``--wall``).</extracomment>
         <translation>Warroom 作战室</translation>
     </message>
 </context>
@@ -1093,601 +1432,678 @@
         <source>Contingency plans</source>
         <translation>应急预案</translation>
     </message>
+    <message>
+        <location filename="../../warroom/ui/panels/registry.py" line="26"/>
+        <source>North-star KPIs (replay)</source>
+        <translation>北极星指标（回放）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/registry.py" line="27"/>
+        <source>Business scenarios (replay)</source>
+        <translation>业务场景（回放）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/registry.py" line="28"/>
+        <source>Events (replay)</source>
+        <translation>事件流（回放）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/registry.py" line="29"/>
+        <source>Feed health (replay)</source>
+        <translation>数据源健康（回放）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/registry.py" line="30"/>
+        <source>Charts (replay)</source>
+        <translation>曲线（回放）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/registry.py" line="31"/>
+        <source>Call-chain map (replay)</source>
+        <translation>调用链拓扑（回放）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/registry.py" line="32"/>
+        <source>Alerts (replay)</source>
+        <translation>告警（回放）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/registry.py" line="33"/>
+        <source>Incidents (replay)</source>
+        <translation>故障（回放）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/registry.py" line="34"/>
+        <source>Contingency plans (replay)</source>
+        <translation>应急预案（回放）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/registry.py" line="44"/>
+        <source>%1 (replay)</source>
+        <translation>%1（回放）</translation>
+    </message>
 </context>
 <context>
     <name>PlansPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="72"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="78"/>
         <source>Guard KPI did not recover in time — roll back or escalate</source>
-        <extracomment>History a preview rests on, in minutes (``warroom.io.plan_desk.PREVIEW_SPAN_MS``). From this width (px) the detail has two columns.</extracomment>
+        <extracomment>History a preview rests on, in minutes (``warroom.app.plan_desk.PREVIEW_SPAN_MS``). From this width (px at 1080p) the detail has two columns.</extracomment>
         <translation>守护指标未按时恢复——请回滚或升级</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="74"/>
-        <location filename="../../warroom/ui/panels/plans.py" line="95"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="80"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="99"/>
         <source>Roll back…</source>
         <translation>回滚…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="115"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="125"/>
         <source>Steps</source>
         <translation>步骤</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="116"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="126"/>
         <source>Rollback</source>
         <translation>回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="117"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="127"/>
         <source>Guard</source>
         <translation>守护指标</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="118"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="128"/>
         <source>Expiry</source>
         <translation>有效期</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="119"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="129"/>
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="158"/>
-        <location filename="../../warroom/ui/panels/plans.py" line="304"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="167"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="308"/>
         <source>Select a plan to see what it would do.</source>
         <translation>选择一个预案，查看其执行影响。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="185"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="192"/>
         <source>SUGGESTED for the root cause %1</source>
         <translation>推荐用于根因 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="201"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="206"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="102"/>
+        <source>RISK: HIGH</source>
+        <translation>风险：高</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="207"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="103"/>
+        <source>RISK: LOW</source>
+        <translation>风险：低</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="220"/>
         <source>Impact estimate (the plan is in force)</source>
         <translation>影响评估（预案已生效）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="202"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="221"/>
         <source>Impact if executed now</source>
         <translation>立即执行的影响</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="209"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="228"/>
         <source>Estimated from the last %1 min of data, up to %2.</source>
         <translation>基于最近 %1 分钟的数据估算，截至 %2。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="212"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="231"/>
         <source>The map shows what it touches; the figures need live data.</source>
         <translation>拓扑图标出影响范围；具体数字需要实时数据。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="227"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="246"/>
         <source>by %1: “%2”</source>
         <translation>执行人 %1：“%2”</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="231"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="250"/>
         <source>rollback asked by %1: “%2”</source>
         <translation>%1 发起回滚：“%2”</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_actions.py" line="35"/>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="235"/>
+        <location filename="../../warroom/ui/panels/plans/actions.py" line="35"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="254"/>
         <source>Failed: %1</source>
         <extracomment>Run states a rollback can be asked for in (``PlanBook.request_rollback``).</extracomment>
         <translation>失败：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="246"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="265"/>
         <source>Expires in %1 (at %2): the plan then rolls back by itself.</source>
         <translation>%1 后到期（%2）：届时预案将自动回滚。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="260"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="279"/>
         <source>before %1</source>
         <translation>执行前 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="262"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="281"/>
         <source>after %1</source>
         <translation>执行后 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="264"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="283"/>
         <source>now %1</source>
         <translation>当前 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="266"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="285"/>
         <source>needs %1</source>
         <translation>要求 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="80"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="80"/>
         <source>Execute plan — step 1 of 2: review</source>
         <translation>执行预案——第 1 步（共 2 步）：复核</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="81"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="81"/>
         <source>Next…</source>
         <translation>下一步…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_detail.py" line="183"/>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="85"/>
-        <location filename="../../warroom/ui/panels/plan_list.py" line="82"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="85"/>
         <source>CRITICAL</source>
         <translation>高危</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="83"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="83"/>
         <source>Step 1 of 2: what it would do, and why now</source>
         <translation>第 1 步（共 2 步）：执行影响，以及为何现在执行</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="87"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="87"/>
         <source>If executed now:</source>
         <translation>如果立即执行：</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="93"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="93"/>
         <source>Guard: %1</source>
         <translation>守护指标：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="97"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="97"/>
         <source>why now? it goes into the audit trail</source>
         <translation>为何现在执行？将记入审计日志</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="98"/>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="155"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="98"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="155"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="109"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="109"/>
         <source>Execute plan — step 2 of 2: confirm</source>
         <translation>执行预案——第 2 步（共 2 步）：确认</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="110"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="110"/>
         <source>Execute</source>
         <translation>执行</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="113"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="113"/>
         <source>Step 2 of 2: confirm</source>
         <translation>第 2 步（共 2 步）：确认</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="114"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="114"/>
         <source>Execute %1 on %2 now?</source>
         <translation>立即对 %2 执行 %1？</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="116"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="116"/>
         <source>Reason: %1</source>
         <translation>原因：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="120"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="120"/>
         <source>This plan is critical. Type its id to confirm: %1</source>
         <translation>这是高危预案。请输入预案 ID 以确认：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="122"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="122"/>
         <source>Plan id</source>
         <translation>预案 ID</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="145"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="145"/>
         <source>Roll back plan</source>
         <translation>回滚预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="145"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="145"/>
         <source>Roll back</source>
         <translation>回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="148"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="148"/>
         <source>Roll back %1?</source>
         <translation>回滚 %1？</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="149"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="149"/>
         <source>Now: %1</source>
         <translation>当前：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="154"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="154"/>
         <source>why? it goes into the audit trail</source>
         <translation>为何回滚？将记入审计日志</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="166"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="166"/>
         <source>Who is acting?</source>
         <translation>操作人是谁？</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="166"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="166"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="167"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="167"/>
         <source>Plan steps go into the audit trail with your name.</source>
         <translation>预案的每步操作都会连同您的姓名记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_dialogs.py" line="170"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="170"/>
         <source>Your name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_list.py" line="79"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="118"/>
         <source>SUGGESTED for %1</source>
-        <extracomment>The widest kind chip, so that every title starts at the same place.</extracomment>
         <translation>推荐用于 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_list.py" line="89"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="91"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="121"/>
         <source>by %1 at %2</source>
         <translation>%1 于 %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="64"/>
+        <location filename="../../warroom/ui/panels/plans/progress.py" line="66"/>
         <source>Confirmed</source>
+        <extracomment>Step status -&gt; the mark after its word.</extracomment>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="66"/>
+        <location filename="../../warroom/ui/panels/plans/progress.py" line="68"/>
         <source>Sending…</source>
         <translation>发送中…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="68"/>
+        <location filename="../../warroom/ui/panels/plans/progress.py" line="70"/>
         <source>Sent</source>
         <translation>已发送</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="70"/>
+        <location filename="../../warroom/ui/panels/plans/progress.py" line="72"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="72"/>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="76"/>
+        <location filename="../../warroom/ui/panels/plans/progress.py" line="74"/>
+        <location filename="../../warroom/ui/panels/plans/progress.py" line="78"/>
         <source>In force</source>
         <translation>已生效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="74"/>
+        <location filename="../../warroom/ui/panels/plans/progress.py" line="76"/>
         <source>Executing…</source>
         <translation>执行中…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="81"/>
+        <location filename="../../warroom/ui/panels/plans/progress.py" line="83"/>
         <source>Effective</source>
         <translation>已见效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="83"/>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="115"/>
+        <location filename="../../warroom/ui/panels/plans/progress.py" line="85"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="116"/>
         <source>NOT EFFECTIVE</source>
         <translation>未见效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="85"/>
+        <location filename="../../warroom/ui/panels/plans/progress.py" line="87"/>
         <source>No guard</source>
         <translation>无守护指标</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="88"/>
+        <location filename="../../warroom/ui/panels/plans/progress.py" line="90"/>
         <source>Verifying…</source>
         <translation>验证中…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="89"/>
+        <location filename="../../warroom/ui/panels/plans/progress.py" line="91"/>
         <source>by %1</source>
         <translation>%1 前</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="91"/>
+        <location filename="../../warroom/ui/panels/plans/progress.py" line="93"/>
         <source>Effective?</source>
         <translation>是否见效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="94"/>
+        <location filename="../../warroom/ui/panels/plans/progress.py" line="96"/>
         <source>Expired, rolled back</source>
         <translation>已到期并回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="97"/>
+        <location filename="../../warroom/ui/panels/plans/progress.py" line="99"/>
         <source>Rolling back</source>
         <translation>回滚中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_progress.py" line="100"/>
+        <location filename="../../warroom/ui/panels/plans/progress.py" line="102"/>
         <source>Rolled back</source>
         <translation>已回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="97"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="98"/>
         <source>FAILOVER</source>
         <extracomment>The feed&apos;s clock shown as in the event list (the platform runs on UTC+8).</extracomment>
         <translation>容灾切换</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="97"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="98"/>
         <source>RATE LIMIT</source>
         <translation>限流</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="98"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="99"/>
         <source>DEGRADE</source>
         <translation>降级</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="111"/>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="112"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="112"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="113"/>
         <source>EXECUTING</source>
         <translation>执行中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="113"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="114"/>
         <source>IN FORCE</source>
         <translation>已生效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="114"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="115"/>
         <source>EFFECTIVE</source>
         <translation>已见效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="116"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="117"/>
         <source>ROLLING BACK</source>
         <translation>回滚中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="117"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="118"/>
         <source>FAILED</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="118"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="119"/>
         <source>rolled back</source>
         <translation>已回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="119"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="120"/>
         <source>expired</source>
         <translation>已到期</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="140"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="143"/>
         <source>success</source>
         <translation>成功率</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="141"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="144"/>
         <source>error rate</source>
         <translation>错误率</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="142"/>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="143"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="145"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="146"/>
         <source>requests</source>
         <translation>请求量</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="157"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="160"/>
         <source>%1 %2 within %3</source>
         <translation>%3 内 %1 %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="168"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="171"/>
         <source>no guard KPI: check by hand that it worked</source>
         <translation>无守护指标：请人工确认是否见效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="184"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="187"/>
         <source>none: stays in force until rolled back</source>
         <translation>无：持续生效，直至回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="185"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="188"/>
         <source>rolls back by itself %1 after execution (warning %2 before)</source>
         <translation>执行 %1 后自动回滚（提前 %2 预警）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="206"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="209"/>
         <source>no recent data</source>
         <translation>近期无数据</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="207"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="210"/>
         <source>No estimate: %1.</source>
         <translation>无法估算：%1。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="216"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="219"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="217"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="220"/>
         <source>Switches %1 to its standby%2: %3 req/s of load, %4 of capacity.</source>
         <translation>将 %1 切换到备用%2：负载 %3 请求/秒，占容量 %4。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="221"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="224"/>
         <source>Scenarios touched: %1.</source>
         <translation>涉及场景：%1。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="229"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="232"/>
         <source>Would reject %1 req/s now (%2 of %3 offered), up to %4 at the peak.</source>
         <translation>当前将拦截 %1 请求/秒（占流入 %3 请求/秒的 %2），峰值时最多 %4 请求/秒。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="232"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="235"/>
         <source>Would reject nothing on average now (%1 req/s offered), up to %2 req/s at the peak.</source>
         <translation>当前平均不拦截（流入 %1 请求/秒），峰值时最多拦截 %2 请求/秒。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="236"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="239"/>
         <source>Would reject nothing now: %1 req/s offered (peak %2) is under the limit.</source>
         <translation>当前不会拦截：流入 %1 请求/秒（峰值 %2），低于限流阈值。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="239"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="242"/>
         <source>Admits at most %1 req/s (Sentinel FlowRule count).</source>
         <translation>最多放行 %1 请求/秒（Sentinel FlowRule count）。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="242"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="245"/>
         <source>Scenarios losing traffic: %1.</source>
         <translation>流量受损的场景：%1。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="250"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="253"/>
         <source>Switches off %1; removes %2 req/s.</source>
         <translation>关闭 %1，减少 %2 请求/秒负载。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="252"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="255"/>
         <source>Switches off %1.</source>
         <translation>关闭 %1。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="255"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="258"/>
         <source>Its callers (%1) go on without it.</source>
         <translation>其调用方（%1）将绕过它继续运行。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="264"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="267"/>
         <source>Moves %1 req/s from %2 to %3.</source>
         <translation>将 %1 请求/秒从 %2 切至 %3。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="267"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="270"/>
         <source>%1 at %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_text.py" line="269"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="272"/>
         <source>After the move: %1 of capacity.</source>
         <translation>切换后容量占用：%1。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="78"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="82"/>
         <source>Plans unavailable</source>
-        <extracomment>Narrower than this (px), the detail goes under the list instead of beside it.</extracomment>
+        <extracomment>Narrower than this (px at 1080p), or taller than wide, the detail goes under the list. The list&apos;s share of the width when it sits beside the detail.</extracomment>
         <translation>预案不可用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="79"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="83"/>
         <source>This console has no plan desk: it is not connected to a feed.</source>
         <translation>本控制台无预案执行台：未连接数据源。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="94"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="98"/>
         <source>Execute…</source>
         <translation>执行…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_list.py" line="99"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="83"/>
+        <source>SUGGESTED</source>
+        <extracomment>The widest kind chip, so that every title starts at the same place.</extracomment>
+        <translation>建议</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="109"/>
+        <source>High risk: to execute, type the plan&apos;s id to confirm</source>
+        <translation>高风险：执行时须输入预案 ID 确认</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="110"/>
+        <source>Low risk: confirm twice to execute</source>
+        <translation>低风险：两次确认后执行</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="130"/>
         <source>The feed offers no plans</source>
         <translation>数据源未提供预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_list.py" line="102"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="133"/>
         <source>%1 plans</source>
         <translation>%1 个预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_list.py" line="104"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="135"/>
         <source>%1 in force</source>
         <translation>%1 个已生效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_list.py" line="106"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="137"/>
         <source>%1 NOT EFFECTIVE</source>
         <translation>%1 个未见效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_list.py" line="109"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="140"/>
         <source>%1 suggested</source>
         <translation>%1 个推荐</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_actions.py" line="46"/>
+        <location filename="../../warroom/ui/panels/plans/actions.py" line="46"/>
         <source>your role may view plans but not execute them</source>
         <translation>您的角色可查看预案，但无权执行</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="269"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="273"/>
         <source>Review the impact, then confirm twice</source>
         <translation>复核影响后，需两次确认</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="270"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="274"/>
         <source>Undo the selected plan&apos;s run</source>
         <translation>撤销所选预案的执行</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="271"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="275"/>
         <source>Undo the plan</source>
         <translation>撤销该预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans.py" line="322"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="326"/>
         <source>No preview for %1: %2</source>
         <translation>%1 无法预估影响：%2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_actions.py" line="57"/>
+        <location filename="../../warroom/ui/panels/plans/actions.py" line="57"/>
         <source>Select a plan first.</source>
         <translation>请先选择一个预案。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_actions.py" line="39"/>
+        <location filename="../../warroom/ui/panels/plans/actions.py" line="39"/>
         <source>Cancelled: nothing was sent.</source>
         <translation>已取消：未发送任何指令。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_actions.py" line="45"/>
+        <location filename="../../warroom/ui/panels/plans/actions.py" line="45"/>
         <source>replay: plans are shown as they were, not run</source>
         <translation>回放：预案按当时情况展示，不可执行</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_actions.py" line="78"/>
+        <location filename="../../warroom/ui/panels/plans/actions.py" line="78"/>
         <source>Sending %1…</source>
         <translation>正在发送 %1…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_actions.py" line="86"/>
+        <location filename="../../warroom/ui/panels/plans/actions.py" line="86"/>
         <source>Nothing to roll back: the selected plan is not in force.</source>
         <translation>无需回滚：所选预案未生效。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_actions.py" line="95"/>
+        <location filename="../../warroom/ui/panels/plans/actions.py" line="95"/>
         <source>Rolling back %1…</source>
         <translation>正在回滚 %1…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_actions.py" line="123"/>
+        <location filename="../../warroom/ui/panels/plans/actions.py" line="123"/>
         <source>Sent: %1</source>
         <translation>已发送：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plan_actions.py" line="134"/>
+        <location filename="../../warroom/ui/panels/plans/actions.py" line="134"/>
         <source>Rollback sent: %1</source>
         <translation>回滚指令已发送：%1</translation>
     </message>
@@ -1695,181 +2111,277 @@
 <context>
     <name>ReplayBar</name>
     <message>
-        <location filename="../../warroom/ui/replay_app.py" line="129"/>
+        <location filename="../../warroom/ui/replay_app.py" line="142"/>
         <source>Checking the bundle</source>
         <translation>正在校验事件包</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_app.py" line="148"/>
-        <location filename="../../warroom/ui/replay_bar.py" line="167"/>
+        <location filename="../../warroom/ui/replay_app.py" line="161"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="385"/>
         <source>REPLAY</source>
         <translation>回放</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_app.py" line="152"/>
+        <location filename="../../warroom/ui/replay_app.py" line="166"/>
         <source>Replay</source>
         <translation>回放</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="173"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="131"/>
+        <source>%1 opened</source>
+        <extracomment>Ruler steps (ms) and the minor ticks between their labels: round numbers on a clock. Which markers get a label first when labels would overlap (lower first): an incident&apos;s turning points, then what the plans did, deploys, the incident&apos;s other steps, alerts, notes.</extracomment>
+        <translation>%1 故障开始</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="132"/>
+        <source>Mitigated</source>
+        <translation>已缓解</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="133"/>
+        <source>Resolved</source>
+        <translation>已解决</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="134"/>
+        <source>Reopened</source>
+        <translation>重新打开</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="135"/>
+        <source>Acknowledged</source>
+        <translation>已认领</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="136"/>
+        <source>Escalated to %1</source>
+        <translation>升级为 %1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="137"/>
+        <source>Merged</source>
+        <translation>已合并</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="140"/>
+        <source>Plan confirmed</source>
+        <translation>预案已确认</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="141"/>
+        <source>Plan in force</source>
+        <translation>预案生效中</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="142"/>
+        <source>Plan sent</source>
+        <translation>预案已下发</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="143"/>
+        <source>Plan effective</source>
+        <translation>预案有效</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="144"/>
+        <source>Plan NOT effective</source>
+        <translation>预案无效</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="145"/>
+        <source>Plan failed</source>
+        <translation>预案失败</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="146"/>
+        <source>Plan rolled back</source>
+        <translation>预案已回滚</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="147"/>
+        <source>Rollback sent</source>
+        <translation>回滚已下发</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="148"/>
+        <source>Plan expired</source>
+        <translation>预案已到期</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="150"/>
+        <source>Incident</source>
+        <translation>故障</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="150"/>
+        <source>Plan</source>
+        <translation>预案</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="151"/>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay_bar.py" line="391"/>
         <source>Previous marker (Page Up)</source>
         <translation>上一个标记（Page Up）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="174"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="392"/>
         <source>−10 s</source>
         <translation>−10 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="174"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="392"/>
         <source>Back 10 s (Left; Shift: 1 min)</source>
         <translation>后退 10 秒（←；Shift：1 分钟）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="176"/>
-        <location filename="../../warroom/ui/replay_bar.py" line="178"/>
-        <location filename="../../warroom/ui/replay_bar.py" line="413"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="394"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="396"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="631"/>
         <source>▶ Play</source>
         <translation>▶ 播放</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="176"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="394"/>
         <source>Play / pause (Space)</source>
         <translation>播放 / 暂停（空格）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="179"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="397"/>
         <source>+10 s</source>
         <translation>+10 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="179"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="397"/>
         <source>Forward 10 s (Right; Shift: 1 min)</source>
         <translation>前进 10 秒（→；Shift：1 分钟）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="181"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="399"/>
         <source>Next marker (Page Down)</source>
         <translation>下一个标记（Page Down）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="188"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="406"/>
         <source>Playback speed (feed time per wall time)</source>
         <translation>回放速度（数据时间 / 实际时间）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="195"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="413"/>
         <source>Markers</source>
         <translation>标记</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="195"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="413"/>
         <source>Jump to an alert, incident, plan, deploy or note</source>
         <translation>跳转到告警、事件、预案、发布或备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="197"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="415"/>
         <source>Note…</source>
         <translation>备注…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="197"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="415"/>
         <source>Add a review note to the incident at the cursor</source>
         <translation>为当前时刻的事件添加复盘备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="199"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="417"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="199"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="417"/>
         <source>Write the report or the bundle of the incident at the cursor</source>
         <translation>导出当前时刻事件的报告或事件包</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="206"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="424"/>
         <source>This file is open read-only: notes cannot be stored</source>
         <translation>文件以只读方式打开：无法保存备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="279"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="497"/>
         <source>Cannot read this part of the history: %1</source>
         <translation>无法读取这段历史记录：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="315"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="533"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="315"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="533"/>
         <source>Incidents</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="315"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="533"/>
         <source>Plans</source>
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="316"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="534"/>
         <source>Deploys and changes</source>
         <translation>发布与变更</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="316"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="534"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="326"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="544"/>
         <source>No markers in this history</source>
         <translation>此历史记录中没有标记</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="337"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="555"/>
         <source>Report (HTML)…</source>
         <translation>报告（HTML）…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="337"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="555"/>
         <source>Report (PDF)…</source>
         <translation>报告（PDF）…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="338"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="556"/>
         <source>Incident bundle…</source>
         <translation>事件包…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="344"/>
-        <location filename="../../warroom/ui/replay_bar.py" line="359"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="562"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="577"/>
         <source>No incident at the cursor</source>
         <translation>当前时刻没有事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="371"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="589"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="390"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="608"/>
         <source>No incident at the cursor to note</source>
         <translation>当前时刻没有可备注的事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="393"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="611"/>
         <source>Review note</source>
         <translation>复盘备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="394"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="612"/>
         <source>Note on %1 at %2, as %3:</source>
         <translation>%2 对 %1 的备注（%3）：</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="413"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="631"/>
         <source>❚❚ Pause</source>
         <translation>❚❚ 暂停</translation>
     </message>
@@ -1887,22 +2399,22 @@
 <context>
     <name>ScenarioBoardPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="172"/>
+        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="182"/>
         <source>OK</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="173"/>
+        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="183"/>
         <source>WARN</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="174"/>
+        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="184"/>
         <source>CRIT</source>
         <translation>严重</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="176"/>
+        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="186"/>
         <source>NO DATA</source>
         <translation>无数据</translation>
     </message>
@@ -1910,132 +2422,132 @@
 <context>
     <name>ScenarioTableModel</name>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="88"/>
+        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="91"/>
         <source>Scenario</source>
         <extracomment>Success ratios are ranked in buckets this wide, ties kept in their previous order, so two scenarios a hair apart do not swap places on every frame. The error-budget burn shown in each row&apos;s tooltip is over this window.</extracomment>
         <translation>场景</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="88"/>
+        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="91"/>
         <source>TPS</source>
         <translation>TPS</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="88"/>
+        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="91"/>
         <source>Success</source>
         <translation>成功率</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios.py" line="160"/>
+        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="170"/>
         <source>error budget burn (last hour): %1×</source>
-        <extracomment>``scenario id -&gt; burn rate or None`` for the tooltip; the panel sets it.</extracomment>
+        <extracomment>``scenario id -&gt; burn rate or None`` for the tooltip; the panel sets it. While the data is stale, its age (&quot;42 s old&quot;): every row is dimmed and the title column&apos;s header says how old the numbers are. Empty while live.</extracomment>
         <translation>错误预算消耗速率（近 1 小时）：%1×</translation>
     </message>
 </context>
 <context>
     <name>ServiceDetailView</name>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="121"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="121"/>
         <source>Requests/s</source>
         <translation>请求/秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="121"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="121"/>
         <source>Error ratio</source>
         <translation>错误率</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="121"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="121"/>
         <source>p50</source>
         <translation>p50</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="122"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="122"/>
         <source>p99</source>
         <translation>p99</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="122"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="122"/>
         <source>Load</source>
         <translation>负载</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="122"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="122"/>
         <source>Health</source>
         <translation>健康状态</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="146"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="146"/>
         <source>Error ratio, last 15 min</source>
         <translation>错误率（最近 15 分钟）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="147"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="147"/>
         <source>p99 latency, last 15 min</source>
         <translation>p99 延迟（最近 15 分钟）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="168"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="168"/>
         <source>%1 (no longer in the topology)</source>
         <translation>%1（已不在拓扑中）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="173"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="173"/>
         <source>entry channel</source>
         <translation>入口渠道</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="173"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="173"/>
         <source>service</source>
         <translation>服务</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="173"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="173"/>
         <source>bank gateway</source>
         <translation>银行网关</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="174"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="174"/>
         <source>database</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="174"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="174"/>
         <source>cache</source>
         <translation>缓存</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="174"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="174"/>
         <source>message queue</source>
         <translation>消息队列</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="179"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="179"/>
         <source>Upstream callers (%1) — direct in bold</source>
         <translation>上游调用方（%1）— 粗体为直接调用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="181"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="181"/>
         <source>Downstream callees (%1) — direct in bold</source>
         <translation>下游被调方（%1）— 粗体为直接调用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="214"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="214"/>
         <source>OK</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="214"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="214"/>
         <source>Warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="214"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="214"/>
         <source>Critical</source>
         <translation>严重</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="215"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="215"/>
         <source>No data</source>
         <translation>无数据</translation>
     </message>
@@ -2043,37 +2555,37 @@
 <context>
     <name>SilenceListWidget</name>
     <message>
-        <location filename="../../warroom/ui/panels/alert_silences.py" line="31"/>
+        <location filename="../../warroom/ui/panels/alerts/silences.py" line="31"/>
         <source>starts in %1</source>
         <translation>%1 后开始</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_silences.py" line="32"/>
+        <location filename="../../warroom/ui/panels/alerts/silences.py" line="32"/>
         <source>ends in %1</source>
         <translation>%1 后结束</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_silences.py" line="46"/>
+        <location filename="../../warroom/ui/panels/alerts/silences.py" line="46"/>
         <source>End silence</source>
         <translation>结束静默</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_silences.py" line="58"/>
+        <location filename="../../warroom/ui/panels/alerts/silences.py" line="58"/>
         <source>Matches</source>
         <translation>匹配</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_silences.py" line="58"/>
+        <location filename="../../warroom/ui/panels/alerts/silences.py" line="58"/>
         <source>Time left</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_silences.py" line="58"/>
+        <location filename="../../warroom/ui/panels/alerts/silences.py" line="58"/>
         <source>By / why</source>
         <translation>创建人 / 原因</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alert_silences.py" line="79"/>
+        <location filename="../../warroom/ui/panels/alerts/silences.py" line="79"/>
         <source>Silences (%1)</source>
         <translation>静默列表（%1）</translation>
     </message>
@@ -2081,40 +2593,237 @@
 <context>
     <name>SparklineWidget</name>
     <message>
-        <location filename="../../warroom/ui/panels/service_detail.py" line="65"/>
+        <location filename="../../warroom/ui/panels/map/service_detail.py" line="65"/>
         <source>no data</source>
         <translation>无数据</translation>
     </message>
 </context>
 <context>
+    <name>Stale</name>
+    <message>
+        <location filename="../../warroom/ui/stale_banner.py" line="59"/>
+        <source>%1 s old</source>
+        <extracomment>The wall&apos;s times are the platform&apos;s (see the events panel): China time by default. The client appends its retry countdown to a disconnect&apos;s reason; on a banner read from five metres a number that changes every second is noise, so it is left out.</extracomment>
+        <translation>%1 秒前</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/stale_banner.py" line="61"/>
+        <source>%1 min old</source>
+        <translation>%1 分钟前</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/stale_banner.py" line="62"/>
+        <source>%1 h old</source>
+        <translation>%1 小时前</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/stale_banner.py" line="79"/>
+        <source>feed disconnected</source>
+        <translation>数据源已断开</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/stale_banner.py" line="81"/>
+        <source>feed silent</source>
+        <translation>数据源无响应</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/stale_banner.py" line="83"/>
+        <source>reconnecting to the feed</source>
+        <translation>正在重连数据源</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/stale_banner.py" line="85"/>
+        <source>the feed sends no new data</source>
+        <translation>数据源未发送新数据</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/stale_banner.py" line="91"/>
+        <source>DATA STALE</source>
+        <translation>数据已过期</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/stale_banner.py" line="93"/>
+        <source>DATA STALE since %1</source>
+        <translation>数据自 %1 起已过期</translation>
+    </message>
+</context>
+<context>
+    <name>StartDialog</name>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="74"/>
+        <source>Warroom — start</source>
+        <extracomment>A connection test&apos;s result, from the worker thread (queued to the dialog&apos;s thread).</extracomment>
+        <translation>作战室 — 启动</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="93"/>
+        <source>What should this console show?</source>
+        <translation>这台控制台要显示什么？</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="96"/>
+        <source>No feed address is configured yet.</source>
+        <translation>尚未配置数据源地址。</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="98"/>
+        <source>Set feed_url in %1, or choose here.</source>
+        <translation>可在 %1 中设置 feed_url，或在此选择。</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="103"/>
+        <source>Connect to a live feed</source>
+        <translation>连接实时数据源</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="104"/>
+        <source>The address of your platform&apos;s Warroom feed, e.g. ws://feed.example.com:8765</source>
+        <translation>贵平台 Warroom 数据源的地址，例如 ws://feed.example.com:8765</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="113"/>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="117"/>
+        <source>Connect</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="131"/>
+        <source>Review a recording</source>
+        <translation>回放录制</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="132"/>
+        <source>A history a console, recorder or drill wrote, or an incident bundle (.duckdb).</source>
+        <translation>控制台、录制器或演练写下的历史文件，或故障包（.duckdb）。</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="133"/>
+        <source>Open recording…</source>
+        <translation>打开录制…</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="139"/>
+        <source>Try the demo</source>
+        <translation>试用演示</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="140"/>
+        <source>The built-in simulated payment platform, with a bank-gateway outage after 3 simulated minutes.</source>
+        <translation>内置的模拟支付平台，模拟时间 3 分钟后银行网关发生故障。</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="141"/>
+        <source>Start the demo</source>
+        <translation>启动演示</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="147"/>
+        <source>Remember the address or the demo for the next start</source>
+        <translation>下次启动时记住该地址或演示</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="150"/>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="213"/>
+        <source>Testing the connection to %1…</source>
+        <translation>正在测试到 %1 的连接…</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="237"/>
+        <source>Connected: %1 answered (protocol %2).</source>
+        <translation>连接成功：%1 已应答（协议 %2）。</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="240"/>
+        <source>Your role: %1.</source>
+        <translation>您的角色：%1。</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="256"/>
+        <source>Open a recording</source>
+        <translation>打开录制</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/start_dialog.py" line="257"/>
+        <source>Recordings and bundles (*.duckdb *.db);;All files (*)</source>
+        <translation>录制与故障包 (*.duckdb *.db);;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
     <name>TopologyMapPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/topology_map.py" line="160"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="104"/>
         <source>Fit (F)</source>
         <translation>适应窗口 (F)</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/topology_map.py" line="170"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="109"/>
+        <source>Find a service</source>
+        <translation>查找服务</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="118"/>
+        <source>Unhealthy only</source>
+        <translation>仅显示异常</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="121"/>
+        <source>Close groups</source>
+        <translation>收起分组</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="131"/>
         <source>Highlight:</source>
         <translation>高亮链路：</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/topology_map.py" line="240"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="251"/>
         <source>load %1</source>
         <translation>负载 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/topology_map.py" line="240"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="251"/>
         <source>%1 req/s</source>
         <translation>%1/秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/topology_map.py" line="240"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="251"/>
         <source>%1 err</source>
         <translation>错误 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/topology_map.py" line="270"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="252"/>
+        <source>%1 unhealthy</source>
+        <translation>%1 个异常</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="252"/>
+        <source>all healthy</source>
+        <translation>全部正常</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="267"/>
+        <source>%1/s</source>
+        <translation>%1/秒</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="300"/>
+        <source>%1
+%2 services, %3 unhealthy
+click to open the group</source>
+        <translation>%1
+%2 个服务，%3 个异常
+点击展开分组</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="304"/>
         <source>%1
 requests %2/s
 errors %3
@@ -2127,19 +2836,19 @@ p99 %4
 负载 %5</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/topology_map.py" line="275"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="309"/>
         <source>%1 → %2
 %3 req/s, errors %4</source>
         <translation>%1 → %2
 %3 请求/秒，错误率 %4</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/topology_map.py" line="290"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="325"/>
         <source>ROOT CAUSE</source>
         <translation>根因</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/topology_map.py" line="340"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="412"/>
         <source>None</source>
         <translation>无</translation>
     </message>

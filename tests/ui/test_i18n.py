@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication, QTranslator  # noqa: E402
 from PySide6.QtWidgets import QLabel  # noqa: E402
 
 from tests.ui.board_support import SimFeed  # noqa: E402
+from warroom.core.lang import set_language  # noqa: E402
 from warroom.ui import theme  # noqa: E402
 from warroom.ui.app import I18N_DIR, choose_language, install_translation  # noqa: E402
 from warroom.ui.panels.health.panel import FeedHealthPanel  # noqa: E402
@@ -124,6 +125,8 @@ def chinese(qapp):
         for translator in getattr(qapp, "_warroom_translators", ()):
             QCoreApplication.removeTranslator(translator)
         qapp._warroom_translators = ()
+        qapp._warroom_lang = None  # installed again by the next test that asks
+        set_language("en")
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,9 @@ import logging
 from typing import Callable
 
 from warroom.core.impact import Impact, preview
+from warroom.core.lang import language
 from warroom.core.model import Event, EventKind
+from warroom.core.names import names_for
 from warroom.core.plan_runs import PlanBook, PlanRun
 from warroom.core.plans import Plan
 from warroom.io.client import ConnectionState, FeedClient, FeedStatus, NotConnected
@@ -30,6 +32,21 @@ COMMAND_TIMEOUT_MS = 30_000
 _ROLLBACK = "-rollback"
 
 
+_localized: tuple[object, str, tuple[Plan, ...]] | None = None
+
+
+def localized_plans(plans: tuple[Plan, ...]) -> tuple[Plan, ...]:
+    """``plans`` in the console's language; the same tuple while the catalogue and the
+    language stay (the panel redraws on a new tuple)."""
+    global _localized
+    lang = language()
+    if _localized is not None and _localized[0] is plans and _localized[1] == lang:
+        return _localized[2]
+    out = plans if lang == "en" else tuple(p.localized(lang) for p in plans)
+    _localized = (plans, lang, out)
+    return out
+
+
 class DeskReading:
     """What the plans panel reads from a desk, live or replayed: the catalogue in the view,
     the runs in ``book``, previews from the minutes before the view's cursor."""
@@ -38,12 +55,14 @@ class DeskReading:
     book: PlanBook
 
     def plans(self) -> tuple[Plan, ...]:
-        """The feed's plan catalogue (at the cursor)."""
-        return self.view.plans
+        """The feed's plan catalogue (at the cursor), in the console's language where the
+        feed gave one (titles, descriptions, steps; protocol 1.1)."""
+        names_for(self.view.topology, self.view.plans)  # the names the plan texts use
+        return localized_plans(self.view.plans)
 
     def plan(self, plan_id: str) -> Plan:
         """One plan of the catalogue (``KeyError`` if the feed offers none by that id)."""
-        for p in self.view.plans:
+        for p in self.plans():
             if p.id == plan_id:
                 return p
         raise KeyError(plan_id)

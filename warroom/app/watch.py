@@ -55,6 +55,8 @@ class AlertWatch:
         # A live book is bounded (module docstring); pass a book of your own to keep everything.
         self.book = book if book is not None else IncidentBook(max_resolved=LIVE_MAX_RESOLVED,
                                                                max_timeline=LIVE_MAX_TIMELINE)
+        if self.book.names is None:  # incidents titled by root cause and impact, in the feed's names
+            self.book.names = lambda: self.engine.names
         self.notify = notify
         self.rules_path = rules_path
         self.rules_error = ""  # the last rule file problem, shown until a good file loads
@@ -213,6 +215,11 @@ class AlertWatch:
     def add_note(self, incident_id: str, actor: str, text: str, now_ms: int | None = None) -> list[Event]:
         """A note on an incident's timeline."""
         return self._done(self.book.add_note(incident_id, actor, text, self._now(now_ms)))
+
+    def add_action_item(self, incident_id: str, actor: str, text: str, owner: str, due: str = "",
+                        now_ms: int | None = None) -> list[Event]:
+        """An action item with an owner (and optional ``YYYY-MM-DD`` due date) on an incident."""
+        return self._done(self.book.add_action_item(incident_id, actor, text, owner, self._now(now_ms), due))
 
     def set_owner(self, incident_id: str, owner: str, actor: str, now_ms: int | None = None) -> list[Event]:
         """Give an incident an owner."""

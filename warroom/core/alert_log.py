@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Iterable
 
 from warroom.core.alerts import Alert, amends_root
+from warroom.core.lang import clean_titles
 from warroom.core.model import Event, EventKind, SeriesKey, Severity
 from warroom.core.silences import Silence
 
@@ -153,6 +154,7 @@ class AlertLog:
                 a.get("change"), dict) else None,
             silenced_by=str(a.get("silenced") or ""), runbook=str(a.get("runbook") or ""),
             plans=tuple(str(p) for p in a.get("plans") or ()), cause=str(a.get("cause") or "failure"),
+            titles=clean_titles(a.get("titles")),
         )
         return self._alerts[fp] != before
 

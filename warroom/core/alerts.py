@@ -34,6 +34,7 @@ from typing import Any, Mapping, Sequence
 from warroom.core.baseline import Baseline
 from warroom.core.health import DEFAULT_THRESHOLDS, HealthThresholds, thresholds_by_service
 from warroom.core.model import Event, EventKind, SeriesKey, Severity
+from warroom.core.names import Names
 from warroom.core.rootcause import CallGraph, Symptom, find_roots
 from warroom.core.rules import Rule, RuleSet
 from warroom.core.silences import Silence
@@ -78,6 +79,9 @@ class Alert:
     runbook: str = ""
     plans: tuple[str, ...] = ()
     cause: str = "failure"
+    #: The title in other languages (``{"zh_CN": …}``) for rules that have one; ``title`` is
+    #: the default. Subjects in titles are the feed's display names. Not hashed (a dict).
+    titles: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def is_root(self) -> bool:
@@ -102,14 +106,22 @@ class _Instance:
     limit: float | None = None
     last_band: Any = None  # the band before the alert, kept while the baseline has none
     fire_times: deque = field(default_factory=deque)
+    names: Names = field(default_factory=Names)  # the feed's display names (the engine's, updated)
 
     def snapshot(self) -> Alert | None:
         """The alert with its latest value and title."""
         a = self.alert
         if a is None or (a.value == self.value and a.threshold == self.limit):
             return a
-        return replace(a, value=self.value, threshold=self.limit,
-                       title=self.rule.format_title(self.subject, self.value, self.limit))
+        title, titles = self.titles(self.value, self.limit)
+        return replace(a, value=self.value, threshold=self.limit, title=title, titles=titles)
+
+    def titles(self, value: float, limit: float | None) -> tuple[str, dict[str, str]]:
+        """The default title and those per language, the subject written as people name it."""
+        rule, names = self.rule, self.names
+        title = rule.format_title(names.subject(self.subject, self.subject_kind, "en"), value, limit)
+        return title, {lang: rule.format_title(names.subject(self.subject, self.subject_kind, lang), value, limit, lang)
+                       for lang in rule.titles}
 
 
 def amends_root(attrs: Mapping[str, Any]) -> bool:
@@ -151,6 +163,8 @@ class AlertEngine:
         self._silences: dict[str, Silence] = {}
         self._graph: CallGraph | None = None
         self._thresholds: dict[str, HealthThresholds] = {}
+        #: The feed's display names, for alert titles ("ICBC gateway", not ``bank-icbc``).
+        self.names = Names()
         if topology is not None:
             self.set_topology(topology)
 
@@ -182,9 +196,13 @@ class AlertEngine:
         return events
 
     def set_topology(self, topology: Topology) -> None:
-        """Use this call graph for root causes and the map's health thresholds."""
+        """Use this call graph for root causes and the map's health thresholds, and its names
+        in alert titles."""
         self._graph = CallGraph(topology)
         self._thresholds = thresholds_by_service(topology)
+        self.names = Names(topology)
+        for inst in self._instances.values():
+            inst.names = self.names
 
     # -- input --------------------------------------------------------------------------
     def observe(self, ts_ms: int, keys: Sequence[SeriesKey], values: Sequence[float]) -> None:
@@ -305,7 +323,7 @@ class AlertEngine:
                 b = rule.baseline
                 base = Baseline(utc_offset_h=self._rules.utc_offset_h, k=b.k, min_rel=b.min_rel, min_abs=b.min_abs,
                                 recent_window_s=int(b.recent_window_s), recent_lag_s=int(b.recent_lag_s))
-            inst = _Instance(rule, key, subject, kind, fp, base)
+            inst = _Instance(rule, key, subject, kind, fp, base, names=self.names)
             self._instances[fp] = inst
             self._by_key.setdefault(key, []).append(inst)
 
@@ -393,10 +411,11 @@ class AlertEngine:
         rule = inst.rule
         change = self._recent_change(inst.subject, now)
         plans = tuple(dict.fromkeys(p.format(subject=inst.subject) if "{" in p else p for p in rule.plans))
+        title, titles = inst.titles(value, limit)
         alert = Alert(
             fingerprint=inst.fingerprint, rule=rule.id, series=inst.key, subject=inst.subject,
-            subject_kind=inst.subject_kind, severity=rule.severity, state="pending",
-            title=rule.format_title(inst.subject, value, limit), since_ms=now, value=value, threshold=limit,
+            subject_kind=inst.subject_kind, severity=rule.severity, state="pending", titles=titles,
+            title=title, since_ms=now, value=value, threshold=limit,
             tags=("after_change",) if change else (), change=change, runbook=rule.runbook, plans=plans,
             cause=rule.cause,
         )
@@ -482,6 +501,7 @@ class AlertEngine:
             "folded_under": alert.folded_under, "tags": list(alert.tags), "change": alert.change,
             "silenced": alert.silenced_by, "runbook": alert.runbook, "plans": list(alert.plans),
             "cause": alert.cause, "actor": alert.acked_by, "comment": alert.ack_comment,
+            **({"titles": dict(alert.titles)} if alert.titles else {}),
         }
         attrs.update(extra or {})
         suffix = f"-{alert.root_cause}-{alert.folded_under}" if (extra or {}).get("amends") else ""

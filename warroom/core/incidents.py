@@ -55,9 +55,11 @@ import hashlib
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
-from warroom.core.model import Event, EventKind, Severity
+from warroom.core.lang import clean_titles
+from warroom.core.model import Event, EventKind, SeriesKey, Severity
+from warroom.core.names import Names
 
 STATES = ("open", "acknowledged", "recovering", "resolved")
 ACTIONS = ("opened", "alert_joined", "root_cause_changed", "escalated", "acknowledged", "owner_changed",
@@ -106,6 +108,8 @@ class Incident:
     merged_into: str
     alerts: tuple[str, ...]
     timeline: tuple[Event, ...]
+    #: The title in other languages (``{"zh_CN": …}``); ``title`` is the default. Not hashed.
+    titles: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def live(self) -> bool:
@@ -137,6 +141,7 @@ class _Alert:
 class _Inc:
     id: str
     title: str = ""
+    titles: dict[str, str] = field(default_factory=dict)
     severity: Severity = Severity.P3
     root: str = ""
     state: str = "open"
@@ -159,7 +164,7 @@ class _Inc:
         return self.state != "resolved"
 
     def fields(self) -> dict[str, Any]:
-        return {"title": self.title, "severity": self.severity.value, "state": self.state,
+        return {"title": self.title, "titles": dict(self.titles), "severity": self.severity.value, "state": self.state,
                 "root_cause": self.root, "owner": self.owner, "alerts": list(self.alerts),
                 "merged_into": self.merged_into, **{t: getattr(self, t) for t in _TIMES}}
 
@@ -170,7 +175,7 @@ class _Inc:
         timeline = sorted(events, key=lambda e: (e.ts, _ORDER.get(e.kind, 5), _natural(e.id)))
         return Incident(self.id, self.title, self.severity, self.root, self.state, self.owner, self.started_ms,
                         self.detected_ms, self.acked_ms, self.recovering_ms, self.resolved_ms, self.verified_ms,
-                        self.merged_into, tuple(self.alerts), tuple(timeline))
+                        self.merged_into, tuple(self.alerts), tuple(timeline), dict(self.titles))
 
 
 class IncidentBook:
@@ -182,7 +187,7 @@ class IncidentBook:
 
     def __init__(self, *, recovery_s: float = 300.0, join_window_s: float = 600.0,
                  change_lookback_s: float = 900.0, max_resolved: int | None = None,
-                 max_timeline: int | None = None) -> None:
+                 max_timeline: int | None = None, names: Callable[[], Names] | None = None) -> None:
         for name, v in (("recovery_s", recovery_s), ("join_window_s", join_window_s),
                         ("change_lookback_s", change_lookback_s)):
             if not v >= 0:
@@ -191,6 +196,9 @@ class IncidentBook:
             if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
                 raise ValueError(f"{name} must be a positive integer or None, not {n!r}")
         self._max_resolved, self._max_timeline = max_resolved, max_timeline
+        #: The feed's display names, for titles by root cause and impact (``headline``); without
+        #: them an incident keeps the title of the alert that opened it.
+        self.names = names
         self._resolved: dict[str, None] = {}  # resolved incidents in the order they were resolved
         self._recovery = int(round(recovery_s * 1000))
         self._join_window = int(round(join_window_s * 1000))
@@ -305,6 +313,21 @@ class IncidentBook:
         inc = self._get(incident_id)
         note = Event(f"note:{inc.id}:{inc.seq + 1}", now_ms, EventKind.NOTE, inc.root, text.splitlines()[0],
                      Severity.INFO, {"incident": inc.id, "actor": actor, "text": text})
+        self._on_incident_note(note)
+        self._outbox.append(note)
+        return self._drain()
+
+    def add_action_item(self, incident_id: str, actor: str, text: str, owner: str, now_ms: int,
+                        due: str = "") -> list[Event]:
+        """An action item (``warroom.core.action_items``): a note with an owner and a due date."""
+        from warroom.core.action_items import item_attrs  # a leaf module: no cycle, kept local
+
+        self._get(incident_id)
+        self._verify(now_ms)
+        inc = self._get(incident_id)
+        attrs = item_attrs(inc.id, actor, text, owner, due)
+        note = Event(f"note:{inc.id}:{inc.seq + 1}", now_ms, EventKind.NOTE, inc.root,
+                     attrs["text"].splitlines()[0], Severity.INFO, attrs)
         self._on_incident_note(note)
         self._outbox.append(note)
         return self._drain()
@@ -448,6 +471,12 @@ class IncidentBook:
     def _emit(self, inc: _Inc, action: str, ts: int, *, actor: str = "", comment: str = "",
               extra: dict[str, Any] | None = None, **changes: Any) -> None:
         state = {**inc.fields(), **changes}
+        if self.names is not None and state["state"] != "resolved":
+            # Titled by root cause and impact, renewed as it evolves (a new root, a scenario joins).
+            events = self._alert_events(inc, state["alerts"])
+            names = self.names()
+            state["title"] = headline(state["root_cause"], events, names, "en") or state["title"]
+            state["titles"] = {lang: headline(state["root_cause"], events, names, lang) for lang in HEADLINE_LANGS}
         title, severity = state.pop("title"), state.pop("severity")
         attrs = {"incident": inc.id, "action": action, **state, "actor": actor, "comment": comment,
                  "seq": self._seq + 1, **(extra or {})}
@@ -455,6 +484,15 @@ class IncidentBook:
                    severity, attrs)
         self._apply(ev)
         self._outbox.append(ev)
+
+    def _alert_events(self, inc: _Inc, alerts: Iterable[str]) -> list[Event]:
+        """The alert events an incident's title is made from: its timeline's and its alerts'."""
+        events = [e for e in inc.timeline.values() if e.kind is EventKind.ALERT]
+        for fp in alerts:
+            al = self._alerts.get(fp)
+            if al is not None:
+                events += al.events
+        return events
 
     def _apply(self, ev: Event) -> None:
         """Set an incident to the state an INCIDENT event records (idempotent by event id)."""
@@ -493,6 +531,7 @@ class IncidentBook:
             del self._resolved_by_root[inc.root]
         before = set(inc.alerts) if inc.live else set()
         inc.title, inc.severity = title, severity
+        inc.titles = clean_titles(a.get("titles"))
         inc.state, inc.root = str(a.get("state", inc.state)), str(a.get("root_cause", ""))
         inc.owner, inc.merged_into = str(a.get("owner") or ""), str(a.get("merged_into") or "")
         for t in _TIMES:
@@ -648,3 +687,82 @@ def _replay_order(ev: Event) -> tuple:
 def _natural(text: str) -> tuple:
     parts = re.split(r"(\d+)", text)
     return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
+
+
+# -- titles: root cause and impact -------------------------------------------------------------
+#: Languages an incident is titled in besides the default (English) title.
+HEADLINE_LANGS = ("zh_CN",)
+#: What the root cause's own alerts say it is, by the metric they watch (most telling first).
+_CONDITIONS = ("service_error_ratio", "edge_error_ratio", "service_latency_seconds", "service_saturation_ratio",
+               "service_requests_rate")
+_WORDS = {
+    "en": {"service_error_ratio": " down", "edge_error_ratio": " failing", "service_latency_seconds": " slow",
+           "service_saturation_ratio": " overloaded", "service_requests_rate": " traffic surge",
+           "": " degraded", "scenario": " failing", "tps": " TPS"},
+    "zh_CN": {"service_error_ratio": "故障", "edge_error_ratio": "调用失败", "service_latency_seconds": "响应慢",
+              "service_saturation_ratio": "过载", "service_requests_rate": "流量激增",
+              "": "异常", "scenario": "交易失败", "tps": " TPS"},
+}
+_SEPARATOR = " — "
+
+
+def headline(root: str, alert_events: Iterable[Event], names: Names, lang: str = "en") -> str:
+    """An incident's title from its root cause and its worst-hit scenario, e.g.
+    "ICBC gateway down — QR-code payment 64.8 %" ("工商银行网关故障 — 扫码支付 64.8 %").
+
+    The root cause is named as people name it, with what its own alerts say (down, slow,
+    overloaded…); the impact is the scenario whose success rate fell lowest in the alerts'
+    values (else the lowest successful TPS). ``""`` when there is no root cause to name.
+    """
+    if not root:
+        return ""
+    words = _WORDS.get(lang) or _WORDS.get(lang.split("_")[0]) or _WORDS["en"]
+    metrics: dict[str, str] = {}  # subject -> the most telling metric its alerts watch
+    worst: dict[str, tuple[float, str]] = {}  # scenario -> (lowest value, metric)
+    for ev in alert_events:
+        name = _metric(ev.attrs.get("series"))
+        value = ev.attrs.get("value")
+        if name in _CONDITIONS:
+            before = metrics.get(ev.subject)
+            if before is None or _CONDITIONS.index(name) < _CONDITIONS.index(before):
+                metrics[ev.subject] = name
+        elif name in ("scenario_success_ratio", "scenario_tps") and isinstance(value, (int, float)):
+            if value == value and (ev.subject not in worst or _worse((float(value), name), worst[ev.subject])):
+                worst[ev.subject] = (float(value), name)
+    if "->" in root:
+        condition = metrics.get(root) or metrics.get(root.split("->")[1], "")
+        who = names.display("edge", root, lang)
+    elif names.knows("scenario", root) and not names.knows("service", root):
+        condition, who = "scenario", names.display("scenario", root, lang)
+    else:
+        condition, who = metrics.get(root, ""), names.display("service", root, lang)
+        if not condition and any(m == "edge_error_ratio" and subject.endswith("->" + root)
+                                 for subject, m in metrics.items()):
+            condition = "service_error_ratio"  # its callers' calls to it fail: it is down
+    title = who + words[condition]
+    if worst:
+        scenario, (value, metric) = min(worst.items(), key=lambda kv: _rank(kv[1]))
+        figure = f"{value * 100:.1f} %" if metric == "scenario_success_ratio" else f"{value:,.0f}{words['tps']}"
+        if scenario == root and condition == "scenario":
+            return f"{title}{_SEPARATOR}{figure}"
+        return f"{title}{_SEPARATOR}{names.display('scenario', scenario, lang)} {figure}"
+    return title
+
+
+def _metric(series: Any) -> str:
+    if not isinstance(series, str):
+        return ""
+    try:
+        return SeriesKey.parse(series).name
+    except ValueError:
+        return ""
+
+
+def _rank(entry: tuple[float, str]) -> tuple[int, float]:
+    # Success rates first (the figure people read on the wall), lowest first.
+    value, metric = entry
+    return (0 if metric == "scenario_success_ratio" else 1, value)
+
+
+def _worse(a: tuple[float, str], b: tuple[float, str]) -> bool:
+    return _rank(a) < _rank(b)

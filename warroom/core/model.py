@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
+from warroom.core.lang import pick
+
 _METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _LABEL_PAIR = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)')
@@ -38,11 +40,15 @@ class Service:
     title: str = ""  # human-readable name; falls back to ``name``
     core: bool = True  # non-core services (coupons, marketing) may be degraded away
     capacity_rps: float = 0.0  # 0 = unknown
+    group: str = ""  # the team or namespace it belongs to; a big map draws a group as one node
+
+    #: Names per language (``{"zh_CN": "工商银行网关"}``); not part of the hash (a dict).
+    titles: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def label(self) -> str:
-        """The name to show a person."""
-        return self.title or self.name
+        """The name to show a person, in the console's language when the feed gave one."""
+        return pick(self.title or self.name, self.titles)
 
 
 @dataclass(frozen=True)
@@ -75,9 +81,17 @@ class Scenario:
     title: str
     entry: str
     edges: tuple[tuple[str, str], ...]
+    #: Names per language (``{"zh_CN": "扫码支付"}``); not part of the hash (a dict).
+    titles: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    @property
+    def label(self) -> str:
+        """The name to show a person, in the console's language when the feed gave one."""
+        return pick(self.title or self.id, self.titles)
 
     @classmethod
-    def from_path(cls, id: str, title: str, path: Iterable[str | Iterable[str]]) -> "Scenario":
+    def from_path(cls, id: str, title: str, path: Iterable[str | Iterable[str]],
+                  titles: Mapping[str, str] | None = None) -> "Scenario":
         """Build a scenario from a path whose steps may be alternatives.
 
         ``["cashier", "trade", ("bank-a", "bank-b")]`` gives edges cashier→trade,
@@ -89,7 +103,7 @@ class Scenario:
         edges: list[tuple[str, str]] = []
         for before, after in zip(steps, steps[1:]):
             edges.extend((a, b) for a in before for b in after)
-        return cls(id=id, title=title, entry=steps[0][0], edges=tuple(edges))
+        return cls(id=id, title=title, entry=steps[0][0], edges=tuple(edges), titles=dict(titles or {}))
 
     @property
     def services(self) -> tuple[str, ...]:

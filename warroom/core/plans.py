@@ -7,9 +7,11 @@ Parameter names for rate limiting and circuit breaking follow Alibaba Sentinel's
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Mapping
+
+from warroom.core.lang import clean_titles, language, pick
 
 #: Plan kinds the console knows how to preview. Others are accepted and shown generically.
 KNOWN_KINDS = ("rate_limit", "degrade", "failover")
@@ -58,6 +60,35 @@ class Plan:
     guard: Guard | None = None
     critical: bool = False
     description: str = ""
+    #: Titles per language (``{"zh_CN": "切换工商银行网关"}``), protocol 1.1.
+    titles: Mapping[str, str] = field(default_factory=dict, hash=False)
+    #: Description, steps and rollback per language (``{"zh_CN": {"description": "…",
+    #: "steps": […], "rollback": […]}}``), protocol 1.1; any of the three may be missing.
+    texts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, hash=False)
+
+    @property
+    def label(self) -> str:
+        """The title to show a person, in the console's language when the feed gave one."""
+        return pick(self.title, self.titles)
+
+    def localized(self, lang: str | None = None) -> "Plan":
+        """This plan with title, description, steps and rollback in ``lang`` (the console's
+        language by default) wherever the feed gave them; itself when there is nothing to change."""
+        lang = lang or language()
+        text = _text_for(self.texts, lang)
+        title = pick(self.title, self.titles, lang)
+        description = text.get("description")
+        steps, rollback = _lines(text.get("steps")), _lines(text.get("rollback"))
+        changes: dict[str, Any] = {}
+        if title != self.title:
+            changes["title"] = title
+        if isinstance(description, str) and description.strip():
+            changes["description"] = description
+        if steps:
+            changes["steps"] = steps
+        if rollback:
+            changes["rollback"] = rollback
+        return replace(self, **changes) if changes else self
 
     def __post_init__(self) -> None:
         if self.target_kind not in TARGET_KINDS:
@@ -89,6 +120,9 @@ class Plan:
             },
             "critical": self.critical,
             "description": self.description,
+            # 1.1 additions, omitted when empty (the shape older feeds send).
+            **({"titles": dict(self.titles)} if self.titles else {}),
+            **({"texts": {k: dict(v) for k, v in self.texts.items()}} if self.texts else {}),
         }
 
     @classmethod
@@ -117,6 +151,9 @@ class Plan:
             guard=guard,
             critical=bool(d.get("critical", False)),
             description=_text(d, "description", ""),
+            titles=clean_titles(d.get("titles")),
+            texts={k: dict(v) for k, v in (d.get("texts") or {}).items()
+                   if isinstance(k, str) and isinstance(v, Mapping)} if isinstance(d.get("texts"), Mapping) else {},
         )
 
 
@@ -128,3 +165,20 @@ def _text(d: Mapping[str, Any], key: str, default: str | None = None) -> str:
             raise KeyError(key)
         return default
     return str(value)
+
+
+def _text_for(texts: Mapping[str, Any], lang: str) -> Mapping[str, Any]:
+    if lang == "en":
+        return {}
+    for key in (lang, lang.split("_")[0]):
+        value = texts.get(key)
+        if isinstance(value, Mapping):
+            return value
+    return {}
+
+
+def _lines(value: Any) -> tuple[str, ...]:
+    """A list of text lines from outside, or ``()`` when it is not one."""
+    if isinstance(value, (list, tuple)) and value and all(isinstance(x, str) for x in value):
+        return tuple(value)
+    return ()

@@ -24,6 +24,7 @@ from typing import Any, Mapping
 import yaml
 
 from warroom.core.durations import parse_duration
+from warroom.core.lang import pick
 from warroom.core.model import SeriesKey, Severity
 from warroom.core.paths import resource_dir
 
@@ -121,11 +122,16 @@ class Rule:
     plans: tuple[str, ...] = ()
     description: str = ""
     line: int | None = None
+    #: The title per language (``title_zh`` in a rule file is ``{"zh_CN": …}``); ``title`` is
+    #: the default (English) one. Not part of the hash (a dict).
+    titles: Mapping[str, str] = field(default_factory=dict, hash=False)
 
-    def format_title(self, subject: str, value: float, threshold: float | None) -> str:
-        """The alert's title for one series; never raises (a rule file is checked at load)."""
+    def format_title(self, subject: str, value: float, threshold: float | None, lang: str | None = None) -> str:
+        """The alert's title for one series, in ``lang`` when the rule has a title in it (else
+        the default title); never raises (a rule file is checked at load)."""
+        template = pick(self.title, self.titles, lang) if lang else self.title
         try:
-            return self.title.format(
+            return template.format(
                 subject=subject, value=value, threshold=math.nan if threshold is None else threshold,
                 rule=self.id, severity=self.severity.value,
             )
@@ -263,8 +269,8 @@ class _RuleReader:
         )
 
     def rule(self, node: _Map, default_for: float, default_resolve: float) -> Rule:
-        allowed = {"id", "title", "series", "labels", "when", "baseline", "for", "resolve_after", "severity",
-                   "cause", "runbook", "plans", "description"}
+        allowed = {"id", "title", "title_zh", "titles", "series", "labels", "when", "baseline", "for",
+                   "resolve_after", "severity", "cause", "runbook", "plans", "description"}
         self._only(node, allowed, "a rule")
         rid = node.get("id")
         if not isinstance(rid, str) or not _ID.match(rid):
@@ -291,6 +297,7 @@ class _RuleReader:
         if not isinstance(title, str) or not title.strip():
             raise self.fail(f"{where}: title must be text", node.key_lines.get("title"))
         self._check_title(title, where, node.key_lines.get("title"))
+        titles = self._titles(node, where)
         for name in ("runbook", "description"):
             if not isinstance(node.get(name, ""), str):
                 raise self.fail(f"{where}: {name} must be text", node.key_lines.get(name))
@@ -300,7 +307,7 @@ class _RuleReader:
             resolve_after_s=self._duration(node, "resolve_after", default_resolve, where),
             condition=condition, baseline=baseline, cause=cause,
             runbook=node.get("runbook", ""), plans=tuple(plans), description=node.get("description", ""),
-            line=node.line,
+            line=node.line, titles=titles,
         )
 
     # -- fields ------------------------------------------------------------------------
@@ -371,6 +378,25 @@ class _RuleReader:
         except ValueError as e:
             prefix = f"{where}: " if where else ""
             raise self.fail(f"{prefix}{name}: {e}", node.key_lines.get(name)) from None
+
+    def _titles(self, node: _Map, where: str) -> dict[str, str]:
+        """``titles: {zh_CN: …}`` and its shorthand ``title_zh: …``, each checked like ``title``."""
+        titles = node.get("titles", {})
+        line = node.key_lines.get("titles")
+        if not isinstance(titles, dict) or not all(isinstance(k, str) and k for k in titles):
+            raise self.fail(f"{where}: titles must map a language (e.g. zh_CN) to a title", line)
+        out = dict(titles)
+        if "title_zh" in node:
+            if "zh_CN" in out:
+                raise self.fail(f"{where}: give the Chinese title once, as title_zh or titles.zh_CN",
+                                node.key_lines.get("title_zh"))
+            out["zh_CN"] = node["title_zh"]
+            line = node.key_lines.get("title_zh")
+        for lang, text in out.items():
+            if not isinstance(text, str) or not text.strip():
+                raise self.fail(f"{where}: the {lang} title must be text", line)
+            self._check_title(text, where, line)
+        return out
 
     def _check_title(self, title: str, where: str, line: int | None) -> None:
         try:

@@ -90,12 +90,15 @@ class TopologySnapshot:
                     "title": s.title,
                     "core": s.core,
                     "capacity_rps": s.capacity_rps,
+                    **({"group": s.group} if s.group else {}),  # omitted when empty: old feeds' shape
+                    **({"titles": dict(s.titles)} if s.titles else {}),  # 1.1, likewise
                 }
                 for s in t.services
             ],
             "edges": [{"caller": e.caller, "callee": e.callee, "calls": e.calls} for e in t.edges],
             "scenarios": [
-                {"id": sc.id, "title": sc.title, "entry": sc.entry, "edges": [list(e) for e in sc.edges]}
+                {"id": sc.id, "title": sc.title, **({"titles": dict(sc.titles)} if sc.titles else {}),
+                 "entry": sc.entry, "edges": [list(e) for e in sc.edges]}
                 for sc in t.scenarios
             ],
         }

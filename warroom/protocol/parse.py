@@ -14,6 +14,7 @@ import math
 from typing import Any, Callable
 
 from warroom.core.clock import MAX_TIME_MS, MIN_TIME_MS
+from warroom.core.lang import clean_titles
 from warroom.core.model import CallEdge, Event, EventKind, Scenario, Service, ServiceKind, Severity
 from warroom.core.plans import Plan
 from warroom.core.topology import Topology
@@ -120,6 +121,16 @@ def _text_field(body: dict[str, Any], key: str, notes: Notes) -> str:
     return notes.text(field(body, key, str, optional=True, default=""), key)
 
 
+def _titles_field(body: dict[str, Any], key: str, notes: Notes) -> dict[str, str]:
+    """Optional per-language names (since 1.1): ``{"zh_CN": "工商银行网关"}``, text cleaned.
+
+    A language whose value is not text is left out; a ``titles`` that is not an object is
+    ``bad_field`` for the item (as any field of the wrong type)."""
+    titles = field(body, key, dict, optional=True, default={}) or {}
+    return clean_titles({k: notes.text(v, key) for k, v in titles.items()
+                         if isinstance(k, str) and isinstance(v, str) and len(k) <= 16})
+
+
 def parse_hello(body: dict[str, Any], now_ms: int, tol: int) -> tuple[Hello, list[ProtocolError]]:
     versions = field(body, "versions", list)
     if not versions or not all(isinstance(v, int) and not isinstance(v, bool) for v in versions):
@@ -162,6 +173,8 @@ def parse_topology(body: dict[str, Any], now_ms: int, tol: int) -> tuple[Topolog
             title=_text_field(d, "title", notes),
             core=bool(field(d, "core", bool, optional=True, default=True)),
             capacity_rps=float(field(d, "capacity_rps", (int, float), optional=True, default=0.0)),
+            titles=_titles_field(d, "titles", notes),
+            group=_text_field(d, "group", notes),
         )
 
     def scenario(d: dict[str, Any]) -> Scenario:
@@ -170,7 +183,7 @@ def parse_topology(body: dict[str, Any], now_ms: int, tol: int) -> tuple[Topolog
             raise BadMessage(ErrorCode.BAD_FIELD, "scenario edges must be [caller, callee] pairs")
         pairs = tuple((name(a, "edges"), name(b, "edges")) for a, b in edges)
         sid, entry = name(field(d, "id", str), "id"), name(field(d, "entry", str), "entry")
-        return Scenario(sid, _text_field(d, "title", notes), entry, pairs)
+        return Scenario(sid, _text_field(d, "title", notes), entry, pairs, _titles_field(d, "titles", notes))
 
     ts = timestamp(body, "ts", now_ms, tol)
     topo = Topology()
@@ -228,8 +241,11 @@ def parse_plans(body: dict[str, Any], now_ms: int, tol: int) -> tuple[PlanCatalo
             "steps": tuple(notes.text(x, "steps") for x in p.steps),
             "rollback": tuple(notes.text(x, "rollback") for x in p.rollback),
             "params": notes.tree(params, "params"),
+            "titles": clean_titles(notes.tree(dict(p.titles), "titles")),
+            "texts": notes.tree({k: dict(v) for k, v in p.texts.items()}, "texts"),
         }
-        if clean["params"] is params and all(clean[k] == getattr(p, k) for k in ("title", "description", "steps", "rollback")):
+        if clean["params"] is params and all(clean[k] == getattr(p, k)
+                                             for k in ("title", "description", "steps", "rollback", "titles", "texts")):
             return p
         return dataclasses.replace(p, **clean)
 

@@ -50,12 +50,35 @@ def degrade_rule(resource: str, max_rt_ms: float = 100.0) -> dict:
     }
 
 
+def _en(topology: Topology, name: str) -> str:
+    # Not ``Service.label``: that follows the console's language, and the feed's default
+    # names are English whatever language a console in the same process shows.
+    s = topology.service(name)
+    return s.title or s.name
+
+
+def _zh(topology: Topology, name: str) -> str:
+    s = topology.service(name)
+    return s.titles.get("zh_CN") or s.title or s.name
+
+
+def _zh_scenario(topology: Topology, scenario_id: str) -> str:
+    sc = topology.scenario(scenario_id)
+    return sc.titles.get("zh_CN") or sc.title or sc.id
+
+
+def _in_zh(title: str, description: str, steps: tuple[str, ...], rollback: tuple[str, ...]) -> dict:
+    """``titles`` and ``texts`` of a plan whose Chinese is given (protocol 1.1)."""
+    return {"titles": {"zh_CN": title},
+            "texts": {"zh_CN": {"description": description, "steps": list(steps), "rollback": list(rollback)}}}
+
+
 def _rate_limits(topology: Topology, base_tps: Mapping[str, float]) -> list[Plan]:
     plans = []
     entries = dict.fromkeys(sc.entry for sc in topology.scenarios)
     for entry in entries:
         peak = sum(base_tps[sc.id] for sc in topology.scenarios if sc.entry == entry)
-        label = topology.service(entry).label
+        label, zh = _en(topology, entry), _zh(topology, entry)
         plans.append(
             Plan(
                 id=f"ratelimit-{entry}",
@@ -70,6 +93,9 @@ def _rate_limits(topology: Topology, base_tps: Mapping[str, float]) -> list[Plan
                 guard=Guard(_series("service_error_ratio", service=entry), "<", 0.01, 60.0),
                 critical=True,
                 description="Rejects traffic above the rated peak at the entry to protect the core.",
+                **_in_zh(f"{zh}限流", "超过额定峰值的流量在入口处拒绝，保护核心链路。",
+                         (f"向 Sentinel 推送{zh}的限流规则", "确认入口处出现被拒绝的请求"),
+                         (f"删除{zh}的限流规则",)),
             )
         )
     top = max(topology.scenarios, key=lambda sc: base_tps[sc.id])
@@ -87,6 +113,9 @@ def _rate_limits(topology: Topology, base_tps: Mapping[str, float]) -> list[Plan
             guard=Guard(_series("service_error_ratio", service=top.entry), "<", 0.01, 60.0),
             critical=True,
             description="Caps one business flow so the others keep their capacity.",
+            **_in_zh(f"{_zh_scenario(topology, top.id)}限流", "限制单个业务流量，保住其他业务的容量。",
+                     (f"在{_zh(topology, top.entry)}上推送{_zh_scenario(topology, top.id)}的限流规则",),
+                     (f"删除{_zh_scenario(topology, top.id)}的限流规则",)),
         )
     )
     return plans
@@ -103,7 +132,7 @@ def _degrades(topology: Topology) -> list[Plan]:
             Plan(
                 id=f"degrade-{s.name}",
                 kind="degrade",
-                title=f"Degrade {s.label}",
+                title=f"Degrade {_en(topology, s.name)}",
                 target_kind="service",
                 target=s.name,
                 params=degrade_rule(s.name),
@@ -111,7 +140,11 @@ def _degrades(topology: Topology) -> list[Plan]:
                 rollback=(f"Close the {s.name} circuit breaker",),
                 guard=Guard(_series("service_error_ratio", service=guard_on), "<", 0.01, 60.0),
                 critical=False,
-                description=f"{s.label} is not core: payments go on without it.",
+                description=f"{_en(topology, s.name)} is not core: payments go on without it.",
+                **_in_zh(f"降级{_zh(topology, s.name)}", f"{_zh(topology, s.name)}不是核心服务：没有它支付照常进行。",
+                         (f"强制打开{_zh(topology, s.name)}熔断器",
+                          f"调用方（{'、'.join(_zh(topology, c) for c in callers)}）不再调用{_zh(topology, s.name)}"),
+                         (f"关闭{_zh(topology, s.name)}熔断器",)),
             )
         )
     return plans
@@ -133,7 +166,7 @@ def _bank_failovers(topology: Topology) -> list[Plan]:
             Plan(
                 id=f"failover-{b}",
                 kind="failover",
-                title=f"Fail over {topology.service(b).label}",
+                title=f"Fail over {_en(topology, b)}",
                 target_kind="bank_channel",
                 target=b,
                 params={"from": b, "to": others, "strategy": "headroom"},
@@ -142,6 +175,9 @@ def _bank_failovers(topology: Topology) -> list[Plan]:
                 guard=guard,
                 critical=True,
                 description="Moves the bank channel's payments to the other banks.",
+                **_in_zh(f"切换{_zh(topology, b)}", "把该银行通道的支付转到其他银行。",
+                         (f"将{_zh(topology, b)}的路由权重设为 0", "按余量把它的份额分给健康的银行"),
+                         (f"恢复{_zh(topology, b)}的路由权重",)),
             )
         )
     return plans
@@ -158,7 +194,7 @@ def _db_failovers(topology: Topology) -> list[Plan]:
             Plan(
                 id=f"failover-{s.name}",
                 kind="failover",
-                title=f"Fail over {s.label} to standby",
+                title=f"Fail over {_en(topology, s.name)} to standby",
                 target_kind="service",
                 target=s.name,
                 params={"from": s.name, "to": f"{s.name}-standby", "mode": "switch"},
@@ -167,6 +203,8 @@ def _db_failovers(topology: Topology) -> list[Plan]:
                 guard=Guard(_series("service_error_ratio", service=guard_on), "<", 0.01, 90.0),
                 critical=True,
                 description="The standby runs with less capacity and colder caches.",
+                **_in_zh(f"{_zh(topology, s.name)}切换到备库", "备库容量较小，缓存也较冷。",
+                         ("隔离主库", "提升备库", "连接池指向新主库"), ("重新同步旧主库", "切回主库")),
             )
         )
     return plans

@@ -47,6 +47,11 @@ from warroom.sim.platform import Platform, build_platform
 from warroom.sim.traffic import Promotion, Surge, daily_factor
 
 TICK_MS = 1000
+#: Fault kinds in Chinese, for the Chinese titles of fault events.
+FAULT_ZH = {
+    "bank_latency_spike": "响应变慢", "hot_account_lock": "热点账户锁", "deploy_error_burst": "发布后报错",
+    "traffic_surge": "流量激增", "db_failover": "主备切换", "dependency_outage": "不可用",
+}
 # Small, so a fault stands out clearly against the noise.
 _TRAFFIC_NOISE, _LATENCY_NOISE, _ERROR_NOISE = 0.02, 0.04, 0.3
 # A standby takes over what made the primary unavailable; lock contention follows the data.
@@ -204,7 +209,8 @@ class Simulator:
         self._surges.append(surge)
         attrs = {"multiplier": float(multiplier), "duration_s": float(duration_s), "scenarios": list(scenarios)}
         title = f"Traffic surge x{multiplier:g} for {duration_s:g} s"
-        self._pending.append(self._event(self._now, EventKind.NOTE, "platform", title, attrs=attrs))
+        self._pending.append(self._event(self._now, EventKind.NOTE, "platform", title, attrs=attrs,
+                                         zh=f"流量激增 {multiplier:g} 倍，持续 {duration_s:g} 秒"))
         return surge
 
     # -- ticking ----------------------------------------------------------------------
@@ -274,9 +280,18 @@ class Simulator:
 
     # -- events -----------------------------------------------------------------------
     def _event(self, ts: int, kind: EventKind, subject: str, title: str, severity: Severity = Severity.INFO,
-               attrs: dict[str, Any] | None = None) -> Event:
+               attrs: dict[str, Any] | None = None, zh: str = "") -> Event:
+        """An event of the feed; ``zh`` is its title in Chinese (``attrs.titles``, protocol 1.1)."""
         self._n_events += 1
-        return Event(f"sim-{self.seed}-{self._n_events}", ts, kind, subject, title, severity, attrs or {})
+        attrs = dict(attrs or {})
+        if zh:
+            attrs["titles"] = {"zh_CN": zh}
+        return Event(f"sim-{self.seed}-{self._n_events}", ts, kind, subject, title, severity, attrs)
+
+    def _zh(self, name: str) -> str:
+        """A service's Chinese name, for the Chinese titles of events."""
+        svc = self.topology.service(name) if name in self.topology else None
+        return (svc.titles.get("zh_CN") or svc.title or name) if svc is not None else name
 
     def _advance_faults(self, ts: int, events: list[Event]) -> None:
         for fault in list(self._faults.values()):
@@ -289,10 +304,12 @@ class Simulator:
                 if fault.kind == F.FaultKind.DEPLOY_ERROR_BURST:
                     version = fault.params["version"]
                     events.append(self._event(fault.start_ms, EventKind.DEPLOY, fault.target,
-                                              f"Deployed {fault.target} {version}", attrs={"version": version}))
+                                              f"Deployed {fault.target} {version}", attrs={"version": version},
+                                              zh=f"{self._zh(fault.target)} 发布 {version}"))
                 events.append(self._event(fault.start_ms, EventKind.FAULT, fault.target,
                                           f"Fault injected: {fault.kind.value} on {fault.target}",
-                                          F.EVENT_SEVERITY[fault.kind], {**attrs, "action": "inject"}))
+                                          F.EVENT_SEVERITY[fault.kind], {**attrs, "action": "inject"},
+                                          zh=f"注入故障：{self._zh(fault.target)}{FAULT_ZH.get(fault.kind.value, '')}"))
             for offset, name in F.milestones(fault):
                 at = fault.start_ms + offset
                 due = at <= ts and (fault.end_ms is None or at < fault.end_ms)
@@ -300,7 +317,8 @@ class Simulator:
                     self._milestones_done.add((fault.id, name))
                     events.append(self._event(at, EventKind.CONFIG_CHANGE, fault.target,
                                               f"{fault.target}: standby promoted to primary",
-                                              attrs={"fault_id": fault.id, "change": name}))
+                                              attrs={"fault_id": fault.id, "change": name},
+                                              zh=f"{self._zh(fault.target)}：备库已提升为主库"))
             if fault.end_ms is not None and fault.end_ms <= ts:
                 del self._faults[fault.id]
                 how = "cleared" if fault.id in self._cleared else "ended"
@@ -311,10 +329,13 @@ class Simulator:
                 if fault.kind == F.FaultKind.DEPLOY_ERROR_BURST:
                     events.append(self._event(fault.end_ms, EventKind.DEPLOY, fault.target,
                                               f"Rolled back {fault.target} from {fault.params['version']}",
-                                              attrs={"version": "previous", "rolled_back": fault.params["version"]}))
+                                              attrs={"version": "previous", "rolled_back": fault.params["version"]},
+                                              zh=f"{self._zh(fault.target)} 已回滚 {fault.params['version']}"))
                 events.append(self._event(fault.end_ms, EventKind.FAULT, fault.target,
                                           f"Fault {how}: {fault.kind.value} on {fault.target}",
-                                          Severity.INFO, {**attrs, "action": how}))
+                                          Severity.INFO, {**attrs, "action": how},
+                                          zh=f"故障{'已清除' if how == 'cleared' else '结束'}："
+                                             f"{self._zh(fault.target)}{FAULT_ZH.get(fault.kind.value, '')}"))
 
     def _announce_promotion(self, ts: int, events: list[Event]) -> None:
         p = self.promotion
@@ -324,17 +345,20 @@ class Simulator:
         if start != self._promo_announced and ts - start < p.duration_s * 1000:
             self._promo_announced = start
             events.append(self._event(start, EventKind.NOTE, "platform", f"Promotion x{p.multiplier:g} started",
-                                      attrs={"multiplier": p.multiplier, "duration_s": p.duration_s}))
+                                      attrs={"multiplier": p.multiplier, "duration_s": p.duration_s},
+                                      zh=f"大促开始（{p.multiplier:g} 倍流量）"))
 
     def _plan_event(self, plan: Plan, action: str, actor: str, reason: str, detail: dict[str, Any],
                     into: list[Event] | None = None, ts: int | None = None, key: str = "") -> Event:
         verb = {"execute": "Executed", "rollback": "Rolled back", "expire": "Expired"}[action]
+        verb_zh = {"execute": "已执行预案", "rollback": "已回滚预案", "expire": "预案已到期"}[action]
         attrs = {"plan_id": plan.id, "action": action, "actor": actor, "reason": reason, "plan_kind": plan.kind,
                  "target_kind": plan.target_kind, "target": plan.target, "params": dict(plan.params), **detail}
         if key:  # the command that caused it (an expiry has none)
             attrs["idempotency_key"] = key
         event = self._event(self._now if ts is None else ts, EventKind.PLAN_EXECUTION, plan.id,
-                            f"{verb} plan: {plan.title}", attrs=attrs)
+                            f"{verb} plan: {plan.title}", attrs=attrs,
+                            zh=f"{verb_zh}：{plan.localized('zh_CN').title}")
         (self._pending if into is None else into).append(event)
         return event
 

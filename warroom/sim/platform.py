@@ -174,6 +174,26 @@ _SCENARIOS: Sequence[tuple[str, str, float, Sequence]] = (
 )
 
 
+#: The simulated platform's names in Chinese (protocol 1.1 ``titles``): the wall under zh_CN
+#: reads 工商银行网关, not "ICBC gateway" or ``bank-icbc``.
+SERVICE_TITLES_ZH: Mapping[str, str] = {
+    "app-gateway": "客户端网关", "cashier": "收银台", "merchant-gateway": "商户网关", "acquiring": "收单",
+    "trade": "交易", "payment-engine": "支付引擎", "risk-control": "风控", "member": "会员",
+    "coupon": "优惠券", "marketing": "营销", "accounting": "账务", "clearing": "清算", "notification": "通知",
+    "bank-icbc": "工商银行网关", "bank-ccb": "建设银行网关", "bank-abc": "农业银行网关", "bank-boc": "中国银行网关",
+    "trade-db": "交易库", "accounting-db": "账务库", "clearing-db": "清算库", "member-db": "会员库",
+    "member-cache": "会员缓存", "risk-cache": "风控缓存", "coupon-cache": "优惠券缓存", "mq": "消息队列",
+}
+SCENARIO_TITLES_ZH: Mapping[str, str] = {
+    "qr_pay": "扫码支付", "app_quick_pay": "快捷支付", "bank_card_pay": "银行卡支付", "transfer": "余额转账",
+    "top_up": "银行卡充值", "refund": "退款", "settlement": "商户结算", "bill_query": "账单查询",
+}
+
+
+def _zh(table: Mapping[str, str], key: str) -> dict[str, str]:
+    return {"zh_CN": table[key]} if key in table else {}
+
+
 def scenario_from_paths(id: str, title: str, paths: Iterable[Sequence]) -> Scenario:
     """A scenario whose edges are the union of several ``Scenario.from_path`` paths.
 
@@ -182,13 +202,14 @@ def scenario_from_paths(id: str, title: str, paths: Iterable[Sequence]) -> Scena
     """
     parts = [Scenario.from_path(id, title, p) for p in paths]
     edges = tuple(dict.fromkeys(e for part in parts for e in part.edges))
-    return Scenario(id=id, title=title, entry=parts[0].entry, edges=edges)
+    return Scenario(id=id, title=title, entry=parts[0].entry, edges=edges, titles=_zh(SCENARIO_TITLES_ZH, id))
 
 
 def build_platform() -> Platform:
     """The default simulated payment platform with its plan catalogue."""
     services = [
-        Service(name, kind, title, core, float(cap)) for name, kind, title, core, cap, *_ in _SERVICES
+        Service(name, kind, title, core, float(cap), titles=_zh(SERVICE_TITLES_ZH, name))
+        for name, kind, title, core, cap, *_ in _SERVICES
     ]
     profiles = {
         row[0]: ServiceProfile(latency_s=row[5], tail=row[6], error_ratio=row[7], timeout_s=row[8])

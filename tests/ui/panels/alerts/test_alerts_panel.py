@@ -214,7 +214,7 @@ def test_the_drill_deploy_tags_its_root_with_the_release(qtbot):
     d.run(40)
     panel = make_panel(qtbot, d.watch)
     root = card(panel, top(panel))
-    assert root.title.startswith("payment-engine")
+    assert root.title.startswith("Payment engine")  # the feed's name, not the id
     assert any(b.startswith("after change: Deployed payment-engine") for b in badges(root))
 
 

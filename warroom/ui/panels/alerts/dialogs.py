@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBo
                                QPlainTextEdit, QRadioButton, QVBoxLayout, QWidget)
 
 from warroom.core.alerts import Alert
+from warroom.core.lang import pick
+from warroom.core.names import current_names
 from warroom.ui import theme
 
 translate = QCoreApplication.translate  # lupdate reads translate("Context", "text") calls
@@ -122,9 +124,10 @@ def ask_note(parent: QWidget | None, what: str, actor: str) -> TextInput | None:
 
 def ask_silence(parent: QWidget | None, alert: Alert, actor: str) -> SilenceInput | None:
     """Silence an alert: what to match, for how long, and why."""
-    form = _Form(parent, translate("AlertDialogs", "Silence"), alert.title, actor)
-    one = QRadioButton(translate("AlertDialogs", "This alert: %1 on %2").replace("%1", alert.rule).replace("%2", alert.subject), form)
-    every = QRadioButton(translate("AlertDialogs", "Everything on %1").replace("%1", alert.subject), form)
+    form = _Form(parent, translate("AlertDialogs", "Silence"), pick(alert.title, alert.titles), actor)
+    subject = current_names().subject(alert.subject, alert.subject_kind)  # the id stays in the silence itself
+    one = QRadioButton(translate("AlertDialogs", "This alert: %1 on %2").replace("%1", alert.rule).replace("%2", subject), form)
+    every = QRadioButton(translate("AlertDialogs", "Everything on %1").replace("%1", subject), form)
     one.setChecked(True)
     scope = QButtonGroup(form)
     scope.addButton(one)

@@ -16,7 +16,9 @@ from typing import Any, Iterable
 from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from warroom.core.alerts import Alert
+from warroom.core.lang import pick
 from warroom.core.model import Severity
+from warroom.core.names import current_names
 from warroom.ui import theme
 from warroom.ui.panels.alerts.cards import CARD_ROLE, LINES_ROLE, Badge, Card, format_age, severity_color, severity_rank
 
@@ -128,7 +130,8 @@ def alert_card(alert: Alert, now_ms: int | None, group: AlertGroup | None = None
         if group.symptoms:
             badges.append(Badge(symptoms_text(group), t.text, bold=True))
         if not alert.is_root and alert.root_cause:
-            badges.append(Badge(QCoreApplication.translate("AlertsPanel", "root cause: %1").replace("%1", alert.root_cause)))
+            badges.append(Badge(QCoreApplication.translate("AlertsPanel", "root cause: %1").replace(
+                "%1", current_names().subject(alert.root_cause))))
     state_color = {"firing": color, "acknowledged": t.ok}.get(alert.state, "")
     badges.append(Badge(state_text(alert), state_color, bold=alert.state == "firing"))
     details: list[Badge] = []
@@ -143,16 +146,21 @@ def alert_card(alert: Alert, now_ms: int | None, group: AlertGroup | None = None
         details.append(Badge(change_text(alert), t.warn, bold=True))
     age = None if now_ms is None else now_ms - alert.since_ms
     muted = alert.state == "pending" or bool(alert.silenced_by)
-    return Card(alert.severity.value, color, alert.title, chip_filled=alert.state != "pending",
+    return Card(alert.severity.value, color, alert_title(alert), chip_filled=alert.state != "pending",
                 bold=group is not None and alert.is_root, dim=muted, right=format_age(age), badges=tuple(badges),
                 details=tuple(details))
+
+
+def alert_title(alert: Alert) -> str:
+    """The alert's title in the UI language (rules may carry one per language)."""
+    return pick(alert.title, alert.titles)
 
 
 def alert_tooltip(alert: Alert, utc_offset_minutes: int = 8 * 60) -> str:
     """Everything about an alert, for the hover text."""
     tz = timezone(timedelta(minutes=utc_offset_minutes))
     since = datetime.fromtimestamp(alert.since_ms / 1000, tz).strftime("%H:%M:%S")
-    lines = [alert.title, f"{alert.severity.value} · {alert.state} · {alert.rule} · {alert.subject}",
+    lines = [alert_title(alert), f"{alert.severity.value} · {alert.state} · {alert.rule} · {alert.subject}",
              QCoreApplication.translate("AlertsPanel", "since %1").replace("%1", since)]
     if alert.threshold is not None:
         lines.append(f"{alert.value:.4g} / {alert.threshold:.4g}")
@@ -299,7 +307,7 @@ class AlertTreeModel(QAbstractItemModel):
         if role == LINES_ROLE:
             return self.lines_of(alert, not index.internalId())
         if role == Qt.ItemDataRole.DisplayRole:
-            return alert.title
+            return alert_title(alert)
         if role == Qt.ItemDataRole.ToolTipRole:
             return alert_tooltip(alert)
         if role == ALERT_ROLE:

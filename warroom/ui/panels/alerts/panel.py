@@ -28,12 +28,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QLabel, Q
 
 from warroom.core.alerts import Alert
 from warroom.core.durations import parse_duration
+from warroom.core.names import names_for
 from warroom.core.silences import Silence
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.alerts import dialogs as alert_dialogs
 from warroom.ui.panels.alerts.cards import CardDelegate
-from warroom.ui.panels.alerts.model import AlertTreeModel, group_alerts
+from warroom.ui.panels.alerts.model import AlertTreeModel, alert_title, group_alerts
 from warroom.ui.panels.alerts.silences import SilenceListWidget
 from warroom.ui.panels.alerts.widgets import MessageLine, make_button, make_toggle, off_label, off_or_page
 from warroom.ui.panels.base import Panel
@@ -153,6 +154,7 @@ class AlertsPanel(Panel):
 
     def refresh(self) -> None:
         """Redraw when the watch changed (``version``); otherwise only move the ages."""
+        names_for(self.source.topology, self.source.plans)  # the names the cards show
         watch = self.source.alerting
         if watch is not self._watch:
             self._watch, self._version = watch, None
@@ -268,7 +270,7 @@ class AlertsPanel(Panel):
         watch, alert = self.watch, self.selected_alert()
         if watch is None or alert is None:
             return self.message.show_error(self.tr("Select an alert first."))
-        got = alert_dialogs.ask_ack(self, alert.title, watch.user)
+        got = alert_dialogs.ask_ack(self, alert_title(alert), watch.user)
         if got is None:
             return
         if not got.actor:
@@ -276,7 +278,7 @@ class AlertsPanel(Panel):
         if not got.text:
             return self.message.show_error(self.tr("An acknowledgement needs a comment: say what you are doing about it."))
         self._act(lambda: watch.acknowledge_alert(alert.fingerprint, got.actor, got.text),
-                  self.tr("Acknowledged: %1").replace("%1", alert.title))
+                  self.tr("Acknowledged: %1").replace("%1", alert_title(alert)))
 
     def silence_selected(self) -> None:
         """Ask what to silence, for how long and why; put the silence in force."""
@@ -307,7 +309,7 @@ class AlertsPanel(Panel):
             silence = Silence(uuid.uuid4().hex[:12], matchers, now, now + int(seconds * 1000), got.actor, got.comment)
             watch.silence(silence)
 
-        self._act(act, self.tr("Silenced for %1: %2").replace("%1", got.duration).replace("%2", alert.title))
+        self._act(act, self.tr("Silenced for %1: %2").replace("%1", got.duration).replace("%2", alert_title(alert)))
 
     def open_runbook(self) -> None:
         """Open the selected alert's runbook in the browser."""

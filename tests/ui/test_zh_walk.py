@@ -1,0 +1,251 @@
+"""Under zh_CN the wall is Chinese: every layout, built with the simulator running an incident
+(ICBC gateway down), is walked for the text a person reads, and no English word may remain
+outside an allow-list (ids, units, brand names); nor may a scenario id or a service id stand
+where a name belongs.
+
+Read: labels, buttons, dock and group titles, tab texts, placeholders, the display data of
+every item view (with its headers, and the cards the alert, incident and plan lists paint),
+the text properties of custom-painted widgets (KPI tiles' captions and notes) and the texts
+of the map's items. Not read: tooltips (ids belong there) and hidden widgets.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import html  # noqa: E402
+import re  # noqa: E402
+from dataclasses import fields, is_dataclass  # noqa: E402
+from typing import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt  # noqa: E402
+from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox, QDockWidget,  # noqa: E402
+                               QGraphicsView, QGroupBox, QLabel, QLineEdit, QTabBar, QWidget)
+
+from tests.app.drill import Drill  # noqa: E402
+from warroom.app.plan_desk import DeskReading  # noqa: E402
+from warroom.core.lang import set_language  # noqa: E402
+from warroom.core.layouts import load_layout  # noqa: E402
+from warroom.core.plan_runs import PlanBook  # noqa: E402
+from warroom.protocol import TopologySnapshot  # noqa: E402
+from warroom.store.live import LiveView  # noqa: E402
+from warroom.ui import theme  # noqa: E402
+from warroom.ui.app import install_translation  # noqa: E402
+from warroom.ui.main_window import MainWindow  # noqa: E402
+from warroom.ui.panels.alerts.cards import CARD_ROLE  # noqa: E402
+
+LAYOUTS = ("command-centre", "commander", "engineer")
+SIZE = (1920, 1080)
+#: Words that stay as they are in Chinese: metric and unit names the room says in English,
+#: brand and bank names, protocol words. Compared in upper case.
+ALLOWED = {
+    "TPS", "QPS", "P0", "P1", "P2", "P3", "P50", "P90", "P95", "P99", "MTTR", "MTTA", "MTTD", "KPI", "SLA", "SLO",
+    "ICBC", "CCB", "ABC", "BOC", "DB", "MQ", "ID", "UTC", "CPU", "PDF", "CSV", "JSON", "HTML", "HTTP", "TLS", "API",
+    "WS", "WSS", "URL", "SENTINEL", "WARROOM", "MS", "S", "MIN", "H", "X", "OK",
+}
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.:/'\-]*")
+IDENTIFIER = re.compile(r"[_.:/\-0-9]")  # qr_pay, bank-icbc, ws://…, 1.1.0, p99: ids and units, not English
+TAG = re.compile(r"<[^>]+>")
+
+
+# -- the world: the simulator with an incident, every panel fed ---------------------------
+class _Desk(DeskReading):
+    """The plans panel's reading of a catalogue, without a feed to send commands to."""
+
+    version = 0
+    may_execute = False
+    lock_reason = "role"
+    last_error = ""
+
+    def __init__(self, view: LiveView) -> None:
+        self.view, self.book = view, PlanBook()
+
+
+@pytest.fixture(scope="module")
+def world() -> Drill:
+    """Busy-hour traffic, then the ICBC gateway down long enough for an incident to open."""
+    view = LiveView()
+    drill = Drill(view=view)
+    view.apply(TopologySnapshot(drill.now_ms, drill.sim.topology))
+    view.apply(drill.sim.catalogue())
+    view.plan_desk = _Desk(view)
+    drill.run(60)
+    drill.sim.inject_fault("dependency_outage", "bank-icbc")
+    drill.run(90)
+    assert drill.watch.book.incidents(live_only=True), "the drill opens an incident"
+    view.set_feed("live", f"live from {drill.sim.topology and 'sim-3'}", "ws://127.0.0.1:18949",
+                  now_ms=view.newest_ms, speed=1)
+    return drill
+
+
+@pytest.fixture
+def chinese(qapp):
+    """zh_CN installed for one test (translation and the feed's names), English again after."""
+    install_translation(qapp, "zh_CN")
+    try:
+        yield qapp
+    finally:
+        for translator in getattr(qapp, "_warroom_translators", ()):
+            QCoreApplication.removeTranslator(translator)
+        qapp._warroom_translators = ()
+        qapp._warroom_lang = None  # installed again by the next test that asks
+        set_language("en")
+
+
+# -- walking -----------------------------------------------------------------------------
+def _plain(text: str) -> str:
+    return html.unescape(TAG.sub(" ", text)) if "<" in text else text
+
+
+def _model_texts(view: QAbstractItemView) -> Iterator[str]:
+    model = view.model()
+    if model is None:
+        return
+    header = getattr(view, "horizontalHeader", None)
+    if header is not None and header().isVisible():
+        for col in range(model.columnCount()):
+            if not view.isColumnHidden(col) if hasattr(view, "isColumnHidden") else True:
+                yield str(model.headerData(col, Qt.Orientation.Horizontal) or "")
+
+    def count(what: str, parent: QModelIndex) -> int:
+        try:
+            return getattr(model, what)(parent)
+        except TypeError:  # a list model keeps columnCount(parent) to itself: one column, flat
+            return 1 if what == "columnCount" else 0
+
+    def rows(parent: QModelIndex, depth: int) -> Iterator[str]:
+        for row in range(min(count("rowCount", parent), 200)):
+            for col in range(count("columnCount", parent)):
+                if hasattr(view, "isColumnHidden") and view.isColumnHidden(col):
+                    continue
+                index = model.index(row, col, parent)
+                yield str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+                card = index.data(CARD_ROLE)
+                if card is not None and is_dataclass(card):
+                    yield from _card_texts(card)
+            first = model.index(row, 0, parent)
+            if depth < 2 and first.isValid() and count("rowCount", first) > 0:
+                yield from rows(first, depth + 1)
+
+    yield from rows(QModelIndex(), 0)
+
+
+def _card_texts(card) -> Iterator[str]:
+    """The words of a painted card (chip, title, right, badges, details)."""
+    for f in fields(card):
+        value = getattr(card, f.name)
+        if isinstance(value, str) and not f.name.endswith("color"):
+            yield value
+        elif isinstance(value, tuple):
+            for badge in value:
+                text = getattr(badge, "text", None)
+                if isinstance(text, str):
+                    yield text
+
+
+def visible_texts(win: MainWindow) -> list[tuple[str, str]]:
+    """``(where, text)`` of everything a person reads in the window."""
+    out: list[tuple[str, str]] = [("window", win.windowTitle())]
+    for w in win.findChildren(QWidget):
+        if not w.isVisibleTo(win):
+            continue
+        where = f"{type(w).__name__}:{w.objectName() or type(w.parent()).__name__}"
+        texts: list[str] = []
+        if isinstance(w, QLabel):
+            texts.append(w.text())
+        elif isinstance(w, QAbstractButton):
+            texts.append(w.text())
+        elif isinstance(w, QDockWidget):
+            texts.append(w.windowTitle())
+        elif isinstance(w, QGroupBox):
+            texts.append(w.title())
+        elif isinstance(w, QLineEdit):
+            texts += [w.text(), w.placeholderText()]
+        elif isinstance(w, QComboBox):
+            texts.append(w.currentText())
+        elif isinstance(w, QTabBar):
+            texts += [w.tabText(i) for i in range(w.count())]
+        elif isinstance(w, QAbstractItemView):
+            texts += list(_model_texts(w))
+        elif isinstance(w, QGraphicsView) and w.scene() is not None:
+            for item in w.scene().items():
+                if not item.isVisible():
+                    continue
+                for attr in ("label", "text", "toPlainText"):
+                    value = getattr(item, attr, None)
+                    value = value() if callable(value) else value
+                    if isinstance(value, str):
+                        texts.append(value)
+        # Custom-painted widgets (KPI tiles…) expose what they paint as text properties.
+        for attr in ("caption", "note", "unit"):
+            value = getattr(w, attr, None)
+            if isinstance(value, str):
+                texts.append(value)
+        level_word = getattr(w, "level_word", None)
+        if callable(level_word):
+            try:
+                texts.append(str(level_word()))
+            except TypeError:
+                pass
+        out += [(where, _plain(t)) for t in texts if t and t.strip()]
+    return out
+
+
+def english_leftovers(texts: list[tuple[str, str]], ids: set[str]) -> list[tuple[str, str, str]]:
+    """``(where, word, text)`` for each English word, or id standing for a name, in ``texts``."""
+    bad = []
+    for where, text in texts:
+        for word in WORD.findall(text):
+            core = word.strip("'.:/-")
+            if core in ids:
+                bad.append((where, core, text))
+            elif IDENTIFIER.search(core) or core.upper() in ALLOWED or len(core) <= 1:
+                continue
+            else:
+                bad.append((where, core, text))
+    return bad
+
+
+def _ids(drill: Drill) -> set[str]:
+    """Ids that must not stand where a person reads a name: scenario ids (``qr_pay``) and
+    the services' hyphenated names (``bank-icbc``); one-word service names are English words
+    and are caught as such."""
+    topo = drill.sim.topology
+    return {sc.id for sc in topo.scenarios} | {s.name for s in topo.services if "-" in s.name}
+
+
+# -- the test ----------------------------------------------------------------------------
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_every_panel_reads_in_chinese(chinese, qtbot, world, name):
+    layout = load_layout(name)
+    theme.apply(theme.THEMES.get(layout.theme, theme.DARK), layout.font_pt)
+    win = MainWindow(world.view, layout, settings=None)
+    qtbot.addWidget(win)
+    try:
+        win.resize(*SIZE)
+        with qtbot.waitExposed(win):
+            win.show()
+        win.refresh_now()
+        QCoreApplication.processEvents()
+        texts = visible_texts(win)
+        assert len(texts) > 20, "the walk reads the panels"
+        assert any(re.search(r"[\u4e00-\u9fff]", t) for _, t in texts)
+        bad = english_leftovers(texts, _ids(world))
+        report = "\n".join(f"{where}: {word!r} in {text[:90]!r}" for where, word, text in bad)
+        assert not bad, f"{len(bad)} English words or ids under zh_CN:\n{report}"
+    finally:
+        win._timer.stop()
+        win.close()
+
+
+def test_the_walk_catches_english_and_ids():
+    """The checker itself: English words and ids fail, Chinese, units and brands pass."""
+    ids = {"qr_pay", "bank-icbc"}
+    texts = [("a", "工商银行网关故障 — 扫码支付 64.8 %"), ("b", "TPS 1,234 · P99 0.25 s · MTTR"),
+             ("c", "ws://127.0.0.1:18949"), ("d", "success rate 64.6 %"), ("e", "qr_pay：成功率 64.6%"),
+             ("f", "bank-icbc 故障")]
+    words = [w for _, w, _ in english_leftovers(texts, ids)]
+    assert words == ["success", "rate", "qr_pay", "bank-icbc"]
