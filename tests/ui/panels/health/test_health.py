@@ -17,7 +17,7 @@ from warroom.core.model import SeriesKey  # noqa: E402
 from warroom.store.live import LiveView  # noqa: E402
 from warroom.ui import theme  # noqa: E402
 from warroom.ui.panels.health.panel import (AGE_TICK_MS, CRIT_AGE_MS, WARN_AGE_MS, FeedHealthPanel,  # noqa: E402
-                                      format_age, format_errors, frame_level)
+                                      format_age, format_errors, frame_level, level_color)
 
 SERVER = "ws://127.0.0.1:8765"
 
@@ -53,22 +53,22 @@ def test_the_age_thresholds_are_five_and_fifteen_seconds():
     (WARN_AGE_MS, "live", "ok"),  # "older than 5 s" starts after 5 s
     (WARN_AGE_MS + 1, "live", "warn"),
     (CRIT_AGE_MS, "live", "warn"),
-    (CRIT_AGE_MS + 1, "live", "crit"),
-    (3_600_000, "live", "crit"),
+    (CRIT_AGE_MS + 1, "live", "stale"),
+    (3_600_000, "live", "stale"),
     (None, "live", "warn"),  # connected, nothing arrived yet: not trustworthy yet
     # stale and connecting are amber however fresh the last data was...
     (0, "stale", "warn"),
     (0, "connecting", "warn"),
     (None, "connecting", "warn"),
-    # ...and red once the data is old enough
-    (CRIT_AGE_MS + 1, "stale", "crit"),
-    (CRIT_AGE_MS + 1, "connecting", "crit"),
-    # disconnected is red whatever the age
-    (0, "disconnected", "crit"),
-    (None, "disconnected", "crit"),
+    # ...and stale (blue-grey, not red: red is for incidents) once the data is old enough
+    (CRIT_AGE_MS + 1, "stale", "stale"),
+    (CRIT_AGE_MS + 1, "connecting", "stale"),
+    # disconnected is stale whatever the age
+    (0, "disconnected", "stale"),
+    (None, "disconnected", "stale"),
     # a state the console does not know is not "ok"
     (0, "paused?", "warn"),
-    (CRIT_AGE_MS + 1, "paused?", "crit"),
+    (CRIT_AGE_MS + 1, "paused?", "stale"),
 ])
 def test_frame_level(age_ms, state, level):
     assert frame_level(age_ms, state) == level
@@ -77,11 +77,11 @@ def test_frame_level(age_ms, state, level):
 def test_frame_level_only_ever_returns_three_levels():
     ages = [None, 0, WARN_AGE_MS, WARN_AGE_MS + 1, CRIT_AGE_MS + 1]
     states = ["live", "stale", "connecting", "disconnected", "", "LIVE"]
-    assert {frame_level(a, s) for a in ages for s in states} == {"ok", "warn", "crit"}
+    assert {frame_level(a, s) for a in ages for s in states} == {"ok", "warn", "stale"}
 
 
 def test_frame_level_never_gets_better_as_data_ages():
-    order = {"ok": 0, "warn": 1, "crit": 2}
+    order = {"ok": 0, "warn": 1, "stale": 2}
     for state in ("live", "stale", "connecting", "disconnected"):
         levels = [order[frame_level(age, state)] for age in range(0, 40_000, 250)]
         assert levels == sorted(levels), state
@@ -129,7 +129,7 @@ def test_a_stale_feed_shows_stale_and_the_age(qtbot, feed):
     panel.grab().save("/tmp/feed_health_stale.png")
 
 
-def test_a_disconnected_feed_shows_its_reason_in_red(qtbot, feed):
+def test_a_disconnected_feed_shows_its_reason_in_stale_blue_grey_not_red(qtbot, feed):
     view = feed.view
     view.set_feed("disconnected", "connection refused (retry in 4 s)", SERVER, now_ms=view.newest_ms + 65_000)
     panel = make_panel(qtbot, view)
@@ -138,8 +138,11 @@ def test_a_disconnected_feed_shows_its_reason_in_red(qtbot, feed):
     reason = panel.reason_label.text()
     assert "connection refused" in reason and reason.endswith(f" — {SERVER}") and reason != "connection refused"
     assert panel.age_label.text() == "data is 1 min 5 s old"
-    assert panel.level == "crit"
-    assert color_pixels(panel.state_label, theme.DARK.crit) > 100
+    assert panel.level == "stale"
+    # Red means an open incident; a dead feed is the stale blue-grey (issue 13).
+    assert color_pixels(panel.state_label, level_color("stale", theme.DARK).name()) > 100
+    assert color_pixels(panel.state_label, theme.DARK.crit) == 0
+    assert color_pixels(panel.age_label, theme.DARK.crit) == 0
     assert panel.grab().save("/tmp/feed_health.png")
 
 
@@ -186,7 +189,7 @@ def test_the_age_keeps_counting_while_nothing_arrives(qtbot, feed):
     assert panel._age_timer.isActive() and panel._age_timer.interval() == AGE_TICK_MS <= 1000
     panel._age_timer.timeout.emit()
     assert panel.age_label.text() == "data is 16 s old"
-    assert panel.level == "crit"
+    assert panel.level == "stale"
 
 
 def test_one_point_is_singular(qtbot):

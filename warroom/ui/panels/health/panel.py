@@ -20,10 +20,11 @@ from warroom.ui import theme
 from warroom.ui.panels.base import Panel
 from warroom.ui.panels.health.feed_text import status_text
 from warroom.ui.panels.live_label import LiveLabel
+from warroom.ui.stale_banner import stale_colors
 
 #: Data older than this turns the frame amber...
 WARN_AGE_MS = 5_000
-#: ...and older than this, red.
+#: ...and older than this, stale (blue-grey: red is for incidents).
 CRIT_AGE_MS = 15_000
 #: Connection states that are not (yet) a healthy live stream.
 WARN_STATES = frozenset({"stale", "connecting"})
@@ -35,19 +36,30 @@ AGE_TICK_MS = 1000
 
 
 def frame_level(age_ms: int | None, state: str) -> str:
-    """``ok``, ``warn`` or ``crit`` for the whole window's frame.
+    """``ok``, ``warn`` or ``stale`` for the feed's own health.
 
-    Red when the feed is disconnected or the data is older than ``CRIT_AGE_MS``; amber when
-    it is stale or connecting, the data is older than ``WARN_AGE_MS``, nothing has arrived
-    yet (``age_ms`` is None) or the state is one the console does not know.
+    ``stale`` (blue-grey, never red: red means an incident) when the feed is disconnected or
+    the data is older than ``CRIT_AGE_MS``; ``warn`` when it is stale or connecting, the data
+    is older than ``WARN_AGE_MS``, nothing has arrived yet (``age_ms`` is None) or the state
+    is one the console does not know.
     """
     if state == REPLAY:  # the past, shown on purpose: neither healthy nor stale
         return REPLAY
     if state in CRIT_STATES or (age_ms is not None and age_ms > CRIT_AGE_MS):
-        return "crit"
+        return "stale"
     if state in WARN_STATES or age_ms is None or age_ms > WARN_AGE_MS or state != "live":
         return "warn"
     return "ok"
+
+
+def level_color(level: str, t: theme.Theme | None = None) -> QColor:
+    """The colour of a feed-health level: the status colours, and the stale blue-grey for
+    ``stale`` (lighter on the dark theme, darker on the light one, to read as text too)."""
+    t = t or theme.current()
+    if level == "stale":
+        fill = stale_colors(t)[0]
+        return fill.lighter(165) if t.name != "light" else fill.darker(190)
+    return t.status_color(level)
 
 
 def state_word(state: str) -> str:
@@ -216,12 +228,12 @@ class FeedHealthPanel(Panel):
         age = view.data_age_ms
         self.level = frame_level(age, view.feed_state)
         replay = view.feed_state == REPLAY
-        state_color = QColor(t.accent) if replay else t.status_color(_state_level(view.feed_state))
+        state_color = QColor(t.accent) if replay else level_color(_state_level(view.feed_state), t)
         self._set(self.state_label, state_word(view.feed_state),
                   f"color: {t.background}; background: {state_color.name()}; border-radius: {theme.px(4)}px; padding: {theme.px(2)}px {theme.px(10)}px;")
         # A replay's data is as old as its cursor says; the time bar shows that, not an age.
         self.age_label.setText(self.tr("recorded history") if replay else format_age(age))
-        self.age_label.set_color(t.status_color(_age_level(age)))
+        self.age_label.set_color(level_color(_age_level(age), t))
         raw = view.feed_reason or ""
         reason = raw if replay else status_text(raw)  # in the UI language (a replay names its file)
         if view.feed_server and view.feed_server not in raw:  # "live from <server>" names it already
@@ -254,10 +266,10 @@ class FeedHealthPanel(Panel):
 
 
 def _state_level(state: str) -> str:
-    return "crit" if state in CRIT_STATES else "ok" if state == "live" else "warn"
+    return "stale" if state in CRIT_STATES else "ok" if state == "live" else "warn"
 
 
 def _age_level(age_ms: int | None) -> str:
     if age_ms is None:
         return "unknown"
-    return "crit" if age_ms > CRIT_AGE_MS else "warn" if age_ms > WARN_AGE_MS else "ok"
+    return "stale" if age_ms > CRIT_AGE_MS else "warn" if age_ms > WARN_AGE_MS else "ok"
