@@ -11,8 +11,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import QRectF  # noqa: E402
 
-from warroom.core.grouping import GROUP_PREFIX  # noqa: E402
-from warroom.core.model import CallEdge, SeriesKey, Service  # noqa: E402
+from warroom.core.grouping import GROUP_PREFIX, LONE_MAX  # noqa: E402
+from warroom.core.model import CallEdge, SeriesKey, Service, ServiceKind  # noqa: E402
 from warroom.core.topology import Topology  # noqa: E402
 from warroom.protocol import MetricBatch, TopologySnapshot  # noqa: E402
 from warroom.store.live import LiveView  # noqa: E402
@@ -261,3 +261,127 @@ def test_stale_data_greys_every_box_and_call(outage):
     assert reds == 0, "no critical red while stale"
     p.set_stale(None)
     assert p.nodes["bank-icbc"].border_color == t.status_color("crit")
+
+
+# -- groups the feed does not give -----------------------------------------------------------------
+def ungrouped_platform(services: int = 1000) -> Topology:
+    """``services`` services of twelve domains ("pay-svc-0001", …) in six call depths, none with
+    a group (as most real feeds send them); the deepest layer databases and caches."""
+    import random
+
+    rng = random.Random(3)
+    domains = ("pay", "trade", "acct", "risk", "user", "mkt", "settle", "clear", "notify", "cfg", "order", "ledger")
+    layers: list[list[str]] = [[] for _ in range(6)]
+    made = []
+    for i in range(services):
+        depth = min(5, i * 6 // services)
+        kind = (ServiceKind.DATABASE if i % 3 else ServiceKind.CACHE) if depth == 5 else ServiceKind.SERVICE
+        name = f"{domains[i % 12]}-{'db' if depth == 5 else 'svc'}-{i:04d}"
+        made.append(Service(name, kind, title=name.replace("-", " ")))
+        layers[depth].append(name)
+    edges = {}
+    for depth in range(1, 6):
+        for name in layers[depth]:
+            for _ in range(3):
+                same = [n for n in layers[depth - 1] if n[:3] == name[:3]]
+                caller = rng.choice(same if same and rng.random() < 0.85 else layers[depth - 1])
+                edges[(caller, name)] = CallEdge(caller, name)
+    return Topology(made, edges.values())
+
+
+def test_a_thousand_services_without_groups_are_drawn_in_derived_groups(qtbot):
+    topology = ungrouped_platform()
+    assert not any(s.group for s in topology.services)
+    view = LiveView()
+    view.apply(TopologySnapshot(BUSY_HOUR_MS, topology))
+    metrics(view, topology, sick={"risk-svc-0507"})
+    p = make_panel(qtbot, view, MAP_1080)
+    groups = [n for n in p.nodes.values() if n.is_group]
+    assert 8 <= len(groups) <= 40 and len(p.nodes) - len(groups) <= LONE_MAX
+    assert p.nodes[GROUP_PREFIX + "risk"].level == "crit" and p.nodes[GROUP_PREFIX + "pay"].level == "ok"
+    assert p.figure_px() >= 10.8  # 1 % of 1080 px
+    seen = p.view.mapToScene(p.view.viewport().rect()).boundingRect()
+    assert all(seen.contains(box(n)) for n in p.nodes.values())
+    # A derived group opens like a feed's, and the find box reaches into it.
+    assert p.find_service("risk svc 0507")
+    qtbot.waitUntil(lambda: not p.busy)
+    assert p.expanded_groups == {"risk"} and p.found_service == "risk-svc-0507"
+
+
+def test_a_group_of_one_kind_is_named_by_the_kind(qtbot):
+    import random
+    import string
+
+    rng = random.Random(4)
+    names = ["".join(rng.choice(string.ascii_lowercase) for _ in range(8)) for _ in range(100)]  # no shared prefix
+    topology = Topology([Service(n, ServiceKind.DATABASE if i < 30 else ServiceKind.SERVICE) for i, n in enumerate(names)],
+                        [CallEdge(names[i], names[i % 30]) for i in range(30, 100)])
+    view = LiveView()
+    view.apply(TopologySnapshot(BUSY_HOUR_MS, topology))
+    p = make_panel(qtbot, view, MAP_1080)
+    assert sorted(n.label for n in p.nodes.values()) == ["Databases (30)", "Services (70)"]
+
+
+# -- the desk's controls at the wall scale ------------------------------------------------------------
+def _indicator_pixels(p: TopologyMapPanel, colour) -> int:
+    """Pixels of ``colour`` in the tick box (not its text) of the check box's picture."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionButton
+
+    box = p.unhealthy_box
+    option = QStyleOptionButton()
+    box.initStyleOption(option)
+    rect = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+    image = box.grab().toImage()
+    want = (colour.red(), colour.green(), colour.blue())
+    return sum(1 for x in range(rect.left(), rect.right() + 1) for y in range(rect.top(), rect.bottom() + 1)
+               if all(abs(a - b) <= 24 for a, b in zip(image.pixelColor(x, y).getRgb()[:3], want)))
+
+
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_the_unhealthy_only_tick_box_is_visible_in_both_themes(qtbot, name):
+    before, font_pt = theme.current(), theme.base_point_size()
+    theme.apply(theme.THEMES[name], font_pt)
+    try:
+        p = make_panel(qtbot, LiveView(), MAP_1080)
+        t = theme.current()
+        assert theme.contrast_ratio(t.text_dim, t.background) >= 3.0  # the border against the map
+        side = p.unhealthy_box.fontMetrics().height() * 0.8
+        assert _indicator_pixels(p, t.color("text_dim")) >= 3 * side  # a square's border is drawn (the dark
+        # style's own tick box was dark on dark: none of it)
+        p.unhealthy_box.setChecked(True)
+        assert _indicator_pixels(p, t.color("accent")) >= side * side * 0.5  # ticked: filled
+    finally:
+        theme.apply(before, font_pt)
+
+
+def test_the_controls_follow_the_wall_scale(qtbot):
+    from warroom.ui.wall_scale import apply_scale
+
+    p = make_panel(qtbot, LiveView(), MAP_1080)
+    controls = (p.highlight_label, p.scenario_combo, p.find_box, p.unhealthy_box, p.fit_button)
+    small = [w.fontMetrics().height() for w in controls]
+    band = p.toolbar.height()
+    try:
+        apply_scale(p, 2.0, force=True)
+        big = [w.fontMetrics().height() for w in controls]
+        assert all(b >= 1.8 * s for b, s in zip(big, small)), (small, big)
+        assert p.toolbar.height() >= 1.8 * band and p.toolbar.width() == p.view.width()
+        assert "QCheckBox::indicator" in p.unhealthy_box.styleSheet()
+    finally:
+        apply_scale(p, 1.0, force=True)
+    assert [w.fontMetrics().height() for w in controls] == small
+
+
+def test_fit_keeps_the_badges_and_the_calls_numbers_in_view_below_the_controls(outage):
+    _, p = outage
+    p.nodes["bank-icbc"].set_root_cause(True, "ROOT CAUSE")
+    p._place_badges()
+    p.fit()
+    band = p.toolbar.height()
+    rect = p.view.viewport().rect().adjusted(0, band, 0, 0)
+    seen = p.view.mapToScene(rect).boundingRect()
+    assert p.edge_labels.shown
+    for plate in p.edge_labels.shown.values():
+        assert seen.contains(plate.sceneBoundingRect())
+    badge = p.nodes["bank-icbc"].root_badge
+    assert seen.contains(badge.mapRectToScene(badge.rect))

@@ -363,6 +363,13 @@ def test_root_cause_badge_and_plan_highlight(qtbot):
 
 
 # -- a big platform whose graph keeps coming: incremental, off the UI thread, bounded ------------
+@pytest.fixture(autouse=True)
+def every_box(monkeypatch):
+    """The tests here are about drawing a thousand boxes (the map of a platform with every group
+    open): no groups derived for them (tests/ui/panels/map/test_map_wall.py has those)."""
+    monkeypatch.setattr(TopologyMapPanel, "DERIVE_GROUPS", False)
+
+
 def layered(services: int, seed: int = 5, drop: int = 0, add: int = 0) -> Topology:
     """A call graph of ``services`` services in eight call depths with ~3 calls a service;
     ``drop`` services of the middle removed and ``add`` new ones (the same graph otherwise)."""

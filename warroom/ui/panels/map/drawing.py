@@ -24,11 +24,11 @@ import time
 from collections import deque
 from typing import Callable, Iterator
 
-from PySide6.QtCore import QObject, QRectF, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QRectF, QTimer
 from PySide6.QtWidgets import QGraphicsScene
 
 from warroom.core.health import edge_level, service_level
-from warroom.core.model import SeriesKey
+from warroom.core.model import SeriesKey, ServiceKind
 from warroom.ui.panels.map.items import (
     COL_STEP, NODE_H, NODE_W, ROW_STEP, CallEdgeItem, ServiceNodeItem, format_rate, format_ratio, format_seconds,
 )
@@ -53,6 +53,16 @@ def edge_keys(key: tuple[str, str]) -> tuple[SeriesKey, SeriesKey]:
     """(requests/s, error ratio) series of a call."""
     labels = {"caller": key[0], "callee": key[1]}
     return (SeriesKey("edge_requests_rate", labels), SeriesKey("edge_error_ratio", labels))
+
+
+def kind_group_label(kind: ServiceKind) -> str:
+    """The name of a group made of the services of one kind (groups the feed did not give;
+    ``warroom.core.grouping.derive_groups``), in the console's language."""
+    tr = QCoreApplication.translate
+    names = {ServiceKind.CHANNEL: tr("TopologyMapPanel", "Channels"), ServiceKind.SERVICE: tr("TopologyMapPanel", "Services"),
+             ServiceKind.BANK: tr("TopologyMapPanel", "Banks"), ServiceKind.DATABASE: tr("TopologyMapPanel", "Databases"),
+             ServiceKind.CACHE: tr("TopologyMapPanel", "Caches"), ServiceKind.QUEUE: tr("TopologyMapPanel", "Message queues")}
+    return names.get(kind, kind.value)
 
 
 def worst(levels) -> str:
@@ -93,7 +103,10 @@ class MapDrawing:
         self.groups = dict(grouped.groups) if grouped is not None else {}
         members = {n: grouped.members[n] for n in self.groups} if grouped is not None else {}
         services = {s.name: s for s in topology.services}
-        labels = {n: f"{s.label} ({len(members[n])})" if n in members else s.label for n, s in services.items()}
+        kinds = grouped.kinds if grouped is not None else {}
+        # A derived group of one kind is named by the kind (translated), not its made-up name.
+        labels = {n: f"{kind_group_label(kinds[n]) if n in kinds else s.label} ({len(members[n])})" if n in members
+                  else s.label for n, s in services.items()}
         redo = [n for n, node in self.nodes.items()
                 if n not in services or (node.label, node.kind) != (labels[n], services[n].kind)]
         for i, name in enumerate(redo):  # gone, or shown with another label or kind

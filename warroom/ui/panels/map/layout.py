@@ -22,7 +22,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, QTimer
 
 from warroom.core.edge_routes import edge_routes
-from warroom.core.grouping import Grouped, collapse, wrap_columns
+from warroom.core.grouping import GroupMemory, Grouped, collapse, wrap_columns
 from warroom.core.health import HealthThresholds, thresholds_by_service
 from warroom.core.layout import StableLayout
 from warroom.core.topology import Topology
@@ -57,14 +57,16 @@ class MapLayout:
         return self.grouped.topology if self.grouped is not None else self.topology
 
 
-def lay_out(engine: StableLayout, topology: Topology, expanded: frozenset[str] = frozenset()) -> MapLayout:
+def lay_out(engine: StableLayout, topology: Topology, expanded: frozenset[str] = frozenset(),
+            memory: GroupMemory | None = None) -> MapLayout:
     """Groups, slots, routes and thresholds of ``topology``; moves ``engine``'s remembered slots
-    along. A big topology with groups is drawn with every group but the ``expanded`` ones
-    collapsed, its tall columns folded (``warroom.core.grouping``).
+    along. A big topology is drawn with every group (the feed's, or derived ones: ``memory``
+    keeps those put across updates) but the ``expanded`` ones collapsed, its tall columns
+    folded (``warroom.core.grouping``).
 
-    Call it from one thread at a time: ``engine`` is not locked.
+    Call it from one thread at a time: ``engine`` and ``memory`` are not locked.
     """
-    grouped = collapse(topology, expanded)
+    grouped = memory.collapse(topology, expanded) if memory is not None else collapse(topology, expanded)
     drawn = grouped.topology
     positions = engine.update(drawn)
     if grouped.collapsed:
@@ -90,20 +92,20 @@ class LayoutRunner(QObject):
         self._deliver: Callable[[MapLayout], None] | None = None
 
     def run(self, engine: StableLayout, topology: Topology, deliver: Callable[[MapLayout], None],
-            expanded: frozenset[str] = frozenset()) -> None:
-        """Lay ``topology`` out (``expanded``: its groups drawn open) and call ``deliver(result)``
-        on the UI thread: before returning for a small graph, later for a big one. Only one
-        layout runs at a time."""
+            expanded: frozenset[str] = frozenset(), memory: GroupMemory | None = None) -> None:
+        """Lay ``topology`` out (``expanded``: its groups drawn open; ``memory``: the groups
+        derived before) and call ``deliver(result)`` on the UI thread: before returning for a
+        small graph, later for a big one. Only one layout runs at a time."""
         if self.busy:
             raise RuntimeError("a layout is already running")
         self.started += 1
         if len(topology) < BIG_MAP_SERVICES:
-            deliver(lay_out(engine, topology, expanded))
+            deliver(lay_out(engine, topology, expanded, memory))
             return
         self.busy, self._deliver = True, deliver
         if LayoutRunner._executor is None:
             LayoutRunner._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="warroom-map-layout")
-        future = LayoutRunner._executor.submit(lay_out, engine, topology, expanded)
+        future = LayoutRunner._executor.submit(lay_out, engine, topology, expanded, memory)
         self._future = future
         try:
             loop = asyncio.get_running_loop()

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QCompleter, QGraphicsItem, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
+from warroom.core.grouping import GroupMemory
 from warroom.core.layout import StableLayout
 from warroom.core.topology import Topology
 from warroom.store.live import LiveView
@@ -64,6 +65,10 @@ class TopologyMapPanel(Panel):
 
     sig_service_selected = Signal(str)
 
+    #: A big topology whose feed gives no groups is drawn in groups made up from its names,
+    #: kinds or calls (``warroom.core.grouping.derive_groups``); False draws every box.
+    DERIVE_GROUPS = True
+
     def __init__(self, source: LiveView, parent: QWidget | None = None) -> None:
         super().__init__(source, parent)
         self.scene = MapScene(self)
@@ -71,6 +76,7 @@ class TopologyMapPanel(Panel):
         self.nodes: dict[str, ServiceNodeItem] = self.drawing.nodes  # the drawing's own dicts
         self.edges: dict[tuple[str, str], CallEdgeItem] = self.drawing.edges
         self.layout_engine = StableLayout()  # used by one layout at a time (see map_layout)
+        self.group_memory = GroupMemory(derive=self.DERIVE_GROUPS)  # derived groups stay put, like the slots
         self.layouts = LayoutRunner(self)
         self.auto_fit = True  # refit on resize until the user zooms or pans
         self.detail: ServiceDetailView | None = None
@@ -125,10 +131,9 @@ class TopologyMapPanel(Panel):
         # on a wall every pixel of height is type size. ``fit`` keeps the map below them.
         self.toolbar = QWidget(self.view)
         self.toolbar.setObjectName("map_toolbar")
-        self.toolbar.setStyleSheet("QWidget#map_toolbar { background: transparent; }")
         bar = QHBoxLayout(self.toolbar)
-        bar.setContentsMargins(8, 4, 8, 4)
-        bar.addWidget(QLabel(self.tr("Highlight:"), self.toolbar))
+        self.highlight_label = QLabel(self.tr("Highlight:"), self.toolbar)
+        bar.addWidget(self.highlight_label)
         bar.addWidget(self.scenario_combo)
         bar.addWidget(self.find_box)
         bar.addWidget(self.unhealthy_box)
@@ -138,12 +143,43 @@ class TopologyMapPanel(Panel):
         for w in (self.scenario_combo, self.fit_button, self.find_box, self.unhealthy_box, self.collapse_button):
             w.setParent(self.toolbar)
         self.collapse_button.setVisible(False)  # shown while a group is open
+        self._style_toolbar()
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
         box.addWidget(self.view, 1)
         self._fill_scenario_combo(())
         self.refresh()
+
+    def _style_toolbar(self) -> None:
+        """The controls' type, spacing and tick box at the wall scale (``theme.px``, the
+        layout's font): a desk at 4K reads them as at 1080p. The tick box gets a square of its
+        own: the dark style's default draws it dark on dark."""
+        t = theme.current()
+        font = theme.ui_font(theme.base_point_size())
+        for w in (self.highlight_label, self.scenario_combo, self.find_box, self.unhealthy_box, self.collapse_button,
+                  self.fit_button):
+            w.setFont(font)
+        bar = self.toolbar.layout()
+        bar.setContentsMargins(theme.px(8), theme.px(4), theme.px(8), theme.px(4))
+        bar.setSpacing(theme.px(8))
+        self.find_box.setMinimumWidth(theme.px(170))
+        self.toolbar.setStyleSheet("QWidget#map_toolbar { background: transparent; }")
+        side = max(theme.px(14), round(self.unhealthy_box.fontMetrics().height() * 0.8))
+        self.unhealthy_box.setStyleSheet(
+            f"QCheckBox {{ spacing: {theme.px(6)}px; }}"
+            f"QCheckBox::indicator {{ width: {side}px; height: {side}px; border-radius: {theme.px(3)}px;"
+            f" border: {theme.px(2)}px solid {t.text_dim}; background: {t.surface}; }}"
+            f"QCheckBox::indicator:hover {{ border-color: {t.text}; }}"
+            f"QCheckBox::indicator:checked {{ background: {t.accent}; border-color: {t.accent}; }}")
+        self.toolbar.setGeometry(0, 0, self.view.width(), self.toolbar.sizeHint().height())
+
+    def wall_scale_changed(self) -> None:
+        """The wall scale changed (``warroom.ui.wall_scale``): the controls follow, and a fitted
+        map is fitted again below them."""
+        self._style_toolbar()
+        if self.auto_fit:
+            self.fit()
 
     # -- drawing -------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -182,7 +218,8 @@ class TopologyMapPanel(Panel):
         if self.layouts.busy:
             self._relayout = True  # laid out when the running layout is done
         else:
-            self.layouts.run(self.layout_engine, topology, self._on_layout_done, frozenset(self._expanded))
+            self.layouts.run(self.layout_engine, topology, self._on_layout_done, frozenset(self._expanded),
+                             self.group_memory)
 
     def _on_layout_done(self, layout: MapLayout) -> None:
         self._coloured_for = ()  # new items need their colours even if no number changed
@@ -199,7 +236,8 @@ class TopologyMapPanel(Panel):
             self._relayout = False
             wanted = self._wanted
             if wanted is not None and (not wanted.same_content(layout.topology) or layout.expanded != self._expanded):
-                self.layouts.run(self.layout_engine, wanted, self._on_layout_done, frozenset(self._expanded))
+                self.layouts.run(self.layout_engine, wanted, self._on_layout_done, frozenset(self._expanded),
+                             self.group_memory)
 
     def _apply_layout(self, layout: MapLayout) -> Iterator[None]:
         """The drawing brought to ``layout``, then what depends on which items exist."""
@@ -469,7 +507,8 @@ class TopologyMapPanel(Panel):
         if self.layouts.busy:
             self._relayout = True
         elif self._wanted is not None:
-            self.layouts.run(self.layout_engine, self._wanted, self._on_layout_done, frozenset(self._expanded))
+            self.layouts.run(self.layout_engine, self._wanted, self._on_layout_done, frozenset(self._expanded),
+                             self.group_memory)
 
     # -- unhealthy only and find -----------------------------------------------------------
     def set_unhealthy_only(self, on: bool) -> None:
@@ -605,6 +644,8 @@ class TopologyMapPanel(Panel):
         for node in self.nodes.values():  # badges placed outside the boxes stay in view
             if node.root_cause and node.root_badge is not None:
                 bounds = bounds.united(node.mapRectToScene(node.root_badge.rect).adjusted(-4, -4, 4, 4))
+        for plate in self.edge_labels.shown.values():  # and so do the calls' numbers
+            bounds = bounds.united(plate.sceneBoundingRect())
         viewport = self.view.viewport().rect()
         band = self.toolbar.sizeHint().height() if not self.toolbar.isHidden() else 0  # the floating controls
         width, height = viewport.width(), viewport.height() - band
