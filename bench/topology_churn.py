@@ -229,10 +229,19 @@ class ChurnWorld:
             known = dict(zip(getattr(self, "_series", ()), getattr(self, "_levels", ())))
             self._levels = np.array([known.get(k, f) for k, f in zip(series, fresh)])
             self._series, self._success = series, kinds == 5
+            # Each scenario's tps is its requests times its success ratio, as a real feed's are
+            # (drawn on their own they once made the success-rate tile read 341.67 %).
+            at = {(k.name, k.labels.get("scenario")): i for i, k in enumerate(series) if k.name.startswith("scenario_")}
+            triples = [(at[("scenario_tps", s)], at[("scenario_requests_rate", s)], at[("scenario_success_ratio", s)])
+                       for name, s in at if name == "scenario_tps"
+                       and ("scenario_requests_rate", s) in at and ("scenario_success_ratio", s) in at]
+            self._scenario_idx = np.array(triples, dtype=np.int64).reshape(-1, 3)
         n = len(series)
         noise = np.where(self._success, 0.0005, 0.02)  # a success ratio barely moves
         values = np.clip(self._levels * (1 + noise * self.np_rng.normal(0.0, 1.0, n)), 0.0, None)
         values = np.where(self._success, np.minimum(values, 1.0), values)
+        tps, requests, success = self._scenario_idx.T
+        values[tps] = values[requests] * values[success]
         return MetricBatch(series, np.arange(n, dtype=np.int32), np.full(n, ts_ms, np.int64), values, ts_ms)
 
 

@@ -13,6 +13,8 @@ import os
 import shutil
 import tempfile
 
+import pytest
+
 _HOME = tempfile.mkdtemp(prefix="warroom-tests-home-")
 for _var, _sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_STATE_HOME", "state"),
                    ("XDG_CACHE_HOME", "cache")):
@@ -22,3 +24,20 @@ os.environ.pop("WARROOM_CONFIG", None)
 
 def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001 - pytest hook signature
     shutil.rmtree(_HOME, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_names_and_language():
+    """Each test starts with no feed's names and in English, whatever ran before it.
+
+    ``warroom.core.names`` keeps the last feed's names process-wide and ``warroom.core.lang``
+    the language (the console has one feed and one language); without this a test read "Fault
+    ICBC gateway" or "Fault bank-icbc" depending on which tests ran before it.
+    """
+    # Imported here: the XDG folders above are set before any warroom module loads.
+    from warroom.core.lang import set_language
+    from warroom.core.names import forget
+
+    yield
+    forget()
+    set_language("en")

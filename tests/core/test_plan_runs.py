@@ -132,3 +132,40 @@ def test_timed_out_run_is_reconciled_from_the_catalogue_after_a_reconnect():
     book.timeouts(T0 + 40_000, 30_000)
     book.reconcile_active(["degrade-coupon"], T0 + 50_000)
     assert book.run(run.id).state == "executed"
+
+
+def test_every_audit_step_is_titled_per_language_also_after_a_replay():
+    """The events say each step in Chinese too (``attrs.titles``, as alerts do), with the
+    plan's Chinese title from the feed; a book rebuilt from the log keeps saying it."""
+    from dataclasses import replace
+
+    from warroom.core.names import event_title
+    from warroom.core.plan_runs import STEP_TITLES
+
+    plan = replace(FAILOVER, titles={"zh_CN": "切换工商银行网关"})
+    book = PlanBook()
+    log = book.preview(plan, "li.wei", T0)
+    run, confirmed = book.confirm(plan, "li.wei", "ICBC down", T0, typed="failover-bank-icbc", value=lookup(0.6))
+    log += confirmed + book.sent(run.id, T0 + 100)
+    log += book.on_result(run.id, "succeeded", "in force", T0 + 200)
+    log += book.tick(T0 + 61_000 + 200, lookup(0.7))  # not effective in 60 s
+    replayed = PlanBook.replay(log)
+    log += replayed.request_rollback(run.id, "li.wei", "no better", T0 + 70_000)
+    log += replayed.on_result(run.id, "failed", "bank busy", T0 + 71_000, rollback=True)
+    assert [e.attrs["action"] for e in log] == ["previewed", "confirmed", "sent", "executed", "not_effective",
+                                                 "rolling_back", "rollback_failed"]
+    zh = [event_title(e.title, e.attrs, "zh_CN") for e in log]
+    assert zh == ["已预览预案：切换工商银行网关", "已确认预案：切换工商银行网关",
+                  "预案已下发：切换工商银行网关", "预案生效中：切换工商银行网关",
+                  "预案 60 秒内未见效：切换工商银行网关：请回滚或升级",
+                  "已请求回滚：切换工商银行网关", "回滚失败：切换工商银行网关：bank busy"]
+    assert [e.title for e in log][:2] == ["Previewed plan: Fail over ICBC", "Confirmed plan: Fail over ICBC"]
+    assert set(STEP_TITLES["zh_CN"]) == set(STEP_TITLES["en"]), "every step is said in every language"
+
+
+def test_a_plan_without_per_language_titles_keeps_its_one_title():
+    book = PlanBook()
+    run, (ev,) = book.confirm(DEGRADE, "li.wei", "coupon slow", T0)
+    assert ev.title == "Confirmed plan: Degrade coupon"
+    assert ev.attrs["titles"] == {"zh_CN": "已确认预案：Degrade coupon"}
+    assert "plan_titles" not in ev.attrs

@@ -249,3 +249,109 @@ def test_the_walk_catches_english_and_ids():
              ("f", "bank-icbc 故障")]
     words = [w for _, w, _ in english_leftovers(texts, ids)]
     assert words == ["success", "rate", "qr_pay", "bank-icbc"]
+
+
+# -- what the console itself writes: plan audit steps, a drill's note, "after change" -----
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory):
+    """A recorded drill: a deploy breaks the payment engine, the commander runs a plan (every
+    audit step, from preview to its verdict) and notes it on the incident."""
+    from warroom.sim.drill import record_drill
+
+    path = tmp_path_factory.mktemp("zh") / "drill.duckdb"
+    drill = record_drill(path, seconds=300, fault="deploy_error_burst:payment-engine", fault_at_s=60,
+                         plan="degrade-coupon", plan_after_s=20, every_s=30)
+    assert drill.plan_id == "degrade-coupon", "the drill runs the plan"
+    return drill
+
+
+def _drill_view(drill) -> LiveView:
+    """A view holding the drill's world (for names), its events and a cursor at its end."""
+    from warroom.protocol import MetricBatch
+    from warroom.sim import Simulator
+
+    sim = Simulator(seed=4, start_ms=drill.start_ms)  # record_drill's world: the same names
+    view = LiveView()
+    view.apply(TopologySnapshot(drill.start_ms, sim.topology))
+    view.apply(sim.catalogue())
+    from warroom.core.model import SeriesKey
+
+    view.apply(MetricBatch.from_points([(SeriesKey("scenario_tps", {"scenario": "qr_pay"}), drill.end_ms, 1.0)]))
+    view.add_events(drill.log)
+    return view
+
+
+def test_the_consoles_own_event_titles_read_in_chinese(chinese, qtbot, recorded):
+    """The events panel under zh_CN: plan audit steps, the drill's note, the deploy, faults,
+    alerts and incidents, all in Chinese (``attrs.titles``), never "Confirmed plan: …"."""
+    from warroom.ui.panels.events.panel import EventFeedPanel
+
+    theme.apply(theme.DARK, 14)
+    panel = EventFeedPanel(_drill_view(recorded))
+    qtbot.addWidget(panel)
+    panel.max_rows = 10_000
+    panel.resize(1600, 900)
+    with qtbot.waitExposed(panel):
+        panel.show()
+    panel.refresh()
+    texts = visible_texts(panel)
+    shown = {t for _, t in texts}
+    steps = ("已预览预案：降级优惠券", "已确认预案：降级优惠券", "预案已下发：降级优惠券", "降级优惠券：已执行")
+    for step in steps:
+        assert step in shown, f"{step!r} not in the events panel"
+    assert "支付引擎 发布 payment-engine-1.1.0" in shown, "the deploy's own Chinese title"
+    ids = {sc.id for sc in panel.source.topology.scenarios} | {
+        s.name for s in panel.source.topology.services if "-" in s.name}
+    bad = english_leftovers(texts, ids)
+    report = "\n".join(f"{where}: {word!r} in {text[:90]!r}" for where, word, text in bad)
+    assert not bad, f"{len(bad)} English words or ids under zh_CN:\n{report}"
+
+
+def test_incident_timeline_and_after_change_read_in_chinese(chinese, recorded):
+    """The incident's timeline (the deploy, the commander's note) and the alerts' "after
+    change" text name the deploy in Chinese."""
+    from warroom.core.incidents import IncidentBook
+    from warroom.core.names import names_for
+    from warroom.ui.panels.alerts.model import change_text
+    from warroom.ui.panels.incidents.model import timeline_rows
+
+    view = _drill_view(recorded)
+    names_for(view.topology, view.plans)
+    theme.apply(theme.DARK, 14)
+    incident = IncidentBook.replay(recorded.log).incident(recorded.incident_id)
+    rows = timeline_rows(incident, show_all=True)
+    texts = [("timeline", t) for r in rows for t in (r.kind, r.text, r.detail) if t]
+    assert ("timeline", "降级优惠券：已执行") in texts
+    assert ("timeline", "支付引擎 发布 payment-engine-1.1.0") in texts
+    changed = [a for m in recorded.moments for a in m.alerts if "after_change" in a.tags]
+    assert changed, "the deploy tags the payment engine's alerts"
+    texts += [("after change", change_text(a)) for a in changed]
+    assert all("支付引擎 发布" in change_text(a) for a in changed)
+    bad = english_leftovers(texts, _ids_of(view))
+    assert not bad, bad
+
+
+def test_replay_marker_labels_name_subjects_in_chinese(chinese, recorded):
+    """The replay bar's marker labels and tooltips: the alert's subject by its name, every
+    marker's text in the UI language."""
+    from warroom.app.replay_marks import markers_of
+    from warroom.core.names import names_for
+    from warroom.ui.replay_bar import marker_short_label
+
+    view = _drill_view(recorded)
+    names_for(view.topology, view.plans)
+    markers = markers_of(recorded.log)
+    alerts = [m for m in markers if m.kind == "alert"]
+    assert alerts and any("支付引擎" in marker_short_label(m) for m in alerts)
+    # A deploy's label is its title cut to fit ("支付引擎 发布 payment-engine-…"): its whole
+    # title is what must read in Chinese, the cut can leave half a version behind.
+    texts = [(m.kind, marker_short_label(m)) for m in markers if m.kind != "deploy"]
+    texts += [(m.kind, m.label) for m in markers]
+    assert any(m.kind == "deploy" and marker_short_label(m).startswith("支付引擎 发布") for m in markers)
+    bad = english_leftovers(texts, _ids_of(view))
+    assert not bad, bad
+
+
+def _ids_of(view: LiveView) -> set[str]:
+    topo = view.topology
+    return {sc.id for sc in topo.scenarios} | {s.name for s in topo.services if "-" in s.name}

@@ -9,6 +9,7 @@ from typing import Callable, Iterable, Protocol
 from warroom.core.alerts import amends_root
 from warroom.core.incidents import IncidentBook
 from warroom.core.model import Event, EventKind, Severity
+from warroom.core.names import event_title
 
 
 
@@ -43,21 +44,22 @@ def markers_of(events: Iterable[Event]) -> list[Marker]:
     out: list[Marker] = []
     for e in events:
         a = e.attrs
+        label = event_title(e.title, a)  # in the console's language when the event says it in it
         if e.kind is EventKind.ALERT:
             # Root alerts firing: a symptom folded under its root is the same moment twice.
             if a.get("state") == "firing" and not a.get("folded_under") and not amends_root(a):
-                out.append(Marker(e.ts, "alert", e.title, e.severity, e.subject))
+                out.append(Marker(e.ts, "alert", label, e.severity, e.subject))
         elif e.kind is EventKind.INCIDENT:
             if a.get("action") in _INCIDENT_MARKS:
-                out.append(Marker(e.ts, "incident", e.title, e.severity, str(a.get("incident", e.subject)),
+                out.append(Marker(e.ts, "incident", label, e.severity, str(a.get("incident", e.subject)),
                                   str(a.get("action", ""))))
         elif e.kind is EventKind.PLAN_EXECUTION:
             if (a.get("action") in _PLAN_MARKS) if a.get("audit") else a.get("action") in ("execute", "rollback"):
-                out.append(Marker(e.ts, "plan", e.title, e.severity, e.subject, str(a.get("action", ""))))
+                out.append(Marker(e.ts, "plan", label, e.severity, e.subject, str(a.get("action", ""))))
         elif e.kind in (EventKind.DEPLOY, EventKind.CONFIG_CHANGE):
-            out.append(Marker(e.ts, "deploy", e.title, e.severity, e.subject))
+            out.append(Marker(e.ts, "deploy", label, e.severity, e.subject))
         elif e.kind is EventKind.NOTE:
-            out.append(Marker(e.ts, "note", e.title, e.severity, str(a.get("incident") or e.subject)))
+            out.append(Marker(e.ts, "note", label, e.severity, str(a.get("incident") or e.subject)))
     return sorted(out, key=lambda m: m.ts)
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from warroom.core.alerts import Alert, AlertEngine, amends_root
 from warroom.core.incidents import LIVE_MAX_RESOLVED, LIVE_MAX_TIMELINE, Incident, IncidentBook
@@ -212,9 +212,10 @@ class AlertWatch:
         """End a silence early."""
         return self._done(self.engine.unsilence(silence_id, actor, self._now(now_ms)))
 
-    def add_note(self, incident_id: str, actor: str, text: str, now_ms: int | None = None) -> list[Event]:
-        """A note on an incident's timeline."""
-        return self._done(self.book.add_note(incident_id, actor, text, self._now(now_ms)))
+    def add_note(self, incident_id: str, actor: str, text: str, now_ms: int | None = None,
+                 titles: Mapping[str, str] | None = None) -> list[Event]:
+        """A note on an incident's timeline (``titles``: the note in other languages)."""
+        return self._done(self.book.add_note(incident_id, actor, text, self._now(now_ms), titles))
 
     def add_action_item(self, incident_id: str, actor: str, text: str, owner: str, due: str = "",
                         now_ms: int | None = None) -> list[Event]:

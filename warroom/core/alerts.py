@@ -33,6 +33,7 @@ from typing import Any, Mapping, Sequence
 
 from warroom.core.baseline import Baseline
 from warroom.core.health import DEFAULT_THRESHOLDS, HealthThresholds, thresholds_by_service
+from warroom.core.lang import clean_titles
 from warroom.core.model import Event, EventKind, SeriesKey, Severity
 from warroom.core.names import Names
 from warroom.core.rootcause import CallGraph, Symptom, find_roots
@@ -436,7 +437,9 @@ class AlertEngine:
             near |= set(self._graph.scenario_services.get(subject, ()))
         for ev in reversed(self._changes):
             if ev.subject in near and 0 <= now - ev.ts <= window:
-                return {"id": ev.id, "kind": ev.kind.value, "subject": ev.subject, "title": ev.title, "ts": ev.ts}
+                titles = clean_titles(ev.attrs.get("titles"))  # the change's title per language
+                return {"id": ev.id, "kind": ev.kind.value, "subject": ev.subject, "title": ev.title, "ts": ev.ts,
+                        **({"titles": titles} if titles else {})}
         return None
 
     def _update_roots(self, now: int, events: list[Event]) -> None:

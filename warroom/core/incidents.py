@@ -305,14 +305,20 @@ class IncidentBook:
             self._emit(inc, "owner_changed", now_ms, actor=actor, owner=owner)
         return self._drain()
 
-    def add_note(self, incident_id: str, actor: str, text: str, now_ms: int) -> list[Event]:
-        """A NOTE event with ``attrs["incident"]``, on the incident's timeline."""
+    def add_note(self, incident_id: str, actor: str, text: str, now_ms: int,
+                 titles: Mapping[str, str] | None = None) -> list[Event]:
+        """A NOTE event with ``attrs["incident"]``, on the incident's timeline. ``titles``: the
+        note in other languages (``{"zh_CN": …}``), for notes a script writes (a drill's commander)."""
         actor, text = _required(actor, "actor"), _required(text, "text")
         self._get(incident_id)
         self._verify(now_ms)
         inc = self._get(incident_id)
+        attrs: dict[str, Any] = {"incident": inc.id, "actor": actor, "text": text}
+        titles = clean_titles(titles)
+        if titles:
+            attrs["titles"] = titles
         note = Event(f"note:{inc.id}:{inc.seq + 1}", now_ms, EventKind.NOTE, inc.root, text.splitlines()[0],
-                     Severity.INFO, {"incident": inc.id, "actor": actor, "text": text})
+                     Severity.INFO, attrs)
         self._on_incident_note(note)
         self._outbox.append(note)
         return self._drain()

@@ -7,6 +7,7 @@ shows "—", never a made-up number.
 
 from __future__ import annotations
 
+import math
 from typing import Callable, Iterable
 
 from warroom.core.model import SeriesKey, ServiceKind
@@ -23,20 +24,42 @@ def total_tps(scenarios: Iterable[str], value: Lookup) -> float | None:
 
 
 def success_ratio(scenarios: Iterable[str], value: Lookup) -> float | None:
-    """Overall success ratio: successful transactions over attempted requests, all scenarios."""
+    """Overall success ratio, 0..1: successful transactions over attempted ones, all scenarios.
+
+    Per scenario the successes are ``scenario_tps`` and the attempts ``scenario_requests_rate``
+    (``scenario_counts``). A success ratio is a fraction in 0..1 (protocol section 9), so the
+    overall figure must be one too, whatever the feed sends.
+    """
     ok = attempted = 0.0
     seen = False
     for s in scenarios:
-        tps = value(SeriesKey("scenario_tps", {"scenario": s}))
-        req = value(SeriesKey("scenario_requests_rate", {"scenario": s}))
-        if tps is None or req is None:
+        counts = scenario_counts(value(SeriesKey("scenario_tps", {"scenario": s})),
+                                 value(SeriesKey("scenario_requests_rate", {"scenario": s})))
+        if counts is None:
             continue
         seen = True
-        ok += tps
-        attempted += req
+        ok += counts[0]
+        attempted += counts[1]
     if not seen:
         return None
     return ok / attempted if attempted > 0 else 1.0
+
+
+def scenario_counts(tps: float | None, requests: float | None) -> tuple[float, float] | None:
+    """``(successes, attempts)`` per second of one scenario for the success rate; None when
+    either is missing or is not a rate (negative, not finite).
+
+    Successes never count above attempts: a feed whose ``scenario_tps`` exceeds its
+    ``scenario_requests_rate`` (the two measured over different windows, or a feed that is
+    simply wrong — a 1,000-service bench world sent them as unrelated numbers and the tile
+    read 341.67 %) counts that scenario as all succeeded, not as more than all. The points
+    themselves are kept as sent (the chart shows them); only the derived fraction is bounded.
+    """
+    if tps is None or requests is None or not (math.isfinite(tps) and math.isfinite(requests)):
+        return None
+    if tps < 0 or requests < 0:
+        return None
+    return min(tps, requests), requests
 
 
 def entry_p99(topology: Topology, value: Lookup) -> float | None:

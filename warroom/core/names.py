@@ -95,3 +95,10 @@ def current_names() -> Names:
 
 
 _EMPTY = Names()
+
+
+def forget() -> None:
+    """Drop the cached names (``current_names`` shows ids again until a feed is asked about):
+    for tests and tools that run several feeds in one process."""
+    global _cache
+    _cache = None

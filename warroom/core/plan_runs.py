@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
+from warroom.core.lang import clean_titles, pick
 from warroom.core.model import Event, EventKind, SeriesKey, Severity
 from warroom.core.plans import Plan
 
@@ -33,6 +34,54 @@ FINAL = ("failed", "rolled_back", "expired")
 EXPIRY_WARNING_MS = 60_000
 
 Lookup = Callable[[SeriesKey], "float | None"]
+
+#: What each audit step's event says, in English (its ``title``) and in every other language
+#: here (its ``attrs["titles"]``, which the panels show under that language, as for alerts).
+#: ``{title}`` is the plan's title in that language (the feed's ``titles``), ``{message}`` the
+#: feed's own words, ``{s}`` a number of seconds.
+STEP_TITLES: dict[str, dict[str, str]] = {
+    "en": {
+        "previewed": "Previewed plan: {title}",
+        "confirmed": "Confirmed plan: {title}",
+        "sent": "Sent plan: {title}",
+        "rolling_back": "Rollback requested: {title}",
+        "rollback_failed": "Rollback failed: {title}: {message}",
+        "rolled_back": "Rolled back plan: {title}",
+        "executed": "Plan in force: {title}",
+        "failed": "Plan failed: {title}: {message}",
+        "expired": "Plan expired and rolled back: {title}",
+        "withdrawn": "Plan no longer in force: {title}",
+        "timeout": "No answer from the feed in {s} s: {title}",
+        "effective": "Plan effective: {title}",
+        "not_effective": "Plan not effective within {s} s: {title}: roll back or escalate",
+        "expiring": "Plan expires in {s} s: {title}",
+    },
+    "zh_CN": {
+        "previewed": "已预览预案：{title}",
+        "confirmed": "已确认预案：{title}",
+        "sent": "预案已下发：{title}",
+        "rolling_back": "已请求回滚：{title}",
+        "rollback_failed": "回滚失败：{title}：{message}",
+        "rolled_back": "预案已回滚：{title}",
+        "executed": "预案生效中：{title}",
+        "failed": "预案失败：{title}：{message}",
+        "expired": "预案已到期并回滚：{title}",
+        "withdrawn": "预案已不再生效：{title}",
+        "timeout": "数据源 {s} 秒内无应答：{title}",
+        "effective": "预案有效：{title}",
+        "not_effective": "预案 {s} 秒内未见效：{title}：请回滚或升级",
+        "expiring": "预案将在 {s} 秒后到期：{title}",
+    },
+}
+
+
+def step_titles(step: str, title: str, titles: Mapping[str, str] | None = None,
+                **fmt: Any) -> tuple[str, dict[str, str]]:
+    """An audit step's title in English and per language (``STEP_TITLES``), the plan named
+    ``title`` (``titles`` per language, as the feed gave them)."""
+    english = STEP_TITLES["en"][step].format(title=title, **fmt)
+    return english, {lang: words[step].format(title=pick(title, titles, lang), **fmt)
+                     for lang, words in STEP_TITLES.items() if lang != "en"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +110,11 @@ class PlanRun:
     message: str = ""
     expiry_warned: bool = False
     timed_out: bool = False  # failed for want of an answer: the feed may still have run it
+    titles: Mapping[str, str] = field(default_factory=dict)  # the plan's title per language
+
+    def say(self, step: str, **fmt: Any) -> tuple[str, dict[str, str]]:
+        """The title of one of this run's audit steps, in English and per language."""
+        return step_titles(step, self.title, self.titles, **fmt)
 
     @property
     def live(self) -> bool:
@@ -99,7 +153,8 @@ class PlanBook:
     # -- the commander's steps ------------------------------------------------------------
     def preview(self, plan: Plan, actor: str, now_ms: int, figures: dict[str, Any] | None = None) -> list[Event]:
         """Record that ``actor`` looked at the plan's impact (what they saw goes in the log)."""
-        return [self._audit(None, plan.id, "previewed", now_ms, actor, "", f"Previewed plan: {plan.title}",
+        return [self._audit(None, plan.id, "previewed", now_ms, actor, "",
+                            step_titles("previewed", plan.title, plan.titles),
                             {"figures": _jsonable(figures or {}), "params": dict(plan.params)})]
 
     def confirm(self, plan: Plan, actor: str, reason: str, now_ms: int, *, typed: str = "",
@@ -123,8 +178,10 @@ class PlanBook:
             guard = {"series": g.series, "op": g.op, "threshold": g.threshold, "within_s": g.within_s}
             before = value(SeriesKey.parse(g.series)) if value is not None else None
         rid = run_id or f"run-{plan.id}-{now_ms}-{uuid.uuid4().hex[:8]}"
-        ev = self._audit(rid, plan.id, "confirmed", now_ms, actor, reason, f"Confirmed plan: {plan.title}", {
-            "title": plan.title, "plan_kind": plan.kind, "params": dict(plan.params), "guard": guard,
+        ev = self._audit(rid, plan.id, "confirmed", now_ms, actor, reason,
+                         step_titles("confirmed", plan.title, plan.titles), {
+            "title": plan.title, **({"plan_titles": dict(plan.titles)} if plan.titles else {}),
+            "plan_kind": plan.kind, "params": dict(plan.params), "guard": guard,
             "before": before, "steps": list(plan.steps), "expiry_s": plan.expiry_s, "critical": plan.critical,
         })
         return self._runs[rid], [ev]
@@ -132,7 +189,7 @@ class PlanBook:
     def sent(self, run_id: str, now_ms: int) -> list[Event]:
         """The execute command left for the feed."""
         r = self._runs[run_id]
-        return [self._audit(r.id, r.plan_id, "sent", now_ms, r.actor, r.reason, f"Sent plan: {r.title}", {})]
+        return [self._audit(r.id, r.plan_id, "sent", now_ms, r.actor, r.reason, r.say("sent"), {})]
 
     def request_rollback(self, run_id: str, actor: str, reason: str, now_ms: int) -> list[Event]:
         """The commander asks to undo a plan (the rollback command goes to the feed)."""
@@ -142,7 +199,7 @@ class PlanBook:
         if r.state not in ("executed", "effective", "not_effective", "sent"):
             raise ValueError(f"run {run_id} is {r.state}: nothing to roll back")
         return [self._audit(r.id, r.plan_id, "rolling_back", now_ms, actor.strip(), reason.strip(),
-                            f"Rollback requested: {r.title}", {})]
+                            r.say("rolling_back"), {})]
 
     # -- what the feed says ---------------------------------------------------------------
     def on_result(self, run_id: str, state: str, message: str, now_ms: int, *, replay: bool = False,
@@ -155,15 +212,15 @@ class PlanBook:
         if rollback:
             if not ok or r.state in FINAL:
                 return [self._audit(r.id, r.plan_id, "rollback_failed", now_ms, r.actor, r.reason,
-                                    f"Rollback failed: {r.title}: {message}", {"message": message})] if not ok else []
+                                    r.say("rollback_failed", message=message), {"message": message})] if not ok else []
             return [self._audit(r.id, r.plan_id, "rolled_back", now_ms, r.actor, r.reason,
-                                f"Rolled back plan: {r.title}", {"message": message})]
+                                r.say("rolled_back"), {"message": message})]
         if r.state not in ("confirmed", "sent"):
             return []  # already reconciled from the feed's own event
         if ok:
-            return [self._audit(r.id, r.plan_id, "executed", now_ms, r.actor, r.reason, f"Plan in force: {r.title}",
+            return [self._audit(r.id, r.plan_id, "executed", now_ms, r.actor, r.reason, r.say("executed"),
                                 {"message": message, "replay": replay})]
-        return [self._audit(r.id, r.plan_id, "failed", now_ms, r.actor, r.reason, f"Plan failed: {r.title}: {message}",
+        return [self._audit(r.id, r.plan_id, "failed", now_ms, r.actor, r.reason, r.say("failed", message=message),
                             {"message": message, "code": state})]
 
     def on_feed_event(self, ev: Event) -> list[Event]:
@@ -175,14 +232,14 @@ class PlanBook:
         if r is None:
             return []
         if action == "execute" and (r.state in ("confirmed", "sent") or r.timed_out):
-            return [self._audit(r.id, r.plan_id, "executed", ev.ts, r.actor, r.reason, f"Plan in force: {r.title}",
+            return [self._audit(r.id, r.plan_id, "executed", ev.ts, r.actor, r.reason, r.say("executed"),
                                 {"feed_event": ev.id})]
         if action == "rollback" and r.state != "rolled_back":
             return [self._audit(r.id, r.plan_id, "rolled_back", ev.ts, r.actor, r.reason,
-                                f"Rolled back plan: {r.title}", {"feed_event": ev.id})]
+                                r.say("rolled_back"), {"feed_event": ev.id})]
         if action == "expire":
             return [self._audit(r.id, r.plan_id, "expired", ev.ts, r.actor, r.reason,
-                                f"Plan expired and rolled back: {r.title}", {"feed_event": ev.id})]
+                                r.say("expired"), {"feed_event": ev.id})]
         return []
 
     def reconcile_active(self, active_plans: Iterable[str], now_ms: int) -> list[Event]:
@@ -192,10 +249,10 @@ class PlanBook:
         for r in list(self._runs.values()):
             if (r.state == "sent" or (r.timed_out and r.state == "failed")) and r.plan_id in active:
                 out.append(self._audit(r.id, r.plan_id, "executed", now_ms, r.actor, r.reason,
-                                       f"Plan in force: {r.title}", {"reconciled": True}))
+                                       r.say("executed"), {"reconciled": True}))
             elif r.state in ("executed", "effective", "not_effective", "rolling_back") and r.plan_id not in active:
                 out.append(self._audit(r.id, r.plan_id, "rolled_back", now_ms, r.actor, r.reason,
-                                       f"Plan no longer in force: {r.title}", {"reconciled": True}))
+                                       r.say("withdrawn"), {"reconciled": True}))
         return out
 
     def timeouts(self, now_ms: int, timeout_ms: int) -> list[Event]:
@@ -205,7 +262,7 @@ class PlanBook:
         for r in list(self._runs.values()):
             if r.state == "sent" and r.sent_ms is not None and now_ms - r.sent_ms > timeout_ms:
                 out.append(self._audit(r.id, r.plan_id, "failed", now_ms, r.actor, r.reason,
-                                       f"No answer from the feed in {timeout_ms // 1000} s: {r.title}",
+                                       r.say("timeout", s=timeout_ms // 1000),
                                        {"message": f"no answer from the feed in {timeout_ms // 1000} s",
                                         "code": "timeout"}))
         return out
@@ -219,15 +276,15 @@ class PlanBook:
                 v = value(SeriesKey.parse(g["series"]))
                 if v is not None and _holds(g["op"], v, g["threshold"]):
                     out.append(self._audit(r.id, r.plan_id, "effective", now_ms, r.actor, r.reason,
-                                           f"Plan effective: {r.title}", {"after": v, "before": r.before}))
+                                           r.say("effective"), {"after": v, "before": r.before}))
                 elif now_ms - r.executed_ms > g["within_s"] * 1000:
                     out.append(self._audit(r.id, r.plan_id, "not_effective", now_ms, r.actor, r.reason,
-                                           f"Plan not effective within {g['within_s']:g} s: {r.title}: "
-                                           "roll back or escalate", {"after": v, "before": r.before}))
+                                           r.say("not_effective", s=f"{g['within_s']:g}"),
+                                           {"after": v, "before": r.before}))
             if (r.state in ("executed", "effective", "not_effective") and r.expires_ms is not None
                     and not r.expiry_warned and r.expires_ms - now_ms <= EXPIRY_WARNING_MS):
                 out.append(self._audit(r.id, r.plan_id, "expiring", now_ms, r.actor, r.reason,
-                                       f"Plan expires in {max(0, r.expires_ms - now_ms) // 1000} s: {r.title}",
+                                       r.say("expiring", s=max(0, r.expires_ms - now_ms) // 1000),
                                        {"expires_ms": r.expires_ms}))
         return out
 
@@ -246,11 +303,14 @@ class PlanBook:
                 self._apply(ev)
 
     def _audit(self, run_id: str | None, plan_id: str, action: str, now_ms: int, actor: str, reason: str,
-               title: str, detail: dict[str, Any]) -> Event:
+               said: tuple[str, dict[str, str]], detail: dict[str, Any]) -> Event:
         self._n += 1
         severity = Severity.P2 if action in ("failed", "not_effective", "rollback_failed", "expiring") else Severity.INFO
+        title, titles = said
         attrs = {"audit": True, "run": run_id or "", "plan_id": plan_id, "action": action, "actor": actor,
                  "reason": reason, "n": self._n, **detail}
+        if titles:
+            attrs["titles"] = titles
         ev = Event(f"audit-{run_id or plan_id}-{action}-{now_ms}-{self._n}", now_ms, EventKind.PLAN_EXECUTION,
                    plan_id, title, severity, attrs)
         self._apply(ev)
@@ -269,7 +329,7 @@ class PlanBook:
                 state="confirmed", actor=a.get("actor", ""), reason=a.get("reason", ""),
                 params=dict(a.get("params") or {}), confirmed_ms=ev.ts, guard=a.get("guard"),
                 before=a.get("before"), steps=tuple(a.get("steps") or ()),
-                expiry_s=None if expiry is None else float(expiry),
+                expiry_s=None if expiry is None else float(expiry), titles=clean_titles(a.get("plan_titles")),
             )
             return
         r = self._runs.get(rid)

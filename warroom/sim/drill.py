@@ -22,6 +22,7 @@ from typing import Callable
 from warroom.core.alerts import Alert
 from warroom.core.impact import preview
 from warroom.core.incidents import Incident
+from warroom.core.lang import pick
 from warroom.core.model import Event, EventKind
 from warroom.core.plan_runs import PlanBook
 from warroom.app.watch import AlertWatch
@@ -33,6 +34,9 @@ from warroom.store.live import LiveView
 #: 2024-11-11 10:30 UTC+8: the morning peak of a promotion day.
 DRILL_START_MS = 1_731_292_200_000
 COMMANDER = "li.wei"
+#: The commander's note once the plan is sent, per language (the note's ``titles``): a
+#: replay under zh_CN reads it in Chinese.
+NOTE = {"en": "{title}: executed", "zh_CN": "{title}：已执行"}
 
 
 @dataclass
@@ -117,14 +121,17 @@ def record_drill(path: Path, *, seconds: int = 900, fault: str = "dependency_out
             live = [i for i in watch.incidents() if i.live]
             if live and not drill.incident_id:
                 drill.incident_id = live[0].id
-                watch.acknowledge_incident(drill.incident_id, commander, "taking it", now)
+                # No comment: "Acknowledged by li.wei" says it in the reader's language.
+                watch.acknowledge_incident(drill.incident_id, commander, "", now)
             if (drill.incident_id and not decided and plan != ""
                     and now - watch.book.incident(drill.incident_id).detected_ms >= plan_after_s * 1000):
                 decided = True  # once, whether a plan was found or not
                 chosen = _choose_plan(sim, watch, plan)
                 if chosen is not None:
                     _execute(sim, book, view, chosen, commander, now, plan_steps)
-                    watch.add_note(drill.incident_id, commander, f"{chosen.title}: executed", now)
+                    watch.add_note(drill.incident_id, commander, NOTE["en"].format(title=chosen.title), now,
+                                   titles={lang: text.format(title=pick(chosen.title, chosen.titles, lang))
+                                           for lang, text in NOTE.items() if lang != "en"})
                     drill.plan_id, drill.executed_ms = chosen.id, now
             plan_steps(book.tick(now, view.value))
             catalogue = sim.catalogue()

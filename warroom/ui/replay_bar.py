@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from warroom.core.model import Severity
+from warroom.core.names import current_names
 from warroom.app.replay import SPEEDS, ReplayReadOnly, ReplaySession
 from warroom.app.replay_marks import MARKER_KINDS, Marker
 from warroom.ui import theme
@@ -161,8 +162,8 @@ def marker_short_label(m: Marker) -> str:
         return _word(_INCIDENT_WORDS.get(m.action, "Incident")).replace("%1", m.severity.value)
     if m.kind == "plan":
         return _word(_PLAN_WORDS.get(m.action, "Plan"))
-    if m.kind == "alert":
-        return f"{m.severity.value} {m.subject}".strip()
+    if m.kind == "alert":  # the subject as people name it ("ICBC gateway", not bank-icbc)
+        return f"{m.severity.value} {current_names().subject(m.subject)}".strip()
     if m.kind == "note":
         return _word("Note")
     text = m.label.strip() or m.subject

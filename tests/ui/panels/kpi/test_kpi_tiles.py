@@ -316,3 +316,35 @@ def test_the_normal_does_not_learn_the_drop_and_starts_again_after_a_jump_back()
     assert n.fed_until == int(ts[-1])
     n.reset()
     assert n.normal(int(ts[-1])) is None and n.fed_until is None
+
+
+def _inconsistent_view() -> tuple[LiveView, list[str]]:
+    """Two minutes of a feed whose scenarios send more TPS than requests, as the 1,000-service
+    bench world did (the tile read 341.67 %), plus one scenario sending a negative rate."""
+    scenarios = ["a", "b", "c"]
+    topo = Topology([Service("gw", ServiceKind.CHANNEL)], [],
+                    [Scenario(s, s.upper(), "gw", ()) for s in scenarios])
+    view = LiveView()
+    view.apply(TopologySnapshot(BUSY_HOUR_MS, topo))
+    levels = {"a": (2050.0, 600.0), "b": (50.0, 100.0), "c": (-10.0, 100.0)}  # (tps, requests)
+    points = {}
+    for s, (tps, requests) in levels.items():
+        ts = [BUSY_HOUR_MS + i * 1000 for i in range(120)]
+        points[SeriesKey("scenario_tps", {"scenario": s})] = [(t, tps) for t in ts]
+        points[SeriesKey("scenario_requests_rate", {"scenario": s})] = [(t, requests) for t in ts]
+    feed_series(view, points)
+    return view, scenarios
+
+
+def test_success_tile_never_reads_above_100_percent(qtbot):
+    view, scenarios = _inconsistent_view()
+    panel = make_panel(qtbot, view)
+    tile = panel.tile("success")
+    expected = (600 + 50) / (600 + 100)  # a: all succeeded (not 342 %), b: half, c: not a rate
+    assert kpi.success_ratio(scenarios, view.value) == pytest.approx(expected)
+    assert tile.value_text == format_percent(expected)
+    assert float(tile.value_text) <= 100.0
+    assert tile.level == "crit"
+    assert len(tile.trend) == 120
+    assert np.all((tile.trend >= 0.0) & (tile.trend <= 1.0))
+    assert tile.trend[-1] == pytest.approx(expected)

@@ -18,7 +18,7 @@ from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QModelIndex, QP
 from warroom.core.alerts import Alert
 from warroom.core.lang import pick
 from warroom.core.model import Severity
-from warroom.core.names import current_names
+from warroom.core.names import current_names, event_title
 from warroom.ui import theme
 from warroom.ui.panels.alerts.cards import CARD_ROLE, LINES_ROLE, Badge, Card, format_age, severity_color, severity_rank
 
@@ -83,7 +83,10 @@ def change_text(alert: Alert, short: bool = False) -> str:
     "" if the alert is not tagged."""
     if "after_change" not in alert.tags:
         return ""
-    what = (alert.change or {}).get("title") or (alert.change or {}).get("subject") or ""
+    change = alert.change or {}
+    # The change's title in the UI language (a feed's deploy event may say it per language).
+    what = (event_title(str(change.get("title") or ""), change)
+            or current_names().subject(str(change.get("subject") or "")))
     if short or not what:
         return QCoreApplication.translate("AlertsPanel", "after change")
     return QCoreApplication.translate("AlertsPanel", "after change: %1").replace("%1", str(what))
@@ -169,7 +172,7 @@ def alert_tooltip(alert: Alert, utc_offset_minutes: int = 8 * 60) -> str:
     if alert.ack_comment:
         lines.append(f"{alert.acked_by}: {alert.ack_comment}")
     if alert.change:
-        lines.append(str(alert.change.get("title", "")))
+        lines.append(event_title(str(alert.change.get("title", "")), alert.change))
     if alert.plans:
         lines.append(QCoreApplication.translate("AlertsPanel", "plans: %1").replace("%1", ", ".join(alert.plans)))
     if alert.runbook:

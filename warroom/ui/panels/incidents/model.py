@@ -203,6 +203,7 @@ def timeline_rows(inc: Incident, show_all: bool = False) -> list[TimelineRow]:
         elif ev.kind is EventKind.NOTE:
             text = str(ev.attrs.get("text") or ev.title)
             first, _, rest = text.partition("\n")
+            first = event_title(first, ev.attrs)  # a scripted note may say it per language
             who = str(ev.attrs.get("actor") or "")
             detail = " / ".join(x for x in [who, " ".join(rest.split())] if x)
             r = TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "NOTE"), t.accent, first, detail)

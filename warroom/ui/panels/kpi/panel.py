@@ -171,15 +171,25 @@ def tps_trend(view: LiveView, scenarios: list[str], span_ms: int = TREND_SPAN_MS
     return _tps_sum(view, scenarios, span_ms)[1]
 
 
-def success_trend(view: LiveView, scenarios: list[str], span_ms: int = TREND_SPAN_MS,
-                  tps_sum: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-    """Overall success ratio over the window (what ``kpi.success_ratio`` gives at each instant).
-
-    ``tps_sum`` is ``_tps_sum``'s result when the caller already has it.
-    """
-    ok = _tps_sum(view, scenarios, span_ms) if tps_sum is None else tps_sum
-    attempted = summed_window(view, [_scenario_key("scenario_requests_rate", s) for s in scenarios], span_ms)
-    return ratio_window(ok, attempted)
+def success_trend(view: LiveView, scenarios: list[str], span_ms: int = TREND_SPAN_MS) -> np.ndarray:
+    """Overall success ratio over the window (what ``kpi.success_ratio`` gives at each instant):
+    per scenario successes capped at attempts, points that are not rates left out
+    (``kpi.scenario_counts``), so the line stays within 0..1 like the tile."""
+    ok_parts, attempted_parts = [], []
+    for s in scenarios:
+        t_ts, tps = view.window(_scenario_key("scenario_tps", s), span_ms)
+        r_ts, requests = view.window(_scenario_key("scenario_requests_rate", s), span_ms)
+        common, i, j = _common(t_ts, r_ts)
+        tps, requests = tps[i], requests[j]
+        rates = (tps >= 0) & (requests >= 0) & np.isfinite(tps) & np.isfinite(requests)
+        if not rates.all():
+            common, tps, requests = common[rates], tps[rates], requests[rates]
+        if len(common):
+            ok_parts.append((common, np.minimum(tps, requests)))
+            attempted_parts.append((common, requests))
+    if not ok_parts:
+        return _EMPTY
+    return ratio_window(_sum_parts(ok_parts), _sum_parts(attempted_parts))
 
 
 def _tps_sum(view: LiveView, scenarios: list[str], span_ms: int) -> tuple[np.ndarray, np.ndarray]:
@@ -375,7 +385,7 @@ class KpiTilesPanel(Panel):
         return {
             "tps": tps[1],
             "tps_ts": tps[0],
-            "success": success_trend(view, scenarios, tps_sum=tps),
+            "success": success_trend(view, scenarios),
             "p99": p99_trend_ms(view),
         }
 
