@@ -47,6 +47,13 @@ def report(recording):
 
 
 @pytest.fixture(scope="session")
+def report_zh(recording):
+    """The same facts in Chinese (names and titles the feed gave per language)."""
+    with HistoryReader(recording.path) as reader:
+        return build_report(reader, recording.incident_id, source=recording.path.name, lang="zh_CN")
+
+
+@pytest.fixture(scope="session")
 def reviewed_report(reviewed, recording):
     with HistoryReader(reviewed) as reader:
         return build_report(reader, recording.incident_id, source=reviewed.name)

@@ -128,3 +128,24 @@ def test_an_incident_still_open_is_reported_as_ongoing(recording):
     assert s.started_ms <= report.worst_ms and [m.kind for m in report.markers] == ["detected"]
     page = render_html(report, Text("en"))
     assert "ongoing at the end of the recording" in page and "Service not restored yet." in page
+
+
+def test_people_read_names_not_ids_in_both_languages(report, report_zh):
+    """Timeline subjects, symptom lists, the root cause, plan titles and steps and the impact
+    preview's rows use the feed's names in the report's language; ids stay in the facts."""
+    import re
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    assert report.summary.root_cause == report_zh.summary.root_cause == "bank-icbc"
+    assert report.summary.root_cause_name == "ICBC gateway"
+    assert report_zh.summary.root_cause_name == "工商银行网关"
+    for facts, named in ((report, lambda s: not re.fullmatch(r"[a-z0-9_.-]+", s)), (report_zh, cjk.search)):
+        subjects = [r.subject for r in facts.timeline if r.subject] + [s for r in facts.timeline for s in r.subjects]
+        assert subjects and all(named(s) for s in subjects), [s for s in subjects if not named(s)]
+    plan, plan_en = report_zh.plans[0], report.plans[0]
+    assert plan.plan_id == plan_en.plan_id == "failover-bank-icbc"
+    assert cjk.search(plan.title) and not cjk.search(plan_en.title)
+    assert plan.steps and all(cjk.search(s) for s in plan.steps)
+    rows = {k for v in plan.preview.values() if isinstance(v, dict) for k in v}
+    assert rows and all(cjk.search(k) for k in rows)
+    assert "bank-icbc" not in {r.subject for r in report_zh.timeline}

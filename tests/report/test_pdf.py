@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
 from warroom.cli import main
 from warroom.report import Text, render_html
+from warroom.report.facts import TimelineRow
 from warroom.report.svg import map_svg
 
 
@@ -41,15 +46,51 @@ def test_report_command_writes_a_pdf(recording, tmp_path, qapp):
     assert out.read_bytes().startswith(b"%PDF")
 
 
-def test_no_page_but_the_last_is_half_empty(report, qapp):
+def test_no_page_but_the_last_is_half_empty(report, report_zh, qapp):
     """Pictures are kept whole, yet no page is left with a blank lower part (both languages)."""
     from warroom.ui.report_pdf import page_images
 
-    for lang in ("en", "zh_CN"):
-        pages = page_images(report, Text(lang), scale=0.5)
+    for lang, facts in (("en", report), ("zh_CN", report_zh)):
+        pages = page_images(facts, Text(lang), scale=0.5)
         assert len(pages) >= 3
         for n, image in enumerate(pages[:-1], 1):
             assert _filled(image) > 0.8, f"{lang} page {n} is {_filled(image):.0%} full"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+@pytest.mark.parametrize("extra_rows", [0, 2, 5, 9, 14])
+def test_pages_end_well_whatever_the_length(report, report_zh, lang, extra_rows, qapp):
+    """Reports of different lengths (more timeline rows push every later section down by a
+    row each): no heading or lead-in is the last thing on a page, the MTTx tiles and every
+    picture are on one page, and no page but the last is less than three quarters inked."""
+    from warroom.ui.report_pdf import PAGE_HEIGHT_PX, build_document, layout_parts, page_images
+
+    facts = report if lang == "en" else report_zh
+    rows = tuple(TimelineRow(facts.summary.started_ms + i, "ev_note", actor="li.wei", detail=f"note {i}")
+                 for i in range(extra_rows))
+    facts = replace(facts, timeline=facts.timeline + rows)
+    text = Text(lang)
+    doc = build_document(facts, text)
+    parts = layout_parts(doc)
+
+    def page(y: float) -> int:
+        return int(y // PAGE_HEIGHT_PX)
+
+    for part, after in zip(parts, parts[1:]):
+        if part.kind == "heading":
+            assert page(after.top) == page(part.top), f"{part.text!r} ends page {page(part.top) + 1}"
+        if part.kind in ("picture", "heading"):
+            assert page(part.bottom - 1) == page(part.top), f"{part.kind} {part.text!r} split"
+    tiles = [p for p in parts if p.kind == "table" and p.text.startswith(text("mttd"))]
+    assert len(tiles) == 1 and page(tiles[0].bottom - 1) == page(tiles[0].top)
+    mapped = [i for i, p in enumerate(parts) if p.kind == "heading" and p.text == text("map")]
+    assert len(mapped) == 1  # the map's heading, the worst moment and the map itself on one page
+    lead = parts[mapped[0]: next(i for i, p in enumerate(parts) if p.kind == "picture" and i > mapped[0]) + 1]
+    assert len({page(p.top) for p in lead} | {page(lead[-1].bottom - 1)}) == 1
+    pages = page_images(facts, text, scale=0.4)
+    assert len(pages) == doc.pageCount() >= 3
+    for n, image in enumerate(pages[:-1], 1):
+        assert _filled(image) > 0.75, f"{lang} +{extra_rows}: page {n} is {_filled(image):.0%} full"
 
 
 def test_every_symptom_is_drawn_as_a_small_multiple(report):

@@ -63,6 +63,7 @@ class Summary:
     alerts: int  # alerts that fired, roots and symptoms
     root_alerts: int
     scenarios: tuple[tuple[str, str], ...]  # (id, title) of the scenarios whose alerts fired
+    root_cause_name: str = ""  # the root cause's display name in the report's language ("" = its id)
 
 
 @dataclass(frozen=True)

@@ -139,13 +139,19 @@ tr.unaffected td { color:#5b6773; }
 """
 
 
+#: The sections after the charts, in the order a page shows them.
+LATE_SECTIONS = ("map", "plans", "actions", "notes")
+
+
 def render_html(report: Report, text: Text, *, embed: Callable[[str, str], str] | None = None,
-                simple: bool = False) -> str:
+                simple: bool = False, late: tuple[str, ...] = LATE_SECTIONS) -> str:
     """The whole page.
 
     For Qt's rich text (the PDF writer in ``warroom.ui.report_pdf``): ``simple`` lays the
     page out with tables only, and ``embed(svg, kind)`` returns what stands in for each
     inline SVG (``kind`` is ``chart`` or ``map``), e.g. an ``<img>`` of it rasterised.
+    ``late`` orders the sections after the charts (``LATE_SECTIONS``): the PDF may let the
+    map float past a section, as print does with a figure that does not fit its page.
     """
     page = _Page(text, embed, simple)
     s = report.summary
@@ -158,8 +164,10 @@ def render_html(report: Report, text: Text, *, embed: Callable[[str, str], str] 
         f"<title>{e(text('doc_title', id=s.id))}</title>", f"<style>{SIMPLE_CSS if simple else CSS}</style>",
         "</head>", "<body>",
         _header(report, text), _summary(report, page), _impact(report, page), _kpis(report, page),
-        _timeline(report, text), _charts(report, page), _map(report, page), _plans(report, text),
-        _actions(report, page), _notes(report, text),
+        _timeline(report, text), _charts(report, page),
+        *({"map": lambda: _map(report, page), "plans": lambda: _plans(report, text),
+           "actions": lambda: _actions(report, page), "notes": lambda: _notes(report, text)}[name]()
+          for name in late),
         f'<footer>{e(text("footer", version=report.version, source=report.source or "?", when=when))}'
         f" {e(text('local_times', offset=text.offset))}</footer>",
         "</body>", "</html>",
@@ -186,7 +194,8 @@ def _header(r: Report, t: Text) -> str:
             f"<h1>{e(s.title)}</h1><div class=\"badges\">"
             f'<span class="badge sev-{e(s.severity)}">&nbsp;{e(t.severity(s.severity))}&nbsp;</span> '
             f'<span class="badge st-{e(s.state)}">{e(t.state(s.state))}</span> &nbsp; '
-            f'<span>{e(t("root_cause"))}: <span class="root">{e(s.root_cause or "—")}</span></span>'
+            f'<span>{e(t("root_cause"))}: '
+            f'<span class="root">{e(s.root_cause_name or s.root_cause or "—")}</span></span>'
             "</div></header>")
 
 
@@ -203,7 +212,9 @@ def _summary(r: Report, page: _Page) -> str:
     rows = [
         ("incident", f"<code>{e(s.id)}</code>"), ("title", e(s.title)),
         ("severity", e(t.severity(s.severity))), ("state", e(t.state(s.state))),
-        ("root_cause", f'<span class="root">{e(s.root_cause or "—")}</span>'),
+        ("root_cause", f'<span class="root">{e(s.root_cause_name or s.root_cause or "—")}</span>'
+                       + (f' <span class="muted">(<code>{e(s.root_cause)}</code>)</span>'
+                          if s.root_cause_name and s.root_cause_name != s.root_cause else "")),
         ("owner", e(s.owner) if s.owner else f'<span class="muted">{e(t("nobody"))}</span>'),
         ("started", when(s.started_ms)), ("detected", when(s.detected_ms)), ("acknowledged", when(s.acked_ms)),
         ("resolved", when(s.resolved_ms)), ("verified", when(s.verified_ms)), ("duration", duration),
@@ -289,7 +300,8 @@ def _charts(r: Report, page: _Page) -> str:
         kind = "root" if a is not None and a.root else "symptom"
         if page.simple:  # the caption inside the picture: a page break cannot part them
             heading = (t("chart_" + kind).upper() if t.lang == "en" else t("chart_" + kind), c.title)
-            figs.append(f'<p>{page.svg(chart_svg(c, r.markers, t, label=c.title, heading=heading), "chart")}</p>')
+            svg = chart_svg(c, r.markers, t, label=c.title, heading=heading)
+            figs.append(f'<p align="center">{page.svg(svg, "chart")}</p>')
             continue
         tag = f'<span class="kind {kind}-kind">{e(t("chart_" + kind))}</span> '
         sub = f' <span class="muted">— <code>{e(a.series.text)}</code></span>' if a is not None else ""
@@ -305,7 +317,7 @@ def _charts(r: Report, page: _Page) -> str:
             note = f'<p class="muted">{e(t("scenario_chart_unaffected", names=names))}</p>'
         if page.simple:
             svg = chart_svg(r.scenario_chart, markers, t, label=t("scenario_chart"), heading=("", t("scenario_chart")))
-            sc = f'<p>{page.svg(svg, "chart")}</p>{note}'
+            sc = f'<p align="center">{page.svg(svg, "chart")}</p>{note}'
         else:
             sc = (f'<figure><figcaption>{e(t("scenario_chart"))}</figcaption>'
                   f'{page.svg(chart_svg(r.scenario_chart, markers, t, label=t("scenario_chart")), "chart")}'
@@ -419,9 +431,13 @@ def _map(r: Report, page: _Page) -> str:
     else:
         legend = "".join(f'<span style="--c:{c};--f:{f}">{e(t("map_legend_" + lvl))}</span>'
                          for lvl, c, f in levels)
-    return (f'{head}<p><b>{e(t("worst_moment", time=t.datetime(r.worst_ms)))}</b> '
-            f'({e(t.since(r.worst_ms, r.summary.started_ms))})<br>{e(stats)}</p>'
-            f'<p class="muted">{e(t("worst_def"))}</p><figure>{page.svg(map_svg(r.map, t), "map")}'
+    intro = (f'{head}<p><b>{e(t("worst_moment", time=t.datetime(r.worst_ms)))}</b> '
+             f'({e(t.since(r.worst_ms, r.summary.started_ms))})<br>{e(stats)}</p>'
+             f'<p class="muted">{e(t("worst_def"))}</p>')
+    if page.simple:  # Qt's rich text has no <figure>: the map its own paragraph, so it is laid out (and kept) whole
+        return (f'{intro}<p align="center">{page.svg(map_svg(r.map, t), "map")}</p><p>{legend}</p>'
+                f'<p class="muted">{e(t("map_legend_note"))}</p></section>')
+    return (f'{intro}<figure>{page.svg(map_svg(r.map, t), "map")}'
             f'<div class="legend">{legend}</div><p class="muted">{e(t("map_legend_note"))}</p></figure></section>')
 
 

@@ -20,8 +20,10 @@ from warroom.core.lang import pick
 from warroom.core.layout import StableLayout
 from warroom.core.model import Event, SeriesKey
 from warroom.core.mttx import incident_times
+from warroom.core.names import Names
+from warroom.core.plans import Plan
 from warroom.core.topology import Topology
-from warroom.protocol.parse import parse_topology
+from warroom.protocol.parse import parse_plans, parse_topology
 from warroom.report.alerts import incident_end, related_alerts, severity_rank
 from warroom.report.facts import (
     AlertFacts, Chart, Kpis, MapEdge, MapFacts, MapNode, Marker, Report, ReportError, Series, Summary,
@@ -57,7 +59,10 @@ def build_report(reader: HistoryReader, incident_id: str, *, source: str = "",
     alerts = [replace(a, title=pick(a.title, a.titles, lang)) for a in related_alerts(events, incident, end)]
     worst = find_worst(reader, alerts, incident.started_ms, end)
     story_end = incident.verified_ms or (end if incident.resolved_ms is not None else log_end)
-    plans = plan_facts(events, incident.started_ms, story_end)
+    topology = topology_at(reader, worst.ts)
+    catalogue = plans_at(reader, incident.started_ms)
+    names = Names(topology, catalogue)
+    plans = plan_facts(events, incident.started_ms, story_end, catalogue=catalogue, names=names, lang=lang)
 
     restored = incident.resolved_ms
     margin = min(MAX_MARGIN_MS, max(MIN_MARGIN_MS, (end - incident.started_ms) // 2))
@@ -69,7 +74,6 @@ def build_report(reader: HistoryReader, incident_id: str, *, source: str = "",
     if restored is not None:
         markers.append(Marker(restored, "resolved"))
 
-    topology = topology_at(reader, worst.ts)
     charts, left_out = alert_charts(reader, alerts, w0, w1)
     grid = small_multiples(reader, alerts, left_out, w0, w1)
     affected = _affected_scenarios(alerts)
@@ -90,12 +94,13 @@ def build_report(reader: HistoryReader, incident_id: str, *, source: str = "",
         duration_s=None if restored is None else (restored - incident.started_ms) / 1000,
         alerts=len(alerts), root_alerts=sum(1 for a in alerts if a.root),
         scenarios=tuple((s, _scenario_title(topology, s, lang)) for s in affected),
+        root_cause_name=names.subject(incident.root_cause, lang=lang) if incident.root_cause else "",
     )
     return Report(
         summary=summary,
         kpis=Kpis(*((times.mttd_s, times.mtta_s, times.mttr_s) if times else (None, None, None)), MTTR_GOAL_S),
         timeline=tuple(timeline_rows(events, incident, alerts, plans, incident.started_ms, story_end, items,
-                                        lang=lang)),
+                                        lang=lang, names=names)),
         alerts=tuple(alerts), charts=tuple(charts), charts_left_out=tuple(left_out),
         scenario_chart=scenario_chart, scenarios_unaffected=tuple(unaffected), markers=tuple(markers),
         worst_ms=worst.ts, worst_firing=worst.firing, worst_success=worst.success,
@@ -131,6 +136,19 @@ def topology_at(reader: HistoryReader, ts_ms: int) -> Topology | None:
         return None
     snapshot, _errors = parse_topology(wire, int(wire.get("ts", ts_ms)), 10**15)
     return snapshot.topology
+
+
+def plans_at(reader: HistoryReader, ts_ms: int) -> tuple[Plan, ...]:
+    """The plan catalogue as recorded at ``ts_ms`` (or the first one recorded after it): for
+    the plans' names and steps in the report's language."""
+    wire = reader.plans_at(ts_ms)
+    if wire is None:
+        later = reader.snapshots("plan_catalogues")
+        wire = later[0][1] if later else None
+    if wire is None:
+        return ()
+    catalogue, _errors = parse_plans(wire, int(wire.get("ts", ts_ms)), 10**15)
+    return catalogue.plans
 
 
 def alert_charts(reader: HistoryReader, alerts: list[AlertFacts], start_ms: int,

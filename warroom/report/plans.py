@@ -7,17 +7,24 @@ before the confirmation keeps the impact figures the commander saw.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
+from warroom.core.lang import pick
 from warroom.core.model import Event, EventKind
+from warroom.core.names import Names
+from warroom.core.plans import Plan
 from warroom.core.plan_runs import PlanBook
 from warroom.report.facts import PlanFacts
 
 _VERDICT_ACTIONS = ("effective", "not_effective", "rolled_back", "expired", "failed")
 
 
-def plan_facts(events: Iterable[Event], start_ms: int, end_ms: int) -> list[PlanFacts]:
-    """Runs confirmed in ``[start_ms, end_ms]``, oldest first."""
+def plan_facts(events: Iterable[Event], start_ms: int, end_ms: int, *, catalogue: Iterable[Plan] = (),
+               names: Names | None = None, lang: str = "en") -> list[PlanFacts]:
+    """Runs confirmed in ``[start_ms, end_ms]``, oldest first. A plan the ``catalogue`` names
+    in ``lang`` gets that title (and its steps, when the run's are the catalogue's); services
+    in the impact preview are named with ``names``."""
+    plans = {p.id: p for p in catalogue}
     audit = [e for e in events if e.kind is EventKind.PLAN_EXECUTION and e.attrs.get("audit")]
     book = PlanBook.replay(audit)
     out = []
@@ -32,15 +39,37 @@ def plan_facts(events: Iterable[Event], start_ms: int, end_ms: int) -> list[Plan
         if not verdicts:
             verdicts = ["not_run"]
         preview = _preview_before(audit, run.plan_id, run.confirmed_ms)
+        title, steps = run.title, tuple(run.steps)
+        plan = plans.get(run.plan_id)
+        if plan is not None:
+            title = pick(title, plan.titles, lang)
+            if steps == tuple(plan.steps):
+                steps = tuple(plan.localized(lang).steps)
+        figures = None if preview is None else dict(preview.attrs.get("figures") or {})
+        if figures is not None and names is not None:
+            figures = _named(figures, lambda ident: names.subject(ident, lang=lang))
         out.append(PlanFacts(
-            run=run.id, plan_id=run.plan_id, title=run.title, kind=run.kind, actor=run.actor, reason=run.reason,
+            run=run.id, plan_id=run.plan_id, title=title, kind=run.kind, actor=run.actor, reason=run.reason,
             confirmed_ms=run.confirmed_ms, executed_ms=run.executed_ms, verified_ms=run.verified_ms,
-            ended_ms=run.ended_ms, params=dict(run.params), steps=tuple(run.steps), guard=run.guard,
+            ended_ms=run.ended_ms, params=dict(run.params), steps=steps, guard=run.guard,
             before=_num(run.before), after=_num(run.after), verdicts=tuple(verdicts),
-            preview_ms=None if preview is None else preview.ts,
-            preview=None if preview is None else dict(preview.attrs.get("figures") or {}),
+            preview_ms=None if preview is None else preview.ts, preview=figures,
         ))
     return out
+
+
+def _named(figures: dict[str, Any], name: Callable[[str], str]) -> dict[str, Any]:
+    """An impact preview's figures with service and scenario ids (per-item rows, lists of
+    targets) replaced by their names; numbers and other text as they are."""
+    def one(v: Any) -> Any:
+        if isinstance(v, str):
+            return name(v)
+        if isinstance(v, (list, tuple)):
+            return [one(x) for x in v]
+        return v
+
+    return {k: ({name(str(i)): x for i, x in v.items()} if isinstance(v, dict) else one(v))
+            for k, v in figures.items()}
 
 
 def feed_plan_events(events: Iterable[Event], start_ms: int, end_ms: int) -> list[Event]:

@@ -10,12 +10,13 @@ before the start; and the steps of the plans run.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable
 
 from warroom.core.action_items import ActionItem, is_action_item
 from warroom.core.incidents import Incident
 from warroom.core.lang import pick
 from warroom.core.model import Event, EventKind, SeriesKey
+from warroom.core.names import Names
 from warroom.report.facts import AlertFacts, Note, PlanFacts, TimelineRow
 from warroom.report.units import format_value, unit_of
 
@@ -29,11 +30,15 @@ _PLAN_TONE = {"effective": "ok", "not_effective": "crit", "failed": "crit", "rol
 
 def timeline_rows(events: list[Event], incident: Incident, alerts: list[AlertFacts], plans: list[PlanFacts],
                   start_ms: int, end_ms: int, items: Iterable[ActionItem] = (), *,
-                  lang: str = "en") -> list[TimelineRow]:
+                  lang: str = "en", names: Names | None = None) -> list[TimelineRow]:
     """The rows from ``start_ms`` (the incident's start) to ``end_ms`` (its verification or the log's end).
-    Event titles are taken in ``lang`` when the event carries one (``attrs["titles"]``)."""
+    Event titles are taken in ``lang`` when the event carries one (``attrs["titles"]``); services,
+    scenarios and plans are called by their ``names`` (ids when the feed named none)."""
     def title(ev: Event) -> str:
         return pick(ev.title, ev.attrs.get("titles"), lang)
+
+    def nm(ident: str, kind: str = "") -> str:
+        return names.subject(ident, kind, lang) if names is not None and ident else ident
 
     rows: list[tuple[int, int, int, TimelineRow]] = []
 
@@ -47,12 +52,13 @@ def timeline_rows(events: list[Event], incident: Incident, alerts: list[AlertFac
             continue
         what = "ev_alert" if a.root else "ev_symptom"
         under = by_fp.get(a.folded_under)
-        detail = a.title if a.root or under is None else f"{a.title} ({under.subject})"
+        detail = a.title if a.root or under is None else f"{a.title} ({nm(under.subject, under.subject_kind)})"
+        subject = nm(a.subject, a.subject_kind)
         for s, e in a.spans:
             if start_ms <= s <= end_ms:
-                add("alert", TimelineRow(s, f"{what}_firing", subject=a.subject, detail=detail, tone="crit"))
+                add("alert", TimelineRow(s, f"{what}_firing", subject=subject, detail=detail, tone="crit"))
             if e is not None and start_ms <= e <= end_ms:
-                add("alert", TimelineRow(e, f"{what}_resolved", subject=a.subject, detail=a.title, tone="ok"))
+                add("alert", TimelineRow(e, f"{what}_resolved", subject=subject, detail=a.title, tone="ok"))
     if len(symptoms) > FEW_SYMPTOMS:
         for state, at in (("firing", 0), ("resolved", 1)):
             groups: dict[int, list[AlertFacts]] = {}
@@ -62,20 +68,21 @@ def timeline_rows(events: list[Event], incident: Incident, alerts: list[AlertFac
                     if t is not None and start_ms <= t <= end_ms:
                         groups.setdefault(t, []).append(a)
             for t, group in groups.items():
-                roots = sorted({by_fp[a.folded_under].subject for a in group if a.folded_under in by_fp})
+                roots = sorted({nm(r.subject, r.subject_kind) for r in (by_fp.get(a.folded_under) for a in group)
+                                if r is not None})
                 add("alert", TimelineRow(t, f"ev_symptoms_{state}", {"n": len(group)}, subject=", ".join(roots),
                                          tone="crit" if state == "firing" else "ok",
-                                         subjects=tuple(sorted({a.subject for a in group}))))
+                                         subjects=tuple(sorted({nm(a.subject, a.subject_kind) for a in group}))))
     fps = {a.fingerprint for a in alerts if a.root}
     for ev in events:
         a = ev.attrs
         if ev.kind is EventKind.ALERT and a.get("state") == "acknowledged" and a.get("fingerprint") in fps:
             if start_ms <= ev.ts <= end_ms:
-                add("alert", TimelineRow(ev.ts, "ev_alert_acknowledged", subject=ev.subject,
+                add("alert", TimelineRow(ev.ts, "ev_alert_acknowledged", subject=nm(ev.subject),
                                          actor=str(a.get("actor") or ""), detail=str(a.get("comment") or "")))
     for ev in incident.timeline:
         if ev.kind is EventKind.INCIDENT and ev.attrs.get("action") != "alert_joined":
-            add("incident", _incident_row(ev, title(ev)), int(ev.attrs.get("seq") or 0))
+            add("incident", _incident_row(ev, title(ev), nm), int(ev.attrs.get("seq") or 0))
     for note in incident_notes(events, incident, start_ms, end_ms):
         add("note", TimelineRow(note.ts, "ev_note", actor=note.actor, detail=note.text))
     for item in items:
@@ -86,12 +93,12 @@ def timeline_rows(events: list[Event], incident: Incident, alerts: list[AlertFac
         if not start_ms - CHANGE_LOOKBACK_MS <= ev.ts <= end_ms:
             continue
         if ev.kind in (EventKind.DEPLOY, EventKind.CONFIG_CHANGE):
-            add("change", TimelineRow(ev.ts, f"ev_{ev.kind.value}", subject=ev.subject,
+            add("change", TimelineRow(ev.ts, f"ev_{ev.kind.value}", subject=nm(ev.subject),
                                       actor=str(ev.attrs.get("actor") or ev.attrs.get("author") or ""),
                                       detail=title(ev), tone="warn"))
         elif ev.kind is EventKind.FAULT:
             cleared = ev.attrs.get("action") == "clear"
-            add("change", TimelineRow(ev.ts, "ev_fault_cleared" if cleared else "ev_fault", subject=ev.subject,
+            add("change", TimelineRow(ev.ts, "ev_fault_cleared" if cleared else "ev_fault", subject=nm(ev.subject),
                                       detail=title(ev), tone="" if cleared else "warn"))
     by_run = {p.run: p for p in plans}
     runs = set(by_run)
@@ -106,12 +113,12 @@ def timeline_rows(events: list[Event], incident: Incident, alerts: list[AlertFac
             action = str(a.get("action") or "")
             is_preview = action == "previewed" and a.get("plan_id") in plan_ids and ev.ts in previews
             if a.get("run") in runs or is_preview:
-                add("plan", TimelineRow(ev.ts, "ev_plan", {"action": action}, subject=ev.subject,
+                add("plan", TimelineRow(ev.ts, "ev_plan", {"action": action}, subject=nm(ev.subject, "plan"),
                                         actor=str(a.get("actor") or ""), detail=_plan_detail(ev, by_run, titles),
                                         tone=_PLAN_TONE.get(action, "")),
                     a.get("n") if isinstance(a.get("n"), int) else 0)
         elif a.get("plan_id", ev.subject) not in plan_ids:
-            add("plan", TimelineRow(ev.ts, "ev_plan_feed", subject=ev.subject, actor=str(a.get("actor") or ""),
+            add("plan", TimelineRow(ev.ts, "ev_plan_feed", subject=nm(ev.subject), actor=str(a.get("actor") or ""),
                                     detail=title(ev)))
     rows.sort(key=lambda r: r[:3])
     return [r[3] for r in rows]
@@ -160,12 +167,12 @@ def _plan_detail(ev: Event, by_run: dict[str, PlanFacts], titles: dict[str, str]
     return run.title if run is not None else titles.get(str(a.get("plan_id") or ""), ev.title)
 
 
-def _incident_row(ev: Event, title: str | None = None) -> TimelineRow:
+def _incident_row(ev: Event, title: str | None = None, nm: Callable[[str], str] = str) -> TimelineRow:
     a = ev.attrs
     action = str(a.get("action") or "")
     detail = str(a.get("comment") or "")
     if action == "root_cause_changed":
-        detail = f"{a.get('previous_root_cause', '')} → {a.get('root_cause', '')}"
+        detail = f"{nm(str(a.get('previous_root_cause') or ''))} → {nm(str(a.get('root_cause') or ''))}"
     elif action == "owner_changed":
         detail = str(a.get("owner") or "")
     elif action == "escalated":
@@ -174,5 +181,5 @@ def _incident_row(ev: Event, title: str | None = None) -> TimelineRow:
         detail = str(a.get("merged_from") or a.get("merged_into") or "")
     elif action == "opened":
         detail = ev.title if title is None else title
-    return TimelineRow(ev.ts, f"ev_incident_{action}", subject=ev.subject, actor=str(a.get("actor") or ""),
+    return TimelineRow(ev.ts, f"ev_incident_{action}", subject=nm(ev.subject), actor=str(a.get("actor") or ""),
                        detail=detail, tone=_INCIDENT_TONE.get(action, ""))

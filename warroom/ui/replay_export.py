@@ -21,7 +21,7 @@ def write_export(session: ReplaySession, incident_id: str, kind: str, out: Path,
     if kind in ("html", "pdf"):
         from warroom.report import Text, build_report, render_html
 
-        report = build_report(session.reader, incident_id, source=session.source, events=session.events())
+        report = build_report(session.reader, incident_id, source=session.source, events=session.events(), lang=lang)
         text = Text(lang)
         if kind == "html":
             out.write_text(render_html(report, text), encoding="utf-8")
