@@ -87,58 +87,58 @@
         <translation>告警中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="88"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="91"/>
         <source>after change</source>
         <translation>变更后</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="89"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="92"/>
         <source>after change: %1</source>
         <translation>变更后：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="98"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="101"/>
         <source>flapping</source>
         <translation>抖动</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="100"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="103"/>
         <source>silenced</source>
         <translation>已静默</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="109"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="112"/>
         <source>+1 symptom</source>
         <translation>+1 条衍生告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="110"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="113"/>
         <source>+%1 symptoms</source>
         <translation>+%1 条衍生告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="113"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="116"/>
         <source>(worst %1)</source>
         <translation>(最高 %1)</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="129"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="132"/>
         <source>ROOT CAUSE</source>
         <translation>根因</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="133"/>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="168"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="136"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="171"/>
         <source>root cause: %1</source>
         <translation>根因：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="164"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="167"/>
         <source>since %1</source>
         <translation>始于 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="174"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="177"/>
         <source>plans: %1</source>
         <translation>预案：%1</translation>
     </message>
@@ -294,134 +294,161 @@
 <context>
     <name>ChartPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="207"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="277"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="486"/>
         <source>crit</source>
+        <extracomment>A series that was unhealthy stays emphasised this long after it recovers, so a line hovering at a threshold does not flash between colour and grey every second. With emphasis, the y range spans at least this much of a ratio (5 points) or this share of the largest value: a drop stands out, jitter does not.</extracomment>
         <translation>严重</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="207"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="277"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="486"/>
         <source>warn</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="350"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="478"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="506"/>
+        <source>%1 healthy</source>
+        <translation>%1 个正常</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="483"/>
+        <source>%1 no data</source>
+        <translation>%1 个无数据</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="507"/>
+        <source>+%1 more</source>
+        <translation>另有 %1 个</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="531"/>
         <source>No series selected</source>
         <translation>未选择序列</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="352"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="533"/>
         <source>Waiting for data</source>
         <translation>等待数据</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="354"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="535"/>
         <source>No data for %1</source>
         <translation>%1 暂无数据</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="365"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="548"/>
         <source>last %1 min</source>
         <translation>最近 %1 分钟</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="370"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="553"/>
         <source>Scenario success rate</source>
         <translation>场景成功率</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="371"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="554"/>
         <source>Scenario TPS</source>
         <translation>场景 TPS</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="372"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="555"/>
         <source>Scenario requests</source>
         <translation>场景请求量</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="373"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="556"/>
         <source>Scenario blocked</source>
         <translation>场景拦截量</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="374"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="557"/>
         <source>Service requests</source>
         <translation>服务请求量</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="375"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="558"/>
         <source>Service error rate</source>
         <translation>服务错误率</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="376"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="559"/>
         <source>Service latency</source>
         <translation>服务延迟</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="377"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="560"/>
         <source>Service saturation</source>
         <translation>服务饱和度</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="378"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="561"/>
         <source>Service blocked</source>
         <translation>服务拦截量</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="379"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="562"/>
         <source>Call rate</source>
         <translation>调用量</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="380"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="563"/>
         <source>Call error rate</source>
         <translation>调用错误率</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="381"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="564"/>
         <source>Call latency</source>
         <translation>调用延迟</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="405"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="588"/>
         <source>Fault</source>
         <translation>故障注入</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="405"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="588"/>
         <source>Fault over</source>
         <translation>故障解除</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="407"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="590"/>
         <source>Rollback</source>
         <translation>回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="407"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="590"/>
         <source>Deploy</source>
         <translation>发布</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="409"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="592"/>
         <source>Plan undone</source>
         <translation>预案撤销</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="409"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="592"/>
         <source>Plan expired</source>
         <translation>预案到期</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="409"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="592"/>
         <source>Plan</source>
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/chart/panel.py" line="411"/>
+        <location filename="../../warroom/ui/panels/chart/panel.py" line="594"/>
         <source>Config</source>
         <translation>配置变更</translation>
+    </message>
+</context>
+<context>
+    <name>EndLabels</name>
+    <message>
+        <location filename="../../warroom/ui/panels/chart/end_labels.py" line="147"/>
+        <source>+%1 more</source>
+        <translation>另有 %1 个</translation>
     </message>
 </context>
 <context>
@@ -501,93 +528,93 @@
 <context>
     <name>FeedHealthPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="56"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="69"/>
         <source>LIVE</source>
-        <extracomment>Data older than this turns the frame amber... ...and older than this, red. Connection states that are not (yet) a healthy live stream. The state of a view a replay fills (``warroom.app.replay``): its own colour, the accent. The data age keeps counting while nothing arrives (and the view&apos;s version stands still).</extracomment>
+        <extracomment>Data older than this turns the frame amber... ...and older than this, stale (blue-grey: red is for incidents). Connection states that are not (yet) a healthy live stream. The state of a view a replay fills (``warroom.app.replay``): its own colour, the accent. The data age keeps counting while nothing arrives (and the view&apos;s version stands still).</extracomment>
         <translation>实时</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="57"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="70"/>
         <source>STALE</source>
         <translation>数据停滞</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="58"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="71"/>
         <source>CONNECTING</source>
         <translation>连接中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="59"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="72"/>
         <source>DISCONNECTED</source>
         <translation>已断开</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="60"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="73"/>
         <source>REPLAY</source>
         <translation>回放</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="68"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="81"/>
         <source>no data yet</source>
         <translation>尚无数据</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="71"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="84"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="73"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="86"/>
         <source>%1 min %2 s</source>
         <translation>%1 分 %2 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="76"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="89"/>
         <source>%1 h %2 min</source>
         <translation>%1 小时 %2 分</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="78"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="91"/>
         <source>data is %1 old</source>
         <translation>数据延迟 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="85"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="98"/>
         <source>no protocol errors</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="136"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="143"/>
         <source>Protocol errors</source>
         <translation>协议错误</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="137"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="144"/>
         <source>Received</source>
         <translation>已接收</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="138"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="145"/>
         <source>Series</source>
         <translation>序列</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="223"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="230"/>
         <source>recorded history</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="239"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="246"/>
         <source>%1 points</source>
         <translation>%1 个数据点</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="239"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="246"/>
         <source>%1 point</source>
         <translation>%1 个数据点</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="241"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="248"/>
         <source>%1 series</source>
         <translation>%1 条序列</translation>
     </message>
@@ -926,7 +953,7 @@
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incidents/model.py" line="84"/>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="210"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="211"/>
         <source>owner %1</source>
         <translation>负责人 %1</translation>
     </message>
@@ -1107,32 +1134,32 @@
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="208"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="209"/>
         <source>NOTE</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="213"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="214"/>
         <source>due %1</source>
         <translation>截止 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="214"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="215"/>
         <source>ACTION</source>
         <translation>措施</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="217"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="218"/>
         <source>DEPLOY</source>
         <translation>发布</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="218"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="219"/>
         <source>CONFIG</source>
         <translation>配置</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="219"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="220"/>
         <source>PLAN</source>
         <translation>预案</translation>
     </message>
@@ -1260,99 +1287,99 @@
 <context>
     <name>KpiTilesPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="266"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="276"/>
         <source>TPS</source>
         <extracomment>Fewer points than this (a minute of data) and the TPS baseline is not trusted yet. The TPS baseline: the median of the last 15 minutes, 30 s behind. Over a day of the simulated platform&apos;s traffic curve the normal ramps then move TPS at most ~9 % from that median (a 30-minute window: 16 %, too close to the warning), so only a real drop warns. What the baseline learns from when it starts (or starts again): the view&apos;s whole hour, so a console opened in the middle of an outage still knows the normal from before it.</extracomment>
         <translation>TPS</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="266"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="276"/>
         <source>tx/s</source>
         <translation>笔/秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="267"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="277"/>
         <source>Success rate</source>
         <translation>成功率</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="268"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="278"/>
         <source>P99 latency</source>
         <translation>P99 延迟</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="268"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="278"/>
         <source>ms</source>
         <translation>ms</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="269"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="279"/>
         <source>MTTR</source>
         <translation>MTTR</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="269"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="279"/>
         <source>min</source>
         <translation>分钟</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="270"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="280"/>
         <source>Active incidents</source>
         <translation>进行中故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="303"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="313"/>
         <source>learning normal TPS</source>
         <translation>正在学习正常 TPS</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="307"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="317"/>
         <source>%1% vs normal</source>
         <translation>较正常 %1%</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="313"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="323"/>
         <source>goal ≥ %1%</source>
         <translation>目标 ≥ %1%</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="321"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="331"/>
         <source>entry services</source>
         <translation>入口服务</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="331"/>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="332"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="341"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="342"/>
         <source>alerting off</source>
         <translation>告警未启用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="341"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="351"/>
         <source>today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="341"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="351"/>
         <source>last 7 days</source>
         <translation>近 7 天</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="345"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="355"/>
         <source>no resolved incidents</source>
         <translation>无已恢复故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="348"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="358"/>
         <source>%1, %2 resolved</source>
         <translation>%1，已恢复 %2 起</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="353"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="363"/>
         <source>none open</source>
         <translation>无进行中故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="358"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="368"/>
         <source>%1 · root %2</source>
         <translation>%1 · 根因 %2</translation>
     </message>
@@ -2117,7 +2144,7 @@
     </message>
     <message>
         <location filename="../../warroom/ui/replay_app.py" line="161"/>
-        <location filename="../../warroom/ui/replay_bar.py" line="385"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="386"/>
         <source>REPLAY</source>
         <translation>回放</translation>
     </message>
@@ -2127,261 +2154,261 @@
         <translation>回放</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="131"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="132"/>
         <source>%1 opened</source>
         <extracomment>Ruler steps (ms) and the minor ticks between their labels: round numbers on a clock. Which markers get a label first when labels would overlap (lower first): an incident&apos;s turning points, then what the plans did, deploys, the incident&apos;s other steps, alerts, notes.</extracomment>
         <translation>%1 故障开始</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="132"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="133"/>
         <source>Mitigated</source>
         <translation>已缓解</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="133"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="134"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="134"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="135"/>
         <source>Reopened</source>
         <translation>重新打开</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="135"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="136"/>
         <source>Acknowledged</source>
         <translation>已认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="136"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="137"/>
         <source>Escalated to %1</source>
         <translation>升级为 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="137"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="138"/>
         <source>Merged</source>
         <translation>已合并</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="140"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="141"/>
         <source>Plan confirmed</source>
         <translation>预案已确认</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="141"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="142"/>
         <source>Plan in force</source>
         <translation>预案生效中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="142"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="143"/>
         <source>Plan sent</source>
         <translation>预案已下发</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="143"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="144"/>
         <source>Plan effective</source>
         <translation>预案有效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="144"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="145"/>
         <source>Plan NOT effective</source>
         <translation>预案无效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="145"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="146"/>
         <source>Plan failed</source>
         <translation>预案失败</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="146"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="147"/>
         <source>Plan rolled back</source>
         <translation>预案已回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="147"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="148"/>
         <source>Rollback sent</source>
         <translation>回滚已下发</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="148"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="149"/>
         <source>Plan expired</source>
         <translation>预案已到期</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="150"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="151"/>
         <source>Incident</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="150"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="151"/>
         <source>Plan</source>
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="151"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="152"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="391"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="392"/>
         <source>Previous marker (Page Up)</source>
         <translation>上一个标记（Page Up）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="392"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="393"/>
         <source>−10 s</source>
         <translation>−10 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="392"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="393"/>
         <source>Back 10 s (Left; Shift: 1 min)</source>
         <translation>后退 10 秒（←；Shift：1 分钟）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="394"/>
-        <location filename="../../warroom/ui/replay_bar.py" line="396"/>
-        <location filename="../../warroom/ui/replay_bar.py" line="631"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="395"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="397"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="632"/>
         <source>▶ Play</source>
         <translation>▶ 播放</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="394"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="395"/>
         <source>Play / pause (Space)</source>
         <translation>播放 / 暂停（空格）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="397"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="398"/>
         <source>+10 s</source>
         <translation>+10 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="397"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="398"/>
         <source>Forward 10 s (Right; Shift: 1 min)</source>
         <translation>前进 10 秒（→；Shift：1 分钟）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="399"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="400"/>
         <source>Next marker (Page Down)</source>
         <translation>下一个标记（Page Down）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="406"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="407"/>
         <source>Playback speed (feed time per wall time)</source>
         <translation>回放速度（数据时间 / 实际时间）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="413"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="414"/>
         <source>Markers</source>
         <translation>标记</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="413"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="414"/>
         <source>Jump to an alert, incident, plan, deploy or note</source>
         <translation>跳转到告警、事件、预案、发布或备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="415"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="416"/>
         <source>Note…</source>
         <translation>备注…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="415"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="416"/>
         <source>Add a review note to the incident at the cursor</source>
         <translation>为当前时刻的事件添加复盘备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="417"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="418"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="417"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="418"/>
         <source>Write the report or the bundle of the incident at the cursor</source>
         <translation>导出当前时刻事件的报告或事件包</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="424"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="425"/>
         <source>This file is open read-only: notes cannot be stored</source>
         <translation>文件以只读方式打开：无法保存备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="497"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="498"/>
         <source>Cannot read this part of the history: %1</source>
         <translation>无法读取这段历史记录：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="533"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="534"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="533"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="534"/>
         <source>Incidents</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="533"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="534"/>
         <source>Plans</source>
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="534"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="535"/>
         <source>Deploys and changes</source>
         <translation>发布与变更</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="534"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="535"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="544"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="545"/>
         <source>No markers in this history</source>
         <translation>此历史记录中没有标记</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="555"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="556"/>
         <source>Report (HTML)…</source>
         <translation>报告（HTML）…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="555"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="556"/>
         <source>Report (PDF)…</source>
         <translation>报告（PDF）…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="556"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="557"/>
         <source>Incident bundle…</source>
         <translation>事件包…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="562"/>
-        <location filename="../../warroom/ui/replay_bar.py" line="577"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="563"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="578"/>
         <source>No incident at the cursor</source>
         <translation>当前时刻没有事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="589"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="590"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="608"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="609"/>
         <source>No incident at the cursor to note</source>
         <translation>当前时刻没有可备注的事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="611"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="612"/>
         <source>Review note</source>
         <translation>复盘备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="612"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="613"/>
         <source>Note on %1 at %2, as %3:</source>
         <translation>%2 对 %1 的备注（%3）：</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="631"/>
+        <location filename="../../warroom/ui/replay_bar.py" line="632"/>
         <source>❚❚ Pause</source>
         <translation>❚❚ 暂停</translation>
     </message>
@@ -2759,62 +2786,63 @@
 <context>
     <name>TopologyMapPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="104"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="110"/>
         <source>Fit (F)</source>
+        <extracomment>A big topology whose feed gives no groups is drawn in groups made up from its names, kinds or calls (``warroom.core.grouping.derive_groups``); False draws every box.</extracomment>
         <translation>适应窗口 (F)</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="109"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="115"/>
         <source>Find a service</source>
         <translation>查找服务</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="118"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="124"/>
         <source>Unhealthy only</source>
         <translation>仅显示异常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="121"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="127"/>
         <source>Close groups</source>
         <translation>收起分组</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="131"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="135"/>
         <source>Highlight:</source>
         <translation>高亮链路：</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="251"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="289"/>
         <source>load %1</source>
         <translation>负载 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="251"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="289"/>
         <source>%1 req/s</source>
         <translation>%1/秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="251"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="289"/>
         <source>%1 err</source>
         <translation>错误 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="252"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="290"/>
         <source>%1 unhealthy</source>
         <translation>%1 个异常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="252"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="290"/>
         <source>all healthy</source>
         <translation>全部正常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="267"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="305"/>
         <source>%1/s</source>
         <translation>%1/秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="300"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="338"/>
         <source>%1
 %2 services, %3 unhealthy
 click to open the group</source>
@@ -2823,7 +2851,7 @@ click to open the group</source>
 点击展开分组</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="304"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="342"/>
         <source>%1
 requests %2/s
 errors %3
@@ -2836,21 +2864,52 @@ p99 %4
 负载 %5</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="309"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="347"/>
         <source>%1 → %2
 %3 req/s, errors %4</source>
         <translation>%1 → %2
 %3 请求/秒，错误率 %4</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="325"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="363"/>
         <source>ROOT CAUSE</source>
         <translation>根因</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="412"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="450"/>
         <source>None</source>
         <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/map/drawing.py" line="61"/>
+        <source>Channels</source>
+        <extracomment>On a big map, healthy calls are drawn from this zoom on (boxes 75 px wide): below it three thousand of them are a fog that costs 100+ ms a repaint; calls in trouble always show.</extracomment>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/map/drawing.py" line="62"/>
+        <source>Services</source>
+        <translation>服务</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/map/drawing.py" line="63"/>
+        <source>Banks</source>
+        <translation>银行</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/map/drawing.py" line="64"/>
+        <source>Databases</source>
+        <translation>数据库</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/map/drawing.py" line="65"/>
+        <source>Caches</source>
+        <translation>缓存</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/map/drawing.py" line="66"/>
+        <source>Message queues</source>
+        <translation>消息队列</translation>
     </message>
 </context>
 </TS>

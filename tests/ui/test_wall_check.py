@@ -1,6 +1,10 @@
 """The wall check: every layout, rendered offscreen from a simulator at each wall size,
 shows every KPI number, cuts no text, keeps type in proportion to the screen and never asks
-for more room than the screen has (issue 13). One window per layout, resized through the sizes."""
+for more room than the screen has (issue 13). One window per layout, resized through the sizes.
+
+The wall (command-centre in wall mode, as it runs full screen) may elide nothing; the desks
+(commander, engineer, and command-centre in a window) may elide what a tooltip holds whole,
+and may scroll; no layout may cut text."""
 
 from __future__ import annotations
 
@@ -10,11 +14,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 from PySide6.QtCore import QSize  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtGui import QStandardItem, QStandardItemModel  # noqa: E402
+from PySide6.QtWidgets import QApplication, QLabel, QTableView, QVBoxLayout, QWidget  # noqa: E402
 
-from tests.ui.board_support import SimFeed  # noqa: E402
+from tests.app.drill import Drill  # noqa: E402
 from tests.ui.wall_check import cut_text, smallest_text_px, too_big, unpainted_tiles  # noqa: E402
 from warroom.core.layouts import load_layout  # noqa: E402
+from warroom.protocol import TopologySnapshot  # noqa: E402
+from warroom.store.live import LiveView  # noqa: E402
 from warroom.ui import theme, wall_scale  # noqa: E402
 from warroom.ui.main_window import MainWindow  # noqa: E402
 
@@ -27,12 +34,19 @@ PROPORTION_SLACK = 0.85
 
 
 @pytest.fixture(scope="module")
-def feed() -> SimFeed:
-    """Two busy minutes, then a bank outage: alerts, an incident and red numbers to show."""
-    sim = SimFeed(seconds=120)
-    sim.bank_outage(30)
-    sim.view.set_feed("live", "live from the simulator", "ws://127.0.0.1:8765", now_ms=sim.view.newest_ms, speed=1)
-    return sim
+def feed() -> Drill:
+    """Busy-hour traffic, then a bank outage watched by the alert rules: alerts, an open
+    incident (its detail, with its buttons, is the widest thing on a desk) and red numbers."""
+    view = LiveView()
+    drill = Drill(view=view)
+    view.apply(TopologySnapshot(drill.now_ms, drill.sim.topology))
+    view.apply(drill.sim.catalogue())
+    drill.run(60)
+    drill.sim.inject_fault("dependency_outage", "bank-icbc")
+    drill.run(90)
+    assert drill.watch.book.incidents(live_only=True), "the outage opens an incident"
+    view.set_feed("live", "live from the simulator", "ws://127.0.0.1:8765", now_ms=view.newest_ms, speed=1)
+    return drill
 
 
 @pytest.fixture
@@ -80,15 +94,14 @@ def show_at(win: MainWindow, scaler: wall_scale.WallScaler, size: tuple[int, int
 def wall_problems(win: MainWindow, scaler: wall_scale.WallScaler, sizes=SIZES, wall: bool = True) -> list[str]:
     """Everything wrong with the window at each size, each line prefixed with the size.
 
-    ``wall``: no text may be cut and every row of the wall's lists must show (a desk's may
-    scroll, and elide what its tooltips hold)."""
+    ``wall``: no text may be elided and every row of the wall's lists must show (a desk's may
+    scroll, and elide what its tooltips hold). No text may be cut on either."""
     problems, reference = [], None
     for w, h in sizes:
         show_at(win, scaler, (w, h))
         found = [] if (win.width(), win.height()) == (w, h) else [f"window is {win.width()}x{win.height()}"]
         found += unpainted_tiles(win) + too_big(win, QSize(w, h))
-        if wall:  # a desk's panels may scroll and elide; the wall's are read from five metres
-            found += cut_text(win)
+        found += cut_text(win, all_rows=wall, desk=not wall)
         px, where = smallest_text_px(win)
         if reference is None:
             reference = px / h
@@ -104,8 +117,50 @@ def test_the_wall_reads_at_every_size(open_window, feed, name):
     make, feed_view = open_window
     feed_view.append(feed.view)
     win, scaler = make(name)
-    problems = wall_problems(win, scaler, wall=name == "command-centre")
+    wall = name == "command-centre"
+    win.set_wall_mode(wall)  # the command centre runs full screen: wall mode
+    problems = wall_problems(win, scaler, wall=wall)
     assert problems == []
+
+
+def test_the_command_centre_in_a_window_cuts_nothing(open_window, feed):
+    # The demo's window: dock titles, filters and counters back, at the laptop sizes.
+    make, feed_view = open_window
+    feed_view.append(feed.view)
+    win, scaler = make("command-centre")
+    assert not win.wall_mode
+    assert wall_problems(win, scaler, sizes=(REFERENCE, (1366, 768), (1600, 900)), wall=False) == []
+
+
+def test_the_check_tells_eliding_from_cutting(qtbot):
+    """A desk may elide what its tooltip holds; a wall may not; nobody may cut text."""
+    root = QWidget()
+    qtbot.addWidget(root)
+    box = QVBoxLayout(root)
+    elided = QLabel("QR-code pa…", root)
+    elided.setProperty("full_text", "QR-code payment")
+    elided.setToolTip("QR-code payment")
+    wrapped = QLabel("a feed reason long enough to wrap over several lines of a narrow dock", root)
+    wrapped.setWordWrap(True)
+    wrapped.setFixedSize(120, wrapped.fontMetrics().height())  # one line shown, half the text cut
+    model = QStandardItemModel(2, 1, root)
+    tipped, bare = QStandardItem("Fault injected: dependency_outage on bank-icbc"), QStandardItem("x" * 80)
+    tipped.setToolTip(tipped.text())
+    model.setItem(0, 0, tipped)
+    model.setItem(1, 0, bare)
+    table = QTableView(root)
+    table.setModel(model)
+    table.setColumnWidth(0, 60)
+    for w in (elided, wrapped, table):
+        box.addWidget(w)
+    root.resize(400, 300)
+    root.show()
+    qtbot.waitExposed(root)
+    wall, desk = cut_text(root), cut_text(root, all_rows=False, desk=True)
+    assert any("elided 'QR-code pa…'" in p for p in wall) and not any("QR-code" in p for p in desk)
+    assert all(any("feed reason" in p and "needs" in p for p in found) for found in (wall, desk))
+    assert all(any("cell 1,0" in p for p in found) for found in (wall, desk))  # no tooltip: cut
+    assert any("cell 0,0" in p for p in wall) and not any("cell 0,0" in p for p in desk)
 
 
 def test_the_check_catches_a_wall_that_does_not_scale(open_window, feed):

@@ -251,3 +251,59 @@ def sticky_range(span: tuple[float, float], current: tuple[float, float] | None,
     margin = (hi - lo) * pad or max(abs(hi) * pad, 1e-6)
     low = max(0.0, lo - margin) if floor_zero and lo >= 0 else lo - margin
     return low, hi + margin
+
+
+# -- the wall's emphasis (``emphasis: worst``) -----------------------------------------------
+#: Emphasis settings of a chart: ``all`` draws every series in its own colour with a legend
+#: (a desk), ``worst`` only the unhealthy ones, labelled at their end (a wall), ``auto``
+#: follows wall mode.
+EMPHASIS = ("auto", "all", "worst")
+_LEVEL_RANK = {"crit": 0, "warn": 1}
+
+
+def rank_unhealthy(entries: Iterable[tuple[object, str, float | None]], lower_is_worse: bool) -> list[object]:
+    """The keys of the ``(key, level, value)`` entries at ``warn`` or ``crit``, worst first:
+    critical before warning, then the value furthest on the bad side."""
+    bad = [(key, level, value) for key, level, value in entries if level in _LEVEL_RANK]
+
+    def order(entry: tuple[object, str, float | None]) -> tuple[int, float]:
+        _, level, value = entry
+        v = value if value is not None and np.isfinite(value) else 0.0
+        return _LEVEL_RANK[level], (v if lower_is_worse else -v)
+
+    return [key for key, _, _ in sorted(bad, key=order)]
+
+
+def min_span_range(span: tuple[float, float], min_span: float, lower_is_worse: bool,
+                   ceiling: float | None = None) -> tuple[float, float]:
+    """Widen ``span`` to at least ``min_span``, towards the bad side, so a chart of calm data
+    does not blow its noise up to the full height (0.3 points of jitter on a 99.5 % line
+    drawn as a cliff). ``ceiling`` caps the good side (a ratio never exceeds 1)."""
+    lo, hi = span
+    if hi - lo >= min_span:
+        return lo, hi
+    if lower_is_worse:
+        hi = min(hi, ceiling) if ceiling is not None else hi
+        return min(lo, hi - min_span), hi
+    return lo, max(hi, lo + min_span)
+
+
+def stack_labels(wanted: list[float], heights: list[float], top: float, bottom: float) -> list[float]:
+    """Top edges for labels of the given heights that want their centres at ``wanted``
+    (pixels, downwards), so that no two overlap and all lie within ``[top, bottom]``.
+
+    Order by position is kept (a label never jumps over another); each label lands as
+    near its wish as the others allow. If the labels are taller than the room together,
+    the bottom ones overflow the bottom edge: callers drop labels first.
+    """
+    order = sorted(range(len(wanted)), key=lambda i: wanted[i])
+    tops = [0.0] * len(wanted)
+    edge = top
+    for i in order:  # downwards: each below its wish or the one above
+        tops[i] = max(wanted[i] - heights[i] / 2.0, edge)
+        edge = tops[i] + heights[i]
+    edge = bottom
+    for i in reversed(order):  # upwards: back inside the bottom edge, never above the top
+        tops[i] = max(top, min(tops[i], edge - heights[i]))
+        edge = tops[i]
+    return tops

@@ -11,11 +11,17 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFontMetrics, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from warroom.ui import theme
 from warroom.ui.panels.live_label import LiveLabel
+
+
+def _text_px(font: QFont, text: str) -> int:
+    """Whole pixels that hold ``text``: a label a fraction of a pixel narrower than its text
+    elides it ("1,735 …"), and integer advances round that fraction away."""
+    return math.ceil(QFontMetricsF(font).horizontalAdvance(text)) + 1
 
 
 class ChartLegendWidget(QWidget):
@@ -70,7 +76,7 @@ class ChartLegendWidget(QWidget):
             font.setBold(True)
             value.setFont(font)
             # Room for a typical value up front, so the column does not jump as digits change.
-            value.setFixedWidth(QFontMetrics(font).horizontalAdvance("100.00%"))
+            value.setFixedWidth(_text_px(font, "100.00%"))
             self._rows.append((swatch, name, value))
         for i, (swatch, name, value) in enumerate(self._rows):
             visible = i < len(rows)
@@ -94,7 +100,7 @@ class ChartLegendWidget(QWidget):
         for (_, _, label), (text, level) in zip(self._rows[: self._shown], values):
             if label.text() != text:
                 label.setText(text)
-                width = label.fontMetrics().horizontalAdvance(text)
+                width = _text_px(label.font(), text)
                 if width > label.width():
                     label.setFixedWidth(width)  # the value column only grows: no jitter
                     grew = True
@@ -153,7 +159,7 @@ class ChartLegendWidget(QWidget):
         """The wall scale changed (``warroom.ui.wall_scale``): room for the values, rows placed anew."""
         for swatch, _, value in self._rows:
             swatch.setFixedSize(theme.px(22), theme.px(6))
-            value.setFixedWidth(max(value.fontMetrics().horizontalAdvance(t) for t in ("100.00%", value.text())))
+            value.setFixedWidth(max(_text_px(value.font(), t) for t in ("100.00%", value.text())))
         self._grid.setHorizontalSpacing(theme.px(8))
         self._per_column = 0
         self._place()

@@ -6,8 +6,15 @@ plot's pixel width and hands the arrays to reused curve items. Because the x ran
 always ``[cursor - window, cursor]``, a replay that moves the cursor moves the chart.
 
 State (saved with the layout): ``{"series": [selector, ...], "window_s": 900,
-"thresholds": [[value, "warn"|"crit"], ...]}``. Threshold values are in the series' own
-units (a ratio of 0.999, a latency of 0.5 s), like the data.
+"thresholds": [[value, "warn"|"crit"], ...], "emphasis": "auto"|"all"|"worst"}``. Threshold
+values are in the series' own units (a ratio of 0.999, a latency of 0.5 s), like the data.
+
+Emphasis: a desk (``all``) draws every series in its own colour with a legend beside the
+plot. A wall (``worst``; ``auto`` is ``worst`` in wall mode) cannot be read that way from
+five metres — eight colours overlapping near 99.5 % — so there the healthy series are thin
+neutral lines, the ones past a threshold are drawn bold in their level's colour and named
+with their value at the end of their line (``end_labels.py``), and the y range spans at
+least a few points so calm data stays a calm line.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from typing import Any, Iterable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
@@ -27,14 +34,22 @@ from warroom.ui import theme
 from warroom.ui.panels.base import Panel
 from warroom.ui.panels.chart.axis import PLAIN, TimeAxis, Unit, ValueAxis, format_value, unit_for
 from warroom.ui.panels.chart.data import (
+    EMPHASIS,
     LEVELS,
-    GAP_FACTOR, Selector, break_gaps, clean_thresholds, decimate, last_point, median_step, parse_selectors, resolve,
-    short_names, sticky_range, threshold_level, value_range,
+    GAP_FACTOR, Selector, break_gaps, clean_thresholds, decimate, last_point, median_step, min_span_range,
+    parse_selectors, rank_unhealthy, resolve, short_names, sticky_range, threshold_level, value_range,
 )
+from warroom.ui.panels.chart.end_labels import EndLabels, LaneEntry
 from warroom.ui.panels.chart.items import BoldCurveItem, EventMarkers, GridLinesItem
 from warroom.ui.panels.chart.legend import ChartLegendWidget
 
 DEFAULT_WINDOW_S = 900
+#: A series that was unhealthy stays emphasised this long after it recovers, so a line
+#: hovering at a threshold does not flash between colour and grey every second.
+HOLD_MS = 30_000
+#: With emphasis, the y range spans at least this much of a ratio (5 points) or this
+#: share of the largest value: a drop stands out, jitter does not.
+MIN_RATIO_SPAN, MIN_SHARE_SPAN = 0.05, 0.2
 MIN_WINDOW_S, MAX_WINDOW_S = 10, 24 * 3600
 
 # Curve colours avoid green, amber and red: on the wall those mean ok / warn / crit only.
@@ -52,6 +67,15 @@ def series_pen(index: int, th: theme.Theme) -> pg.QtGui.QPen:
     pen = pg.mkPen(palette[index % len(palette)], width=theme.px(1))
     pen.setStyle(_DASHES[(index // len(palette)) % len(_DASHES)])
     return pen
+
+
+def neutral_pen(th: theme.Theme) -> pg.QtGui.QPen:
+    """The pen of a healthy series on a wall: thin and grey, one of a quiet band."""
+    return pg.mkPen(th.text_dim, width=theme.px(1))
+
+
+def _color_name(color: QColor | str) -> str:
+    return QColor(color).name()
 
 
 class ChartPanel(Panel):
@@ -80,6 +104,12 @@ class ChartPanel(Panel):
         self._unit: Unit = PLAIN
         self._y_base: tuple[float, float] | None = None  # data range shown, before the label lane
         self._y_range: tuple[float, float] | None = None
+        self._names: dict[SeriesKey, str] = {}
+        self._emphasis = "auto"
+        self._styles: dict[SeriesKey, str] = {}  # "palette", "neutral", "warn" or "crit" as drawn
+        self._held: dict[SeriesKey, tuple[int, str]] = {}  # emphasised until (feed ms), at level
+        self._held_at: int | None = None  # the cursor the holds were taken at
+        self._lane_width = 0
         self._build(utc_offset_s)
         self.set_window(window_s)
         self.set_series(list(series))
@@ -126,6 +156,9 @@ class ChartPanel(Panel):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(self.plot_widget, 1)
+        self.lane = EndLabels(self)
+        self.lane.hide()
+        row.addWidget(self.lane)
         row.addWidget(self.legend)
 
     def _style_axes(self) -> None:
@@ -145,9 +178,12 @@ class ChartPanel(Panel):
         self.time_axis.min_tick_px = theme.px(130)
         for key, curve in self._curves.items():
             curve.setPen(series_pen(self._colors[key], self._theme))
+        self._styles.clear()  # the emphasis pens are made anew at the new width
         for line, (_, level) in zip(self._threshold_lines, self._thresholds):
             line.setPen(pg.mkPen(self._theme.status_color(level), width=theme.px(2), style=Qt.PenStyle.DashLine))
         self.markers.set_font(self.font())
+        self._lane_width = 0
+        self._fit_lane()
         self.refresh()
 
     # -- settings ----------------------------------------------------------------------
@@ -160,7 +196,10 @@ class ChartPanel(Panel):
             self.plot_widget.removeItem(curve)
         self._curves.clear()
         self._colors.clear()
+        self._styles.clear()
+        self._held.clear()
         self._keys = []
+        self._lane_width = 0
         self.refresh()
 
     def series(self) -> list[str]:
@@ -191,6 +230,37 @@ class ChartPanel(Panel):
     def thresholds(self) -> list[tuple[float, str]]:
         """The thresholds in force."""
         return list(self._thresholds)
+
+    def set_emphasis(self, emphasis: str) -> None:
+        """``all`` (every series coloured, with a legend), ``worst`` (only the unhealthy ones,
+        labelled at their end) or ``auto`` (``worst`` in wall mode); anything else is ignored."""
+        if emphasis in EMPHASIS and emphasis != self._emphasis:
+            self._emphasis = emphasis
+            self._apply_emphasis()
+
+    def emphasis(self) -> str:
+        """The emphasis setting (see ``set_emphasis``)."""
+        return self._emphasis
+
+    def emphasising(self) -> bool:
+        """True while only the unhealthy series are coloured (the wall's way)."""
+        return self._emphasis == "worst" or (self._emphasis == "auto" and self.wall_mode)
+
+    def set_wall_mode(self, wall: bool) -> None:
+        """A wall emphasises the unhealthy series when the emphasis is ``auto``."""
+        super().set_wall_mode(wall)
+        self._apply_emphasis()
+
+    def _apply_emphasis(self) -> None:
+        on = self.emphasising()
+        self.legend.setVisible(not on)
+        self.lane.setVisible(on)
+        self._styles.clear()
+        self._held.clear()
+        self._y_base = None
+        self._lane_width = 0
+        self._fit_lane()
+        self.refresh()
 
     def _threshold_line(self, value: float, level: str) -> pg.InfiniteLine:
         color = self._theme.status_color(level)
@@ -236,7 +306,7 @@ class ChartPanel(Panel):
         start = cursor - self._window_ms
         x0, x1 = start / 1000.0, cursor / 1000.0
         columns = max(100, int(self.view_box.width()) or self.width() or 1000)
-        plotted, values = [], []
+        plotted, values = [], []  # values: (text, level, number) at the cursor per series
         for key in self._keys:
             ts, v = self.source.window(key, self._window_ms)
             step = median_step(ts)
@@ -249,8 +319,14 @@ class ChartPanel(Panel):
         self.view_box.setXRange(x0, x1, padding=0)
         self.markers.sync(self.source.events(start, cursor), start, cursor, self.view_box.width())
         self.markers.place(x0, x1, self.view_box.width(), self.view_box.height())
-        self._set_y_range(plotted)
-        self.legend.set_values(values)
+        if self.emphasising():
+            levels = self._emphasise(cursor, values)
+            self._set_y_range(plotted)
+            self._label_ends(values, levels)
+        else:
+            self._restyle({k: "palette" for k in self._keys})
+            self._set_y_range(plotted)
+            self.legend.set_values([(text, level) for text, level, _ in values])
 
     def _sync_keys(self) -> None:
         """Re-resolve the selectors when the set of known series changed."""
@@ -272,25 +348,30 @@ class ChartPanel(Panel):
                 self.plot_widget.addItem(curve)
         self._keys = keys
         self._y_base = None
-        # Bold passes cost paint time: fewer for crowded charts, which read fine thinner.
-        boldness = 3 if len(keys) <= 4 else 2 if len(keys) <= 10 else 1
-        for curve in self._curves.values():
-            curve.set_boldness(boldness)
+        self._styles.clear()  # restyled (``_restyle``) at this refresh
         units = {unit_for(k.name) for k in keys}
         self._unit = units.pop() if len(units) == 1 else unit_for(keys[0].name) if keys else PLAIN
         self.value_axis.set_unit(self._unit)
         self._relabel_thresholds()
         names = short_names(keys, {"scenario": {s.id: s.label for s in self.source.topology.scenarios},
                                    "service": {s.name: s.label for s in self.source.topology.services}})
+        self._names = dict(zip(keys, names))
         pens = [series_pen(self._colors[k], self._theme) for k in keys]
         self.legend.set_rows([(p.color(), n) for p, n in zip(pens, names)])
         self.legend.caption.setText(self._caption())
+        self.lane.caption.setText(self._caption())
+        self._lane_width = 0
+        self._fit_lane()
 
     def _set_y_range(self, plotted: list[np.ndarray]) -> None:
         # Thresholds count towards the range: the distance to "crit" is part of the picture.
         span = value_range(plotted, (v for v, _ in self._thresholds))
         if span is None:
             return
+        if self.emphasising():
+            ratio = self._unit.kind == "percent" and span[1] <= 1.0
+            least = MIN_RATIO_SPAN if ratio else MIN_SHARE_SPAN * max(abs(span[0]), abs(span[1]))
+            span = min_span_range(span, least, self._falls(), ceiling=1.0 if ratio else None)
         # Sticky: the range moves only when the data leaves it or fills less than half of
         # it. An axis that rescales every second is noise on a wall.
         base = self._y_base = sticky_range(span, self._y_base,
@@ -329,18 +410,118 @@ class ChartPanel(Panel):
         return QColor(*(round(0.6 * x + 0.4 * y) for x, y in zip(a.getRgb()[:3], b.getRgb()[:3])))
 
     def _legend_value(self, key: SeriesKey, ts: np.ndarray, v: np.ndarray, cursor: int,
-                      step: float | None) -> tuple[str, str]:
+                      step: float | None) -> tuple[str, str, float | None]:
         point = last_point(ts, v)
         # A value older than a few samples is no longer "now": say so rather than repeat it.
         if point is None or cursor - point[0] > GAP_FACTOR * max(step or 1000.0, 1000.0):
-            return "—", "unknown"
-        return format_value(point[1], unit_for(key.name)), self._level(point[1])
+            return "—", "unknown", None
+        return format_value(point[1], unit_for(key.name)), self._level(point[1]), point[1]
+
+    # -- emphasis (the wall's way, see the module docstring) -----------------------------
+    def _emphasise(self, cursor: int, values: list[tuple[str, str, float | None]]) -> dict[SeriesKey, str]:
+        """Restyle the curves for the wall; returns each series' level as drawn (an
+        unhealthy series keeps its level for ``HOLD_MS`` after it recovered)."""
+        if self._held_at is not None and cursor < self._held_at:
+            self._held.clear()  # a replay went back: what was held belongs to another time
+        self._held_at = cursor
+        levels: dict[SeriesKey, str] = {}
+        for key, (_, level, _) in zip(self._keys, values):
+            if level in LEVELS:
+                self._held[key] = (cursor + HOLD_MS, level)
+            held = self._held.get(key)
+            levels[key] = level if level in LEVELS or held is None or held[0] < cursor else held[1]
+        self._restyle({k: lvl if lvl in LEVELS else "neutral" for k, lvl in levels.items()})
+        return levels
+
+    def _restyle(self, styles: dict[SeriesKey, str]) -> None:
+        """Give each curve the pen of its style; only the curves whose style changed."""
+        crowd = len(self._keys)
+        # Bold passes cost paint time: fewer for crowded charts, which read fine thinner.
+        palette_bold = 3 if crowd <= 4 else 2 if crowd <= 10 else 1
+        for key, style in styles.items():
+            if self._styles.get(key) == style or key not in self._curves:
+                continue
+            curve = self._curves[key]
+            if style == "palette":
+                curve.setPen(series_pen(self._colors[key], self._theme))
+                curve.set_boldness(palette_bold)
+                curve.setZValue(0)
+            elif style == "neutral":
+                curve.setPen(neutral_pen(self._theme))
+                curve.set_boldness(1)
+                curve.setZValue(0)
+            else:  # an unhealthy series: bold, in its level's colour, above the others
+                curve.setPen(pg.mkPen(self._theme.status_color(style), width=theme.px(1)))
+                curve.set_boldness(3)
+                curve.setZValue(2 if style == "crit" else 1)
+            self._styles[key] = style
+
+    def emphasised(self) -> list[SeriesKey]:
+        """The series drawn in colour on the wall (none at a desk, where all are)."""
+        return [k for k in self._keys if self._styles.get(k) in LEVELS]
+
+    def _label_ends(self, values: list[tuple[str, str, float | None]], levels: dict[SeriesKey, str]) -> None:
+        """The lane's entries: the unhealthy series worst first, then the healthy ones in
+        one line, those without data, and the thresholds."""
+        t = self._theme
+        falls = self._falls()
+        now = dict(zip(self._keys, values))
+        ranked = rank_unhealthy(((k, levels[k], now[k][2]) for k in self._keys), falls)
+        entries = [LaneEntry(now[k][0], self._names.get(k, k.text), _color_name(t.status_color(levels[k])),
+                             self._lane_y(now[k][2]), i, tooltip=f"{self._names.get(k, k.text)}\n{k.text}")
+                   for i, k in enumerate(ranked)]
+        healthy = [now[k][2] for k in self._keys if k not in ranked and now[k][1] == "ok"]
+        if healthy:
+            # The healthy band reads as one: how many, and the worst of them.
+            worst = min(healthy) if falls else max(healthy)
+            bound = ("≥ " if falls else "≤ ") + format_value(worst, self._unit)
+            entries.append(LaneEntry(bound, self.tr("%1 healthy").replace("%1", str(len(healthy))),
+                                     _color_name(t.ok), self._lane_y(float(np.median(healthy))), 100,
+                                     bold=False, kind="summary"))
+        silent = sum(1 for k in self._keys if k not in ranked and now[k][1] == "unknown")
+        if silent:
+            entries.append(LaneEntry("—", self.tr("%1 no data").replace("%1", str(silent)), _color_name(t.text_dim),
+                                     None, 101, bold=False, kind="summary"))
+        for i, (value, level) in enumerate(sorted(self._thresholds, key=lambda th: LEVELS.index(th[1]))):
+            word = self.tr("crit") if level == "crit" else self.tr("warn")
+            entries.append(LaneEntry(format_value(value, self._unit), word, _color_name(t.status_color(level)),
+                                     self._lane_y(value), 200 + i, bold=False, kind="threshold"))
+        self.lane.set_entries(entries)
+
+    def _lane_y(self, value: float | None) -> float | None:
+        """Where ``value`` is drawn, in the lane's pixels (None for no value)."""
+        if value is None or not np.isfinite(value):
+            return None
+        (_, x1), _ = self.view_box.viewRange()
+        at = self.plot_widget.mapFromScene(self.view_box.mapViewToScene(QPointF(x1, value)))
+        return float(self.lane.mapFrom(self, self.plot_widget.mapTo(self, at)).y())
+
+    def _fit_lane(self) -> None:
+        """The lane as wide as the longest name with a value needs, within its share; it
+        only grows while the series stay the same, so the plot does not twitch."""
+        if not self.emphasising():
+            return
+        unit = self._unit
+        samples = [LaneEntry(format_value(0.9999 if unit.kind == "percent" else 8888.8, unit), name, "", None, 0)
+                   for name in [*self._names.values(), self.tr("%1 healthy").replace("%1", "88"),
+                                self.tr("+%1 more").replace("%1", "88")]]
+        samples.append(LaneEntry("≥ " + samples[0].value, "", "", None, 0))
+        # The caption on one line if the share allows: "…15 分/钟" broken in two reads badly.
+        caption = self.lane.caption.fontMetrics().horizontalAdvance(self.lane.caption.text()) + theme.px(10)
+        want = max(self.lane.wanted_width(samples), caption)
+        most = int(self.width() * EndLabels.MAX_SHARE) if self.width() > 0 else want
+        width = max(self._lane_width, min(want, most))
+        if width != self.lane.width() or width != self._lane_width:
+            self._lane_width = width
+            self.lane.setFixedWidth(width)
 
     def _level(self, value: float) -> str:
+        return threshold_level(value, self._thresholds, lower_is_worse=self._falls())
+
+    def _falls(self) -> bool:
         # With one level only, the metric's name tells which way is worse (success and
         # throughput fall when things go wrong).
-        falls = any("success" in k.name or k.name.endswith("_tps") for k in self._keys)
-        return threshold_level(value, self._thresholds, lower_is_worse=falls)
+        return any("success" in k.name or k.name.endswith("_tps") for k in self._keys)
 
     def _show_empty(self, cursor: int | None) -> None:
         for curve in self._curves.values():
@@ -357,6 +538,8 @@ class ChartPanel(Panel):
         self.empty_label.show()
         self.legend.set_rows([])
         self.legend.caption.setText(self._caption())
+        self.lane.caption.setText(self._caption())
+        self.lane.set_entries([])
         self.markers.clear()
 
     def _caption(self) -> str:
@@ -426,9 +609,12 @@ class ChartPanel(Panel):
 
     # -- state -------------------------------------------------------------------------
     def save_state(self) -> dict[str, Any]:
-        """Series selectors, window and thresholds."""
-        return {"series": self.series(), "window_s": self.window_s(),
-                "thresholds": [[v, lvl] for v, lvl in self._thresholds]}
+        """Series selectors, window, thresholds and (unless ``auto``) the emphasis."""
+        state: dict[str, Any] = {"series": self.series(), "window_s": self.window_s(),
+                                 "thresholds": [[v, lvl] for v, lvl in self._thresholds]}
+        if self._emphasis != "auto":
+            state["emphasis"] = self._emphasis
+        return state
 
     def restore_state(self, state: dict[str, Any]) -> None:
         """Apply a saved state; missing or malformed entries keep their current value."""
@@ -443,9 +629,14 @@ class ChartPanel(Panel):
         thresholds = state.get("thresholds")
         if isinstance(thresholds, list):
             self.set_thresholds(t for t in thresholds if isinstance(t, (list, tuple)))
+        emphasis = state.get("emphasis")
+        if isinstance(emphasis, str):
+            self.set_emphasis(emphasis)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
+        self._lane_width = 0
+        self._fit_lane()
         self.legend.refit()
         self.empty_label.setGeometry(self.plot_widget.rect())
 

@@ -13,11 +13,12 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
+from warroom.ui.panels.health.fit_label import FitLabel
 from warroom.ui.panels.health.feed_text import status_text
 from warroom.ui.panels.live_label import LiveLabel
 from warroom.ui.stale_banner import stale_colors
@@ -112,22 +113,16 @@ class FeedHealthPanel(Panel):
         self.state_label = self._label("feed_state", 22.0, bold=True)
         # The age and the points received change every second: labels that repaint alone.
         self.age_label = self._live("data_age", "data is 59 min 59 s old", 22.0, bold=True)
-        self.reason_label = self._label("feed_reason", 16.0, dim=True)
+        # Wrapped texts that elide their last line in a short dock (never cut it in half).
+        self.reason_label = self._label("feed_reason", 16.0, dim=True, fit=True)
         # A task that failed must not go unseen: the last failure, in the warning colour.
-        self.fault_label = self._label("task_faults", 16.0, bold=True)
-        self.errors_label = self._label("protocol_errors", 18.0)
+        self.fault_label = self._label("task_faults", 16.0, bold=True, fit=True)
+        self.errors_label = self._label("protocol_errors", 18.0, fit=True)
         self.points_label = self._live("points_received", "88,888,888 points", 18.0)
         self.series_label = self._label("series_count", 18.0)
-        self.reason_label.setWordWrap(True)
-        self.fault_label.setWordWrap(True)
         self.fault_label.hide()
-        self.errors_label.setWordWrap(True)
-        # Long texts wrap or are cut rather than widen the dock: the map beside it matters more.
-        for label in (self.reason_label, self.fault_label, self.errors_label):
-            policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-            policy.setHeightForWidth(True)  # as tall as the wrapped text, or its last line is cut
-            label.setSizePolicy(policy)
-            label.setMinimumWidth(0)
+        # Long texts wrap rather than widen the dock (the map beside it matters more), and in
+        # a short dock elide their last line with the whole text as tooltip (``FitLabel``).
 
         status = QVBoxLayout()
         status.setSpacing(4)
@@ -201,8 +196,8 @@ class FeedHealthPanel(Panel):
             if widget is not None:
                 widget.setVisible(not wall)
 
-    def _label(self, name: str, size: float, bold: bool = False, dim: bool = False) -> QLabel:
-        label = QLabel(self)
+    def _label(self, name: str, size: float, bold: bool = False, dim: bool = False, fit: bool = False) -> QLabel:
+        label = FitLabel(self) if fit else QLabel(self)
         label.setObjectName(name)
         label.setFont(theme.ui_font(size, bold))
         if dim:

@@ -24,7 +24,7 @@ import time
 from collections import deque
 from typing import Callable, Iterator
 
-from PySide6.QtCore import QCoreApplication, QObject, QRectF, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QRectF, QTimer
 from PySide6.QtWidgets import QGraphicsScene
 
 from warroom.core.health import edge_level, service_level
@@ -55,14 +55,23 @@ def edge_keys(key: tuple[str, str]) -> tuple[SeriesKey, SeriesKey]:
     return (SeriesKey("edge_requests_rate", labels), SeriesKey("edge_error_ratio", labels))
 
 
+# Marked for lupdate (which reads ``tr(context, text)`` as a source and a comment, so the
+# calls are spelled out) and translated when drawn: the language may change.
+_KIND_GROUPS = {
+    ServiceKind.CHANNEL: QT_TRANSLATE_NOOP("TopologyMapPanel", "Channels"),
+    ServiceKind.SERVICE: QT_TRANSLATE_NOOP("TopologyMapPanel", "Services"),
+    ServiceKind.BANK: QT_TRANSLATE_NOOP("TopologyMapPanel", "Banks"),
+    ServiceKind.DATABASE: QT_TRANSLATE_NOOP("TopologyMapPanel", "Databases"),
+    ServiceKind.CACHE: QT_TRANSLATE_NOOP("TopologyMapPanel", "Caches"),
+    ServiceKind.QUEUE: QT_TRANSLATE_NOOP("TopologyMapPanel", "Message queues"),
+}
+
+
 def kind_group_label(kind: ServiceKind) -> str:
     """The name of a group made of the services of one kind (groups the feed did not give;
     ``warroom.core.grouping.derive_groups``), in the console's language."""
-    tr = QCoreApplication.translate
-    names = {ServiceKind.CHANNEL: tr("TopologyMapPanel", "Channels"), ServiceKind.SERVICE: tr("TopologyMapPanel", "Services"),
-             ServiceKind.BANK: tr("TopologyMapPanel", "Banks"), ServiceKind.DATABASE: tr("TopologyMapPanel", "Databases"),
-             ServiceKind.CACHE: tr("TopologyMapPanel", "Caches"), ServiceKind.QUEUE: tr("TopologyMapPanel", "Message queues")}
-    return names.get(kind, kind.value)
+    name = _KIND_GROUPS.get(kind)
+    return QCoreApplication.translate("TopologyMapPanel", name) if name else kind.value
 
 
 def worst(levels) -> str:
