@@ -20,9 +20,9 @@ import time
 
 import networkx as nx
 
-from warroom.core.layout import StableLayout
+from warroom.core.graph.layout import StableLayout
 from warroom.core.model import CallEdge, Service
-from warroom.core.topology import Topology
+from warroom.core.graph.topology import Topology
 
 
 def layered_topology(n: int, layers: int = 8, seed: int = 1) -> Topology:

@@ -3,7 +3,7 @@
 
 Issue 13 asks for a map that stays legible at 1,000 services "with layout <= 100 ms". What the
 map runs when a topology arrives is ``warroom.ui.panels.map.layout.lay_out``: grouping
-(``warroom.core.grouping.collapse``), the stable slots, folding tall columns, the edge routes
+(``warroom.core.graph.grouping.collapse``), the stable slots, folding tall columns, the edge routes
 and the health thresholds. We time, median of ``--repeat``, on the platform of
 bench/topology_churn.py (1,000 services, 3,000 calls, twelve domain groups):
 
@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import networkx as nx  # noqa: E402
 
 from bench.topology_churn import ChurnWorld  # noqa: E402
-from warroom.core.grouping import group_names  # noqa: E402
-from warroom.core.layout import StableLayout  # noqa: E402
+from warroom.core.graph.grouping import group_names  # noqa: E402
+from warroom.core.graph.layout import StableLayout  # noqa: E402
 from warroom.ui.panels.map.layout import lay_out  # noqa: E402
 
 

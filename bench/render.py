@@ -53,7 +53,7 @@ def main() -> None:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from warroom.core.layouts import load_layout
+    from warroom.core.settings.layouts import load_layout
     from warroom.app.session import FeedSession
     from warroom.app.watch import AlertWatch
     from warroom.protocol import Events, TopologySnapshot

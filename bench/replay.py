@@ -298,12 +298,12 @@ def bench_screen(reader, args, rnd: random.Random) -> dict | None:
     try:
         from PySide6.QtWidgets import QApplication  # noqa: F401
 
-        from warroom.core.layouts import load_layout
+        from warroom.core.settings.layouts import load_layout
         from warroom.app.replay import APPEND_LIMIT_MS, DEFAULT_SPAN_MS
         from warroom.ui.app import init_app
         from warroom.ui.main_window import MainWindow
-        from warroom.ui.replay_app import chart_span_ms
-        from warroom.ui.replay_bar import ReplayBar
+        from warroom.ui.replay.replay_app import chart_span_ms
+        from warroom.ui.replay.replay_bar import ReplayBar
     except Exception as exc:  # noqa: BLE001 - the screen part is optional
         print(f"  (screen part skipped: {type(exc).__name__}: {exc})")
         return None

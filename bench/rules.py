@@ -22,9 +22,9 @@ import time
 
 import numpy as np
 
-from warroom.core.alerts import AlertEngine
+from warroom.core.alerting.alerts import AlertEngine
 from warroom.core.model import SeriesKey
-from warroom.core.rules import default_rules_path, load_rules_file
+from warroom.core.alerting.rules import default_rules_path, load_rules_file
 from warroom.sim import Simulator
 
 PEAK_MS = 1_731_292_200_000  # 2024-11-11 10:30 UTC+8

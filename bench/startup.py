@@ -3,7 +3,7 @@
 
 The command-centre layout, offscreen (or ``--platform xcb`` under Xvfb), each process with its
 own empty HOME. The console reports its first painted frame through the start-up probe
-(``WARROOM_STARTUP_PROBE=quit``, warroom/ui/startup_probe.py: the CLOCK_MONOTONIC time once the
+(``WARROOM_STARTUP_PROBE=quit``, warroom/ui/start/startup_probe.py: the CLOCK_MONOTONIC time once the
 first frame of the main window is painted, then it closes); we subtract the moment we launched
 the process. Measured, in interleaved rounds so drift hits all alike:
 

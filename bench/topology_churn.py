@@ -56,7 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 
 from warroom.core.model import CallEdge, Scenario, SeriesKey, Service, ServiceKind  # noqa: E402
-from warroom.core.topology import Topology  # noqa: E402
+from warroom.core.graph.topology import Topology  # noqa: E402
 from warroom.protocol import MetricBatch, TopologySnapshot  # noqa: E402
 
 LAYERS = (6, 40, 120, 220, 250, 200, 110, 54)  # services per call depth; sums to 1,000

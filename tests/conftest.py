@@ -30,13 +30,13 @@ def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001 - pytest hook sig
 def _fresh_names_and_language():
     """Each test starts with no feed's names and in English, whatever ran before it.
 
-    ``warroom.core.names`` keeps the last feed's names process-wide and ``warroom.core.lang``
+    ``warroom.core.language.names`` keeps the last feed's names process-wide and ``warroom.core.language.lang``
     the language (the console has one feed and one language); without this a test read "Fault
     ICBC gateway" or "Fault bank-icbc" depending on which tests ran before it.
     """
     # Imported here: the XDG folders above are set before any warroom module loads.
-    from warroom.core.lang import set_language
-    from warroom.core.names import forget
+    from warroom.core.language.lang import set_language
+    from warroom.core.language.names import forget
 
     yield
     forget()

@@ -7,8 +7,8 @@ import json
 
 from warroom.cli import main
 from warroom.core.model import Event, EventKind
-from warroom.core.plan_runs import PlanBook
-from warroom.core.plans import Plan
+from warroom.core.plan.plan_runs import PlanBook
+from warroom.core.plan.plans import Plan
 from warroom.store import StoreWriter
 
 T0 = 1_731_292_200_000
@@ -70,7 +70,7 @@ def test_history_lists_what_the_store_quarantined_without_passing_escapes_to_the
 def test_store_limits_come_from_the_command_line_or_the_configuration_file(tmp_path, monkeypatch):
     from warroom.cli import _parser
     from warroom.cli.common import store_kwargs
-    from warroom.core.config import apply_to_parser, parse_config
+    from warroom.core.settings.config import apply_to_parser, parse_config
     from warroom.store.writer import DEFAULT_MEMORY_LIMIT_MB
 
     args = _parser().parse_args(["record", "--url", "ws://x", "--db", "h.duckdb", "--retention-max-mb", "100"])

@@ -622,82 +622,82 @@
 <context>
     <name>FeedReason</name>
     <message>
-        <location filename="../../warroom/ui/feed_reason.py" line="24"/>
+        <location filename="../../warroom/ui/start/feed_reason.py" line="24"/>
         <source>the feed</source>
         <translation>数据源</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/feed_reason.py" line="27"/>
+        <location filename="../../warroom/ui/start/feed_reason.py" line="27"/>
         <source>No feed address given: enter one like ws://HOST:PORT</source>
         <translation>未提供数据源地址：请输入形如 ws://主机:端口 的地址</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/feed_reason.py" line="29"/>
+        <location filename="../../warroom/ui/start/feed_reason.py" line="29"/>
         <source>“%1” is not a feed address: it must start with ws:// or wss:// (did you mean %2?)</source>
         <translation>“%1”不是数据源地址：必须以 ws:// 或 wss:// 开头（是否想输入 %2？）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/feed_reason.py" line="31"/>
+        <location filename="../../warroom/ui/start/feed_reason.py" line="31"/>
         <source>“%1” is not a feed address: it must look like ws://HOST:PORT</source>
         <translation>“%1”不是数据源地址：格式应为 ws://主机:端口</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/feed_reason.py" line="34"/>
+        <location filename="../../warroom/ui/start/feed_reason.py" line="34"/>
         <source>Cannot reach %1: the host name is unknown</source>
         <translation>无法连接 %1：主机名无法解析</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/feed_reason.py" line="35"/>
+        <location filename="../../warroom/ui/start/feed_reason.py" line="35"/>
         <source>Cannot reach %1: connection refused (is the feed running on that port?)</source>
         <translation>无法连接 %1：连接被拒绝（数据源是否在该端口运行？）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/feed_reason.py" line="36"/>
+        <location filename="../../warroom/ui/start/feed_reason.py" line="36"/>
         <source>Cannot reach %1: the network or host is unreachable</source>
         <translation>无法连接 %1：网络或主机不可达</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/feed_reason.py" line="37"/>
+        <location filename="../../warroom/ui/start/feed_reason.py" line="37"/>
         <source>Cannot reach %1: no answer in time</source>
         <translation>无法连接 %1：未在规定时间内响应</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/feed_reason.py" line="38"/>
+        <location filename="../../warroom/ui/start/feed_reason.py" line="38"/>
         <source>Cannot connect securely to %1: the TLS connection failed (certificate or ws:// vs wss://)</source>
         <translation>无法安全连接 %1：TLS 连接失败（证书问题，或 ws:// 与 wss:// 不匹配）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/feed_reason.py" line="39"/>
+        <location filename="../../warroom/ui/start/feed_reason.py" line="39"/>
         <source>Will not send the access token unencrypted to %1: use wss://</source>
         <translation>不会以明文向 %1 发送访问令牌：请使用 wss://</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/feed_reason.py" line="40"/>
+        <location filename="../../warroom/ui/start/feed_reason.py" line="40"/>
         <source>%1 refused access: check the access token</source>
         <translation>%1 拒绝访问：请检查访问令牌</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/feed_reason.py" line="41"/>
+        <location filename="../../warroom/ui/start/feed_reason.py" line="41"/>
         <source>%1 answered, but it is not a Warroom feed</source>
         <translation>%1 有应答，但不是 Warroom 数据源</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/feed_reason.py" line="42"/>
+        <location filename="../../warroom/ui/start/feed_reason.py" line="42"/>
         <source>%1 is a feed this console cannot read (protocol version)</source>
         <translation>%1 的数据本控制台无法读取（协议版本不符）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/feed_reason.py" line="43"/>
+        <location filename="../../warroom/ui/start/feed_reason.py" line="43"/>
         <source>The connection to %1 was closed</source>
         <translation>到 %1 的连接已关闭</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/feed_reason.py" line="44"/>
+        <location filename="../../warroom/ui/start/feed_reason.py" line="44"/>
         <source>Cannot connect to %1</source>
         <translation>无法连接 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/feed_reason.py" line="48"/>
+        <location filename="../../warroom/ui/start/feed_reason.py" line="48"/>
         <source> — retrying</source>
         <translation> — 正在重试</translation>
     </message>
@@ -1406,7 +1406,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../../warroom/ui/main_window.py" line="130"/>
-        <location filename="../../warroom/ui/replay_app.py" line="160"/>
+        <location filename="../../warroom/ui/replay/replay_app.py" line="160"/>
         <source>Warroom</source>
         <extracomment>Starting guesses of a panel&apos;s refresh and paint time, seconds, until it has been measured. Layouts that are a wall when full screen (wall mode without ``--wall``).</extracomment>
         <translation>Warroom 作战室</translation>
@@ -2138,287 +2138,287 @@
 <context>
     <name>ReplayBar</name>
     <message>
-        <location filename="../../warroom/ui/replay_app.py" line="142"/>
+        <location filename="../../warroom/ui/replay/replay_app.py" line="142"/>
         <source>Checking the bundle</source>
         <translation>正在校验事件包</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_app.py" line="161"/>
-        <location filename="../../warroom/ui/replay_bar.py" line="386"/>
+        <location filename="../../warroom/ui/replay/replay_app.py" line="161"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="386"/>
         <source>REPLAY</source>
         <translation>回放</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_app.py" line="166"/>
+        <location filename="../../warroom/ui/replay/replay_app.py" line="166"/>
         <source>Replay</source>
         <translation>回放</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="132"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="132"/>
         <source>%1 opened</source>
         <extracomment>Ruler steps (ms) and the minor ticks between their labels: round numbers on a clock. Which markers get a label first when labels would overlap (lower first): an incident&apos;s turning points, then what the plans did, deploys, the incident&apos;s other steps, alerts, notes.</extracomment>
         <translation>%1 故障开始</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="133"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="133"/>
         <source>Mitigated</source>
         <translation>已缓解</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="134"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="134"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="135"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="135"/>
         <source>Reopened</source>
         <translation>重新打开</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="136"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="136"/>
         <source>Acknowledged</source>
         <translation>已认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="137"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="137"/>
         <source>Escalated to %1</source>
         <translation>升级为 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="138"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="138"/>
         <source>Merged</source>
         <translation>已合并</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="141"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="141"/>
         <source>Plan confirmed</source>
         <translation>预案已确认</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="142"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="142"/>
         <source>Plan in force</source>
         <translation>预案生效中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="143"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="143"/>
         <source>Plan sent</source>
         <translation>预案已下发</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="144"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="144"/>
         <source>Plan effective</source>
         <translation>预案有效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="145"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="145"/>
         <source>Plan NOT effective</source>
         <translation>预案无效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="146"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="146"/>
         <source>Plan failed</source>
         <translation>预案失败</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="147"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="147"/>
         <source>Plan rolled back</source>
         <translation>预案已回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="148"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="148"/>
         <source>Rollback sent</source>
         <translation>回滚已下发</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="149"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="149"/>
         <source>Plan expired</source>
         <translation>预案已到期</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="151"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="151"/>
         <source>Incident</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="151"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="151"/>
         <source>Plan</source>
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="152"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="152"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="392"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="392"/>
         <source>Previous marker (Page Up)</source>
         <translation>上一个标记（Page Up）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="393"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="393"/>
         <source>−10 s</source>
         <translation>−10 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="393"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="393"/>
         <source>Back 10 s (Left; Shift: 1 min)</source>
         <translation>后退 10 秒（←；Shift：1 分钟）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="395"/>
-        <location filename="../../warroom/ui/replay_bar.py" line="397"/>
-        <location filename="../../warroom/ui/replay_bar.py" line="632"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="395"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="397"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="632"/>
         <source>▶ Play</source>
         <translation>▶ 播放</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="395"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="395"/>
         <source>Play / pause (Space)</source>
         <translation>播放 / 暂停（空格）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="398"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="398"/>
         <source>+10 s</source>
         <translation>+10 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="398"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="398"/>
         <source>Forward 10 s (Right; Shift: 1 min)</source>
         <translation>前进 10 秒（→；Shift：1 分钟）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="400"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="400"/>
         <source>Next marker (Page Down)</source>
         <translation>下一个标记（Page Down）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="407"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="407"/>
         <source>Playback speed (feed time per wall time)</source>
         <translation>回放速度（数据时间 / 实际时间）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="414"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="414"/>
         <source>Markers</source>
         <translation>标记</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="414"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="414"/>
         <source>Jump to an alert, incident, plan, deploy or note</source>
         <translation>跳转到告警、事件、预案、发布或备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="416"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="416"/>
         <source>Note…</source>
         <translation>备注…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="416"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="416"/>
         <source>Add a review note to the incident at the cursor</source>
         <translation>为当前时刻的事件添加复盘备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="418"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="418"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="418"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="418"/>
         <source>Write the report or the bundle of the incident at the cursor</source>
         <translation>导出当前时刻事件的报告或事件包</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="425"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="425"/>
         <source>This file is open read-only: notes cannot be stored</source>
         <translation>文件以只读方式打开：无法保存备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="498"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="498"/>
         <source>Cannot read this part of the history: %1</source>
         <translation>无法读取这段历史记录：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="534"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="534"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="534"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="534"/>
         <source>Incidents</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="534"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="534"/>
         <source>Plans</source>
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="535"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="535"/>
         <source>Deploys and changes</source>
         <translation>发布与变更</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="535"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="535"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="545"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="545"/>
         <source>No markers in this history</source>
         <translation>此历史记录中没有标记</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="556"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="556"/>
         <source>Report (HTML)…</source>
         <translation>报告（HTML）…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="556"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="556"/>
         <source>Report (PDF)…</source>
         <translation>报告（PDF）…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="557"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="557"/>
         <source>Incident bundle…</source>
         <translation>事件包…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="563"/>
-        <location filename="../../warroom/ui/replay_bar.py" line="578"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="563"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="578"/>
         <source>No incident at the cursor</source>
         <translation>当前时刻没有事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="590"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="590"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="609"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="609"/>
         <source>No incident at the cursor to note</source>
         <translation>当前时刻没有可备注的事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="612"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="612"/>
         <source>Review note</source>
         <translation>复盘备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="613"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="613"/>
         <source>Note on %1 at %2, as %3:</source>
         <translation>%2 对 %1 的备注（%3）：</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_bar.py" line="632"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="632"/>
         <source>❚❚ Pause</source>
         <translation>❚❚ 暂停</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_export.py" line="32"/>
+        <location filename="../../warroom/ui/replay/replay_export.py" line="32"/>
         <source>Report written: %1</source>
         <translation>报告已写入：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay_export.py" line="44"/>
+        <location filename="../../warroom/ui/replay/replay_export.py" line="44"/>
         <source>Bundle written: %1 (%2 MB)</source>
         <translation>事件包已写入：%1（%2 MB）</translation>
     </message>
@@ -2628,48 +2628,48 @@
 <context>
     <name>Stale</name>
     <message>
-        <location filename="../../warroom/ui/stale_banner.py" line="59"/>
+        <location filename="../../warroom/ui/wall/stale_banner.py" line="59"/>
         <source>%1 s old</source>
         <extracomment>The wall&apos;s times are the platform&apos;s (see the events panel): China time by default. The client appends its retry countdown to a disconnect&apos;s reason; on a banner read from five metres a number that changes every second is noise, so it is left out.</extracomment>
         <translation>%1 秒前</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/stale_banner.py" line="61"/>
+        <location filename="../../warroom/ui/wall/stale_banner.py" line="61"/>
         <source>%1 min old</source>
         <translation>%1 分钟前</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/stale_banner.py" line="62"/>
+        <location filename="../../warroom/ui/wall/stale_banner.py" line="62"/>
         <source>%1 h old</source>
         <translation>%1 小时前</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/stale_banner.py" line="79"/>
+        <location filename="../../warroom/ui/wall/stale_banner.py" line="79"/>
         <source>feed disconnected</source>
         <translation>数据源已断开</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/stale_banner.py" line="81"/>
+        <location filename="../../warroom/ui/wall/stale_banner.py" line="81"/>
         <source>feed silent</source>
         <translation>数据源无响应</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/stale_banner.py" line="83"/>
+        <location filename="../../warroom/ui/wall/stale_banner.py" line="83"/>
         <source>reconnecting to the feed</source>
         <translation>正在重连数据源</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/stale_banner.py" line="85"/>
+        <location filename="../../warroom/ui/wall/stale_banner.py" line="85"/>
         <source>the feed sends no new data</source>
         <translation>数据源未发送新数据</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/stale_banner.py" line="91"/>
+        <location filename="../../warroom/ui/wall/stale_banner.py" line="91"/>
         <source>DATA STALE</source>
         <translation>数据已过期</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/stale_banner.py" line="93"/>
+        <location filename="../../warroom/ui/wall/stale_banner.py" line="93"/>
         <source>DATA STALE since %1</source>
         <translation>数据自 %1 起已过期</translation>
     </message>
@@ -2677,108 +2677,108 @@
 <context>
     <name>StartDialog</name>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="74"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="74"/>
         <source>Warroom — start</source>
         <extracomment>A connection test&apos;s result, from the worker thread (queued to the dialog&apos;s thread).</extracomment>
         <translation>作战室 — 启动</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="93"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="93"/>
         <source>What should this console show?</source>
         <translation>这台控制台要显示什么？</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="96"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="96"/>
         <source>No feed address is configured yet.</source>
         <translation>尚未配置数据源地址。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="98"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="98"/>
         <source>Set feed_url in %1, or choose here.</source>
         <translation>可在 %1 中设置 feed_url，或在此选择。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="103"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="103"/>
         <source>Connect to a live feed</source>
         <translation>连接实时数据源</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="104"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="104"/>
         <source>The address of your platform&apos;s Warroom feed, e.g. ws://feed.example.com:8765</source>
         <translation>贵平台 Warroom 数据源的地址，例如 ws://feed.example.com:8765</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="113"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="113"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="117"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="117"/>
         <source>Connect</source>
         <translation>连接</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="131"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="131"/>
         <source>Review a recording</source>
         <translation>回放录制</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="132"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="132"/>
         <source>A history a console, recorder or drill wrote, or an incident bundle (.duckdb).</source>
         <translation>控制台、录制器或演练写下的历史文件，或故障包（.duckdb）。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="133"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="133"/>
         <source>Open recording…</source>
         <translation>打开录制…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="139"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="139"/>
         <source>Try the demo</source>
         <translation>试用演示</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="140"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="140"/>
         <source>The built-in simulated payment platform, with a bank-gateway outage after 3 simulated minutes.</source>
         <translation>内置的模拟支付平台，模拟时间 3 分钟后银行网关发生故障。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="141"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="141"/>
         <source>Start the demo</source>
         <translation>启动演示</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="147"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="147"/>
         <source>Remember the address or the demo for the next start</source>
         <translation>下次启动时记住该地址或演示</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="150"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="150"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="213"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="213"/>
         <source>Testing the connection to %1…</source>
         <translation>正在测试到 %1 的连接…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="237"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="237"/>
         <source>Connected: %1 answered (protocol %2).</source>
         <translation>连接成功：%1 已应答（协议 %2）。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="240"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="240"/>
         <source>Your role: %1.</source>
         <translation>您的角色：%1。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="256"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="256"/>
         <source>Open a recording</source>
         <translation>打开录制</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/start_dialog.py" line="257"/>
+        <location filename="../../warroom/ui/start/start_dialog.py" line="257"/>
         <source>Recordings and bundles (*.duckdb *.db);;All files (*)</source>
         <translation>录制与故障包 (*.duckdb *.db);;所有文件 (*)</translation>
     </message>
@@ -2788,7 +2788,7 @@
     <message>
         <location filename="../../warroom/ui/panels/map/panel.py" line="110"/>
         <source>Fit (F)</source>
-        <extracomment>A big topology whose feed gives no groups is drawn in groups made up from its names, kinds or calls (``warroom.core.grouping.derive_groups``); False draws every box.</extracomment>
+        <extracomment>A big topology whose feed gives no groups is drawn in groups made up from its names, kinds or calls (``warroom.core.graph.grouping.derive_groups``); False draws every box.</extracomment>
         <translation>适应窗口 (F)</translation>
     </message>
     <message>

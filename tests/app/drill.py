@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from warroom.core.alerts import Alert, AlertEngine
+from warroom.core.alerting.alerts import Alert, AlertEngine
 from warroom.core.model import Event, EventKind
-from warroom.core.rules import RuleSet, default_rules_path, load_rules_file
+from warroom.core.alerting.rules import RuleSet, default_rules_path, load_rules_file
 from warroom.app.watch import AlertWatch
 from warroom.sim import Simulator
 

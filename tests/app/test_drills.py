@@ -129,7 +129,7 @@ def test_silent_drop_in_payments_fires():
 
 
 def test_drill_incident_lifecycle_and_mttr_from_the_log():
-    from warroom.core.mttx import incident_times
+    from warroom.core.northstar.mttx import incident_times
 
     d = Drill()
     d.run(WARMUP_S)
@@ -169,10 +169,10 @@ def test_alert_storm_gives_one_incident_and_few_notifications():
     """200 alerts from one outage: one incident, a handful of notifications."""
     import textwrap
 
-    from warroom.core.alerts import AlertEngine
+    from warroom.core.alerting.alerts import AlertEngine
     from warroom.core.model import CallEdge, SeriesKey, Service, ServiceKind
-    from warroom.core.rules import load_rules
-    from warroom.core.topology import Topology
+    from warroom.core.alerting.rules import load_rules
+    from warroom.core.graph.topology import Topology
     from warroom.app.watch import AlertWatch
 
     # 200 services that all depend on one database; the database goes down.
@@ -208,10 +208,10 @@ def test_alert_storm_gives_one_incident_and_few_notifications():
 
 async def test_alert_storm_through_the_notifier_sends_a_handful():
     """The same storm end to end: AlertWatch -> Notifier -> a webhook channel (fake transport)."""
-    from warroom.core.alerts import AlertEngine
+    from warroom.core.alerting.alerts import AlertEngine
     from warroom.core.model import CallEdge, SeriesKey, Service, ServiceKind
-    from warroom.core.rules import load_rules
-    from warroom.core.topology import Topology
+    from warroom.core.alerting.rules import load_rules
+    from warroom.core.graph.topology import Topology
     from warroom.io.notify import Notifier, load_channels
     from warroom.io.notify.events import notification_from_event
     from warroom.app.watch import AlertWatch

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from warroom.core.model import EventKind
-from warroom.core.mttx import incident_times
+from warroom.core.northstar.mttx import incident_times
 from warroom.app.replay import ReplaySession
 from warroom.io.server import FeedServer
 from warroom.app.session import FeedSession

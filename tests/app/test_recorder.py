@@ -200,7 +200,7 @@ async def test_a_feed_it_can_never_reach_ends_the_recording_non_zero_and_says_wh
 
 async def test_a_graph_sent_again_is_not_handed_to_the_store_again(tmp_path):
     from warroom.core.model import CallEdge, Service
-    from warroom.core.topology import Topology
+    from warroom.core.graph.topology import Topology
     from warroom.protocol import TopologySnapshot
 
     def graph(*names: str) -> Topology:

@@ -7,7 +7,7 @@ import pytest
 
 from tests.app.recording import COMMANDER, PLAN, record_incident
 from warroom.core.model import EventKind
-from warroom.core.mttx import incident_times
+from warroom.core.northstar.mttx import incident_times
 from warroom.app.replay import ReplayReadOnly, ReplaySession
 from warroom.app.replay_marks import MARKER_KINDS
 from warroom.store import HistoryReader, StoreWriter

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from warroom.app.watch import AlertWatch
-from warroom.core.alerts import AlertEngine
-from warroom.core.incidents import LIVE_MAX_RESOLVED, IncidentBook
+from warroom.core.alerting.alerts import AlertEngine
+from warroom.core.incident.incidents import LIVE_MAX_RESOLVED, IncidentBook
 from warroom.core.model import Event, EventKind, Severity
-from warroom.core.rules import default_rules_path, load_rules_file
+from warroom.core.alerting.rules import default_rules_path, load_rules_file
 
 T0 = 1_793_000_000_000
 M = 60_000

@@ -9,10 +9,10 @@ import threading
 
 from warroom.app.recorder import Recorder
 from warroom.app.watch import BIG_TOPOLOGY, AlertWatch
-from warroom.core.alerts import AlertEngine
+from warroom.core.alerting.alerts import AlertEngine
 from warroom.core.model import CallEdge, EventKind, SeriesKey, Service
-from warroom.core.topology import Topology
-from warroom.core.topology_log import MIN_INTERVAL_MS
+from warroom.core.graph.topology import Topology
+from warroom.core.graph.topology_log import MIN_INTERVAL_MS
 from warroom.io.client import FeedClient
 from warroom.protocol import MetricBatch, TopologySnapshot
 from warroom.store import StoreWriter

@@ -6,7 +6,7 @@ import pytest
 
 from warroom.core.clock import wall_ms
 from warroom.core.model import CallEdge, Service
-from warroom.core.topology import Topology
+from warroom.core.graph.topology import Topology
 from warroom.protocol import Command, CommandResult, TopologySnapshot
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from warroom import __version__
-from warroom.core.paths import APP_ID, resource_dir
+from warroom.core.settings.paths import APP_ID, resource_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 LINUX = ROOT / "packaging" / "linux"

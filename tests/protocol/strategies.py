@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 
 from warroom.core.clock import MAX_SPEED, MIN_SPEED
 from warroom.core.model import CallEdge, Event, EventKind, Scenario, SeriesKey, Service, ServiceKind, Severity
-from warroom.core.plans import TARGET_KINDS, Guard, Plan
-from warroom.core.topology import Topology
+from warroom.core.plan.plans import TARGET_KINDS, Guard, Plan
+from warroom.core.graph.topology import Topology
 from warroom.protocol import (
     Command,
     CommandResult,
@@ -20,7 +20,7 @@ from warroom.protocol import (
     Subscribe,
     TopologySnapshot,
 )
-from warroom.core.text import BIDI_CONTROLS
+from warroom.core.language.text import BIDI_CONTROLS
 from warroom.protocol.codec import MAX_HEARTBEAT_S
 from warroom.protocol.messages import ACTIONS, COMMAND_STATES, STREAMS
 from warroom.protocol.parse import MIN_TS_MS

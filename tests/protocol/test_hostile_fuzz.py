@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from warroom.core.clock import MAX_SPEED, MAX_TIME_MS, MIN_SPEED, MIN_TIME_MS
-from warroom.core.text import BIDI_CONTROLS, unsafe_char
+from warroom.core.language.text import BIDI_CONTROLS, unsafe_char
 from warroom.protocol import (
     Command,
     CommandResult,

@@ -58,7 +58,7 @@ def test_a_lone_surrogate_in_an_event_subject_refuses_that_event():
     r = decode(frame("events", events=events))
     assert [e.id for e in r.message.events] == ["e2"]
     assert codes(r) == {"bad_text": 1}
-    for e in r.message.events:  # what core/alerts.py does with a subject: it must not raise
+    for e in r.message.events:  # what core/alerting/alerts.py does with a subject: it must not raise
         f"{e.kind.value}|{e.subject}".encode()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from warroom.core.plans import Plan
+from warroom.core.plan.plans import Plan
 from warroom.protocol import Decoder, encode
 from warroom.protocol.messages import PlanCatalogue, TopologySnapshot
 from warroom.sim.platform import build_platform

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from warroom.cli import main
-from warroom.core.action_items import item_attrs
+from warroom.core.incident.action_items import item_attrs
 from warroom.core.model import Event, EventKind
 from warroom.report import Text, build_report, render_html
 from warroom.store import HistoryReader, StoreWriter

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from warroom.core.alert_log import AlertLog
-from warroom.core.incidents import IncidentBook
-from warroom.core.mttx import incident_times
+from warroom.core.alerting.alert_log import AlertLog
+from warroom.core.incident.incidents import IncidentBook
+from warroom.core.northstar.mttx import incident_times
 from warroom.report import ReportError, build_report, worst_moment
 from warroom.report.model import ALL_TIME_MS
 from warroom.store import HistoryReader

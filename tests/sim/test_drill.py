@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from warroom.cli import main
-from warroom.core.incidents import IncidentBook
+from warroom.core.incident.incidents import IncidentBook
 from warroom.core.model import EventKind
-from warroom.core.plan_runs import PlanBook
+from warroom.core.plan.plan_runs import PlanBook
 from warroom.sim.drill import record_drill
 from warroom.store import HistoryReader
 

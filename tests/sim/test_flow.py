@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from warroom.core.model import CallEdge, Scenario, Service
-from warroom.core.topology import Topology
+from warroom.core.graph.topology import Topology
 from warroom.sim.flow import Flow, TickInputs, normal_sf
 from warroom.sim.platform import Platform, ServiceProfile
 

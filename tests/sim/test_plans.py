@@ -81,7 +81,7 @@ def test_degrade_removes_the_load_and_failures_of_a_non_core_service(make_sim, t
 
 
 def test_degrading_a_core_service_is_refused(make_sim):
-    from warroom.core.plans import Plan
+    from warroom.core.plan.plans import Plan
     from warroom.sim.controls import Controls
 
     sim = make_sim(warmup=0)

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from warroom.core.model import SeriesKey, ServiceKind
-from warroom.core.plans import Plan
+from warroom.core.plan.plans import Plan
 from warroom.sim import Simulator, build_platform
 from warroom.sim.platform import BANK_SHARES, Platform
 

@@ -20,11 +20,11 @@ import pytest
 from tests.app.recording import record_incident
 from tests.store.helpers import batch, key
 from warroom.cli import main
-from warroom.core.alert_log import AlertLog
-from warroom.core.incidents import IncidentBook
+from warroom.core.alerting.alert_log import AlertLog
+from warroom.core.incident.incidents import IncidentBook
 from warroom.core.model import Event, EventKind, Severity
-from warroom.core.plan_runs import PlanBook
-from warroom.core.plans import Plan
+from warroom.core.plan.plan_runs import PlanBook
+from warroom.core.plan.plans import Plan
 from warroom.store import HistoryReader, StoreWriter
 from warroom.store import bundle as bundle_mod
 from warroom.store.bundle import check as bundle_check

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warroom.core.plans import Plan
+from warroom.core.plan.plans import Plan
 from warroom.protocol import PlanCatalogue
 from warroom.store import HistoryReader, StoreWriter
 

@@ -10,8 +10,8 @@ import pyarrow as pa
 import pytest
 
 from warroom.core.model import CallEdge, Event, EventKind, Scenario, Service
-from warroom.core.plans import Plan
-from warroom.core.topology import Topology
+from warroom.core.plan.plans import Plan
+from warroom.core.graph.topology import Topology
 from warroom.protocol.messages import MetricBatch, PlanCatalogue, TopologySnapshot
 from warroom.store import HistoryReader, StoreError
 from warroom.store.quarantine import BAD_TEXT, BAD_TIME, BAD_VALUE, MAX_TS_MS, is_permanent

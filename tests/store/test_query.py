@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from warroom.core.model import CallEdge, Event, EventKind, Scenario, SeriesKey, Service, Severity
-from warroom.core.topology import Topology
+from warroom.core.graph.topology import Topology
 from warroom.protocol.messages import Events, MetricBatch, TopologySnapshot
 from warroom.store import HistoryReader, StoreWriter, bucket_width_ms
 

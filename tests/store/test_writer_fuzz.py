@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from warroom.core.model import CallEdge, Event, EventKind, Scenario, SeriesKey, Service
-from warroom.core.plans import Plan
-from warroom.core.topology import Topology
+from warroom.core.plan.plans import Plan
+from warroom.core.graph.topology import Topology
 from warroom.protocol.messages import MetricBatch, PlanCatalogue, TopologySnapshot
 from warroom.store import StoreWriter
 

@@ -23,7 +23,7 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from warroom.core.health import service_level, thresholds_by_service  # noqa: E402
+from warroom.core.alerting.health import service_level, thresholds_by_service  # noqa: E402
 from warroom.core.model import EventKind, SeriesKey  # noqa: E402
 from warroom.io.oneshot import send_command  # noqa: E402
 from warroom.sim.engine import Simulator  # noqa: E402

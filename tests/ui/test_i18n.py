@@ -19,7 +19,7 @@ from PySide6.QtCore import QCoreApplication, QTranslator  # noqa: E402
 from PySide6.QtWidgets import QLabel  # noqa: E402
 
 from tests.ui.board_support import SimFeed  # noqa: E402
-from warroom.core.lang import set_language  # noqa: E402
+from warroom.core.language.lang import set_language  # noqa: E402
 from warroom.ui import theme  # noqa: E402
 from warroom.ui.app import I18N_DIR, choose_language, install_translation  # noqa: E402
 from warroom.ui.panels.health.panel import FeedHealthPanel  # noqa: E402

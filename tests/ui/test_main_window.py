@@ -15,7 +15,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QColor, QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDockWidget, QFrame  # noqa: E402
 
-from warroom.core.layouts import LayoutError, available, load_layout  # noqa: E402
+from warroom.core.settings.layouts import LayoutError, available, load_layout  # noqa: E402
 from warroom.core.model import EventKind  # noqa: E402
 from warroom.protocol import Events, MetricBatch, TopologySnapshot  # noqa: E402
 from warroom.sim.engine import Simulator  # noqa: E402
@@ -26,7 +26,7 @@ from warroom.ui.panels.base import Panel  # noqa: E402
 from warroom.ui.panels.health.panel import CRIT_AGE_MS, WARN_AGE_MS  # noqa: E402
 from warroom.ui.panels.kpi.panel import DASH  # noqa: E402
 from warroom.ui.panels.registry import panel_class  # noqa: E402
-from warroom.ui.stale_banner import stale_colors  # noqa: E402
+from warroom.ui.wall.stale_banner import stale_colors  # noqa: E402
 
 BUSY_HOUR_MS = 1763605800000  # 2025-11-20 10:30:00 UTC+8, the morning peak
 SECONDS = 300  # five minutes of simulated data

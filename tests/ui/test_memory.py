@@ -53,7 +53,7 @@ def measure() -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from warroom.core.layouts import load_layout
+    from warroom.core.settings.layouts import load_layout
     from warroom.protocol import Events, TopologySnapshot
     from warroom.sim.engine import Simulator
     from warroom.store.live import LiveView
@@ -163,10 +163,10 @@ def test_the_event_feed_shows_the_newest_rows_up_to_its_bound(qtbot, qapp):
 
 def test_the_incident_list_shows_the_live_and_the_newest_resolved_incidents(qtbot, qapp):
     from warroom.app.watch import AlertWatch
-    from warroom.core.alerts import AlertEngine
-    from warroom.core.incidents import LIVE_MAX_RESOLVED
+    from warroom.core.alerting.alerts import AlertEngine
+    from warroom.core.incident.incidents import LIVE_MAX_RESOLVED
     from warroom.core.model import Event, EventKind, Severity
-    from warroom.core.rules import default_rules_path, load_rules_file
+    from warroom.core.alerting.rules import default_rules_path, load_rules_file
     from warroom.store.live import LiveView
     from warroom.ui import theme
     from warroom.ui.panels.incidents.model import ID_ROLE, MAX_RESOLVED

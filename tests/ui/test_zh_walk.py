@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox, QD
 
 from tests.app.drill import Drill  # noqa: E402
 from warroom.app.plan_desk import DeskReading  # noqa: E402
-from warroom.core.lang import set_language  # noqa: E402
-from warroom.core.layouts import load_layout  # noqa: E402
-from warroom.core.plan_runs import PlanBook  # noqa: E402
+from warroom.core.language.lang import set_language  # noqa: E402
+from warroom.core.settings.layouts import load_layout  # noqa: E402
+from warroom.core.plan.plan_runs import PlanBook  # noqa: E402
 from warroom.protocol import TopologySnapshot  # noqa: E402
 from warroom.store.live import LiveView  # noqa: E402
 from warroom.ui import theme  # noqa: E402
@@ -310,8 +310,8 @@ def test_the_consoles_own_event_titles_read_in_chinese(chinese, qtbot, recorded)
 def test_incident_timeline_and_after_change_read_in_chinese(chinese, recorded):
     """The incident's timeline (the deploy, the commander's note) and the alerts' "after
     change" text name the deploy in Chinese."""
-    from warroom.core.incidents import IncidentBook
-    from warroom.core.names import names_for
+    from warroom.core.incident.incidents import IncidentBook
+    from warroom.core.language.names import names_for
     from warroom.ui.panels.alerts.model import change_text
     from warroom.ui.panels.incidents.model import timeline_rows
 
@@ -335,8 +335,8 @@ def test_replay_marker_labels_name_subjects_in_chinese(chinese, recorded):
     """The replay bar's marker labels and tooltips: the alert's subject by its name, every
     marker's text in the UI language."""
     from warroom.app.replay_marks import markers_of
-    from warroom.core.names import names_for
-    from warroom.ui.replay_bar import marker_short_label
+    from warroom.core.language.names import names_for
+    from warroom.ui.replay.replay_bar import marker_short_label
 
     view = _drill_view(recorded)
     names_for(view.topology, view.plans)

@@ -12,12 +12,12 @@ The playlist syntax (``parse_rotation``)::
     command-centre,commander           each for DEFAULT_DWELL_S (30 s)
     command-centre,commander:45s       an item without a time gets the default
 
-Times are ``warroom.core.durations`` durations (``90``, ``45s``, ``2m``), at least
+Times are ``warroom.core.settings.durations`` durations (``90``, ``45s``, ``2m``), at least
 ``MIN_DWELL_S``: a wall that changes faster cannot be read. A layout may be a name or a
 ``.json`` path (a colon in a Windows path is not taken for a time).
 
 ``Rotation`` is a state machine over a clock the caller passes in (seconds, any origin),
-so it is tested with a fake clock; ``warroom.ui.kiosk`` drives it with a Qt timer.
+so it is tested with a fake clock; ``warroom.ui.wall.kiosk`` drives it with a Qt timer.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from warroom.core.durations import parse_duration
+from warroom.core.settings.durations import parse_duration
 
 DEFAULT_DWELL_S = 30.0
 MIN_DWELL_S = 5.0

@@ -1,6 +1,6 @@
 """The commander's plan desk: preview, execute, verify and roll back plans over the feed.
 
-``PlanDesk`` joins the GUI-free ``PlanBook`` (``warroom.core.plan_runs``) to a feed client
+``PlanDesk`` joins the GUI-free ``PlanBook`` (``warroom.core.plan.plan_runs``) to a feed client
 and the live view. Every step is recorded as an audit event (``record``: the store, then the
 view). Commands carry the run's id as idempotency key; a command that could not be sent
 (the feed was down) is sent again with the same key when the feed is back, and the feed's
@@ -13,12 +13,12 @@ import asyncio
 import logging
 from typing import Callable
 
-from warroom.core.impact import Impact, preview
-from warroom.core.lang import language
+from warroom.core.plan.impact import Impact, preview
+from warroom.core.language.lang import language
 from warroom.core.model import Event, EventKind
-from warroom.core.names import names_for
-from warroom.core.plan_runs import PlanBook, PlanRun
-from warroom.core.plans import Plan
+from warroom.core.language.names import names_for
+from warroom.core.plan.plan_runs import PlanBook, PlanRun
+from warroom.core.plan.plans import Plan
 from warroom.io.client import ConnectionState, FeedClient, FeedStatus, NotConnected
 from warroom.protocol import Command, CommandResult, Events, MetricBatch, PlanCatalogue
 from warroom.store.live import LiveView

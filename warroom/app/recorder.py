@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from warroom.app.supervise import Fatal, Fault
 from warroom.core.clock import monotonic
 from warroom.core.model import Event, EventKind, Severity
-from warroom.core.text import terminal_safe
+from warroom.core.language.text import terminal_safe
 from warroom.io.client import ConnectionState, FeedClient, FeedNotice, FeedStatus
 from warroom.protocol import Events, Hello, MetricBatch, PlanCatalogue, TopologySnapshot
 from warroom.store import StoreWriter

@@ -22,14 +22,14 @@ import logging
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from warroom.core.alert_log import AlertLog, log_order
-from warroom.core.alerts import Alert
-from warroom.core.impact import Impact
-from warroom.core.incidents import Incident, IncidentBook
+from warroom.core.alerting.alert_log import AlertLog, log_order
+from warroom.core.alerting.alerts import Alert
+from warroom.core.plan.impact import Impact
+from warroom.core.incident.incidents import Incident, IncidentBook
 from warroom.core.model import Event, EventKind, Severity
-from warroom.core.plan_runs import PlanBook, PlanRun
-from warroom.core.plans import Plan
-from warroom.core.silences import Silence
+from warroom.core.plan.plan_runs import PlanBook, PlanRun
+from warroom.core.plan.plans import Plan
+from warroom.core.alerting.silences import Silence
 from warroom.app.plan_desk import DeskReading
 from warroom.app.replay_marks import MARKER_KINDS, Marker, incident_spans, markers_of
 from warroom.protocol.parse import parse_topology

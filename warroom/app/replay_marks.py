@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Protocol
 
-from warroom.core.alerts import amends_root
-from warroom.core.incidents import IncidentBook
+from warroom.core.alerting.alerts import amends_root
+from warroom.core.incident.incidents import IncidentBook
 from warroom.core.model import Event, EventKind, Severity
-from warroom.core.names import event_title
+from warroom.core.language.names import event_title
 
 
 
@@ -87,7 +87,7 @@ def parse_cursor(text: str | None, session: ReplaySpan, *, incident: str | None 
     """
     from datetime import datetime, timedelta, timezone
 
-    from warroom.core.durations import parse_duration
+    from warroom.core.settings.durations import parse_duration
 
     spans = {sid: start for start, _, _, sid in session.incident_spans}
     if incident is not None and incident not in spans:

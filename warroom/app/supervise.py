@@ -35,7 +35,7 @@ from typing import Awaitable, Callable
 
 from warroom.core.clock import monotonic, wall_ms
 
-from warroom.core.text import terminal_safe
+from warroom.core.language.text import terminal_safe
 
 log = logging.getLogger(__name__)
 

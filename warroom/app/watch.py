@@ -12,7 +12,7 @@ goes into the same append-only log.
 
 Memory stays bounded however long it runs: the default book keeps the live incidents and
 the newest ``LIVE_MAX_RESOLVED`` resolved ones, each timeline at most ``LIVE_MAX_TIMELINE``
-events (``warroom.core.incidents``); older ones are in the history file.
+events (``warroom.core.incident.incidents``); older ones are in the history file.
 """
 
 from __future__ import annotations
@@ -21,15 +21,15 @@ import asyncio
 import logging
 from typing import Callable, Iterable, Mapping
 
-from warroom.core.alerts import Alert, AlertEngine, amends_root
-from warroom.core.incidents import LIVE_MAX_RESOLVED, LIVE_MAX_TIMELINE, Incident, IncidentBook
+from warroom.core.alerting.alerts import Alert, AlertEngine, amends_root
+from warroom.core.incident.incidents import LIVE_MAX_RESOLVED, LIVE_MAX_TIMELINE, Incident, IncidentBook
 from warroom.core.model import Event, EventKind, Severity
 from pathlib import Path
 
-from warroom.core.rules import RuleError, default_rules_path, load_rules_file
-from warroom.core.silences import Silence
-from warroom.core.topology import Topology
-from warroom.core.topology_log import TopologyLog
+from warroom.core.alerting.rules import RuleError, default_rules_path, load_rules_file
+from warroom.core.alerting.silences import Silence
+from warroom.core.graph.topology import Topology
+from warroom.core.graph.topology_log import TopologyLog
 from warroom.protocol.messages import MetricBatch, TopologySnapshot
 
 log = logging.getLogger(__name__)

@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         if log_file is not None:
-            from warroom.core.config import stop_file_logging
+            from warroom.core.settings.config import stop_file_logging
 
             stop_file_logging(log_file)
 
@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
 def _apply_config(parser: argparse.ArgumentParser, argv: list[str] | None):
     """Read the configuration file (``--config``, ``$WARROOM_CONFIG`` or the default) and make its
     values the defaults of the options. Problems are printed, never fatal."""
-    from warroom.core.config import apply_to_parser, config_path, load_config
+    from warroom.core.settings.config import apply_to_parser, config_path, load_config
 
     pre = argparse.ArgumentParser(prog="warroom", add_help=False)
     pre.add_argument("--config", type=Path)
@@ -100,7 +100,7 @@ def _start_app_files(args: argparse.Namespace, config, argv: list[str] | None):
     log handler (or None). A replay saving a snapshot is a picture, not a start."""
     if not getattr(args, "app_files", False) or getattr(args, "snapshot", None):
         return None
-    from warroom.core.config import ensure_config_file, start_file_logging
+    from warroom.core.settings.config import ensure_config_file, start_file_logging
 
     report = lambda msg: print(f"warroom: {msg}", file=sys.stderr)  # noqa: E731
     if args.config is None and not config.exists and config.path is not None:

@@ -88,7 +88,7 @@ def _cmd_token(args: argparse.Namespace) -> int:
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
-    from warroom.core.rules import RuleError, default_rules_path, load_rules_file
+    from warroom.core.alerting.rules import RuleError, default_rules_path, load_rules_file
 
     path = args.file or default_rules_path()
     try:

@@ -21,7 +21,7 @@ def sim_options(p: argparse.ArgumentParser, default_speed: float = 1.0, default_
     p.add_argument("--start", default="now",
                    help="simulated start time, ISO 8601 (e.g. 2026-11-10T23:50+08:00) or 'now' (default)")
     p.add_argument("--plans", type=Path, metavar="FILE",
-                   help="more contingency plans for rehearsal, YAML (see warroom/core/plan_files.py)")
+                   help="more contingency plans for rehearsal, YAML (see warroom/core/plan/plan_files.py)")
     p.add_argument("--promotion", metavar="HH:MM",
                    help="run a daily promotion surge (x6 for 30 min) starting at this UTC+8 time, e.g. 00:00")
     p.add_argument("--fault", action="append", default=None, metavar="SPEC",
@@ -111,7 +111,7 @@ def _positive(text: str) -> float:
 
 
 def _scale(text: str) -> float:
-    from warroom.core.wall import parse_scale
+    from warroom.core.settings.wall import parse_scale
 
     try:
         return parse_scale(text)

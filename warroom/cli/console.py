@@ -92,7 +92,7 @@ def _has_display() -> bool:
 
 
 def _run_console(opts) -> int:
-    from warroom.core.layouts import LayoutError
+    from warroom.core.settings.layouts import LayoutError
 
     if opts.snapshot_out is None and not _has_display():
         raise CliError("no display: run it on a desktop, under Xvfb (xvfb-run warroom ...), "
@@ -135,7 +135,7 @@ def _cmd_console(args: argparse.Namespace) -> int:
 
 def _first_start(args: argparse.Namespace, url: str, problem) -> int:
     """Show the start dialog and do what it chose (connect, replay or the demo)."""
-    from warroom.core.config import config_path, set_config_value
+    from warroom.core.settings.config import config_path, set_config_value
     from warroom.ui.app import ask_start
 
     cfg = config_path(getattr(args, "config", None))
@@ -168,7 +168,7 @@ def _console_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
-    from warroom.core.durations import parse_duration
+    from warroom.core.settings.durations import parse_duration
 
     try:
         after_s = parse_duration(args.after)
@@ -193,7 +193,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 
 def _cmd_replay(args: argparse.Namespace) -> int:
     from warroom.app.replay import SPEEDS
-    from warroom.ui.replay_app import ReplayOpenError, ReplayOptions, run_replay
+    from warroom.ui.replay.replay_app import ReplayOpenError, ReplayOptions, run_replay
 
     if not SPEEDS[0] <= args.speed <= SPEEDS[-1]:
         raise CliError(f"--speed {args.speed:g}: choose between {SPEEDS[0]:g} and {SPEEDS[-1]:g}")
@@ -202,7 +202,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     ):
         raise CliError("no display: run it on a desktop or under Xvfb (xvfb-run warroom replay ...), "
                        "or save a picture with --snapshot OUT.png")
-    from warroom.core.layouts import LayoutError
+    from warroom.core.settings.layouts import LayoutError
 
     opts = ReplayOptions(args.file, layout=args.layout, screen=args.screen, fullscreen=args.fullscreen,
                          lang=args.lang, theme=args.theme, size=size(args.size), scale=args.scale, at=args.at,
@@ -220,7 +220,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from warroom.core.paths import new_recording_path
+    from warroom.core.settings.paths import new_recording_path
 
     feed = build_feed(args)
     if not args.headless:
@@ -246,7 +246,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _demo_window(args: argparse.Namespace, feed) -> int:
     """The console on the simulator served in-process, its address printed for a second console."""
-    from warroom.core.paths import new_recording_path
+    from warroom.core.settings.paths import new_recording_path
 
     args.db = args.db or new_recording_path("demo")
     quiet = getattr(args, "quiet", False)

@@ -57,7 +57,7 @@ def build_feed(args: argparse.Namespace):
     promotion = Promotion(start_local=args.promotion) if args.promotion else None
     platform = None
     if getattr(args, "plans", None) is not None:
-        from warroom.core.plan_files import PlanFileError, load_plans_file
+        from warroom.core.plan.plan_files import PlanFileError, load_plans_file
         from warroom.sim.platform import build_platform, with_plans
 
         try:
@@ -145,7 +145,7 @@ async def record(url: str, db: Path, args: argparse.Namespace, *extra, duration:
     except Exception as exc:  # duckdb raises its own types: say what and where
         raise CliError(f"cannot open history file {db}: {exc}") from None
     report = None if args.quiet else (lambda line: print(f"{datetime.now():%H:%M:%S} {line}", flush=True))
-    from warroom.core.rules import RuleError
+    from warroom.core.alerting.rules import RuleError
     from warroom.io.notify import NotifyConfigError
     from warroom.app.watch import build_watch
 

@@ -109,8 +109,8 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _cmd_drill(args: argparse.Namespace) -> int:
-    from warroom.core.durations import parse_duration
-    from warroom.core.mttx import incident_times
+    from warroom.core.settings.durations import parse_duration
+    from warroom.core.northstar.mttx import incident_times
     from warroom.sim.drill import record_drill
 
     try:
@@ -166,7 +166,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _write_actions(report, text, args: argparse.Namespace) -> None:
     """``--actions-csv`` / ``--actions-json``: the report's action items (times local, as in the report)."""
-    from warroom.core.action_items import to_csv, to_json
+    from warroom.core.incident.action_items import to_csv, to_json
 
     for path, content in ((getattr(args, "actions_csv", None), lambda: to_csv(report.action_items,
                                                                               added_at=text.datetime)),
@@ -182,8 +182,8 @@ def _write_actions(report, text, args: argparse.Namespace) -> None:
 def _cmd_export(args: argparse.Namespace) -> int:
     """An incident bundle (warroom.store.bundle), with progress on stderr and a summary line."""
     from warroom.core.clock import monotonic
-    from warroom.core.durations import parse_duration
-    from warroom.core.paths import recordings_dir
+    from warroom.core.settings.durations import parse_duration
+    from warroom.core.settings.paths import recordings_dir
     from warroom.store import bundle
     from warroom.store.bundle import text as bundle_text
 
@@ -216,7 +216,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_history(args: argparse.Namespace) -> int:
     from warroom.core.clock import MAX_TIME_MS, MIN_TIME_MS
-    from warroom.core.text import terminal_safe as safe  # a history may hold any feed's strings
+    from warroom.core.language.text import terminal_safe as safe  # a history may hold any feed's strings
 
     reader = open_reader(args.db)
     try:
@@ -246,7 +246,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
 
 def _print_quarantine(reader, limit: int) -> None:
     """What the store refused to write (warroom.store.quarantine), newest first."""
-    from warroom.core.text import terminal_safe as safe
+    from warroom.core.language.text import terminal_safe as safe
 
     counts = reader.quarantine_counts()
     if not counts:
@@ -261,8 +261,8 @@ def _print_quarantine(reader, limit: int) -> None:
 
 
 def _cmd_paths(args: argparse.Namespace) -> int:
-    from warroom.core import paths
-    from warroom.core.config import config_path
+    from warroom.core.settings import paths
+    from warroom.core.settings.config import config_path
 
     cfg = config_path(args.config)
     rows = [

@@ -224,7 +224,7 @@ _BY_KIND = {
     "hello": "hello", "topology": "topology", "metrics": "series-defs", "events": "events",
     "plan_catalogue": "catalogue", "heartbeat": "heartbeat", "command_result": "commands",
 }
-#: How the decoder describes a text problem (warroom.core.text.describe, protocol.strings).
+#: How the decoder describes a text problem (warroom.core.language.text.describe, protocol.strings).
 _TEXT_WORDS = re.compile(r"\((lone surrogate|bidi control|control)\)|characters, more than")
 
 

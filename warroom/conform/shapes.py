@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from warroom.core.model import SeriesKey
-from warroom.core.plans import TARGET_KINDS
+from warroom.core.plan.plans import TARGET_KINDS
 
 GUARD_OPS = ("<", "<=", ">", ">=")
 

@@ -1,7 +1,7 @@
 """The report as a text table: check, section, result, detail — safe to print on any terminal.
 
 Details quote what the feed sent (ids, messages, names). Every one goes through
-``warroom.core.text.terminal_safe`` — controls, bidi controls and lone surrogates become visible
+``warroom.core.language.text.terminal_safe`` — controls, bidi controls and lone surrogates become visible
 escapes such as ``\\x1b`` and ``\\u202e`` — and is cut to a readable length, so a hostile feed can
 neither move the cursor, recolour the terminal nor reorder the report.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from warroom.conform.observe import Observation
 from warroom.conform.results import CheckResult, Status
-from warroom.core.text import terminal_safe
+from warroom.core.language.text import terminal_safe
 from warroom.io.auth import redact_url
 
 #: Longest detail printed, in characters (after escaping).

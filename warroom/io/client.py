@@ -43,7 +43,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from warroom.core.clock import FeedClock, monotonic, wall_ms
-from warroom.core.text import terminal_safe
+from warroom.core.language.text import terminal_safe
 from warroom.io.auth import (
     Credentials,
     RedactingLogger,

@@ -8,7 +8,7 @@ the room's language: "Cannot reach 127.0.0.1:18949: connection refused".
 
 ``FeedProblem`` is that reason: a ``kind`` (``ProblemKind``), the ``target`` (host:port, never
 a token or query) and the technical ``detail`` (for tooltips and logs). The UI turns the kind
-into a translated sentence (``warroom.ui.feed_reason``); ``describe()`` is the English one for
+into a translated sentence (``warroom.ui.start.feed_reason``); ``describe()`` is the English one for
 the command line and logs.
 
 Three ways in:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from warroom.core.text import terminal_safe
+from warroom.core.language.text import terminal_safe
 from warroom.protocol import Hello
 
 #: The capability a feed with a replay buffer lists in its hello (docs/protocol.md).

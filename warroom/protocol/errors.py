@@ -11,7 +11,7 @@ import enum
 from collections import Counter
 from dataclasses import dataclass
 
-from warroom.core.text import terminal_safe
+from warroom.core.language.text import terminal_safe
 
 
 class ErrorCode(str, enum.Enum):

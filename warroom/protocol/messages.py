@@ -16,8 +16,8 @@ from typing import Any, ClassVar, Mapping, Union
 import numpy as np
 
 from warroom.core.model import Event, SeriesKey
-from warroom.core.plans import Plan
-from warroom.core.topology import Topology
+from warroom.core.plan.plans import Plan
+from warroom.core.graph.topology import Topology
 
 PROTOCOL_VERSION = 1
 SUPPORTED_VERSIONS = (1,)

@@ -14,10 +14,10 @@ import math
 from typing import Any, Callable
 
 from warroom.core.clock import MAX_TIME_MS, MIN_TIME_MS
-from warroom.core.lang import clean_titles
+from warroom.core.language.lang import clean_titles
 from warroom.core.model import CallEdge, Event, EventKind, Scenario, Service, ServiceKind, Severity
-from warroom.core.plans import Plan
-from warroom.core.topology import Topology
+from warroom.core.plan.plans import Plan
+from warroom.core.graph.topology import Topology
 from warroom.protocol.errors import BadMessage, ErrorCode, ProtocolError
 from warroom.protocol.messages import (
     ACTIONS,

@@ -2,7 +2,7 @@
 
 Every string of every message is checked at the boundary, before anything downstream sees it
 (the alert fingerprints, the DuckDB writer, the terminal, the screen). "Unsafe" characters are
-those of ``warroom.core.text``: C0 controls, DEL, C1 controls, U+2028/U+2029, the bidi controls
+those of ``warroom.core.language.text``: C0 controls, DEL, C1 controls, U+2028/U+2029, the bidi controls
 U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C, and lone surrogates U+D800–U+DFFF (a
 JSON ``"\\ud800"`` escape is valid JSON, but cannot be written as UTF-8).
 
@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from warroom.core.text import UNSAFE, UNSAFE_IN_TEXT, describe, normalise, unsafe_char
+from warroom.core.language.text import UNSAFE, UNSAFE_IN_TEXT, describe, normalise, unsafe_char
 from warroom.protocol.errors import BadMessage, ErrorCode, ProtocolError
 
 NAME_MAX = 256

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from warroom.core.incidents import Incident
-from warroom.core.lang import clean_titles
+from warroom.core.incident.incidents import Incident
+from warroom.core.language.lang import clean_titles
 from warroom.core.model import Event, EventKind, SeriesKey
 from warroom.report.facts import AlertFacts
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from warroom.core.action_items import ActionItem
+from warroom.core.incident.action_items import ActionItem
 from warroom.core.model import SeriesKey
 from warroom.report.impact import Impact
 
@@ -68,7 +68,7 @@ class Summary:
 
 @dataclass(frozen=True)
 class Kpis:
-    """MTTD, MTTA, MTTR (seconds; None when not reached) from ``warroom.core.mttx``."""
+    """MTTD, MTTA, MTTR (seconds; None when not reached) from ``warroom.core.northstar.mttx``."""
 
     mttd_s: float | None
     mtta_s: float | None
@@ -223,5 +223,5 @@ class Report:
     version: str
     window: tuple[int, int]  # the time span the charts show
     impact: Impact | None = None  # business impact per scenario (warroom.report.impact)
-    action_items: tuple[ActionItem, ...] = ()  # follow-ups with owners (warroom.core.action_items)
+    action_items: tuple[ActionItem, ...] = ()  # follow-ups with owners (warroom.core.incident.action_items)
     symptom_grid: tuple[Chart, ...] = ()  # every symptom not charted in full, as small multiples

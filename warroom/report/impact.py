@@ -4,7 +4,7 @@ how long it was affected, and money when the feed gives amounts.
 Transactions lost = expected − actual over the incident window (its start until service was
 restored, or the end of the recording). *Actual* is the recorded ``scenario_tps`` (business
 transactions completed per second). *Expected* is the learned baseline the
-``scenario-tps-drop`` rule judges the same series by (``warroom.core.baseline.Baseline``
+``scenario-tps-drop`` rule judges the same series by (``warroom.core.alerting.baseline.Baseline``
 with its default parameters): a time-of-day profile learned from up to ``PROFILE_DAYS`` of
 history before the start, scaled by the recent level, else the median of the half hour
 before (lagged two minutes). The baseline sees only what was recorded **before** the
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from warroom.core.baseline import Band, Baseline
+from warroom.core.alerting.baseline import Band, Baseline
 from warroom.store.query import HistoryReader
 
 DAY_MS = 86_400_000

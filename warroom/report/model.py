@@ -1,7 +1,7 @@
 """Gather a post-incident report's facts from a history (or an incident bundle).
 
 ``build_report(reader, incident_id)`` reads the event log once, rebuilds the incidents
-(``IncidentBook.replay``), their times (``warroom.core.mttx``) and the plan runs, picks the
+(``IncidentBook.replay``), their times (``warroom.core.northstar.mttx``) and the plan runs, picks the
 alerts that belong to the incident and its worst moment, and reads the few series the
 charts and the map need, downsampled. The result is plain data (``warroom.report.facts``)
 that ``render_html`` prints and tests check without parsing HTML.
@@ -12,17 +12,17 @@ from __future__ import annotations
 from dataclasses import replace
 
 import warroom
-from warroom.core.action_items import action_items
+from warroom.core.incident.action_items import action_items
 from warroom.core.clock import wall_ms
-from warroom.core.health import edge_level, service_level, thresholds_by_service
-from warroom.core.incidents import Incident, IncidentBook
-from warroom.core.lang import pick
-from warroom.core.layout import StableLayout
+from warroom.core.alerting.health import edge_level, service_level, thresholds_by_service
+from warroom.core.incident.incidents import Incident, IncidentBook
+from warroom.core.language.lang import pick
+from warroom.core.graph.layout import StableLayout
 from warroom.core.model import Event, SeriesKey
-from warroom.core.mttx import incident_times
-from warroom.core.names import Names
-from warroom.core.plans import Plan
-from warroom.core.topology import Topology
+from warroom.core.northstar.mttx import incident_times
+from warroom.core.language.names import Names
+from warroom.core.plan.plans import Plan
+from warroom.core.graph.topology import Topology
 from warroom.protocol.parse import parse_plans, parse_topology
 from warroom.report.alerts import incident_end, related_alerts, severity_rank
 from warroom.report.facts import (

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from warroom.core.lang import pick
+from warroom.core.language.lang import pick
 from warroom.core.model import Event, EventKind
-from warroom.core.names import Names
-from warroom.core.plans import Plan
-from warroom.core.plan_runs import PlanBook
+from warroom.core.language.names import Names
+from warroom.core.plan.plans import Plan
+from warroom.core.plan.plan_runs import PlanBook
 from warroom.report.facts import PlanFacts
 
 _VERDICT_ACTIONS = ("effective", "not_effective", "rolled_back", "expired", "failed")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from html import escape
 
-from warroom.core.edge_routes import RouteGeometry, edge_routes
+from warroom.core.graph.edge_routes import RouteGeometry, edge_routes
 from warroom.report.facts import Chart, MapFacts, MapNode, Marker
 from warroom.report.text import Text
 from warroom.report.units import format_tick, format_value
@@ -422,7 +422,7 @@ def _caption(n: MapNode, text: Text) -> str:
 
 def _routes(facts: MapFacts, nodes: dict[str, MapNode]) -> dict[tuple[str, str], list[tuple[float, float]]]:
     """Out of the caller's right side, into the callee's left, through the gaps of skipped
-    columns (``warroom.core.edge_routes``), moved onto the page (node centres as ``map_svg``'s)."""
+    columns (``warroom.core.graph.edge_routes``), moved onto the page (node centres as ``map_svg``'s)."""
     pairs = [(e.caller, e.callee) for e in facts.edges if e.caller in nodes and e.callee in nodes]
     positions = {n.name: (n.x, n.y) for n in nodes.values()}
     dx, dy = PAD + NODE_W / 2, TOP + NODE_H / 2

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from warroom.core.action_items import ActionItem, is_action_item
-from warroom.core.incidents import Incident
-from warroom.core.lang import pick
+from warroom.core.incident.action_items import ActionItem, is_action_item
+from warroom.core.incident.incidents import Incident
+from warroom.core.language.lang import pick
 from warroom.core.model import Event, EventKind, SeriesKey
-from warroom.core.names import Names
+from warroom.core.language.names import Names
 from warroom.report.facts import AlertFacts, Note, PlanFacts, TimelineRow
 from warroom.report.units import format_value, unit_of
 

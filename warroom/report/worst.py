@@ -25,7 +25,7 @@ from typing import Iterable
 
 import numpy as np
 
-from warroom.core.incidents import Incident
+from warroom.core.incident.incidents import Incident
 from warroom.core.model import Event, SeriesKey
 from warroom.report.alerts import incident_end, related_alerts
 from warroom.report.facts import AlertFacts

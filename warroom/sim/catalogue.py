@@ -20,8 +20,8 @@ from __future__ import annotations
 from typing import Mapping
 
 from warroom.core.model import SeriesKey, ServiceKind
-from warroom.core.plans import Guard, Plan
-from warroom.core.topology import Topology
+from warroom.core.plan.plans import Guard, Plan
+from warroom.core.graph.topology import Topology
 
 #: Rate limits admit this much of the normal peak: a little headroom, no promotion surge.
 RATE_LIMIT_HEADROOM = 1.2

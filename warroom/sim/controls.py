@@ -19,8 +19,8 @@ from typing import Any, Mapping
 import numpy as np
 
 from warroom.core.model import ServiceKind
-from warroom.core.plans import Plan
-from warroom.core.topology import Topology
+from warroom.core.plan.plans import Plan
+from warroom.core.graph.topology import Topology
 
 #: A standby database answers this much slower (cold buffer pool) with this much capacity.
 STANDBY_LATENCY_FACTOR = 1.3

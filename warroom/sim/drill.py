@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from warroom.core.alerts import Alert
-from warroom.core.impact import preview
-from warroom.core.incidents import Incident
-from warroom.core.lang import pick
+from warroom.core.alerting.alerts import Alert
+from warroom.core.plan.impact import preview
+from warroom.core.incident.incidents import Incident
+from warroom.core.language.lang import pick
 from warroom.core.model import Event, EventKind
-from warroom.core.plan_runs import PlanBook
+from warroom.core.plan.plan_runs import PlanBook
 from warroom.app.watch import AlertWatch
 from warroom.protocol import TopologySnapshot
 from warroom.sim.engine import Simulator

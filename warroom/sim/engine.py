@@ -36,8 +36,8 @@ from typing import Any
 import numpy as np
 
 from warroom.core.model import Event, EventKind, SeriesKey, Severity
-from warroom.core.plans import Plan
-from warroom.core.topology import Topology
+from warroom.core.plan.plans import Plan
+from warroom.core.graph.topology import Topology
 from warroom.protocol.messages import MetricBatch, PlanCatalogue
 from warroom.sim import faults as F
 from warroom.sim.controls import STANDBY_CAPACITY_FACTOR, STANDBY_LATENCY_FACTOR, Controls

@@ -37,9 +37,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from warroom.core.durations import parse_duration
+from warroom.core.settings.durations import parse_duration
 from warroom.core.model import Severity, ServiceKind
-from warroom.core.topology import Topology
+from warroom.core.graph.topology import Topology
 
 
 class FaultKind(str, enum.Enum):

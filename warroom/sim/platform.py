@@ -17,8 +17,8 @@ from types import MappingProxyType
 from typing import Iterable, Mapping, Sequence
 
 from warroom.core.model import CallEdge, Scenario, Service, ServiceKind
-from warroom.core.plans import Plan
-from warroom.core.topology import Topology
+from warroom.core.plan.plans import Plan
+from warroom.core.graph.topology import Topology
 from warroom.sim.catalogue import build_plans
 
 #: Routing shares of the payment engine over the bank gateways (sum to 1).

@@ -27,8 +27,8 @@ from typing import Any, Iterable
 import numpy as np
 
 from warroom.core.model import Event, SeriesKey
-from warroom.core.plans import Plan
-from warroom.core.topology import Topology
+from warroom.core.plan.plans import Plan
+from warroom.core.graph.topology import Topology
 from warroom.protocol import Events, MetricBatch, PlanCatalogue, TopologySnapshot
 
 DEFAULT_CAPACITY = 3600  # one hour at one point a second

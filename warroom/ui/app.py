@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
-from warroom.core.paths import APP_ID, resource_dir
+from warroom.core.settings.paths import APP_ID, resource_dir
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class ConsoleOptions:
     theme: str | None = None  # "dark", "light"; None: the layout's
     db: Path | None = None
     size: tuple[int, int] | None = None
-    scale: float | None = None  # the wall scale; None: from the window's size (warroom.ui.wall_scale)
+    scale: float | None = None  # the wall scale; None: from the window's size (warroom.ui.wall.wall_scale)
     sim_feed: Any = None  # a SimFeed to serve in-process (demo, snapshot)
     sim_port: int = 0  # the loopback port to serve it on (0: a free one)
     on_served: Callable[[str], None] | None = None  # told the simulator feed's address (demo prints it)
@@ -70,7 +70,7 @@ def install_translation(app, lang: str) -> bool:
     """Load our translation (and Qt's own) for ``lang``; True if ours was found."""
     from PySide6.QtCore import QLibraryInfo, QTranslator
 
-    from warroom.core.lang import set_language
+    from warroom.core.language.lang import set_language
 
     set_language(lang)  # the feed's names (titles per language) follow the UI's language
     if lang == "en":
@@ -124,12 +124,12 @@ def init_app(lang: str | None, theme_name: str | None, layout):
 
 def ask_start(url: str = "", problem=None, lang: str | None = None, theme_name: str | None = None,
               config_path: Path | None = None):
-    """First start: show the start dialog (``warroom.ui.start_dialog``) and return the
+    """First start: show the start dialog (``warroom.ui.start.start_dialog``) and return the
     ``StartChoice`` made, or None when it was closed. ``url``/``problem``: an address given
     that cannot work, shown with its reason."""
     from types import SimpleNamespace
 
-    from warroom.ui.start_dialog import StartDialog
+    from warroom.ui.start.start_dialog import StartDialog
 
     app = init_app(lang, theme_name, SimpleNamespace(theme="dark", font_pt=11.0))
     app.setQuitOnLastWindowClosed(False)  # closing the dialog must not end the console that follows
@@ -146,8 +146,8 @@ def run_console(opts: ConsoleOptions) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import qasync
     from PySide6.QtCore import QSettings
-    from warroom.core.layouts import load_layout
-    from warroom.core.paths import new_recording_path
+    from warroom.core.settings.layouts import load_layout
+    from warroom.core.settings.paths import new_recording_path
     from warroom.app.session import FeedSession
     from warroom.app.watch import build_watch
     from warroom.store import StoreWriter
@@ -191,7 +191,7 @@ def run_console(opts: ConsoleOptions) -> int:
         win = _make_window(view, layout, opts, kiosk, before_frame=session.sync_clock, settings=settings)
         _place(app, win, opts)
         if os.environ.get("WARROOM_STARTUP_PROBE"):  # bench/startup.py: report the first painted frame
-            from warroom.ui import startup_probe
+            from warroom.ui.start import startup_probe
 
             startup_probe.install(app, win, os.environ["WARROOM_STARTUP_PROBE"])
         # What exists now lives as long as the console: out of the collector's sight, a full
@@ -243,7 +243,7 @@ def kiosk_plan(opts: ConsoleOptions):
     if not (opts.rotate or opts.follow_incident):
         return None
     from warroom.app.kiosk import Stop, parse_rotation
-    from warroom.core.layouts import LayoutError, load_layout
+    from warroom.core.settings.layouts import LayoutError, load_layout
 
     try:
         stops = parse_rotation(opts.rotate) if opts.rotate else (Stop(opts.layout),)
@@ -258,7 +258,7 @@ def kiosk_plan(opts: ConsoleOptions):
 def _make_window(view, layout, opts: ConsoleOptions, kiosk=None, **kw):
     """A ``MainWindow`` on ``layout``, or a ``KioskWindow`` for a ``kiosk_plan``; in wall mode if asked."""
     if kiosk:
-        from warroom.ui.kiosk import KioskWindow
+        from warroom.ui.wall.kiosk import KioskWindow
 
         win = KioskWindow(view, kiosk[0], kiosk[1], **kw)
     else:
@@ -270,8 +270,8 @@ def _make_window(view, layout, opts: ConsoleOptions, kiosk=None, **kw):
 
 
 def _place(app, win, opts: ConsoleOptions) -> None:
-    """Size the window and put it on the chosen screen (see ``warroom.ui.screens``)."""
-    from warroom.ui.screens import choose_screen, place_window
+    """Size the window and put it on the chosen screen (see ``warroom.ui.wall.screens``)."""
+    from warroom.ui.wall.screens import choose_screen, place_window
 
     screens = app.screens()
     primary = screens.index(app.primaryScreen()) if app.primaryScreen() in screens else 0
@@ -280,7 +280,7 @@ def _place(app, win, opts: ConsoleOptions) -> None:
         print(warning, file=sys.stderr)
     place_window(win, screens[index] if index is not None else None, size=opts.size,
                  fullscreen=opts.fullscreen or (opts.wall and opts.size is None), keep_geometry=win.geometry_restored)
-    from warroom.ui import wall_scale
+    from warroom.ui.wall import wall_scale
 
     win._wall_scaler = wall_scale.attach(win, getattr(opts, "scale", None))  # type, spacing follow the window
 

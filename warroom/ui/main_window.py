@@ -35,13 +35,13 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QVBoxLayout, QWi
 
 from warroom.app.kiosk import unmitigated
 from warroom.app.staleness import Staleness, StaleWatch
-from warroom.core.layouts import Layout
+from warroom.core.settings.layouts import Layout
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.layout_names import layout_title
 from warroom.ui.panels.base import Panel
 from warroom.ui.panels.registry import panel_class
-from warroom.ui.stale_banner import StaleBanner, stale_colors, stripe_brush
+from warroom.ui.wall.stale_banner import StaleBanner, stale_colors, stripe_brush
 
 log = logging.getLogger(__name__)
 

@@ -91,7 +91,7 @@ FONT_FAMILIES = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Micr
 
 _current = DARK
 _base_point_size = 11.0  # the layout's font_pt: the application font at 1080p
-# The wall scale (see warroom/ui/wall_scale.py): every size the panels give at 1080p is
+# The wall scale (see warroom/ui/wall/wall_scale.py): every size the panels give at 1080p is
 # multiplied by it, so a wall at 4K shows the same picture, twice as big. Points are also
 # corrected for a logical DPI other than 96, so that a point takes the same share of the
 # screen whatever the display server thinks an inch is.
@@ -123,7 +123,7 @@ def px(n: float) -> int:
 
 
 def set_wall_scale(scale: float, dpi: float = 96.0) -> None:
-    """Make ``scale`` the wall scale (``warroom.ui.wall_scale`` applies it to open windows)."""
+    """Make ``scale`` the wall scale (``warroom.ui.wall.wall_scale`` applies it to open windows)."""
     global _scale, _dpi
     _scale = float(scale)
     _dpi = float(dpi) if dpi and dpi > 0 else 96.0

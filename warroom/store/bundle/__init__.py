@@ -30,11 +30,11 @@ import duckdb
 import pyarrow as pa
 
 import warroom
-from warroom.core.alert_log import AlertLog
+from warroom.core.alerting.alert_log import AlertLog
 from warroom.core.clock import wall_ms
-from warroom.core.incidents import Incident, IncidentBook
+from warroom.core.incident.incidents import Incident, IncidentBook
 from warroom.core.model import Event, EventKind
-from warroom.core.plan_runs import PlanBook
+from warroom.core.plan.plan_runs import PlanBook
 from warroom.store.bundle.check import check_file
 from warroom.store.bundle.format import (
     COLUMNS, FAR_FUTURE_MS, FORMAT, FORMAT_VERSION, MANIFEST_KEY, REVIEW_FILTER, BundleError, BundleInfo, Progress,

@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from warroom.core.incidents import Incident, IncidentBook
+from warroom.core.incident.incidents import Incident, IncidentBook
 from warroom.store.bundle.check import check_file
 from warroom.store.bundle.format import (
     FAR_FUTURE_MS,

@@ -15,9 +15,9 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QModelIndex, Qt  # noqa: E402
 
 from tests.app.drill import Drill  # noqa: E402
-from warroom.core.alerts import Alert  # noqa: E402
+from warroom.core.alerting.alerts import Alert  # noqa: E402
 from warroom.core.model import EventKind, SeriesKey, Severity  # noqa: E402
-from warroom.core.rules import default_rules_path  # noqa: E402
+from warroom.core.alerting.rules import default_rules_path  # noqa: E402
 from warroom.app.watch import AlertWatch  # noqa: E402
 from warroom.store.live import LiveView  # noqa: E402
 from warroom.ui import theme  # noqa: E402

@@ -30,7 +30,7 @@ from warroom.ui.panels.live_label import LiveLabel  # noqa: E402
 START_MS = 1763605800000  # 2025-11-20 10:30:00 UTC+8, the busy hour
 BEIJING = 8 * 3600
 QR = SeriesKey("scenario_success_ratio", {"scenario": "qr_pay"})
-LAYOUTS = Path(__file__).resolve().parents[2] / "layouts"
+LAYOUTS = Path(__file__).resolve().parents[4] / "layouts"
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from warroom.core.action_items import action_items
+from warroom.core.incident.action_items import action_items
 from warroom.ui.panels.incidents import dialogs as incident_dialogs
 from warroom.ui.panels.incidents.dialogs import ActionInput
 from tests.ui.panels.incidents.test_incidents_panel import make_panel, outage, timeline  # noqa: F401 - fixture

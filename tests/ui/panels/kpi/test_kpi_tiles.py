@@ -11,9 +11,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from tests.ui.board_support import BUSY_HOUR_MS, SimFeed, color_pixels, feed_series  # noqa: E402
-from warroom.core import kpi  # noqa: E402
+from warroom.core.northstar import kpi  # noqa: E402
 from warroom.core.model import Scenario, SeriesKey, Service, ServiceKind  # noqa: E402
-from warroom.core.topology import Topology  # noqa: E402
+from warroom.core.graph.topology import Topology  # noqa: E402
 from warroom.protocol import TopologySnapshot  # noqa: E402
 from warroom.store.live import LiveView  # noqa: E402
 from warroom.ui import theme  # noqa: E402
@@ -104,7 +104,7 @@ def test_mttr_and_incidents_show_a_dash_never_a_number(qtbot, healthy):
 
 def test_incident_and_mttr_tiles_follow_a_drill(qtbot):
     from tests.app.drill import Drill
-    from warroom.core.mttx import incident_times
+    from warroom.core.northstar.mttx import incident_times
 
     view = LiveView()
     d = Drill(view=view)

@@ -11,9 +11,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import QRectF  # noqa: E402
 
-from warroom.core.grouping import GROUP_PREFIX, LONE_MAX  # noqa: E402
+from warroom.core.graph.grouping import GROUP_PREFIX, LONE_MAX  # noqa: E402
 from warroom.core.model import CallEdge, SeriesKey, Service, ServiceKind  # noqa: E402
-from warroom.core.topology import Topology  # noqa: E402
+from warroom.core.graph.topology import Topology  # noqa: E402
 from warroom.protocol import MetricBatch, TopologySnapshot  # noqa: E402
 from warroom.store.live import LiveView  # noqa: E402
 from warroom.ui import theme  # noqa: E402
@@ -88,7 +88,7 @@ def grouped(qtbot):
 # -- readable from five metres -------------------------------------------------------------
 @pytest.mark.parametrize("size", [(1920, 1080), (3840, 2160)])
 def test_every_figure_is_at_least_one_percent_of_the_screen_height(qtbot, size):
-    from warroom.core.layouts import load_layout
+    from warroom.core.settings.layouts import load_layout
     from warroom.ui.main_window import MainWindow
 
     feed = SimFeed(60)
@@ -355,7 +355,7 @@ def test_the_unhealthy_only_tick_box_is_visible_in_both_themes(qtbot, name):
 
 
 def test_the_controls_follow_the_wall_scale(qtbot):
-    from warroom.ui.wall_scale import apply_scale
+    from warroom.ui.wall.wall_scale import apply_scale
 
     p = make_panel(qtbot, LiveView(), MAP_1080)
     controls = (p.highlight_label, p.scenario_combo, p.find_box, p.unhealthy_box, p.fit_button)

@@ -14,9 +14,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QWheelEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QGraphicsItem  # noqa: E402
 
-from warroom.core.layout import StableLayout  # noqa: E402
+from warroom.core.graph.layout import StableLayout  # noqa: E402
 from warroom.core.model import CallEdge, SeriesKey, Service, ServiceKind  # noqa: E402
-from warroom.core.topology import Topology  # noqa: E402
+from warroom.core.graph.topology import Topology  # noqa: E402
 from warroom.protocol import MetricBatch, TopologySnapshot  # noqa: E402
 from warroom.sim.platform import build_platform  # noqa: E402
 from warroom.store.live import LiveView  # noqa: E402

@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLabel, QScrollArea  # noqa: E402
 
 from tests.ui.panels.plans.test_plans_panel import Rig  # noqa: E402
-from warroom.core.layouts import load_layout  # noqa: E402
+from warroom.core.settings.layouts import load_layout  # noqa: E402
 from warroom.protocol import CommandResult  # noqa: E402
 from warroom.ui import theme  # noqa: E402
 from warroom.ui.main_window import MainWindow  # noqa: E402

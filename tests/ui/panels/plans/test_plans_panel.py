@@ -20,12 +20,12 @@ from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from tests.app.drill import PEAK_MS  # noqa: E402
-from warroom.core.names import names_for  # noqa: E402
-from warroom.core.alerts import AlertEngine  # noqa: E402
-from warroom.core.layouts import layouts_dir, load_layout  # noqa: E402
+from warroom.core.language.names import names_for  # noqa: E402
+from warroom.core.alerting.alerts import AlertEngine  # noqa: E402
+from warroom.core.settings.layouts import layouts_dir, load_layout  # noqa: E402
 from warroom.core.model import EventKind  # noqa: E402
-from warroom.core.names import current_names  # noqa: E402
-from warroom.core.rules import default_rules_path, load_rules_file  # noqa: E402
+from warroom.core.language.names import current_names  # noqa: E402
+from warroom.core.alerting.rules import default_rules_path, load_rules_file  # noqa: E402
 from warroom.io.client import NotConnected  # noqa: E402
 from warroom.app.plan_desk import PlanDesk  # noqa: E402
 from warroom.app.watch import AlertWatch  # noqa: E402

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from tests.ui.board_support import BUSY_HOUR_MS, SimFeed, feed_series  # noqa: E402
 from warroom.core.model import Scenario, SeriesKey, Service, ServiceKind  # noqa: E402
-from warroom.core.topology import Topology  # noqa: E402
+from warroom.core.graph.topology import Topology  # noqa: E402
 from warroom.protocol import TopologySnapshot  # noqa: E402
 from warroom.store.live import LiveView  # noqa: E402
 from warroom.ui import theme  # noqa: E402
@@ -235,7 +235,7 @@ def test_the_board_background_is_the_theme_surface(qtbot, outage, th):
 def test_tooltip_carries_the_error_budget_burn_of_the_last_hour(qtbot, outage):
     import numpy as np
 
-    from warroom.core.mttx import error_budget
+    from warroom.core.northstar.mttx import error_budget
     from warroom.ui.panels.scenarios.panel import ID_ROLE, scenario_burn
 
     ts, ratios = outage.view.window(SeriesKey("scenario_success_ratio", {"scenario": "qr_pay"}), 3_600_000)

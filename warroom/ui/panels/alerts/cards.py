@@ -109,7 +109,7 @@ class CardDelegate(QStyledItemDelegate):
         self.wall_scale_changed()
 
     def wall_scale_changed(self) -> None:
-        """Fonts and padding for the wall scale in force (``warroom.ui.wall_scale`` calls it)."""
+        """Fonts and padding for the wall scale in force (``warroom.ui.wall.wall_scale`` calls it)."""
         title_pt, badge_pt, chip_sample = self._sizes
         self.title_font = theme.ui_font(title_pt)
         self.bold_font = theme.ui_font(title_pt, bold=True)

@@ -17,9 +17,9 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QRadioButton, QVBoxLayout, QWidget)
 
-from warroom.core.alerts import Alert
-from warroom.core.lang import pick
-from warroom.core.names import current_names
+from warroom.core.alerting.alerts import Alert
+from warroom.core.language.lang import pick
+from warroom.core.language.names import current_names
 from warroom.ui import theme
 
 translate = QCoreApplication.translate  # lupdate reads translate("Context", "text") calls

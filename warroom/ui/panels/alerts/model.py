@@ -15,10 +15,10 @@ from typing import Any, Iterable
 
 from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from warroom.core.alerts import Alert
-from warroom.core.lang import pick
+from warroom.core.alerting.alerts import Alert
+from warroom.core.language.lang import pick
 from warroom.core.model import Severity
-from warroom.core.names import current_names, event_title
+from warroom.core.language.names import current_names, event_title
 from warroom.ui import theme
 from warroom.ui.panels.alerts.cards import CARD_ROLE, LINES_ROLE, Badge, Card, format_age, severity_color, severity_rank
 

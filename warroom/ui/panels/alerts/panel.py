@@ -26,10 +26,10 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QLabel, QSplitter,
                                QTreeView, QVBoxLayout, QWidget)
 
-from warroom.core.alerts import Alert
-from warroom.core.durations import parse_duration
-from warroom.core.names import names_for
-from warroom.core.silences import Silence
+from warroom.core.alerting.alerts import Alert
+from warroom.core.settings.durations import parse_duration
+from warroom.core.language.names import names_for
+from warroom.core.alerting.silences import Silence
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.alerts import dialogs as alert_dialogs

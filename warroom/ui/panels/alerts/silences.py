@@ -11,7 +11,7 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from warroom.core.silences import Silence
+from warroom.core.alerting.silences import Silence
 from warroom.ui import theme
 from warroom.ui.panels.alerts.cards import format_age
 

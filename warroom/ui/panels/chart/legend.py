@@ -156,7 +156,7 @@ class ChartLegendWidget(QWidget):
         self._fit_width()
 
     def wall_scale_changed(self) -> None:
-        """The wall scale changed (``warroom.ui.wall_scale``): room for the values, rows placed anew."""
+        """The wall scale changed (``warroom.ui.wall.wall_scale``): room for the values, rows placed anew."""
         for swatch, _, value in self._rows:
             swatch.setFixedSize(theme.px(22), theme.px(6))
             value.setFixedWidth(max(_text_px(value.font(), t) for t in ("100.00%", value.text())))

@@ -28,7 +28,7 @@ from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from warroom.core.model import Event, EventKind, SeriesKey
-from warroom.core.names import names_for
+from warroom.core.language.names import names_for
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
@@ -173,7 +173,7 @@ class ChartPanel(Panel):
         self.time_axis.setHeight(QFontMetrics(font).height() + theme.px(14))
 
     def wall_scale_changed(self) -> None:
-        """The wall scale changed (``warroom.ui.wall_scale``): axes, lines and markers follow."""
+        """The wall scale changed (``warroom.ui.wall.wall_scale``): axes, lines and markers follow."""
         self._style_axes()
         self.time_axis.min_tick_px = theme.px(130)
         for key, curve in self._curves.items():

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QHeaderView, QSiz
                                QVBoxLayout, QWidget)
 
 from warroom.core.model import Event, EventKind, Severity
-from warroom.core.names import Names, event_title, names_for
+from warroom.core.language.names import Names, event_title, names_for
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
@@ -263,7 +263,7 @@ class EventFeedPanel(Panel):
         self.table.verticalHeader().setDefaultSectionSize(rows)
 
     def wall_scale_changed(self) -> None:
-        """The wall scale changed (``warroom.ui.wall_scale``): sizes follow the new fonts."""
+        """The wall scale changed (``warroom.ui.wall.wall_scale``): sizes follow the new fonts."""
         self._measure()
         width = self.width()
         self._set_compact(width < self._wide_px)

@@ -5,7 +5,7 @@ The feed client writes its status in technical English ("live from sim-7", "no d
 heartbeat for 12 s", "closed by server: 4008 slow consumer"); those strings stay in logs and
 in the history file as they are. What a person reads on the wall (the feed-health panel, the
 event feed) is rebuilt here from the pattern or from the event's attrs and translated.
-A problem connecting (refused, unknown host, TLS…) is ``warroom.ui.feed_reason``'s sentence.
+A problem connecting (refused, unknown host, TLS…) is ``warroom.ui.start.feed_reason``'s sentence.
 Text that matches nothing known is shown as it is (a feed's own words).
 """
 
@@ -17,7 +17,7 @@ from PySide6.QtCore import QCoreApplication
 
 from warroom.core.model import Event, EventKind
 from warroom.io.reconnect import CLOSE_CODES
-from warroom.ui.feed_reason import reason_text
+from warroom.ui.start.feed_reason import reason_text
 
 CONTEXT = "FeedText"
 

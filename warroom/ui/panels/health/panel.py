@@ -21,7 +21,7 @@ from warroom.ui.panels.base import Panel
 from warroom.ui.panels.health.fit_label import FitLabel
 from warroom.ui.panels.health.feed_text import status_text
 from warroom.ui.panels.live_label import LiveLabel
-from warroom.ui.stale_banner import stale_colors
+from warroom.ui.wall.stale_banner import stale_colors
 
 #: Data older than this turns the frame amber...
 WARN_AGE_MS = 5_000

@@ -14,11 +14,11 @@ from typing import Any, Iterable
 
 from PySide6.QtCore import QAbstractListModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 
-from warroom.core.alerts import amends_root
-from warroom.core.incidents import Incident
-from warroom.core.lang import pick
+from warroom.core.alerting.alerts import amends_root
+from warroom.core.incident.incidents import Incident
+from warroom.core.language.lang import pick
 from warroom.core.model import Event, EventKind
-from warroom.core.names import current_names, event_title
+from warroom.core.language.names import current_names, event_title
 from warroom.ui import theme
 from warroom.ui.panels.alerts.cards import CARD_ROLE, LINES_ROLE, Badge, Card, format_age, severity_color, severity_rank
 from warroom.ui.panels.events.panel import format_time
@@ -207,7 +207,7 @@ def timeline_rows(inc: Incident, show_all: bool = False) -> list[TimelineRow]:
             who = str(ev.attrs.get("actor") or "")
             detail = " / ".join(x for x in [who, " ".join(rest.split())] if x)
             r = TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "NOTE"), t.accent, first, detail)
-            if ev.attrs.get("action_item") is True:  # warroom.core.action_items
+            if ev.attrs.get("action_item") is True:  # warroom.core.incident.action_items
                 owner = translate("IncidentsPanel", "owner %1").replace("%1", str(ev.attrs.get("owner") or ""))
                 due = str(ev.attrs.get("due") or "")
                 if due:

@@ -21,8 +21,8 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QSplitter,
                                QVBoxLayout, QWidget)
 
-from warroom.core.incidents import Incident
-from warroom.core.names import names_for
+from warroom.core.incident.incidents import Incident
+from warroom.core.language.names import names_for
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.incidents import dialogs as incident_dialogs

@@ -6,7 +6,7 @@ unit, a 15-minute trend line and a colour (with a word) against its own threshol
 shows "—" in the unknown colour, never a made-up number.
 
 TPS has no fixed good value: it is judged against what is normal now, the learned baseline
-(``warroom.core.baseline``, its recent median, ``TpsNormal``), which does not learn from the
+(``warroom.core.alerting.baseline``, its recent median, ``TpsNormal``), which does not learn from the
 points that are themselves a drop. So an outage does not become the new normal while it
 lasts: at −24 % the tile is amber and says "−24 % vs normal".
 
@@ -23,10 +23,10 @@ from typing import Any, Callable, Iterable
 import numpy as np
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from warroom.core import kpi, mttx
-from warroom.core.baseline import Baseline
+from warroom.core.northstar import kpi, mttx
+from warroom.core.alerting.baseline import Baseline
 from warroom.core.model import SeriesKey, ServiceKind
-from warroom.core.names import names_for
+from warroom.core.language.names import names_for
 from warroom.store.live import LiveView
 from warroom.ui.panels.base import Panel
 from warroom.ui.panels.kpi.tile import DASH, KpiTileWidget
@@ -106,7 +106,7 @@ class KpiThresholds:
 
 
 class TpsNormal:
-    """What total TPS normally is now: the learned baseline's (``warroom.core.baseline``) recent
+    """What total TPS normally is now: the learned baseline's (``warroom.core.alerting.baseline``) recent
     median, fed point by point from the view.
 
     A point that is itself a drop (``is_drop(value, normal)``) is not learned, so an outage does

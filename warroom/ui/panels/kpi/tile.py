@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from pyqtgraph.functions import create_qpolygonf, ndarray_from_qpolygonf
 
 from warroom.ui import theme
-from warroom.ui.stale_banner import age_text, stale_colors, stale_ink
+from warroom.ui.wall.stale_banner import age_text, stale_colors, stale_ink
 
 DASH = "—"
 #: Most points drawn in a sparkline; longer trends are averaged into buckets.

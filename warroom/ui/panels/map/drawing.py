@@ -12,7 +12,7 @@ What cannot be seen is not made: captions too small to read are hidden and not c
 (``show_captions``), and on a big map healthy edges are drawn only from ``EDGES_ZOOM`` on
 (``show_all_edges``); edges in trouble or on a highlighted path always show.
 
-A collapsed group (``warroom.core.grouping``) is one node coloured by its worst member, its
+A collapsed group (``warroom.core.graph.grouping``) is one node coloured by its worst member, its
 caption the count of members in trouble; an edge between groups sums its calls' traffic and
 takes the worst of their levels.
 """
@@ -27,7 +27,7 @@ from typing import Callable, Iterator
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QRectF, QTimer
 from PySide6.QtWidgets import QGraphicsScene
 
-from warroom.core.health import edge_level, service_level
+from warroom.core.alerting.health import edge_level, service_level
 from warroom.core.model import SeriesKey, ServiceKind
 from warroom.ui.panels.map.items import (
     COL_STEP, NODE_H, NODE_W, ROW_STEP, CallEdgeItem, ServiceNodeItem, format_rate, format_ratio, format_seconds,
@@ -69,7 +69,7 @@ _KIND_GROUPS = {
 
 def kind_group_label(kind: ServiceKind) -> str:
     """The name of a group made of the services of one kind (groups the feed did not give;
-    ``warroom.core.grouping.derive_groups``), in the console's language."""
+    ``warroom.core.graph.grouping.derive_groups``), in the console's language."""
     name = _KIND_GROUPS.get(kind)
     return QCoreApplication.translate("TopologyMapPanel", name) if name else kind.value
 

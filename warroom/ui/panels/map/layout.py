@@ -21,11 +21,11 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
-from warroom.core.edge_routes import edge_routes
-from warroom.core.grouping import GroupMemory, Grouped, collapse, wrap_columns
-from warroom.core.health import HealthThresholds, thresholds_by_service
-from warroom.core.layout import StableLayout
-from warroom.core.topology import Topology
+from warroom.core.graph.edge_routes import edge_routes
+from warroom.core.graph.grouping import GroupMemory, Grouped, collapse, wrap_columns
+from warroom.core.alerting.health import HealthThresholds, thresholds_by_service
+from warroom.core.graph.layout import StableLayout
+from warroom.core.graph.topology import Topology
 from warroom.ui.panels.map.items import COL_STEP, ROW_STEP
 from warroom.ui.panels.map.routes import GEOMETRY
 
@@ -62,7 +62,7 @@ def lay_out(engine: StableLayout, topology: Topology, expanded: frozenset[str] =
     """Groups, slots, routes and thresholds of ``topology``; moves ``engine``'s remembered slots
     along. A big topology is drawn with every group (the feed's, or derived ones: ``memory``
     keeps those put across updates) but the ``expanded`` ones collapsed, its tall columns
-    folded (``warroom.core.grouping``).
+    folded (``warroom.core.graph.grouping``).
 
     Call it from one thread at a time: ``engine`` and ``memory`` are not locked.
     """

@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QCompleter, QGraphicsItem, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
-from warroom.core.grouping import GroupMemory
-from warroom.core.layout import StableLayout
-from warroom.core.topology import Topology
+from warroom.core.graph.grouping import GroupMemory
+from warroom.core.graph.layout import StableLayout
+from warroom.core.graph.topology import Topology
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
@@ -66,7 +66,7 @@ class TopologyMapPanel(Panel):
     sig_service_selected = Signal(str)
 
     #: A big topology whose feed gives no groups is drawn in groups made up from its names,
-    #: kinds or calls (``warroom.core.grouping.derive_groups``); False draws every box.
+    #: kinds or calls (``warroom.core.graph.grouping.derive_groups``); False draws every box.
     DERIVE_GROUPS = True
 
     def __init__(self, source: LiveView, parent: QWidget | None = None) -> None:
@@ -175,7 +175,7 @@ class TopologyMapPanel(Panel):
         self.toolbar.setGeometry(0, 0, self.view.width(), self.toolbar.sizeHint().height())
 
     def wall_scale_changed(self) -> None:
-        """The wall scale changed (``warroom.ui.wall_scale``): the controls follow, and a fitted
+        """The wall scale changed (``warroom.ui.wall.wall_scale``): the controls follow, and a fitted
         map is fitted again below them."""
         self._style_toolbar()
         if self.auto_fit:

@@ -1,7 +1,7 @@
 """Where the call-chain map's edges run: out of a caller's right side, into the callee's
 left, through the gaps of the columns they skip, each on its own port of a node's side.
 
-The geometry is ``warroom.core.edge_routes`` (shared with the report's SVG map); this module
+The geometry is ``warroom.core.graph.edge_routes`` (shared with the report's SVG map); this module
 gives it the live map's sizes and turns the points into Qt's. ``route_edges`` is what the
 map panel calls when its topology changes.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF
 
-from warroom.core.edge_routes import RouteGeometry, edge_routes
-from warroom.core.topology import Topology
+from warroom.core.graph.edge_routes import RouteGeometry, edge_routes
+from warroom.core.graph.topology import Topology
 from warroom.ui.panels.map.items import COL_STEP, NODE_H, NODE_W, ROW_STEP
 
 PORT_GAP = 16.0  # between the ends of edges that share a side of a node

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget,
 )
 
-from warroom.core.health import DEFAULT_THRESHOLDS, HealthThresholds, grade, service_level
+from warroom.core.alerting.health import DEFAULT_THRESHOLDS, HealthThresholds, grade, service_level
 from warroom.core.model import SeriesKey
 from warroom.store.live import LiveView
 from warroom.ui import theme

@@ -16,8 +16,8 @@ import asyncio
 import logging
 from typing import Any, Coroutine
 
-from warroom.core.plan_runs import PlanRun
-from warroom.core.plans import Plan
+from warroom.core.plan.plan_runs import PlanRun
+from warroom.core.plan.plans import Plan
 from warroom.ui.panels.plans import dialogs as plan_dialogs
 from warroom.ui.panels.plans.text import impact_level, impact_lines, translate
 

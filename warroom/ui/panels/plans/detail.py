@@ -21,10 +21,10 @@ from typing import Any, Mapping
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from warroom.core.impact import Impact
-from warroom.core.plan_runs import PlanRun
-from warroom.core.plans import Plan
-from warroom.core.topology import Topology
+from warroom.core.plan.impact import Impact
+from warroom.core.plan.plan_runs import PlanRun
+from warroom.core.plan.plans import Plan
+from warroom.core.graph.topology import Topology
 from warroom.ui import theme
 from warroom.ui.panels.alerts.widgets import make_button
 from warroom.ui.panels.plans.list_model import level_color, risk_text

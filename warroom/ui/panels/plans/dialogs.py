@@ -16,8 +16,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLayout, QLineEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
-from warroom.core.plan_runs import PlanRun
-from warroom.core.plans import Plan
+from warroom.core.plan.plan_runs import PlanRun
+from warroom.core.plan.plans import Plan
 from warroom.ui import theme
 from warroom.ui.panels.plans.list_model import level_color
 from warroom.ui.panels.plans.text import fill, guard_text, kind_word, run_state, translate

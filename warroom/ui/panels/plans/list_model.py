@@ -17,9 +17,9 @@ from typing import Any, Iterable, Mapping
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
-from warroom.core.names import current_names
-from warroom.core.plan_runs import PlanRun
-from warroom.core.plans import Plan
+from warroom.core.language.names import current_names
+from warroom.core.plan.plan_runs import PlanRun
+from warroom.core.plan.plans import Plan
 from warroom.ui import theme
 from warroom.ui.panels.alerts.cards import CARD_ROLE, LINES_ROLE, Badge, Card
 from warroom.ui.panels.plans.rows import Mark

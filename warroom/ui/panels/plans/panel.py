@@ -30,10 +30,10 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QScrollArea, QSplitter,
                                QVBoxLayout, QWidget)
 
-from warroom.core.impact import Impact
+from warroom.core.plan.impact import Impact
 from warroom.core.model import SeriesKey
-from warroom.core.plan_runs import PlanRun
-from warroom.core.plans import Plan
+from warroom.core.plan.plan_runs import PlanRun
+from warroom.core.plan.plans import Plan
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.alerts.widgets import MessageLine, make_button, off_label, off_or_page

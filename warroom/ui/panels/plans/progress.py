@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from warroom.core.model import Event, EventKind
-from warroom.core.plan_runs import PlanRun
+from warroom.core.plan.plan_runs import PlanRun
 from warroom.ui import theme
 from warroom.ui.panels.plans.text import guard_holds, time_text, translate
 

@@ -46,7 +46,7 @@ class PlanRowDelegate(QStyledItemDelegate):
         self.wall_scale_changed()
 
     def wall_scale_changed(self) -> None:
-        """(Re)make the fonts and lengths at the wall scale in force (``warroom.ui.wall_scale``)."""
+        """(Re)make the fonts and lengths at the wall scale in force (``warroom.ui.wall.wall_scale``)."""
         title_pt, mark_pt = self._pts
         self.title_font = theme.ui_font(title_pt)
         self.bold_font = theme.ui_font(title_pt, bold=True)

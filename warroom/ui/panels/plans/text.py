@@ -16,12 +16,12 @@ from typing import Any, Mapping
 
 from PySide6.QtCore import QCoreApplication
 
-from warroom.core.impact import Impact
+from warroom.core.plan.impact import Impact
 from warroom.core.model import SeriesKey
-from warroom.core.names import current_names
-from warroom.core.plan_runs import EXPIRY_WARNING_MS, PlanRun
-from warroom.core.plans import Guard, Plan
-from warroom.core.topology import Topology
+from warroom.core.language.names import current_names
+from warroom.core.plan.plan_runs import EXPIRY_WARNING_MS, PlanRun
+from warroom.core.plan.plans import Guard, Plan
+from warroom.core.graph.topology import Topology
 
 translate = QCoreApplication.translate  # lupdate reads translate("Context", "text") calls
 

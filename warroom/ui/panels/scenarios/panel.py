@@ -16,13 +16,13 @@ from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionViewItem,
                                QTableView, QVBoxLayout, QWidget)
 
-from warroom.core import mttx
+from warroom.core.northstar import mttx
 from warroom.core.model import SeriesKey
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
 from warroom.ui.panels.kpi.panel import DASH, KpiThresholds, format_count, format_percent
-from warroom.ui.stale_banner import age_text, stale_ink
+from warroom.ui.wall.stale_banner import age_text, stale_ink
 
 #: Success ratios are ranked in buckets this wide, ties kept in their previous order, so
 #: two scenarios a hair apart do not swap places on every frame.
@@ -368,7 +368,7 @@ class ScenarioBoardPanel(Panel):
         self.table.setShowGrid(False)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.verticalHeader().hide()
-        self.table.setProperty("fits_all_rows", True)  # every scenario on screen (tests/ui/wall_check.py holds it to that)
+        self.table.setProperty("fits_all_rows", True)  # every scenario on screen (tests/ui/wall/wall_check.py holds it to that)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
         header.setFont(theme.ui_font(13.0, bold=True))
@@ -409,7 +409,7 @@ class ScenarioBoardPanel(Panel):
             header.resizeSection(col, max(metrics.horizontalAdvance(widest), head) + theme.px(16))
 
     def wall_scale_changed(self) -> None:
-        """The wall scale changed (``warroom.ui.wall_scale``): the title font and the columns follow."""
+        """The wall scale changed (``warroom.ui.wall.wall_scale``): the title font and the columns follow."""
         self.delegate.set_title_font(theme.ui_font(TITLE_PT))
         self._size_columns()
         self._fit_rows()

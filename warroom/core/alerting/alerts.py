@@ -1,0 +1,520 @@
+"""The alert engine: rules in, alert lifecycle events out (pure, clock-free).
+
+Feed it the latest points (``observe``) and the deploys and config changes it sees
+(``note_event``), then call ``evaluate(now_ms)`` once per tick of feed time. It returns the
+events to append to the event log, one per transition:
+
+    pending   the condition holds, not yet for the rule's ``for``
+    firing    it held long enough
+    acknowledged   someone took it (``acknowledge``), with a comment
+    resolved  the condition has been clear for ``resolve_after`` (a pending alert that
+              clears is resolved with ``fired: false``)
+
+An alert is identified by its *fingerprint* (rule + series), so the same problem is one
+alert however long it lasts. Flapping is damped: an alert that fires ``flap_count`` times
+within ``flap_window`` needs five times as long to resolve, and is tagged ``flapping``.
+After each evaluation the alerts are grouped by probable root cause
+(``warroom.core.alerting.rootcause``); when an alert's root cause changes, an event with the same
+state and the new ``root_cause`` records it. Data older than ``stale_after`` is "no data":
+an alert neither fires nor resolves on silence.
+
+Memory is bounded for a feed that runs for weeks: a series silent for ``FORGET_AFTER_MS`` of
+feed time with no active alert is forgotten (its latest point, its rules' state and
+baselines; it starts afresh if it comes back), and at most ``MAX_CHANGES`` deploys and config
+changes of the last ``change_window`` are remembered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping, Sequence
+
+from warroom.core.alerting.baseline import Baseline
+from warroom.core.alerting.health import DEFAULT_THRESHOLDS, HealthThresholds, thresholds_by_service
+from warroom.core.language.lang import clean_titles
+from warroom.core.model import Event, EventKind, SeriesKey, Severity
+from warroom.core.language.names import Names
+from warroom.core.alerting.rootcause import CallGraph, Symptom, find_roots
+from warroom.core.alerting.rules import Rule, RuleSet
+from warroom.core.alerting.silences import Silence
+from warroom.core.graph.topology import Topology
+
+ACTIVE_STATES = ("pending", "firing", "acknowledged")
+#: A series silent this long (feed time) with no active alert is forgotten: feeds whose series
+#: come and go (pods, hosts) would otherwise add a rule instance per series for ever.
+FORGET_AFTER_MS = 3_600_000
+#: How often, in feed time, ``evaluate`` looks for such series.
+_FORGET_EVERY_MS = 60_000
+#: Deploys and config changes remembered for "after change" tags (also pruned by time).
+MAX_CHANGES = 1000
+_FLAP_FACTOR = 5.0
+_CHANGE_KINDS = (EventKind.DEPLOY, EventKind.CONFIG_CHANGE)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A snapshot of one alert, for panels and tests (the engine keeps the live state)."""
+
+    fingerprint: str
+    rule: str
+    series: SeriesKey
+    subject: str
+    subject_kind: str
+    severity: Severity
+    state: str
+    title: str
+    since_ms: int
+    value: float
+    threshold: float | None
+    fired_ms: int | None = None
+    acked_ms: int | None = None
+    acked_by: str = ""
+    ack_comment: str = ""
+    root_cause: str = ""
+    folded_under: str = ""
+    tags: tuple[str, ...] = ()
+    change: dict[str, Any] | None = None
+    silenced_by: str = ""
+    runbook: str = ""
+    plans: tuple[str, ...] = ()
+    cause: str = "failure"
+    #: The title in other languages (``{"zh_CN": …}``) for rules that have one; ``title`` is
+    #: the default. Subjects in titles are the feed's display names. Not hashed (a dict).
+    titles: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    @property
+    def is_root(self) -> bool:
+        """True for the alert that stands for its root cause (nothing folded above it)."""
+        return not self.folded_under
+
+
+@dataclass
+class _Instance:
+    """One rule applied to one series, with its alert (if any) and its history."""
+
+    rule: Rule
+    key: SeriesKey
+    subject: str
+    subject_kind: str
+    fingerprint: str
+    baseline: Baseline | None = None
+    alert: Alert | None = None
+    clear_since: int | None = None
+    last_ts: int = -1
+    value: float = 0.0  # the latest value and limit; copied into the Alert when it is read
+    limit: float | None = None
+    last_band: Any = None  # the band before the alert, kept while the baseline has none
+    fire_times: deque = field(default_factory=deque)
+    names: Names = field(default_factory=Names)  # the feed's display names (the engine's, updated)
+
+    def snapshot(self) -> Alert | None:
+        """The alert with its latest value and title."""
+        a = self.alert
+        if a is None or (a.value == self.value and a.threshold == self.limit):
+            return a
+        title, titles = self.titles(self.value, self.limit)
+        return replace(a, value=self.value, threshold=self.limit, title=title, titles=titles)
+
+    def titles(self, value: float, limit: float | None) -> tuple[str, dict[str, str]]:
+        """The default title and those per language, the subject written as people name it."""
+        rule, names = self.rule, self.names
+        title = rule.format_title(names.subject(self.subject, self.subject_kind, "en"), value, limit)
+        return title, {lang: rule.format_title(names.subject(self.subject, self.subject_kind, lang), value, limit, lang)
+                       for lang in rule.titles}
+
+
+def amends_root(attrs: Mapping[str, Any]) -> bool:
+    """True for an alert event that only records a new root cause (the state did not change).
+
+    Such events carry ``amends: "root_cause"``; logs written before that key existed said
+    ``change: "root_cause"`` (where ``change`` now always means the nearby deploy or config change).
+    """
+    return attrs.get("amends") == "root_cause" or attrs.get("change") == "root_cause"
+
+
+def fingerprint(rule_id: str, key: SeriesKey) -> str:
+    """A short, stable id of "this rule on this series"."""
+    return hashlib.sha1(f"{rule_id}|{key.text}".encode()).hexdigest()[:12]
+
+
+def subject_of(key: SeriesKey) -> tuple[str, str]:
+    """What a series is about, and its kind: a service, an edge ``a->b`` or a scenario."""
+    labels = key.labels
+    if "caller" in labels and "callee" in labels:
+        return f"{labels['caller']}->{labels['callee']}", "edge"
+    if "service" in labels:
+        return labels["service"], "service"
+    if "scenario" in labels:
+        return labels["scenario"], "scenario"
+    return key.text, "other"
+
+
+class AlertEngine:
+    """Evaluates a ``RuleSet`` over the latest points; see the module docstring."""
+
+    def __init__(self, rules: RuleSet, topology: Topology | None = None) -> None:
+        self._rules = rules
+        self._latest: dict[SeriesKey, tuple[int, float]] = {}
+        self._instances: dict[str, _Instance] = {}
+        self._by_key: dict[SeriesKey, list[_Instance]] = {}
+        self._changes: deque[Event] = deque(maxlen=MAX_CHANGES)
+        self._next_forget_ms: int | None = None
+        self._silences: dict[str, Silence] = {}
+        self._graph: CallGraph | None = None
+        self._thresholds: dict[str, HealthThresholds] = {}
+        #: The feed's display names, for alert titles ("ICBC gateway", not ``bank-icbc``).
+        self.names = Names()
+        if topology is not None:
+            self.set_topology(topology)
+
+    # -- configuration ------------------------------------------------------------------
+    @property
+    def rules(self) -> RuleSet:
+        """The rules in force."""
+        return self._rules
+
+    def load(self, rules: RuleSet, now_ms: int) -> list[Event]:
+        """Put new rules in force. Alerts of rules that are gone resolve; alerts of rules that
+        stay keep their state (a reload does not re-page anyone)."""
+        events: list[Event] = []
+        keep = {r.id: r for r in rules.rules}
+        for fp, inst in list(self._instances.items()):
+            new_rule = keep.get(inst.rule.id)
+            if new_rule is not None and new_rule.selector.matches(inst.key):
+                inst.rule = new_rule
+                continue
+            if inst.alert is not None:
+                events.append(self._transition(inst, "resolved", now_ms, {"reason": "rule removed"}))
+            del self._instances[fp]
+        self._rules = rules
+        self._by_key = {}
+        for inst in self._instances.values():
+            self._by_key.setdefault(inst.key, []).append(inst)
+        for key in self._latest:
+            self._match(key)
+        return events
+
+    def set_topology(self, topology: Topology) -> None:
+        """Use this call graph for root causes and the map's health thresholds, and its names
+        in alert titles."""
+        self._graph = CallGraph(topology)
+        self._thresholds = thresholds_by_service(topology)
+        self.names = Names(topology)
+        for inst in self._instances.values():
+            inst.names = self.names
+
+    # -- input --------------------------------------------------------------------------
+    def observe(self, ts_ms: int, keys: Sequence[SeriesKey], values: Sequence[float]) -> None:
+        """Take the latest value of each series (older points than what we have are ignored)."""
+        latest = self._latest
+        for key, value in zip(keys, values):
+            prev = latest.get(key)
+            if prev is None:
+                latest[key] = (ts_ms, float(value))
+                self._match(key)
+            elif ts_ms >= prev[0]:
+                latest[key] = (ts_ms, float(value))
+
+    def observe_points(self, keys: Sequence[SeriesKey], ts_ms: Sequence[int], values: Sequence[float]) -> None:
+        """Like ``observe`` with a timestamp per point (a batch may span several seconds)."""
+        latest = self._latest
+        for key, ts, value in zip(keys, ts_ms, values):
+            prev = latest.get(key)
+            if prev is None:
+                latest[key] = (ts, float(value))
+                self._match(key)
+            elif ts >= prev[0]:
+                latest[key] = (ts, float(value))
+
+    def note_event(self, event: Event) -> None:
+        """Remember deploys and config changes, to tag alerts that follow them."""
+        if event.kind in _CHANGE_KINDS:
+            self._changes.append(event)
+            # Pruned here too: alerts, which prune on use, may not come for weeks.
+            window = self._rules.change_window_s * 1000
+            while self._changes and event.ts - self._changes[0].ts > window:
+                self._changes.popleft()
+
+    @property
+    def series_count(self) -> int:
+        """How many series the engine holds state for (bounded: see ``FORGET_AFTER_MS``)."""
+        return len(self._latest)
+
+    def baseline(self, key: SeriesKey) -> list[Baseline]:
+        """The baselines watching ``key`` (to teach them history)."""
+        return [i.baseline for i in self._by_key.get(key, ()) if i.baseline is not None]
+
+    # -- actions --------------------------------------------------------------------------
+    def acknowledge(self, fp: str, actor: str, comment: str, now_ms: int) -> list[Event]:
+        """Someone takes the alert. ``ValueError`` if it is not firing or the actor is empty."""
+        if not actor.strip():
+            raise ValueError("an acknowledgement needs the name of who acknowledges")
+        inst = self._instances.get(fp)
+        if inst is None or inst.alert is None or inst.alert.state != "firing":
+            raise ValueError(f"no firing alert {fp!r} to acknowledge")
+        inst.alert = replace(inst.alert, acked_ms=now_ms, acked_by=actor.strip(), ack_comment=comment)
+        return [self._transition(inst, "acknowledged", now_ms, {"actor": actor.strip(), "comment": comment})]
+
+    def silence(self, s: Silence, now_ms: int) -> list[Event]:
+        """Put a silence in force (or schedule it); returns its event."""
+        self._silences[s.id] = s
+        self._apply_silences(now_ms)
+        return [self._silence_event(s, "created", now_ms, s.created_by)]
+
+    def unsilence(self, silence_id: str, actor: str, now_ms: int) -> list[Event]:
+        """End a silence early."""
+        s = self._silences.pop(silence_id, None)
+        if s is None:
+            raise ValueError(f"no silence {silence_id!r}")
+        self._apply_silences(now_ms)
+        return [self._silence_event(s, "removed", now_ms, actor)]
+
+    def silences(self) -> list[Silence]:
+        """Silences in force or scheduled."""
+        return sorted(self._silences.values(), key=lambda s: s.starts_ms)
+
+    # -- output ---------------------------------------------------------------------------
+    def alerts(self) -> list[Alert]:
+        """Active alerts (pending, firing, acknowledged): roots first, then most severe, oldest."""
+        active = [i.snapshot() for i in self._instances.values() if i.alert is not None]
+        return sorted(active, key=lambda a: (bool(a.folded_under), a.severity.value, a.since_ms, a.fingerprint))
+
+    def evaluate(self, now_ms: int) -> list[Event]:
+        """Advance every alert to ``now_ms``; the transition events, in order."""
+        events: list[Event] = []
+        self._expire(now_ms, events)
+        if self._next_forget_ms is None or now_ms >= self._next_forget_ms:
+            self._next_forget_ms = now_ms + _FORGET_EVERY_MS
+            self._forget_silent(now_ms)
+        stale_ms = self._rules.stale_after_s * 1000
+        for inst in self._instances.values():
+            point = self._latest.get(inst.key)
+            if point is None or now_ms - point[0] > stale_ms:
+                continue  # no data is not "fine": leave the alert as it is
+            ts, value = point
+            holds, limit = self._check(inst, ts, value)
+            if holds is None:
+                continue
+            self._step(inst, holds, value, limit, now_ms, events)
+        transitions = len(events)
+        self._update_roots(now_ms, events)
+        # This evaluation's transitions happened with the root cause it found: say so in their
+        # events, so the log (and a replay of it) folds a new alert as the console does.
+        for i, ev in enumerate(events[:transitions]):
+            inst = self._instances.get(ev.attrs.get("fingerprint", "")) if ev.kind is EventKind.ALERT else None
+            if inst is not None and inst.alert is not None and ev.attrs.get("state") != "resolved":
+                a = inst.alert
+                if (a.root_cause, a.folded_under) != (ev.attrs.get("root_cause"), ev.attrs.get("folded_under")):
+                    events[i] = replace(ev, attrs={**ev.attrs, "root_cause": a.root_cause,
+                                                   "folded_under": a.folded_under, "tags": list(a.tags),
+                                                   "change": a.change})
+        return events
+
+    # -- internals ------------------------------------------------------------------------
+    def _match(self, key: SeriesKey) -> None:
+        for rule in self._rules.rules:
+            fp = fingerprint(rule.id, key)
+            if fp in self._instances or not rule.selector.matches(key):
+                continue
+            subject, kind = subject_of(key)
+            base = None
+            if rule.baseline is not None:
+                b = rule.baseline
+                base = Baseline(utc_offset_h=self._rules.utc_offset_h, k=b.k, min_rel=b.min_rel, min_abs=b.min_abs,
+                                recent_window_s=int(b.recent_window_s), recent_lag_s=int(b.recent_lag_s))
+            inst = _Instance(rule, key, subject, kind, fp, base, names=self.names)
+            self._instances[fp] = inst
+            self._by_key.setdefault(key, []).append(inst)
+
+    def _forget_silent(self, now: int) -> None:
+        """Forget series silent for ``FORGET_AFTER_MS`` whose rules hold no alert."""
+        silent = [k for k, (ts, _) in self._latest.items() if now - ts > FORGET_AFTER_MS]
+        for key in silent:
+            insts = self._by_key.get(key, [])
+            if any(i.alert is not None for i in insts):
+                continue  # an alert stays as it is on silence (no data is not "fine")
+            del self._latest[key]
+            self._by_key.pop(key, None)
+            for inst in insts:
+                self._instances.pop(inst.fingerprint, None)
+
+    def _check(self, inst: _Instance, ts: int, value: float) -> tuple[bool | None, float | None]:
+        rule = inst.rule
+        if rule.condition is not None:
+            c = rule.condition
+            if c.value is not None:
+                limit = c.value
+            else:
+                th = self._thresholds.get(inst.subject, DEFAULT_THRESHOLDS)
+                assert c.health is not None
+                limit = getattr(th, c.health + "_s" if c.health.startswith("p99") else c.health)
+            return c.holds(value, limit), limit
+        base = inst.baseline
+        assert base is not None and rule.baseline is not None
+        band = base.band(ts)
+        if ts != inst.last_ts:
+            inst.last_ts = ts
+            # An anomaly must not become the new normal: learn only while no alert is active.
+            base.observe(ts, value, learn=inst.alert is None)
+        if band is None:
+            if inst.alert is None or inst.last_band is None:
+                return None, None
+            band = inst.last_band  # the anomaly emptied the baseline's window: judge by the band before it
+        elif inst.alert is None:
+            inst.last_band = band
+        if rule.baseline.direction == "below":
+            return value < band.low, band.low
+        return value > band.high, band.high
+
+    def _step(self, inst: _Instance, holds: bool, value: float, limit: float | None, now: int,
+              events: list[Event]) -> None:
+        rule, alert = inst.rule, inst.alert
+        inst.value, inst.limit = value, limit
+        if holds:
+            inst.clear_since = None
+            if alert is None:
+                inst.alert = self._new_alert(inst, value, limit, now)
+                events.append(self._transition(inst, "pending", now))
+                alert = inst.alert
+            assert alert is not None
+            if alert.state == "pending" and now - alert.since_ms >= rule.for_s * 1000:
+                inst.fire_times.append(now)
+                while inst.fire_times and now - inst.fire_times[0] > self._rules.flap_window_s * 1000:
+                    inst.fire_times.popleft()
+                tags = alert.tags
+                if len(inst.fire_times) >= self._rules.flap_count and "flapping" not in tags:
+                    tags = (*tags, "flapping")
+                inst.alert = replace(alert, fired_ms=now, tags=tags)
+                events.append(self._transition(inst, "firing", now))
+            return
+        if alert is None:
+            return
+        if inst.clear_since is None:
+            inst.clear_since = now
+        if alert.state == "pending":
+            # A little grace, so a value hovering at the limit is one pending alert that
+            # fires or fades, not a pending/resolved pair every other second.
+            grace = min(rule.resolve_after_s, max(5.0, rule.for_s / 4))
+            if now - inst.clear_since >= grace * 1000:
+                events.append(self._transition(inst, "resolved", now, {"fired": False}))
+                inst.alert = None
+                inst.clear_since = None
+            return
+        wait = rule.resolve_after_s * (_FLAP_FACTOR if "flapping" in alert.tags else 1.0)
+        if now - inst.clear_since >= wait * 1000:
+            events.append(self._transition(inst, "resolved", now, {"fired": True}))
+            inst.alert = None
+            inst.clear_since = None
+
+    def _new_alert(self, inst: _Instance, value: float, limit: float | None, now: int) -> Alert:
+        rule = inst.rule
+        change = self._recent_change(inst.subject, now)
+        plans = tuple(dict.fromkeys(p.format(subject=inst.subject) if "{" in p else p for p in rule.plans))
+        title, titles = inst.titles(value, limit)
+        alert = Alert(
+            fingerprint=inst.fingerprint, rule=rule.id, series=inst.key, subject=inst.subject,
+            subject_kind=inst.subject_kind, severity=rule.severity, state="pending", titles=titles,
+            title=title, since_ms=now, value=value, threshold=limit,
+            tags=("after_change",) if change else (), change=change, runbook=rule.runbook, plans=plans,
+            cause=rule.cause,
+        )
+        return replace(alert, silenced_by=self._silenced_by(alert, now))
+
+    def _recent_change(self, subject: str, now: int) -> dict[str, Any] | None:
+        """The latest deploy/config change on ``subject`` or a neighbour within the window."""
+        window = self._rules.change_window_s * 1000
+        while self._changes and now - self._changes[0].ts > window:
+            self._changes.popleft()
+        if self._graph is None:
+            near = {subject}
+        else:
+            near = set(self._graph.neighbours.get(subject, {subject}))
+            if "->" in subject:
+                for end in subject.split("->"):
+                    near |= self._graph.neighbours.get(end, {end})
+            near |= set(self._graph.scenario_services.get(subject, ()))
+        for ev in reversed(self._changes):
+            if ev.subject in near and 0 <= now - ev.ts <= window:
+                titles = clean_titles(ev.attrs.get("titles"))  # the change's title per language
+                return {"id": ev.id, "kind": ev.kind.value, "subject": ev.subject, "title": ev.title, "ts": ev.ts,
+                        **({"titles": titles} if titles else {})}
+        return None
+
+    def _update_roots(self, now: int, events: list[Event]) -> None:
+        active = [i for i in self._instances.values() if i.alert is not None]
+        if not active:
+            return
+        if self._graph is None:
+            verdicts = {}
+        else:
+            verdicts = find_roots(self._graph, (
+                Symptom(i.fingerprint, i.subject, i.subject_kind, i.rule.cause, i.rule.severity.value,
+                        i.alert.state, i.alert.since_ms) for i in active if i.alert is not None))
+        for inst in active:
+            alert = inst.alert
+            assert alert is not None
+            v = verdicts.get(inst.fingerprint)
+            root, folded = (v.root_cause, v.folded_under) if v else (alert.subject if alert.subject_kind == "service"
+                                                                     else "", "")
+            if (root, folded) == (alert.root_cause, alert.folded_under):
+                continue
+            tags, change = alert.tags, alert.change
+            if change is None and root and root != alert.subject:
+                change = self._recent_change(root, now)
+                if change:
+                    tags = (*tags, "after_change")
+            inst.alert = replace(alert, root_cause=root, folded_under=folded, tags=tags, change=change)
+            # Logged for every alert the room can see fired, so a replay of the log folds
+            # symptoms exactly as the console did (pending alerts settle before they fire).
+            if alert.state != "pending":
+                events.append(self._transition(inst, alert.state, now, {"amends": "root_cause"}))
+
+    def _expire(self, now: int, events: list[Event]) -> None:
+        for s in list(self._silences.values()):
+            if now >= s.ends_ms:
+                del self._silences[s.id]
+                events.append(self._silence_event(s, "expired", now, ""))
+        self._apply_silences(now)
+
+    def _apply_silences(self, now: int) -> None:
+        for inst in self._instances.values():
+            alert = inst.alert
+            if alert is None or (not self._silences and not alert.silenced_by):
+                continue
+            silenced_by = self._silenced_by(alert, now)
+            if silenced_by != alert.silenced_by:
+                inst.alert = replace(alert, silenced_by=silenced_by)
+
+    def _silenced_by(self, alert: Alert, now: int) -> str:
+        for s in self._silences.values():
+            if s.active_at(now) and s.matches(alert.rule, alert.subject, alert.severity.value, alert.series.labels):
+                return s.id
+        return ""
+
+    def _transition(self, inst: _Instance, state: str, now: int, extra: dict[str, Any] | None = None) -> Event:
+        alert = inst.snapshot()
+        assert alert is not None
+        inst.alert = alert = replace(alert, state=state)
+        attrs: dict[str, Any] = {
+            "fingerprint": alert.fingerprint, "rule": alert.rule, "state": state, "series": alert.series.text,
+            "subject_kind": alert.subject_kind, "since_ms": alert.since_ms, "fired_ms": alert.fired_ms,
+            "value": alert.value, "threshold": alert.threshold, "root_cause": alert.root_cause,
+            "folded_under": alert.folded_under, "tags": list(alert.tags), "change": alert.change,
+            "silenced": alert.silenced_by, "runbook": alert.runbook, "plans": list(alert.plans),
+            "cause": alert.cause, "actor": alert.acked_by, "comment": alert.ack_comment,
+            **({"titles": dict(alert.titles)} if alert.titles else {}),
+        }
+        attrs.update(extra or {})
+        suffix = f"-{alert.root_cause}-{alert.folded_under}" if (extra or {}).get("amends") else ""
+        return Event(f"alert-{alert.fingerprint}-{now}-{state}{suffix}", now, EventKind.ALERT, alert.subject,
+                     alert.title, alert.severity, attrs)
+
+    def _silence_event(self, s: Silence, action: str, now: int, actor: str) -> Event:
+        text = ", ".join(f"{k}={v}" for k, v in s.matchers.items())
+        return Event(f"silence-{s.id}-{action}-{now}", now, EventKind.SILENCE, s.id, f"Silence {action}: {text}",
+                     Severity.INFO, {"silence": s.id, "action": action, "matchers": dict(s.matchers),
+                                     "starts_ms": s.starts_ms, "ends_ms": s.ends_ms, "actor": actor or s.created_by,
+                                     "comment": s.comment})
+

@@ -1,0 +1,134 @@
+"""Topology-aware root cause: which unhealthy service explains the others.
+
+Failures travel up a call chain: when a bank gateway times out, the payment engine, trade,
+the cashier and the QR-payment scenario all alert too. Load travels down: a surge at an
+entry overloads trade and its database. So, over the services with an active alert:
+
+1. A service with a ``load`` alert (a traffic surge) that no other surging service feeds is
+   a *surge root*. It explains every unhealthy service it calls (directly or not), and every
+   unhealthy service that calls one of those (their errors come from the overload).
+2. Among the rest, the root of a service is the *deepest* unhealthy service it depends on:
+   one with no unhealthy dependency of its own (members of a call cycle count as one).
+   If several qualify, the one that went wrong first wins, then the deeper, then by name.
+3. A scenario alert is a symptom: its root is the root of the unhealthy services on its
+   path, or none when nothing on the path alerts (a silent drop with no failing service).
+4. An edge alert belongs to its callee: the caller sees the callee's errors.
+
+Every alert is then *folded under* its root's primary alert (inhibited, not lost). Pure
+functions; the alert engine calls ``find_roots`` once per evaluation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from warroom.core.graph.topology import Topology
+
+_SEVERITY_RANK = {"P0": 0, "P1": 1, "P2": 2, "P3": 3, "info": 4}
+_STATE_RANK = {"firing": 0, "acknowledged": 0, "pending": 1}
+
+
+@dataclass(frozen=True)
+class Symptom:
+    """What root-cause analysis needs to know of one active alert."""
+
+    fingerprint: str
+    subject: str
+    subject_kind: str  # "service" | "edge" | "scenario" | "other"
+    cause: str  # "failure" | "load"
+    severity: str
+    state: str
+    since_ms: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """An alert's probable root cause (a service, or "" if unknown) and the fingerprint of
+    the alert it is folded under ("" when it is the primary alert of its root)."""
+
+    root_cause: str
+    folded_under: str
+
+
+class CallGraph:
+    """Reachability of one topology, computed once (``Topology.downstream`` walks the graph)."""
+
+    def __init__(self, topology: Topology) -> None:
+        names = [s.name for s in topology.services]
+        self.downstream: dict[str, frozenset[str]] = {n: frozenset(topology.downstream(n)) for n in names}
+        self.depth: dict[str, int] = topology.depths()
+        self.scenario_services: dict[str, tuple[str, ...]] = {sc.id: sc.services for sc in topology.scenarios}
+        self.neighbours: dict[str, frozenset[str]] = {
+            n: frozenset([n, *topology.callers(n), *topology.callees(n)]) for n in names
+        }
+
+    def node_of(self, s: Symptom) -> str | None:
+        """The service an alert is about, or None (scenarios, unknown subjects)."""
+        if s.subject_kind == "service":
+            return s.subject if s.subject in self.downstream else None
+        if s.subject_kind == "edge":
+            callee = s.subject.partition("->")[2]
+            return callee if callee in self.downstream else None
+        return None
+
+
+def find_roots(graph: CallGraph, symptoms: Iterable[Symptom]) -> dict[str, Verdict]:
+    """A verdict for every symptom, keyed by fingerprint."""
+    symptoms = list(symptoms)
+    by_node: dict[str, list[Symptom]] = {}
+    for s in symptoms:
+        node = graph.node_of(s)
+        if node is not None:
+            by_node.setdefault(node, []).append(s)
+    unhealthy = set(by_node)
+    onset = {n: min(s.since_ms for s in alerts) for n, alerts in by_node.items()}
+    root_of = _surge_roots(graph, by_node, unhealthy)
+    rest = unhealthy - set(root_of)
+    deepest = {n for n in rest if (graph.downstream[n] & rest) <= _cycle_partners(graph, n)}
+    for n in rest:
+        candidates = (({n} | graph.downstream[n]) & deepest) or {n}
+        root_of[n] = _first(graph, candidates, onset)
+    primary = {root: _primary(by_node[root]).fingerprint for root in set(root_of.values())}
+
+    verdicts: dict[str, Verdict] = {}
+    for s in symptoms:
+        node = graph.node_of(s)
+        if node is not None:
+            root = root_of[node]
+        else:
+            on_path = [root_of[n] for n in graph.scenario_services.get(s.subject, ()) if n in root_of]
+            root = _first(graph, set(on_path), onset) if on_path else ""
+        head = primary.get(root, "")
+        verdicts[s.fingerprint] = Verdict(root, "" if head == s.fingerprint else head)
+    return verdicts
+
+
+def _surge_roots(graph: CallGraph, by_node: Mapping[str, list[Symptom]], unhealthy: set[str]) -> dict[str, str]:
+    """Services explained by a surge, mapped to the surging service that explains them."""
+    surging = {n for n, alerts in by_node.items() if any(a.cause == "load" for a in alerts)}
+    roots = sorted(n for n in surging if not any(n in graph.downstream[m] for m in surging if m != n))
+    root_of: dict[str, str] = {}
+    for e in roots:
+        overloaded = (graph.downstream[e] & unhealthy) | {e}
+        for n in unhealthy:
+            if n not in root_of and (n in overloaded or graph.downstream[n] & overloaded):
+                root_of[n] = e
+    return root_of
+
+
+def _cycle_partners(graph: CallGraph, n: str) -> frozenset[str]:
+    """Services in a call cycle with ``n`` (each reaches the other)."""
+    return frozenset(m for m in graph.downstream[n] if n in graph.downstream[m])
+
+
+def _first(graph: CallGraph, candidates: set[str], onset: Mapping[str, int]) -> str:
+    """The root to name among several: earliest onset, then deepest, then by name."""
+    return min(candidates, key=lambda n: (onset.get(n, 0), -graph.depth.get(n, 0), n))
+
+
+def _primary(alerts: list[Symptom]) -> Symptom:
+    """The alert that stands for its service: a surge first, then firing, most severe, oldest."""
+    return min(alerts, key=lambda a: (
+        a.cause != "load", _STATE_RANK.get(a.state, 2), _SEVERITY_RANK.get(a.severity, 5), a.since_ms, a.fingerprint,
+    ))

@@ -1,0 +1,1 @@
+"""The call graph: topology, its log, layered layout, edge routes and grouping."""

@@ -1,0 +1,1 @@
+"""Incidents: the incident book and the action items they leave."""

@@ -1,0 +1,1 @@
+"""Contingency plans: the catalogue model, plan files, plan runs and impact preview."""

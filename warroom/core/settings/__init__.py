@@ -1,0 +1,1 @@
+"""The user's settings: configuration file, layouts, paths, durations and the wall scale."""

@@ -1,0 +1,1 @@
+"""The replay window: its time bar and its export of reports and bundles."""

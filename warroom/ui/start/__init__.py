@@ -1,0 +1,1 @@
+"""Starting the console: the start dialog, the startup probe and feed problems in words."""

@@ -1,0 +1,1 @@
+"""The wall: its scale, screens, the stale banner and kiosk rotation."""
