@@ -243,3 +243,22 @@ def test_the_points_counter_repaints_without_relaying_out_the_window(qtbot, feed
         panel.refresh()
         QApplication.processEvents()
     assert requests == []
+
+
+def test_a_narrow_wall_corner_puts_the_age_under_a_long_state_word_rather_than_eliding_it(qtbot, feed):
+    """Issue 13: in the wall's narrow corner "DISCONNECTED" pushed the age to "data i…"."""
+    view = feed.view
+    panel = make_panel(qtbot, view)
+    panel.resize(400, 300)
+    qtbot.wait(10)
+    assert not panel.age_under_state  # "LIVE" and the age fit on one line
+    view.set_feed("disconnected", "connection refused", SERVER, now_ms=view.newest_ms + 30_000)
+    panel.refresh()
+    panel.resize(panel.state_label.sizeHint().width() + 120, 300)  # room for the word, not both
+    qtbot.wait(10)
+    age = panel.age_label
+    assert panel.age_under_state
+    assert age.fontMetrics().horizontalAdvance(age.text()) <= age.width()  # drawn whole, not elided
+    panel.resize(1600, 140)  # a wide desk strip: side by side again
+    qtbot.wait(10)
+    assert not panel.age_under_state

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from warroom.store.live import LiveView
 from warroom.ui import theme
@@ -126,11 +126,13 @@ class FeedHealthPanel(Panel):
 
         status = QVBoxLayout()
         status.setSpacing(4)
-        head = QHBoxLayout()
+        # The state word and the age side by side; the age goes under the word when both do
+        # not fit ("DISCONNECTED" is three times as wide as "LIVE"): never an elided age.
+        head = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         head.setSpacing(16)
-        head.addWidget(self.state_label)
-        head.addWidget(self.age_label)
-        head.addStretch(1)
+        head.addWidget(self.state_label, 0, Qt.AlignmentFlag.AlignLeft)
+        head.addWidget(self.age_label, 1)
+        self._head = head
         status.addLayout(head)
         status.addWidget(self.reason_label)
         status.addWidget(self.fault_label)
@@ -178,8 +180,23 @@ class FeedHealthPanel(Panel):
         width = max(self._status.minimumSize().width(), self._counters.minimumSize().width())
         return QSize(width + margins.left() + margins.right(), hint.height())
 
+    def _arrange_head(self) -> None:
+        margins = self._box.contentsMargins()
+        room = self.width() - margins.left() - margins.right()
+        need = (self.state_label.sizeHint().width() + self._head.spacing()
+                + self.age_label.fontMetrics().horizontalAdvance(self.age_label.text()) + 2)
+        direction = QBoxLayout.Direction.LeftToRight if need <= room else QBoxLayout.Direction.TopToBottom
+        if self._head.direction() != direction:
+            self._head.setDirection(direction)
+
+    @property
+    def age_under_state(self) -> bool:
+        """True when the data's age sits under the state word (too narrow for both on a line)."""
+        return self._head.direction() == QBoxLayout.Direction.TopToBottom
+
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
+        self._arrange_head()
         size = event.size()
         wide = size.width() > 3.5 * max(1, size.height())
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
@@ -229,6 +246,7 @@ class FeedHealthPanel(Panel):
         # A replay's data is as old as its cursor says; the time bar shows that, not an age.
         self.age_label.setText(self.tr("recorded history") if replay else format_age(age))
         self.age_label.set_color(level_color(_age_level(age), t))
+        self._arrange_head()
         raw = view.feed_reason or ""
         reason = raw if replay else status_text(raw)  # in the UI language (a replay names its file)
         if view.feed_server and view.feed_server not in raw:  # "live from <server>" names it already
