@@ -584,37 +584,37 @@
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="143"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="145"/>
         <source>Protocol errors</source>
         <translation>协议错误</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="144"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="146"/>
         <source>Received</source>
         <translation>已接收</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="145"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="147"/>
         <source>Series</source>
         <translation>序列</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="230"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="247"/>
         <source>recorded history</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="246"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="264"/>
         <source>%1 points</source>
         <translation>%1 个数据点</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="246"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="264"/>
         <source>%1 point</source>
         <translation>%1 个数据点</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="248"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="266"/>
         <source>%1 series</source>
         <translation>%1 条序列</translation>
     </message>
@@ -1164,98 +1164,98 @@
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="68"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="69"/>
         <source>Alerting is off</source>
         <translation>告警未启用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="87"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="88"/>
         <source>Acknowledge</source>
         <translation>认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="88"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="89"/>
         <source>Set owner…</source>
         <translation>指定负责人…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="89"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="90"/>
         <source>Add note…</source>
         <translation>添加备注…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="90"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="91"/>
         <source>Action item…</source>
         <translation>改进措施…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="91"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="92"/>
         <source>A follow-up with an owner (and a due date), listed in the report</source>
         <translation>带负责人（及截止日期）的后续改进事项，会列入复盘报告</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="92"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="93"/>
         <source>All events</source>
         <translation>全部事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="166"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="171"/>
         <source>No incidents</source>
         <translation>无故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="168"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="173"/>
         <source>%1 live  ·  %2 resolved</source>
         <translation>进行中 %1  ·  已恢复 %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="263"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="277"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="291"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="275"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="289"/>
         <location filename="../../warroom/ui/panels/incidents/panel.py" line="303"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="315"/>
         <source>Select an incident first.</source>
         <translation>请先选择一个故障。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="268"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="283"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="296"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="280"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="295"/>
         <location filename="../../warroom/ui/panels/incidents/panel.py" line="308"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="320"/>
         <source>Say who you are: every action names who took it.</source>
         <translation>请填写姓名：每项操作都会记录操作人。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="270"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="282"/>
         <source>An acknowledgement needs a comment: say what you are doing about it.</source>
         <translation>认领需填写说明：请写明正在如何处置。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="271"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="283"/>
         <source>Incident acknowledged.</source>
         <translation>故障已认领。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="285"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="297"/>
         <source>Owner set: %1</source>
         <translation>已指定负责人：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="297"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="309"/>
         <source>Note added.</source>
         <translation>备注已添加。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="310"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="322"/>
         <source>An action item needs what to do and who owns it.</source>
         <translation>改进措施需要写明做什么以及负责人。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="312"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="324"/>
         <source>Action item added for %1.</source>
         <translation>已为 %1 添加改进措施。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="321"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="333"/>
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
@@ -2786,63 +2786,68 @@
 <context>
     <name>TopologyMapPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="110"/>
-        <source>Fit (F)</source>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="111"/>
+        <source>Highlight a scenario&apos;s path on the map</source>
         <extracomment>A big topology whose feed gives no groups is drawn in groups made up from its names, kinds or calls (``warroom.core.graph.grouping.derive_groups``); False draws every box.</extracomment>
+        <translation>在拓扑图上高亮某个业务场景的调用链路</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="112"/>
+        <source>Fit (F)</source>
         <translation>适应窗口 (F)</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="115"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="117"/>
         <source>Find a service</source>
         <translation>查找服务</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="124"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="126"/>
         <source>Unhealthy only</source>
         <translation>仅显示异常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="127"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="129"/>
         <source>Close groups</source>
         <translation>收起分组</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="135"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="145"/>
         <source>Highlight:</source>
         <translation>高亮链路：</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="289"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="341"/>
         <source>load %1</source>
         <translation>负载 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="289"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="341"/>
         <source>%1 req/s</source>
         <translation>%1/秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="289"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="341"/>
         <source>%1 err</source>
         <translation>错误 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="290"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="342"/>
         <source>%1 unhealthy</source>
         <translation>%1 个异常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="290"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="342"/>
         <source>all healthy</source>
         <translation>全部正常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="305"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="357"/>
         <source>%1/s</source>
         <translation>%1/秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="338"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="390"/>
         <source>%1
 %2 services, %3 unhealthy
 click to open the group</source>
@@ -2851,7 +2856,7 @@ click to open the group</source>
 点击展开分组</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="342"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="394"/>
         <source>%1
 requests %2/s
 errors %3
@@ -2864,19 +2869,19 @@ p99 %4
 负载 %5</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="347"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="399"/>
         <source>%1 → %2
 %3 req/s, errors %4</source>
         <translation>%1 → %2
 %3 请求/秒，错误率 %4</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="363"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="415"/>
         <source>ROOT CAUSE</source>
         <translation>根因</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="450"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="502"/>
         <source>None</source>
         <translation>无</translation>
     </message>

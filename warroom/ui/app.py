@@ -271,18 +271,17 @@ def _make_window(view, layout, opts: ConsoleOptions, kiosk=None, **kw):
 
 def _place(app, win, opts: ConsoleOptions) -> None:
     """Size the window and put it on the chosen screen (see ``warroom.ui.wall.screens``)."""
-    from warroom.ui.wall.screens import choose_screen, place_window
+    from warroom.ui.wall.screens import choose_screen, show_scaled
 
     screens = app.screens()
     primary = screens.index(app.primaryScreen()) if app.primaryScreen() in screens else 0
     index, warning = choose_screen(screens, opts.screen, primary)
     if warning:
         print(warning, file=sys.stderr)
-    place_window(win, screens[index] if index is not None else None, size=opts.size,
-                 fullscreen=opts.fullscreen or (opts.wall and opts.size is None), keep_geometry=win.geometry_restored)
-    from warroom.ui.wall import wall_scale
-
-    win._wall_scaler = wall_scale.attach(win, getattr(opts, "scale", None))  # type, spacing follow the window
+    # Type and spacing follow the window, from before it first shows (see show_scaled).
+    win._wall_scaler = show_scaled(win, screens[index] if index is not None else None, size=opts.size,
+                                   fullscreen=opts.fullscreen or (opts.wall and opts.size is None),
+                                   keep_geometry=win.geometry_restored, scale=getattr(opts, "scale", None))
 
 
 async def _snapshot(win, view, opts: ConsoleOptions) -> int:

@@ -17,9 +17,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 from PySide6.QtCore import QRect, QSize  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget  # noqa: E402
 
-from warroom.ui.wall.screens import FIRST_START_SIZE, choose_screen, describe, fitting_size, place_window  # noqa: E402
+from warroom.core.settings.wall import scale_for  # noqa: E402
+from warroom.ui import theme  # noqa: E402
+from warroom.ui.wall.screens import (  # noqa: E402
+    FIRST_START_SIZE, choose_screen, describe, fitting_size, place_window, show_scaled,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -114,6 +118,25 @@ def test_first_start_size_unless_the_saved_geometry_stands(window, qtbot):
 ])
 def test_a_window_never_asks_for_more_than_its_screen(area, wanted, fitted):
     assert fitting_size(wanted, QSize(*area)) == fitted
+
+
+def test_a_window_is_scaled_for_its_size_before_it_first_shows(window):
+    # A desk designed at 1080p is wider than a laptop's screen; scaled for the laptop it fits.
+    # Shown first and scaled after, it grew to its 1080p minimum and kept that size.
+    before, font_pt = theme.current(), theme.base_point_size()
+    body = QWidget()
+    body.setMinimumSize(1500, 400)  # 1080p pixels
+    window.setCentralWidget(body)
+    theme.set_wall_scale(1.0)
+    try:
+        scaler = show_scaled(window, None, size=(1366, 768))
+        assert scaler.window is window and window.isVisible()
+        assert theme.wall_scale() == scale_for(1366, 768) < 1
+        assert body.minimumWidth() == round(1500 * theme.wall_scale())
+        assert (window.width(), window.height()) == (1366, 768)
+    finally:
+        theme.set_wall_scale(1.0)
+        theme.apply(before, font_pt)
 
 
 def test_a_first_start_window_fits_a_small_screen(window):

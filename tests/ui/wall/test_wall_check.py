@@ -25,6 +25,7 @@ from warroom.store.live import LiveView  # noqa: E402
 from warroom.ui import theme  # noqa: E402
 from warroom.ui.wall import wall_scale  # noqa: E402
 from warroom.ui.main_window import MainWindow  # noqa: E402
+from warroom.ui.wall.screens import show_scaled  # noqa: E402
 
 LAYOUTS = ("command-centre", "commander", "engineer")
 REFERENCE = (1920, 1080)  # the size the panels are designed at: first, the others are compared to it
@@ -55,13 +56,19 @@ def open_window(qtbot):
     """Opens a layout's window with a wall scaler; restores the 1080p scale afterwards."""
     opened: list[MainWindow] = []
 
-    def make(name: str, fixed: float | None = None) -> tuple[MainWindow, wall_scale.WallScaler]:
+    def make(name: str, fixed: float | None = None,
+             direct: tuple[int, int] | None = None) -> tuple[MainWindow, wall_scale.WallScaler]:
+        """``direct``: open at that size as the console does (``show_scaled``), not at 1080p."""
         layout = load_layout(name)
         theme.set_wall_scale(1.0)
         theme.apply(theme.THEMES.get(layout.theme, theme.DARK), layout.font_pt)
         win = MainWindow(feed_view[0], layout)
         qtbot.addWidget(win)
         opened.append(win)
+        if direct is not None:
+            with qtbot.waitExposed(win):
+                scaler = show_scaled(win, None, size=direct, scale=fixed)
+            return win, scaler
         win.resize(*REFERENCE)
         with qtbot.waitExposed(win):
             win.show()
@@ -122,6 +129,26 @@ def test_the_wall_reads_at_every_size(open_window, feed, name):
     win.set_wall_mode(wall)  # the command centre runs full screen: wall mode
     problems = wall_problems(win, scaler, wall=wall)
     assert problems == []
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_each_layout_opened_directly_at_the_smallest_size_fits_its_screen(open_window, feed, name):
+    # Opened at 1366x768 (``warroom console --size 1366x768``), not shrunk from 1080p: the
+    # engineer desk opened 1383 px wide, held there by the incident's row of buttons at
+    # 1080p sizes, its chart squeezed until the legend overlapped.
+    make, feed_view = open_window
+    feed_view.append(feed.view)
+    smallest = SIZES[1]
+    win, _ = make(name, direct=smallest)
+    for _ in range(3):  # panels re-measure on their first frames
+        win.refresh_now()
+        QApplication.processEvents()
+    hint = win.minimumSizeHint()
+    assert (win.width(), win.height()) == smallest
+    assert hint.width() <= smallest[0] and hint.height() <= smallest[1], hint
+    assert too_big(win, QSize(*smallest)) == []
+    assert cut_text(win, all_rows=False, desk=True) == []
+    assert unpainted_tiles(win) == []
 
 
 def test_the_command_centre_in_a_window_cuts_nothing(open_window, feed):

@@ -10,11 +10,13 @@ one, where somebody will see it.
 
 from __future__ import annotations
 
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QWidget
+
+from warroom.ui.wall import wall_scale
 
 FIRST_START_SIZE = (1600, 900)  # a window with no saved geometry and no screen asked for,
 # on a screen that has room for it (a smaller one gets its whole available area)
@@ -68,7 +70,8 @@ def fitting_size(wanted: tuple[int, int], area: QSize) -> tuple[int, int]:
 
 
 def place_window(win: QWidget, screen: QScreen | None, *, size: tuple[int, int] | None = None,
-                 fullscreen: bool = False, keep_geometry: bool = False) -> None:
+                 fullscreen: bool = False, keep_geometry: bool = False,
+                 before_show: Callable[[], object] | None = None) -> None:
     """Size ``win``, put it on ``screen`` (filling its available area unless ``size`` is
     given), show it, full screen if asked.
 
@@ -78,6 +81,7 @@ def place_window(win: QWidget, screen: QScreen | None, *, size: tuple[int, int] 
     ``keep_geometry``: the size restored from the user's settings stands when no screen
     and no size are asked for. Without ``size`` the window never asks for more than the
     screen's available area (a size asked for is kept: a snapshot may be larger than the screen).
+    ``before_show`` runs once the window has its size, before it is shown (``show_scaled``).
     """
     if size is not None:
         win.resize(*size)
@@ -92,9 +96,29 @@ def place_window(win: QWidget, screen: QScreen | None, *, size: tuple[int, int] 
         area = primary.availableGeometry().size() if primary is not None else QSize()
         current = (win.width(), win.height()) if keep_geometry else FIRST_START_SIZE
         win.resize(*fitting_size(current, area))
+    if before_show is not None:
+        wanted = win.size()
+        before_show()
+        win.resize(wanted)  # minimums made before (for another scale) may have held it bigger
     win.show()
     handle = win.windowHandle()
     if screen is not None and handle is not None and handle.screen() is not screen:
         handle.setScreen(screen)  # a platform that ignored the request before show
     if fullscreen:
         win.showFullScreen()
+
+
+def show_scaled(win: QWidget, screen: QScreen | None, *, size: tuple[int, int] | None = None,
+                fullscreen: bool = False, keep_geometry: bool = False,
+                scale: float | None = None) -> wall_scale.WallScaler:
+    """``place_window``, with the wall scale for the window's size (``scale``: that one)
+    applied before the window first shows; returns the window's ``WallScaler``.
+
+    Scaled only after showing, a window built at 1080p sizes and opened at 1366x768 grew to
+    its 1080p minimum (1383 px wide) and kept that size once the scale had shrunk the
+    minimum: a window does not shrink back by itself.
+    """
+    scalers = []
+    place_window(win, screen, size=size, fullscreen=fullscreen, keep_geometry=keep_geometry,
+                 before_show=lambda: scalers.append(wall_scale.attach(win, scale)))
+    return scalers[0]

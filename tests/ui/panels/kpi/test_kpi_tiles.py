@@ -348,3 +348,26 @@ def test_success_tile_never_reads_above_100_percent(qtbot):
     assert len(tile.trend) == 120
     assert np.all((tile.trend >= 0.0) & (tile.trend <= 1.0))
     assert tile.trend[-1] == pytest.approx(expected)
+
+
+def test_a_tile_at_a_laptop_scale_is_its_1080p_picture_made_smaller(qtbot):
+    # At 1366x768 (scale 0.7) the caption and note lines kept their 1080p floors and left
+    # the number a third of its room: no bigger than the caption.
+    from PySide6.QtWidgets import QWidget
+
+    from warroom.ui.panels.kpi.tile import KpiTileWidget
+    from warroom.ui.wall.wall_scale import apply_scale
+
+    host = QWidget()  # the scale rescales the minimum sizes of a window's children
+    qtbot.addWidget(host)
+    tile = KpiTileWidget("Success rate", "%", host)
+    tile.set_reading("73.87", "crit", "goal ≥ 99.00%", np.linspace(0.99, 0.74, 60))
+    tile.resize(270, 136)  # an engineer's tile at 1920x1080
+    at_1080 = tile.value_rect.height() / tile.height()
+    try:
+        apply_scale(host, 0.7, force=True)
+        tile.resize(189, 95)
+        assert tile.height() == 95
+        assert tile.value_rect.height() / tile.height() == pytest.approx(at_1080, rel=0.05)
+    finally:
+        apply_scale(host, 1.0, force=True)

@@ -31,6 +31,7 @@ from warroom.ui.panels.alerts.widgets import MessageLine, make_button, make_togg
 from warroom.ui.panels.base import Panel
 from warroom.ui.panels.incidents.model import (ID_ROLE, incident_title, IncidentListModel, TimelineModel, incident_order,
                                               incident_summary, state_color, state_word, timeline_rows)
+from warroom.ui.panels.wrapping import WrapLabel, WrapRow
 
 log = logging.getLogger(__name__)
 _UNSET = object()
@@ -79,10 +80,10 @@ class IncidentsPanel(Panel):
 
         detail = QWidget(page)
         # One label for the incident's name and its milestones: the timeline needs the height.
-        self.heading = QLabel(detail)
+        # Never shorter than its text at its width: the splitter weighs minimum heights only.
+        self.heading = WrapLabel(detail)
         self.heading.setObjectName("incident_heading")
         self.heading.setFont(theme.ui_font(13.0))
-        self.heading.setWordWrap(True)
         self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.ack_button = make_button(detail, self.tr("Acknowledge"), "ack_incident_button")
         self.owner_button = make_button(detail, self.tr("Set owner…"), "owner_button")
@@ -95,11 +96,15 @@ class IncidentsPanel(Panel):
         self.note_button.clicked.connect(lambda: self.add_note())
         self.action_button.clicked.connect(lambda: self.add_action_item())
         self.all_events.toggled.connect(self._on_all_events_toggled)
-        actions = QHBoxLayout()
+        # The buttons wrap onto a second row in a narrow dock: in one row they held the dock
+        # (and at 1366x768 the window) wider than its share.
+        self.action_row = WrapRow(detail, theme.px(6))
+        self.action_row.setObjectName("incident_actions")
         for w in (self.ack_button, self.owner_button, self.note_button, self.action_button):
-            actions.addWidget(w)
-        actions.addStretch(1)
-        actions.addWidget(self.all_events)
+            self.action_row.add(w)
+        actions = QHBoxLayout()
+        actions.addWidget(self.action_row, 1)
+        actions.addWidget(self.all_events, 0, Qt.AlignmentFlag.AlignTop)
         self.timeline_model = TimelineModel(self)
         self.timeline = _card_list(detail, "incident_timeline", self.timeline_model, "RECOVERING")
         first, second = self.timeline.itemDelegate().line_heights()
@@ -199,12 +204,19 @@ class IncidentsPanel(Panel):
             return
         watch = self.watch
         text = incident_summary(inc, watch.now_ms if watch is not None else None, self.timeline_model.utc_offset_minutes)
+        # The name in 15 pt at 1080p, scaled with the wall like the label's own font (13 pt).
+        name_pt = f"{theme.ui_font(15.0).pointSizeF():.1f}"
         self.heading.setText(
-            f"<span style='font-size:15pt; font-weight:bold'>"
+            f"<span style='font-size:{name_pt}pt; font-weight:bold'>"
             f"<span style='color:{severity_color(inc.severity)}'>{inc.severity.value}</span>&nbsp; "
             f"{_html(incident_title(inc) or inc.root_cause)}&nbsp; "
             f"<span style='color:{state_color(inc.state)}'>{_html(state_word(inc.state))}</span></span>"
             f"&nbsp;&nbsp; <span style='color:{t.text_dim}'>{_html(text)}</span>")
+
+    def wall_scale_changed(self) -> None:
+        """The wall scale changed (``warroom.ui.wall.wall_scale``): the heading's name is set
+        in its HTML, not by the label's font, so it is written again at the new size."""
+        self._show_milestones()
 
     def _fit_list(self) -> None:
         """Give the list room for up to three incidents and the timeline the rest."""

@@ -138,12 +138,8 @@ class KpiTileWidget(QWidget):
         p.drawRoundedRect(box, 8.0, 8.0)
         p.fillRect(QRectF(box.left() + 1.5, box.top() + 10, 6.0, box.height() - 20), level_color)
 
-        pad = max(10.0, min(w, h) * 0.06)
+        pad, head_h, spark_h, note_h = _bands(self)
         inner = box.adjusted(pad + 6.0, pad * 0.6, -pad, -pad * 0.6)
-        # Caption and note are read from the back of the room too: never under 16 / 14 px.
-        head_h = max(22.0, h * 0.15)
-        spark_h = h * 0.18 if len(self._trend) >= 2 else 0.0
-        note_h = max(18.0, h * 0.11) if self._note else 0.0
 
         # The alarm word as a badge at the right of the caption line (colour is never the
         # only signal); the caption takes the rest of the line, as large as fits.
@@ -154,7 +150,7 @@ class KpiTileWidget(QWidget):
         elif alarm:
             badge = self._paint_badge(p, head, self.level_word(), level_color, fill)
             head.setRight(badge.left() - 8.0)
-        p.setFont(_fitted_font(self._caption, head_h * 0.82, 16.0, head.width(), True))
+        p.setFont(_fitted_font(self._caption, head_h * 0.82, 16.0 * _floor_scale(), head.width(), True))
         p.setPen(t.color("text"))
         caption = QFontMetricsF(p.font()).elidedText(self._caption, Qt.TextElideMode.ElideRight, head.width())
         p.drawText(head, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, caption)
@@ -168,7 +164,7 @@ class KpiTileWidget(QWidget):
 
         if self._note:
             line = QRectF(inner.left(), value_rect.bottom(), inner.width(), note_h)
-            p.setFont(_fitted_font(self._note, line.height() * 0.85, 14.0, line.width(), False))
+            p.setFont(_fitted_font(self._note, line.height() * 0.85, 14.0 * _floor_scale(), line.width(), False))
             p.setPen(t.color("text_dim"))
             note = QFontMetricsF(p.font()).elidedText(self._note, Qt.TextElideMode.ElideRight, line.width())
             p.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, note)
@@ -276,15 +272,32 @@ def _blend(a: QColor, b: QColor, amount: float) -> QColor:
     )
 
 
+def _floor_scale() -> float:
+    """What the tile's 1080p floors are multiplied by: the wall scale, up to 1 (``_bands``)."""
+    return min(1.0, theme.wall_scale())
+
+
+def _bands(tile: KpiTileWidget) -> tuple[float, float, float, float]:
+    """The tile's padding and the heights of its caption line, sparkline and note line.
+
+    Caption and note are read from the back of the room too: never under 16 / 14 px at
+    1080p. On a smaller screen those floors shrink with every other length: at 1366x768
+    (scale 0.7) 1080p floors took the tile's height from the number, painted no bigger
+    than its caption. On a bigger one the tile's proportions are above them anyway."""
+    w, h, s = float(tile.width()), float(tile.height()), _floor_scale()
+    pad = max(10.0 * s, min(w, h) * 0.06)
+    head_h = max(22.0 * s, h * 0.15)
+    spark_h = h * 0.18 if len(tile.trend) >= 2 else 0.0
+    note_h = max(18.0 * s, h * 0.11) if tile.note else 0.0
+    return pad, head_h, spark_h, note_h
+
+
 def _value_rect(tile: KpiTileWidget) -> QRectF:
     """Where ``paintEvent`` draws the big number (same arithmetic; the wall check reads it)."""
     w, h = float(tile.width()), float(tile.height())
     box = QRectF(1.5, 1.5, w - 3.0, h - 3.0)
-    pad = max(10.0, min(w, h) * 0.06)
+    pad, head_h, spark_h, note_h = _bands(tile)
     inner = box.adjusted(pad + 6.0, pad * 0.6, -pad, -pad * 0.6)
-    head_h = max(22.0, h * 0.15)
-    spark_h = h * 0.18 if len(tile.trend) >= 2 else 0.0
-    note_h = max(18.0, h * 0.11) if tile.note else 0.0
     top = inner.top() + head_h + h * 0.02
     return QRectF(inner.left(), top, inner.width(), inner.bottom() - top - spark_h - note_h)
 

@@ -28,7 +28,7 @@ import math
 from typing import Any, Iterator
 
 import shiboken6
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QTransform
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QCompleter, QGraphicsItem, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
@@ -40,6 +40,7 @@ from warroom.core.graph.topology import Topology
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
+from warroom.ui.panels.wrapping import FlowLayout
 from warroom.ui.panels.map.drawing import EDGES_ZOOM, MapDrawing, SlicedWork, edge_width, show_edge
 from warroom.ui.panels.map.edge_labels import EdgeLabels
 from warroom.ui.panels.map.items import (
@@ -107,6 +108,7 @@ class TopologyMapPanel(Panel):
         self.scenario_combo.setObjectName("scenario_combo")
         self.scenario_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # the longest title fits
         self.scenario_combo.currentIndexChanged.connect(self._on_scenario_combo_changed)
+        self.scenario_combo.setToolTip(self.tr("Highlight a scenario's path on the map"))
         self.fit_button = QPushButton(self.tr("Fit (F)"), self)
         self.fit_button.setObjectName("fit_button")
         self.fit_button.clicked.connect(self.fit)
@@ -129,20 +131,30 @@ class TopologyMapPanel(Panel):
         self.collapse_button.clicked.connect(self.collapse_groups)
         # The controls float over the map's top edge instead of taking a row of their own:
         # on a wall every pixel of height is type size. ``fit`` keeps the map below them.
+        # A map narrower than their row (a laptop's dock) gets them in two rows or more
+        # (``place_toolbar``), Fit at the top right: squeezed, they cut their words.
         self.toolbar = QWidget(self.view)
         self.toolbar.setObjectName("map_toolbar")
         bar = QHBoxLayout(self.toolbar)
-        self.highlight_label = QLabel(self.tr("Highlight:"), self.toolbar)
-        bar.addWidget(self.highlight_label)
-        bar.addWidget(self.scenario_combo)
-        bar.addWidget(self.find_box)
-        bar.addWidget(self.unhealthy_box)
-        bar.addStretch(1)
-        bar.addWidget(self.collapse_button)
-        bar.addWidget(self.fit_button)
-        for w in (self.scenario_combo, self.fit_button, self.find_box, self.unhealthy_box, self.collapse_button):
+        self.toolbar_flow = FlowLayout()
+        bar.addLayout(self.toolbar_flow, 1)
+        self.highlight_group = QWidget(self.toolbar)  # the caption wraps with its combo, never alone
+        self.highlight_group.setObjectName("map_highlight")
+        group = QHBoxLayout(self.highlight_group)
+        group.setContentsMargins(0, 0, 0, 0)
+        self.highlight_label = QLabel(self.tr("Highlight:"), self.highlight_group)
+        group.addWidget(self.highlight_label)
+        group.addWidget(self.scenario_combo)
+        self.toolbar_flow.addWidget(self.highlight_group)
+        self.toolbar_flow.addWidget(self.find_box)
+        self.toolbar_flow.addWidget(self.unhealthy_box)
+        bar.addWidget(self.collapse_button, 0, Qt.AlignmentFlag.AlignTop)
+        bar.addWidget(self.fit_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.scenario_combo.setParent(self.highlight_group)
+        for w in (self.fit_button, self.find_box, self.unhealthy_box, self.collapse_button):
             w.setParent(self.toolbar)
         self.collapse_button.setVisible(False)  # shown while a group is open
+        self.toolbar.installEventFilter(self)  # its content changed size: placed again
         self._style_toolbar()
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -162,9 +174,10 @@ class TopologyMapPanel(Panel):
             w.setFont(font)
         bar = self.toolbar.layout()
         bar.setContentsMargins(theme.px(8), theme.px(4), theme.px(8), theme.px(4))
-        bar.setSpacing(theme.px(8))
+        for layout in (bar, self.toolbar_flow, self.highlight_group.layout()):
+            layout.setSpacing(theme.px(8))
         self.find_box.setMinimumWidth(theme.px(170))
-        self.toolbar.setStyleSheet("QWidget#map_toolbar { background: transparent; }")
+        self.toolbar.setStyleSheet("QWidget#map_toolbar, QWidget#map_highlight { background: transparent; }")
         side = max(theme.px(14), round(self.unhealthy_box.fontMetrics().height() * 0.8))
         self.unhealthy_box.setStyleSheet(
             f"QCheckBox {{ spacing: {theme.px(6)}px; }}"
@@ -172,7 +185,46 @@ class TopologyMapPanel(Panel):
             f" border: {theme.px(2)}px solid {t.text_dim}; background: {t.surface}; }}"
             f"QCheckBox::indicator:hover {{ border-color: {t.text}; }}"
             f"QCheckBox::indicator:checked {{ background: {t.accent}; border-color: {t.accent}; }}")
-        self.toolbar.setGeometry(0, 0, self.view.width(), self.toolbar.sizeHint().height())
+        self.place_toolbar()
+
+    def place_toolbar(self) -> int:
+        """Lay the controls over the top of the map, as wide as the view and as tall as their
+        rows there (one row when they fit, more when the view is narrow); returns the height
+        they cover (0 on a wall, where they are hidden).
+
+        Where leaving out the "Highlight:" caption keeps them in one row, it is left out (the
+        combo's tooltip says what it does): a row of the map is worth more than the word."""
+        bar, width, caption = self.toolbar, self.view.width(), self.highlight_label
+        room = caption.sizeHint().width() + max(0, self.highlight_group.layout().spacing())
+        one_row = bar.sizeHint().width() + (0 if caption.isVisibleTo(bar) else room)  # with the caption
+        show = one_row <= width or one_row - room > width  # hidden only where that saves a row
+        if show != caption.isVisibleTo(bar):
+            caption.setVisible(show)
+            self.highlight_group.updateGeometry()  # the rows are measured now, not at the next event
+        height = bar.heightForWidth(width)
+        if height < 0:
+            height = bar.sizeHint().height()
+        if bar.geometry() != QRect(0, 0, width, height):
+            bar.setGeometry(0, 0, width, height)
+        return 0 if bar.isHidden() else height
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        # The controls changed size (a longer scenario title, "Close groups" shown, a new
+        # scale): their rows, and so the map's fit below them, may have changed.
+        if watched is self.toolbar and event.type() == QEvent.Type.LayoutRequest:
+            before = self.toolbar.height()
+            if self.place_toolbar() != before and self.auto_fit:
+                self.fit()
+            self.updateGeometry()  # the controls' narrowest width is the panel's (minimumSizeHint)
+        return super().eventFilter(watched, event)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        """No narrower than the controls at their narrowest (a control on each row): a map
+        narrower still would cut them."""
+        hint = super().minimumSizeHint()
+        if self.toolbar.isHidden():
+            return hint
+        return hint.expandedTo(QSize(self.toolbar.minimumSizeHint().width(), 0))
 
     def wall_scale_changed(self) -> None:
         """The wall scale changed (``warroom.ui.wall.wall_scale``): the controls follow, and a fitted
@@ -605,6 +657,7 @@ class TopologyMapPanel(Panel):
         map takes the whole panel and the room sees every service."""
         super().set_wall_mode(wall)
         self.toolbar.setVisible(not wall)
+        self.updateGeometry()  # without controls, no minimum width of theirs
         if wall and self.unhealthy_only:
             self.set_unhealthy_only(False)  # a wall shows the whole platform
         if self.auto_fit:
@@ -647,7 +700,7 @@ class TopologyMapPanel(Panel):
         for plate in self.edge_labels.shown.values():  # and so do the calls' numbers
             bounds = bounds.united(plate.sceneBoundingRect())
         viewport = self.view.viewport().rect()
-        band = self.toolbar.sizeHint().height() if not self.toolbar.isHidden() else 0  # the floating controls
+        band = self.place_toolbar()  # the floating controls, in as many rows as they take
         width, height = viewport.width(), viewport.height() - band
         if width <= 0 or height <= 0:
             return

@@ -96,8 +96,7 @@ class TopologyMapView(QGraphicsView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        bar = self._panel.toolbar
-        bar.setGeometry(0, 0, self.width(), bar.sizeHint().height())
+        self._panel.place_toolbar()  # as many rows as the new width takes
         if self._panel.auto_fit:
             self._panel.fit()
 
