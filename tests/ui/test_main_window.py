@@ -515,3 +515,17 @@ def test_the_cli_prints_the_layouts_for_an_unknown_one(capsys, tmp_path):
                  "--db", str(tmp_path / "h.duckdb")]) == 2
     err = capsys.readouterr().err
     assert "no layout 'situation-room'" in err and "command-centre, commander, engineer" in err
+
+
+def test_a_dock_with_tab_with_shares_its_place_as_a_tab_and_the_first_stays_in_front(qtbot):
+    view = LiveView()
+    win = MainWindow(view, load_layout("engineer"), settings=QSettings(os.devnull, QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    qtbot.waitExposed(win)
+    incidents, events = win.docks["incidents"], win.docks["events"]
+    assert win.tabifiedDockWidgets(incidents) == [events]
+    assert not incidents.visibleRegion().isEmpty() and events.visibleRegion().isEmpty()
+    # With the incidents beside the charts, the map has the left column to itself.
+    assert win.docks["topology_map"].height() > 0.5 * win.centralWidget().height()

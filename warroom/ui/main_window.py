@@ -166,6 +166,10 @@ class MainWindow(QMainWindow):
             self.setCorner(corner, area)
         for spec in layout.docks:
             self._add_dock(spec)
+        for spec in layout.docks:  # tabs after every dock is placed; the first one stays in front
+            if spec.tab_with:
+                self.tabifyDockWidget(self.docks[spec.tab_with], self.docks[spec.id])
+                self.docks[spec.tab_with].raise_()
         self._apply_sizes()
         self._paint_border("ok")
 
@@ -200,8 +204,9 @@ class MainWindow(QMainWindow):
 
     def _apply_sizes(self) -> None:
         size = self.size()
+        tabbed = {s.id for s in self.layout_spec.docks if s.tab_with}  # they share a place: sized once
         for area, frac in self.layout_spec.sizes.items():
-            docks = [d for sid, d in self.docks.items() if self._area_of(sid) == area]
+            docks = [d for sid, d in self.docks.items() if self._area_of(sid) == area and sid not in tabbed]
             if not docks:
                 continue
             horizontal = area in ("left", "right")
@@ -209,7 +214,7 @@ class MainWindow(QMainWindow):
             self.resizeDocks(docks, [int(total * frac)] * len(docks),
                              Qt.Orientation.Horizontal if horizontal else Qt.Orientation.Vertical)
             # Docks side by side in one area split its length by their "share".
-            specs = [s for s in self.layout_spec.docks if s.area == area]
+            specs = [s for s in self.layout_spec.docks if s.area == area and not s.tab_with]
             if len(specs) > 1 and any(s.share for s in specs):
                 length = size.height() if horizontal else size.width()
                 rest = (1 - sum(s.share or 0 for s in specs)) / max(1, sum(1 for s in specs if not s.share))

@@ -34,6 +34,12 @@ def test_every_shipped_layout_uses_known_panel_types():
         ({"format": 1, "name": "x", "central": {"panel": "chart"}, "docks": [{"panel": "chart", "area": "middle"}]}, "area"),
         ({"format": 1, "name": "x", "central": {"panel": "chart"}, "docks": [{"panel": "chart", "area": "top"}]}, "twice"),
         ({"format": 1, "name": "x", "central": {"panel": "chart"}, "sizes": {"top": 3}}, "sizes"),
+        ({"format": 1, "name": "x", "central": {"panel": "chart"},  # a tab needs an earlier dock...
+          "docks": [{"panel": "events", "area": "left", "tab_with": "alerts"}, {"panel": "alerts", "area": "left"}]},
+         "tab_with"),
+        ({"format": 1, "name": "x", "central": {"panel": "chart"},  # ...of the same area
+          "docks": [{"panel": "alerts", "area": "right"}, {"panel": "events", "area": "left", "tab_with": "alerts"}]},
+         "tab_with"),
         ([], "object"),
     ],
 )
@@ -63,3 +69,11 @@ def test_full_height_sides_are_checked():
     assert parse_layout({**base, "full_height": ["left", "right"]}).full_height == ("left", "right")
     with pytest.raises(ValueError, match="full_height"):
         parse_layout({**base, "full_height": ["top"]})
+
+
+def test_the_engineer_layout_keeps_incidents_and_events_in_one_place_as_tabs():
+    """A laptop's side column cannot hold a readable map above an incident timeline (issue 13)."""
+    layout = load_layout("engineer")
+    tabs = {d.id: d.tab_with for d in layout.docks if d.tab_with}
+    assert tabs == {"events": "incidents"}
+    assert [d.id for d in layout.docks if d.area == "left"] == ["topology_map"]

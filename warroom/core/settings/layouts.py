@@ -31,6 +31,9 @@ class PanelSpec:
     area: str = "center"
     state: dict[str, Any] = field(default_factory=dict)
     share: float | None = None  # of its area's length, when several docks share an area
+    #: Another dock of the same area this one shares a place with, as a tab behind it (a
+    #: laptop's column cannot hold a readable map and an incident timeline one above the other).
+    tab_with: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,13 @@ def parse_layout(data: Any) -> Layout:
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
         raise ValueError(f"panel ids used twice: {sorted(dup)} (give each chart its own \"id\")")
+    for i, d in enumerate(docks):
+        if d.tab_with is None:
+            continue
+        earlier = {e.id: e for e in docks[:i]}
+        if d.tab_with not in earlier or earlier[d.tab_with].area != d.area:
+            raise ValueError(f"panel {d.id!r}: tab_with must name an earlier dock of area {d.area!r}, "
+                             f"got {d.tab_with!r}")
     sizes = {str(k): float(v) for k, v in (data.get("sizes") or {}).items()}
     if any(k not in AREAS or not 0 < v < 1 for k, v in sizes.items()):
         raise ValueError(f"sizes must map {AREAS} to fractions of the window, got {sizes}")
@@ -123,5 +133,8 @@ def _spec(d: Any, area: str | None) -> PanelSpec:
     share = d.get("share")
     if share is not None and not (isinstance(share, (int, float)) and 0 < share < 1):
         raise ValueError(f"panel {d['panel']!r}: share must be a fraction between 0 and 1, got {share!r}")
+    tab_with = d.get("tab_with")
+    if tab_with is not None and not isinstance(tab_with, str):
+        raise ValueError(f"panel {d['panel']!r}: tab_with must be a dock id, got {tab_with!r}")
     return PanelSpec(panel=d["panel"], id=str(d.get("id", d["panel"])), area=a, state=state,
-                     share=None if share is None else float(share))
+                     share=None if share is None else float(share), tab_with=tab_with)
