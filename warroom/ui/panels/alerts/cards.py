@@ -96,6 +96,20 @@ def _text_on(color: QColor) -> QColor:
     return QColor("#0b0f14") if luminance > 0.55 else QColor("#ffffff")
 
 
+def paint_row_ground(painter: QPainter, rect: QRectF, selected: bool, bar: bool) -> None:
+    """A card row's ground: the accent wash when ``selected``, an accent bar on the left when
+    ``bar`` (seen from across the room), and the separator line under it."""
+    t = theme.current()
+    if selected:
+        sel = t.color("accent")
+        sel.setAlpha(80)
+        painter.fillRect(rect, sel)
+    if bar:
+        painter.fillRect(QRectF(rect.left(), rect.top(), theme.px(4), rect.height()), t.color("accent"))
+    painter.setPen(QPen(t.color("border"), 1))
+    painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+
+
 class CardDelegate(QStyledItemDelegate):
     """Paints the ``Card`` in ``CARD_ROLE`` of each row (see the module docstring).
 
@@ -147,13 +161,8 @@ class CardDelegate(QStyledItemDelegate):
         rect = QRectF(option.rect)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if option.state & QStyle.StateFlag.State_Selected:
-            sel = t.color("accent")
-            sel.setAlpha(80)
-            painter.fillRect(rect, sel)
-            painter.fillRect(QRectF(rect.left(), rect.top(), 4, rect.height()), t.color("accent"))
-        painter.setPen(QPen(t.color("border"), 1))
-        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        paint_row_ground(painter, rect, selected, bar=selected)
         first, second = self.line_heights()
         top = rect.top() + self.pad
         left = rect.left() + self.pad + 2

@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QFontInfo, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from warroom.ui import theme
-from warroom.ui.panels.alerts.cards import CARD_ROLE, Badge, Card
+from warroom.ui.panels.alerts.cards import CARD_ROLE, Badge, Card, paint_row_ground
 
 #: From this row width (px at 1080p) the kind chip is drawn before the title.
 CHIP_MIN_ROW_PX = 520
@@ -120,15 +120,8 @@ class PlanRowDelegate(QStyledItemDelegate):
         rect = QRectF(option.rect)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if option.state & QStyle.StateFlag.State_Selected:
-            sel = t.color("accent")
-            sel.setAlpha(80)
-            painter.fillRect(rect, sel)
-        if option.state & QStyle.StateFlag.State_Selected or card.bold:
-            # Selected, suggested or in force: a bar on the left, seen from across the room.
-            painter.fillRect(QRectF(rect.left(), rect.top(), theme.px(4), rect.height()), t.color("accent"))
-        painter.setPen(QPen(t.color("border"), 1))
-        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        paint_row_ground(painter, rect, selected, bar=selected or card.bold)  # suggested or in force: a bar too
         parts = self.layout(card, rect)
         chip = parts["chip"]
         if not chip.isEmpty():
