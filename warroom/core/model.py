@@ -29,6 +29,13 @@ class ServiceKind(str, enum.Enum):
     DATABASE = "database"
     CACHE = "cache"
     QUEUE = "queue"
+    EXTERNAL = "external"  # a third-party API (logistics, SMS, tax) seen only through its callers
+    JOB = "job"  # a scheduled job or sync (settlement, stock sync): judged by its cadence
+
+
+#: Objectives a service may declare (``Service.slo``): the p99 latency it promises (seconds),
+#: the error ratio it may not exceed (0..1). Rules compare against them before any default.
+SLO_KEYS = ("p99_s", "error_ratio")
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,15 @@ class Service:
     core: bool = True  # non-core services (coupons, marketing) may be degraded away
     capacity_rps: float = 0.0  # 0 = unknown
     group: str = ""  # the team or namespace it belongs to; a big map draws a group as one node
+    #: True for a service where traffic enters the platform, when the feed says so; without it
+    #: an entry is a service no other service calls (``Topology.entries``).
+    entry: bool = False
+    #: Its objectives (keys in ``SLO_KEYS``), when the feed declares them (protocol 1.2).
+    slo: Mapping[str, float] = field(default_factory=dict, hash=False)
+    #: How often its series report, in seconds, when it reports in bursts or on a schedule (a
+    #: job that runs every 5 minutes, a sync every 10): missing it is an alert, the silence
+    #: between two reports is not. 0 = continuously (every few seconds).
+    cadence_s: float = 0.0
 
     #: Names per language (``{"zh_CN": "工商银行网关"}``); not part of the hash (a dict).
     titles: Mapping[str, str] = field(default_factory=dict, hash=False)

@@ -91,6 +91,9 @@ class TopologySnapshot:
                     "core": s.core,
                     "capacity_rps": s.capacity_rps,
                     **({"group": s.group} if s.group else {}),  # omitted when empty: old feeds' shape
+                    **({"entry": True} if s.entry else {}),  # 1.2, likewise
+                    **({"slo": dict(s.slo)} if s.slo else {}),
+                    **({"cadence_s": s.cadence_s} if s.cadence_s else {}),
                     **({"titles": dict(s.titles)} if s.titles else {}),  # 1.1, likewise
                 }
                 for s in t.services

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from warroom.core.clock import MAX_TIME_MS, MIN_TIME_MS
 from warroom.core.language.lang import clean_titles
-from warroom.core.model import CallEdge, Event, EventKind, Scenario, Service, ServiceKind, Severity
+from warroom.core.model import SLO_KEYS, CallEdge, Event, EventKind, Scenario, Service, ServiceKind, Severity
 from warroom.core.plan.plans import Plan
 from warroom.core.graph.topology import Topology
 from warroom.protocol.errors import BadMessage, ErrorCode, ProtocolError
@@ -155,6 +155,33 @@ def parse_hello(body: dict[str, Any], now_ms: int, tol: int) -> tuple[Hello, lis
     return hello, errors
 
 
+def _slo_field(d: dict[str, Any]) -> dict[str, float]:
+    """A service's declared objectives (since 1.2): ``{"p99_s": 0.3, "error_ratio": 0.01}``.
+
+    A key outside ``SLO_KEYS`` or a value that is not a non-negative finite number (an error
+    ratio above 1) is left out, like an unknown field: the rest of the service is kept. An
+    ``slo`` that is not an object is ``bad_field`` and the service is dropped."""
+    raw = d.get("slo")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise BadMessage(ErrorCode.BAD_FIELD, "slo must be an object such as {\"p99_s\": 0.3}")
+    out: dict[str, float] = {}
+    for key, value in raw.items():
+        ok = (key in SLO_KEYS and isinstance(value, (int, float)) and not isinstance(value, bool)
+              and math.isfinite(value) and value >= 0 and not (key == "error_ratio" and value > 1))
+        if ok:
+            out[key] = float(value)
+    return out
+
+
+def _cadence_field(d: dict[str, Any]) -> float:
+    cadence = float(field(d, "cadence_s", (int, float), optional=True, default=0.0))
+    if not (math.isfinite(cadence) and cadence >= 0):
+        raise BadMessage(ErrorCode.BAD_FIELD, "cadence_s must be a non-negative number of seconds")
+    return cadence
+
+
 def _edge(d: dict[str, Any]) -> CallEdge:
     calls = float(field(d, "calls", (int, float), optional=True, default=1.0))
     if calls < 0:
@@ -175,6 +202,9 @@ def parse_topology(body: dict[str, Any], now_ms: int, tol: int) -> tuple[Topolog
             capacity_rps=float(field(d, "capacity_rps", (int, float), optional=True, default=0.0)),
             titles=_titles_field(d, "titles", notes),
             group=_text_field(d, "group", notes),
+            entry=bool(field(d, "entry", bool, optional=True, default=False)),
+            slo=_slo_field(d),
+            cadence_s=_cadence_field(d),
         )
 
     def scenario(d: dict[str, Any]) -> Scenario:

@@ -191,6 +191,16 @@ class Topology:
         out.discard(name)  # reachable through a cycle or not, a service is not its own caller
         return out
 
+    def entries(self) -> list[str]:
+        """Where traffic enters the platform: services marked ``entry``, scenario entries, and
+        services nobody calls that call someone (a lone node is not an entry). Read from the
+        graph, never from names, so it holds on any platform."""
+        marked = {n for n, d in self._graph.nodes(data=True) if d["service"].entry}
+        marked |= {sc.entry for sc in self._scenarios.values() if sc.entry in self._graph}
+        g = self._graph
+        marked |= {n for n in g.nodes if g.in_degree(n) == 0 and g.out_degree(n) > 0}
+        return sorted(marked)
+
     def scenarios_through(self, name: str) -> list[Scenario]:
         """Scenarios whose path includes the service ``name``."""
         return [sc for sc in self._scenarios.values() if name in sc.services]
