@@ -8,9 +8,9 @@ import pytest
 
 from warroom.core.model import EventKind
 from warroom.sim import FaultKind, parse_fault_spec
-from warroom.sim.faults import FaultSpec, parse_duration
+from warroom.sim.faults import FaultSpec, expected_roots, parse_duration, valid_targets
 
-from .support import edge, p99, run, scn, svc
+from .support import edge, p99, run, scn, svc, values
 
 
 # -- spec parsing -------------------------------------------------------------------------
@@ -112,11 +112,44 @@ CASES = [
          [(svc("service_error_ratio", "coupon"), 0.9), (svc("service_error_ratio", "trade"), 0.1),
           (edge("edge_error_ratio", "trade", "coupon"), 0.9)],
          "qr_pay", "transfer"),
+    Case("latency_spike", "member-cache", {"factor": 100.0},  # past member's 150 ms timeout
+         [(p99("member-cache"), 0.2), (edge("edge_error_ratio", "member", "member-cache"), 0.05),
+          (svc("service_error_ratio", "member"), 0.05), (svc("service_error_ratio", "trade"), 0.05)],
+         "qr_pay", "settlement"),
 ]
 
 
-def test_the_cases_cover_every_fault_kind():
-    assert {c.kind for c in CASES} == {k.value for k in FaultKind}
+def test_the_cases_cover_every_fault_kind_the_payment_platform_has(platform):
+    # process_crash has a test of its own (its series go missing); job_stall and
+    # consumer_stall need jobs and consumers, which the world tests have (tests/sim/world).
+    usable = {k.value for k in FaultKind if valid_targets(platform.topology, k)}
+    assert {c.kind for c in CASES} == usable - {"process_crash"}
+    assert not valid_targets(platform.topology, FaultKind.JOB_STALL)
+    assert not valid_targets(platform.topology, FaultKind.CONSUMER_STALL)
+
+
+def test_process_crash_stops_its_series_and_fails_its_callers(make_sim):
+    sim = make_sim()
+    before, _ = sim.tick()
+    sim.inject_fault("process_crash", "coupon")
+    for _ in range(5):
+        batch, _ = sim.tick()
+    v = values(batch)
+    was = values(before)
+    assert was[svc("service_up", "coupon")] == 1.0 and v[svc("service_up", "coupon")] == 0.0
+    gone = [k for k in was if 'service="coupon"' in k and not k.startswith("service_up")]
+    assert gone and not any(k in v for k in gone)
+    assert edge("edge_error_ratio", "coupon", "coupon-cache") not in v  # coupon measured that edge
+    assert v[edge("edge_error_ratio", "trade", "coupon")] > 0.9  # its callers see it fail
+    assert v[svc("service_up", "trade")] == 1.0
+
+
+def test_expected_roots_follow_the_fault(platform):
+    t = platform.topology
+    assert expected_roots("traffic_surge", "qr_pay", t) == {"merchant-gateway"}
+    assert expected_roots("traffic_surge", "*", t) == {"merchant-gateway", "app-gateway", "cashier"}
+    assert expected_roots("hot_account_lock", "accounting", t) == {"accounting", "accounting-db"}
+    assert expected_roots("dependency_outage", "coupon", t) == {"coupon"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.kind)

@@ -15,6 +15,9 @@ class CliError(Exception):
 
 
 def sim_options(p: argparse.ArgumentParser, default_speed: float = 1.0, default_faults: tuple[str, ...] = ()) -> None:
+    p.add_argument("--world", metavar="NAME|FILE",
+                   help="the platform to simulate: a shipped world (payment, webshop, social, ecommerce-ops) or a "
+                   "world file, see docs/worlds.md (default: payment); without --fault its own drill is scheduled")
     p.add_argument("--seed", type=int, default=7, help="random seed; same seed, same platform (default: %(default)s)")
     p.add_argument("--speed", type=float, default=default_speed,
                    help="simulated seconds per wall second; 60 = one hour per minute (default: %(default)s)")

@@ -18,7 +18,7 @@ from warroom.cli.common import (
     size,
     store_kwargs,
 )
-from warroom.cli.feeds import build_feed, record, serve
+from warroom.cli.feeds import build_feed, example_fault, record, serve, world_title
 
 DEMO_DRILL = ("bank_latency_spike:bank-icbc@3m+6m", "deploy_error_burst:coupon@12m+4m")
 
@@ -163,7 +163,7 @@ def _console_demo(args: argparse.Namespace) -> int:
     with the demo's defaults, and the console on it."""
     ns = argparse.Namespace(**vars(args))
     ns.__dict__.update(seed=7, speed=60.0, start="now", plans=getattr(args, "plans", None), promotion=None,
-                       fault=None, _default_faults=DEMO_DRILL, port=0)
+                       fault=None, _default_faults=DEMO_DRILL, port=0, world=getattr(args, "world", None))
     return _demo_window(ns, build_feed(ns))
 
 
@@ -230,10 +230,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     async def run() -> None:
         server = await serve(feed, "127.0.0.1", args.port)
         if not args.quiet:
-            print(f"demo: feed {server.url} (the simulated payment platform) at x{args.speed:g} speed; "
+            print(f"demo: feed {server.url} ({world_title(feed)}) at x{args.speed:g} speed; "
                   f"scheduled faults: {', '.join(f.id + ' ' + f.kind.value + ' on ' + f.target for f in feed.sim.active_faults) or 'none'}",
                   flush=True)
-            print(f"demo: inject more with  warroom inject --url {server.url} dependency_outage:risk-control+60s", flush=True)
+            print(f"demo: inject more with  warroom inject --url {server.url} {example_fault(feed)}", flush=True)
         try:
             await record(server.url, db, args, feed.run(server), duration=args.duration)
         finally:
@@ -255,6 +255,6 @@ def _demo_window(args: argparse.Namespace, feed) -> int:
         if not quiet:
             print(f"demo: feed {url} (no token needed on this machine) at x{args.speed:g} speed", flush=True)
             print(f"demo: another console:  warroom console --url {url}", flush=True)
-            print(f"demo: inject a fault:   warroom inject --url {url} dependency_outage:risk-control+60s", flush=True)
+            print(f"demo: inject a fault:   warroom inject --url {url} {example_fault(feed)}", flush=True)
 
     return _run_console(_console_opts(args, sim_feed=feed, sim_port=getattr(args, "port", 0), on_served=served))

@@ -26,7 +26,7 @@ log = logging.getLogger("warroom")
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's sub-commands to the ``warroom`` parser."""
-    s = sub.add_parser("sim", help="serve the simulated payment platform")
+    s = sub.add_parser("sim", help="serve the simulated platform (the payment platform, or --world)")
     sim_options(s)
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     s.add_argument("--port", type=int, default=8765, help="port (default: %(default)s; 0 picks a free one)")
@@ -55,27 +55,65 @@ def build_feed(args: argparse.Namespace):
 
     start = start_ms(args.start)
     promotion = Promotion(start_local=args.promotion) if args.promotion else None
-    platform = None
+    world = load_world_option(args)
+    platform = world.platform if world is not None else None
     if getattr(args, "plans", None) is not None:
         from warroom.core.plan.plan_files import PlanFileError, load_plans_file
         from warroom.sim.platform import build_platform, with_plans
 
         try:
-            platform = with_plans(build_platform(), load_plans_file(args.plans))
+            platform = with_plans(platform or build_platform(), load_plans_file(args.plans))
         except (PlanFileError, ValueError) as exc:
             raise CliError(f"--plans: {exc}") from None
     sim = Simulator(seed=args.seed, start_ms=wall_ms() if start is None else start, promotion=promotion,
-                    platform=platform)
-    specs = args.fault if args.fault is not None else list(args._default_faults)
-    for spec in specs:
-        if spec == "none":
+                    platform=platform, world=world)
+    if args.fault is not None:
+        specs = [(spec, None) for spec in args.fault]
+    elif world is not None:  # a world brings its own drill
+        specs = [(f"{s.kind}:{s.target}", s) for s in world.faults]
+    else:
+        specs = [(spec, None) for spec in args._default_faults]
+    for text, parsed in specs:
+        if text == "none":
             continue
         try:
-            fault = sim.inject_spec(parse_fault_spec(spec))
+            fault = sim.inject_spec(parsed or parse_fault_spec(text))
         except ValueError as exc:
-            raise CliError(f"--fault {spec}: {exc}") from None
+            raise CliError(f"--fault {text}: {exc}") from None
         log.info("scheduled %s", fault)
     return SimFeed(sim, speed=args.speed)
+
+
+def load_world_option(args: argparse.Namespace):
+    """The ``--world`` the command asked for (None: the payment platform); ``CliError`` with the
+    file's line for a broken world file. Its rule file becomes the default ``--rules``."""
+    name = getattr(args, "world", None)
+    if not name:
+        return None
+    from warroom.sim.world import WorldError, load_world
+
+    try:
+        world = load_world(name)
+    except WorldError as exc:
+        raise CliError(f"--world: {exc}") from None
+    if world.rules is not None and getattr(args, "rules", "absent") is None:
+        args.rules = world.rules
+    return world
+
+
+def example_fault(feed) -> str:
+    """A fault spec that works on the feed's platform, for the hints the commands print."""
+    t = feed.sim.topology
+    names = [s.name for s in t.services]
+    target = "risk-control" if "risk-control" in names else next(
+        (n for n in names if t.callers(n) and t.callees(n)), names[0])
+    return f"dependency_outage:{target}+60s"
+
+
+def world_title(feed) -> str:
+    """What the simulated feed plays, for the lines the commands print."""
+    world = getattr(feed.sim, "world", None)
+    return f"world {world.name}: {world.title}" if world is not None else "the simulated payment platform"
 
 
 async def serve(feed, host: str, port: int, tokens=None, cert: Path | None = None, key: Path | None = None):
@@ -108,7 +146,8 @@ def _cmd_sim(args: argparse.Namespace) -> int:
 
     async def run() -> None:
         server = await serve(feed, args.host, args.port, tokens, args.cert, args.key)
-        print(f"simulator serving {server.url}  (speed x{args.speed:g}, seed {args.seed}); Ctrl+C stops", flush=True)
+        print(f"simulator serving {server.url}  ({world_title(feed)}; speed x{args.speed:g}, seed {args.seed}); "
+              "Ctrl+C stops", flush=True)
         print(f"access: {len(tokens)} tokens from {args.tokens}" if tokens is not None else
               "access: no tokens file: clients on this machine may send commands, others may only watch", flush=True)
         try:

@@ -1,4 +1,7 @@
-"""The simulator: a seeded, deterministic payment platform you can break and repair.
+"""The simulator: a seeded, deterministic platform you can break and repair.
+
+It plays the payment platform unless given a world (``warroom.sim.world``): any platform
+described in a world file, with its own traffic curve.
 
 Pure: no asyncio, no sockets, no wall clock. The caller decides when to call ``tick()``
 (the feed glue does so ``speed`` times per wall second). Same seed, same ``start_ms`` and
@@ -7,6 +10,7 @@ the same commands between the same ticks give identical output.
 API::
 
     sim = Simulator(seed=7, start_ms=ts, platform=build_platform(), promotion=None)
+    sim = Simulator(seed=7, start_ms=ts, world=load_world("webshop"))   # any world
     batch, events = sim.tick()          # one simulated second at sim.now_ms, then now_ms += 1000
     sim.now_ms                          # timestamp of the next tick
     sim.inject_fault(kind, target, duration_s=None, *, delay_s=0.0, severity=1.0, **params) -> Fault
@@ -31,11 +35,11 @@ model: ``warroom.sim.flow``; the daily curve (UTC+8): ``warroom.sim.traffic``.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from warroom.core.model import Event, EventKind, SeriesKey, Severity
+from warroom.core.model import Event, EventKind, SeriesKey, ServiceKind, Severity
 from warroom.core.plan.plans import Plan
 from warroom.core.graph.topology import Topology
 from warroom.protocol.messages import MetricBatch, PlanCatalogue
@@ -44,14 +48,22 @@ from warroom.sim.controls import STANDBY_CAPACITY_FACTOR, STANDBY_LATENCY_FACTOR
 from warroom.sim.flow import Flow, TickInputs, TickResult
 from warroom.sim.metrics import SeriesLayout
 from warroom.sim.platform import Platform, build_platform
-from warroom.sim.traffic import Promotion, Surge, daily_factor
+from warroom.sim.traffic import DEFAULT_CURVE, DailyCurve, Promotion, Surge
+
+if TYPE_CHECKING:  # the world package imports this one's siblings
+    from warroom.sim.world import World
 
 TICK_MS = 1000
 #: Fault kinds in Chinese, for the Chinese titles of fault events.
 FAULT_ZH = {
     "bank_latency_spike": "响应变慢", "hot_account_lock": "热点账户锁", "deploy_error_burst": "发布后报错",
     "traffic_surge": "流量激增", "db_failover": "主备切换", "dependency_outage": "不可用",
+    "latency_spike": "变慢", "process_crash": "进程崩溃", "job_stall": "作业停滞", "consumer_stall": "消费停滞",
 }
+#: A healthy consumer is this many seconds behind its queue (before noise).
+_BASE_LAG_S = 0.5
+#: A consumer catching up clears at most this many seconds of lag per second.
+_MAX_DRAIN_S = 20.0
 # Small, so a fault stands out clearly against the noise.
 _TRAFFIC_NOISE, _LATENCY_NOISE, _ERROR_NOISE = 0.02, 0.04, 0.3
 # A standby takes over what made the primary unavailable; lock contention follows the data.
@@ -59,11 +71,21 @@ _MASKED_BY_STANDBY = (F.FaultKind.DB_FAILOVER, F.FaultKind.DEPENDENCY_OUTAGE)
 
 
 class Simulator:
-    """A simulated payment platform advancing one second per ``tick()``."""
+    """A simulated platform advancing one second per ``tick()``.
+
+    ``world`` (a ``warroom.sim.world.World``) gives the platform and its traffic curve; its
+    scheduled faults are not injected here (``warroom sim`` does that with ``inject_spec``).
+    Without a world or a ``platform`` it is the payment platform.
+    """
 
     def __init__(
-        self, *, start_ms: int, seed: int = 0, platform: Platform | None = None, promotion: Promotion | None = None
+        self, *, start_ms: int, seed: int = 0, platform: Platform | None = None, promotion: Promotion | None = None,
+        world: World | None = None,
     ) -> None:
+        if world is not None and platform is None:
+            platform = world.platform
+        self.world = world
+        self.curve: DailyCurve = world.traffic if world is not None else DEFAULT_CURVE
         self.platform = platform if platform is not None else build_platform()
         self.seed = int(seed)
         self.start_ms = int(start_ms) // TICK_MS * TICK_MS  # whole seconds keep series aligned
@@ -81,7 +103,15 @@ class Simulator:
         self._entries = list(dict.fromkeys(self._entries_of))
         self._entry_of_scenario = np.array([self._entries.index(e) for e in self._entries_of], dtype=np.intp)
         self._base_tps = np.array([self.platform.base_tps[k] for k in self._scenario_ids])
-        self._layout = SeriesLayout(self._flow.services, self._flow.edges, self._scenario_ids, self._entries)
+        self._consumers = F.consumers(t)
+        self._jobs = F.jobs(t)
+        self._reporting = F.reporting(t)
+        self._layout = SeriesLayout(self._flow.services, self._flow.edges, self._scenario_ids, self._entries,
+                                    reporting=self._reporting, consumers=self._consumers, jobs=self._jobs)
+        self._blocked_pick = np.array([self._entries.index(e) for e in self._layout.entries], dtype=np.intp)
+        self._lag = np.zeros(len(self._consumers))
+        self._cadence = np.array([max(1, round(t.service(j).cadence_s or 60.0)) for j in self._jobs])
+        self._last_success = np.full(len(self._jobs), self.start_ms / 1000.0)
         self._plans = {p.id: p for p in self.platform.plans}
         self._expiry: dict[str, int] = {}
         self._faults: dict[str, F.Fault] = {}
@@ -188,11 +218,23 @@ class Simulator:
             raise ValueError(f"unknown plan {plan_id!r}; known: {sorted(self._plans)}")
         load, error = self._last_by_service()
         detail = self._controls.apply(plan, load, error)
+        if plan.kind == "rollback":
+            detail["cleared_faults"] = self._undo_deploy(plan.target)
         self._flow.set_calls(self._controls.calls())
         if plan.expiry_s:
             self._expiry[plan.id] = self._now + int(plan.expiry_s * 1000)
         event = self._plan_event(plan, "execute", actor, reason, detail, key=idempotency_key)
         return {**detail, "event_id": event.id}
+
+    def _undo_deploy(self, service: str) -> list[str]:
+        """A ``rollback`` plan undoes its target's last deploy: the deploy faults in force on it
+        end now, each with its "Rolled back" deploy event. Returns their ids."""
+        undone = [f.id for f in self._faults.values()
+                  if f.kind == F.FaultKind.DEPLOY_ERROR_BURST and f.target == service and f.id in self._started
+                  and f.active_at(self._now)]
+        for fault_id in undone:
+            self.clear_fault(fault_id)
+        return undone
 
     def rollback_plan(self, plan_id: str, actor: str = "", reason: str = "", idempotency_key: str = "") -> str:
         """Undo an active plan from ``now_ms``; returns the id of the event that records it."""
@@ -227,15 +269,73 @@ class Simulator:
         S, K = len(self._flow.services), len(self._scenario_ids)
         z = self._rng.standard_normal(2 * S + K)  # a fixed draw per tick: commands never shift the noise
         traffic = self._traffic_factors(ts)
-        offered = self._base_tps * daily_factor(ts) * traffic * np.exp(_TRAFFIC_NOISE * z[2 * S:])
+        offered = self._base_tps * self.curve.factor(ts) * traffic * np.exp(_TRAFFIC_NOISE * z[2 * S:])
+        paused = self._paused(ts)
+        if paused:
+            # A stalled job or consumer takes no work: its own flows carry nothing.
+            offered = offered * np.array([0.0 if e in paused else 1.0 for e in self._entries_of])
         admitted = self._controls.admit(offered, self._scenario_ids, self._entries_of)
         inputs = self._fault_inputs(ts, admitted, np.exp(_LATENCY_NOISE * z[:S]), np.exp(_ERROR_NOISE * z[S:2 * S]))
         result = self._flow.run(inputs)
         self._last = result
         blocked = np.bincount(self._entry_of_scenario, offered - admitted, minlength=len(self._entries))
-        batch = self._layout.batch(ts, result, blocked, offered, admitted)
+        crashed = self._crashed(ts)
+        up = np.array([0.0 if n in crashed else 1.0 for n in self._reporting])
+        lag = self._advance_lag(result, inputs, paused, ts, z[:S])
+        burst = self._advance_jobs(result, inputs, paused, ts)
+        batch = self._layout.batch(ts, result, blocked[self._blocked_pick], offered, admitted, up=up, lag=lag,
+                                   last_success=self._last_success.copy(), crashed=crashed, burst=burst)
         self._now = ts + TICK_MS
         return batch, events
+
+    def _active_targets(self, ts: int, *kinds: F.FaultKind) -> frozenset[str]:
+        return frozenset(f.target for f in self._faults.values() if f.kind in kinds and f.active_at(ts))
+
+    def _crashed(self, ts: int) -> frozenset[str]:
+        return self._active_targets(ts, F.FaultKind.PROCESS_CRASH)
+
+    def _paused(self, ts: int) -> frozenset[str]:
+        return self._active_targets(ts, F.FaultKind.JOB_STALL, F.FaultKind.CONSUMER_STALL)
+
+    def _advance_lag(self, r: TickResult, x: TickInputs, paused: frozenset[str], ts: int,
+                     noise: np.ndarray) -> np.ndarray:
+        """Each consumer's backlog, in seconds: it ages a second per second while the consumer
+        takes nothing (stalled, down, its queue down), grows by the share it cannot keep up
+        with when overloaded or failing, and drains by its spare capacity once healthy."""
+        if not self._consumers:
+            return self._lag
+        t = self.topology
+        for i, c in enumerate(self._consumers):
+            k = self._sidx[c]
+            queues_down = any(x.down[self._sidx[q]] for q in t.callees(c) if t.service(q).kind == ServiceKind.QUEUE)
+            stall = [f for f in self._faults.values()
+                     if f.kind == F.FaultKind.CONSUMER_STALL and f.target == c and f.active_at(ts)]
+            if stall:
+                grow = sum(float(f.params["rate"]) * f.severity for f in stall)
+            elif x.down[k] or queues_down:
+                grow = 1.0
+            else:
+                rho = float(r.saturation[k])
+                grow = max(0.0, 1.0 - 1.0 / rho) if rho > 1.0 else 0.0
+                grow += float(r.svc_error[k])
+                if grow < 0.01:  # healthy: catch up with the spare capacity
+                    grow = -min(_MAX_DRAIN_S, (1.0 / max(rho, 0.05) - 1.0))
+            self._lag[i] = max(0.0, self._lag[i] + grow)
+        base = _BASE_LAG_S * np.exp(0.2 * noise[[self._sidx[c] for c in self._consumers]])
+        return self._lag + base
+
+    def _advance_jobs(self, r: TickResult, x: TickInputs, paused: frozenset[str], ts: int) -> np.ndarray | None:
+        """Which jobs report this tick (one burst per cadence), after recording their success."""
+        if not self._jobs:
+            return None
+        elapsed = (ts - self.start_ms) // TICK_MS
+        burst = (elapsed % self._cadence) == 0
+        for i, j in enumerate(self._jobs):
+            k = self._sidx[j]
+            ok = j not in paused and not x.down[k] and r.svc_error[k] < 0.5
+            if burst[i] and ok:
+                self._last_success[i] = ts / 1000.0
+        return burst
 
     def _traffic_factors(self, ts: int) -> np.ndarray:
         factors = np.ones(len(self._scenario_ids))

@@ -15,6 +15,19 @@ Kinds (``FaultKind``), valid targets, and parameters with their defaults:
     ``unavailable_s=30`` while the standby is promoted (a CONFIG_CHANGE event), then
     ``recovery_latency=3`` times slower until the end (default duration 150 s).
 ``dependency_outage``   target: any service. It is down: every call fails.
+``latency_spike``       target: any service. ``factor=10``: its own latency grows up to x10
+    (a cache or a database gone slow, a service stuck in garbage collection).
+``process_crash``       target: any service that reports (not an ``external`` API). Its
+    process is gone: it sends ``service_up=0`` and none of its measured series (absence is
+    the signal), and every call into it fails.
+``job_stall``           target: a ``job``. The job stops succeeding: it does no work and its
+    ``job_last_success_timestamp_seconds`` stops moving.
+``consumer_stall``      target: a queue consumer (``consumers``). It stops taking messages:
+    its ``consumer_lag_seconds`` grows by ``rate=1`` second per second.
+
+Targets are chosen by service KIND and by the shape of the call graph, never by name, so
+every kind applies to any world (``valid_targets``); ``expected_roots`` says which
+services a correct diagnosis of a fault may name as its root.
 
 ``severity`` (default 1.0) scales a fault's strength: 0.5 gives half the extra latency,
 half the extra errors, half the extra traffic.
@@ -51,6 +64,10 @@ class FaultKind(str, enum.Enum):
     TRAFFIC_SURGE = "traffic_surge"
     DB_FAILOVER = "db_failover"
     DEPENDENCY_OUTAGE = "dependency_outage"
+    LATENCY_SPIKE = "latency_spike"
+    PROCESS_CRASH = "process_crash"
+    JOB_STALL = "job_stall"
+    CONSUMER_STALL = "consumer_stall"
 
 
 #: Parameters each kind accepts, with their defaults.
@@ -62,6 +79,10 @@ DEFAULT_PARAMS: Mapping[FaultKind, Mapping[str, Any]] = MappingProxyType(
         FaultKind.TRAFFIC_SURGE: {"multiplier": 5.0},
         FaultKind.DB_FAILOVER: {"unavailable_s": 30.0, "recovery_s": 120.0, "recovery_latency": 3.0},
         FaultKind.DEPENDENCY_OUTAGE: {},
+        FaultKind.LATENCY_SPIKE: {"factor": 10.0},
+        FaultKind.PROCESS_CRASH: {},
+        FaultKind.JOB_STALL: {},
+        FaultKind.CONSUMER_STALL: {"rate": 1.0},
     }
 )
 
@@ -74,15 +95,50 @@ EVENT_SEVERITY: Mapping[FaultKind, Severity] = MappingProxyType(
         FaultKind.TRAFFIC_SURGE: Severity.P2,
         FaultKind.DB_FAILOVER: Severity.P1,
         FaultKind.DEPENDENCY_OUTAGE: Severity.P0,
+        FaultKind.LATENCY_SPIKE: Severity.P1,
+        FaultKind.PROCESS_CRASH: Severity.P0,
+        FaultKind.JOB_STALL: Severity.P2,
+        FaultKind.CONSUMER_STALL: Severity.P2,
     }
 )
 
 _DATA_KINDS = (ServiceKind.DATABASE, ServiceKind.CACHE, ServiceKind.QUEUE)
+#: Kinds that cannot consume a queue: data stores, third parties and scheduled jobs.
+_NOT_CONSUMERS = (*_DATA_KINDS, ServiceKind.EXTERNAL, ServiceKind.JOB, ServiceKind.BANK)
+
+
+def consumers(topology: Topology) -> list[str]:
+    """Services that consume a queue: nobody calls them and they depend on a ``queue``.
+
+    Asynchronous hops are drawn consumer -> queue (protocol §9), so a consumer is read from
+    the graph's shape: its work arrives through the queue, not from a caller.
+    """
+    out = []
+    for s in topology.services:
+        if s.kind in _NOT_CONSUMERS or topology.callers(s.name):
+            continue
+        if any(topology.service(c).kind == ServiceKind.QUEUE for c in topology.callees(s.name)):
+            out.append(s.name)
+    return out
+
+
+def jobs(topology: Topology) -> list[str]:
+    """Scheduled jobs and syncs (kind ``job``)."""
+    return [s.name for s in topology.services if s.kind == ServiceKind.JOB]
+
+
+def reporting(topology: Topology) -> list[str]:
+    """Services that send their own series: all but ``external`` APIs, which a platform sees
+    only through its callers' edges."""
+    return [s.name for s in topology.services if s.kind != ServiceKind.EXTERNAL]
 
 
 @dataclass(frozen=True)
 class Fault:
     """One injected fault: active for ``start_ms <= ts < end_ms`` (``end_ms=None``: until cleared)."""
+
+    def __deepcopy__(self, memo: dict) -> "Fault":
+        return self  # immutable: a copied simulator (a drill's fork) may share it
 
     id: str
     kind: FaultKind
@@ -161,7 +217,7 @@ def valid_targets(topology: Topology, kind: FaultKind) -> set[str]:
     """The names a fault of this kind may target on this platform."""
     services = topology.services
     if kind == FaultKind.BANK_LATENCY_SPIKE:
-        return {s.name for s in services if s.kind == ServiceKind.BANK}
+        return {s.name for s in services if s.kind in (ServiceKind.BANK, ServiceKind.EXTERNAL)}
     if kind == FaultKind.HOT_ACCOUNT_LOCK:
         return {s.name for s in services if s.kind == ServiceKind.DATABASE or _databases(topology, s.name)}
     if kind == FaultKind.DEPLOY_ERROR_BURST:
@@ -170,7 +226,28 @@ def valid_targets(topology: Topology, kind: FaultKind) -> set[str]:
         return {"*"} | {sc.id for sc in topology.scenarios} | {sc.entry for sc in topology.scenarios}
     if kind == FaultKind.DB_FAILOVER:
         return {s.name for s in services if s.kind in _DATA_KINDS}
+    if kind == FaultKind.PROCESS_CRASH:
+        return set(reporting(topology))
+    if kind == FaultKind.JOB_STALL:
+        return set(jobs(topology))
+    if kind == FaultKind.CONSUMER_STALL:
+        return set(consumers(topology))
     return {s.name for s in services}
+
+
+def expected_roots(kind: FaultKind | str, target: str, topology: Topology) -> set[str]:
+    """The services a correct diagnosis of this fault may name as the root cause (top-1).
+
+    A traffic surge's root is where the traffic enters: the entry service(s) of the
+    scenarios it hits. A lock on a service's hot rows may be named at the service or at its
+    databases. Every other kind's root is its target.
+    """
+    kind = FaultKind(kind)
+    if kind == FaultKind.TRAFFIC_SURGE:
+        return {sc.entry for sc in topology.scenarios if target in ("*", sc.id, sc.entry)}
+    if kind == FaultKind.HOT_ACCOUNT_LOCK and target in topology:
+        return {target, *_databases(topology, target)}
+    return {target}
 
 
 def _databases(topology: Topology, name: str) -> list[str]:
@@ -209,9 +286,17 @@ def impacts(fault: Fault, topology: Topology, ts_ms: int) -> list[Impact]:
             # Connections hang until the pool gives up, so callers see slow errors.
             return [Impact(fault.target, latency_factor=30.0, down=True)]
         return [Impact(fault.target, latency_factor=1.0 + (p["recovery_latency"] - 1.0) * s)]
-    if k == FaultKind.DEPENDENCY_OUTAGE:
+    if k in (FaultKind.DEPENDENCY_OUTAGE, FaultKind.PROCESS_CRASH):
         return [Impact(fault.target, error_ratio=1.0, down=True)]
+    if k == FaultKind.LATENCY_SPIKE:
+        return [Impact(fault.target, latency_factor=1.0 + (p["factor"] - 1.0) * s)]
+    # job_stall and consumer_stall take work away rather than break it: see ``paused``.
     return []
+
+
+def paused(fault: Fault) -> str | None:
+    """The service a stall fault stops from taking work (its scenarios carry no traffic)."""
+    return fault.target if fault.kind in (FaultKind.JOB_STALL, FaultKind.CONSUMER_STALL) else None
 
 
 def surge_factor(fault: Fault, topology: Topology) -> tuple[float, tuple[str, ...]]:

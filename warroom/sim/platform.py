@@ -50,6 +50,9 @@ class Platform:
     ``base_tps`` maps each scenario id to its transactions per second at the daily peak.
     """
 
+    def __deepcopy__(self, memo: dict) -> "Platform":
+        return self  # immutable: a copied simulator (a drill's fork) may share it
+
     topology: Topology
     base_tps: Mapping[str, float]
     profiles: Mapping[str, ServiceProfile]
