@@ -9,7 +9,9 @@ Plan ids (for the default platform):
   a Sentinel ``DegradeRule`` forced open, so callers stop calling it;
 - ``failover-<bank>`` for each bank gateway: its routing share moves to the healthy banks
   in proportion to their headroom;
-- ``failover-<database>`` for each database: switch to the standby.
+- ``failover-<database>`` for each database: switch to the standby;
+- ``rollback-<service>`` for each service that gets deploys (channels and business
+  services, the targets of ``deploy_error_burst``): undo its last deploy.
 
 The engine gives these plans their effect (see ``warroom.sim.controls``); the catalogue
 only describes them, with steps, rollback, a guard KPI and whether they are critical.
@@ -210,7 +212,38 @@ def _db_failovers(topology: Topology) -> list[Plan]:
     return plans
 
 
+#: Services that get deploys, and so can have one rolled back.
+DEPLOYED_KINDS = (ServiceKind.CHANNEL, ServiceKind.SERVICE)
+
+
+def _rollbacks(topology: Topology) -> list[Plan]:
+    plans = []
+    for s in topology.services:
+        if s.kind not in DEPLOYED_KINDS:
+            continue
+        en, zh = _en(topology, s.name), _zh(topology, s.name)
+        plans.append(
+            Plan(
+                id=f"rollback-{s.name}",
+                kind="rollback",
+                title=f"Roll back {en}'s last deploy",
+                target_kind="service",
+                target=s.name,
+                params={"service": s.name, "to": "previous"},
+                steps=(f"Redeploy the previous version of {s.name}", "Watch its error ratio fall"),
+                rollback=(f"Deploy the new version of {s.name} again",),
+                guard=Guard(_series("service_error_ratio", service=s.name), "<", 0.01, 90.0),
+                critical=False,
+                description="Undoes the latest release when the trouble started right after it.",
+                **_in_zh(f"回滚{zh}的上次发布", "故障紧随发布出现时，撤销最近一次发布。",
+                         (f"重新部署{zh}的上一版本", "观察其错误率回落"),
+                         (f"再次部署{zh}的新版本",)),
+            )
+        )
+    return plans
+
+
 def build_plans(topology: Topology, base_tps: Mapping[str, float]) -> tuple[Plan, ...]:
-    """The plan catalogue for a platform: rate limits, degrades, bank and DB failovers."""
+    """The plan catalogue for a platform: rate limits, degrades, bank and DB failovers, rollbacks."""
     plans = _rate_limits(topology, base_tps) + _degrades(topology)
-    return tuple(plans + _bank_failovers(topology) + _db_failovers(topology))
+    return tuple(plans + _bank_failovers(topology) + _db_failovers(topology) + _rollbacks(topology))

@@ -9,7 +9,9 @@
 - failed-over banks (``failover`` on a ``bank_channel``): the bank's routing share moves
   to the other healthy banks in proportion to their headroom at execution time;
 - databases on standby (``failover`` on a database service): faults that made the
-  primary unavailable no longer apply; the standby is a little slower and smaller.
+  primary unavailable no longer apply; the standby is a little slower and smaller;
+- rolled-back services (``rollback`` on a service that gets deploys): held in ``rolled_back``;
+  the engine clears the target's ``deploy_error_burst`` faults when it executes one.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 from warroom.core.model import ServiceKind
 from warroom.core.plan.plans import Plan
 from warroom.core.graph.topology import Topology
+from warroom.sim.catalogue import DEPLOYED_KINDS
 
 #: A standby database answers this much slower (cold buffer pool) with this much capacity.
 STANDBY_LATENCY_FACTOR = 1.3
@@ -41,6 +44,7 @@ class Controls:
         self.scenario_limits: dict[str, float] = {}
         self.degraded: set[str] = set()
         self.standby: set[str] = set()
+        self.rolled_back: set[str] = set()  # services whose last deploy a rollback plan undid
         # bank -> headroom weights of the other banks, in execution order
         self._failovers: dict[str, dict[str, float]] = {}
 
@@ -71,6 +75,10 @@ class Controls:
                     raise ValueError(f"plan {plan.id!r}: no bank would be left to take the traffic")
             elif plan.target not in t or t.service(plan.target).kind != ServiceKind.DATABASE:
                 raise ValueError(f"plan {plan.id!r}: failover targets a bank channel or a database")
+        elif plan.kind == "rollback":
+            if (plan.target_kind != "service" or plan.target not in t
+                    or t.service(plan.target).kind not in DEPLOYED_KINDS):
+                raise ValueError(f"plan {plan.id!r}: a rollback targets a service that gets deploys")
         else:
             raise ValueError(f"plan {plan.id!r}: the simulator cannot run plans of kind {plan.kind!r}")
 
@@ -89,6 +97,8 @@ class Controls:
             limits[plan.target] = float(plan.params["count"])
         elif plan.kind == "degrade":
             self.degraded.add(plan.target)
+        elif plan.kind == "rollback":
+            self.rolled_back.add(plan.target)
         elif plan.target_kind == "bank_channel":
             self._failovers[plan.target] = self._headroom(plan.target, load, error)
             detail["shares"] = self._bank_shares_of(plan.target)
@@ -106,6 +116,8 @@ class Controls:
             limits.pop(plan.target, None)
         elif plan.kind == "degrade":
             self.degraded.discard(plan.target)
+        elif plan.kind == "rollback":
+            self.rolled_back.discard(plan.target)
         elif plan.target_kind == "bank_channel":
             self._failovers.pop(plan.target, None)
         else:

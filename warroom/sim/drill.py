@@ -9,15 +9,27 @@ take a few seconds. It gives training sessions, demos and tests a real incident 
 replay (``warroom replay``), export (``warroom export``) and report on.
 
 The commander's script: acknowledge as soon as the incident opens; ``plan_after_s`` later
-preview and execute the first plan the root alert suggests (``plan`` overrides it; the
-empty string runs none) and note it on the incident.
+preview and execute the best plan for the root cause (``warroom.core.plan.suggest.ranked``:
+bound by the plan's target and kind, a rollback first after a deploy; a plan the root
+alert's rule names when nothing ranks; ``plan`` overrides it; the empty string runs none)
+and note it on the incident.
+
+A drill runs on any world (``world``: a ``World``, a built-in world's name or a world file;
+``None`` is the payment platform). Without ``fault`` it injects the world's first scripted
+fault that a plan acts on (``default_fault``).
+
+**MTTR of a drill** (``Drill.mttr_s``), measured against the north-star goal of one minute
+(``MTTR_GOAL_S``): seconds from the fault's start (``fault_ms``) to the moment the executed
+plan is *verified effective* — the console's ``effective`` audit step, when the plan's guard
+KPI holds (``verified_ms``). ``None`` when no plan ran, the plan was never verified effective
+(not effective in time, or it has no guard to verify), or no fault was injected.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from warroom.core.alerting.alerts import Alert
 from warroom.core.plan.impact import preview
@@ -25,6 +37,7 @@ from warroom.core.incident.incidents import Incident
 from warroom.core.language.lang import pick
 from warroom.core.model import Event, EventKind
 from warroom.core.plan.plan_runs import PlanBook
+from warroom.core.plan.suggest import ACTIVE_STATES, changed_service, ranked, root_of
 from warroom.app.watch import AlertWatch
 from warroom.protocol import TopologySnapshot
 from warroom.sim.engine import Simulator
@@ -37,6 +50,10 @@ COMMANDER = "li.wei"
 #: The commander's note once the plan is sent, per language (the note's ``titles``): a
 #: replay under zh_CN reads it in Chinese.
 NOTE = {"en": "{title}: executed", "zh_CN": "{title}：已执行"}
+#: The north-star goal: service restored within a minute of the fault.
+MTTR_GOAL_S = 60.0
+#: The payment platform's drill outage, the default when no world is given.
+DEFAULT_FAULT = "dependency_outage:bank-icbc"
 
 
 @dataclass
@@ -61,30 +78,54 @@ class Drill:
     executed_ms: int = 0
     log: list[Event] = field(default_factory=list)  # every event, as stored
     moments: list[LiveMoment] = field(default_factory=list)
+    world: str = "payment"  # the world's name
+    fault: str = ""  # the injected fault, KIND:TARGET ("" if none)
+    verified_ms: int = 0  # when the plan was verified effective, 0 if never
+    mttr_s: float | None = None  # fault start -> plan verified effective (module docstring)
+
+    @property
+    def goal_met(self) -> bool:
+        """True when the drill's MTTR is within the one-minute goal."""
+        return self.mttr_s is not None and self.mttr_s <= MTTR_GOAL_S
+
+    def summary_line(self) -> str:
+        """The drill's result in one greppable line:
+        ``drill: world=payment fault=KIND:TARGET plan=ID mttr_s=48 goal_s=60 met=yes``."""
+        mttr = "none" if self.mttr_s is None else f"{self.mttr_s:.0f}"
+        return (f"drill: world={self.world} fault={self.fault or 'none'} plan={self.plan_id or 'none'} "
+                f"mttr_s={mttr} goal_s={MTTR_GOAL_S:.0f} met={'yes' if self.goal_met else 'no'}")
 
 
-def record_drill(path: Path, *, seconds: int = 900, fault: str = "dependency_outage:bank-icbc",
+def record_drill(path: Path, *, seconds: int = 900, fault: str | None = None,
                  fault_at_s: int = 120, plan: str | None = None, plan_after_s: int = 30, seed: int = 4,
                  start_ms: int = DRILL_START_MS, commander: str = COMMANDER, every_s: int = 15,
-                 progress: Callable[[float], None] | None = None) -> Drill:
-    """Record ``seconds`` of the platform with ``fault`` (``KIND:TARGET``) at ``fault_at_s``.
+                 progress: Callable[[float], None] | None = None, world: Any = None) -> Drill:
+    """Record ``seconds`` of the platform with ``fault`` (``KIND:TARGET``; ``None``: the world's
+    default, ``""``: none) at ``fault_at_s``, on ``world`` (see the module docstring).
 
     ``path`` must not exist yet (a drill never appends to a real history). A
     ``LiveMoment`` is kept every ``every_s`` seconds, for comparing a replay with live.
     """
     if path.exists():
         raise FileExistsError(f"{path} exists: a drill writes a new file")
+    world = _load_world(world)
+    if world is None:
+        sim = Simulator(seed=seed, start_ms=start_ms)
+    else:
+        sim = Simulator(seed=seed, start_ms=start_ms, world=world)
+    if fault is None:
+        fault = default_fault(world, sim.topology, sim.plans)
     kind, _, target = fault.partition(":")
-    sim = Simulator(seed=seed, start_ms=start_ms)
     sim_fault = (kind, target) if kind else None
-    watch = AlertWatch.from_rules_file()
+    rules = getattr(world, "rules", None)
+    watch = AlertWatch.from_rules_file(Path(rules) if rules else None)
     watch.user = commander
     watch.on_topology(sim.topology)
     view = LiveView()
     view.alerting = watch
     book = PlanBook()
     path.parent.mkdir(parents=True, exist_ok=True)
-    drill = Drill(path, start_ms, start_ms)
+    drill = Drill(path, start_ms, start_ms, world=getattr(world, "name", "payment"), fault=fault)
     log = drill.log
 
     def store(events: list[Event]) -> None:
@@ -147,20 +188,73 @@ def record_drill(path: Path, *, seconds: int = 900, fault: str = "dependency_out
         path.unlink(missing_ok=True)  # half a drill is no drill
         raise
     writer.close()
+    drill.verified_ms, drill.mttr_s = _mttr(drill)
     return drill
 
 
+def _load_world(world: Any) -> Any:
+    """``None`` (the payment platform), a ``World``, or a world's name or file, loaded."""
+    if world is None or not isinstance(world, (str, Path)):
+        return world
+    from warroom.sim.world import load_world  # the worlds package is optional until it ships
+
+    return load_world(str(world))
+
+
+def default_fault(world: Any, topology: Any, plans: Any = ()) -> str:
+    """The drill's fault when none is given: the payment outage without a world; else the
+    world's first scripted fault that a plan acts on (a failover, degrade or rollback of its
+    target: a drill exercises a plan), else its first scripted fault, else an outage of the
+    deepest service that a scenario runs through."""
+    if world is None:
+        return DEFAULT_FAULT
+    specs = [(getattr(f.kind, "value", f.kind), f.target) for f in getattr(world, "faults", ()) or ()]
+    for kind, target in specs:
+        best = ranked(target, plans, topology, after_change=kind == "deploy_error_burst")
+        if best and best[0].kind != "rate_limit":
+            return f"{kind}:{target}"
+    if specs:
+        return f"{specs[0][0]}:{specs[0][1]}"
+    depths = topology.depths()
+    on_paths = sorted({s for sc in topology.scenarios for s in sc.services}) or sorted(depths)
+    if not on_paths:
+        return ""
+    deepest = max(on_paths, key=lambda n: (depths.get(n, 0), n))
+    return f"dependency_outage:{deepest}"
+
+
+def _mttr(drill: Drill) -> tuple[int, float | None]:
+    """When the drill's plan was verified effective, and the MTTR (module docstring)."""
+    if not drill.plan_id or not drill.fault_ms:
+        return 0, None
+    for ev in drill.log:
+        a = ev.attrs
+        if (ev.kind is EventKind.PLAN_EXECUTION and a.get("audit") and a.get("action") == "effective"
+                and a.get("plan_id") == drill.plan_id and ev.ts >= drill.executed_ms):
+            return ev.ts, (ev.ts - drill.fault_ms) / 1000.0
+    return 0, None
+
+
 def _choose_plan(sim: Simulator, watch: AlertWatch, wanted: str | None):
+    """The plan the commander runs: ``wanted``, else the best ranked for the first root alert
+    that has one, else the first plan a root alert's rule names."""
     plans = {p.id: p for p in sim.plans}
     if wanted:
         if wanted not in plans:
             raise ValueError(f"no plan {wanted!r}; known: {sorted(plans)}")
         return plans[wanted]
-    for alert in watch.alerts():
-        if alert.is_root:
-            for pid in alert.plans:
-                if pid in plans:
-                    return plans[pid]
+    roots = [a for a in watch.alerts() if a.is_root and a.state in ACTIVE_STATES]
+    for alert in roots:
+        root = root_of(alert)
+        if root:
+            best = ranked(root, plans.values(), sim.topology, after_change="after_change" in alert.tags,
+                          changed=changed_service(alert))
+            if best:
+                return best[0]
+    for alert in roots:
+        for pid in alert.plans:
+            if pid in plans:
+                return plans[pid]
     return None
 
 

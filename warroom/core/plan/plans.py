@@ -1,8 +1,16 @@
-"""Contingency plans: rate limiting, degrade, failover, described as data.
+"""Contingency plans: rate limiting, degrade, failover, rollback, described as data.
 
 Parameter names for rate limiting and circuit breaking follow Alibaba Sentinel's
 ``FlowRule`` and ``DegradeRule`` (``resource``, ``grade``, ``count``, ``controlBehavior``,
 ``timeWindow``, ...), so rules that teams already run carry over unchanged.
+
+Kinds the console knows (``KNOWN_KINDS``): ``rate_limit`` (admit at most ``count`` QPS at the
+target), ``degrade`` (open the target's circuit breaker: callers stop calling it),
+``failover`` (move a bank channel's traffic to the other banks, or switch a database to its
+standby) and ``rollback`` (target a service: undo its last deploy; the parameters, e.g. the
+version to go back to, are the feed's). A ``rollback`` plan is suggested first when the root
+alert came right after a change (``warroom.core.plan.suggest``). Plans of other kinds are
+accepted and shown generically.
 """
 
 from __future__ import annotations
@@ -13,8 +21,8 @@ from typing import Any, Mapping
 
 from warroom.core.language.lang import clean_titles, language, pick
 
-#: Plan kinds the console knows how to preview. Others are accepted and shown generically.
-KNOWN_KINDS = ("rate_limit", "degrade", "failover")
+#: Plan kinds the console knows how to preview and suggest. Others are accepted and shown generically.
+KNOWN_KINDS = ("rate_limit", "degrade", "failover", "rollback")
 TARGET_KINDS = ("service", "edge", "scenario", "bank_channel")
 
 

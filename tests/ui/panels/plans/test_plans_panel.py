@@ -211,10 +211,11 @@ def test_lists_every_plan_labelled_by_kind_with_target_and_risk_mark(qtbot, rig)
     assert sorted(r.plan.id for r in rows) == sorted(plan_ids) and len(plan_ids) >= 10
     assert panel.summary.text() == f"{len(plan_ids)} plans"
     kinds = [r.plan.kind for r in rows]
-    assert kinds == sorted(kinds, key=("failover", "rate_limit", "degrade").index), "grouped by kind"
+    assert kinds == sorted(kinds, key=("failover", "rate_limit", "degrade", "rollback").index), "grouped by kind"
     for i, row in enumerate(rows):
         card = panel.model.data(panel.model.index(i), CARD_ROLE)
-        assert card.chip == {"failover": "FAILOVER", "rate_limit": "RATE LIMIT", "degrade": "DEGRADE"}[row.plan.kind]
+        assert card.chip == {"failover": "FAILOVER", "rate_limit": "RATE LIMIT", "degrade": "DEGRADE",
+                             "rollback": "ROLLBACK"}[row.plan.kind]
         assert card.title == row.plan.title
         badges = [b.text for b in card.badges]
         assert current_names().display(row.plan.target_kind, row.plan.target) in badges, "named, not an id"
@@ -227,8 +228,8 @@ def test_plans_named_by_the_current_root_alert_are_suggested_first(qtbot):
     rig = Rig(alerting=True, seconds=200)
     rig.sim.inject_fault("dependency_outage", "bank-ccb", None)
     rig.run(60)
-    root = next(a for a in rig.watch.alerts() if a.is_root and a.subject == "bank-ccb")
-    assert "failover-bank-ccb" in root.plans
+    # The rules name no plan: the failover is bound to the root by its target and kind.
+    assert any(a.is_root and a.root_cause == "bank-ccb" for a in rig.watch.alerts())
     panel = make_panel(qtbot, rig.view)
     first = panel.model.rows[0]
     assert first.plan.id == "failover-bank-ccb" and first.suggested_for == ("bank-ccb",)

@@ -1,13 +1,14 @@
 """The plan list's data: one row per plan of the feed's catalogue, painted on one line
 (``plans.rows``) so that a bottom dock at 1080p lists ten plans or more.
 
-The kind (``FAILOVER``, ``RATE LIMIT``, ``DEGRADE``) as a chip, the plan's title, then the
-marks: ``SUGGESTED`` when a current root-cause alert names the plan, the plan's risk
+The kind (``FAILOVER``, ``RATE LIMIT``, ``DEGRADE``, ``ROLLBACK``) as a chip, the plan's title,
+then the marks: ``SUGGESTED`` when the plan addresses a current root cause (by its target and
+kind, ``warroom.core.plan.suggest``, or named by the root alert's rule), the plan's risk
 (``RISK: HIGH`` when it needs a typed confirmation, else ``RISK: LOW``) and, on the right,
 the state of its latest run (``EXECUTING``, ``IN FORCE``, ``EFFECTIVE``, ``NOT EFFECTIVE`` in
 red, ``ROLLING BACK``…). The target, who the plan is suggested for and who ran it are in the
-row's tooltip and in the detail. Suggested plans come first, then plans with a run in force,
-then by kind (failover, rate limit, degrade) and title.
+row's tooltip and in the detail. Suggested plans come first, best first, then plans with a run
+in force, then by kind (failover, rate limit, degrade, rollback) and title.
 """
 
 from __future__ import annotations
@@ -53,24 +54,14 @@ def latest_runs(runs: Iterable[PlanRun]) -> dict[str, PlanRun]:
     return out
 
 
-def suggestions(alerts: Iterable[Any]) -> dict[str, tuple[str, ...]]:
-    """Plan id -> subjects of the firing (or acknowledged) root-cause alerts that name it."""
-    out: dict[str, list[str]] = {}
-    for a in alerts:
-        if not a.is_root or a.state not in ("firing", "acknowledged"):
-            continue
-        for plan_id in a.plans:
-            subjects = out.setdefault(plan_id, [])
-            if a.subject not in subjects:
-                subjects.append(a.subject)
-    return {k: tuple(v) for k, v in out.items()}
-
-
 def plan_rows(plans: Iterable[Plan], runs: Mapping[str, PlanRun],
               suggested: Mapping[str, tuple[str, ...]]) -> list[PlanRow]:
-    """The rows in list order (see the module docstring)."""
+    """The rows in list order (see the module docstring); ``suggested`` is ``suggest()``'s
+    answer, best plans first."""
+    order = {pid: i for i, pid in enumerate(suggested)}
     rows = [PlanRow(p, runs.get(p.id), suggested.get(p.id, ())) for p in plans]
-    return sorted(rows, key=lambda r: (not r.suggested_for, not (r.run is not None and r.run.live),
+    return sorted(rows, key=lambda r: (not r.suggested_for, order.get(r.plan.id, 0) if r.suggested_for else 0,
+                                       not (r.run is not None and r.run.live),
                                        kind_rank(r.plan.kind), r.plan.title, r.plan.id))
 
 

@@ -1,7 +1,8 @@
 """The commander's contingency plans: what each would do, run it deliberately, see it work.
 
 The list holds the feed's plans (``PlanDesk.plans``), one line each, suggested ones first —
-those a current root-cause alert names — with the kind, a ``SUGGESTED`` mark, the plan's
+those that address a current root cause by their target and kind, against the feed's topology
+(``warroom.core.plan.suggest``), or that the root alert's rule names — with the kind, a ``SUGGESTED`` mark, the plan's
 risk (``RISK: HIGH``, outlined: not an alert severity) and the state of the latest run in
 colour (see ``list_model`` and ``rows``). The list sits beside the detail unless the panel
 is taller than wide (docked at a side), so a bottom dock at 1080p lists ten plans or more. Selecting a plan shows its impact
@@ -34,6 +35,7 @@ from warroom.core.plan.impact import Impact
 from warroom.core.model import SeriesKey
 from warroom.core.plan.plan_runs import PlanRun
 from warroom.core.plan.plans import Plan
+from warroom.core.plan.suggest import suggest
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.alerts.widgets import MessageLine, make_button, off_label, off_or_page
@@ -41,7 +43,7 @@ from warroom.ui.panels.base import Panel
 from warroom.ui.panels.plans.actions import ROLLBACK_STATES, PlanActions, locked_reason
 from warroom.ui.panels.plans.detail import PlanDetail
 from warroom.ui.panels.plans.list_model import (PlanListModel, PlanRow, latest_runs, level_color, plan_rows,
-                                                suggestions, summary)
+                                                summary)
 from warroom.ui.panels.plans.progress import audit_by_action
 from warroom.ui.panels.plans.rows import PlanRowDelegate
 from warroom.ui.panels.plans.text import KIND_ORDER, fill, kind_word, run_state
@@ -189,7 +191,9 @@ class PlansPanel(PlanActions, Panel):
         if desk is None:
             return
         watch = self.source.alerting
-        key = (desk.version, id(watch), getattr(watch, "version", None), desk.may_execute)
+        # The topology is in the key: suggestions follow the graph (entries, scenarios).
+        key = (desk.version, id(watch), getattr(watch, "version", None), desk.may_execute,
+               id(self.source.topology), getattr(self.source.topology, "version", None))
         plans = self.source.plans
         if key != self._key or plans is not self._plans:
             catalogue_changed = plans is not self._plans
@@ -206,8 +210,9 @@ class PlansPanel(PlanActions, Panel):
 
     def _redraw(self, desk: Any, watch: Any, catalogue_changed: bool) -> None:
         runs = latest_runs(desk.runs())
-        self._suggested = suggestions(watch.alerts()) if watch is not None else {}
-        rows = plan_rows(desk.plans(), runs, self._suggested)
+        plans = desk.plans()
+        self._suggested = suggest(plans, watch.alerts(), self.source.topology) if watch is not None else {}
+        rows = plan_rows(plans, runs, self._suggested)
         self._resetting = True  # a new order resets the list: that is not the person deselecting
         try:
             reordered = self.model.set_rows(rows)

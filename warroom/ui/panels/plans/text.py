@@ -26,8 +26,9 @@ from warroom.core.graph.topology import Topology
 translate = QCoreApplication.translate  # lupdate reads translate("Context", "text") calls
 
 #: Plans are listed failover first: the plan that moves traffic away from a broken part is
-#: the one most often wanted, a rate limit hurts users, a degrade is the mildest.
-KIND_ORDER = ("failover", "rate_limit", "degrade")
+#: the one most often wanted, a rate limit hurts users, a degrade is the mildest; a rollback
+#: only helps after a deploy, when it is suggested (and so listed first) anyway.
+KIND_ORDER = ("failover", "rate_limit", "degrade", "rollback")
 #: The feed's clock shown as in the event list (the platform runs on UTC+8).
 UTC_OFFSET_MINUTES = 8 * 60
 _PLACEHOLDER = re.compile(r"%(\d+)")
@@ -94,9 +95,9 @@ def countdown(ms: int) -> str:
 
 # -- kinds and states ------------------------------------------------------------------------
 def kind_word(kind: str) -> str:
-    """The kind's chip text: ``FAILOVER``, ``RATE LIMIT``, ``DEGRADE`` (others as sent)."""
+    """The kind's chip text: ``FAILOVER``, ``RATE LIMIT``, ``DEGRADE``, ``ROLLBACK`` (others as sent)."""
     words = {"failover": translate("PlansPanel", "FAILOVER"), "rate_limit": translate("PlansPanel", "RATE LIMIT"),
-             "degrade": translate("PlansPanel", "DEGRADE")}
+             "degrade": translate("PlansPanel", "DEGRADE"), "rollback": translate("PlansPanel", "ROLLBACK")}
     return words.get(kind, kind.replace("_", " ").upper())
 
 
@@ -205,6 +206,9 @@ def impact_lines(plan: Plan, impact: Impact, topology: Topology) -> list[str]:
     """The preview of ``plan``'s impact as sentences, the most important first."""
     f = impact.figures
     lines: list[str] = []
+    if "unknown_target" in f:  # nothing on the map to act on: say only that
+        return [fill(translate("PlansPanel", "Unknown target %1: the feed's topology does not have it, "
+                                             "so there is nothing to preview."), f["unknown_target"])]
     if not impact.estimated:
         why = f.get("no_estimate") or translate("PlansPanel", "no recent data")
         lines.append(fill(translate("PlansPanel", "No estimate: %1."), why))
@@ -214,6 +218,8 @@ def impact_lines(plan: Plan, impact: Impact, topology: Topology) -> list[str]:
         lines += _degrade_lines(f, topology)
     elif impact.kind == "failover" and "moved" in f:
         lines += _bank_lines(plan.target, f, topology)
+    elif impact.kind == "rollback" and "service" in f:
+        lines += _rollback_lines(f, topology)
     elif impact.kind == "failover" and "load" in f:
         standby = f" ({f['standby']})" if f.get("standby") else ""
         use = percent(f["load"] / f["capacity"]) if f.get("capacity") else translate("PlansPanel", "unknown")
@@ -247,8 +253,24 @@ def _rate_limit_lines(f: Mapping[str, Any], topology: Topology) -> list[str]:
     return lines
 
 
+def _rollback_lines(f: Mapping[str, Any], topology: Topology) -> list[str]:
+    name = _label(topology, f["service"])
+    if "load" not in f:
+        return [fill(translate("PlansPanel", "Redeploys the previous version of %1."), name)]
+    err = percent(f.get("error_ratio"))
+    return [fill(translate("PlansPanel", "Redeploys the previous version of %1: %2 req/s of load, %3 errors now."),
+                 name, rate(f["load"]), err)]
+
+
 def _degrade_lines(f: Mapping[str, Any], topology: Topology) -> list[str]:
     off = ", ".join(_label(topology, s) for s in f.get("switched_off") or ())
+    edge = f.get("edge")
+    if edge and not off:  # one caller's breaker: the service itself goes on for the others
+        caller, callee = (_label(topology, x) for x in edge)
+        if "load_removed" in f:
+            return [fill(translate("PlansPanel", "Stops the calls from %1 to %2; removes %3 req/s."),
+                         caller, callee, rate(f["load_removed"]))]
+        return [fill(translate("PlansPanel", "Stops the calls from %1 to %2."), caller, callee)]
     if "load_removed" in f:
         lines = [fill(translate("PlansPanel", "Switches off %1; removes %2 req/s."), off, rate(f["load_removed"]))]
     else:
