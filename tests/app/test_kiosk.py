@@ -104,4 +104,5 @@ def test_open_and_acknowledged_incidents_are_unmitigated():
     assert unmitigated([Inc("resolved"), Inc("open")])
     assert unmitigated([Inc("acknowledged")])
     assert not unmitigated([Inc("recovering"), Inc("resolved")])
+    assert not unmitigated([Inc("mitigated")]), "users recovered, the root still alerts: the wall rotates on"
     assert not unmitigated([])

@@ -32,9 +32,11 @@ def test_alert_chart_draws_its_threshold_firing_span_and_markers(report, text):
     assert root.findall(".//s:rect[@class='firing']", NS)
     assert root.findall(".//s:polygon[@class='band']", NS)  # downsampled: the min/max band
     kinds = {m.get("class").split()[-1] for m in root.findall(".//s:line", NS) if "marker" in (m.get("class") or "")}
-    assert kinds == {"marker-detected", "marker-plan", "marker-resolved"}
+    # The failover restored service while ICBC itself still fails: mitigated, not resolved.
+    assert kinds == {"marker-detected", "marker-plan", "marker-mitigated"}
     labels = "".join(root.itertext())
-    assert "5%" in labels and "10:32" in labels and text.offset in labels  # % axis, local times
+    assert "100%" in labels and "10:32" in labels and text.offset in labels  # % axis, local times
+    assert "5.0%" in labels  # the threshold's label
 
 
 def test_threshold_line_sits_at_its_value():

@@ -3,8 +3,10 @@
 A wall nobody touches shows one layout after another (``--rotate``), each for its own
 time. When an incident opens (an incident neither mitigated nor resolved: ``open`` or
 ``acknowledged``), the wall switches to the incident layout (``--follow-incident``) and
-holds there until every incident is mitigated (``recovering``) or resolved; then it goes
-back to the layout it left, for a full turn, and rotates on.
+holds there until every incident is mitigated (``mitigated``: users recovered while the
+root still alerts, or ``recovering``) or resolved; then it goes back to the layout it
+left, for a full turn, and rotates on. An incident that goes back from mitigated to open
+(a paging alert fires again) takes the wall again.
 
 The playlist syntax (``parse_rotation``)::
 

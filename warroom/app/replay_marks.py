@@ -24,7 +24,8 @@ class ReplaySpan(Protocol):
 MARKER_KINDS = ("alert", "incident", "plan", "deploy", "note")
 #: Plan audit actions worth a marker (previews and sends are steps of the one decision).
 _PLAN_MARKS = ("confirmed", "executed", "effective", "not_effective", "failed", "rolled_back", "expired")
-_INCIDENT_MARKS = ("opened", "escalated", "acknowledged", "recovering", "reopened", "merged", "resolved")
+_INCIDENT_MARKS = ("opened", "escalated", "acknowledged", "mitigated", "recovering", "reopened", "merged",
+                   "resolved")
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ alerts by root cause. An alert *belongs* to the incident when it fired at some t
 the incident's start until service was restored, and
 
 - it is one of the incident's alerts, or
-- one of its events in that span names the incident's root cause (``root_cause``, or its
-  subject when it has none), or
+- one of its events in that span names the incident's root cause (``root_cause``, or the
+  service it is about when it has none: never a scenario's subject), or
 - it was folded under an alert that belongs.
 
 An alert is *firing* from a ``firing`` (or ``acknowledged``) event until it is ``resolved``
@@ -31,9 +31,13 @@ _SEVERITY_RANK = {"P0": 0, "P1": 1, "P2": 2, "P3": 3, "info": 4}
 
 
 def incident_end(incident: Incident, log_end_ms: int) -> int:
-    """Where the incident's trouble ends: when service was restored, else the end of the log."""
+    """Where the incident's trouble ends: when every alert resolved, else when service was
+    restored (mitigated: the root may alert on, as the timeline tells), else the end of the log."""
     if incident.resolved_ms is not None:
         return max(incident.resolved_ms, incident.started_ms + 1)
+    mitigated = getattr(incident, "mitigated_ms", None)
+    if mitigated is not None and incident.state == "mitigated":
+        return max(mitigated, incident.started_ms + 1)
     if incident.verified_ms is not None:
         return max(incident.verified_ms, incident.started_ms + 1)
     return max(log_end_ms, incident.started_ms + 1)
@@ -59,8 +63,7 @@ def related_alerts(events: Iterable[Event], incident: Incident, end_ms: int) -> 
         if not sp:
             continue
         spans[fp] = sp
-        names_root = any((str(e.attrs.get("root_cause") or "") or e.subject) == root
-                         for e in evs if start <= e.ts <= end_ms)
+        names_root = bool(root) and any(_root_of(e) == root for e in evs if start <= e.ts <= end_ms)
         if fp in members or names_root:
             related.add(fp)
     # Symptoms folded under a related alert belong too (their folding may name another root).
@@ -117,9 +120,30 @@ def _facts(fp: str, evs: list[Event], spans: list[tuple[int, int | None]], end_m
         subject_kind=str(a.get("subject_kind") or ""), severity=first_fired.severity.value,
         title=first_fired.title, threshold=None if threshold is None else float(threshold),
         fired_value=None if value is None else float(value), root=not folded, folded_under=folded,
-        root_cause=str(a.get("root_cause") or "") or last.subject, spans=tuple(spans),
+        root_cause=_root_of(last), spans=tuple(spans),
         titles=clean_titles(first_fired.attrs.get("titles")),
     )
+
+
+def _root_of(ev: Event) -> str:
+    """An alert event's root cause: its ``root_cause``, else its own service (an edge's callee);
+    a scenario alert with none has none (a scenario is never a root)."""
+    root = str(ev.attrs.get("root_cause") or "")
+    if root:
+        return root
+    kind = ev.attrs.get("subject_kind")
+    if kind == "edge" or (kind is None and "->" in ev.subject):
+        return ev.subject.partition("->")[2]
+    return ev.subject if kind in ("service", None) else ""
+
+
+def firing_root(alerts: Iterable[AlertFacts], root: str, ts: int) -> bool:
+    """True when an alert on the root cause itself (the service, or an edge to it) fires at ``ts``."""
+    return bool(root) and any(a.root_cause == root and _node(a) == root for a in firing_at(alerts, ts))
+
+
+def _node(a: AlertFacts) -> str:
+    return a.subject.partition("->")[2] if a.subject_kind == "edge" else a.subject
 
 
 def severity_rank(severity: str) -> int:

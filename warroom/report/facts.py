@@ -57,23 +57,28 @@ class Summary:
     started_ms: int
     detected_ms: int
     acked_ms: int | None
-    resolved_ms: int | None  # service restored
+    resolved_ms: int | None  # every alert resolved, the root cause's included (the recovery window's start)
     verified_ms: int | None  # the recovery then verified
-    duration_s: float | None  # started to restored; None while not restored
+    duration_s: float | None  # started to service restored (mitigated); None while not restored
     alerts: int  # alerts that fired, roots and symptoms
     root_alerts: int
     scenarios: tuple[tuple[str, str], ...]  # (id, title) of the scenarios whose alerts fired
     root_cause_name: str = ""  # the root cause's display name in the report's language ("" = its id)
+    mitigated_ms: int | None = None  # service restored: users recovered, the root may still alert
+    root_firing: bool = False  # the root cause's own alert still fires at the end of the report
 
 
 @dataclass(frozen=True)
 class Kpis:
-    """MTTD, MTTA, MTTR (seconds; None when not reached) from ``warroom.core.northstar.mttx``."""
+    """MTTD, MTTA, MTTR (seconds; None when not reached) from ``warroom.core.northstar.mttx``:
+    ``mttr_s`` to resolution, ``mttr_mitigated_s`` to mitigation (service restored), which the
+    goal is judged on."""
 
     mttd_s: float | None
     mtta_s: float | None
     mttr_s: float | None
     goal_s: float = 60.0
+    mttr_mitigated_s: float | None = None
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ h3 { font-size:15px; margin:18px 0 6px; }
 .sev-P3, .sev-info { color:var(--dim); border-color:var(--dim); }
 .st-resolved, .v-effective { color:var(--ok); border-color:var(--ok); }
 .st-recovering { color:var(--accent); border-color:var(--accent); }
+.st-mitigated { color:var(--warn); border-color:var(--warn); }
 .st-open, .st-acknowledged, .v-not_effective, .v-failed { color:var(--crit); border-color:var(--crit); }
 .v-rolled_back, .v-expired, .v-unverified, .v-not_run { color:var(--warn); border-color:var(--warn); }
 .root { font-weight:700; color:var(--crit); }
@@ -120,7 +121,7 @@ td, th { padding:2px 6px; }
 .root { font-weight:bold; color:#c62828; }
 .badge { font-weight:bold; }
 .sev-P0, .sev-P1 { color:#ffffff; background-color:#c62828; }
-.sev-P2, .v-rolled_back, .v-expired, .v-unverified, .v-not_run { color:#b26a00; }
+.sev-P2, .st-mitigated, .v-rolled_back, .v-expired, .v-unverified, .v-not_run { color:#b26a00; }
 .st-resolved, .v-effective, .met { color:#2e7d32; }
 .st-open, .st-acknowledged, .v-not_effective, .v-failed, .missed { color:#c62828; }
 .value { font-size:18pt; font-weight:bold; }
@@ -217,7 +218,8 @@ def _summary(r: Report, page: _Page) -> str:
                           if s.root_cause_name and s.root_cause_name != s.root_cause else "")),
         ("owner", e(s.owner) if s.owner else f'<span class="muted">{e(t("nobody"))}</span>'),
         ("started", when(s.started_ms)), ("detected", when(s.detected_ms)), ("acknowledged", when(s.acked_ms)),
-        ("resolved", when(s.resolved_ms)), ("verified", when(s.verified_ms)), ("duration", duration),
+        ("mitigated", when(s.mitigated_ms)), ("resolved", when(s.resolved_ms)), ("verified", when(s.verified_ms)),
+        ("duration", duration),
         ("alert_count", e(t("alert_count_value", n=s.alerts, roots=s.root_alerts, folded=s.alerts - s.root_alerts))),
         ("scenarios_affected", e(scenarios)),
     ]
@@ -232,24 +234,27 @@ def _kpis(r: Report, page: _Page) -> str:
     t = page.t
     k = r.kpis
     tiles = []
-    for name, value in (("mttd", k.mttd_s), ("mtta", k.mtta_s), ("mttr", k.mttr_s)):
+    restored = k.mttr_mitigated_s if k.mttr_mitigated_s is not None else k.mttr_s  # the goal: service restored
+    for name, value in (("mttd", k.mttd_s), ("mtta", k.mtta_s), ("mttr_mitigated", restored), ("mttr", k.mttr_s)):
         cls = ""
-        if name == "mttr" and value is not None:
+        if name == "mttr_mitigated" and value is not None:
             cls = " met" if value <= k.goal_s else " missed"
         if page.simple:
-            tiles.append(f'<td width="33%"><span class="name">{e(t(name))}</span><br><span class="long">'
+            tiles.append(f'<td width="25%"><span class="name">{e(t(name))}</span><br><span class="long">'
                          f'{e(t(name + "_long"))}</span><br>'
                          f'<span class="value{cls}">{e(t.duration(value))}</span></td>')
             continue
         tiles.append(f'<div class="kpi{cls}"><div class="name">{e(t(name))}</div><div class="long">'
                      f'{e(t(name + "_long"))}</div><div class="value">{e(t.duration(value))}</div></div>')
     goal = t("mttr_goal", goal=t.duration(k.goal_s))
-    if k.mttr_s is None:
+    if restored is None:
         verdict = t("goal_open")
-    elif k.mttr_s <= k.goal_s:
-        verdict = t("goal_met", spare=t.duration(k.goal_s - k.mttr_s))
+    elif restored <= k.goal_s:
+        verdict = t("goal_met", spare=t.duration(k.goal_s - restored))
     else:
-        verdict = t("goal_missed", over=t.duration(k.mttr_s - k.goal_s))
+        verdict = t("goal_missed", over=t.duration(restored - k.goal_s))
+    if r.summary.state == "mitigated" and r.summary.root_firing:
+        verdict += " " + t("root_still_alerting")
     if page.simple:
         return (f'<h2>{e(t("kpis"))}</h2><table width="100%" border="1" cellspacing="0" cellpadding="6" '
                 f'style="border-color:#d5dbe1"><tr>{"".join(tiles)}</tr></table>'

@@ -24,7 +24,7 @@ from warroom.core.language.names import Names
 from warroom.core.plan.plans import Plan
 from warroom.core.graph.topology import Topology
 from warroom.protocol.parse import parse_plans, parse_topology
-from warroom.report.alerts import incident_end, related_alerts, severity_rank
+from warroom.report.alerts import firing_root, incident_end, related_alerts, severity_rank
 from warroom.report.facts import (
     AlertFacts, Chart, Kpis, MapEdge, MapFacts, MapNode, Marker, Report, ReportError, Series, Summary,
 )
@@ -64,15 +64,19 @@ def build_report(reader: HistoryReader, incident_id: str, *, source: str = "",
     names = Names(topology, catalogue)
     plans = plan_facts(events, incident.started_ms, story_end, catalogue=catalogue, names=names, lang=lang)
 
-    restored = incident.resolved_ms
+    resolved = incident.resolved_ms
+    mitigated = getattr(incident, "mitigated_ms", None)
+    restored = mitigated if mitigated is not None else resolved  # service restored: users recovered
     margin = min(MAX_MARGIN_MS, max(MIN_MARGIN_MS, (end - incident.started_ms) // 2))
     w0, w1 = incident.started_ms - margin, end + margin
     if span:
         w0, w1 = max(w0, span[0]), min(w1, span[1] + 1)
     markers = [Marker(incident.detected_ms, "detected")]
     markers += [Marker(p.executed_ms, "plan") for p in plans if p.executed_ms is not None]
-    if restored is not None:
-        markers.append(Marker(restored, "resolved"))
+    if mitigated is not None and mitigated != resolved:
+        markers.append(Marker(mitigated, "mitigated"))
+    if resolved is not None:
+        markers.append(Marker(resolved, "resolved"))
 
     charts, left_out = alert_charts(reader, alerts, w0, w1)
     grid = small_multiples(reader, alerts, left_out, w0, w1)
@@ -86,31 +90,42 @@ def build_report(reader: HistoryReader, incident_id: str, *, source: str = "",
     stored = [k.labels.get("scenario", "") for k in reader.series("scenario_tps")]
     titles = {s: _scenario_title(topology, s, lang) for s in {*stored, *affected} if s}
     impact = scenario_impacts(reader, incident.started_ms, end, titles=titles, affected=firing_s)
+    root = _root_cause(incident.root_cause, names)
     summary = Summary(
         id=incident.id, title=pick(incident.title, getattr(incident, "titles", None), lang), severity=incident.severity.value, state=incident.state,
-        root_cause=incident.root_cause, owner=incident.owner, started_ms=incident.started_ms,
-        detected_ms=incident.detected_ms, acked_ms=incident.acked_ms, resolved_ms=restored,
+        root_cause=root, owner=incident.owner, started_ms=incident.started_ms,
+        detected_ms=incident.detected_ms, acked_ms=incident.acked_ms, resolved_ms=resolved,
         verified_ms=incident.verified_ms,
         duration_s=None if restored is None else (restored - incident.started_ms) / 1000,
         alerts=len(alerts), root_alerts=sum(1 for a in alerts if a.root),
         scenarios=tuple((s, _scenario_title(topology, s, lang)) for s in affected),
-        root_cause_name=names.subject(incident.root_cause, lang=lang) if incident.root_cause else "",
+        root_cause_name=names.subject(root, lang=lang) if root else "",
+        mitigated_ms=mitigated, root_firing=firing_root(alerts, root, story_end - 1),
     )
     return Report(
         summary=summary,
-        kpis=Kpis(*((times.mttd_s, times.mtta_s, times.mttr_s) if times else (None, None, None)), MTTR_GOAL_S),
+        kpis=Kpis(*((times.mttd_s, times.mtta_s, times.mttr_s) if times else (None, None, None)), MTTR_GOAL_S,
+                  times.mttr_mitigated_s if times else None),
         timeline=tuple(timeline_rows(events, incident, alerts, plans, incident.started_ms, story_end, items,
                                         lang=lang, names=names)),
         alerts=tuple(alerts), charts=tuple(charts), charts_left_out=tuple(left_out),
         scenario_chart=scenario_chart, scenarios_unaffected=tuple(unaffected), markers=tuple(markers),
         worst_ms=worst.ts, worst_firing=worst.firing, worst_success=worst.success,
-        map=None if topology is None else map_facts(reader, topology, worst.ts, incident.root_cause, lang),
+        map=None if topology is None else map_facts(reader, topology, worst.ts, root, lang),
         plans=tuple(plans),
         notes=tuple(incident_notes(events, incident, incident.started_ms, story_end)),
         review_notes=tuple(incident_notes(events, incident, incident.started_ms, story_end, review=True)),
         source=source, generated_ms=wall_ms(), version=warroom.__version__, window=(w0, w1),
         impact=impact if impact.scenarios else None, action_items=tuple(items), symptom_grid=tuple(grid),
     )
+
+
+def _root_cause(root: str, names: Names) -> str:
+    """The incident's root as the report names it: a service, or "" (unknown). A log written
+    before incidents were rooted honestly may name a scenario: that is no root."""
+    if root and names.knows("scenario", root) and not names.knows("service", root):
+        return ""
+    return root
 
 
 def find_incident(events: list[Event], incident_id: str) -> Incident:

@@ -19,7 +19,8 @@ from warroom.report.units import format_tick, format_value
 FONT = ("system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Noto Sans CJK SC', "
         "'Microsoft YaHei', 'PingFang SC', sans-serif")
 LINE_COLOURS = ("#1565c0", "#d55e00", "#009e73", "#cc79a7", "#7a5c00", "#56b4e9", "#444444", "#e69f00")
-MARKER_COLOURS = {"detected": "#b45309", "plan": "#1565c0", "resolved": "#2e7d32", "worst": "#6a1b9a"}
+MARKER_COLOURS = {"detected": "#b45309", "plan": "#1565c0", "mitigated": "#b26a00", "resolved": "#2e7d32",
+                  "worst": "#6a1b9a"}
 LEVEL_STROKE = {"ok": "#2e7d32", "warn": "#b26a00", "crit": "#c62828", "unknown": "#78848f"}
 LEVEL_FILL = {"ok": "#eef7ef", "warn": "#fff3e0", "crit": "#ffe3e3", "unknown": "#eceff1"}
 EDGE_STROKE = {"ok": "#a7b1bb", "warn": "#b26a00", "crit": "#c62828", "unknown": "#b0b8c0"}

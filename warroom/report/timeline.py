@@ -17,13 +17,15 @@ from warroom.core.incident.incidents import Incident
 from warroom.core.language.lang import pick
 from warroom.core.model import Event, EventKind, SeriesKey
 from warroom.core.language.names import Names
+from warroom.report.alerts import firing_root
 from warroom.report.facts import AlertFacts, Note, PlanFacts, TimelineRow
 from warroom.report.units import format_value, unit_of
 
 FEW_SYMPTOMS = 5
 CHANGE_LOOKBACK_MS = 15 * 60_000  # as IncidentBook's change_lookback_s
 _ORDER = {"change": 0, "alert": 1, "incident": 2, "plan": 3, "note": 4}
-_INCIDENT_TONE = {"opened": "crit", "reopened": "crit", "escalated": "crit", "recovering": "ok", "resolved": "ok"}
+_INCIDENT_TONE = {"opened": "crit", "reopened": "crit", "escalated": "crit", "mitigated": "warn", "recovering": "ok",
+                  "resolved": "ok"}
 _PLAN_TONE = {"effective": "ok", "not_effective": "crit", "failed": "crit", "rollback_failed": "crit",
               "rolled_back": "warn", "expired": "warn", "executed": "ok"}
 
@@ -82,7 +84,11 @@ def timeline_rows(events: list[Event], incident: Incident, alerts: list[AlertFac
                                          actor=str(a.get("actor") or ""), detail=str(a.get("comment") or "")))
     for ev in incident.timeline:
         if ev.kind is EventKind.INCIDENT and ev.attrs.get("action") != "alert_joined":
-            add("incident", _incident_row(ev, title(ev), nm), int(ev.attrs.get("seq") or 0))
+            row = _incident_row(ev, title(ev), nm)
+            if row.what == "ev_incident_recovering" and firing_root(alerts, incident.root_cause, ev.ts):
+                # A log from before mitigation existed: never "all alerts resolved" while the root fires.
+                row = TimelineRow(row.ts, "ev_incident_mitigated", subject=row.subject, tone="warn")
+            add("incident", row, int(ev.attrs.get("seq") or 0))
     for note in incident_notes(events, incident, start_ms, end_ms):
         add("note", TimelineRow(note.ts, "ev_note", actor=note.actor, detail=note.text))
     for item in items:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warroom.core.model import CallEdge, Scenario, Service
+from warroom.core.model import CallEdge, Scenario, Service, ServiceKind
 from warroom.core.alerting.rootcause import CallGraph, Symptom, find_roots
 from warroom.core.graph.topology import Topology
 
@@ -64,3 +64,70 @@ def test_primary_alert_of_a_root_prefers_firing_and_severity():
     v = find_roots(g, [alert("lat", "bank-a", severity="P2", state="pending"), alert("err", "bank-a", severity="P2"),
                        alert("p", "pay")])
     assert v["err"].folded_under == "" and v["lat"].folded_under == "err" and v["p"].folded_under == "err"
+
+
+def test_two_faults_in_different_branches_keep_their_scenarios_apart():
+    """Finding 5: a caller shared by both branches must not hand one fault's scenario to the other."""
+    g = graph(CHAIN, [Scenario.from_path("qr", "QR", ["gw", "trade", "pay", "bank-a"]),
+                      Scenario.from_path("query", "Query", ["gw", "trade", "db"])])
+    v = find_roots(g, [alert("b", "bank-a", since=5), alert("d", "db", since=10), alert("t", "trade", since=20),
+                       alert("g", "gw", since=20),
+                       alert("qr", "qr", kind="scenario", severity="P1", since=20),
+                       alert("q", "query", kind="scenario", severity="P1", since=20)])
+    assert v["qr"].root_cause == "bank-a" and v["q"].root_cause == "db"
+    assert v["q"].folded_under == "d" and v["qr"].folded_under == "b"
+    assert v["t"].roots == ("bank-a", "db"), "a caller of both lists both roots, the first one first"
+    assert v["q"].roots == ("db",), "the query's path reaches the bank through no edge of its own"
+    assert v["qr"].roots == ("bank-a",)
+
+
+def test_a_scenario_crossing_both_faults_names_both_roots():
+    g = graph(CHAIN, [Scenario("pay-all", "All", "gw",
+                               (("gw", "trade"), ("trade", "pay"), ("pay", "bank-a"), ("trade", "db")))])
+    v = find_roots(g, [alert("b", "bank-a", since=5), alert("d", "db", since=10),
+                       alert("s", "pay-all", kind="scenario", severity="P1", since=20)])
+    assert v["s"].root_cause == "bank-a" and set(v["s"].roots) == {"bank-a", "db"}
+    assert v["b"].roots == ("bank-a",) and v["d"].roots == ("db",)
+
+
+def test_a_service_that_stopped_reporting_is_the_root_not_its_callers_edges():
+    """Item 4: a "no data" alert on a dead database (cause failure) makes it the root, and its
+    own alert stands for it rather than an older edge alert of a caller (which carries no plans)."""
+    g = graph(CHAIN)
+    v = find_roots(g, [alert("nodata", "db", since=30), alert("e", "trade->db", kind="edge", since=10),
+                       alert("t", "trade", since=12), alert("g", "gw", since=15)])
+    assert {fp: x.root_cause for fp, x in v.items()} == dict.fromkeys(["nodata", "e", "t", "g"], "db")
+    assert v["nodata"].folded_under == "" and v["e"].folded_under == "nodata"
+
+
+def test_an_external_api_seen_only_through_its_callers_is_the_root():
+    t = Topology([Service("shop"), Service("orders"), Service("sms", kind=ServiceKind.EXTERNAL)])
+    t.add_edge(CallEdge("shop", "orders"))
+    t.add_edge(CallEdge("orders", "sms"))
+    g = CallGraph(t)
+    v = find_roots(g, [alert("e", "orders->sms", kind="edge", severity="P3", since=5), alert("o", "orders", since=8),
+                       alert("s", "shop", since=9)])
+    assert {fp: x.root_cause for fp, x in v.items()} == dict.fromkeys("eos", "sms")
+    assert v["e"].folded_under == "" and v["o"].folded_under == "e"
+
+
+def test_a_scenario_surge_is_rooted_at_the_scenario_entry_from_the_topology():
+    """Item 9: surge roots come from the topology; a scenario's traffic surge enters at its entry."""
+    g = graph([("storefront", "trade"), ("trade", "db")],
+              [Scenario.from_path("buy", "Buy", ["storefront", "trade", "db"])])
+    v = find_roots(g, [alert("surge", "buy", kind="scenario", cause="load", severity="P3", since=0),
+                       alert("o", "trade", since=5), alert("d", "db", since=6),
+                       alert("fail", "buy", kind="scenario", severity="P1", since=7)])
+    assert {fp: x.root_cause for fp, x in v.items()} == dict.fromkeys(["surge", "o", "d", "fail"], "storefront")
+    assert v["surge"].folded_under == "" and v["fail"].folded_under == "surge"
+    assert "storefront" in g.entries
+
+
+def test_of_two_surges_overloading_one_service_the_topologys_entry_explains_it():
+    """Item 9: entries come from the topology (no callers, marked, scenario entries), not names:
+    here the entry sorts after the internal batch by name and still wins."""
+    g = graph([("zz-shop", "trade"), ("cron", "batch"), ("batch", "trade")])
+    assert "zz-shop" in g.entries and "batch" not in g.entries
+    v = find_roots(g, [alert("s1", "zz-shop", cause="load", severity="P3"), alert("s2", "batch", cause="load"),
+                       alert("o", "trade")])
+    assert v["o"].root_cause == "zz-shop" and v["s2"].root_cause == "batch"

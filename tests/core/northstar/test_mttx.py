@@ -162,3 +162,21 @@ def test_error_budget_refuses_bad_input():
         error_budget([1.2], [0], target=0.99, window_s=60)
     with pytest.raises(ValueError, match="window_s"):
         error_budget([1.0], [0], target=0.99, window_s=0)
+
+
+def test_mttr_to_mitigation_and_to_resolution_are_both_read_and_averaged():
+    """Item 2/10: MTTR to mitigation (users recovered) beside MTTR to resolution (root recovered)."""
+    t = ms("2026-11-11T09:00:00+08:00")
+    a = [inc_event("A", 1, t + 10 * S, "opened", "open", started=t, detected=t + 10 * S)]
+    mit = inc_event("A", 2, t + 40 * S, "mitigated", "mitigated", started=t, detected=t + 10 * S)
+    a.append(Event(mit.id, mit.ts, mit.kind, mit.subject, mit.title, mit.severity,
+                   {**mit.attrs, "mitigated_ms": t + 40 * S}))
+    b = history("B", t + 100 * S, t + 110 * S, None, t + 200 * S, t + 500 * S)  # an old log: no mitigated_ms
+    (ta, tb) = incident_times(a + b)
+    assert (ta.mitigated_ms, ta.mttr_mitigated_s, ta.mttr_s, ta.state) == (t + 40 * S, 40.0, None, "mitigated")
+    assert (tb.mitigated_ms, tb.mttr_mitigated_s, tb.mttr_s) == (t + 200 * S, 100.0, 100.0)
+    k = rolling(a + b, t + 600 * S, window="today")
+    assert (k.mitigated, k.mttr_mitigated_s) == (2, 70.0)
+    assert (k.resolved, k.mttr_s, k.open) == (1, 100.0, 1), "existing fields keep their meaning"
+    early = rolling(a + b, t + 30 * S, window="today")
+    assert (early.mitigated, early.mttr_mitigated_s) == (0, None)

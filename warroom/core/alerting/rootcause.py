@@ -6,16 +6,27 @@ entry overloads trade and its database. So, over the services with an active ale
 
 1. A service with a ``load`` alert (a traffic surge) that no other surging service feeds is
    a *surge root*. It explains every unhealthy service it calls (directly or not), and every
-   unhealthy service that calls one of those (their errors come from the overload).
+   unhealthy service that calls one of those (their errors come from the overload). A load
+   alert on a *scenario* (its traffic far above normal) is a surge at the scenario's entry
+   service, read from the topology: roots never come from names.
 2. Among the rest, the root of a service is the *deepest* unhealthy service it depends on:
    one with no unhealthy dependency of its own (members of a call cycle count as one).
-   If several qualify, the one that went wrong first wins, then the deeper, then by name.
+   If several qualify (a caller of two failing branches), the one that went wrong first
+   wins, then the deeper, then by name; ``Verdict.roots`` lists all of them.
 3. A scenario alert is a symptom: its root is the root of the unhealthy services on its
    path, or none when nothing on the path alerts (a silent drop with no failing service).
-4. An edge alert belongs to its callee: the caller sees the callee's errors.
+   Only roots that are themselves on the path count when there are any: a caller shared
+   with another failing branch must not hand the scenario to that branch's root (two faults
+   stay two roots). ``Verdict.roots`` lists every such root, so a scenario whose path crosses
+   two faults names both.
+4. An edge alert belongs to its callee: the caller sees the callee's errors. So a node with
+   no series of its own (a third-party API, ``ServiceKind.EXTERNAL``) is a root through its
+   callers' edge alerts, and a service that stopped reporting (a ``no data`` alert on the
+   service, cause ``failure``) is a root like a failing one: a dead database, not its callers.
 
-Every alert is then *folded under* its root's primary alert (inhibited, not lost). Pure
-functions; the alert engine calls ``find_roots`` once per evaluation.
+Every alert is then *folded under* its root's primary alert (inhibited, not lost): the
+service's own alert before its callers' edge alerts. Pure functions; the alert engine calls
+``find_roots`` once per evaluation.
 """
 
 from __future__ import annotations
@@ -49,6 +60,9 @@ class Verdict:
 
     root_cause: str
     folded_under: str
+    #: Every root that explains the alert, ``root_cause`` first (several for a scenario that
+    #: crosses two failing branches, or a caller of both); empty when the root is unknown.
+    roots: tuple[str, ...] = ()
 
 
 class CallGraph:
@@ -59,6 +73,8 @@ class CallGraph:
         self.downstream: dict[str, frozenset[str]] = {n: frozenset(topology.downstream(n)) for n in names}
         self.depth: dict[str, int] = topology.depths()
         self.scenario_services: dict[str, tuple[str, ...]] = {sc.id: sc.services for sc in topology.scenarios}
+        self.scenario_entry: dict[str, str] = {sc.id: sc.entry for sc in topology.scenarios if sc.entry in names}
+        self.entries: frozenset[str] = frozenset(topology.entries())
         self.neighbours: dict[str, frozenset[str]] = {
             n: frozenset([n, *topology.callers(n), *topology.callees(n)]) for n in names
         }
@@ -70,6 +86,8 @@ class CallGraph:
         if s.subject_kind == "edge":
             callee = s.subject.partition("->")[2]
             return callee if callee in self.downstream else None
+        if s.subject_kind == "scenario" and s.cause == "load":
+            return self.scenario_entry.get(s.subject)  # a scenario's surge enters at its entry
         return None
 
 
@@ -86,29 +104,40 @@ def find_roots(graph: CallGraph, symptoms: Iterable[Symptom]) -> dict[str, Verdi
     root_of = _surge_roots(graph, by_node, unhealthy)
     rest = unhealthy - set(root_of)
     deepest = {n for n in rest if (graph.downstream[n] & rest) <= _cycle_partners(graph, n)}
+    all_roots: dict[str, tuple[str, ...]] = {n: (r,) for n, r in root_of.items()}
     for n in rest:
         candidates = (({n} | graph.downstream[n]) & deepest) or {n}
         root_of[n] = _first(graph, candidates, onset)
+        all_roots[n] = (root_of[n], *sorted(candidates - {root_of[n]}))
     primary = {root: _primary(by_node[root]).fingerprint for root in set(root_of.values())}
 
     verdicts: dict[str, Verdict] = {}
     for s in symptoms:
         node = graph.node_of(s)
         if node is not None:
-            root = root_of[node]
+            root, roots = root_of[node], all_roots[node]
         else:
-            on_path = [root_of[n] for n in graph.scenario_services.get(s.subject, ()) if n in root_of]
-            root = _first(graph, set(on_path), onset) if on_path else ""
+            path = graph.scenario_services.get(s.subject, ())
+            # Roots on the path itself: a caller the scenario shares with another failing
+            # branch must not hand it to that branch's root (nor list it). A path that stops
+            # short of its root falls back to the roots of its services.
+            direct = {r for n in path for r in all_roots.get(n, ()) if r in path}
+            pool = direct or {root_of[n] for n in path if n in root_of}
+            root = _first(graph, pool, onset) if pool else ""
+            roots = (root, *sorted(pool - {root})) if root else ()
         head = primary.get(root, "")
-        verdicts[s.fingerprint] = Verdict(root, "" if head == s.fingerprint else head)
+        verdicts[s.fingerprint] = Verdict(root, "" if head == s.fingerprint else head, roots)
     return verdicts
 
 
 def _surge_roots(graph: CallGraph, by_node: Mapping[str, list[Symptom]], unhealthy: set[str]) -> dict[str, str]:
     """Services explained by a surge, mapped to the surging service that explains them."""
     surging = {n for n, alerts in by_node.items() if any(a.cause == "load" for a in alerts)}
-    roots = sorted(n for n in surging if not any(n in graph.downstream[m] for m in surging if m != n))
-    root_of: dict[str, str] = {}
+    # Entries first (read from the topology): where two surges overload the same service, the
+    # one entering the platform explains it.
+    roots = sorted((n for n in surging if not any(n in graph.downstream[m] for m in surging if m != n)),
+                   key=lambda n: (n not in graph.entries, n))
+    root_of: dict[str, str] = {e: e for e in roots}  # a surge root explains itself
     for e in roots:
         overloaded = (graph.downstream[e] & unhealthy) | {e}
         for n in unhealthy:
@@ -128,7 +157,9 @@ def _first(graph: CallGraph, candidates: set[str], onset: Mapping[str, int]) -> 
 
 
 def _primary(alerts: list[Symptom]) -> Symptom:
-    """The alert that stands for its service: a surge first, then firing, most severe, oldest."""
+    """The alert that stands for its service: a surge first, then firing, most severe, its own
+    alert before its callers' edge alerts (it carries the service's plans), oldest."""
     return min(alerts, key=lambda a: (
-        a.cause != "load", _STATE_RANK.get(a.state, 2), _SEVERITY_RANK.get(a.severity, 5), a.since_ms, a.fingerprint,
+        a.cause != "load", _STATE_RANK.get(a.state, 2), _SEVERITY_RANK.get(a.severity, 5), a.subject_kind == "edge",
+        a.since_ms, a.fingerprint,
     ))

@@ -6,20 +6,48 @@ and call ``tick(now_ms)`` as feed time passes; append what either returns to the
 
     open ─(acknowledge)─► acknowledged
       └─────────┬──────────────┘
-                │ every alert of it resolved
+                │ no P0/P1 alert of it firing, but some of its alerts (its root's) still alert
+                ▼
+           mitigated ─(a P0/P1 alert of it fires again)─► back to open / acknowledged ("reopened")
+                │ every alert of it resolved (also straight from open / acknowledged)
                 ▼
            recovering ─(time passes recovery_s with all still resolved)─► resolved
-                └─ one of its alerts fires again ─► back to open / acknowledged ("reopened")
+                └─ one of its alerts fires again ─► back to open / acknowledged, or to
+                   mitigated when no P0/P1 alert of it fires ("reopened")
 
+- *Mitigated* is what users feel recovered (no paging alert of the incident fires: the
+  scenarios are back) while the root still alerts: amber on the wall, never "resolved".
+  ``mitigated_ms`` is when that last happened (service restored: MTTR to mitigation); an
+  incident whose alerts all resolve at once is mitigated when it starts recovering. A P0/P1
+  member firing again clears it. An incident is never recovering or resolved while any of
+  its alerts (its root's included) is unresolved.
 - A P0/P1 alert that fires opens an incident, unless a live incident has the same root
   cause (or holds the alert it is folded under): then it joins that one. A paging alert
   firing within ``join_window_s`` of the resolution of an incident with its root cause
   reopens that incident rather than counting the outage twice. Silenced alerts never open.
-- A P2/P3 alert joins a live incident in the same way but never opens one.
-- An alert's root cause is its ``root_cause``, or its subject when that is "". An incident's
-  is the one most of its unresolved alerts name (ties: the most recent). When it changes so
-  that two live incidents share a root, they merge: the one detected first survives, the
-  other is resolved with ``merged_into``.
+- A P2/P3 alert joins a live incident in the same way but never opens one. When an
+  incident opens, reopens or takes a new root, the firing alerts with that root that belong
+  to no live incident join it in the same event: the root's own P2s, which fire in the same
+  evaluation just before the P1 that opens it, or earlier, belong to it.
+- An alert whose event lists several roots (``root_causes``, e.g. a scenario crossing two
+  faults: ``rootcause.Verdict.roots``) joins the incident of each, and a paging one opens the
+  incident of a root that has none: a scenario crossing both faults is listed by both
+  incidents, and holds each open (users feel it) until it recovers. Otherwise an alert
+  belongs to one incident.
+- An alert's root cause is its ``root_cause``; when that is "", its own service for a
+  service alert (the callee for an edge alert), else unknown. An incident's root is a
+  service or "" (unknown), never a scenario: alerts of unknown root gather by subject (the
+  incident's ``scope``, the subject of the alert that opened it) under root "".
+- An incident keeps its root unless a better-supported root appears, i.e. when (a) its root
+  is unknown and its unresolved alerts name one ("root_found"), or (b) its root's own
+  alerts (on that service, or on edges to it) still alert but now name another root: the
+  root was a symptom of a deeper fault or a surge ("root_explained"). It is the root most
+  of its unresolved alerts name (ties: the most recent). Symptoms that follow another root
+  (a caller shared by two faults) do not move it, nor does its root's recovery: two faults
+  stay two incidents. Every re-root is a ``root_cause_changed`` event with
+  ``previous_root_cause`` and ``reason``. When a re-root makes two live incidents share a
+  root, they merge: the one detected first survives, the other is resolved with ``merged_into``.
+  An alert stays in the incidents it joined.
 - A member alert acknowledged acknowledges the incident; a member back to pending holds
   the recovery (its KPI is out of band again) until it resolves.
 - Deploys, config changes, plan executions and notes touching the incident's services (its
@@ -28,11 +56,13 @@ and call ``tick(now_ms)`` as feed time passes; append what either returns to the
 
 INCIDENT events: id ``incident:{incident}:{n}``, subject the root cause, attrs ``incident``,
 ``action`` (one of ``ACTIONS``), the whole state (``state``, ``root_cause``, ``owner``,
-``alerts``, ``merged_into``, ``started_ms``, ``detected_ms``, ``acked_ms``, ``recovering_ms``,
-``resolved_ms``, ``verified_ms``), ``actor``, ``comment``, ``seq`` (book-wide order), and per
-action ``alert``, ``previous_root_cause`` or ``merged_from``. ``resolved_ms`` is when service
-was restored (the start of the window then verified); ``verified_ms``, the ``resolved``
-event's own ts, is when that window ended.
+``alerts``, ``merged_into``, ``scope``, ``started_ms``, ``detected_ms``, ``acked_ms``,
+``mitigated_ms``, ``recovering_ms``, ``resolved_ms``, ``verified_ms``), ``actor``, ``comment``,
+``seq`` (book-wide order), and per action ``alert``, ``previous_root_cause`` and ``reason``
+(``root_cause_changed``), or ``merged_from``. ``mitigated_ms`` is when service was restored
+(users recovered); ``resolved_ms`` is when every alert of it had resolved, the root's included
+(the start of the window then verified); ``verified_ms``, the ``resolved`` event's own ts, is
+when that window ended. ``scope`` is "" once the root is known.
 
 Event sourcing: the book changes an incident only by applying such an event, its own or a
 recorded one, so ``IncidentBook.replay(log)`` rebuilds exactly the incidents the live book had.
@@ -61,9 +91,11 @@ from warroom.core.language.lang import clean_titles
 from warroom.core.model import Event, EventKind, SeriesKey, Severity
 from warroom.core.language.names import Names
 
-STATES = ("open", "acknowledged", "recovering", "resolved")
+STATES = ("open", "acknowledged", "mitigated", "recovering", "resolved")
 ACTIONS = ("opened", "alert_joined", "root_cause_changed", "escalated", "acknowledged", "owner_changed",
-           "recovering", "reopened", "resolved", "merged")
+           "mitigated", "recovering", "reopened", "resolved", "merged")
+#: Why an incident took a new root (``attrs["reason"]`` of ``root_cause_changed``).
+REROOT_REASONS = ("root_found", "root_explained")
 _ALERT_STATES = ("pending", "firing", "acknowledged", "resolved")
 _ACTIVE = ("firing", "acknowledged")  # alert states meaning "the problem is there"
 _RANK = {Severity.P0: 0, Severity.P1: 1, Severity.P2: 2, Severity.P3: 3, Severity.INFO: 4}
@@ -71,7 +103,8 @@ _CONTEXT = (EventKind.DEPLOY, EventKind.CONFIG_CHANGE, EventKind.PLAN_EXECUTION,
 _ORDER = {EventKind.DEPLOY: 0, EventKind.CONFIG_CHANGE: 0, EventKind.PLAN_EXECUTION: 1, EventKind.ALERT: 2,
           EventKind.INCIDENT: 3, EventKind.NOTE: 4}
 _EVENTS_PER_ALERT = 32  # an alert's transitions kept for the timeline of an incident it joins later
-_TIMES = ("started_ms", "detected_ms", "acked_ms", "recovering_ms", "resolved_ms", "verified_ms")
+_TIMES = ("started_ms", "detected_ms", "acked_ms", "mitigated_ms", "recovering_ms", "resolved_ms", "verified_ms")
+_PAGING = (Severity.P0, Severity.P1)  # what users feel: these open incidents and hold them open
 #: Resolved incidents a live book keeps in memory (the incidents panel lists the newest 20).
 LIVE_MAX_RESOLVED = 200
 #: Events a live book keeps on one incident's timeline (a week-long incident with a flapping
@@ -110,10 +143,12 @@ class Incident:
     timeline: tuple[Event, ...]
     #: The title in other languages (``{"zh_CN": …}``); ``title`` is the default. Not hashed.
     titles: Mapping[str, str] = field(default_factory=dict, hash=False)
+    #: When users last felt it recovered (no P0/P1 alert of it firing): MTTR to mitigation.
+    mitigated_ms: int | None = None
 
     @property
     def live(self) -> bool:
-        """True until the incident is resolved (recovering still counts as live)."""
+        """True until the incident is resolved (mitigated and recovering still count as live)."""
         return self.state != "resolved"
 
 
@@ -130,11 +165,18 @@ class _Alert:
     state: str = ""
     since_ms: int = 0
     root: str = ""
+    node: str = ""  # the service the alert is about ("" for a scenario): its root's own alerts
     folded_under: str = ""
     silenced: bool = False
     resolved_ms: int | None = None
     root_seq: int = 0
+    also: tuple[str, ...] = ()  # the other roots it names (``root_causes``): a scenario crossing two faults
     events: list[Event] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """What the alert gathers under: its root, or its subject when the root is unknown."""
+        return self.root or "?" + self.subject
 
 
 @dataclass
@@ -149,10 +191,12 @@ class _Inc:
     started_ms: int = 0
     detected_ms: int = 0
     acked_ms: int | None = None
+    mitigated_ms: int | None = None
     recovering_ms: int | None = None
     resolved_ms: int | None = None
     verified_ms: int | None = None
     merged_into: str = ""
+    scope: str = ""  # root unknown: the subject of the alert that opened it
     alerts: list[str] = field(default_factory=list)
     seq: int = 0  # the last n used in "incident:{id}:{n}" / "note:{id}:{n}"
     applied: int = 0  # the n of the INCIDENT event whose state the incident has
@@ -163,10 +207,14 @@ class _Inc:
     def live(self) -> bool:
         return self.state != "resolved"
 
+    @property
+    def key(self) -> str:
+        return self.root or "?" + self.scope
+
     def fields(self) -> dict[str, Any]:
         return {"title": self.title, "titles": dict(self.titles), "severity": self.severity.value, "state": self.state,
                 "root_cause": self.root, "owner": self.owner, "alerts": list(self.alerts),
-                "merged_into": self.merged_into, **{t: getattr(self, t) for t in _TIMES}}
+                "merged_into": self.merged_into, "scope": self.scope, **{t: getattr(self, t) for t in _TIMES}}
 
     def snapshot(self) -> Incident:
         events = self.timeline.values()
@@ -175,7 +223,8 @@ class _Inc:
         timeline = sorted(events, key=lambda e: (e.ts, _ORDER.get(e.kind, 5), _natural(e.id)))
         return Incident(self.id, self.title, self.severity, self.root, self.state, self.owner, self.started_ms,
                         self.detected_ms, self.acked_ms, self.recovering_ms, self.resolved_ms, self.verified_ms,
-                        self.merged_into, tuple(self.alerts), tuple(timeline), dict(self.titles))
+                        self.merged_into, tuple(self.alerts), tuple(timeline), dict(self.titles),
+                        mitigated_ms=self.mitigated_ms)
 
 
 class IncidentBook:
@@ -205,8 +254,8 @@ class IncidentBook:
         self._lookback = int(round(change_lookback_s * 1000))
         self._incs: dict[str, _Inc] = {}
         self._alerts: dict[str, _Alert] = {}  # unresolved alerts and members of live incidents
-        self._by_fp: dict[str, str] = {}  # fingerprint -> live incident
-        self._by_root: dict[str, str] = {}  # root cause -> live incident
+        self._by_fp: dict[str, dict[str, None]] = {}  # fingerprint -> the live incidents listing it
+        self._by_root: dict[str, str] = {}  # root cause (``_Inc.key``) -> live incident
         self._resolved_by_root: dict[str, str] = {}  # root cause -> last resolved (not merged) incident
         self._context: deque[Event] = deque(maxlen=MAX_CONTEXT)  # recent deploys, changes, plans, notes
         self._orphans: dict[str, list[Event]] = {}  # notes on incidents not seen yet
@@ -256,7 +305,7 @@ class IncidentBook:
 
     def incident_of(self, fingerprint: str) -> str | None:
         """The live incident an alert belongs to, if any."""
-        return self._by_fp.get(fingerprint)
+        return next(iter(self._by_fp.get(fingerprint) or ()), None)
 
     # -- input -----------------------------------------------------------------------------
 
@@ -346,7 +395,9 @@ class IncidentBook:
         if state not in _ALERT_STATES:
             return
         fp = str(a.get("fingerprint") or f"{a.get('rule', '')}|{ev.subject}")
-        root = str(a.get("root_cause") or "") or ev.subject
+        node = _node_of(ev.subject, a.get("subject_kind"))
+        # A scenario is never a root: with no root cause, a service alert names its own service.
+        root = str(a.get("root_cause") or "") or (node if a.get("subject_kind") in ("service", "edge") else "")
         al = self._alerts.get(fp)
         root_changed = al is not None and al.root != root
         if al is None:
@@ -356,71 +407,155 @@ class IncidentBook:
         if root_changed or not al.events:
             self._root_seq += 1
             al.root_seq = self._root_seq
-        al.subject, al.severity, al.state, al.root = ev.subject, ev.severity, state, root
+        al.subject, al.severity, al.state, al.root, al.node = ev.subject, ev.severity, state, root, node
         al.since_ms = int(a.get("since_ms") if a.get("since_ms") is not None else ev.ts)
         al.folded_under = str(a.get("folded_under") or "")
         al.silenced = bool(a.get("silenced"))
         al.resolved_ms = ev.ts if state == "resolved" else None
+        others = a.get("root_causes")
+        al.also = tuple(dict.fromkeys(str(r) for r in (others if isinstance(others, (list, tuple)) else ())
+                                      if r and str(r) != root))
         al.events = [*al.events[-(_EVENTS_PER_ALERT - 1):], ev]
-        iid = self._by_fp.get(fp)
-        if iid is not None:
+        ids = list(self._by_fp.get(fp) or ())
+        for iid in ids:
             inc = self._incs[iid]
             inc.timeline.setdefault(ev.id, ev)
             self._cap_timeline(inc)
             self._grow(inc, _services(ev.subject))
         if not self._replaying:
-            if iid is not None:
-                self._on_member(self._incs[iid], al, ev.ts, root_changed)
-            elif state in _ACTIVE:
+            for iid in ids:
+                if self._incs[iid].live:  # a merge on the way may have closed it
+                    self._on_member(self._incs[iid], al, ev.ts, root_changed)
+            if not ids and state in _ACTIVE:
                 self._join_or_open(al, ev)
+            if al.also and state in _ACTIVE:
+                self._spread(al, ev)
 
     def _on_member(self, inc: _Inc, al: _Alert, ts: int, root_changed: bool) -> None:
         if _RANK[al.severity] < _RANK[inc.severity]:
             self._emit(inc, "escalated", ts, severity=al.severity.value, extra={"alert": al.fp})
         if root_changed:
-            root = self._plurality_root(inc)
-            if root != inc.root:
-                other = self._by_root.get(root)
-                self._emit(inc, "root_cause_changed", ts, root_cause=root,
-                           extra={"alert": al.fp, "previous_root_cause": inc.root})
-                if other is not None and other != inc.id:
-                    inc = self._merge(inc, self._incs[other], ts)
+            inc = self._reroot(inc, ts, al.fp)
         self._follow(inc, al, ts)
+
+    def _reroot(self, inc: _Inc, ts: int, fp: str) -> _Inc:
+        """Move the incident to a better-supported root, if one appeared (module docstring)."""
+        better = self._better_root(inc)
+        if better is None:
+            return inc
+        root, reason = better
+        other = self._by_root.get(root)
+        strays = [self._alerts[f] for f in self._strays(root, inc)]  # the new root's own, firing alone
+        self._emit(inc, "root_cause_changed", ts, root_cause=root, scope="",
+                   alerts=[*inc.alerts, *(s.fp for s in strays)],
+                   started_ms=min([inc.started_ms, *(s.since_ms for s in strays)]),
+                   severity=min([inc.severity, *(s.severity for s in strays)], key=_RANK.__getitem__).value,
+                   extra={"alert": fp, "previous_root_cause": inc.root, "reason": reason})
+        if other is not None and other != inc.id:
+            inc = self._merge(inc, self._incs[other], ts)
+        return inc
+
+    def _better_root(self, inc: _Inc) -> tuple[str, str] | None:
+        count: dict[str, tuple[int, int]] = {}
+        explained = False  # the root's own alerts still alert but name another root
+        for fp in inc.alerts:
+            al = self._alerts.get(fp)
+            if al is None or al.state == "resolved":
+                continue
+            if al.root:
+                n, seq = count.get(al.root, (0, 0))
+                count[al.root] = (n + 1, max(seq, al.root_seq))
+            explained |= bool(inc.root and al.root) and al.node == inc.root and al.root != inc.root
+        if not count or inc.root in count:
+            return None
+        root = max(count, key=count.__getitem__)
+        if not inc.root:
+            return root, "root_found"
+        return (root, "root_explained") if explained else None
+
+    def _strays(self, key: str, inc: _Inc | None = None) -> list[str]:
+        """Firing alerts with this root that belong to no live incident (they join it)."""
+        have = set(inc.alerts) if inc is not None else set()
+        return [fp for fp, al in self._alerts.items()
+                if al.state in _ACTIVE and al.key == key and not self._by_fp.get(fp) and fp not in have]
 
     def _join_or_open(self, al: _Alert, ev: Event) -> None:
         ts = ev.ts
-        tid = self._by_fp.get(al.folded_under) if al.folded_under else None
-        tid = tid or self._by_root.get(al.root)
+        tid = self.incident_of(al.folded_under) if al.folded_under else None
+        tid = tid or self._by_root.get(al.key)
         if tid is not None:
             inc = self._incs[tid]
             self._emit(inc, "alert_joined", ts, alerts=[*inc.alerts, al.fp], severity=_worst(inc.severity, al.severity),
                        started_ms=min(inc.started_ms, al.since_ms), extra={"alert": al.fp})
             self._follow(inc, al, ts)
             return
-        if _RANK[al.severity] > 1 or al.silenced:
+        if al.severity not in _PAGING or al.silenced:
             return
-        old = self._incs.get(self._resolved_by_root.get(al.root, ""))
+        strays = [self._alerts[fp] for fp in self._strays(al.key) if fp != al.fp]
+        since = min([al.since_ms, *(s.since_ms for s in strays)])
+        severity = min([al.severity, *(s.severity for s in strays)], key=_RANK.__getitem__)
+        old = self._incs.get(self._resolved_by_root.get(al.key, ""))
         if old is not None and old.verified_ms is not None and ts - old.verified_ms <= self._join_window:
             self._emit(old, "reopened", ts, state="acknowledged" if old.acked_ms is not None else "open",
-                       alerts=[*dict.fromkeys([*old.alerts, al.fp])], severity=_worst(old.severity, al.severity),
+                       alerts=[*dict.fromkeys([*old.alerts, al.fp, *(s.fp for s in strays)])],
+                       severity=_worst(old.severity, severity), mitigated_ms=None,
                        recovering_ms=None, resolved_ms=None, verified_ms=None, extra={"alert": al.fp})
             self._follow(old, al, ts)
             return
         new = _Inc(incident_id(ts, al.fp))
-        self._emit(new, "opened", ts, title=ev.title, severity=al.severity.value, root_cause=al.root,
-                   started_ms=min(al.since_ms, ts), detected_ms=ts, alerts=[al.fp], extra={"alert": al.fp})
+        self._emit(new, "opened", ts, title=ev.title, severity=severity.value, root_cause=al.root,
+                   scope="" if al.root else al.subject, started_ms=min(since, ts), detected_ms=ts,
+                   alerts=[al.fp, *(s.fp for s in strays)], extra={"alert": al.fp})
         self._follow(self._incs[new.id], al, ts)
 
+    def _spread(self, al: _Alert, ev: Event) -> None:
+        """An alert naming several roots (a scenario crossing two faults) joins the incident of
+        each; a paging one opens the incident of a root that has none."""
+        ts = ev.ts
+        for root in al.also:
+            tid = self._by_root.get(root)
+            if tid is not None:
+                inc = self._incs[tid]
+                if al.fp not in inc.alerts:
+                    self._emit(inc, "alert_joined", ts, alerts=[*inc.alerts, al.fp],
+                               severity=_worst(inc.severity, al.severity),
+                               started_ms=min(inc.started_ms, al.since_ms), extra={"alert": al.fp})
+                    self._follow(inc, al, ts)
+            elif al.severity in _PAGING and not al.silenced:
+                strays = [self._alerts[fp] for fp in self._strays(root) if fp != al.fp]
+                since = min([al.since_ms, *(s.since_ms for s in strays)])
+                new = _Inc(incident_id(ts, f"{al.fp}@{root}"))
+                self._emit(new, "opened", ts, title=ev.title, severity=al.severity.value, root_cause=root,
+                           started_ms=min(since, ts), detected_ms=ts, alerts=[al.fp, *(s.fp for s in strays)],
+                           extra={"alert": al.fp})
+                self._follow(self._incs[new.id], al, ts)
+
     def _follow(self, inc: _Inc, al: _Alert, ts: int) -> None:
-        """What an alert's state means for its incident: reopen, acknowledge, start recovering."""
+        """What an alert's state means for its incident: reopen, acknowledge, mitigate, recover."""
+        paging = self._paging(inc)
+        back = "acknowledged" if inc.acked_ms is not None else "open"
         if al.state in _ACTIVE and inc.state == "recovering":
-            self._emit(inc, "reopened", ts, state="acknowledged" if inc.acked_ms is not None else "open",
-                       recovering_ms=None, extra={"alert": al.fp})
+            self._emit(inc, "reopened", ts, state=back if paging else "mitigated", recovering_ms=None,
+                       mitigated_ms=None if paging else inc.mitigated_ms, extra={"alert": al.fp})
+        elif paging and inc.state == "mitigated":
+            self._emit(inc, "reopened", ts, state=back, mitigated_ms=None, extra={"alert": al.fp})
         if al.state == "acknowledged" and inc.acked_ms is None:
             last = al.events[-1].attrs
             self._ack(inc, ts, str(last.get("actor") or ""), str(last.get("comment") or ""))
-        if al.state == "resolved" and inc.state in ("open", "acknowledged") and self._quiet_since(inc) is not None:
-            self._emit(inc, "recovering", ts, state="recovering", recovering_ms=ts)
+        if inc.state in ("open", "acknowledged", "mitigated") and not paging:
+            if self._quiet_since(inc) is not None:
+                self._emit(inc, "recovering", ts, state="recovering", recovering_ms=ts,
+                           mitigated_ms=ts if inc.mitigated_ms is None else inc.mitigated_ms)
+            elif inc.state != "mitigated" and al.state != "pending":
+                self._emit(inc, "mitigated", ts, state="mitigated", mitigated_ms=ts, extra={"alert": al.fp})
+
+    def _paging(self, inc: _Inc) -> bool:
+        """True while a P0/P1 alert of the incident fires: users still feel it."""
+        for fp in inc.alerts:
+            al = self._alerts.get(fp)
+            if al is not None and al.state in _ACTIVE and al.severity in _PAGING:
+                return True
+        return False
 
     def _merge(self, a: _Inc, b: _Inc, ts: int) -> _Inc:
         keep, gone = sorted((a, b), key=lambda i: (i.detected_ms, i.id))
@@ -429,22 +564,17 @@ class IncidentBook:
         merged = _Inc(keep.id, alerts=[*dict.fromkeys([*keep.alerts, *gone.alerts])],
                       recovering_ms=max([t for t in (keep.recovering_ms, gone.recovering_ms) if t] or [ts]))
         quiet = self._quiet_since(merged) is not None
+        paging = self._paging(merged)
+        mitigated = [t for t in (keep.mitigated_ms, gone.mitigated_ms) if t is not None]
         self._emit(keep, "merged", ts, alerts=merged.alerts, severity=_worst(keep.severity, gone.severity).value,
                    started_ms=min(keep.started_ms, gone.started_ms),
                    detected_ms=min(keep.detected_ms, gone.detected_ms),
                    acked_ms=min(acks) if acks else None, owner=keep.owner or gone.owner,
-                   state="recovering" if quiet else "acknowledged" if acks else "open",
+                   state="recovering" if quiet else "acknowledged" if acks and paging else "open" if paging
+                   else "mitigated",
+                   mitigated_ms=None if paging else max(mitigated or [ts]),
                    recovering_ms=merged.recovering_ms if quiet else None, extra={"merged_from": gone.id})
         return keep
-
-    def _plurality_root(self, inc: _Inc) -> str:
-        count: dict[str, tuple[int, int]] = {}
-        for fp in inc.alerts:
-            al = self._alerts.get(fp)
-            if al is not None and al.state != "resolved":
-                n, seq = count.get(al.root, (0, 0))
-                count[al.root] = (n + 1, max(seq, al.root_seq))
-        return max(count, key=count.__getitem__) if count else inc.root
 
     def _quiet_since(self, inc: _Inc) -> int | None:
         """When the last of the incident's alerts resolved; None while any is not resolved."""
@@ -531,25 +661,26 @@ class IncidentBook:
 
     def _set_state(self, inc: _Inc, a: Any, title: str, severity: Severity) -> None:
         iid = inc.id
-        if self._by_root.get(inc.root) == iid:
-            del self._by_root[inc.root]
-        if self._resolved_by_root.get(inc.root) == iid:
-            del self._resolved_by_root[inc.root]
+        if self._by_root.get(inc.key) == iid:
+            del self._by_root[inc.key]
+        if self._resolved_by_root.get(inc.key) == iid:
+            del self._resolved_by_root[inc.key]
         before = set(inc.alerts) if inc.live else set()
         inc.title, inc.severity = title, severity
         inc.titles = clean_titles(a.get("titles"))
         inc.state, inc.root = str(a.get("state", inc.state)), str(a.get("root_cause", ""))
         inc.owner, inc.merged_into = str(a.get("owner") or ""), str(a.get("merged_into") or "")
+        inc.scope = str(a.get("scope") or "")
         for t in _TIMES:
             setattr(inc, t, None if a.get(t) is None else int(a[t]))
         inc.started_ms, inc.detected_ms = inc.started_ms or 0, inc.detected_ms or 0
         inc.alerts = [str(fp) for fp in a.get("alerts") or ()]
-        services = {inc.root}
+        services = {inc.root} - {""}
         if inc.live:
             self._resolved.pop(iid, None)  # reopened
-            self._by_root[inc.root] = iid
+            self._by_root[inc.key] = iid
             for fp in inc.alerts:
-                self._by_fp[fp] = iid
+                self._by_fp.setdefault(fp, {})[iid] = None
                 al = self._alerts.get(fp)
                 if fp not in before and al is not None:
                     inc.timeline.update({e.id: e for e in al.events if e.id not in inc.timeline})
@@ -557,10 +688,13 @@ class IncidentBook:
         else:
             self._resolved.setdefault(iid, None)  # in the order they were resolved
             if not inc.merged_into:
-                self._resolved_by_root[inc.root] = iid
+                self._resolved_by_root[inc.key] = iid
             for fp in inc.alerts:
-                if self._by_fp.get(fp) == iid:
-                    del self._by_fp[fp]
+                ids = self._by_fp.get(fp)
+                if ids is not None:
+                    ids.pop(iid, None)
+                    if not ids:
+                        del self._by_fp[fp]
         self._grow(inc, services)
 
     def _on_incident_note(self, ev: Event) -> None:
@@ -613,12 +747,12 @@ class IncidentBook:
         while len(self._resolved) > self._max_resolved:
             iid = next(iter(self._resolved))
             inc = self._incs[iid]
-            if self._resolved_by_root.get(inc.root) == iid and (
+            if self._resolved_by_root.get(inc.key) == iid and (
                     inc.verified_ms is None or self._latest - inc.verified_ms <= self._join_window):
                 break  # it may still reopen; those resolved after it are newer still
             del self._resolved[iid], self._incs[iid]
-            if self._resolved_by_root.get(inc.root) == iid:
-                del self._resolved_by_root[inc.root]
+            if self._resolved_by_root.get(inc.key) == iid:
+                del self._resolved_by_root[inc.key]
 
     def _cap_timeline(self, inc: _Inc) -> None:
         """Keep a timeline within ``max_timeline``: drop its oldest alert and change events."""
@@ -650,6 +784,13 @@ class IncidentBook:
     def _drain(self) -> list[Event]:
         out, self._outbox = self._outbox, []
         return out
+
+
+def _node_of(subject: str, kind: Any) -> str:
+    """The service an alert is about: its subject, an edge's callee, "" for a scenario."""
+    if kind == "edge" or (kind is None and "->" in subject):
+        return subject.partition("->")[2]
+    return subject if kind in ("service", None) else ""
 
 
 def _services(subject: str) -> set[str]:

@@ -7,13 +7,16 @@ of each incident winning:
     started_ms   the earliest ``since_ms`` of the incident's alerts: when the problem began
     detected_ms  when the incident opened: its first P0/P1 alert firing
     acked_ms     its first acknowledgement (of the incident or of one of its alerts)
-    resolved_ms  when service was restored: the start of the recovery window that was then
-                 verified (the ``resolved`` event itself is ``recovery_s`` later, so the
-                 verification wait does not count against MTTR)
+    mitigated_ms when users last felt it recovered: no P0/P1 alert of it firing any more, while
+                 its root may still alert (the seed's "service restored")
+    resolved_ms  when it was over: the start of the recovery window (every alert of it
+                 resolved, the root's included) that was then verified (the ``resolved`` event
+                 itself is ``recovery_s`` later, so the verification wait does not count)
 
-    MTTD = detected − started      MTTA = acked − detected      MTTR = resolved − started
+    MTTD = detected − started      MTTA = acked − detected
+    MTTR to mitigation = mitigated − started      MTTR (to resolution) = resolved − started
 
-in seconds. An incident merged into another is not counted (the survivor carries its times).
+in seconds. ``mttr_s`` keeps its meaning (to resolution); ``mttr_mitigated_s`` is beside it. An incident merged into another is not counted (the survivor carries its times).
 A time not reached yet is ``None``, and so is a mean over no incidents: never a fake 0.
 """
 
@@ -44,6 +47,10 @@ class IncidentTimes:
     mttd_s: float | None
     mtta_s: float | None
     mttr_s: float | None
+    #: When users felt it recovered (``None`` until then, and again while it is open after a relapse).
+    mitigated_ms: int | None = None
+    #: Time to mitigation: mitigated − started (seconds).
+    mttr_mitigated_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,8 @@ class RollingKpis:
     ``count`` incidents were detected in the window: MTTD and MTTA are averaged over them
     (MTTA over those acknowledged). ``resolved`` incidents were restored in it: MTTR is
     averaged over them. ``open`` is the number of incidents not resolved at ``end_ms``.
+    ``mitigated`` incidents were mitigated in it (resolved ones included): ``mttr_mitigated_s``
+    is averaged over them.
     """
 
     window: str
@@ -64,6 +73,8 @@ class RollingKpis:
     mttd_s: float | None
     mtta_s: float | None
     mttr_s: float | None
+    mitigated: int = 0
+    mttr_mitigated_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -104,10 +115,13 @@ def incident_times(events: Iterable[Event], *, now_ms: int | None = None) -> lis
         a = ev.attrs
         if a.get("merged_into"):
             continue
-        started, detected, acked, resolved = (_ms(a.get(k)) for k in
-                                              ("started_ms", "detected_ms", "acked_ms", "resolved_ms"))
+        started, detected, acked, resolved, mitigated = (
+            _ms(a.get(k)) for k in ("started_ms", "detected_ms", "acked_ms", "resolved_ms", "mitigated_ms"))
+        if mitigated is None and resolved is not None:
+            mitigated = resolved  # a log written before mitigation existed: restored when resolved
         out.append(IncidentTimes(iid, str(a.get("state", "")), started, detected, acked, resolved,
-                                 _span(started, detected), _span(detected, acked), _span(started, resolved)))
+                                 _span(started, detected), _span(detected, acked), _span(started, resolved),
+                                 mitigated, _span(started, mitigated)))
     return sorted(out, key=lambda t: (t.detected_ms if t.detected_ms is not None else -1, t.id))
 
 
@@ -127,17 +141,20 @@ def window_start(now_ms: int, window: Literal["today", "7d"], *, utc_offset_h: f
 
 def rolling(events: Iterable[Event], now_ms: int, *, window: Literal["today", "7d"],
             utc_offset_h: float = 8.0) -> RollingKpis:
-    """MTTD, MTTA and MTTR means over a window ending at ``now_ms``, from the event log."""
+    """MTTD, MTTA and MTTR (to mitigation and to resolution) means over a window ending at
+    ``now_ms``, from the event log."""
     start = window_start(now_ms, window, utc_offset_h=utc_offset_h)
     times = incident_times(events, now_ms=now_ms)
     detected = [t for t in times if t.detected_ms is not None and start <= t.detected_ms <= now_ms]
     resolved = [t for t in times if t.state == "resolved" and t.resolved_ms is not None
                 and start <= t.resolved_ms <= now_ms]
+    mitigated = [t for t in times if t.mitigated_ms is not None and start <= t.mitigated_ms <= now_ms]
     return RollingKpis(
         window=window, start_ms=start, end_ms=now_ms, count=len(detected), resolved=len(resolved),
         open=sum(1 for t in times if t.state != "resolved"),
         mttd_s=_mean(t.mttd_s for t in detected), mtta_s=_mean(t.mtta_s for t in detected),
         mttr_s=_mean(t.mttr_s for t in resolved),
+        mitigated=len(mitigated), mttr_mitigated_s=_mean(t.mttr_mitigated_s for t in mitigated),
     )
 
 

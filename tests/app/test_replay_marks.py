@@ -1,0 +1,18 @@
+"""The replay time bar marks an incident's mitigation (issue 14, item 2)."""
+
+from __future__ import annotations
+
+from warroom.app.replay_marks import markers_of
+from warroom.core.model import Event, EventKind, Severity
+
+T0 = 1_793_000_000_000
+
+
+def test_an_incident_mitigated_is_a_marker_on_the_time_bar():
+    evs = [Event(f"incident:INC-1:{n}", T0 + n * 1000, EventKind.INCIDENT, "bank", "bank down", Severity.P1,
+                 {"incident": "INC-1", "action": action, "state": state})
+           for n, (action, state) in enumerate([("opened", "open"), ("alert_joined", "open"),
+                                                ("mitigated", "mitigated"), ("reopened", "open")], 1)]
+    marks = markers_of(evs)
+    assert [m.action for m in marks] == ["opened", "mitigated", "reopened"]
+    assert all(m.kind == "incident" and m.subject == "INC-1" for m in marks)
