@@ -210,3 +210,117 @@ def test_a_narrow_feed_shows_each_event_as_a_two_line_card(qtbot, feed):
     panel.resize(900, 600)
     QApplication.processEvents()
     assert not panel.compact and not panel.table.isColumnHidden(COL_SUBJECT)
+
+
+# -- state changes, folding and bookkeeping (issue 14, item 6) -----------------------------
+def alert(i: int, ts: int, state: str, fp: str = "fp-tps", severity=Severity.P1, subject="trade",
+          title="Trade TPS far below usual", **attrs) -> Event:
+    return Event(f"alert-{fp}-{ts}-{state}-{i}", ts, EventKind.ALERT, subject, title, severity,
+                 {"fingerprint": fp, "rule": "tps-drop", "state": state, **attrs})
+
+
+def incident(n: int, ts: int, action: str, state: str, root="bank-icbc", severity=Severity.P1, **attrs) -> Event:
+    return Event(f"incident:inc-1:{n}", ts, EventKind.INCIDENT, root, "ICBC gateway down", severity,
+                 {"incident": "inc-1", "action": action, "state": state, "root_cause": root, **attrs})
+
+
+def kinds(panel: EventFeedPanel) -> list[str]:
+    return [cell(panel, r, COL_KIND) for r in range(panel.model.rowCount())]
+
+
+def test_alert_rows_read_as_state_changes_coloured_by_what_they_mean(qtbot, feed):
+    """Before: every alert row read a red "ALERT P1" whatever its state."""
+    now = feed.view.newest_ms
+    feed.view.apply(Events((
+        alert(1, now - 50_000, "firing", fp="a"),
+        alert(2, now - 40_000, "acknowledged", fp="b", actor="duty"),
+        alert(3, now - 30_000, "mitigated", fp="c"),
+        alert(4, now - 20_000, "resolved", fp="d"),
+        alert(5, now - 10_000, "firing", fp="e", severity=Severity.P3),
+    )))
+    panel = make_panel(qtbot, feed.view)
+    assert kinds(panel) == ["FIRING P3", "RESOLVED P1", "MITIGATED P1", "ACKED P1", "FIRING P1"]
+    colour = [cell(panel, r, COL_KIND, Qt.ItemDataRole.ForegroundRole) for r in range(5)]
+    d = theme.DARK
+    assert colour == [d.color("warn"), d.color("ok"), d.color("warn"), d.color("crit"), d.color("crit")]
+
+
+def test_pending_alerts_are_hidden_until_asked_for_and_the_choice_is_saved(qtbot, feed):
+    now = feed.view.newest_ms
+    feed.view.apply(Events((alert(1, now - 20_000, "pending", fp="p"),
+                            alert(2, now - 10_000, "resolved", fp="q", fired=False),
+                            alert(3, now, "firing", fp="r"))))
+    panel = make_panel(qtbot, feed.view)
+    assert kinds(panel) == ["FIRING P1"]
+    assert not panel.pending_button.isChecked()
+    panel.pending_button.click()
+    assert kinds(panel) == ["FIRING P1", "CLEARED P1", "PENDING P1"]
+    assert panel.save_state()["show_pending"] is True
+    other = make_panel(qtbot, feed.view)
+    other.restore_state({"show_pending": True})
+    assert other.show_pending and other.pending_button.isChecked() and other.model.rowCount() == 3
+    other.restore_state({"show_pending": "yes"})  # not a bool: ignored
+    assert other.show_pending
+
+
+def test_a_flapping_alert_is_one_row_with_its_latest_state_and_a_count(qtbot, feed):
+    now = feed.view.newest_ms
+    base = now - 30 * 60_000
+    flaps = []
+    for k in range(4):  # fires and resolves four times, ten seconds apart
+        flaps += [alert(2 * k, base + k * 20_000, "firing", severity=Severity.P2),
+                  alert(2 * k + 1, base + 10_000 + k * 20_000, "resolved", severity=Severity.P2)]
+    other = alert(99, base + 65_000, "firing", fp="other", title="Cashier errors 12 %")
+    amend = alert(100, base + 90_000, "firing", fp="other", amends="root_cause", root_cause="bank-icbc")
+    panel = make_panel(qtbot, feed.view)
+    feed.view.apply(Events(tuple(flaps[:3])))
+    panel.refresh()
+    assert kinds(panel) == ["FIRING P2 ×2"]
+    feed.view.apply(Events((*flaps[3:], other, amend)))
+    panel.refresh()
+    assert kinds(panel) == ["RESOLVED P2 ×4", "FIRING P1"]  # the amend added no row
+    assert panel.model.rows[0].id == flaps[-1].id
+    assert "fired 4 times since" in cell(panel, 0, COL_TITLE, Qt.ItemDataRole.ToolTipRole)
+    # The same alert firing again long after is a new row, not folded into the old one.
+    feed.view.apply(Events((alert(50, now, "firing", severity=Severity.P2),)))
+    panel.refresh()
+    assert kinds(panel) == ["FIRING P2", "RESOLVED P2 ×4", "FIRING P1"]
+
+
+def test_incident_events_say_what_happened_to_the_incident(qtbot, feed):
+    now = feed.view.newest_ms
+    feed.view.apply(Events((
+        incident(1, now - 60_000, "opened", "open"),
+        incident(2, now - 55_000, "alert_joined", "open", alert="fp-x"),
+        incident(3, now - 50_000, "root_cause_changed", "open", root="mysql-trade", previous_root_cause="bank-icbc",
+                 reason="3 of 4 root alerts now name mysql-trade"),
+        incident(4, now - 40_000, "mitigated", "mitigated", root="mysql-trade"),
+        incident(5, now - 10_000, "resolved", "resolved", root="mysql-trade"),
+    )))
+    panel = make_panel(qtbot, feed.view)
+    assert kinds(panel) == ["RESOLVED P1", "MITIGATED P1", "ROOT CAUSE P1", "OPENED P1"]  # joined: bookkeeping
+    titles = [cell(panel, r, COL_TITLE) for r in range(4)]
+    assert titles[0] == "Incident resolved: ICBC gateway down"
+    assert titles[1].startswith("Incident mitigated") and titles[1].endswith("ICBC gateway down")
+    assert titles[2] == "Root cause now mysql-trade (was ICBC gateway): 3 of 4 root alerts now name mysql-trade"
+    assert titles[3] == "Incident opened: ICBC gateway down"
+    d = theme.DARK
+    assert [cell(panel, r, COL_KIND, Qt.ItemDataRole.ForegroundRole) for r in (0, 1, 3)] == [
+        d.color("ok"), d.color("warn"), d.color("crit")]
+
+
+def test_the_wall_card_shows_the_state_change_in_its_colour(qtbot, feed):
+    """The wall's narrow dock draws cards: the state word and its amber must be there too."""
+    now = feed.view.newest_ms
+    feed.view.apply(Events((incident(1, now - 10_000, "mitigated", "mitigated"),)))
+    panel = make_panel(qtbot, feed.view)
+    panel.set_wall_mode(True)
+    panel.resize(380, 300)
+    QApplication.processEvents()
+    assert panel.compact and not panel.filters_bar.isVisible()
+    assert cell(panel, 0, COL_KIND) == "MITIGATED P1"
+    image = panel.table.viewport().grab().toImage()
+    warn = theme.DARK.color("warn")
+    amber = sum(1 for x in range(0, image.width(), 2) for y in range(0, min(image.height(), 80), 2)
+                if image.pixelColor(x, y).name() == warn.name())
+    assert amber > 20

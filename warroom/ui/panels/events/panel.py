@@ -4,6 +4,10 @@ Newest on top, with the time in the feed's time zone, a short kind word coloured
 severity, the subject and the title. Bounded (``MAX_ROWS``), filterable by kind; the
 filter and the time zone are saved with the panel state. It answers the war room's first
 question: "was there a release?".
+
+Alert and incident events read as the state changes they are (``warroom.ui.panels.events.rows``):
+"FIRING P1" in red, "MITIGATED" in amber, "RESOLVED" in green; a flapping alert is one row
+("FIRING P2 ×4"); pending alerts and other bookkeeping only with the PENDING toggle on.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
 from warroom.ui.panels.events.card import EventCardDelegate
+from warroom.ui.panels.events.rows import FeedRow, fold, fold_key, incident_text, is_amend, is_routine, state_level, \
+    state_word
 from warroom.ui.panels.health.feed_text import feed_event_text
 
 MAX_ROWS = 500
@@ -59,9 +65,9 @@ def event_level(event: Event) -> str:
 
 
 def level_color(level: str) -> QColor:
-    """The colour of an ``event_level``."""
+    """The colour of an ``event_level`` (or a ``rows.state_level``: ``ok`` is a recovery)."""
     t = theme.current()
-    return {"crit": t.color("crit"), "warn": t.color("warn"), "change": t.color("accent")}.get(
+    return {"crit": t.color("crit"), "warn": t.color("warn"), "ok": t.color("ok"), "change": t.color("accent")}.get(
         level, t.color("text_dim"))
 
 
@@ -91,6 +97,7 @@ class EventTableModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[Event] = []
+        self._folds: dict[str, FeedRow] = {}  # by event id: rows standing for several transitions
         self.utc_offset_minutes = DEFAULT_UTC_OFFSET_MINUTES
         self.names = Names()  # the feed's display names (the panel sets them on refresh)
 
@@ -99,11 +106,18 @@ class EventTableModel(QAbstractTableModel):
         """The events shown, top (newest) first."""
         return list(self._rows)
 
-    def reset_rows(self, rows: list[Event]) -> None:
-        """Replace every row (``rows`` newest first)."""
+    def reset_rows(self, rows: list[Event], folds: list[FeedRow] | None = None) -> None:
+        """Replace every row (``rows`` newest first); ``folds`` say which rows stand for
+        several transitions of one alert."""
         self.beginResetModel()
         self._rows = list(rows)
+        self._folds = {r.event.id: r for r in folds or () if r.count > 1 or r.first_ts != r.event.ts}
         self.endResetModel()
+
+    def fired_count(self, row: int) -> int:
+        """How many times the alert of a row fired within its fold (1 for a row of one event)."""
+        fr = self._folds.get(self._rows[row].id)
+        return fr.count if fr is not None else 1
 
     def prepend(self, newer: list[Event], limit: int) -> None:
         """Insert events newer than the top row (newest first) and drop rows beyond ``limit``."""
@@ -148,19 +162,28 @@ class EventTableModel(QAbstractTableModel):
             if col == COL_TIME:
                 return format_time(e.ts, self.utc_offset_minutes)
             if col == COL_KIND:
-                word = kind_word(e.kind)
-                return word if e.severity is Severity.INFO else f"{word} {e.severity.value}"
+                word = state_word(e) or kind_word(e.kind)
+                word = word if e.severity is Severity.INFO else f"{word} {e.severity.value}"
+                count = self.fired_count(index.row())
+                return f"{word} ×{count}" if count > 1 else word
             if col == COL_SUBJECT:  # people read names; the id stays in the tooltip
                 return self.names.subject(e.subject, str(e.attrs.get("subject_kind") or ""))
+            if e.kind is EventKind.INCIDENT:
+                return incident_text(e, self.names)
             return feed_event_text(e) or event_title(e.title, e.attrs)
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == COL_KIND:
-                return level_color(event_level(e))
+                return level_color(state_level(e) or event_level(e))
             return theme.current().color("text_dim" if col == COL_TIME else "text")
         if role == Qt.ItemDataRole.FontRole and col == COL_KIND:
             return theme.ui_font(16.0, bold=True)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{e.title}\n{e.kind.value} · {e.severity.value} · {e.subject} · {e.id}"
+            tip = f"{e.title}\n{e.kind.value} · {e.severity.value} · {e.subject} · {e.id}"
+            fr = self._folds.get(e.id)
+            if fr is not None:
+                tip += "\n" + QCoreApplication.translate("EventFeedPanel", "fired %1 times since %2").replace(
+                    "%1", str(fr.count)).replace("%2", format_time(fr.first_ts, self.utc_offset_minutes))
+            return tip
         if role == Qt.ItemDataRole.UserRole:
             return e
         return None
@@ -177,6 +200,7 @@ class EventFeedPanel(Panel):
         super().__init__(source, parent)
         self.max_rows = MAX_ROWS
         self._hidden: set[EventKind] = set()
+        self._show_pending = False  # pending alerts and other bookkeeping (rows.is_routine)
         self._until: int | None = None  # the cursor the rows were built up to
         self._seen: set[str] = set()  # ids of the events already considered (shown or filtered out)
         self.model = EventTableModel(self)
@@ -208,6 +232,16 @@ class EventFeedPanel(Panel):
             button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             button.toggled.connect(self._on_filter_toggled)
             self._buttons[kind] = button
+        # One more toggle, off by default: pending alerts are noise until they fire.
+        self.pending_button = button = QToolButton(filters)
+        button.setObjectName("event_filter_pending")
+        button.setText(self.tr("PENDING"))
+        button.setFont(theme.ui_font(11.0, bold=True))
+        button.setCheckable(True)
+        button.setChecked(False)
+        button.setToolTip(self.tr("Show pending alerts, alerts that cleared before firing and alerts joining an incident"))
+        button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        button.toggled.connect(self.set_show_pending)
         self._wrap_filters(FILTER_COLUMNS)
 
         self.table = QTableView(self)
@@ -246,12 +280,15 @@ class EventFeedPanel(Panel):
 
     def _measure(self) -> None:
         """Row height, column widths and the filter toggles' width, from the fonts in force."""
-        self._filter_px = max(b.sizeHint().width() for b in self._buttons.values())
+        self._filter_px = max(b.sizeHint().width() for b in self._toggles())
         self._row_height = int(self.table.fontMetrics().height() * 1.6)
         header = self.table.horizontalHeader()
         metrics, head_metrics = self.table.fontMetrics(), header.fontMetrics()
         self._wide_widths = []  # of the time, kind and subject columns
-        for col, sample in ((COL_TIME, "88:88:88"), (COL_KIND, "INCIDENT P0"), (COL_SUBJECT, "merchant-gateway")):
+        # The kind column holds state changes too ("MITIGATED P1 ×4"), in the UI language.
+        kind_sample = max((f"{w} P0 ×9" for w in (kind_word(EventKind.INCIDENT), self.tr("MITIGATED"),
+                                                 self.tr("RESOLVED"))), key=metrics.horizontalAdvance)
+        for col, sample in ((COL_TIME, "88:88:88"), (COL_KIND, kind_sample), (COL_SUBJECT, "merchant-gateway")):
             title = self.model.headerData(col, Qt.Orientation.Horizontal)
             width = max(metrics.horizontalAdvance(sample), head_metrics.horizontalAdvance(title)) + theme.px(28)
             if not (self._compact and col == COL_TIME):  # the compact card stretches over the time column
@@ -282,14 +319,22 @@ class EventFeedPanel(Panel):
         self._set_compact(width < self._wide_px)
         self._wrap_filters(max(1, (width - theme.px(12)) // (self._filter_px + self._filter_grid.spacing())))
 
+    def _toggles(self) -> list[QToolButton]:
+        """Every filter toggle: one per kind, then PENDING."""
+        return [*self._buttons.values(), self.pending_button]
+
     def _wrap_filters(self, columns: int) -> None:
         """Lay the filter toggles out ``columns`` to a row, in balanced rows."""
-        n = len(self._buttons)
+        toggles = self._toggles()
+        n = len(toggles)
+        # Never one toggle a row: a dock tabbed behind another keeps a stale, tiny width, and
+        # ten rows of toggles would ask the window for more height than the screen has.
+        columns = max(2, columns)
         columns = -(-n // -(-n // max(1, min(columns, n))))  # as few columns as the rows need
         if columns == self._filter_columns:
             return
         self._filter_columns = columns
-        for i, button in enumerate(self._buttons.values()):
+        for i, button in enumerate(toggles):
             self._filter_grid.addWidget(button, i // columns, i % columns)
 
     def _set_compact(self, compact: bool) -> None:
@@ -334,6 +379,22 @@ class EventFeedPanel(Panel):
         """Print times in another time zone."""
         self.model.set_utc_offset(int(minutes))
 
+    @property
+    def show_pending(self) -> bool:
+        """True when pending alerts and other bookkeeping (``rows.is_routine``) are shown."""
+        return self._show_pending
+
+    def set_show_pending(self, show: bool) -> None:
+        """Show or hide pending alerts and other bookkeeping."""
+        show = bool(show)
+        if self.pending_button.isChecked() != show:
+            self.pending_button.blockSignals(True)
+            self.pending_button.setChecked(show)
+            self.pending_button.blockSignals(False)
+        if show != self._show_pending:
+            self._show_pending = show
+            self._rebuild()
+
     def filter_button(self, kind: EventKind) -> QToolButton:
         """The filter toggle of a kind (checked = shown)."""
         return self._buttons[kind]
@@ -358,8 +419,12 @@ class EventFeedPanel(Panel):
         self._seen.update(e.id for e in fresh)
         if len(self._seen) > 2 * len(events) + self.max_rows:  # forget ids the view has dropped
             self._seen = {e.id for e in events}
-        fresh = [e for e in fresh if e.kind not in self._hidden]
+        fresh = [e for e in fresh if e.kind not in self._hidden and not is_amend(e)
+                 and (self._show_pending or not is_routine(e))]
         if not fresh:
+            return
+        if any(fold_key(e) is not None for e in fresh):
+            self._rebuild()  # a transition of an alert may fold into a row already shown
             return
         fresh = _newest_first(fresh)
         top = self.model.rows[0].ts if self.model.rows else None
@@ -378,7 +443,8 @@ class EventFeedPanel(Panel):
             unique.setdefault(e.id, e)
         self._seen = set(unique)
         shown = [e for e in unique.values() if e.kind not in self._hidden]
-        self.model.reset_rows(_newest_first(shown)[: self.max_rows])
+        rows = fold(shown, show_routine=self._show_pending)[: self.max_rows]
+        self.model.reset_rows([r.event for r in rows], rows)
 
     def _on_filter_toggled(self, _checked: bool) -> None:
         self._hidden = {k for k, b in self._buttons.items() if not b.isChecked()}
@@ -386,8 +452,9 @@ class EventFeedPanel(Panel):
 
     # -- state -----------------------------------------------------------------------------
     def save_state(self) -> dict[str, Any]:
-        """The kinds hidden and the time zone."""
-        return {"hidden_kinds": sorted(k.value for k in self._hidden), "utc_offset_minutes": self.utc_offset_minutes}
+        """The kinds hidden, whether pending alerts show, and the time zone."""
+        return {"hidden_kinds": sorted(k.value for k in self._hidden), "utc_offset_minutes": self.utc_offset_minutes,
+                "show_pending": self._show_pending}
 
     def restore_state(self, state: dict[str, Any]) -> None:
         """Apply saved settings; unknown kinds and bad values are ignored."""
@@ -400,3 +467,5 @@ class EventFeedPanel(Panel):
         if isinstance(hidden, list):
             known = {k.value: k for k in EventKind}
             self.set_hidden_kinds({known[v] for v in hidden if isinstance(v, str) and v in known})
+        if isinstance(state.get("show_pending"), bool):
+            self.set_show_pending(state["show_pending"])

@@ -44,21 +44,39 @@ def state_word(state: str) -> str:
     return {
         "open": translate("IncidentsPanel", "OPEN"),
         "acknowledged": translate("IncidentsPanel", "ACKNOWLEDGED"),
+        "mitigated": translate("IncidentsPanel", "MITIGATED"),
         "recovering": translate("IncidentsPanel", "RECOVERING"),
         "resolved": translate("IncidentsPanel", "RESOLVED"),
     }.get(state, state.upper())
 
 
+#: States in which users no longer feel the outage: amber (mitigated) or green (recovering), never red.
+RECOVERED_STATES = ("mitigated", "recovering")
+
+
 def state_color(state: str) -> str:
-    """Open is red, acknowledged amber (someone is on it, still broken), recovering green."""
+    """Red only while users feel it: open, or acknowledged (someone is on it, still broken);
+    mitigated amber (users recovered, the root still alerts); recovering green."""
     t = theme.current()
-    return {"open": t.crit, "acknowledged": t.warn, "recovering": t.ok}.get(state, t.text_dim)
+    return {"open": t.crit, "acknowledged": t.crit, "mitigated": t.warn, "recovering": t.ok}.get(state, t.text_dim)
+
+
+def incident_color(inc: Incident) -> str:
+    """The colour of an incident's severity chip: its severity's while users feel it, amber once
+    mitigated (a P1 that is mitigated must not read as a red P1), dim once resolved."""
+    t = theme.current()
+    if inc.state in RECOVERED_STATES:
+        return t.warn
+    return severity_color(inc.severity)
 
 
 def duration_text(inc: Incident, now_ms: int | None) -> str:
     """``open 4m 10s`` for a live incident, ``MTTR 12m 03s`` once service was restored."""
     if inc.resolved_ms is not None and not inc.live:
         return translate("IncidentsPanel", "MTTR %1").replace("%1", format_age(inc.resolved_ms - inc.started_ms))
+    mitigated = getattr(inc, "mitigated_ms", None)
+    if inc.state in RECOVERED_STATES and mitigated is not None:
+        return translate("IncidentsPanel", "mitigated in %1").replace("%1", format_age(mitigated - inc.started_ms))
     if now_ms is None:
         return ""
     return translate("IncidentsPanel", "open %1").replace("%1", format_age(now_ms - inc.started_ms))
@@ -89,8 +107,10 @@ def incident_card(inc: Incident, now_ms: int | None) -> Card:
     badges = (Badge(state_word(inc.state), state_color(inc.state), bold=True),
               Badge(owner, "" if inc.owner else t.warn), Badge(alerts), Badge(_name(inc.root_cause)))
     # Titled by root cause and impact ("ICBC gateway down — QR-code payment 64.8 %"), in the UI language.
-    return Card(inc.severity.value, severity_color(inc.severity), incident_title(inc) or _name(inc.root_cause),
-                chip_filled=inc.live, bold=inc.live, dim=not inc.live, right=duration_text(inc, now_ms),
+    return Card(inc.severity.value, incident_color(inc), incident_title(inc) or _name(inc.root_cause),
+                # Mitigated: an outlined amber chip, beside the filled ones of incidents users still feel.
+                chip_filled=inc.live and inc.state not in RECOVERED_STATES, bold=inc.live, dim=not inc.live,
+                right=duration_text(inc, now_ms),
                 badges=badges)
 
 
@@ -109,6 +129,9 @@ def incident_summary(inc: Incident, now_ms: int | None, utc_offset_minutes: int)
                      .replace("%2", who or "?").replace("%3", format_age(inc.acked_ms - inc.detected_ms)))
     else:
         parts.append(translate("IncidentsPanel", "not acknowledged"))
+    mitigated = getattr(inc, "mitigated_ms", None)
+    if mitigated is not None:
+        parts.append(translate("IncidentsPanel", "mitigated %1").replace("%1", at(mitigated)))
     if inc.resolved_ms is not None and not inc.live:
         parts.append(translate("IncidentsPanel", "restored %1").replace("%1", at(inc.resolved_ms)))
     parts.append(duration_text(inc, now_ms))
@@ -164,9 +187,12 @@ def _incident_row(ev: Event, titles: dict[str, str]) -> TimelineRow:
         return row(translate("IncidentsPanel", "JOINED"), t.text_dim, translate("IncidentsPanel", "Alert joined: %1")
                    .replace("%1", titles.get(fp, fp)), routine=True)
     if action == "root_cause_changed":
-        return row(translate("IncidentsPanel", "ROOT CAUSE"), t.warn, translate("IncidentsPanel", "Root cause now %1 (was %2)")
+        return row(translate("IncidentsPanel", "ROOT CAUSE"), t.accent, translate("IncidentsPanel", "Root cause now %1 (was %2)")
                    .replace("%1", _name(str(a.get("root_cause") or "?")))
-                   .replace("%2", _name(str(a.get("previous_root_cause") or "?"))))
+                   .replace("%2", _name(str(a.get("previous_root_cause") or "?"))), str(a.get("reason") or ""))
+    if action == "mitigated":
+        return row(translate("IncidentsPanel", "MITIGATED"), t.warn,
+                   translate("IncidentsPanel", "Mitigated: users recovered, the root cause still alerts"))
     if action == "escalated":
         return row(translate("IncidentsPanel", "ESCALATED"), severity_color(ev.severity),
                    translate("IncidentsPanel", "Escalated to %1").replace("%1", ev.severity.value))

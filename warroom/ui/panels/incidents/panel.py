@@ -26,11 +26,12 @@ from warroom.core.language.names import names_for
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.incidents import dialogs as incident_dialogs
-from warroom.ui.panels.alerts.cards import CardDelegate, severity_color
+from warroom.ui.panels.alerts.cards import CardDelegate
 from warroom.ui.panels.alerts.widgets import MessageLine, make_button, make_toggle, off_label, off_or_page
 from warroom.ui.panels.base import Panel
-from warroom.ui.panels.incidents.model import (ID_ROLE, incident_title, IncidentListModel, TimelineModel, incident_order,
-                                              incident_summary, state_color, state_word, timeline_rows)
+from warroom.ui.panels.incidents.model import (ID_ROLE, RECOVERED_STATES, incident_color, incident_title,
+                                              IncidentListModel, TimelineModel, incident_order, incident_summary,
+                                              state_color, state_word, timeline_rows)
 from warroom.ui.panels.wrapping import WrapLabel, WrapRow
 
 log = logging.getLogger(__name__)
@@ -166,13 +167,18 @@ class IncidentsPanel(Panel):
         if self.list_model.set_items(incidents):
             self._fit_list()
         live = sum(1 for i in incidents if i.live)
+        mitigated = sum(1 for i in incidents if i.live and i.state in RECOVERED_STATES)
         t = theme.current()
         if not incidents:
             self.summary.setText(self.tr("No incidents"))
+        elif mitigated:  # mitigated is live but not "resolved", and not red either
+            self.summary.setText(self.tr("%1 open  ·  %2 mitigated  ·  %3 resolved").replace("%1", str(live - mitigated))
+                                 .replace("%2", str(mitigated)).replace("%3", str(len(incidents) - live)))
         else:
             self.summary.setText(self.tr("%1 live  ·  %2 resolved").replace("%1", str(live))
                                  .replace("%2", str(len(incidents) - live)))
-        self.summary.setStyleSheet(f"color: {t.crit if live else t.ok}; padding: 2px 6px;")
+        colour = t.crit if live > mitigated else t.warn if mitigated else t.ok
+        self.summary.setStyleSheet(f"color: {colour}; padding: 2px 6px;")
         if self._selected not in self._incidents:  # the top incident is what the room wants to see
             self._selected = incidents[0].id if incidents else None
         self._show_selected()
@@ -208,7 +214,7 @@ class IncidentsPanel(Panel):
         name_pt = f"{theme.ui_font(15.0).pointSizeF():.1f}"
         self.heading.setText(
             f"<span style='font-size:{name_pt}pt; font-weight:bold'>"
-            f"<span style='color:{severity_color(inc.severity)}'>{inc.severity.value}</span>&nbsp; "
+            f"<span style='color:{incident_color(inc)}'>{inc.severity.value}</span>&nbsp; "
             f"{_html(incident_title(inc) or inc.root_cause)}&nbsp; "
             f"<span style='color:{state_color(inc.state)}'>{_html(state_word(inc.state))}</span></span>"
             f"&nbsp;&nbsp; <span style='color:{t.text_dim}'>{_html(text)}</span>")

@@ -63,7 +63,8 @@ class KpiThresholds:
     p99_crit_ms: float = 3000.0
     tps_drop_warn: float = 0.15  # TPS this fraction below its learned normal (TpsNormal) warns
     tps_drop_crit: float = 0.30
-    mttr_warn_min: float = 5.0  # the north star is 1 minute; past 5 the room should ask why
+    mttr_goal_min: float = 1.0  # the north star: service restored within a minute (the tile's goal line)
+    mttr_warn_min: float = 5.0  # past 5 the room should ask why
     mttr_crit_min: float = 15.0
 
     def success_level(self, ratio: float | None) -> str:
@@ -79,10 +80,11 @@ class KpiThresholds:
         return "crit" if p99_ms > self.p99_crit_ms else "warn" if p99_ms > self.p99_warn_ms else "ok"
 
     def mttr_level(self, minutes: float | None) -> str:
-        """Level of a mean time to restore, in minutes."""
+        """Level of a mean time to restore, in minutes: over the goal already warns."""
         if minutes is None:
             return "unknown"
-        return "crit" if minutes > self.mttr_crit_min else "warn" if minutes > self.mttr_warn_min else "ok"
+        warn = min(self.mttr_warn_min, self.mttr_goal_min)
+        return "crit" if minutes > self.mttr_crit_min else "warn" if minutes > warn else "ok"
 
     def tps_level(self, tps: float | None, normal: float | None) -> str:
         """Level of TPS against its learned normal: a silent drop in payments is an alarm."""
@@ -236,6 +238,29 @@ def _scenario_key(name: str, scenario: str) -> SeriesKey:
     return SeriesKey(name, {"scenario": scenario})
 
 
+#: Incident states in which users no longer feel the outage (``warroom.core.incident``): amber, not red.
+MITIGATED_STATES = ("mitigated", "recovering")
+
+
+def split_active(live: Iterable[Any]) -> tuple[list[Any], list[Any]]:
+    """Live incidents as (open, mitigated): red means only an open, unmitigated incident."""
+    live = list(live)
+    return ([i for i in live if i.state not in MITIGATED_STATES], [i for i in live if i.state in MITIGATED_STATES])
+
+
+def _restored_s(times: Any) -> float | None:
+    """Time to mitigation (``mttr_mitigated_s``) of incident times or rolling KPIs, else to
+    resolution (a log written before incidents were mitigated)."""
+    value = getattr(times, "mttr_mitigated_s", None)
+    return value if value is not None else getattr(times, "mttr_s", None)
+
+
+def _restored_ms(times: Any) -> int | None:
+    """When an incident was mitigated, else resolved."""
+    value = getattr(times, "mitigated_ms", None)
+    return value if value is not None else getattr(times, "resolved_ms", None)
+
+
 def format_count(value: float) -> str:
     """A rate such as TPS with thousands separators: ``9,622``."""
     return f"{value:,.0f}"
@@ -346,27 +371,59 @@ class KpiTilesPanel(Panel):
             return
         self._incident_key = key
         events = view.events(until_ms=cursor)
+        self._refresh_mttr(events, cursor)
+        self._refresh_active(watch.incidents())
+
+    def _refresh_mttr(self, events: list, cursor: int) -> None:
+        """MTTR to mitigation (the north star: service restored) as the number, against the
+        1-minute goal line; MTTR to resolution beside it in the note."""
+        tile, t = self._tiles["mttr"], self.thresholds
+        goal = self.tr("goal %1 min").replace("%1", f"{t.mttr_goal_min:g}")
         today = mttx.rolling(events, cursor, window="today")
         week = mttx.rolling(events, cursor, window="7d")
-        kpis, label = (today, self.tr("today")) if today.mttr_s is not None else (week, self.tr("last 7 days"))
-        times = [t.mttr_s / 60.0 for t in mttx.incident_times(events, now_ms=cursor)
-                 if t.mttr_s is not None and t.resolved_ms is not None and t.resolved_ms >= week.start_ms]
-        if kpis.mttr_s is None:
-            self._tiles["mttr"].set_reading(DASH, "unknown", self.tr("no resolved incidents"))
-        else:
-            minutes = kpis.mttr_s / 60.0
-            note = self.tr("%1, %2 resolved").replace("%1", label).replace("%2", str(kpis.resolved))
-            self._tiles["mttr"].set_reading(f"{minutes:.1f}", self.thresholds.mttr_level(minutes), note,
-                                            np.asarray(times, dtype=np.float64))
-        live = [i for i in watch.incidents() if i.live]
-        if not live:
-            self._tiles["incidents"].set_reading("0", "ok", self.tr("none open"))
+        kpis, label = ((today, self.tr("today")) if _restored_s(today) is not None
+                       else (week, self.tr("last 7 days")))
+        restored = _restored_s(kpis)
+        times = [m / 60.0 for m in (_restored_s(i) for i in mttx.incident_times(events, now_ms=cursor)
+                                    if (_restored_ms(i) or 0) >= week.start_ms) if m is not None]
+        if restored is None:  # nothing to draw against the goal: it is said in words
+            tile.set_goal(None)
+            tile.set_reading(DASH, "unknown", self.tr("no resolved incidents") + " · " + goal)
             return
-        worst = min(live, key=lambda i: (i.severity.value, i.detected_ms))
-        level = "crit" if worst.severity.value in ("P0", "P1") else "warn"
-        root = names_for(self.source.topology, self.source.plans).subject(worst.root_cause) if worst.root_cause else "?"
-        note = self.tr("%1 · root %2").replace("%1", worst.severity.value).replace("%2", root)
-        self._tiles["incidents"].set_reading(str(len(live)), level, note)
+        tile.set_goal(t.mttr_goal_min, goal)
+        minutes = restored / 60.0
+        if kpis.mttr_s is not None:
+            note = self.tr("to mitigation · to resolution %1 min · %2").replace("%1", f"{kpis.mttr_s / 60.0:.1f}").replace(
+                "%2", label)
+        else:
+            note = self.tr("to mitigation · none resolved yet · %1").replace("%1", label)
+        tile.set_reading(f"{minutes:.1f}", t.mttr_level(minutes), note, np.asarray(times, dtype=np.float64))
+
+    def _refresh_active(self, incidents: Iterable[Any]) -> None:
+        """Live incidents, open (red: users still feel it) told apart from mitigated (amber)."""
+        tile = self._tiles["incidents"]
+        live = [i for i in incidents if i.live]
+        if not live:
+            tile.set_reading("0", "ok", self.tr("none open"))
+            return
+        open_, mitigated = split_active(live)
+        worst = min(open_ or mitigated, key=lambda i: (i.severity.value, i.detected_ms))
+        names = names_for(self.source.topology, self.source.plans)
+        root = names.subject(worst.root_cause) if worst.root_cause else self.tr("unknown")
+        if open_:
+            paging = any(i.severity.value in ("P0", "P1") for i in open_)
+            level = "crit" if paging else "warn"
+        else:
+            level = "warn"
+        root_part = self.tr("root %1").replace("%1", root)
+        if open_ and not mitigated:
+            note: tuple = ((worst.severity.value, level), (" · " + root_part, ""))
+        elif mitigated and not open_:
+            note = ((self.tr("%1 mitigated").replace("%1", str(len(mitigated))), "warn"), (" · " + root_part, ""))
+        else:
+            note = ((self.tr("%1 open").replace("%1", str(len(open_))), level), (" · ", ""),
+                    (self.tr("%1 mitigated").replace("%1", str(len(mitigated))), "warn"), (" · " + root_part, ""))
+        tile.set_reading(str(len(live)), level, note)
 
     def _learn_normal(self, view: LiveView, scenarios: list[str], cursor: int) -> None:
         """Teach the TPS baseline the points since the last refresh (all it needs after a jump)."""

@@ -3,7 +3,11 @@
 pyqtgraph plot per tile would cost a scene, axes and a view box for a 60-pixel line.
 
 Stale data (``show_stale``) is painted greyed: the number dimmed, no level colour nor red
-wash, and the data's age ("42 s old") on a blue-grey badge where the level word goes."""
+wash, and the data's age ("42 s old") on a blue-grey badge where the level word goes.
+
+A note may be made of coloured parts (``note_parts``: "1 open" in red, "1 mitigated" in amber),
+and a sparkline may carry a goal (``set_goal``): a dashed line at the goal's value with its
+label ("goal 1 min"), the line's scale stretched to include it so the room sees how far off it is."""
 
 from __future__ import annotations
 
@@ -36,6 +40,10 @@ class KpiTileWidget(QWidget):
         self._min_span = 0.0
         self._stale_since: int | None = None
         self._stale_age = ""
+        self._note_parts: tuple[tuple[str, str], ...] = ()
+        self._goal: float | None = None
+        self._goal_label = ""
+        self._fill = QColor()
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(160, 120)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -65,6 +73,27 @@ class KpiTileWidget(QWidget):
     def note(self) -> str:
         """The small line under the number."""
         return self._note
+
+    @property
+    def note_parts(self) -> tuple[tuple[str, str], ...]:
+        """The note as (text, level) parts, a part coloured by its level ("" for the dim text)."""
+        return self._note_parts or ((self._note, ""),) if self._note else ()
+
+    @property
+    def goal(self) -> float | None:
+        """The value of the sparkline's goal line, if any."""
+        return self._goal
+
+    @property
+    def goal_label(self) -> str:
+        """The goal line's label ("goal 1 min")."""
+        return self._goal_label
+
+    def set_goal(self, value: float | None, label: str = "") -> None:
+        """Draw a dashed goal line at ``value`` on the sparkline (None: none)."""
+        if (value, label) != (self._goal, self._goal_label):
+            self._goal, self._goal_label = value, label
+            self.update()
 
     @property
     def trend(self) -> np.ndarray:
@@ -101,14 +130,21 @@ class KpiTileWidget(QWidget):
         return {"ok": self.tr("OK"), "warn": self.tr("WARNING"), "crit": self.tr("CRITICAL")}.get(
             self._level, self.tr("NO DATA"))
 
-    def set_reading(self, value: str, level: str, note: str = "", trend: np.ndarray | None = None,
-                    min_span: float = 0.0) -> None:
-        """Show a new value; repaints only if something visible changed."""
+    def set_reading(self, value: str, level: str, note: str | tuple[tuple[str, str], ...] = "",
+                    trend: np.ndarray | None = None, min_span: float = 0.0) -> None:
+        """Show a new value; repaints only if something visible changed. ``note`` is a string,
+        or (text, level) parts painted one after the other, each in its level's colour."""
+        parts: tuple[tuple[str, str], ...] = ()
+        if not isinstance(note, str):
+            parts = tuple((str(text), str(lv)) for text, lv in note)
+            note = "".join(text for text, _ in parts)
         trend = np.empty(0, np.float64) if trend is None else np.asarray(trend, dtype=np.float64)
         same_trend = trend is self._trend or (len(trend) == len(self._trend) and np.array_equal(trend, self._trend))
-        if (value, level, note, min_span) == (self._value, self._level, self._note, self._min_span) and same_trend:
+        if ((value, level, note, min_span, parts) == (self._value, self._level, self._note, self._min_span,
+                                                     self._note_parts) and same_trend):
             return
         self._value, self._level, self._note, self._min_span = value, level, note, min_span
+        self._note_parts = parts
         self._trend = trend
         self.setToolTip(f"{self._caption}: {value} {self.unit}".strip())
         self.setAccessibleName(self.toolTip())
@@ -133,6 +169,7 @@ class KpiTileWidget(QWidget):
             # A red wash on the whole tile: the one thing that must be seen from the back of the room.
             fill = _blend(fill, level_color, 0.22)
         p.setBrush(fill)
+        self._fill = fill  # the goal label's plate
         alarm = self._level in ("warn", "crit") and not stale
         p.setPen(QPen(level_color if alarm else t.color("border"), 3.0 if alarm else 1.0))
         p.drawRoundedRect(box, 8.0, 8.0)
@@ -165,14 +202,58 @@ class KpiTileWidget(QWidget):
         if self._note:
             line = QRectF(inner.left(), value_rect.bottom(), inner.width(), note_h)
             p.setFont(_fitted_font(self._note, line.height() * 0.85, 14.0 * _floor_scale(), line.width(), False))
-            p.setPen(t.color("text_dim"))
-            note = QFontMetricsF(p.font()).elidedText(self._note, Qt.TextElideMode.ElideRight, line.width())
-            p.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, note)
+            if self._note_parts and not stale:
+                self._paint_note_parts(p, line)
+            else:
+                p.setPen(t.color("text_dim"))
+                note = QFontMetricsF(p.font()).elidedText(self._note, Qt.TextElideMode.ElideRight, line.width())
+                p.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, note)
         if spark_h:
             gap = max(6.0, spark_h * 0.15)  # keep the line off the note above it
             spark = QRectF(inner.left(), inner.bottom() - spark_h + gap, inner.width(), spark_h - gap)
             self._paint_sparkline(p, spark, t.color("unknown") if stale else level_color, t.color("border"))
         p.end()
+
+    def _paint_note_parts(self, p: QPainter, line: QRectF) -> None:
+        """The note's parts one after the other, coloured parts in bold, elided at the edge."""
+        t = theme.current()
+        plain = QFont(p.font())
+        bold = QFont(plain)
+        bold.setBold(True)
+        x = line.left()
+        for text, level in self._note_parts:
+            font = bold if level else plain
+            metrics = QFontMetricsF(font)
+            room = line.right() - x
+            if room <= 0:
+                break
+            shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+            p.setFont(font)
+            p.setPen(t.status_color(level) if level else t.color("text_dim"))
+            p.drawText(QRectF(x, line.top(), room, line.height()),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, shown)
+            x += metrics.horizontalAdvance(shown)
+        p.setFont(plain)
+
+    def _paint_goal(self, p: QPainter, rect: QRectF, y: float) -> None:
+        """The goal as a dashed line across the sparkline at height ``y``, its label above it at
+        the left (the newest point is at the right)."""
+        t = theme.current()
+        p.setPen(QPen(t.color("text"), 2.0, Qt.PenStyle.DashLine))
+        p.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+        if self._goal_label:
+            # Read from the back of the room like the note: never under 13 px at 1080p. The label
+            # sits on the line's left end (the oldest points).
+            font = _pixel_font(max(13.0 * _floor_scale(), self.height() * 0.085), True)
+            p.setFont(font)
+            metrics = QFontMetricsF(font)
+            # On a plate of the tile's own fill, centred on the line: above it, it would hit the note.
+            plate = QRectF(rect.left(), y - metrics.height() / 2.0, metrics.horizontalAdvance(self._goal_label) + 8.0,
+                           metrics.height())
+            p.fillRect(plate, self._fill)
+            p.setPen(t.color("text"))
+            p.drawText(plate.adjusted(2.0, 0.0, 0.0, 0.0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                       self._goal_label)
 
     @staticmethod
     def _paint_badge(p: QPainter, line: QRectF, word: str, color: QColor, text_color: QColor) -> QRectF:
@@ -218,7 +299,8 @@ class KpiTileWidget(QWidget):
     def _paint_sparkline(self, p: QPainter, rect: QRectF, color: QColor, base_color: QColor) -> None:
         values = self._trend
         finite = values[np.isfinite(values)]
-        if len(finite) < 2:
+        goal = self._goal
+        if len(finite) < 2 and goal is None:
             return
         buckets = max(2, min(MAX_SPARK_POINTS, int(rect.width() / SPARK_PX_PER_POINT)))
         if len(finite) > buckets:
@@ -226,7 +308,9 @@ class KpiTileWidget(QWidget):
             # recent: sensor noise averages out and a real step still shows.
             size = len(finite) // buckets
             finite = finite[len(finite) - size * buckets:].reshape(buckets, size).mean(axis=1)
-        lo, hi = float(finite.min()), float(finite.max())
+        lo, hi = (float(finite.min()), float(finite.max())) if len(finite) else (goal, goal)
+        if goal is not None:  # the goal is always in sight, and a little room above it
+            lo, hi = min(lo, 0.0, goal), max(hi, goal * 1.5)
         if hi - lo < self._min_span:  # a flat line for noise, not waves
             mid = (hi + lo) / 2.0
             lo, hi = mid - self._min_span / 2.0, mid + self._min_span / 2.0
@@ -235,6 +319,14 @@ class KpiTileWidget(QWidget):
         ys = rect.bottom() - (finite - lo) / span * rect.height()
         p.setPen(QPen(base_color, 1.0))
         p.drawLine(QPointF(rect.left(), rect.bottom()), QPointF(rect.right(), rect.bottom()))
+        if goal is not None:
+            self._paint_goal(p, rect, rect.bottom() - (goal - lo) / span * rect.height())
+        if len(finite) == 1:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(color)
+            p.drawEllipse(QPointF(rect.right(), float(ys[-1])), 4.8, 4.8)
+        if len(finite) < 2:
+            return
         # A 3-pixel line as three 1-pixel passes a pixel apart: Qt's raster engine strokes an
         # antialiased wide pen some forty times slower (2 ms a tile, every second).
         line = create_qpolygonf(len(xs))  # filled through a numpy view: no QPointF per point
@@ -287,7 +379,7 @@ def _bands(tile: KpiTileWidget) -> tuple[float, float, float, float]:
     w, h, s = float(tile.width()), float(tile.height()), _floor_scale()
     pad = max(10.0 * s, min(w, h) * 0.06)
     head_h = max(22.0 * s, h * 0.15)
-    spark_h = h * 0.18 if len(tile.trend) >= 2 else 0.0
+    spark_h = h * 0.18 if len(tile.trend) >= 2 or tile.goal is not None else 0.0
     note_h = max(18.0 * s, h * 0.11) if tile.note else 0.0
     return pad, head_h, spark_h, note_h
 

@@ -177,12 +177,15 @@ class MapDrawing:
         self.bounds = boxes_bounds(positions.values())
 
     def colour(self, value: Callable[[SeriesKey], float | None], words: tuple[str, ...],
-               sight: QRectF | None) -> Iterator[None]:
+               sight: QRectF | None, silent: Callable[[str], float | None] | None = None) -> Iterator[None]:
         """Levels, captions and widths from ``value(key)`` (a generator). ``words`` are the
-        translated "%1 req/s", "%1 err", "load %1", "%1 unhealthy", "all healthy"; captions
-        are made only for boxes whose centre is in ``sight`` (all if None), and only while
-        ``captions_on``."""
-        rate_word, err_word, load_word, sick_word, fine_word = words
+        translated "%1 req/s", "%1 err", "load %1", "%1 unhealthy", "all healthy" and
+        "no data for %1 s"; captions are made only for boxes whose centre is in ``sight`` (all
+        if None), and only while ``captions_on``. ``silent(service)`` is how long a service has
+        sent no data when that counts as "no data" (``warroom.ui.panels.map.silence``), else
+        None: such a box is grey and says so, whatever its last numbers were."""
+        rate_word, err_word, load_word, sick_word, fine_word, *rest = words
+        silent_word = rest[0] if rest else "no data for %1 s"
         captions = self.captions_on
         for i, (name, node) in enumerate(list(self.nodes.items())):
             if name in self.group_keys:
@@ -193,6 +196,12 @@ class MapDrawing:
                 if captions and (sight is None or sight.contains(node.pos())):
                     caption = sick_word.replace("%1", str(sick)) if sick else fine_word
                 node.set_state(worst(levels), caption, (len(levels), sick, worst(levels)))
+                continue
+            quiet = silent(name) if silent is not None else None
+            node.set_no_data(quiet)
+            if quiet is not None:
+                caption = silent_word.replace("%1", f"{quiet:,.0f}") if captions else None
+                node.set_state("unknown", caption, ())
                 continue
             rps_key, err_key, p99_key, sat_key = self.service_keys[name]
             rps, err, p99, sat = value(rps_key), value(err_key), value(p99_key), value(sat_key)

@@ -127,6 +127,7 @@ class ServiceNodeItem(QGraphicsItem):
         self.kind = kind
         self.members = members  # services it stands for: more than one for a collapsed group
         self.stale = False  # the data is old: drawn grey, no health colour (``set_stale``)
+        self.no_data_s: float | None = None  # this service stopped reporting this long ago (``set_no_data``)
         self.found = False  # the find box's answer
         self.level = "unknown"
         self.numbers: tuple = ()  # (requests/s, error ratio, p99 s, saturation), for the tooltip
@@ -176,6 +177,19 @@ class ServiceNodeItem(QGraphicsItem):
             if self.root_badge is not None:
                 self.root_badge.update()
 
+    @property
+    def no_data(self) -> bool:
+        """True while the service sends no data (grey, a dashed border, "no data for N s")."""
+        return self.no_data_s is not None
+
+    def set_no_data(self, seconds: float | None) -> None:
+        """The service stopped reporting ``seconds`` ago (None: it reports). Drawn grey with a
+        dashed border: its last numbers must not pass for its health."""
+        was = self.no_data
+        self.no_data_s = seconds
+        if was != self.no_data:
+            self.update()
+
     def set_found(self, found: bool) -> None:
         """Ring the service the find box found."""
         if found != self.found:
@@ -183,7 +197,8 @@ class ServiceNodeItem(QGraphicsItem):
             self.update()
 
     def _caption_color(self) -> QColor:
-        return theme.current().color("text" if self.level in ("warn", "crit") and not self.stale else "text_dim")
+        loud = (self.level in ("warn", "crit") or self.no_data) and not self.stale
+        return theme.current().color("text" if loud else "text_dim")
 
     def figure_px(self) -> tuple[float, float]:
         """The pixel sizes of the name's and the caption's type, in scene units."""
@@ -262,8 +277,11 @@ class ServiceNodeItem(QGraphicsItem):
             painter.setPen(QPen(t.color("text"), 3, Qt.PenStyle.DashLine))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(box.adjusted(-7, -7, 7, 7), 17, 17)
-        width = 5.0 if self.level in ("warn", "crit") and not self.stale else 3.0
-        painter.setPen(QPen(self.border_color, width))
+        width = 5.0 if (self.level in ("warn", "crit") or self.no_data) and not self.stale else 3.0
+        pen = QPen(self.border_color, width)
+        if self.no_data and not self.stale:  # grey like "unknown", but it was there and went
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
         painter.setBrush(QBrush(self.fill_color))
         if self.is_group:  # a stack of cards: more than one service stands behind this box
             painter.drawRoundedRect(box.adjusted(width / 2 + 8, width / 2 - 6, -width / 2 + 6, -width / 2 - 8), 12, 12)
@@ -295,6 +313,7 @@ class RootBadge(QGraphicsItem):
     def __init__(self, text: str, parent: "ServiceNodeItem") -> None:
         super().__init__(parent)
         self.text = text
+        self.level = "crit"  # "warn" while its incident is mitigated (users recovered): amber, not red
         self._font = _font(24, True)  # readable at the zoom that fits a whole platform
         self.lines = 1
         self._rect = self.places(parent.box())[0][0]
@@ -332,6 +351,12 @@ class RootBadge(QGraphicsItem):
         """Where it is drawn, in its node's coordinates."""
         return QRectF(self._rect)
 
+    def set_level(self, level: str) -> None:
+        """``crit`` (red) while users feel the outage, ``warn`` (amber) once it is mitigated."""
+        if level != self.level:
+            self.level = level
+            self.update()
+
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         return self._rect.adjusted(-2, -2, 2, 2)
 
@@ -340,9 +365,11 @@ class RootBadge(QGraphicsItem):
         stale = getattr(self.parentItem(), "stale", False)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QBrush(t.status_color("unknown" if stale else "crit")))
+        fill = t.status_color("unknown" if stale else self.level)
+        painter.setBrush(QBrush(fill))
         painter.drawRoundedRect(self._rect, 6, 6)
-        painter.setPen(QColor("white"))
+        luminance = 0.299 * fill.redF() + 0.587 * fill.greenF() + 0.114 * fill.blueF()
+        painter.setPen(QColor("#0b0f14" if luminance > 0.55 else "white"))  # dark on amber reads better
         painter.setFont(self._font)
         text = self.text.replace(" ", "\n", 1) if self.lines > 1 else self.text
         painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, text)

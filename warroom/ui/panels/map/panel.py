@@ -25,7 +25,7 @@ ones; a wall (``set_wall_mode``) shows none of the controls.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import shiboken6
 from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, Signal
@@ -50,6 +50,7 @@ from warroom.ui.panels.map.items import (
 from warroom.ui.panels.map.layout import BIG_MAP_SERVICES, LayoutRunner, MapLayout
 from warroom.ui.panels.map.view import MapScene, TopologyMapView
 from warroom.ui.panels.map.service_detail import ServiceDetailView
+from warroom.ui.panels.map.silence import silent_for_s, stale_after_of
 
 MIN_SCALE, MAX_SCALE = 0.1, 6.0
 _FIT_MARGIN = 14.0  # scene units around the map when it is fitted
@@ -339,12 +340,26 @@ class TopologyMapPanel(Panel):
             self._colour_queued = False  # data arriving from now on needs another pass
         self._coloured_for = (self.source.cursor_ms, self.source.points_received)
         words = (self.tr("%1 req/s"), self.tr("%1 err"), self.tr("load %1"),  # once a pass
-                 self.tr("%1 unhealthy"), self.tr("all healthy"))
+                 self.tr("%1 unhealthy"), self.tr("all healthy"), self.tr("no data for %1 s"))
         # Captions are made only where they can be read: at this zoom, and on a big map only
         # on screen (a small map's are all made: a pan then shows them at once).
         sight = self._sight() if self.drawing.captions_on and self.drawing.big else None
-        yield from self.drawing.colour(self.source.value, words, sight)
+        yield from self.drawing.colour(self.source.value, words, sight, self._silence())
         self._after_levels()
+
+    def _silence(self) -> Callable[[str], float | None]:
+        """``silent(service)`` for this pass: seconds without data past the no-data limit, else None."""
+        view = self.source
+        cursor, stale_after = view.cursor_ms, stale_after_of(view.alerting)
+        topology = view.topology
+
+        def silent(name: str) -> float | None:
+            try:
+                cadence = float(getattr(topology.service(name), "cadence_s", 0.0) or 0.0)
+            except (KeyError, ValueError, TypeError):
+                cadence = 0.0
+            return silent_for_s(name, view.value, view.window, cursor, stale_after_s=stale_after, cadence_s=cadence)
+        return silent
 
     def _after_levels(self) -> None:
         """What follows the levels: who "unhealthy only" shows, and the calls' numbers."""
@@ -389,6 +404,8 @@ class TopologyMapPanel(Panel):
             count, sick, _ = item.numbers
             return self.tr("%1\n%2 services, %3 unhealthy\nclick to open the group").replace(
                 "%1", item.label).replace("%2", str(count)).replace("%3", str(sick))
+        if isinstance(item, ServiceNodeItem) and item.no_data_s is not None:
+            return item.label + "\n" + self.tr("no data for %1 s").replace("%1", f"{item.no_data_s:,.0f}")
         if isinstance(item, ServiceNodeItem) and len(item.numbers) == 4:
             rps, err, p99, sat = item.numbers
             return self.tr("%1\nrequests %2/s\nerrors %3\np99 %4\nload %5").replace("%1", item.label).replace(
@@ -413,9 +430,24 @@ class TopologyMapPanel(Panel):
         self.root_causes = roots
         drawn = {self._drawn(r) for r in roots}  # a root inside a collapsed group badges the group
         text = self.tr("ROOT CAUSE")
+        calm = self._mitigated_roots(watch)
         for name, node in self.nodes.items():
             node.set_root_cause(name in drawn, text)
+            if node.root_badge is not None:
+                node.root_badge.set_level("warn" if name in calm else "crit")
         self._place_badges()
+
+    def _mitigated_roots(self, watch: Any) -> set[str]:
+        """Drawn nodes whose roots' live incidents are all mitigated: their badge is amber (red is
+        only for an open, unmitigated incident)."""
+        incidents = getattr(watch, "incidents", None)
+        if not callable(incidents):
+            return set()
+        calm, hot = set(), set()
+        for inc in incidents():
+            if inc.live and inc.root_cause:
+                (calm if inc.state in ("mitigated", "recovering") else hot).add(self._drawn(inc.root_cause))
+        return calm - hot
 
     def _drawn(self, service: str) -> str | None:
         """The node drawing ``service``: itself, or its collapsed group."""
@@ -576,7 +608,7 @@ class TopologyMapPanel(Panel):
     def _apply_filter(self) -> None:
         only = self.unhealthy_only
         for name, node in self.nodes.items():
-            shown = not only or node.level in _UNHEALTHY or node.root_cause or name == self._found
+            shown = not only or node.level in _UNHEALTHY or node.no_data or node.root_cause or name == self._found
             if shown != node.isVisible():
                 node.setVisible(shown)
         all_on = self.drawing.all_edges_on
