@@ -454,75 +454,222 @@
 <context>
     <name>EventFeedPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="38"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="44"/>
         <source>DEPLOY</source>
         <extracomment>Kinds whose routine (info) events are changes to the platform: shown in the accent colour.</extracomment>
         <translation>发布</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="39"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="45"/>
         <source>CONFIG</source>
         <translation>配置</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="40"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="46"/>
         <source>ALERT</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="41"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="47"/>
         <source>INCIDENT</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="42"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="48"/>
         <source>PLAN</source>
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="43"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="49"/>
         <source>FAULT</source>
         <translation>故障注入</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="44"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="50"/>
         <source>FEED</source>
         <translation>数据源</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="45"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="51"/>
         <source>NOTE</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="46"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="52"/>
         <source>SILENCE</source>
         <translation>静默</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="136"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="150"/>
         <source>Time (%1)</source>
         <translation>时间 (%1)</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="137"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="151"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="137"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="151"/>
         <source>Subject</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="138"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="152"/>
         <source>What happened</source>
         <translation>事件详情</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="207"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="184"/>
+        <source>fired %1 times since %2</source>
+        <translation>自 %2 起触发 %1 次</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="231"/>
         <source>Show or hide this kind of event</source>
         <translation>显示或隐藏此类事件</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="238"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="103"/>
+        <source>PENDING</source>
+        <extracomment>Transitions of one alert this close together (ms) are one row.</extracomment>
+        <translation>待触发</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="242"/>
+        <source>Show pending alerts, alerts that cleared before firing and alerts joining an incident</source>
+        <translation>显示待触发的告警、触发前已消除的告警以及并入故障的告警</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="289"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="107"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="120"/>
+        <source>MITIGATED</source>
+        <translation>已缓解</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="290"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="108"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="123"/>
+        <source>RESOLVED</source>
+        <translation>已恢复</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="104"/>
+        <source>CLEARED</source>
+        <translation>已消除</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="105"/>
+        <source>FIRING</source>
+        <translation>告警中</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="106"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="118"/>
+        <source>ACKED</source>
+        <translation>已认领</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="114"/>
+        <source>OPENED</source>
+        <translation>已创建</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="115"/>
+        <source>JOINED</source>
+        <translation>已并入</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="116"/>
+        <source>ROOT CAUSE</source>
+        <translation>根因</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="117"/>
+        <source>ESCALATED</source>
+        <translation>已升级</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="119"/>
+        <source>OWNER</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="121"/>
+        <source>RECOVERING</source>
+        <translation>恢复中</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="122"/>
+        <source>REOPENED</source>
+        <translation>重新打开</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="124"/>
+        <source>MERGED</source>
+        <translation>已合并</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="167"/>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="170"/>
+        <source>Root cause now %1 (was %2)</source>
+        <translation>根因变为 %1（原为 %2）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="175"/>
+        <source>Incident opened: %1</source>
+        <translation>故障已创建：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="176"/>
+        <source>Incident mitigated (users recovered, root still alerting): %1</source>
+        <translation>故障已缓解（用户侧已恢复，根因仍在告警）：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="177"/>
+        <source>Incident recovering: %1</source>
+        <translation>故障恢复中：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="178"/>
+        <source>Incident resolved: %1</source>
+        <translation>故障已解决：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="179"/>
+        <source>Incident reopened: %1</source>
+        <translation>故障重新打开：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="180"/>
+        <source>Incident escalated to %2: %1</source>
+        <translation>故障升级为 %2：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="181"/>
+        <source>Incident acknowledged by %2: %1</source>
+        <translation>故障已由 %2 认领：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="182"/>
+        <source>Incident owner %2: %1</source>
+        <translation>故障负责人 %2：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="183"/>
+        <source>Incident merged: %1</source>
+        <translation>故障已合并：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="184"/>
+        <source>Alert joined the incident: %1</source>
+        <translation>告警已并入故障：%1</translation>
     </message>
 </context>
 <context>
@@ -930,332 +1077,359 @@
     </message>
     <message>
         <location filename="../../warroom/ui/panels/incidents/model.py" line="47"/>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="180"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="194"/>
+        <source>MITIGATED</source>
+        <translation>已缓解</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="48"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="206"/>
         <source>RECOVERING</source>
         <translation>恢复中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="48"/>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="147"/>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="185"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="49"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="170"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="211"/>
         <source>RESOLVED</source>
         <translation>已恢复</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="61"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="76"/>
         <source>MTTR %1</source>
+        <extracomment>States in which users no longer feel the outage: amber (mitigated) or green (recovering), never red.</extracomment>
         <translation>MTTR %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="64"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="79"/>
+        <source>mitigated in %1</source>
+        <translation>%1 内缓解</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="82"/>
         <source>open %1</source>
         <translation>已持续 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="84"/>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="211"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="102"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="237"/>
         <source>owner %1</source>
         <translation>负责人 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="85"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="103"/>
         <source>no owner</source>
         <translation>未指定负责人</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="87"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="105"/>
         <source>1 alert</source>
         <translation>1 条告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="88"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="106"/>
         <source>%1 alerts</source>
         <translation>%1 条告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="102"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="122"/>
         <source>started %1</source>
         <translation>开始于 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="103"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="123"/>
         <source>detected %1 (MTTD %2)</source>
         <translation>发现于 %1（MTTD %2）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="108"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="128"/>
         <source>acked %1 by %2 (MTTA %3)</source>
         <translation>%2 认领于 %1（MTTA %3）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="111"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="131"/>
         <source>not acknowledged</source>
         <translation>未认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="113"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="134"/>
+        <source>mitigated %1</source>
+        <translation>缓解于 %1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="136"/>
         <source>restored %1</source>
         <translation>恢复于 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="135"/>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="167"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="158"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="190"/>
         <source>ROOT CAUSE</source>
         <translation>根因</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="136"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="159"/>
         <source>%1: root cause now %2</source>
         <translation>%1：根因变为 %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="139"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="162"/>
         <source>FIRING</source>
         <translation>告警中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="142"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="165"/>
         <source>ACKED</source>
         <translation>已认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="146"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="169"/>
         <source>CLEARED</source>
         <translation>已消除</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="148"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="171"/>
         <source>PENDING</source>
         <translation>待定</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="160"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="183"/>
         <source>OPENED</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="160"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="183"/>
         <source>Incident opened: %1</source>
         <translation>故障已创建：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="161"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="184"/>
         <source>root cause %1</source>
         <translation>根因 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="164"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="187"/>
         <source>JOINED</source>
         <translation>并入</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="164"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="187"/>
         <source>Alert joined: %1</source>
         <translation>告警并入：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="167"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="190"/>
         <source>Root cause now %1 (was %2)</source>
         <translation>根因变为 %1（原为 %2）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="171"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="195"/>
+        <source>Mitigated: users recovered, the root cause still alerts</source>
+        <translation>已缓解：用户侧已恢复，根因仍在告警</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="197"/>
         <source>ESCALATED</source>
         <translation>升级</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="172"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="198"/>
         <source>Escalated to %1</source>
         <translation>升级为 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="174"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="200"/>
         <source>ACK</source>
         <translation>认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="175"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="201"/>
         <source>Acknowledged by %1</source>
         <translation>%1 已认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="177"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="203"/>
         <source>OWNER</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="177"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="203"/>
         <source>Owner: %1</source>
         <translation>负责人：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="178"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="204"/>
         <source>set by %1</source>
         <translation>由 %1 指定</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="181"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="207"/>
         <source>All alerts resolved: verifying the recovery</source>
         <translation>告警已全部恢复：正在验证恢复情况</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="183"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="209"/>
         <source>REOPENED</source>
         <translation>重新打开</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="183"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="209"/>
         <source>Reopened: an alert fired again</source>
         <translation>重新打开：告警再次触发</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="185"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="211"/>
         <source>Resolved: recovery verified</source>
         <translation>已恢复：恢复已验证</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="187"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="213"/>
         <source>Merged in %1</source>
         <translation>已将 %1 合并进来</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="188"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="214"/>
         <source>Merged into %1</source>
         <translation>已合并至 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="189"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="215"/>
         <source>MERGED</source>
         <translation>合并</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="190"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="216"/>
         <source>INCIDENT</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="209"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="235"/>
         <source>NOTE</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="214"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="240"/>
         <source>due %1</source>
         <translation>截止 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="215"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="241"/>
         <source>ACTION</source>
         <translation>措施</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="218"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="244"/>
         <source>DEPLOY</source>
         <translation>发布</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="219"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="245"/>
         <source>CONFIG</source>
         <translation>配置</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="220"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="246"/>
         <source>PLAN</source>
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="69"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="70"/>
         <source>Alerting is off</source>
         <translation>告警未启用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="88"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="89"/>
         <source>Acknowledge</source>
         <translation>认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="89"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="90"/>
         <source>Set owner…</source>
         <translation>指定负责人…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="90"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="91"/>
         <source>Add note…</source>
         <translation>添加备注…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="91"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="92"/>
         <source>Action item…</source>
         <translation>改进措施…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="92"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="93"/>
         <source>A follow-up with an owner (and a due date), listed in the report</source>
         <translation>带负责人（及截止日期）的后续改进事项，会列入复盘报告</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="93"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="94"/>
         <source>All events</source>
         <translation>全部事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="171"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="173"/>
         <source>No incidents</source>
         <translation>无故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="173"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="175"/>
+        <source>%1 open  ·  %2 mitigated  ·  %3 resolved</source>
+        <translation>%1 个未缓解  ·  %2 个已缓解  ·  %3 个已解决</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="178"/>
         <source>%1 live  ·  %2 resolved</source>
         <translation>进行中 %1  ·  已恢复 %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="275"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="289"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="303"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="315"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="281"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="295"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="309"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="321"/>
         <source>Select an incident first.</source>
         <translation>请先选择一个故障。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="280"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="295"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="308"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="320"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="286"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="301"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="314"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="326"/>
         <source>Say who you are: every action names who took it.</source>
         <translation>请填写姓名：每项操作都会记录操作人。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="282"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="288"/>
         <source>An acknowledgement needs a comment: say what you are doing about it.</source>
         <translation>认领需填写说明：请写明正在如何处置。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="283"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="289"/>
         <source>Incident acknowledged.</source>
         <translation>故障已认领。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="297"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="303"/>
         <source>Owner set: %1</source>
         <translation>已指定负责人：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="309"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="315"/>
         <source>Note added.</source>
         <translation>备注已添加。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="322"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="328"/>
         <source>An action item needs what to do and who owns it.</source>
         <translation>改进措施需要写明做什么以及负责人。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="324"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="330"/>
         <source>Action item added for %1.</source>
         <translation>已为 %1 添加改进措施。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="333"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="339"/>
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
@@ -1263,23 +1437,23 @@
 <context>
     <name>KpiTileWidget</name>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/tile.py" line="101"/>
+        <location filename="../../warroom/ui/panels/kpi/tile.py" line="130"/>
         <source>OK</source>
         <extracomment>Most points drawn in a sparkline; longer trends are averaged into buckets.</extracomment>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/tile.py" line="101"/>
+        <location filename="../../warroom/ui/panels/kpi/tile.py" line="130"/>
         <source>WARNING</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/tile.py" line="101"/>
+        <location filename="../../warroom/ui/panels/kpi/tile.py" line="130"/>
         <source>CRITICAL</source>
         <translation>严重</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/tile.py" line="102"/>
+        <location filename="../../warroom/ui/panels/kpi/tile.py" line="131"/>
         <source>NO DATA</source>
         <translation>无数据</translation>
     </message>
@@ -1287,101 +1461,127 @@
 <context>
     <name>KpiTilesPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="276"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="301"/>
         <source>TPS</source>
-        <extracomment>Fewer points than this (a minute of data) and the TPS baseline is not trusted yet. The TPS baseline: the median of the last 15 minutes, 30 s behind. Over a day of the simulated platform&apos;s traffic curve the normal ramps then move TPS at most ~9 % from that median (a 30-minute window: 16 %, too close to the warning), so only a real drop warns. What the baseline learns from when it starts (or starts again): the view&apos;s whole hour, so a console opened in the middle of an outage still knows the normal from before it.</extracomment>
+        <extracomment>Fewer points than this (a minute of data) and the TPS baseline is not trusted yet. The TPS baseline: the median of the last 15 minutes, 30 s behind. Over a day of the simulated platform&apos;s traffic curve the normal ramps then move TPS at most ~9 % from that median (a 30-minute window: 16 %, too close to the warning), so only a real drop warns. What the baseline learns from when it starts (or starts again): the view&apos;s whole hour, so a console opened in the middle of an outage still knows the normal from before it. Incident states in which users no longer feel the outage (``warroom.core.incident``): amber, not red.</extracomment>
         <translation>TPS</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="276"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="301"/>
         <source>tx/s</source>
         <translation>笔/秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="277"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="302"/>
         <source>Success rate</source>
         <translation>成功率</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="278"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="303"/>
         <source>P99 latency</source>
         <translation>P99 延迟</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="278"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="303"/>
         <source>ms</source>
         <translation>ms</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="279"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="304"/>
         <source>MTTR</source>
         <translation>MTTR</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="279"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="304"/>
         <source>min</source>
         <translation>分钟</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="280"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="305"/>
         <source>Active incidents</source>
         <translation>进行中故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="313"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="338"/>
         <source>learning normal TPS</source>
         <translation>正在学习正常 TPS</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="317"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="342"/>
         <source>%1% vs normal</source>
         <translation>较正常 %1%</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="323"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="348"/>
         <source>goal ≥ %1%</source>
         <translation>目标 ≥ %1%</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="331"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="356"/>
         <source>entry services</source>
         <translation>入口服务</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="341"/>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="342"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="366"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="367"/>
         <source>alerting off</source>
         <translation>告警未启用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="351"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="381"/>
+        <source>goal %1 min</source>
+        <translation>目标 %1 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="384"/>
         <source>today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="351"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="385"/>
         <source>last 7 days</source>
         <translation>近 7 天</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="355"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="391"/>
         <source>no resolved incidents</source>
         <translation>无已恢复故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="358"/>
-        <source>%1, %2 resolved</source>
-        <translation>%1，已恢复 %2 起</translation>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="396"/>
+        <source>to mitigation · to resolution %1 min · %2</source>
+        <translation>缓解用时 · 解决用时 %1 分钟 · %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="363"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="399"/>
+        <source>to mitigation · none resolved yet · %1</source>
+        <translation>缓解用时 · 尚无已解决 · %1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="412"/>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="418"/>
+        <source>root %1</source>
+        <translation>根因 %1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="422"/>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="425"/>
+        <source>%1 mitigated</source>
+        <translation>%1 个已缓解</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="424"/>
+        <source>%1 open</source>
+        <translation>%1 个未缓解</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/kpi/panel.py" line="407"/>
         <source>none open</source>
         <translation>无进行中故障</translation>
-    </message>
-    <message>
-        <location filename="../../warroom/ui/panels/kpi/panel.py" line="368"/>
-        <source>%1 · root %2</source>
-        <translation>%1 · 根因 %2</translation>
     </message>
 </context>
 <context>
@@ -1520,7 +1720,7 @@
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plans/detail.py" line="80"/>
-        <location filename="../../warroom/ui/panels/plans/panel.py" line="99"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="101"/>
         <source>Roll back…</source>
         <translation>回滚…</translation>
     </message>
@@ -1551,7 +1751,7 @@
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plans/detail.py" line="167"/>
-        <location filename="../../warroom/ui/panels/plans/panel.py" line="308"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="313"/>
         <source>Select a plan to see what it would do.</source>
         <translation>选择一个预案，查看其执行影响。</translation>
     </message>
@@ -1562,13 +1762,13 @@
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plans/detail.py" line="206"/>
-        <location filename="../../warroom/ui/panels/plans/list_model.py" line="102"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="93"/>
         <source>RISK: HIGH</source>
         <translation>风险：高</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plans/detail.py" line="207"/>
-        <location filename="../../warroom/ui/panels/plans/list_model.py" line="103"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="94"/>
         <source>RISK: LOW</source>
         <translation>风险：低</translation>
     </message>
@@ -1756,13 +1956,13 @@
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/list_model.py" line="118"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="109"/>
         <source>SUGGESTED for %1</source>
         <translation>推荐用于 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/list_model.py" line="91"/>
-        <location filename="../../warroom/ui/panels/plans/list_model.py" line="121"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="82"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="112"/>
         <source>by %1 at %2</source>
         <translation>%1 于 %2</translation>
     </message>
@@ -1805,7 +2005,7 @@
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plans/progress.py" line="85"/>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="116"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="117"/>
         <source>NOT EFFECTIVE</source>
         <translation>未见效</translation>
     </message>
@@ -1845,227 +2045,257 @@
         <translation>已回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="98"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="99"/>
         <source>FAILOVER</source>
         <extracomment>The feed&apos;s clock shown as in the event list (the platform runs on UTC+8).</extracomment>
         <translation>容灾切换</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="98"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="99"/>
         <source>RATE LIMIT</source>
         <translation>限流</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="99"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="100"/>
         <source>DEGRADE</source>
         <translation>降级</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="112"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="100"/>
+        <source>ROLLBACK</source>
+        <translation>回滚发布</translation>
+    </message>
+    <message>
         <location filename="../../warroom/ui/panels/plans/text.py" line="113"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="114"/>
         <source>EXECUTING</source>
         <translation>执行中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="114"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="115"/>
         <source>IN FORCE</source>
         <translation>已生效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="115"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="116"/>
         <source>EFFECTIVE</source>
         <translation>已见效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="117"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="118"/>
         <source>ROLLING BACK</source>
         <translation>回滚中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="118"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="119"/>
         <source>FAILED</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="119"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="120"/>
         <source>rolled back</source>
         <translation>已回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="120"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="121"/>
         <source>expired</source>
         <translation>已到期</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="143"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="144"/>
         <source>success</source>
         <translation>成功率</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="144"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="145"/>
         <source>error rate</source>
         <translation>错误率</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="145"/>
         <location filename="../../warroom/ui/panels/plans/text.py" line="146"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="147"/>
         <source>requests</source>
         <translation>请求量</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="160"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="161"/>
         <source>%1 %2 within %3</source>
         <translation>%3 内 %1 %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="171"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="172"/>
         <source>no guard KPI: check by hand that it worked</source>
         <translation>无守护指标：请人工确认是否见效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="187"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="188"/>
         <source>none: stays in force until rolled back</source>
         <translation>无：持续生效，直至回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="188"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="189"/>
         <source>rolls back by itself %1 after execution (warning %2 before)</source>
         <translation>执行 %1 后自动回滚（提前 %2 预警）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="209"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="210"/>
+        <source>Unknown target %1: the feed&apos;s topology does not have it, so there is nothing to preview.</source>
+        <translation>未知目标 %1：数据源的拓扑中没有它，无法预览。</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="213"/>
         <source>no recent data</source>
         <translation>近期无数据</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="210"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="214"/>
         <source>No estimate: %1.</source>
         <translation>无法估算：%1。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="219"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="225"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="220"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="226"/>
         <source>Switches %1 to its standby%2: %3 req/s of load, %4 of capacity.</source>
         <translation>将 %1 切换到备用%2：负载 %3 请求/秒，占容量 %4。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="224"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="230"/>
         <source>Scenarios touched: %1.</source>
         <translation>涉及场景：%1。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="232"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="238"/>
         <source>Would reject %1 req/s now (%2 of %3 offered), up to %4 at the peak.</source>
         <translation>当前将拦截 %1 请求/秒（占流入 %3 请求/秒的 %2），峰值时最多 %4 请求/秒。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="235"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="241"/>
         <source>Would reject nothing on average now (%1 req/s offered), up to %2 req/s at the peak.</source>
         <translation>当前平均不拦截（流入 %1 请求/秒），峰值时最多拦截 %2 请求/秒。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="239"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="245"/>
         <source>Would reject nothing now: %1 req/s offered (peak %2) is under the limit.</source>
         <translation>当前不会拦截：流入 %1 请求/秒（峰值 %2），低于限流阈值。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="242"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="248"/>
         <source>Admits at most %1 req/s (Sentinel FlowRule count).</source>
         <translation>最多放行 %1 请求/秒（Sentinel FlowRule count）。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="245"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="251"/>
         <source>Scenarios losing traffic: %1.</source>
         <translation>流量受损的场景：%1。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="253"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="259"/>
+        <source>Redeploys the previous version of %1.</source>
+        <translation>重新部署 %1 的上一版本。</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="261"/>
+        <source>Redeploys the previous version of %1: %2 req/s of load, %3 errors now.</source>
+        <translation>重新部署 %1 的上一版本：负载 %2 请求/秒，当前错误率 %3。</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="271"/>
+        <source>Stops the calls from %1 to %2; removes %3 req/s.</source>
+        <translation>停止 %1 对 %2 的调用；减少 %3 请求/秒。</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="273"/>
+        <source>Stops the calls from %1 to %2.</source>
+        <translation>停止 %1 对 %2 的调用。</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="275"/>
         <source>Switches off %1; removes %2 req/s.</source>
         <translation>关闭 %1，减少 %2 请求/秒负载。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="255"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="277"/>
         <source>Switches off %1.</source>
         <translation>关闭 %1。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="258"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="280"/>
         <source>Its callers (%1) go on without it.</source>
         <translation>其调用方（%1）将绕过它继续运行。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="267"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="289"/>
         <source>Moves %1 req/s from %2 to %3.</source>
         <translation>将 %1 请求/秒从 %2 切至 %3。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="270"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="292"/>
         <source>%1 at %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="272"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="294"/>
         <source>After the move: %1 of capacity.</source>
         <translation>切换后容量占用：%1。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/panel.py" line="82"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="84"/>
         <source>Plans unavailable</source>
         <extracomment>Narrower than this (px at 1080p), or taller than wide, the detail goes under the list. The list&apos;s share of the width when it sits beside the detail.</extracomment>
         <translation>预案不可用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/panel.py" line="83"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="85"/>
         <source>This console has no plan desk: it is not connected to a feed.</source>
         <translation>本控制台无预案执行台：未连接数据源。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/panel.py" line="98"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="100"/>
         <source>Execute…</source>
         <translation>执行…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/list_model.py" line="83"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="74"/>
         <source>SUGGESTED</source>
         <extracomment>The widest kind chip, so that every title starts at the same place.</extracomment>
         <translation>建议</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/list_model.py" line="109"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="100"/>
         <source>High risk: to execute, type the plan&apos;s id to confirm</source>
         <translation>高风险：执行时须输入预案 ID 确认</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/list_model.py" line="110"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="101"/>
         <source>Low risk: confirm twice to execute</source>
         <translation>低风险：两次确认后执行</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/list_model.py" line="130"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="121"/>
         <source>The feed offers no plans</source>
         <translation>数据源未提供预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/list_model.py" line="133"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="124"/>
         <source>%1 plans</source>
         <translation>%1 个预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/list_model.py" line="135"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="126"/>
         <source>%1 in force</source>
         <translation>%1 个已生效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/list_model.py" line="137"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="128"/>
         <source>%1 NOT EFFECTIVE</source>
         <translation>%1 个未见效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/list_model.py" line="140"/>
+        <location filename="../../warroom/ui/panels/plans/list_model.py" line="131"/>
         <source>%1 suggested</source>
         <translation>%1 个推荐</translation>
     </message>
@@ -2075,22 +2305,22 @@
         <translation>您的角色可查看预案，但无权执行</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/panel.py" line="273"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="278"/>
         <source>Review the impact, then confirm twice</source>
         <translation>复核影响后，需两次确认</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/panel.py" line="274"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="279"/>
         <source>Undo the selected plan&apos;s run</source>
         <translation>撤销所选预案的执行</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/panel.py" line="275"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="280"/>
         <source>Undo the plan</source>
         <translation>撤销该预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/panel.py" line="326"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="331"/>
         <source>No preview for %1: %2</source>
         <translation>%1 无法预估影响：%2</translation>
     </message>
@@ -2786,68 +3016,74 @@
 <context>
     <name>TopologyMapPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="111"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="112"/>
         <source>Highlight a scenario&apos;s path on the map</source>
         <extracomment>A big topology whose feed gives no groups is drawn in groups made up from its names, kinds or calls (``warroom.core.graph.grouping.derive_groups``); False draws every box.</extracomment>
         <translation>在拓扑图上高亮某个业务场景的调用链路</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="112"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="113"/>
         <source>Fit (F)</source>
         <translation>适应窗口 (F)</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="117"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="118"/>
         <source>Find a service</source>
         <translation>查找服务</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="126"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="127"/>
         <source>Unhealthy only</source>
         <translation>仅显示异常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="129"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="130"/>
         <source>Close groups</source>
         <translation>收起分组</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="145"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="146"/>
         <source>Highlight:</source>
         <translation>高亮链路：</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="341"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="342"/>
         <source>load %1</source>
         <translation>负载 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="341"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="342"/>
         <source>%1 req/s</source>
         <translation>%1/秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="341"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="342"/>
         <source>%1 err</source>
         <translation>错误 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="342"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="343"/>
         <source>%1 unhealthy</source>
         <translation>%1 个异常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="342"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="343"/>
         <source>all healthy</source>
         <translation>全部正常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="357"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="343"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="408"/>
+        <source>no data for %1 s</source>
+        <translation>已 %1 秒无数据</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="372"/>
         <source>%1/s</source>
         <translation>%1/秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="390"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="405"/>
         <source>%1
 %2 services, %3 unhealthy
 click to open the group</source>
@@ -2856,7 +3092,7 @@ click to open the group</source>
 点击展开分组</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="394"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="411"/>
         <source>%1
 requests %2/s
 errors %3
@@ -2869,19 +3105,19 @@ p99 %4
 负载 %5</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="399"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="416"/>
         <source>%1 → %2
 %3 req/s, errors %4</source>
         <translation>%1 → %2
 %3 请求/秒，错误率 %4</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="415"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="432"/>
         <source>ROOT CAUSE</source>
         <translation>根因</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="502"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="534"/>
         <source>None</source>
         <translation>无</translation>
     </message>
