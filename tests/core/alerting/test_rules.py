@@ -89,3 +89,78 @@ def test_unreadable_file_is_a_rule_error(tmp_path):
     (tmp_path / "bin.yaml").write_bytes(b"\xff\xfe\x00")
     with pytest.raises(RuleError, match="UTF-8"):
         load_rules_file(tmp_path / "bin.yaml")
+
+
+# -- issue 14: the fields that judge each service against its own normal --------------------------
+_R = "version: 1\nrules:\n  - id: a\n    series: x\n    severity: P1\n"
+
+
+@pytest.mark.parametrize("extra, line, words", [
+    ("    baseline: {direction: above, ratio: 0.5}\n", 6, "ratio must be more than 1"),
+    ("    baseline: {direction: above, floor: -1}\n", 6, "floor must be a non-negative"),
+    ("    baseline: {direction: above, fallback: 'about 2'}\n", 6, "bad 'fallback'"),
+    ("    when: '> 1'\n    slo: p50\n", 7, "slo must be one of"),
+    ("    when: '> 1'\n    subjects: gateways\n", 7, "subjects must be one of"),
+    ("    when: '> 1'\n    no_data: ignore\n", 7, "no_data must be one of"),
+    ("    when: '> 1'\n    measure: rate\n", 7, "measure must be one of"),
+    ("    when: '> 1'\n    unit: parsecs\n", 7, "unit must be one of"),
+    ("    when: '> 1'\n    cadence: often\n", 7, "cadence"),
+    ("    when: '> cadence'\n", 6, "measure: age"),
+    ("    when: '> 1'\n    title: '{subject} {basis} {nope}'\n", 7, "unknown field"),
+])
+def test_new_fields_are_checked_with_their_line(extra, line, words):
+    with pytest.raises(RuleError) as e:
+        load_rules(_R + extra, source="mine.yaml")
+    assert e.value.line == line and words in str(e.value), str(e.value)
+    assert str(e.value).startswith(f"mine.yaml:{line}:")
+
+
+def test_objectives_are_checked_and_override_the_feed():
+    bad = "version: 1\nobjectives:\n  cart:\n    p99: 0.5\nrules:\n  - id: a\n    series: x\n" \
+          "    when: '> 1'\n    severity: P1\n"
+    with pytest.raises(RuleError) as e:
+        load_rules(bad, source="o.yaml")
+    assert str(e.value).startswith("o.yaml:4:") and "unknown field 'p99'" in str(e.value)
+    rs = load_rules(bad.replace("p99:", "p99_s:"))
+    assert rs.objective("cart", "p99_s", {"p99_s": 2.0}) == 0.5
+    assert rs.objective("cache", "p99_s", {"p99_s": 2.0}) == 2.0 and rs.objective("cache", "p99_s") is None
+
+
+def test_new_fields_parse():
+    rs = load_rules(textwrap.dedent("""\
+        version: 1
+        rules:
+          - id: p99
+            series: 'service_latency_seconds{quantile="0.99"}'
+            baseline: {direction: above, ratio: 3, floor: 0.03, fallback: "> health.p99_crit"}
+            slo: p99_s
+            unit: s
+            severity: P2
+          - id: job
+            series: job_last_success_timestamp_seconds
+            measure: age
+            when: "> cadence"
+            cadence: 5m
+            no_data: alert
+            subjects: entry
+            severity: P2
+    """))
+    p99, job = rs.rules
+    assert (p99.baseline.ratio, p99.baseline.floor, p99.baseline.fallback.health) == (3.0, 0.03, "p99_crit")
+    assert (p99.slo, p99.unit, p99.subjects) == ("p99_s", "s", "all")
+    assert (job.measure, job.condition.cadence, job.cadence_s, job.no_data, job.subjects) == (
+        "age", True, 300.0, "alert", "entry")
+
+
+def test_default_rules_name_no_platform_and_speak_chinese():
+    text = default_rules_path().read_text(encoding="utf-8")
+    rs = load_rules(text)
+    for rule in rs.rules:
+        assert rule.titles.get("zh_CN"), f"{rule.id} has no Chinese title"
+        assert "service" not in rule.selector.labels, f"{rule.id} selects services by name"
+        assert not any("{subject}" in p for p in rule.plans), f"{rule.id} relies on a plan id convention"
+    for word in ("gateway", "cashier", "degrade-", "failover-", "bank"):
+        assert word not in text.split("rules:", 1)[1], word
+    ids = {r.id for r in rs.rules}
+    assert {"service-no-data", "job-missed", "consumer-lag"} <= ids
+    assert next(r for r in rs.rules if r.id == "entry-traffic-surge").subjects == "entry"

@@ -5,39 +5,76 @@ Feed it the latest points (``observe``) and the deploys and config changes it se
 events to append to the event log, one per transition:
 
     pending   the condition holds, not yet for the rule's ``for``
-    firing    it held long enough
+    firing    it held for ``for`` and now holds, in at least half of the evaluations of
+              the last ``for`` window (short clear blips do not restart the clock)
     acknowledged   someone took it (``acknowledge``), with a comment
     resolved  the condition has been clear for ``resolve_after`` (a pending alert that
-              clears is resolved with ``fired: false``)
+              clears is resolved with ``fired: false``: after a short grace of clear
+              evaluations, or, for a noisy one, as soon as it is clear at an evaluation when
+              it is at least ``for`` old and held in less than half of the last ``for``
+              window: a pending alert never lingers for ever)
+
+Baseline rules have hysteresis: an active alert stays "held" until the value is back at
+least halfway from its limit to the usual value, so a value hovering at the edge of its band
+does not flap (in between, its title shows its worst value, as while clearing). Rules that name an objective (``slo``) judge against the subject's declared
+objective where there is one; baseline rules with a ``fallback`` judge by that absolute limit
+while the baseline has learned nothing (a fresh console is not blind), and by the band they
+had before while an alert empties it.
+
+Titles never contradict their numbers: while an alert holds, its title and value are the
+latest; while it clears and when it resolves, they are its *worst* value while active, and
+the title says so ("(worst while active)"); events carry ``worst: true`` and the ``current``
+value. Fields for titles: ``warroom.core.alerting.titles``.
+
+No data: a rule with ``no_data: alert`` (the default ``service-no-data`` on ``service_up``)
+holds when the subject's measured series (all its series other than that rule's) have been
+silent for ``cadence.silent_after_s`` of the subject's cadence, or its own condition holds
+(``service_up < 1``); its value is the seconds without data. A rule with ``measure: age``
+judges ``now - value`` of a unix-seconds series (``job_last_success_timestamp_seconds``)
+every evaluation, silent or not (silence is the symptom), and ``when: "> cadence"`` compares
+it with ``silent_after_s`` of the subject's cadence. A series whose subject (or rule) has a
+cadence is judged per burst: only at evaluations that saw a new point, and it is "no data"
+only after ``silent_after_s``, not between bursts.
+
+Learning: a baseline learns a point only while no alert is active on its subject and no
+P0/P1 or ``cause: load`` alert is firing anywhere (an incident or a surge is not "normal":
+after a surge, traffic back at its usual level is not "far below normal"). Paused, the band
+keeps what it learned before; once its lagged window holds nothing it falls back as at a
+cold start.
 
 An alert is identified by its *fingerprint* (rule + series), so the same problem is one
 alert however long it lasts. Flapping is damped: an alert that fires ``flap_count`` times
 within ``flap_window`` needs five times as long to resolve, and is tagged ``flapping``.
 After each evaluation the alerts are grouped by probable root cause
 (``warroom.core.alerting.rootcause``); when an alert's root cause changes, an event with the same
-state and the new ``root_cause`` records it. Data older than ``stale_after`` is "no data":
-an alert neither fires nor resolves on silence.
+state and the new ``root_cause`` records it. Data older than ``stale_after`` (or, for a
+series with a cadence, ``cadence.silent_after_s``) is "no data": an alert neither fires nor
+resolves on silence, except on the rules made to judge silence (``no_data: alert``,
+``measure: age``).
 
 Memory is bounded for a feed that runs for weeks: a series silent for ``FORGET_AFTER_MS`` of
-feed time with no active alert is forgotten (its latest point, its rules' state and
-baselines; it starts afresh if it comes back), and at most ``MAX_CHANGES`` deploys and config
+feed time (at least twice its ``silent_after_s``) with no active alert is forgotten (its latest
+point, its rules' state and baselines; it starts afresh if it comes back), and at most ``MAX_CHANGES`` deploys and config
 changes of the last ``change_window`` are remembered.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
-from warroom.core.alerting.baseline import Baseline
+from warroom.core.alerting import titles as title_text
+from warroom.core.alerting.baseline import Band, Baseline
+from warroom.core.alerting.cadence import silent_after_s
 from warroom.core.alerting.health import DEFAULT_THRESHOLDS, HealthThresholds, thresholds_by_service
 from warroom.core.language.lang import clean_titles
 from warroom.core.model import Event, EventKind, SeriesKey, Severity
 from warroom.core.language.names import Names
 from warroom.core.alerting.rootcause import CallGraph, Symptom, find_roots
-from warroom.core.alerting.rules import Rule, RuleSet
+from warroom.core.alerting.rules import Condition, Rule, RuleSet
 from warroom.core.alerting.silences import Silence
 from warroom.core.graph.topology import Topology
 
@@ -108,21 +145,45 @@ class _Instance:
     last_band: Any = None  # the band before the alert, kept while the baseline has none
     fire_times: deque = field(default_factory=deque)
     names: Names = field(default_factory=Names)  # the feed's display names (the engine's, updated)
+    basis: title_text.Basis = field(default_factory=title_text.Basis)  # what the latest value was judged against
+    shown_basis: title_text.Basis = field(default_factory=title_text.Basis)  # ...and the value shown in the title
+    current: float = 0.0  # the latest value (``value`` may be the worst one, see showing_worst)
+    worst: tuple[float, float | None, title_text.Basis] | None = None  # while an alert is active
+    showing_worst: bool = False
+    history: deque = field(default_factory=deque)  # (ts, held) of a pending alert, last `for`
+    judged_ts: int = -1  # the point last judged (series with a cadence are judged per burst)
+    lingering: bool = False  # held only by hysteresis: back inside its limit, not yet halfway to usual
+    title_key: tuple = ()
 
     def snapshot(self) -> Alert | None:
-        """The alert with its latest value and title."""
+        """The alert with its latest (or, while clearing, worst) value and title."""
         a = self.alert
-        if a is None or (a.value == self.value and a.threshold == self.limit):
+        key = (self.value, self.limit, self.showing_worst, self.shown_basis)
+        if a is None or key == self.title_key:
             return a
         title, titles = self.titles(self.value, self.limit)
-        return replace(a, value=self.value, threshold=self.limit, title=title, titles=titles)
+        self.title_key = key
+        self.alert = replace(a, value=self.value, threshold=self.limit, title=title, titles=titles)
+        return self.alert
 
     def titles(self, value: float, limit: float | None) -> tuple[str, dict[str, str]]:
         """The default title and those per language, the subject written as people name it."""
-        rule, names = self.rule, self.names
-        title = rule.format_title(names.subject(self.subject, self.subject_kind, "en"), value, limit)
-        return title, {lang: rule.format_title(names.subject(self.subject, self.subject_kind, lang), value, limit, lang)
-                       for lang in rule.titles}
+        rule, names, basis = self.rule, self.names, self.shown_basis
+
+        def one(lang: str | None) -> str:
+            extra = title_text.fields(value, limit, rule.unit, basis, lang)
+            text = rule.format_title(names.subject(self.subject, self.subject_kind, lang or "en"), value, limit,
+                                     lang, extra)
+            return text + title_text.worst_suffix(lang) if self.showing_worst else text
+
+        return one(None), {lang: one(lang) for lang in rule.titles}
+
+    def note_worst(self, value: float, limit: float | None) -> None:
+        """Remember the value if it is the worst since the alert began."""
+        low_is_bad = (self.basis.op in ("<", "<="))
+        w = self.worst
+        if w is None or (value < w[0] if low_is_bad else value > w[0]):
+            self.worst = (value, limit, self.basis)
 
 
 def amends_root(attrs: Mapping[str, Any]) -> bool:
@@ -164,6 +225,13 @@ class AlertEngine:
         self._silences: dict[str, Silence] = {}
         self._graph: CallGraph | None = None
         self._thresholds: dict[str, HealthThresholds] = {}
+        self._entries: set[str] = set()
+        self._services: set[str] | None = None  # the topology's services (None: no topology yet)
+        self._cadence: dict[str, float] = {}
+        self._slo: dict[str, Mapping[str, float]] = {}
+        #: Newest point per service of its measured series (all but no-data rules' heartbeats).
+        self._subject_ts: dict[str, int] = {}
+        self._heartbeats = self._heartbeat_names(rules)
         #: The feed's display names, for alert titles ("ICBC gateway", not ``bank-icbc``).
         self.names = Names()
         if topology is not None:
@@ -189,6 +257,7 @@ class AlertEngine:
                 events.append(self._transition(inst, "resolved", now_ms, {"reason": "rule removed"}))
             del self._instances[fp]
         self._rules = rules
+        self._heartbeats = self._heartbeat_names(rules)
         self._by_key = {}
         for inst in self._instances.values():
             self._by_key.setdefault(inst.key, []).append(inst)
@@ -201,6 +270,10 @@ class AlertEngine:
         in alert titles."""
         self._graph = CallGraph(topology)
         self._thresholds = thresholds_by_service(topology)
+        self._entries = set(topology.entries())
+        self._services = {s.name for s in topology.services}
+        self._cadence = {s.name: s.cadence_s for s in topology.services if s.cadence_s > 0}
+        self._slo = {s.name: s.slo for s in topology.services if s.slo}
         self.names = Names(topology)
         for inst in self._instances.values():
             inst.names = self.names
@@ -208,18 +281,11 @@ class AlertEngine:
     # -- input --------------------------------------------------------------------------
     def observe(self, ts_ms: int, keys: Sequence[SeriesKey], values: Sequence[float]) -> None:
         """Take the latest value of each series (older points than what we have are ignored)."""
-        latest = self._latest
-        for key, value in zip(keys, values):
-            prev = latest.get(key)
-            if prev is None:
-                latest[key] = (ts_ms, float(value))
-                self._match(key)
-            elif ts_ms >= prev[0]:
-                latest[key] = (ts_ms, float(value))
+        self.observe_points(keys, [ts_ms] * len(keys), values)
 
     def observe_points(self, keys: Sequence[SeriesKey], ts_ms: Sequence[int], values: Sequence[float]) -> None:
         """Like ``observe`` with a timestamp per point (a batch may span several seconds)."""
-        latest = self._latest
+        latest, seen, beats = self._latest, self._subject_ts, self._heartbeats
         for key, ts, value in zip(keys, ts_ms, values):
             prev = latest.get(key)
             if prev is None:
@@ -227,6 +293,20 @@ class AlertEngine:
                 self._match(key)
             elif ts >= prev[0]:
                 latest[key] = (ts, float(value))
+            else:
+                continue
+            service = key.labels.get("service")
+            if service is not None and key.name not in beats and seen.get(service, -1) < ts:
+                if service not in seen:
+                    self._watch_silence(service)
+                seen[service] = ts
+
+    def _watch_silence(self, service: str) -> None:
+        """Give a service that sends measured series its no-data rules' state even if it never
+        sends their own series (a feed without ``service_up``): its silence still alerts."""
+        for rule in self._rules.rules:
+            if rule.no_data == "alert" and not rule.selector.labels:
+                self._match(SeriesKey(rule.selector.name, {"service": service}))
 
     def note_event(self, event: Event) -> None:
         """Remember deploys and config changes, to tag alerts that follow them."""
@@ -288,13 +368,30 @@ class AlertEngine:
         if self._next_forget_ms is None or now_ms >= self._next_forget_ms:
             self._next_forget_ms = now_ms + _FORGET_EVERY_MS
             self._forget_silent(now_ms)
-        stale_ms = self._rules.stale_after_s * 1000
+        stale_s = self._rules.stale_after_s
+        paused, disturbed = self._learning_paused()
         for inst in self._instances.values():
             point = self._latest.get(inst.key)
-            if point is None or now_ms - point[0] > stale_ms:
-                continue  # no data is not "fine": leave the alert as it is
+            rule = inst.rule
+            if point is None:
+                if rule.no_data != "alert" or inst.subject not in self._subject_ts:
+                    continue
+                point = (self._subject_ts[inst.subject], 1.0)  # no heartbeat of its own: judge by its series
             ts, value = point
-            holds, limit = self._check(inst, ts, value)
+            cadence = self._cadence_of(inst)
+            silent_ms = silent_after_s(stale_s, cadence) * 1000
+            if rule.no_data == "alert":
+                holds, value, limit = self._no_data(inst, ts, value, now_ms, silent_ms)
+            else:
+                if rule.measure == "age":
+                    value = max(0.0, now_ms / 1000 - value)  # judged every second: silence is the symptom
+                elif now_ms - ts > silent_ms:
+                    continue  # no data is not "fine": leave the alert as it is
+                elif cadence > 0 and ts == inst.judged_ts:
+                    continue  # a series that reports in bursts is judged per burst
+                inst.judged_ts = ts
+                learn = inst.alert is None and not disturbed and inst.subject not in paused
+                holds, limit = self._check(inst, ts, value, learn)
             if holds is None:
                 continue
             self._step(inst, holds, value, limit, now_ms, events)
@@ -330,8 +427,12 @@ class AlertEngine:
 
     def _forget_silent(self, now: int) -> None:
         """Forget series silent for ``FORGET_AFTER_MS`` whose rules hold no alert."""
+        stale_s = self._rules.stale_after_s
         silent = [k for k, (ts, _) in self._latest.items() if now - ts > FORGET_AFTER_MS]
         for key in silent:
+            cadence = self._cadence.get(key.labels.get("service", ""), 0.0)
+            if now - self._latest[key][0] <= 2000 * silent_after_s(stale_s, cadence):
+                continue  # a daily job is silent by design most of the day
             insts = self._by_key.get(key, [])
             if any(i.alert is not None for i in insts):
                 continue  # an alert stays as it is on silence (no data is not "fine")
@@ -339,80 +440,201 @@ class AlertEngine:
             self._by_key.pop(key, None)
             for inst in insts:
                 self._instances.pop(inst.fingerprint, None)
+        alerting = {i.subject for i in self._instances.values() if i.alert is not None}
+        for service in [s for s, ts in self._subject_ts.items() if now - ts > FORGET_AFTER_MS]:
+            if service not in alerting:
+                del self._subject_ts[service]
+                for rule in self._rules.rules:  # the no-data state _watch_silence gave it
+                    key = SeriesKey(rule.selector.name, {"service": service})
+                    if rule.no_data == "alert" and key not in self._latest:
+                        self._instances.pop(fingerprint(rule.id, key), None)
+                        self._by_key.pop(key, None)
 
-    def _check(self, inst: _Instance, ts: int, value: float) -> tuple[bool | None, float | None]:
+    @staticmethod
+    def _heartbeat_names(rules: RuleSet) -> frozenset[str]:
+        """Series that say a service is up without measuring it (no-data rules' own series)."""
+        return frozenset(r.selector.name for r in rules.rules if r.no_data == "alert")
+
+    def _cadence_of(self, inst: _Instance) -> float:
+        """How often the instance's series report: the topology's word for its service, else the rule's."""
+        return self._cadence.get(inst.subject, 0.0) or inst.rule.cadence_s
+
+    def _learning_paused(self) -> tuple[set[str], bool]:
+        """Subjects with an active alert, and whether an incident-class alert (P0/P1, or a
+        ``cause: load`` surge) is firing: baselines learn nothing then (module docstring)."""
+        subjects: set[str] = set()
+        disturbed = False
+        for inst in self._instances.values():
+            a = inst.alert
+            if a is None:
+                continue
+            subjects.add(a.subject)
+            if a.state != "pending" and (a.cause == "load" or a.severity in (Severity.P0, Severity.P1)):
+                disturbed = True
+        return subjects, disturbed
+
+    def _no_data(self, inst: _Instance, ts: int, value: float, now: int,
+                 silent_ms: float) -> tuple[bool, float, float]:
+        """A no-data rule: (holds, seconds without data, the silence limit in seconds)."""
+        if self._services is not None and inst.subject not in self._services:
+            return False, 0.0, silent_ms / 1000  # a service the feed no longer lists is gone, not silent
+        measured = self._subject_ts.get(inst.subject) if inst.subject_kind == "service" else None
+        age_ms = now - (measured if measured is not None else ts)
+        holds = age_ms >= silent_ms
         rule = inst.rule
-        if rule.condition is not None:
-            c = rule.condition
-            if c.value is not None:
-                limit = c.value
-            else:
-                th = self._thresholds.get(inst.subject, DEFAULT_THRESHOLDS)
-                assert c.health is not None
-                limit = getattr(th, c.health + "_s" if c.health.startswith("p99") else c.health)
-            return c.holds(value, limit), limit
+        if not holds and now - ts <= silent_ms and rule.condition is not None and rule.condition.value is not None:
+            holds = rule.condition.holds(value, rule.condition.value)  # service_up says it is down
+        inst.basis = title_text.Basis("fixed", ">=")
+        return holds, max(0.0, age_ms / 1000), silent_ms / 1000
+
+    def _limit(self, inst: _Instance, c: Condition, mode: str) -> tuple[float | None, str]:
+        """The limit of a fixed condition for this instance, and its mode (None: cannot judge)."""
+        if c.value is not None:
+            return c.value, mode
+        if c.cadence:
+            cadence = self._cadence_of(inst)
+            if cadence <= 0:
+                return None, mode  # a job with no declared cadence cannot miss it
+            return silent_after_s(self._rules.stale_after_s, cadence), "cadence"
+        th = self._thresholds.get(inst.subject, DEFAULT_THRESHOLDS)
+        assert c.health is not None
+        return getattr(th, c.health + "_s" if c.health.startswith("p99") else c.health), mode
+
+    def _fixed(self, inst: _Instance, c: Condition, value: float, mode: str) -> tuple[bool | None, float | None]:
+        limit, mode = self._limit(inst, c, mode)
+        if limit is None:
+            return None, None
+        usual = self._cadence_of(inst) if mode == "cadence" else math.nan
+        inst.basis = title_text.Basis(mode, c.op, usual)
+        return c.holds(value, limit), limit
+
+    def _minute(self, ts: int) -> int:
+        return int(((ts + self._rules.utc_offset_h * 3_600_000) % 86_400_000) // 60_000)
+
+    def _check(self, inst: _Instance, ts: int, value: float, learn: bool = True) -> tuple[bool | None, float | None]:
+        rule = inst.rule
+        inst.lingering = False
+        if rule.subjects == "entry" and inst.subject not in self._entries:
+            return None, None
         base = inst.baseline
-        assert base is not None and rule.baseline is not None
-        band = base.band(ts)
-        if ts != inst.last_ts:
-            inst.last_ts = ts
-            # An anomaly must not become the new normal: learn only while no alert is active.
-            base.observe(ts, value, learn=inst.alert is None)
+        band: Band | None = None
+        if base is not None:
+            band = base.band(ts)
+            if ts != inst.last_ts:
+                inst.last_ts = ts
+                # An anomaly (or an incident anywhere) must not become the new normal.
+                base.observe(ts, value, learn=learn)
+        if rule.slo:
+            objective = self._rules.objective(inst.subject, rule.slo, self._slo.get(inst.subject))
+            if objective is not None:  # a declared objective beats any learned normal
+                inst.basis = title_text.Basis("objective", ">")
+                return value > objective, objective
+        if rule.condition is not None:
+            return self._fixed(inst, rule.condition, value, "fixed")
+        spec = rule.baseline
+        assert base is not None and spec is not None
         if band is None:
-            if inst.alert is None or inst.last_band is None:
+            if inst.alert is not None and inst.last_band is not None:
+                band = inst.last_band  # the anomaly emptied the baseline's window: judge by the band before it
+            elif spec.fallback is not None:
+                return self._fixed(inst, spec.fallback, value, "cold")  # nothing learned yet: absolute limits
+            else:
                 return None, None
-            band = inst.last_band  # the anomaly emptied the baseline's window: judge by the band before it
         elif inst.alert is None:
             inst.last_band = band
-        if rule.baseline.direction == "below":
-            return value < band.low, band.low
-        return value > band.high, band.high
+        usual = band.expected
+        active = inst.alert is not None
+        if spec.direction == "below":
+            if usual < spec.floor:
+                return False, None  # a series that is normally near nothing cannot drop far
+            limit = min(band.low, usual / spec.ratio) if spec.ratio else band.low
+            inst.basis = title_text.Basis("baseline", "<", usual, self._minute(ts))
+            # Hysteresis: an active alert holds until the value is back halfway to usual; in
+            # between it "lingers" (its title shows its worst value, never a contradiction).
+            clear = limit + (usual - limit) / 2 if active else limit
+            inst.lingering = not value < limit
+            return value < clear, limit
+        limit = max(band.high, spec.ratio * usual if spec.ratio else band.high, spec.floor)
+        inst.basis = title_text.Basis("baseline", ">", usual, self._minute(ts))
+        clear = limit - (limit - max(usual, 0.0)) / 2 if active else limit
+        inst.lingering = not value > limit
+        return value > clear, limit
 
     def _step(self, inst: _Instance, holds: bool, value: float, limit: float | None, now: int,
               events: list[Event]) -> None:
         rule, alert = inst.rule, inst.alert
-        inst.value, inst.limit = value, limit
+        inst.current = value
+        if (holds and not inst.lingering) or alert is None:
+            inst.value, inst.limit, inst.shown_basis, inst.showing_worst = value, limit, inst.basis, False
+        elif inst.worst is not None:  # clearing, or held only by hysteresis: show the worst value
+            inst.value, inst.limit, inst.shown_basis = inst.worst
+            inst.showing_worst = True
         if holds:
             inst.clear_since = None
             if alert is None:
+                inst.worst = None
+                inst.history.clear()
                 inst.alert = self._new_alert(inst, value, limit, now)
                 events.append(self._transition(inst, "pending", now))
                 alert = inst.alert
             assert alert is not None
-            if alert.state == "pending" and now - alert.since_ms >= rule.for_s * 1000:
-                inst.fire_times.append(now)
-                while inst.fire_times and now - inst.fire_times[0] > self._rules.flap_window_s * 1000:
-                    inst.fire_times.popleft()
-                tags = alert.tags
-                if len(inst.fire_times) >= self._rules.flap_count and "flapping" not in tags:
-                    tags = (*tags, "flapping")
-                inst.alert = replace(alert, fired_ms=now, tags=tags)
-                events.append(self._transition(inst, "firing", now))
+            inst.note_worst(value, limit)
+            if alert.state == "pending":
+                held = self._held_share(inst, True, now)
+                if now - alert.since_ms >= rule.for_s * 1000 and held >= 0.5:
+                    inst.fire_times.append(now)
+                    while inst.fire_times and now - inst.fire_times[0] > self._rules.flap_window_s * 1000:
+                        inst.fire_times.popleft()
+                    tags = alert.tags
+                    if len(inst.fire_times) >= self._rules.flap_count and "flapping" not in tags:
+                        tags = (*tags, "flapping")
+                    inst.alert = replace(alert, fired_ms=now, tags=tags)
+                    events.append(self._transition(inst, "firing", now))
             return
         if alert is None:
             return
+        # Clearing: the title keeps the worst value while active (never "99.47 % (< 99.00 %)").
         if inst.clear_since is None:
             inst.clear_since = now
         if alert.state == "pending":
+            held = self._held_share(inst, False, now)
             # A little grace, so a value hovering at the limit is one pending alert that
-            # fires or fades, not a pending/resolved pair every other second.
+            # fires or fades, not a pending/resolved pair every other second...
             grace = min(rule.resolve_after_s, max(5.0, rule.for_s / 4))
-            if now - inst.clear_since >= grace * 1000:
-                events.append(self._transition(inst, "resolved", now, {"fired": False}))
+            # ...but a noisy one that held in less than half of its last `for` resolves too.
+            noisy = now - alert.since_ms >= rule.for_s * 1000 and held < 0.5
+            if now - inst.clear_since >= grace * 1000 or noisy:
+                events.append(self._transition(inst, "resolved", now, self._worst_attrs(inst, {"fired": False})))
                 inst.alert = None
                 inst.clear_since = None
             return
         wait = rule.resolve_after_s * (_FLAP_FACTOR if "flapping" in alert.tags else 1.0)
         if now - inst.clear_since >= wait * 1000:
-            events.append(self._transition(inst, "resolved", now, {"fired": True}))
+            events.append(self._transition(inst, "resolved", now, self._worst_attrs(inst, {"fired": True})))
             inst.alert = None
             inst.clear_since = None
+
+    @staticmethod
+    def _worst_attrs(inst: _Instance, extra: dict[str, Any]) -> dict[str, Any]:
+        return {**extra, "worst": inst.showing_worst, "current": inst.current}
+
+    @staticmethod
+    def _held_share(inst: _Instance, held: bool, now: int) -> float:
+        """Record one evaluation of a pending alert; the share of the last ``for`` window's
+        evaluations (since it began) in which the condition held."""
+        hist = inst.history
+        hist.append((now, held))
+        window = inst.rule.for_s * 1000
+        while hist and now - hist[0][0] > window:
+            hist.popleft()
+        return sum(1 for _, h in hist if h) / len(hist)
 
     def _new_alert(self, inst: _Instance, value: float, limit: float | None, now: int) -> Alert:
         rule = inst.rule
         change = self._recent_change(inst.subject, now)
         plans = tuple(dict.fromkeys(p.format(subject=inst.subject) if "{" in p else p for p in rule.plans))
         title, titles = inst.titles(value, limit)
+        inst.title_key = (value, limit, False, inst.shown_basis)
         alert = Alert(
             fingerprint=inst.fingerprint, rule=rule.id, series=inst.key, subject=inst.subject,
             subject_kind=inst.subject_kind, severity=rule.severity, state="pending", titles=titles,

@@ -4,7 +4,12 @@ Rules live in YAML (``resources/rules/default.yaml`` ships with the console; use
 their own). A rule selects series by name and label globs, and fires on a fixed
 threshold (``when: "> 5%"``), on the map's own health thresholds (``when: "> health.p99_crit"``,
 so a node that is red on the map alerts for the same reason), or on a learned baseline
-band (``baseline: {direction: below}``). See ``docs/alerts.md`` for the whole format.
+band (``baseline: {direction: above, ratio: 3, floor: 0.03, fallback: "> health.p99_crit"}``:
+k times the series' own usual value and above an absolute floor, with absolute limits until
+a baseline is learned). A rule may also judge a series against the subject's declared
+objective (``slo: p99_s``), only at entry services (``subjects: entry``), alert when its
+series stop (``no_data: alert``), or judge the age of a timestamp against the subject's
+cadence (``measure: age``, ``when: "> cadence"``). See ``docs/alerts.md`` for the whole format.
 
 ``load_rules`` checks everything before anything is used: a broken file raises
 ``RuleError`` naming the file, the line and the problem, and the caller keeps the rules it
@@ -25,7 +30,9 @@ import yaml
 
 from warroom.core.settings.durations import parse_duration
 from warroom.core.language.lang import pick
-from warroom.core.model import SeriesKey, Severity
+from warroom.core.alerting.titles import EXTRA_FIELDS, UNITS, Basis
+from warroom.core.alerting.titles import fields as title_fields
+from warroom.core.model import SLO_KEYS, SeriesKey, Severity
 from warroom.core.settings.paths import resource_dir
 
 #: Format version of rule files this code reads.
@@ -36,10 +43,13 @@ CAUSES = ("failure", "load")
 _HEALTH_FIELDS = {
     "error_warn", "error_crit", "p99_warn", "p99_crit", "saturation_warn", "saturation_crit",
 }
-_WHEN = re.compile(r"^\s*(<=|>=|<|>)\s*(?:(health\.[a-z0-9_]+)|([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*(%?))\s*$")
+_WHEN = re.compile(r"^\s*(<=|>=|<|>)\s*(?:(health\.[a-z0-9_]+|cadence)|([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*(%?))\s*$")
 _SERIES = re.compile(r"^\s*([A-Za-z_:][A-Za-z0-9_:]*)\s*(\{.*\})?\s*$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-_TITLE_FIELDS = {"subject", "value", "threshold", "rule", "severity"}
+_TITLE_FIELDS = {"subject", "value", "threshold", "rule", "severity", *EXTRA_FIELDS}
+SUBJECTS = ("all", "entry")
+NO_DATA = ("keep", "alert")
+MEASURES = ("value", "age")
 
 
 class RuleError(ValueError):
@@ -81,6 +91,14 @@ class Condition:
     op: str
     value: float | None = None
     health: str | None = None  # e.g. "p99_crit": the subject service's HealthThresholds field
+    #: ``when: "> cadence"``: the limit is ``cadence.silent_after_s`` of the subject's cadence.
+    cadence: bool = False
+
+    @property
+    def text(self) -> str:
+        """The condition as a rule file writes it (``> health.p99_crit``, ``> cadence``, ``< 0.95``)."""
+        what = "cadence" if self.cadence else f"health.{self.health}" if self.health else f"{self.value:g}"
+        return f"{self.op} {what}"
 
     def holds(self, value: float, limit: float) -> bool:
         """Whether ``value`` breaks ``limit`` under this operator."""
@@ -103,6 +121,14 @@ class BaselineSpec:
     min_abs: float = 0.0
     recent_window_s: float = 1800.0
     recent_lag_s: float = 120.0
+    #: ``above``: alert only at ``ratio`` x the usual value or more; ``below``: at usual / ratio
+    #: or less (0: the band alone decides).
+    ratio: float = 0.0
+    #: ``above``: the value must also be at least this (absolute); ``below``: the usual value
+    #: must be at least this for a drop to count (a series that is normally near 0 cannot drop).
+    floor: float = 0.0
+    #: The limit used while the baseline has learned nothing yet (cold start); None: no alert.
+    fallback: Condition | None = None
 
 
 @dataclass(frozen=True)
@@ -122,18 +148,40 @@ class Rule:
     plans: tuple[str, ...] = ()
     description: str = ""
     line: int | None = None
+    #: How values print in titles (``titles.UNITS``: "", "s", "ratio", "rps").
+    unit: str = ""
+    #: The objective (``SLO_KEYS``) of the subject that, where declared, replaces the rule's
+    #: baseline or threshold: the value alerts above it.
+    slo: str = ""
+    #: "entry": only services where traffic enters the platform (``Topology.entries``).
+    subjects: str = "all"
+    #: "alert": the series stopping (silent past ``cadence.silent_after_s``) holds the condition.
+    no_data: str = "keep"
+    #: "age": the series is a unix timestamp in seconds; the rule judges now - value (seconds).
+    measure: str = "value"
+    #: How often the selected series report (s), if the topology does not say; 0 = continuous.
+    cadence_s: float = 0.0
     #: The title per language (``title_zh`` in a rule file is ``{"zh_CN": …}``); ``title`` is
     #: the default (English) one. Not part of the hash (a dict).
     titles: Mapping[str, str] = field(default_factory=dict, hash=False)
 
-    def format_title(self, subject: str, value: float, threshold: float | None, lang: str | None = None) -> str:
+    def format_title(self, subject: str, value: float, threshold: float | None, lang: str | None = None,
+                     extra: Mapping[str, Any] | None = None) -> str:
         """The alert's title for one series, in ``lang`` when the rule has a title in it (else
-        the default title); never raises (a rule file is checked at load)."""
+        the default title); ``extra``: the ``titles.fields`` of this value. Never raises (a rule
+        file is checked at load)."""
         template = pick(self.title, self.titles, lang) if lang else self.title
+        if extra is None:  # no engine context: the rule's own threshold, in its unit
+            op = self.condition.op if self.condition else "<" if self.baseline and \
+                self.baseline.direction == "below" else ">"
+            extra = title_fields(value, threshold, self.unit, Basis("fixed", op), lang)
+        more = {f: "" for f in EXTRA_FIELDS}
+        more["usual"] = math.nan
+        more.update(extra)
         try:
             return template.format(
                 subject=subject, value=value, threshold=math.nan if threshold is None else threshold,
-                rule=self.id, severity=self.severity.value,
+                rule=self.id, severity=self.severity.value, **more,
             )
         except (ValueError, KeyError, IndexError, TypeError):
             return f"{subject}: {self.id}"
@@ -150,6 +198,18 @@ class RuleSet:
     stale_after_s: float = 30.0  # a series silent this long is "no data", not "fine"
     flap_window_s: float = 1800.0
     flap_count: int = 3
+    #: Objectives per service (name glob -> {p99_s: …, error_ratio: …}); they override the
+    #: feed's ``Service.slo``.
+    objectives: Mapping[str, Mapping[str, float]] = field(default_factory=dict, hash=False)
+
+    def objective(self, service: str, key: str, declared: Mapping[str, float] | None = None) -> float | None:
+        """The objective ``key`` of ``service``: the rule file's (first matching glob), else the
+        feed's ``declared`` one, else None."""
+        for pattern, objs in self.objectives.items():
+            if key in objs and any(fnmatch.fnmatchcase(service, p) for p in pattern.split("|")):
+                return objs[key]
+        value = (declared or {}).get(key)
+        return float(value) if isinstance(value, (int, float)) and math.isfinite(value) and value > 0 else None
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with this id (``KeyError`` if none)."""
@@ -230,7 +290,7 @@ class _RuleReader:
     def ruleset(self, doc: Any) -> RuleSet:
         if not isinstance(doc, _Map):
             raise self.fail("expected a mapping with 'version' and 'rules'", 1)
-        self._only(doc, {"version", "settings", "defaults", "rules"}, "the file")
+        self._only(doc, {"version", "settings", "defaults", "rules", "objectives"}, "the file")
         version = doc.get("version")
         if version != RULES_VERSION:
             raise self.fail(f"version must be {RULES_VERSION}, got {version!r}", doc.key_lines.get("version", doc.line))
@@ -266,11 +326,32 @@ class _RuleReader:
             stale_after_s=self._duration(settings, "stale_after", 30.0),
             flap_window_s=self._duration(settings, "flap_window", 1800.0),
             flap_count=flap_count,
+            objectives=self._objectives(doc),
         )
+
+    def _objectives(self, doc: _Map) -> dict[str, dict[str, float]]:
+        """``objectives: {"checkout|cart": {p99_s: 0.5, error_ratio: 0.01}}``."""
+        node = self._section(doc, "objectives")
+        out: dict[str, dict[str, float]] = {}
+        for pattern, objs in node.items():
+            line = node.key_lines.get(str(pattern))
+            if not isinstance(pattern, str) or not pattern.strip() or not isinstance(objs, _Map):
+                raise self.fail("objectives: each entry maps a service name (glob) to e.g. "
+                                "{p99_s: 0.5, error_ratio: 0.01}", line)
+            self._only(objs, set(SLO_KEYS), f"objectives of {pattern!r}")
+            vals = {}
+            for key, v in objs.items():
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+                    raise self.fail(f"objectives of {pattern!r}: {key} must be a positive number",
+                                    objs.key_lines.get(str(key), line))
+                vals[str(key)] = float(v)
+            out[pattern] = vals
+        return out
 
     def rule(self, node: _Map, default_for: float, default_resolve: float) -> Rule:
         allowed = {"id", "title", "title_zh", "titles", "series", "labels", "when", "baseline", "for",
-                   "resolve_after", "severity", "cause", "runbook", "plans", "description"}
+                   "resolve_after", "severity", "cause", "runbook", "plans", "description",
+                   "unit", "slo", "subjects", "no_data", "measure", "cadence"}
         self._only(node, allowed, "a rule")
         rid = node.get("id")
         if not isinstance(rid, str) or not _ID.match(rid):
@@ -301,14 +382,31 @@ class _RuleReader:
         for name in ("runbook", "description"):
             if not isinstance(node.get(name, ""), str):
                 raise self.fail(f"{where}: {name} must be text", node.key_lines.get(name))
+        choice = {name: self._choice(node, name, options, where) for name, options in
+                  (("unit", UNITS), ("slo", ("", *SLO_KEYS)), ("subjects", SUBJECTS), ("no_data", NO_DATA),
+                   ("measure", MEASURES))}
+        cadence_s = self._duration(node, "cadence", 0.0, where)
+        uses_cadence = (condition is not None and condition.cadence) or (
+            baseline is not None and baseline.fallback is not None and baseline.fallback.cadence)
+        if uses_cadence and choice["measure"] != "age":
+            raise self.fail(f"{where}: '> cadence' compares an age: add 'measure: age'",
+                            node.key_lines.get("when", node.line))
         return Rule(
             id=rid, title=title, selector=selector, severity=Severity(sev),
             for_s=self._duration(node, "for", default_for, where),
             resolve_after_s=self._duration(node, "resolve_after", default_resolve, where),
             condition=condition, baseline=baseline, cause=cause,
             runbook=node.get("runbook", ""), plans=tuple(plans), description=node.get("description", ""),
-            line=node.line, titles=titles,
+            line=node.line, titles=titles, cadence_s=cadence_s, **choice,
         )
+
+    def _choice(self, node: _Map, name: str, options: tuple[str, ...], where: str) -> str:
+        value = node.get(name, options[0])
+        if value not in options:
+            shown = ", ".join(repr(o) for o in options if o) or "''"
+            raise self.fail(f"{where}: {name} must be one of {shown}, not {value!r}",
+                            node.key_lines.get(name, node.line))
+        return value
 
     # -- fields ------------------------------------------------------------------------
     def _selector(self, node: _Map, where: str) -> Selector:
@@ -331,14 +429,16 @@ class _RuleReader:
         labels.update(extra)
         return Selector(m.group(1), labels)
 
-    def _condition(self, node: _Map, where: str) -> Condition:
-        text = node["when"]
-        line = node.key_lines.get("when")
+    def _condition(self, node: _Map, where: str, name: str = "when") -> Condition:
+        text = node[name]
+        line = node.key_lines.get(name)
         m = _WHEN.match(str(text)) if isinstance(text, (str, int, float)) else None
         if not m:
-            raise self.fail(f"{where}: bad 'when' {text!r}: expected e.g. '> 5%', '< 0.95' or '> health.p99_crit'",
-                            line)
+            raise self.fail(f"{where}: bad '{name}' {text!r}: expected e.g. '> 5%', '< 0.95', '> health.p99_crit'"
+                            " or '> cadence'", line)
         op, health, number, percent = m.groups()
+        if health == "cadence":
+            return Condition(op, cadence=True)
         if health:
             fieldname = health.split(".", 1)[1]
             if fieldname not in _HEALTH_FIELDS:
@@ -353,21 +453,27 @@ class _RuleReader:
         line = node.key_lines.get("baseline")
         if not isinstance(b, _Map):
             raise self.fail(f"{where}: baseline must be a mapping, e.g. {{direction: below}}", line)
-        self._only(b, {"direction", "k", "min_rel", "min_abs", "recent_window", "recent_lag"}, f"{where} baseline")
+        self._only(b, {"direction", "k", "min_rel", "min_abs", "recent_window", "recent_lag", "ratio", "floor",
+                       "fallback"}, f"{where} baseline")
         direction = b.get("direction", "below")
         if direction not in ("below", "above"):
             raise self.fail(f"{where}: baseline direction must be 'below' or 'above', not {direction!r}",
                             b.key_lines.get("direction", line))
         nums = {}
-        for name, default in (("k", 4.0), ("min_rel", 0.3), ("min_abs", 0.0)):
+        for name, default in (("k", 4.0), ("min_rel", 0.3), ("min_abs", 0.0), ("ratio", 0.0), ("floor", 0.0)):
             v = b.get(name, default)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 or not math.isfinite(v):
                 raise self.fail(f"{where}: baseline {name} must be a non-negative number", b.key_lines.get(name, line))
             nums[name] = float(v)
+        if 0 < nums["ratio"] <= 1:
+            raise self.fail(f"{where}: baseline ratio must be more than 1 (3: three times the usual value)",
+                            b.key_lines.get("ratio", line))
+        fallback = self._condition(b, f"{where} baseline", "fallback") if "fallback" in b else None
         return BaselineSpec(
             direction, nums["k"], nums["min_rel"], nums["min_abs"],
             self._duration(b, "recent_window", 1800.0, where),
             self._duration(b, "recent_lag", 120.0, where),
+            ratio=nums["ratio"], floor=nums["floor"], fallback=fallback,
         )
 
     def _duration(self, node: _Map, name: str, default: float, where: str = "") -> float:
@@ -400,7 +506,8 @@ class _RuleReader:
 
     def _check_title(self, title: str, where: str, line: int | None) -> None:
         try:
-            title.format(subject="x", value=0.5, threshold=0.5, rule="r", severity="P1")
+            title.format(subject="x", value=0.5, threshold=0.5, rule="r", severity="P1",
+                         **{f: 0.5 if f == "usual" else "x" for f in EXTRA_FIELDS})
         except KeyError as e:
             raise self.fail(f"{where}: title uses unknown field {e}; known: "
                             f"{', '.join(sorted(_TITLE_FIELDS))}", line) from None
