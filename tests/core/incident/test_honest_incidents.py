@@ -222,3 +222,28 @@ def test_end_to_end_two_faults_give_two_incidents_each_with_its_root_alerts():
     (inc,) = book2.incidents()
     assert inc.root_cause == "db" and inc.state == "mitigated" and inc.mitigated_ms == T0 + 10 * S
     assert IncidentBook.replay(log2, recovery_s=60).incidents() == book2.incidents()
+
+
+def test_end_to_end_a_scenario_crossing_both_faults_names_both_roots_and_joins_both_incidents():
+    """Item 3 through the engine: the scenario alert's event carries ``root_causes`` with both
+    roots (``rootcause.Verdict.roots``), so it is on both incidents' lists."""
+    t = _world()
+    t.add_scenario(Scenario("checkout", "Checkout", "gw",
+                            (("gw", "trade"), ("trade", "pay"), ("pay", "bank-a"), ("trade", "db"))))
+    engine, book, log = AlertEngine(RULES, t), IncidentBook(recovery_s=60), []
+    both_down = {**HEALTHY, 'service_error_ratio{service="db"}': 0.5, 'service_error_ratio{service="bank-a"}': 0.6,
+                 'scenario_success_ratio{scenario="qr"}': 0.4, 'scenario_success_ratio{scenario="query"}': 0.5,
+                 'scenario_success_ratio{scenario="checkout"}': 0.3}
+    for sec, values in [(0, {**HEALTHY, 'scenario_success_ratio{scenario="checkout"}': 1.0}), (5, both_down),
+                        (10, both_down)]:
+        now = T0 + sec * S
+        engine.observe(now, [SeriesKey.parse(k) for k in values], list(values.values()))
+        for ev in engine.evaluate(now):
+            log.append(ev)
+            log.extend(book.on_event(ev))
+    crossing = next(a for a in engine.alerts() if a.subject == "checkout")
+    assert set(crossing.root_causes) == {"bank-a", "db"} and crossing.root_causes[0] == crossing.root_cause
+    live = {i.root_cause: i for i in book.incidents(live_only=True)}
+    assert set(live) == {"bank-a", "db"}
+    assert all(crossing.fingerprint in inc.alerts for inc in live.values())
+    assert IncidentBook.replay(log, recovery_s=60).incidents() == book.incidents()

@@ -56,8 +56,9 @@ def test_shipped_rules_all_have_chinese_titles():
     rules = load_rules_file(default_rules_path())
     assert all(r.titles.get("zh_CN") for r in rules.rules)
     r = rules.rule("scenario-success")
-    assert r.format_title("扫码支付", 0.646, 0.95, "zh_CN") == "扫码支付：成功率 64.6%（< 95%）"
-    assert r.format_title("QR-code payment", 0.646, 0.95) == "QR-code payment: success rate 64.6% (< 95%)"
+    # the threshold printed at the value's precision (issue 14)
+    assert r.format_title("扫码支付", 0.646, 0.95, "zh_CN") == "扫码支付：成功率 64.6 %（< 95.0 %）"
+    assert r.format_title("QR-code payment", 0.646, 0.95) == "QR-code payment: success rate 64.6 % (< 95.0 %)"
 
 
 def test_a_bad_chinese_title_is_refused_with_its_line():

@@ -111,6 +111,9 @@ class Alert:
     ack_comment: str = ""
     root_cause: str = ""
     folded_under: str = ""
+    #: Every root that explains the alert, ``root_cause`` first: a scenario whose path crosses
+    #: two independent faults names both, and belongs to both incidents.
+    root_causes: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     change: dict[str, Any] | None = None
     silenced_by: str = ""
@@ -403,10 +406,13 @@ class AlertEngine:
             inst = self._instances.get(ev.attrs.get("fingerprint", "")) if ev.kind is EventKind.ALERT else None
             if inst is not None and inst.alert is not None and ev.attrs.get("state") != "resolved":
                 a = inst.alert
-                if (a.root_cause, a.folded_under) != (ev.attrs.get("root_cause"), ev.attrs.get("folded_under")):
-                    events[i] = replace(ev, attrs={**ev.attrs, "root_cause": a.root_cause,
+                if ((a.root_cause, a.folded_under, list(a.root_causes))
+                        != (ev.attrs.get("root_cause"), ev.attrs.get("folded_under"), ev.attrs.get("root_causes", []))):
+                    roots = {"root_causes": list(a.root_causes)} if a.root_causes else {}
+                    attrs = {k: v for k, v in ev.attrs.items() if k != "root_causes"}
+                    events[i] = replace(ev, attrs={**attrs, "root_cause": a.root_cause,
                                                    "folded_under": a.folded_under, "tags": list(a.tags),
-                                                   "change": a.change})
+                                                   "change": a.change, **roots})
         return events
 
     # -- internals ------------------------------------------------------------------------
@@ -680,14 +686,16 @@ class AlertEngine:
             v = verdicts.get(inst.fingerprint)
             root, folded = (v.root_cause, v.folded_under) if v else (alert.subject if alert.subject_kind == "service"
                                                                      else "", "")
-            if (root, folded) == (alert.root_cause, alert.folded_under):
+            roots = tuple(v.roots) if v and len(v.roots) > 1 else ()
+            if (root, folded, roots) == (alert.root_cause, alert.folded_under, alert.root_causes):
                 continue
             tags, change = alert.tags, alert.change
             if change is None and root and root != alert.subject:
                 change = self._recent_change(root, now)
                 if change:
                     tags = (*tags, "after_change")
-            inst.alert = replace(alert, root_cause=root, folded_under=folded, tags=tags, change=change)
+            inst.alert = replace(alert, root_cause=root, folded_under=folded, root_causes=roots, tags=tags,
+                                 change=change)
             # Logged for every alert the room can see fired, so a replay of the log folds
             # symptoms exactly as the console did (pending alerts settle before they fire).
             if alert.state != "pending":
@@ -727,6 +735,7 @@ class AlertEngine:
             "silenced": alert.silenced_by, "runbook": alert.runbook, "plans": list(alert.plans),
             "cause": alert.cause, "actor": alert.acked_by, "comment": alert.ack_comment,
             **({"titles": dict(alert.titles)} if alert.titles else {}),
+            **({"root_causes": list(alert.root_causes)} if alert.root_causes else {}),
         }
         attrs.update(extra or {})
         suffix = f"-{alert.root_cause}-{alert.folded_under}" if (extra or {}).get("amends") else ""
