@@ -97,7 +97,6 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     print(f"{path}: {len(rules.rules)} rules OK")
     for r in rules.rules:
-        how = f"when {r.condition.op} {r.condition.health or r.condition.value}" if r.condition else \
-            f"baseline {r.baseline.direction}"
+        how = f"when {r.condition.text}" if r.condition else f"baseline {r.baseline.direction}"
         print(f"  {r.severity.value}  {r.id:<28} {r.selector.name} {how} for {r.for_s:g}s")
     return 0

@@ -16,8 +16,8 @@ events to append to the event log, one per transition:
 
 Baseline rules have hysteresis: an active alert stays "held" until the value is back at
 least halfway from its limit to the usual value, so a value hovering at the edge of its band
-does not flap (in between, its title shows its worst value, as while clearing). Rules that name an objective (``slo``) judge against the subject's declared
-objective where there is one; baseline rules with a ``fallback`` judge by that absolute limit
+does not flap (in between, its title shows its worst value, as while clearing). Rules that name an objective (``slo``) alert above the subject's declared
+objective where there is one, and within it judge as usual; baseline rules with a ``fallback`` judge by that absolute limit
 while the baseline has learned nothing (a fresh console is not blind), and by the band they
 had before while an alert empties it.
 
@@ -532,9 +532,12 @@ class AlertEngine:
                 base.observe(ts, value, learn=learn)
         if rule.slo:
             objective = self._rules.objective(inst.subject, rule.slo, self._slo.get(inst.subject))
-            if objective is not None:  # a declared objective beats any learned normal
+            # A breached objective always alerts, whatever the learned normal. Within it, the
+            # service is still judged against its own normal: a 10x slowdown well under a
+            # generous objective is how a fault shows first, and root cause needs to see it.
+            if objective is not None and value > objective:
                 inst.basis = title_text.Basis("objective", ">")
-                return value > objective, objective
+                return True, objective
         if rule.condition is not None:
             return self._fixed(inst, rule.condition, value, "fixed")
         spec = rule.baseline

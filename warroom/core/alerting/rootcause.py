@@ -158,8 +158,9 @@ def _first(graph: CallGraph, candidates: set[str], onset: Mapping[str, int]) -> 
 
 def _primary(alerts: list[Symptom]) -> Symptom:
     """The alert that stands for its service: a surge first, then firing, most severe, its own
-    alert before its callers' edge alerts (it carries the service's plans), oldest."""
+    alert before its callers' edge alerts and the surging scenarios that enter through it (the
+    room reads the service's name on it), oldest."""
     return min(alerts, key=lambda a: (
-        a.cause != "load", _STATE_RANK.get(a.state, 2), _SEVERITY_RANK.get(a.severity, 5), a.subject_kind == "edge",
+        a.cause != "load", _STATE_RANK.get(a.state, 2), _SEVERITY_RANK.get(a.severity, 5), a.subject_kind != "service",
         a.since_ms, a.fingerprint,
     ))
