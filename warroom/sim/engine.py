@@ -124,6 +124,7 @@ class Simulator:
         self._n_events = 0
         self._n_faults = 0
         self._last: TickResult | None = None
+        self._spreads: dict[tuple[str, int], float] = {}  # latency spikes: see ``_spread``
 
     # -- reading ----------------------------------------------------------------------
     @property
@@ -368,7 +369,10 @@ class Simulator:
                 if imp.service in standby and fault.kind in _MASKED_BY_STANDBY:
                     continue
                 i = self._sidx[imp.service]
-                lat[i] *= imp.latency_factor
+                factor = imp.latency_factor
+                if fault.kind is F.FaultKind.LATENCY_SPIKE:
+                    factor = 1.0 + (factor - 1.0) * self._spread(fault.id, i)
+                lat[i] *= factor
                 cap[i] *= imp.capacity_factor
                 ok[i] *= 1.0 - imp.error_ratio
                 if imp.down:
@@ -377,6 +381,19 @@ class Simulator:
             lat[self._sidx[name]] *= STANDBY_LATENCY_FACTOR
             cap[self._sidx[name]] *= STANDBY_CAPACITY_FACTOR
         return TickInputs(admitted, cap, lat, 1.0 - ok, down, err_noise)
+
+    def _spread(self, fault_id: str, i: int) -> float:
+        """How many times a service's own median work its whole median response is, taken from
+        the tick before the fault (kept for the fault's life): a latency spike of x10 makes the
+        response ten times slower, not just the service's own few milliseconds."""
+        key = (fault_id, i)
+        spread = self._spreads.get(key)
+        if spread is None:
+            own = float(self._flow.base_p50[i])
+            seen = float(self._last.svc_p50[i]) if self._last is not None else own
+            spread = max(1.0, seen / own) if own > 0 and np.isfinite(seen) else 1.0
+            self._spreads[key] = spread
+        return spread
 
     # -- events -----------------------------------------------------------------------
     def _event(self, ts: int, kind: EventKind, subject: str, title: str, severity: Severity = Severity.INFO,

@@ -15,8 +15,12 @@ Kinds (``FaultKind``), valid targets, and parameters with their defaults:
     ``unavailable_s=30`` while the standby is promoted (a CONFIG_CHANGE event), then
     ``recovery_latency=3`` times slower until the end (default duration 150 s).
 ``dependency_outage``   target: any service. It is down: every call fails.
-``latency_spike``       target: any service. ``factor=10``: its own latency grows up to x10
-    (a cache or a database gone slow, a service stuck in garbage collection).
+``latency_spike``       target: any service. ``factor=10``: its responses take up to x10 its
+    healthy median (a cache or a database gone slow, a service stuck in garbage collection or
+    waiting on a full thread pool). The extra time is its own work: for a service whose
+    latency is mostly its callees' (a gateway in front of banks), ten times its own few
+    milliseconds would change nothing anyone can measure, so the simulator scales its own
+    work by enough to make its median ``factor`` times what it was before the fault.
 ``process_crash``       target: any service that reports (not an ``external`` API). Its
     process is gone: it sends ``service_up=0`` and none of its measured series (absence is
     the signal), and every call into it fails.
