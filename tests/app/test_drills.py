@@ -28,11 +28,21 @@ CASES = [
     (FaultKind.DEPENDENCY_OUTAGE, "risk-control"),
     (FaultKind.DEPENDENCY_OUTAGE, "bank-ccb"),
     (FaultKind.DB_FAILOVER, "member-cache"),
+    (FaultKind.PROCESS_CRASH, "accounting-db"),
+    (FaultKind.LATENCY_SPIKE, "trade-db"),
 ]
 
 
-def test_every_fault_kind_has_a_drill():
-    assert {k for k, _ in CASES} == set(FaultKind)
+def test_every_fault_kind_the_payment_platform_has_a_target_for_has_a_drill():
+    # Jobs and queue consumers are not on the payment platform: their kinds are drilled on the
+    # worlds that have them (tests/sim/test_diagnosis.py).
+    from warroom.sim.faults import valid_targets
+    from warroom.sim.platform import build_platform
+
+    topo = build_platform().topology
+    applicable = {k for k in FaultKind if valid_targets(topo, k) - {"*"}}
+    assert applicable >= {FaultKind.LATENCY_SPIKE, FaultKind.PROCESS_CRASH}
+    assert {k for k, _ in CASES} == applicable
 
 
 @pytest.mark.parametrize("kind, target", CASES, ids=[f"{k.value}:{t}" for k, t in CASES])
@@ -50,7 +60,10 @@ def test_fault_fires_an_alert_rooted_at_the_faulty_service(kind, target):
     assert [a.subject for a in roots] == [target]
     root = roots[0]
     symptoms = [a for a in firing if a is not root]
-    assert len(symptoms) >= 3, "a fault on a call chain shows symptoms upstream"
+    # A slower database shows in its callers' calls; on a chain whose latency is the banks',
+    # the callers' own p99 barely moves, so one symptom (the edge) is what there is to see.
+    least = 1 if kind is FaultKind.LATENCY_SPIKE else 3
+    assert len(symptoms) >= least, "a fault on a call chain shows symptoms upstream"
     for a in symptoms:
         assert a.root_cause == target, (a.rule, a.subject, a.root_cause)
         assert a.folded_under == root.fingerprint
