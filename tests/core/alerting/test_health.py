@@ -112,3 +112,20 @@ def test_the_simulated_platform_is_green_on_a_normal_busy_hour():
     assert service_level(0.001, 1.07, 0.45, by_service["bank-ccb"]) == "ok"
     assert service_level(0.0001, 0.03, 0.5, by_service["trade-db"]) == "ok"
     assert by_service["trade-db"] is DEFAULT_THRESHOLDS
+
+
+def test_declared_objectives_grade_the_map_and_third_party_apis_count_as_banks():
+    """Protocol 1.2: a batch job promising a 10 s p99 is not amber at 1 s; a service promising
+    50 ms is red past it; callers of an ``external`` API inherit its slow tail like a bank's."""
+    from warroom.core.alerting.health import BANK_THRESHOLDS, thresholds_by_service
+    from warroom.core.graph.topology import Topology
+    from warroom.core.model import CallEdge, Service, ServiceKind
+
+    topo = Topology([Service("job", ServiceKind.JOB, slo={"p99_s": 10.0, "error_ratio": 0.05}),
+                     Service("api", slo={"p99_s": 0.05}), Service("worker"), Service("carrier", ServiceKind.EXTERNAL)],
+                    [CallEdge("worker", "carrier")])
+    th = thresholds_by_service(topo)
+    assert service_level(0.0, 1.0, 0.1, th["job"]) == "ok"
+    assert (th["job"].p99_warn_s, th["job"].p99_crit_s, th["job"].error_crit) == (8.0, 10.0, 0.05)
+    assert service_level(0.0, 0.06, 0.1, th["api"]) == "crit" and service_level(0.0, 0.045, 0.1, th["api"]) == "warn"
+    assert th["worker"] == BANK_THRESHOLDS and th["carrier"] == BANK_THRESHOLDS

@@ -13,14 +13,15 @@ milliseconds, and every service that waits for a bank inherits that tail (the ch
 of a payment flow sit at 1.1-1.8 s p99 on a healthy busy hour). Grading them against
 the 1 s / 2 s of an in-house service would paint half the map amber on a normal day, and
 an amber that means nothing teaches the room to ignore amber. ``thresholds_by_service``
-gives banks and their callers ``BANK_THRESHOLDS``.
+gives banks (and third-party APIs) and their callers ``BANK_THRESHOLDS``; a service that
+declares objectives (protocol 1.2 ``slo``) is graded against them instead.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Iterable
+from dataclasses import dataclass, replace
+from typing import Iterable, Mapping
 
 from warroom.core.model import ServiceKind
 from warroom.core.graph.topology import Topology
@@ -103,8 +104,26 @@ def thresholds_by_service(
 ) -> dict[str, HealthThresholds]:
     """Thresholds for every service: ``bank`` for bank gateways and their (transitive)
     callers, whose latency includes the bank's; ``default`` for the rest."""
-    banks = {s.name for s in topology.services if s.kind is ServiceKind.BANK}
+    banks = {s.name for s in topology.services if s.kind in (ServiceKind.BANK, ServiceKind.EXTERNAL)}
     waits_on_bank = set(banks)
     for name in banks:
         waits_on_bank |= topology.upstream(name)
-    return {s.name: bank if s.name in waits_on_bank else default for s in topology.services}
+    out = {s.name: bank if s.name in waits_on_bank else default for s in topology.services}
+    for s in topology.services:
+        if s.slo:
+            out[s.name] = with_objectives(out[s.name], s.slo)
+    return out
+
+
+def with_objectives(base: HealthThresholds, slo: Mapping[str, float]) -> HealthThresholds:
+    """``base`` graded against a service's declared objectives: red at the objective, amber from
+    80 % of it. A batch job promising a 10 s p99 is not amber at 1 s; a service promising 50 ms
+    is not green at 900 ms."""
+    changes: dict[str, float] = {}
+    p99 = slo.get("p99_s")
+    if p99 is not None and p99 > 0:
+        changes.update(p99_warn_s=0.8 * p99, p99_crit_s=p99)
+    err = slo.get("error_ratio")
+    if err is not None and err > 0:
+        changes.update(error_warn=0.8 * err, error_crit=err)
+    return replace(base, **changes) if changes else base

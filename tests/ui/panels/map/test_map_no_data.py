@@ -5,6 +5,7 @@ item 4), instead of staying green with its last values; a job judged by its cade
 from __future__ import annotations
 
 import os
+from types import SimpleNamespace
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -124,3 +125,28 @@ def test_a_stale_feed_greys_the_whole_map_not_each_box(qtbot, view):
     panel.refresh()
     assert not any(node.no_data for node in panel.nodes.values())
     assert all(node.border_color == theme.DARK.status_color("unknown") for node in panel.nodes.values())
+
+
+def test_a_root_cause_whose_numbers_look_fine_is_never_drawn_green(qtbot, view):
+    """A stalled job or a consumer behind its queue has healthy-looking rates: named as the
+    root cause by a firing alert, its box is amber, not green beside a ROOT CAUSE badge."""
+    class Watch:  # what the map reads of the console's AlertWatch
+        version, roots = 0, []
+
+        def alerts(self):
+            return [SimpleNamespace(is_root=True, root_cause=r, state="firing") for r in self.roots]
+
+        def incidents(self):
+            return []
+
+    run(view, 60)
+    view.alerting = watch = Watch()
+    panel = make_panel(qtbot, view)
+    assert panel.nodes["orders-db"].level == "ok"
+    watch.version, watch.roots = 1, ["orders-db"]
+    panel.refresh()  # no new numbers: the new root alone recolours its box
+    assert panel.nodes["orders-db"].level == "warn" and panel.nodes["web"].level == "ok"
+    assert panel.nodes["orders-db"].root_cause
+    watch.version, watch.roots = 2, []
+    panel.refresh()
+    assert panel.nodes["orders-db"].level == "ok"

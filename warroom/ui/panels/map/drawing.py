@@ -98,6 +98,10 @@ class MapDrawing:
         self.group_keys: dict[str, tuple[tuple[str, tuple[SeriesKey, ...]], ...]] = {}
         self.group_edge_keys: dict[tuple[str, str], tuple[tuple[tuple[str, str], tuple[SeriesKey, SeriesKey]], ...]] = {}
         self.groups: dict[str, str] = {}  # drawn group node -> group name
+        #: Services the firing alerts name as their root cause. Such a service is never drawn
+        #: green even when its numbers look fine (a stalled job, a consumer behind its queue):
+        #: the map must not contradict the ROOT CAUSE badge beside it.
+        self.alerting_roots: frozenset[str] = frozenset()
 
     @property
     def big(self) -> bool:
@@ -207,6 +211,8 @@ class MapDrawing:
             rps, err, p99, sat = value(rps_key), value(err_key), value(p99_key), value(sat_key)
             th = self.thresholds[name]
             level = service_level(err, p99, sat, th)
+            if name in self.alerting_roots and level in ("ok", "unknown"):
+                level = "warn"
             caption = None
             if captions and (sight is None or sight.contains(node.pos())):
                 # The box is narrow on a wall: a slow or saturated service shows what is wrong

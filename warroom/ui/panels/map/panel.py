@@ -238,6 +238,7 @@ class TopologyMapPanel(Panel):
     def refresh(self) -> None:
         """Follow the topology (see the module docstring), then recolour and relabel."""
         self._follow_topology()
+        self._mark_roots()  # first: a new root cause recolours its box in this same pass
         if (self.source.cursor_ms, self.source.points_received) == self._coloured_for:
             pass  # no new numbers (an event, the feed's state): the colours stand
         elif self._work or self.drawing.big:
@@ -245,7 +246,6 @@ class TopologyMapPanel(Panel):
         else:
             for _ in self._colour_steps():
                 pass
-        self._mark_roots()
         self._follow_plan_highlight()
         if self.detail is not None and self.detail.isVisible():
             self.detail.refresh()
@@ -428,6 +428,9 @@ class TopologyMapPanel(Panel):
         roots = set() if watch is None else {
             a.root_cause for a in watch.alerts() if a.is_root and a.root_cause and a.state != "pending"}
         self.root_causes = roots
+        if frozenset(roots) != self.drawing.alerting_roots:
+            self.drawing.alerting_roots = frozenset(roots)
+            self._coloured_for = None  # recolour: a root is never drawn green (MapDrawing)
         drawn = {self._drawn(r) for r in roots}  # a root inside a collapsed group badges the group
         text = self.tr("ROOT CAUSE")
         calm = self._mitigated_roots(watch)
