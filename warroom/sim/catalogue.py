@@ -243,7 +243,39 @@ def _rollbacks(topology: Topology) -> list[Plan]:
     return plans
 
 
+def _restarts(topology: Topology) -> list[Plan]:
+    """``restart-<service>`` for queue consumers and scheduled jobs: what an on-call engineer
+    does first for a worker that stopped consuming or a job that stopped succeeding."""
+    from warroom.sim.faults import consumers, jobs  # faults imports this package's neighbours
+
+    plans = []
+    lagging = set(consumers(topology))
+    for name in [*consumers(topology), *jobs(topology)]:
+        en, zh = _en(topology, name), _zh(topology, name)
+        guard = Guard(_series("consumer_lag_seconds", service=name), "<", 30.0, 300.0) if name in lagging else None
+        plans.append(
+            Plan(
+                id=f"restart-{name}",
+                kind="restart",
+                title=f"Restart {en}",
+                target_kind="service",
+                target=name,
+                params={"service": name},
+                steps=(f"Restart the {name} workers", "A job runs its missed run at once; a consumer catches up"),
+                rollback=(),
+                guard=guard,
+                critical=False,
+                description="For a worker that stopped consuming or a job that stopped succeeding.",
+                **_in_zh(f"重启{zh}", "用于停止消费的工作进程或停止成功运行的任务。",
+                         (f"重启{zh}的工作进程", "任务立即补跑错过的一次；消费者追上积压"), ()),
+            )
+        )
+    return plans
+
+
 def build_plans(topology: Topology, base_tps: Mapping[str, float]) -> tuple[Plan, ...]:
-    """The plan catalogue for a platform: rate limits, degrades, bank and DB failovers, rollbacks."""
+    """The plan catalogue for a platform: rate limits, degrades, bank and DB failovers, rollbacks,
+    and restarts of queue consumers and jobs."""
     plans = _rate_limits(topology, base_tps) + _degrades(topology)
-    return tuple(plans + _bank_failovers(topology) + _db_failovers(topology) + _rollbacks(topology))
+    return tuple(plans + _bank_failovers(topology) + _db_failovers(topology) + _rollbacks(topology)
+                 + _restarts(topology))

@@ -11,6 +11,7 @@
 - databases on standby (``failover`` on a database service): faults that made the
   primary unavailable no longer apply; the standby is a little slower and smaller;
 - rolled-back services (``rollback`` on a service that gets deploys): held in ``rolled_back``;
+- restarted services (``restart``: the engine ends crashes and stalls on it): in ``restarted``;
   the engine clears the target's ``deploy_error_burst`` faults when it executes one.
 """
 
@@ -45,6 +46,7 @@ class Controls:
         self.degraded: set[str] = set()
         self.standby: set[str] = set()
         self.rolled_back: set[str] = set()  # services whose last deploy a rollback plan undid
+        self.restarted: set[str] = set()  # consumers and jobs a restart plan restarted
         # bank -> headroom weights of the other banks, in execution order
         self._failovers: dict[str, dict[str, float]] = {}
 
@@ -79,6 +81,10 @@ class Controls:
             if (plan.target_kind != "service" or plan.target not in t
                     or t.service(plan.target).kind not in DEPLOYED_KINDS):
                 raise ValueError(f"plan {plan.id!r}: a rollback targets a service that gets deploys")
+        elif plan.kind == "restart":
+            if plan.target_kind != "service" or plan.target not in t or t.service(plan.target).kind in (
+                    ServiceKind.EXTERNAL, ServiceKind.BANK):
+                raise ValueError(f"plan {plan.id!r}: a restart targets a service of the platform's own")
         else:
             raise ValueError(f"plan {plan.id!r}: the simulator cannot run plans of kind {plan.kind!r}")
 
@@ -99,6 +105,8 @@ class Controls:
             self.degraded.add(plan.target)
         elif plan.kind == "rollback":
             self.rolled_back.add(plan.target)
+        elif plan.kind == "restart":
+            self.restarted.add(plan.target)
         elif plan.target_kind == "bank_channel":
             self._failovers[plan.target] = self._headroom(plan.target, load, error)
             detail["shares"] = self._bank_shares_of(plan.target)
@@ -118,6 +126,8 @@ class Controls:
             self.degraded.discard(plan.target)
         elif plan.kind == "rollback":
             self.rolled_back.discard(plan.target)
+        elif plan.kind == "restart":
+            self.restarted.discard(plan.target)
         elif plan.target_kind == "bank_channel":
             self._failovers.pop(plan.target, None)
         else:

@@ -203,7 +203,7 @@ def _load_world(world: Any) -> Any:
 
 def default_fault(world: Any, topology: Any, plans: Any = ()) -> str:
     """The drill's fault when none is given: the payment outage without a world; else the
-    world's first scripted fault that a plan acts on (a failover, degrade or rollback of its
+    world's first scripted fault that a plan acts on (a failover, restart, degrade or rollback of its
     target: a drill exercises a plan), else its first scripted fault, else an outage of the
     deepest service that a scenario runs through."""
     if world is None:

@@ -125,6 +125,7 @@ class Simulator:
         self._n_faults = 0
         self._last: TickResult | None = None
         self._spreads: dict[tuple[str, int], float] = {}  # latency spikes: see ``_spread``
+        self._run_now: set[str] = set()  # restarted jobs: they run on the next tick
 
     # -- reading ----------------------------------------------------------------------
     @property
@@ -221,6 +222,8 @@ class Simulator:
         detail = self._controls.apply(plan, load, error)
         if plan.kind == "rollback":
             detail["cleared_faults"] = self._undo_deploy(plan.target)
+        elif plan.kind == "restart":
+            detail["cleared_faults"] = self._restart(plan.target)
         self._flow.set_calls(self._controls.calls())
         if plan.expiry_s:
             self._expiry[plan.id] = self._now + int(plan.expiry_s * 1000)
@@ -236,6 +239,18 @@ class Simulator:
         for fault_id in undone:
             self.clear_fault(fault_id)
         return undone
+
+    def _restart(self, service: str) -> list[str]:
+        """A ``restart`` plan ends the crash or stall in force on its target (each with its
+        fault-cleared event); a restarted job runs its missed run on the next tick."""
+        kinds = (F.FaultKind.PROCESS_CRASH, F.FaultKind.JOB_STALL, F.FaultKind.CONSUMER_STALL)
+        ended = [f.id for f in self._faults.values()
+                 if f.kind in kinds and f.target == service and f.id in self._started and f.active_at(self._now)]
+        for fault_id in ended:
+            self.clear_fault(fault_id)
+        if service in self._jobs:
+            self._run_now.add(service)
+        return ended
 
     def rollback_plan(self, plan_id: str, actor: str = "", reason: str = "", idempotency_key: str = "") -> str:
         """Undo an active plan from ``now_ms``; returns the id of the event that records it."""
@@ -331,6 +346,9 @@ class Simulator:
             return None
         elapsed = (ts - self.start_ms) // TICK_MS
         burst = (elapsed % self._cadence) == 0
+        if self._run_now:  # restarted jobs catch up on the run they missed
+            burst = burst | np.array([j in self._run_now for j in self._jobs])
+            self._run_now.clear()
         for i, j in enumerate(self._jobs):
             k = self._sidx[j]
             ok = j not in paused and not x.down[k] and r.svc_error[k] < 0.5

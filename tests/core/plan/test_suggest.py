@@ -39,6 +39,7 @@ PLANS = [
     p("P9", "rate_limit", "service", "admin"),
     p("P10", "restart", "service", "pay-api"),
     p("P11", "rollback", "service", "pay-api"),
+    p("P12", "scale_out", "service", "pay-api"),
 ]
 
 
@@ -57,9 +58,9 @@ def ids(plans) -> list[str]:
 
 def test_failover_and_degrade_of_the_root_first_then_limits_at_the_entry_that_feeds_it():
     got = ids(ranked("pay-api", PLANS, SHOP, after_change=False))
-    assert got[:2] == ["P5", "P2"], "failover of the root, then the degrade of the call into it"
-    assert set(got[2:4]) == {"P1", "P6"} and got[2] == "P1", "the entry, then the scenario entering there"
-    assert got[4:] == ["P10"], "a plan of a kind the console does not know, on the root itself"
+    assert got[:3] == ["P5", "P10", "P2"], "failover of the root, its restart, then the degrade of the call into it"
+    assert set(got[3:5]) == {"P1", "P6"} and got[3] == "P1", "the entry, then the scenario entering there"
+    assert got[5:] == ["P12"], "a plan of a kind the console does not know, on the root itself"
     assert "P7" not in got and "P9" not in got, "browse and admin do not reach pay-api"
     assert "P4" not in got and "P11" not in got, "no rollback without a change"
 
@@ -92,7 +93,7 @@ def test_suggest_marks_limits_only_for_load_or_when_nothing_else_fits():
 def test_ids_follow_no_convention_and_the_rule_plans_still_count():
     named = [alert("pay-api", plans=("P8", "unknown-plan"))]
     found = suggest(PLANS, named, SHOP)
-    assert list(found) == ["P5", "P2", "P10", "P8"], "ranked first, then the rule's own"
+    assert list(found) == ["P5", "P10", "P2", "P12", "P8"], "ranked first, then the rule's own"
     assert "unknown-plan" not in found, "a plan the feed does not offer is not suggested"
 
 
@@ -101,14 +102,14 @@ def test_only_active_root_alerts_suggest_and_symptoms_count_through_their_root()
     assert suggest(PLANS, [alert("web", folded="fp-x")], SHOP) == {}
     # A root alert on an edge subject names its root cause: the plans go to that service.
     edge = alert("checkout->pay-api", root="pay-api", kind="edge")
-    assert list(suggest(PLANS, [edge], SHOP))[:2] == ["P5", "P2"]
+    assert list(suggest(PLANS, [edge], SHOP))[:3] == ["P5", "P10", "P2"]
     assert suggest(PLANS, [alert("checkout->pay-api", root="", kind="edge")], SHOP) == {}
     acked = suggest(PLANS, [alert("orders-db", state="acknowledged")], SHOP)
     assert acked == {"P3": ("orders-db",)}
 
 
 def test_no_topology_or_a_root_outside_it_never_raises():
-    assert list(suggest(PLANS, [alert("pay-api")], None)) == ["P5", "P2", "P10"], "by name when no graph came"
+    assert list(suggest(PLANS, [alert("pay-api")], None)) == ["P5", "P10", "P2", "P12"], "by name when no graph came"
     assert suggest(PLANS, [alert("ghost")], SHOP) == {}
 
 

@@ -9,8 +9,10 @@ target), ``degrade`` (open the target's circuit breaker: callers stop calling it
 ``failover`` (move a bank channel's traffic to the other banks, or switch a database to its
 standby) and ``rollback`` (target a service: undo its last deploy; the parameters, e.g. the
 version to go back to, are the feed's). A ``rollback`` plan is suggested first when the root
-alert came right after a change (``warroom.core.plan.suggest``). Plans of other kinds are
-accepted and shown generically.
+alert came right after a change (``warroom.core.plan.suggest``). ``restart`` (restart the
+target service's processes: a crashed service, a stalled job, a consumer behind its queue) is
+suggested for its target like a failover, and previewed generically, as are plans of other
+kinds the console does not know.
 """
 
 from __future__ import annotations

@@ -9,8 +9,10 @@ service) — the plans are ranked (``ranked``):
 0. ``rollback`` of the root's last deploy, when the root alert came right after a change
    (tagged ``after_change``): the rollback of the root first, then of the changed service
    (a deploy next door can break the root);
-1. ``failover`` then ``degrade`` whose target *is* the root: the service or bank channel of
-   that name, an edge that ends at the root (``caller->root``), a scenario that runs through it;
+1. ``failover``, then ``restart``, then ``degrade`` whose target *is* the root: the service or
+   bank channel of that name, an edge that ends at the root (``caller->root``), a scenario that
+   runs through it (a crashed service, a stalled job or a consumer behind its queue is
+   restarted; a dead database is failed over first);
 2. ``rate_limit`` at the entries that feed the root (``Topology.entries()`` from which the
    root is reached), on scenarios entering there that run through the root, and on the
    calls into the root;
@@ -35,7 +37,7 @@ from warroom.core.plan.plans import Plan
 #: Alert states whose root causes get suggestions (a pending alert may still fade).
 ACTIVE_STATES = ("firing", "acknowledged")
 #: Order of kinds inside the "acts on the root" tier.
-_ON_ROOT = ("failover", "degrade")
+_ON_ROOT = ("failover", "restart", "degrade")
 #: How closely a target names the root: the service itself, a call into it, a scenario through it.
 _EXACT, _EDGE, _SCENARIO = 0, 1, 2
 #: The rate-limit tier (see the module docstring).
