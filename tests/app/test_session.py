@@ -130,3 +130,45 @@ async def test_a_task_that_crashes_is_restarted_and_shown_on_the_view(tmp_path):
         await session.stop()
         task.cancel()
         writer.close()
+
+
+async def test_new_baselines_learn_their_history_from_the_store_off_the_loop(tmp_path):
+    """A console restarted on its history file: each new baseline series gets its past from the
+    file (read in a worker thread), everything before its first live point, so the time-of-day
+    profile is there from the start (issue 14, item 1)."""
+    writer = StoreWriter(tmp_path / "h.duckdb", flush_interval_s=0.05)
+    earlier = Simulator(seed=3, start_ms=START - 3_600_000)
+    for _ in range(600):  # ten minutes, an hour before this session
+        writer.append_metrics(earlier.tick()[0])
+    await asyncio.to_thread(writer.flush)
+    sim = Simulator(seed=7, start_ms=START)
+    feed = SimFeed(sim, speed=50.0)
+    server = FeedServer(feed, port=0, heartbeat_s=0.2)
+    await server.start()
+    feed_task = asyncio.create_task(feed.run(server))
+    view = LiveView()
+    watch = AlertWatch.from_rules_file()
+    taught: dict[SeriesKey, tuple] = {}
+    learn = watch.engine.learn_history
+    watch.engine.learn_history = lambda key, ts, values: (taught.__setitem__(key, (ts, values)),
+                                                          learn(key, ts, values))
+    session = FeedSession(server.url, view, writer, watch=watch)
+    assert watch.engine.wants_history
+    task = asyncio.create_task(session.run())
+    key = SeriesKey("service_latency_seconds", {"service": "trade", "quantile": "0.99"})
+    try:
+        for _ in range(200):
+            await asyncio.sleep(0.05)
+            if key in taught:
+                break
+    finally:
+        await session.stop()
+        task.cancel()
+        feed.stop()
+        feed_task.cancel()
+        await server.stop()
+    writer.close()
+    assert key in taught, sorted(k.text for k in taught)[:5]
+    ts, values = taught[key]
+    assert len(ts) >= 6 and ts.max() < START and ts.min() >= START - 3_600_000
+    assert all(0 < v < 5 for v in values.tolist())

@@ -5,8 +5,11 @@ qasync loop. Every item from the client goes, in order, to the ``LiveView`` and 
 ``Recorder`` (which stores it and turns connection changes into feed events). Events reach
 the view through the recorder, so the view shows exactly what the history holds.
 
-Three supervised tasks (``warroom.app.supervise``): the feed client, the consumer and the
-recorder's housekeeping (error totals, the store's health). A task that raises is logged
+Four supervised tasks (``warroom.app.supervise``): the feed client, the consumer, the
+recorder's housekeeping (error totals, the store's health) and the baselines' history (a
+new baseline learns its time-of-day profile from the last ``HISTORY_DAYS`` days of the
+history file, read off the event loop, so a console restarted at 10:30 knows what 10:30
+looks like at once). A task that raises is logged
 with its traceback, counted, written to the event log and shown on the feed-health panel
 (``LiveView.feed_faults``), and restarted. A stage that fails on one item (the view, the
 recorder's alert watch, the plan desk) is reported the same way and skips only that item.
@@ -15,6 +18,7 @@ A history store that stops is said once and the console goes on showing the feed
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from typing import Any, Callable
@@ -29,6 +33,26 @@ from warroom.store import StoreWriter
 from warroom.store.live import LiveView
 
 log = logging.getLogger(__name__)
+
+
+#: How far back a new baseline looks for its time-of-day profile, and the width of the buckets
+#: it reads (averages: ten per profile quarter-hour per day, a few thousand rows per series).
+HISTORY_DAYS = 7
+HISTORY_BUCKET_MS = 90_000
+
+
+def read_history(reader, keys: list, newest_ms: int | None) -> list:
+    """``[(key, ts, values)]``: each series' last ``HISTORY_DAYS`` days before its first point
+    in this session, in ``HISTORY_BUCKET_MS`` averages (blocking: run it off the event loop)."""
+    out = []
+    if newest_ms is None:
+        return out
+    for key, until_ms in keys:
+        end = min(int(until_ms), newest_ms + 1)
+        start = end - HISTORY_DAYS * 86_400_000
+        data = reader.range([key], start, end, max_points=max(1, (end - start) // HISTORY_BUCKET_MS))[key]
+        out.append((key, data.ts, data.value))
+    return out
 
 
 class FeedSession:
@@ -49,11 +73,34 @@ class FeedSession:
         if watch is not None:
             watch.record = self.record  # the room's actions go into the same log
             view.alerting = watch
+            watch.engine.wants_history = True  # baselines learn their time of day from the history file
         self.plans = PlanDesk(self.client, view, record=self._record_plan_steps)
         view.plan_desk = self.plans
         self.supervisor.add("feed client", self.client.run)
         self.supervisor.add("feed consumer", self._consume)
         self.supervisor.add("recorder housekeeping", self.recorder.housekeeping)
+        if watch is not None:
+            self.supervisor.add("baseline history", self._teach_baselines)
+
+    async def _teach_baselines(self) -> None:
+        """New baselines learn their time of day from the history file, read off the loop."""
+        reader = None
+        engine = self.watch.engine
+        while True:
+            await asyncio.sleep(1.0)
+            keys = engine.take_unlearned()
+            if not keys:
+                continue
+            if reader is None:
+                reader = self.writer.reader()
+            try:
+                taught = await asyncio.to_thread(read_history, reader, keys, self.writer.newest_point_ms)
+            except Exception:  # noqa: BLE001 - they learn live instead; alerting goes on
+                log.warning("baselines could not read their history; they learn from the live feed",
+                            exc_info=True)
+                continue
+            for key, ts, values in taught:
+                engine.learn_history(key, ts, values)
 
     async def run(self) -> None:
         """Run until ``stop()`` (or cancellation)."""

@@ -66,6 +66,8 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
+import numpy as np
+
 from warroom.core.alerting import titles as title_text
 from warroom.core.alerting.baseline import Band, Baseline
 from warroom.core.alerting.cadence import silent_after_s
@@ -237,6 +239,11 @@ class AlertEngine:
         self._heartbeats = self._heartbeat_names(rules)
         #: The feed's display names, for alert titles ("ICBC gateway", not ``bank-icbc``).
         self.names = Names()
+        #: True when a history file can teach new baselines their time-of-day profile: new
+        #: baseline series then wait in ``take_unlearned`` for ``learn_history`` (the console's
+        #: session reads the history off the event loop, ``warroom.app.session``).
+        self.wants_history = False
+        self._unlearned: dict[SeriesKey, int] = {}  # key -> its first point's time here
         if topology is not None:
             self.set_topology(topology)
 
@@ -430,6 +437,25 @@ class AlertEngine:
             inst = _Instance(rule, key, subject, kind, fp, base, names=self.names)
             self._instances[fp] = inst
             self._by_key.setdefault(key, []).append(inst)
+            if base is not None and self.wants_history and key not in self._unlearned:
+                self._unlearned[key] = self._latest[key][0] if key in self._latest else 0
+
+    def take_unlearned(self) -> list[tuple[SeriesKey, int]]:
+        """The series whose new baselines want their history, each with the time of its first
+        point here (history before it is what to learn); the list is emptied."""
+        out = list(self._unlearned.items())
+        self._unlearned = {}
+        return out
+
+    def learn_history(self, key: SeriesKey, ts: Any, values: Any) -> None:
+        """Teach the baselines watching ``key`` its past ``(ts_ms, values)``: a console that
+        restarts at 10:30 knows what 10:30 looks like at once. The profile keeps medians, so
+        past incidents in the history do not become the normal."""
+        if len(ts):
+            ts = np.asarray(ts, dtype=np.int64)
+            values = np.asarray(values, dtype=np.float64)
+            for base in self.baseline(key):
+                base.learn(ts, values)
 
     def _forget_silent(self, now: int) -> None:
         """Forget series silent for ``FORGET_AFTER_MS`` whose rules hold no alert."""
