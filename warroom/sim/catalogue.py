@@ -252,7 +252,13 @@ def _restarts(topology: Topology) -> list[Plan]:
     lagging = set(consumers(topology))
     for name in [*consumers(topology), *jobs(topology)]:
         en, zh = _en(topology, name), _zh(topology, name)
-        guard = Guard(_series("consumer_lag_seconds", service=name), "<", 30.0, 300.0) if name in lagging else None
+        driven = [sc.id for sc in topology.scenarios if sc.entry == name]
+        if name in lagging:  # a consumer is back when it has caught up with its queue
+            guard = Guard(_series("consumer_lag_seconds", service=name), "<", 30.0, 300.0)
+        elif driven:  # a job is back when the flow it drives moves again (it runs at once)
+            guard = Guard(_series("scenario_tps", scenario=driven[0]), ">", 0.0, 120.0)
+        else:
+            guard = None
         plans.append(
             Plan(
                 id=f"restart-{name}",

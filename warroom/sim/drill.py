@@ -9,7 +9,7 @@ take a few seconds. It gives training sessions, demos and tests a real incident 
 replay (``warroom replay``), export (``warroom export``) and report on.
 
 The commander's script: acknowledge as soon as the incident opens; ``plan_after_s`` later
-preview and execute the best plan for the root cause (``warroom.core.plan.suggest.ranked``:
+(or, while no root is named yet, as soon as one is) preview and execute the best plan for the root cause (``warroom.core.plan.suggest.ranked``:
 bound by the plan's target and kind, a rollback first after a deploy; a plan the root
 alert's rule names when nothing ranks; ``plan`` overrides it; the empty string runs none)
 and note it on the incident.
@@ -166,8 +166,10 @@ def record_drill(path: Path, *, seconds: int = 900, fault: str | None = None,
                 watch.acknowledge_incident(drill.incident_id, commander, "", now)
             if (drill.incident_id and not decided and plan != ""
                     and now - watch.book.incident(drill.incident_id).detected_ms >= plan_after_s * 1000):
-                decided = True  # once, whether a plan was found or not
                 chosen = _choose_plan(sim, watch, plan)
+                # Once a plan is found; while the root is still unknown (a flow that stopped
+                # before its stalled job is overdue) the commander waits for the diagnosis.
+                decided = chosen is not None or bool(plan)
                 if chosen is not None:
                     _execute(sim, book, view, chosen, commander, now, plan_steps)
                     watch.add_note(drill.incident_id, commander, NOTE["en"].format(title=chosen.title), now,
