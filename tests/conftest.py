@@ -9,8 +9,10 @@ files out of the developer's home.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
+import sys
 import tempfile
 
 import pytest
@@ -24,6 +26,19 @@ os.environ.pop("WARROOM_CONFIG", None)
 
 def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001 - pytest hook signature
     shutil.rmtree(_HOME, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_the_main_thread():
+    """Once a QApplication exists, Python's cyclic garbage is collected here, on the main thread,
+    after each test, and never automatically: a collection that starts in a worker thread (a
+    history writer's) and frees a Qt object there crashes the run, as it would the console
+    (``warroom.ui.app.collect_garbage_on_gui_thread``)."""
+    yield
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    if widgets is not None and widgets.QApplication.instance() is not None:
+        gc.disable()
+        gc.collect()
 
 
 @pytest.fixture(autouse=True)

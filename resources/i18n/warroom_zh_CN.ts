@@ -2374,7 +2374,7 @@
     </message>
     <message>
         <location filename="../../warroom/ui/replay/replay_app.py" line="161"/>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="386"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="387"/>
         <source>REPLAY</source>
         <translation>回放</translation>
     </message>
@@ -2396,249 +2396,254 @@
     </message>
     <message>
         <location filename="../../warroom/ui/replay/replay_bar.py" line="134"/>
+        <source>Recovering</source>
+        <translation>恢复中</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="135"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="135"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="136"/>
         <source>Reopened</source>
         <translation>重新打开</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="136"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="137"/>
         <source>Acknowledged</source>
         <translation>已认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="137"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="138"/>
         <source>Escalated to %1</source>
         <translation>升级为 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="138"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="139"/>
         <source>Merged</source>
         <translation>已合并</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="141"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="142"/>
         <source>Plan confirmed</source>
         <translation>预案已确认</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="142"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="143"/>
         <source>Plan in force</source>
         <translation>预案生效中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="143"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="144"/>
         <source>Plan sent</source>
         <translation>预案已下发</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="144"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="145"/>
         <source>Plan effective</source>
         <translation>预案有效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="145"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="146"/>
         <source>Plan NOT effective</source>
         <translation>预案无效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="146"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="147"/>
         <source>Plan failed</source>
         <translation>预案失败</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="147"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="148"/>
         <source>Plan rolled back</source>
         <translation>预案已回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="148"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="149"/>
         <source>Rollback sent</source>
         <translation>回滚已下发</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="149"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="150"/>
         <source>Plan expired</source>
         <translation>预案已到期</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="151"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="152"/>
         <source>Incident</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="151"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="152"/>
         <source>Plan</source>
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="152"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="153"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="392"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="393"/>
         <source>Previous marker (Page Up)</source>
         <translation>上一个标记（Page Up）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="393"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="394"/>
         <source>−10 s</source>
         <translation>−10 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="393"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="394"/>
         <source>Back 10 s (Left; Shift: 1 min)</source>
         <translation>后退 10 秒（←；Shift：1 分钟）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="395"/>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="397"/>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="632"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="396"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="398"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="633"/>
         <source>▶ Play</source>
         <translation>▶ 播放</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="395"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="396"/>
         <source>Play / pause (Space)</source>
         <translation>播放 / 暂停（空格）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="398"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="399"/>
         <source>+10 s</source>
         <translation>+10 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="398"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="399"/>
         <source>Forward 10 s (Right; Shift: 1 min)</source>
         <translation>前进 10 秒（→；Shift：1 分钟）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="400"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="401"/>
         <source>Next marker (Page Down)</source>
         <translation>下一个标记（Page Down）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="407"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="408"/>
         <source>Playback speed (feed time per wall time)</source>
         <translation>回放速度（数据时间 / 实际时间）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="414"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="415"/>
         <source>Markers</source>
         <translation>标记</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="414"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="415"/>
         <source>Jump to an alert, incident, plan, deploy or note</source>
         <translation>跳转到告警、事件、预案、发布或备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="416"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="417"/>
         <source>Note…</source>
         <translation>备注…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="416"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="417"/>
         <source>Add a review note to the incident at the cursor</source>
         <translation>为当前时刻的事件添加复盘备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="418"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="419"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="418"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="419"/>
         <source>Write the report or the bundle of the incident at the cursor</source>
         <translation>导出当前时刻事件的报告或事件包</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="425"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="426"/>
         <source>This file is open read-only: notes cannot be stored</source>
         <translation>文件以只读方式打开：无法保存备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="498"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="499"/>
         <source>Cannot read this part of the history: %1</source>
         <translation>无法读取这段历史记录：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="534"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="535"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="534"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="535"/>
         <source>Incidents</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="534"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="535"/>
         <source>Plans</source>
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="535"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="536"/>
         <source>Deploys and changes</source>
         <translation>发布与变更</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="535"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="536"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="545"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="546"/>
         <source>No markers in this history</source>
         <translation>此历史记录中没有标记</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="556"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="557"/>
         <source>Report (HTML)…</source>
         <translation>报告（HTML）…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="556"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="557"/>
         <source>Report (PDF)…</source>
         <translation>报告（PDF）…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="557"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="558"/>
         <source>Incident bundle…</source>
         <translation>事件包…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="563"/>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="578"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="564"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="579"/>
         <source>No incident at the cursor</source>
         <translation>当前时刻没有事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="590"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="591"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="609"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="610"/>
         <source>No incident at the cursor to note</source>
         <translation>当前时刻没有可备注的事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="612"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="613"/>
         <source>Review note</source>
         <translation>复盘备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="613"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="614"/>
         <source>Note on %1 at %2, as %3:</source>
         <translation>%2 对 %1 的备注（%3）：</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="632"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="633"/>
         <source>❚❚ Pause</source>
         <translation>❚❚ 暂停</translation>
     </message>
@@ -3112,12 +3117,12 @@ p99 %4
 %3 请求/秒，错误率 %4</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="432"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="435"/>
         <source>ROOT CAUSE</source>
         <translation>根因</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="534"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="537"/>
         <source>None</source>
         <translation>无</translation>
     </message>

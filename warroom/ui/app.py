@@ -119,7 +119,22 @@ def init_app(lang: str | None, theme_name: str | None, layout):
     set_app_icon(app)
     install_translation(app, choose_language(lang))
     theme.apply(theme.THEMES.get(theme_name or layout.theme, theme.DARK), layout.font_pt)
+    collect_garbage_on_gui_thread(app)
     return app
+
+
+def collect_garbage_on_gui_thread(app) -> None:
+    """Collect Python's cyclic garbage on the GUI thread only (once per app).
+
+    The console runs threads (the history writer, history reads, notifiers): an automatic
+    collection starts in whichever thread allocates at the wrong moment, and a Qt object
+    freed there crashes the process (a segfault "Garbage-collecting" in the writer thread).
+    pyqtgraph's ``GarbageCollector`` turns automatic collection off and collects on a timer
+    of the GUI thread instead, with the same generation thresholds."""
+    if getattr(app, "_warroom_gc", None) is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        app._warroom_gc = GarbageCollector(interval=1.0)
 
 
 def ask_start(url: str = "", problem=None, lang: str | None = None, theme_name: str | None = None,

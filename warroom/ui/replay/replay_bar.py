@@ -76,8 +76,8 @@ _DAY_MS = 86_400_000
 _OFFSET_MS = int(UTC_OFFSET.utcoffset(None).total_seconds() * 1000)
 #: Which markers get a label first when labels would overlap (lower first): an incident's
 #: turning points, then what the plans did, deploys, the incident's other steps, alerts, notes.
-_INCIDENT_RANK = {"opened": 0, "recovering": 0, "resolved": 0, "reopened": 4, "escalated": 4, "merged": 4,
-                  "acknowledged": 5}
+_INCIDENT_RANK = {"opened": 0, "mitigated": 0, "resolved": 0, "recovering": 4, "reopened": 4, "escalated": 4,
+                  "merged": 4, "acknowledged": 5}
 _PLAN_RANK = {"not_effective": 1, "failed": 1, "effective": 1, "rolled_back": 1, "expired": 1, "executed": 2,
               "execute": 2, "rollback": 2, "confirmed": 5}
 _KIND_RANK = {"deploy": 3, "alert": 6, "note": 7}
@@ -130,7 +130,8 @@ def ruler_ticks(start_ms: int, end_ms: int, width_px: float, text_width: Callabl
 # Marker words, marked for lupdate here and translated when drawn (the language may change).
 _INCIDENT_WORDS = {
     "opened": QT_TRANSLATE_NOOP("ReplayBar", "%1 opened"),
-    "recovering": QT_TRANSLATE_NOOP("ReplayBar", "Mitigated"),
+    "mitigated": QT_TRANSLATE_NOOP("ReplayBar", "Mitigated"),
+    "recovering": QT_TRANSLATE_NOOP("ReplayBar", "Recovering"),
     "resolved": QT_TRANSLATE_NOOP("ReplayBar", "Resolved"),
     "reopened": QT_TRANSLATE_NOOP("ReplayBar", "Reopened"),
     "acknowledged": QT_TRANSLATE_NOOP("ReplayBar", "Acknowledged"),
