@@ -12,10 +12,12 @@ measure, from the moment the fault starts:
 - ``wrong``: the roots the top answer named at any second that are not correct (an answer
   of "unknown" is not wrong, only late).
 
-The first symptom of most faults is the fault itself. A job is different: between two runs
-its silence is its normal, so a stalled job shows nothing until a run is *overdue* — the run
-it missed plus the lateness its cadence allows (``warroom.core.alerting.cadence``; a nightly
-job is "missing" at 26 h, not at 24 h 0 min 1 s). For ``job_stall`` the clock starts there.
+The first symptom of most faults is the fault itself, and so it is for a job that drives a
+business flow (the flow's entry): the flow stops at once. A job that drives no flow is
+different: between two runs its silence is its normal, so it shows nothing until a run is
+*overdue* — the run it missed plus the lateness its cadence allows
+(``warroom.core.alerting.cadence``; a nightly job is "missing" at 26 h, not at 24 h 0 min 1 s).
+For such a ``job_stall`` the clock starts there.
 
 Warm-up: a console that has watched the platform for a while has learned its normal, so each
 world runs ``warm_s`` seconds healthy first; every case of a world starts from a copy of that
@@ -128,7 +130,7 @@ def run_case(warmed: Warmed, kind: FaultKind, target: str, *, watch_s: int = 90)
     expected = frozenset(expected_roots(kind, target, topo))
     fault = sim.inject_fault(kind.value, target)
     start = fault.start_ms
-    if kind is FaultKind.JOB_STALL:
+    if kind is FaultKind.JOB_STALL and not any(sc.entry == target for sc in topo.scenarios):
         start = max(start, _overdue_ms(sim, watch, target, start))
     first_alert = top1 = None
     wrong: list[str] = []

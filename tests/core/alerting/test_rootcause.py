@@ -131,3 +131,18 @@ def test_of_two_surges_overloading_one_service_the_topologys_entry_explains_it()
     v = find_roots(g, [alert("s1", "zz-shop", cause="load", severity="P3"), alert("s2", "batch", cause="load"),
                        alert("o", "trade")])
     assert v["o"].root_cause == "zz-shop" and v["s2"].root_cause == "batch"
+
+
+def test_a_flow_a_job_drives_that_stops_with_nothing_failing_is_the_jobs_doing():
+    """A stock sync that silently stops: its flow's TPS drops before the job is overdue; the
+    job (the flow's entry, of kind job) is named, where a user-driven flow's drop stays unknown."""
+    topo = Topology([Service("stock-sync", ServiceKind.JOB, cadence_s=300), Service("market-api", ServiceKind.EXTERNAL),
+                     Service("web", entry=True), Service("orders")],
+                    [CallEdge("stock-sync", "market-api"), CallEdge("web", "orders")],
+                    [Scenario.from_path("stock_push", "Stock push", ["stock-sync", "market-api"]),
+                     Scenario.from_path("order", "Order", ["web", "orders"])])
+    g = CallGraph(topo)
+    drops = [Symptom("push", "stock_push", "scenario", "failure", "P1", "firing", 0),
+             Symptom("order", "order", "scenario", "failure", "P1", "firing", 0)]
+    v = find_roots(g, drops)
+    assert v["push"].root_cause == "stock-sync" and v["order"].root_cause == ""

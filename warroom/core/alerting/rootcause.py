@@ -14,7 +14,10 @@ entry overloads trade and its database. So, over the services with an active ale
    If several qualify (a caller of two failing branches), the one that went wrong first
    wins, then the deeper, then by name; ``Verdict.roots`` lists all of them.
 3. A scenario alert is a symptom: its root is the root of the unhealthy services on its
-   path, or none when nothing on the path alerts (a silent drop with no failing service).
+   path, or none when nothing on the path alerts (a silent drop with no failing service) —
+   unless a scheduled job drives the flow (``ServiceKind.JOB`` is its entry): a flow a job
+   drives that stops with nothing else failing is the job's doing, named before the job is
+   even overdue.
    Only roots that are themselves on the path count when there are any: a caller shared
    with another failing branch must not hand the scenario to that branch's root (two faults
    stay two roots). ``Verdict.roots`` lists every such root, so a scenario whose path crosses
@@ -35,6 +38,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from warroom.core.graph.topology import Topology
+from warroom.core.model import ServiceKind
 
 _SEVERITY_RANK = {"P0": 0, "P1": 1, "P2": 2, "P3": 3, "info": 4}
 _STATE_RANK = {"firing": 0, "acknowledged": 0, "pending": 1}
@@ -74,6 +78,10 @@ class CallGraph:
         self.depth: dict[str, int] = topology.depths()
         self.scenario_services: dict[str, tuple[str, ...]] = {sc.id: sc.services for sc in topology.scenarios}
         self.scenario_entry: dict[str, str] = {sc.id: sc.entry for sc in topology.scenarios if sc.entry in names}
+        #: Flows a scheduled job drives (the job is their entry): when such a flow stops and
+        #: nothing on its path alerts, the job is the suspect, before it is even overdue.
+        self.job_driven: dict[str, str] = {
+            sid: entry for sid, entry in self.scenario_entry.items() if topology.service(entry).kind is ServiceKind.JOB}
         self.entries: frozenset[str] = frozenset(topology.entries())
         self.neighbours: dict[str, frozenset[str]] = {
             n: frozenset([n, *topology.callers(n), *topology.callees(n)]) for n in names
@@ -123,6 +131,8 @@ def find_roots(graph: CallGraph, symptoms: Iterable[Symptom]) -> dict[str, Verdi
             # short of its root falls back to the roots of its services.
             direct = {r for n in path for r in all_roots.get(n, ()) if r in path}
             pool = direct or {root_of[n] for n in path if n in root_of}
+            if not pool and s.subject in graph.job_driven:
+                pool = {graph.job_driven[s.subject]}
             root = _first(graph, pool, onset) if pool else ""
             roots = (root, *sorted(pool - {root})) if root else ()
         head = primary.get(root, "")
