@@ -148,6 +148,21 @@ def test_scenarios_without_data_go_last_with_a_dash(qtbot):
     assert shown(panel, 2, COL_STATUS) == "NO DATA"
 
 
+def test_a_flow_with_no_transactions_has_no_success_rate_not_100_percent(qtbot):
+    """A flow whose job stopped sends 0 entering, 0 successful and (from some feeds) a success
+    ratio of 1: the board must not show a stopped flow as a healthy 100 %."""
+    view = _two_scenario_view()
+    _success(view, BUSY_HOUR_MS, a=0.999, b=1.0, c=0.999)
+    feed_series(view, {SeriesKey("scenario_tps", {"scenario": "b"}): [(BUSY_HOUR_MS + 1000, 0.0)],
+                       SeriesKey("scenario_requests_rate", {"scenario": "b"}): [(BUSY_HOUR_MS + 1000, 0.0)],
+                       SeriesKey("scenario_success_ratio", {"scenario": "b"}): [(BUSY_HOUR_MS + 1000, 1.0)]})
+    panel = make_panel(qtbot, view)
+    row = next(r for r in panel.model.rows if r.id == "b")
+    assert row.success is None and row.level not in ("ok", "warn", "crit")
+    i = [r.id for r in panel.model.rows].index("b")
+    assert shown(panel, i, COL_SUCCESS) == "—" and shown(panel, i, COL_TPS) == "0"
+
+
 def test_scenario_rows_is_pure_and_takes_thresholds():
     view = _two_scenario_view()
     _success(view, BUSY_HOUR_MS, a=0.995, b=0.98, c=0.9995)

@@ -57,6 +57,11 @@ def scenario_rows(view: LiveView, thresholds: KpiThresholds, previous: list[str]
     for sc in view.topology.scenarios:
         tps = view.value(SeriesKey("scenario_tps", {"scenario": sc.id}))
         success = view.value(SeriesKey("scenario_success_ratio", {"scenario": sc.id}))
+        entering = view.value(SeriesKey("scenario_requests_rate", {"scenario": sc.id}))
+        if tps is not None and tps <= 0 and entering is not None and entering <= 0:
+            # Nothing entered, nothing succeeded: a success rate of no transactions is not
+            # "100 %" (a stopped flow must not look healthy); its alerts say why it stopped.
+            success = None
         rows.append(ScenarioRow(sc.id, sc.label, tps, success, thresholds.success_level(success)))
     before = {sid: i for i, sid in enumerate(previous or ())}
     natural = {r.id: i for i, r in enumerate(rows)}
