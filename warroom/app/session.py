@@ -44,14 +44,18 @@ HISTORY_BUCKET_MS = 90_000
 def read_history(reader, keys: list, newest_ms: int | None) -> list:
     """``[(key, ts, values)]``: each series' last ``HISTORY_DAYS`` days before its first point
     in this session, in ``HISTORY_BUCKET_MS`` averages (blocking: run it off the event loop)."""
+    if newest_ms is None or not keys:
+        return []
+    # One query for the whole batch (new series arrive together, at the start of a session),
+    # then each series keeps only what came before its own first point.
+    end = min(max(int(until) for _, until in keys), newest_ms + 1)
+    start = end - HISTORY_DAYS * 86_400_000
+    found = reader.range([k for k, _ in keys], start, end, max_points=max(1, (end - start) // HISTORY_BUCKET_MS))
     out = []
-    if newest_ms is None:
-        return out
     for key, until_ms in keys:
-        end = min(int(until_ms), newest_ms + 1)
-        start = end - HISTORY_DAYS * 86_400_000
-        data = reader.range([key], start, end, max_points=max(1, (end - start) // HISTORY_BUCKET_MS))[key]
-        out.append((key, data.ts, data.value))
+        data = found[key]
+        before = data.ts < int(until_ms)
+        out.append((key, data.ts[before], data.value[before]))
     return out
 
 

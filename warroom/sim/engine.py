@@ -233,21 +233,21 @@ class Simulator:
     def _undo_deploy(self, service: str) -> list[str]:
         """A ``rollback`` plan undoes its target's last deploy: the deploy faults in force on it
         end now, each with its "Rolled back" deploy event. Returns their ids."""
-        undone = [f.id for f in self._faults.values()
-                  if f.kind == F.FaultKind.DEPLOY_ERROR_BURST and f.target == service and f.id in self._started
-                  and f.active_at(self._now)]
-        for fault_id in undone:
-            self.clear_fault(fault_id)
-        return undone
+        return self._end_faults(service, (F.FaultKind.DEPLOY_ERROR_BURST,))
 
-    def _restart(self, service: str) -> list[str]:
-        """A ``restart`` plan ends the crash or stall in force on its target (each with its
-        fault-cleared event); a restarted job runs its missed run on the next tick."""
-        kinds = (F.FaultKind.PROCESS_CRASH, F.FaultKind.JOB_STALL, F.FaultKind.CONSUMER_STALL)
+    def _end_faults(self, service: str, kinds: tuple[F.FaultKind, ...]) -> list[str]:
+        """End the faults of ``kinds`` in force on ``service`` now (each with its event); their ids."""
         ended = [f.id for f in self._faults.values()
                  if f.kind in kinds and f.target == service and f.id in self._started and f.active_at(self._now)]
         for fault_id in ended:
             self.clear_fault(fault_id)
+        return ended
+
+    def _restart(self, service: str) -> list[str]:
+        """A ``restart`` plan ends the crash or stall in force on its target (each with its
+        fault-cleared event); a restarted job runs its missed run on the next tick."""
+        ended = self._end_faults(
+            service, (F.FaultKind.PROCESS_CRASH, F.FaultKind.JOB_STALL, F.FaultKind.CONSUMER_STALL))
         if service in self._jobs:
             self._run_now.add(service)
         return ended
