@@ -27,7 +27,7 @@ STREAMS = ("topology", "metrics", "events", "plans")
 #: Encodings of metric batches: JSON text frames, or binary frames with raw little-endian columns.
 ENCODINGS = ("json", "binary")
 #: Actions a ``Command`` may ask for.
-ACTIONS = ("inject_fault", "clear_fault", "execute_plan", "rollback_plan")
+ACTIONS = ("inject_fault", "clear_fault", "execute_plan", "rollback_plan", "preview_plan")
 #: States a ``CommandResult`` may report. ``accepted``/``running`` are not final.
 COMMAND_STATES = ("accepted", "running", "succeeded", "failed", "rejected")
 #: ``CommandResult.code`` values the reference server sends. Receivers accept any string.
