@@ -116,6 +116,33 @@ def test_roles_are_ordered_and_unknown_roles_allow_nothing():
     assert Identity("li", Role.COMMANDER).may("execute_plan")
 
 
+def test_a_publisher_is_a_viewer_on_the_feed_and_the_only_role_that_publishes():
+    assert role_allows("publisher", Role.PUBLISHER) and role_allows("publisher", Role.VIEWER)
+    assert not role_allows("publisher", Role.COMMANDER)  # a leaked CI token runs no plan
+    # Publishing is not a rank: neither a viewer nor a commander may post to the receivers.
+    assert not role_allows("viewer", Role.PUBLISHER) and not role_allows("commander", Role.PUBLISHER)
+    assert not role_allows("superuser", Role.PUBLISHER)
+    publisher = Identity("ci", Role.PUBLISHER)
+    assert not any(publisher.may(a) for a in ("execute_plan", "rollback_plan", "inject_fault", "clear_fault",
+                                              "preview_plan", "new_one"))
+
+
+async def test_a_publisher_token_on_the_feed_watches_and_cannot_command(source, tmp_path, capsys, main):
+    tokens = tmp_path / "tokens.txt"
+    assert main(["token", "new", "--name", "ci-deploys", "--role", "publisher", "--file", str(tokens)]) == 0
+    token = capsys.readouterr().out.strip()
+    assert "ci-deploys  publisher  sha256:" in tokens.read_text()
+    async with Running(source, tokens=TokenStore.load(tokens)) as run:
+        client = run.client(token)
+        hello = await next_of(client, Hello)
+        assert (hello.role, hello.user) == ("publisher", "ci-deploys")
+        assert not client.may_command and not client.may("execute_plan")
+        res = await send_command(run.server.url, "execute_plan", {"plan_id": "p"}, credentials=creds(token))
+        assert (res.state, res.code) == ("rejected", "forbidden")
+        assert "needs the commander role; ci-deploys is a publisher" in res.message
+    assert source.commands == []
+
+
 def test_the_store_keeps_digests_and_recognises_tokens():
     store = TokenStore.from_tokens(TOKENS)
     assert store.authenticate(VIEWER_TOKEN) == Identity("wall-3", Role.VIEWER)
@@ -145,7 +172,7 @@ def test_token_new_appends_a_digest_and_returns_the_token_once(tmp_path):
     ("text", "words"),
     [
         ("amy viewer", "line 1: expected NAME ROLE sha256:HEX (2 fields found)"),
-        ("# c\namy admin sha256:" + "0" * 64, "line 2: unknown role 'admin' (roles: viewer, commander)"),
+        ("# c\namy admin sha256:" + "0" * 64, "line 2: unknown role 'admin' (roles: viewer, commander, publisher)"),
         ("amy viewer sha256:1234", "line 1: the third field must be sha256: and 64 hex digits"),
         ("amy viewer " + VIEWER_TOKEN, "looks like a token itself"),
         ("a b c d", "4 fields found"),

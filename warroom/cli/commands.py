@@ -40,7 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     tk = sub.add_parser("token", help="add an access token to a feed's tokens file")
     tk.add_argument("action", choices=("new",))
     tk.add_argument("--name", required=True, help="the user the token belongs to (recorded as the actor of commands)")
-    tk.add_argument("--role", required=True, choices=("viewer", "commander"))
+    tk.add_argument("--role", required=True, choices=("viewer", "commander", "publisher"),
+                    help="viewer: watch; commander: also run plans; publisher: post to a gateway's receivers")
     tk.add_argument("--file", type=Path, required=True, help="tokens file of the feed (created if missing)")
     tk.set_defaults(func=_cmd_token)
 

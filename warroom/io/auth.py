@@ -9,6 +9,9 @@ Who may do what (docs/security.md):
   only a commander may send commands (execute or roll back a plan, inject or clear a fault).
   The server checks this itself: a console that hides buttons is a convenience, not the
   control.
+* ``publisher`` is beside that ladder, not on it: the token of a machine that posts to a
+  gateway's HTTP receivers (Alertmanager, a CI job). Only a publisher may post there; on the
+  feed a publisher may do what a viewer may, no more, so a leaked CI token cannot run a plan.
 * A server without a token store (the demo, tests) gives loopback clients the commander role
   and everyone else the viewer role, and says so in its log at warning level.
 
@@ -59,13 +62,16 @@ class AuthError(Exception):
 
 
 class Role(str, enum.Enum):
-    """What a connection may do. Ordered: each role may do what the ones before it may."""
+    """What a connection may do. ``viewer`` < ``commander`` are ordered (a commander may do what
+    a viewer may); ``publisher`` stands beside them (see ``role_allows``)."""
 
     VIEWER = "viewer"  # watch everything, change nothing
     COMMANDER = "commander"  # also execute and roll back plans, inject and clear faults
+    PUBLISHER = "publisher"  # post alerts and change markers to the receivers; a viewer on the feed
 
 
-_RANK = {Role.VIEWER: 0, Role.COMMANDER: 1}
+#: Rank on the feed. A publisher ranks with a viewer: it may watch, never command.
+_RANK = {Role.VIEWER: 0, Role.COMMANDER: 1, Role.PUBLISHER: 0}
 
 #: The role each command action needs. An action not listed needs ``COMMANDER`` (deny by default).
 ACTION_ROLES: Mapping[str, Role] = {
@@ -73,6 +79,8 @@ ACTION_ROLES: Mapping[str, Role] = {
     "rollback_plan": Role.COMMANDER,
     "inject_fault": Role.COMMANDER,
     "clear_fault": Role.COMMANDER,
+    # A dry run reads the real system (rules, routes) the plan would change: commander only.
+    "preview_plan": Role.COMMANDER,
 }
 
 
@@ -85,11 +93,15 @@ def role_allows(role: str, needed: Role) -> bool:
     """Whether ``role`` (a name, as sent in ``hello.role``) is at least ``needed``.
 
     An unknown role name allows nothing beyond what a viewer may do: least privilege.
+    ``PUBLISHER`` is not a rank but a capability of its own: only a publisher has it (a
+    commander is not a publisher, and a publisher is no more than a viewer on the feed).
     """
     try:
         have = Role(role)
     except ValueError:
         return needed is Role.VIEWER
+    if needed is Role.PUBLISHER:
+        return have is Role.PUBLISHER
     return _RANK[have] >= _RANK[needed]
 
 
@@ -190,7 +202,7 @@ class TokenEntry:
 TOKENS_FILE_HEADER = """\
 # Warroom feed tokens (docs/security.md). One token per line:
 #     NAME  ROLE  sha256:HEX
-# ROLE is viewer or commander. Only the SHA-256 digest of each token is kept here:
+# ROLE is viewer, commander or publisher. Only the SHA-256 digest of each token is kept here:
 # `warroom token new --name NAME --role ROLE --file THIS-FILE` adds a line and prints
 # the token once. Delete a line to revoke a token (then restart the feed).
 """
@@ -220,7 +232,7 @@ class TokenStore:
         entries = parse_tokens_file(text, str(path))
         if not entries:
             raise AuthError(f"tokens file {path} lists no tokens; add one with "
-                            f"`warroom token new --name NAME --role viewer|commander --file {path}`")
+                            f"`warroom token new --name NAME --role viewer|commander|publisher --file {path}`")
         try:
             return cls(entries)
         except AuthError as exc:
