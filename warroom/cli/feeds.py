@@ -35,6 +35,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "on this machine may send commands")
     s.add_argument("--cert", type=Path, metavar="FILE", help="TLS certificate (PEM): serve wss://")
     s.add_argument("--key", type=Path, metavar="FILE", help="private key of --cert (PEM), if not in the same file")
+    s.add_argument("--prometheus", type=int, metavar="PORT",
+                   help="also serve the simulated telemetry for Prometheus on http://HOST:PORT/metrics "
+                   "(0 picks a free port; see warroom/sim/exporter.py)")
+    s.add_argument("--prometheus-shape", choices=("servicegraph", "istio"), default="servicegraph",
+                   help="metric names and labels of /metrics: the OpenTelemetry service graph or Istio's "
+                   "standard metrics (default: %(default)s)")
+    s.add_argument("--prometheus-host", default="127.0.0.1", metavar="HOST",
+                   help="address of the /metrics endpoint (default: %(default)s)")
     s.set_defaults(func=_cmd_sim)
 
     r = sub.add_parser("record", help="record a feed into a DuckDB file, headless")
@@ -143,16 +151,36 @@ def _cmd_sim(args: argparse.Namespace) -> int:
         except AuthError as exc:
             raise CliError(str(exc)) from None
     feed = build_feed(args)
+    exporter = None
+    if args.prometheus is not None:
+        from warroom.sim.exporter import PromExporter
+
+        if not 0 <= args.prometheus <= 65535:
+            raise CliError(f"--prometheus {args.prometheus}: a port is 0..65535")
+        exporter = PromExporter.for_feed(feed, shape=args.prometheus_shape)
 
     async def run() -> None:
         server = await serve(feed, args.host, args.port, tokens, args.cert, args.key)
+        if exporter is not None:
+            try:
+                await exporter.start(args.prometheus_host, args.prometheus)
+            except OSError as exc:
+                await server.stop()
+                raise CliError(f"--prometheus: cannot listen on {args.prometheus_host}:{args.prometheus}: "
+                               f"{exc.strerror or exc}") from None
         print(f"simulator serving {server.url}  ({world_title(feed)}; speed x{args.speed:g}, seed {args.seed}); "
               "Ctrl+C stops", flush=True)
+        if exporter is not None:
+            host = f"[{args.prometheus_host}]" if ":" in args.prometheus_host else args.prometheus_host
+            print(f"prometheus metrics ({args.prometheus_shape} shape) on http://{host}:{exporter.port}/metrics",
+                  flush=True)
         print(f"access: {len(tokens)} tokens from {args.tokens}" if tokens is not None else
               "access: no tokens file: clients on this machine may send commands, others may only watch", flush=True)
         try:
             await until_signal(feed.run(server))
         finally:
+            if exporter is not None:
+                await exporter.stop()
             await server.stop()
 
     asyncio.run(run())
