@@ -22,6 +22,9 @@ Command arguments (docs/protocol.md, section 6.2):
   The result's ``detail`` holds ``fault_id``.
 * ``clear_fault``: ``{"fault_id": ...}``: the ``fault_id`` of the inject result, or the id
   of the ``fault`` event that announced the fault (its ``attrs.fault_id`` names it).
+* ``preview_plan``: ``{"plan_id": ...}``: the dry run (protocol 1.3). Changes nothing; the
+  result's ``detail`` is ``{"plan_id", "change"}`` with the plan's steps as summary and its
+  parameters as ``after`` (the simulator sends no requests).
 
 The feed's name (``feed_name``, the server's ``server_id``) is ``sim-<seed>`` unless given:
 the same simulator configuration is the same feed across restarts.
@@ -33,12 +36,14 @@ import asyncio
 import dataclasses
 import logging
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from warroom.core.clock import ScaledClock
 from warroom.core.model import Event, EventKind
+from warroom.core.plan.plans import Plan
 from warroom.io.resume import merge_batches
 from warroom.io.server import FeedServer
 from warroom.protocol import (
@@ -85,6 +90,9 @@ class SimFeed:
         self._stopping = False
         self._recent_events: deque[Event] = deque(maxlen=recent_events)
         self._fault_of_event: OrderedDict[str, str] = OrderedDict()  # fault event id -> fault id
+        #: Called with each tick's own batch, in order, as the tick runs (``warroom.sim.exporter``
+        #: integrates them into Prometheus counters); frames merge ticks, listeners see each one.
+        self.tick_listeners: list[Callable[[MetricBatch], None]] = []
 
     # -- FeedSource ------------------------------------------------------------------
     def now_ms(self) -> int:
@@ -154,6 +162,13 @@ class SimFeed:
                 event_id = self.sim.rollback_plan(plan_id, actor=cmd.actor, reason=cmd.reason, idempotency_key=key)
                 return CommandResult(key, "succeeded", f"plan {plan_id} rolled back",
                                      {"plan_id": plan_id, "event_id": event_id})
+            if cmd.action == "preview_plan":  # the dry run (protocol 1.3): says what it would do, does nothing
+                plan_id = str(args["plan_id"])
+                plan = next((p for p in self.sim.plans if p.id == plan_id), None)
+                if plan is None:
+                    raise ValueError(f"unknown plan {plan_id!r}")
+                return CommandResult(key, "succeeded", f"plan {plan_id} previewed",
+                                     {"plan_id": plan_id, "change": _sim_change(plan)})
             return CommandResult(key, "rejected", f"unknown action {cmd.action!r}")
         except KeyError as exc:
             return CommandResult(key, "rejected", f"{cmd.action}: missing argument {exc.args[0]!r}")
@@ -187,6 +202,8 @@ class SimFeed:
         events: list[Event] = []
         while self.sim.now_ms <= due and len(batches) < limit:
             b, ev = self.sim.tick()
+            for listener in self.tick_listeners:
+                listener(b)
             batches.append(b)
             events.extend(ev)
         self.ticks += len(batches)
@@ -219,6 +236,29 @@ class SimFeed:
     def stop(self) -> None:
         """Make ``run()`` return after the current frame."""
         self._stopping = True
+
+
+def _sim_change(plan: Plan) -> dict[str, Any]:
+    """The change a plan would make in the simulator, in the shape of a real executor's dry run.
+
+    The simulator sends no requests and keeps no "before" state: the plan's parameters are
+    the whole change. ``summaries`` (optional) has the summary in the languages the plan's
+    texts give, as plan titles do.
+    """
+    change = {
+        "executor": "simulator",
+        "summary": "; ".join(plan.steps) or plan.title,
+        "target": f"{plan.target_kind}:{plan.target}",
+        "requests": [],
+        "before": None,
+        "after": _jsonable(dict(plan.params)),
+        "warnings": [],
+    }
+    summaries = {lang: "; ".join(plan.localized(lang).steps) for lang in plan.texts}
+    summaries = {lang: text for lang, text in summaries.items() if text and text != change["summary"]}
+    if summaries:
+        change["summaries"] = summaries
+    return change
 
 
 def _opt_float(v: Any) -> float | None:
