@@ -22,6 +22,7 @@ import logging
 from typing import Callable, Iterable, Mapping
 
 from warroom.core.alerting.alerts import Alert, AlertEngine, amends_root
+from warroom.core.alerting.external import ExternalAlerts, is_feed_alert
 from warroom.core.incident.incidents import LIVE_MAX_RESOLVED, LIVE_MAX_TIMELINE, Incident, IncidentBook
 from warroom.core.model import Event, EventKind, Severity
 from pathlib import Path
@@ -71,6 +72,8 @@ class AlertWatch:
         #: Turns the feed's topology snapshots into bounded "topology changed" events.
         self.topology_log = TopologyLog()
         self._topology: Topology | None = None  # the feed's graph, as last sent
+        #: Alerts the feed brings from another system (Alertmanager), made the engine's own.
+        self.external = ExternalAlerts()
         self._pending_topology: Topology | None = None  # the graph the engine uses (or will)
 
     @classmethod
@@ -158,12 +161,30 @@ class AlertWatch:
         return []
 
     def on_events(self, events: Iterable[Event]) -> list[Event]:
-        """Show the engines the feed's own events (deploys, plan executions...)."""
+        """Show the engines the feed's own events (deploys, plan executions...). An alert from
+        another system (``is_feed_alert``) becomes the engine's, and goes on as its own do."""
         out: list[Event] = []
         for ev in events:
+            if is_feed_alert(ev):
+                out += self._external(ev)
+                continue
             self.engine.note_event(ev)
             if ev.kind not in (EventKind.ALERT, EventKind.INCIDENT):
                 out += self.book.on_event(ev)
+        return out
+
+    def _external(self, ev: Event) -> list[Event]:
+        # At the feed time of the last evaluation: a timestamp from another clock must not move
+        # the incident book's time (a year-2100 startsAt would verify every recovery at once).
+        now = self._now_ms if self._now_ms is not None else ev.ts
+        services = {s.name for s in self._topology.services} if self._topology is not None else None
+        out: list[Event] = []
+        for t in self.external.apply(self.engine, ev, now, services):
+            out.append(t)
+            out += self.book.on_event(t)
+        if out:
+            self.version += 1
+        self._notify(out)
         return out
 
     def evaluate(self, now_ms: int) -> list[Event]:

@@ -121,6 +121,8 @@ class AlertLog:
 
     def _on_alert(self, ev: Event) -> bool:
         a = ev.attrs
+        if a.get("external") is True:
+            return False  # another system's word as the feed sent it: the engine's event follows
         fp = a.get("fingerprint")
         if not isinstance(fp, str) or not fp:
             return False
@@ -154,7 +156,7 @@ class AlertLog:
                 a.get("change"), dict) else None,
             silenced_by=str(a.get("silenced") or ""), runbook=str(a.get("runbook") or ""),
             plans=tuple(str(p) for p in a.get("plans") or ()), cause=str(a.get("cause") or "failure"),
-            titles=clean_titles(a.get("titles")),
+            titles=clean_titles(a.get("titles")), source=str(a.get("source") or ""),
         )
         return self._alerts[fp] != before
 

@@ -52,6 +52,11 @@ series with a cadence, ``cadence.silent_after_s``) is "no data": an alert neithe
 resolves on silence, except on the rules made to judge silence (``no_data: alert``,
 ``measure: age``).
 
+Alerts another system decided (Alertmanager, through a gateway) join with ``fire_external`` and
+leave with ``end_external`` (``warroom.core.alerting.external`` reads the feed's events): they are
+never evaluated here, but are listed, silenced, acknowledged and grouped by root cause like the
+engine's own, and a rule reload leaves them alone.
+
 Memory is bounded for a feed that runs for weeks: a series silent for ``FORGET_AFTER_MS`` of
 feed time (at least twice its ``silent_after_s``) with no active alert is forgotten (its latest
 point, its rules' state and baselines; it starts afresh if it comes back), and at most ``MAX_CHANGES`` deploys and config
@@ -76,7 +81,7 @@ from warroom.core.language.lang import clean_titles
 from warroom.core.model import Event, EventKind, SeriesKey, Severity
 from warroom.core.language.names import Names
 from warroom.core.alerting.rootcause import CallGraph, Symptom, find_roots
-from warroom.core.alerting.rules import Condition, Rule, RuleSet
+from warroom.core.alerting.rules import Condition, Rule, RuleSet, Selector
 from warroom.core.alerting.silences import Silence
 from warroom.core.graph.topology import Topology
 
@@ -125,6 +130,8 @@ class Alert:
     #: The title in other languages (``{"zh_CN": …}``) for rules that have one; ``title`` is
     #: the default. Subjects in titles are the feed's display names. Not hashed (a dict).
     titles: Mapping[str, str] = field(default_factory=dict, hash=False)
+    #: The system that raised it when not this engine (``"alertmanager"``: ``external``), else "".
+    source: str = ""
 
     @property
     def is_root(self) -> bool:
@@ -159,6 +166,7 @@ class _Instance:
     judged_ts: int = -1  # the point last judged (series with a cadence are judged per burst)
     lingering: bool = False  # held only by hysteresis: back inside its limit, not yet halfway to usual
     title_key: tuple = ()
+    external: bool = False  # raised by another system (``fire_external``): never evaluated here
 
     def snapshot(self) -> Alert | None:
         """The alert with its latest (or, while clearing, worst) value and title."""
@@ -259,6 +267,8 @@ class AlertEngine:
         events: list[Event] = []
         keep = {r.id: r for r in rules.rules}
         for fp, inst in list(self._instances.items()):
+            if inst.external:
+                continue  # not one of the file's rules: it ends when its own system says so
             new_rule = keep.get(inst.rule.id)
             if new_rule is not None and new_rule.selector.matches(inst.key):
                 inst.rule = new_rule
@@ -365,6 +375,42 @@ class AlertEngine:
         """Silences in force or scheduled."""
         return sorted(self._silences.values(), key=lambda s: s.starts_ms)
 
+    # -- alerts another system raised (``warroom.core.alerting.external``) ----------------
+    def fire_external(self, alert: Alert, now_ms: int, extra: Mapping[str, Any] | None = None) -> list[Event]:
+        """Put an alert another system decided (Alertmanager) beside the engine's own: it fires
+        as it arrives (its ``for`` was that system's), takes part in root cause, silences and
+        acknowledgements, and stays until ``end_external``. An active alert with the same
+        fingerprint ends first (its new episode supersedes it). Returns the events, roots found."""
+        fp = alert.fingerprint
+        events = self._end_external(fp, now_ms, {"reason": "superseded"})
+        rule = Rule(alert.rule, alert.title, Selector(alert.series.name), alert.severity, 0.0, 0.0, cause=alert.cause,
+                    runbook=alert.runbook)
+        inst = _Instance(rule, alert.series, alert.subject, alert.subject_kind, fp, names=self.names, external=True)
+        inst.title_key = (inst.value, inst.limit, inst.showing_worst, inst.shown_basis)  # its title is its own
+        # Near a deploy before it began (not before it reached us); a subjectless one is near nothing.
+        change = self._recent_change(alert.subject, min(alert.since_ms, now_ms)) if alert.subject else None
+        inst.alert = replace(alert, state="firing", tags=("after_change",) if change else (), change=change,
+                             root_cause="", folded_under="", root_causes=())
+        inst.alert = replace(inst.alert, silenced_by=self._silenced_by(inst.alert, now_ms))
+        self._instances[fp] = inst
+        events.append(self._transition(inst, "firing", now_ms, dict(extra or {})))
+        # Its firing event is stamped with the root found: no separate amendment for it.
+        return [ev for ev in self._settle(now_ms, events)
+                if not (ev.attrs.get("fingerprint") == fp and amends_root(ev.attrs))]
+
+    def end_external(self, fp: str, now_ms: int, extra: Mapping[str, Any] | None = None) -> list[Event]:
+        """Resolve an alert raised by ``fire_external`` (nothing if it is not active)."""
+        events = self._end_external(fp, now_ms, extra)
+        return self._settle(now_ms, events) if events else events
+
+    def _end_external(self, fp: str, now_ms: int, extra: Mapping[str, Any] | None) -> list[Event]:
+        inst = self._instances.get(fp)
+        if inst is None or not inst.external or inst.alert is None:
+            return []
+        event = self._transition(inst, "resolved", now_ms, {"fired": True, **(extra or {})})
+        del self._instances[fp]  # nothing to remember: a new episode is a new instance
+        return [event]
+
     # -- output ---------------------------------------------------------------------------
     def alerts(self) -> list[Alert]:
         """Active alerts (pending, firing, acknowledged): roots first, then most severe, oldest."""
@@ -381,6 +427,8 @@ class AlertEngine:
         stale_s = self._rules.stale_after_s
         paused, disturbed = self._learning_paused()
         for inst in self._instances.values():
+            if inst.external:
+                continue
             point = self._latest.get(inst.key)
             rule = inst.rule
             if point is None:
@@ -405,6 +453,10 @@ class AlertEngine:
             if holds is None:
                 continue
             self._step(inst, holds, value, limit, now_ms, events)
+        return self._settle(now_ms, events)
+
+    def _settle(self, now_ms: int, events: list[Event]) -> list[Event]:
+        """Find root causes after ``events`` (transitions) and stamp them with what was found."""
         transitions = len(events)
         self._update_roots(now_ms, events)
         # This evaluation's transitions happened with the root cause it found: say so in their
@@ -765,6 +817,7 @@ class AlertEngine:
             "cause": alert.cause, "actor": alert.acked_by, "comment": alert.ack_comment,
             **({"titles": dict(alert.titles)} if alert.titles else {}),
             **({"root_causes": list(alert.root_causes)} if alert.root_causes else {}),
+            **({"source": alert.source} if alert.source else {}),
         }
         attrs.update(extra or {})
         suffix = f"-{alert.root_cause}-{alert.folded_under}" if (extra or {}).get("amends") else ""

@@ -392,8 +392,8 @@ class IncidentBook:
     def _on_alert(self, ev: Event) -> None:
         a = ev.attrs
         state = str(a.get("state", ""))
-        if state not in _ALERT_STATES:
-            return
+        if state not in _ALERT_STATES or a.get("external") is True:
+            return  # (external: another system's alert as the feed sent it; the alert engine's event counts)
         fp = str(a.get("fingerprint") or f"{a.get('rule', '')}|{ev.subject}")
         node = _node_of(ev.subject, a.get("subject_kind"))
         # A scenario is never a root: with no root cause, a service alert names its own service.

@@ -104,6 +104,13 @@ def tag_texts(alert: Alert, short_change: bool = False) -> list[str]:
     return out
 
 
+def source_text(alert: Alert) -> str:
+    """``via Alertmanager`` for an alert another system raised (the site's own rules); "" for Warroom's."""
+    if alert.source == "alertmanager":
+        return QCoreApplication.translate("AlertsPanel", "via Alertmanager")
+    return QCoreApplication.translate("AlertsPanel", "via %1").replace("%1", alert.source) if alert.source else ""
+
+
 def symptoms_text(group: AlertGroup) -> str:
     """``+17 symptoms`` (and the worst of them when it is worse than the root's)."""
     n = len(group.symptoms)
@@ -128,7 +135,7 @@ def alert_card(alert: Alert, now_ms: int | None, group: AlertGroup | None = None
     color = severity_color(alert.severity)
     badges: list[Badge] = []
     if group is not None:
-        if alert.is_root and (group.symptoms or alert.root_cause == alert.subject):
+        if alert.is_root and (group.symptoms or (alert.root_cause and alert.root_cause == alert.subject)):
             badges.append(Badge(QCoreApplication.translate("AlertsPanel", "ROOT CAUSE"), t.crit, boxed=True))
         if group.symptoms:
             badges.append(Badge(symptoms_text(group), t.text, bold=True))
@@ -145,6 +152,8 @@ def alert_card(alert: Alert, now_ms: int | None, group: AlertGroup | None = None
     for i, word in enumerate(words):
         silenced = bool(alert.silenced_by) and i == len(words) - 1  # "silenced" comes last, and quiet
         badges.append(Badge(word, "" if silenced else t.warn))
+    if alert.source:  # quiet: where it comes from, not how bad it is
+        badges.append(Badge(source_text(alert), ""))
     if group is not None and "after_change" in alert.tags and alert.change:
         details.append(Badge(change_text(alert), t.warn, bold=True))
     age = None if now_ms is None else now_ms - alert.since_ms
