@@ -5,13 +5,22 @@ and the live view. Every step is recorded as an audit event (``record``: the sto
 view). Commands carry the run's id as idempotency key; a command that could not be sent
 (the feed was down) is sent again with the same key when the feed is back, and the feed's
 plan catalogue settles anything left in flight, so a plan runs once and shows its true state.
+
+A dry run (``dry_run``, protocol 1.3 ``preview_plan``) asks the feed which exact change a plan
+would send — the executor's requests, the state before and after, its warnings — and changes
+nothing. Each asks with a fresh idempotency key; the last answer per plan is kept as a
+``DryRun`` (``dry_run_of``), whatever happened: answered, refused, not supported by this feed,
+failed, or no answer (the feed is down or silent). It never raises into the console.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Callable
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
 
 from warroom.core.plan.impact import Impact, preview
 from warroom.core.language.lang import language
@@ -20,7 +29,7 @@ from warroom.core.language.names import names_for
 from warroom.core.plan.plan_runs import PlanBook, PlanRun
 from warroom.core.plan.plans import Plan
 from warroom.io.client import ConnectionState, FeedClient, FeedStatus, NotConnected
-from warroom.protocol import Command, CommandResult, Events, MetricBatch, PlanCatalogue
+from warroom.protocol import Command, CommandResult, Events, MetricBatch, PlanCatalogue, ServerError
 from warroom.store.live import LiveView
 
 log = logging.getLogger(__name__)
@@ -30,6 +39,32 @@ PREVIEW_SPAN_MS = 5 * 60_000
 #: A command the feed has not answered in this long (feed time) is reported failed.
 COMMAND_TIMEOUT_MS = 30_000
 _ROLLBACK = "-rollback"
+#: A dry run the feed has not answered in this long (wall seconds) ends as "no answer". A
+#: gateway's dry run reads the real system (rules, routes), which may take a few seconds.
+DRY_RUN_TIMEOUT_S = 30.0
+_DRY = "dry-"
+#: Longest text kept from a feed's change (a summary, a URL, a warning): it is shown, not parsed.
+_TEXT_MAX = 2000
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """The last dry run of a plan, as the console shows it.
+
+    ``state``: ``asking`` (sent, no answer yet; ``change`` holds the previous answer, if any),
+    ``answered`` (``change`` is the feed's CHANGE: executor, summary, target, requests,
+    before, after, warnings), ``unsupported`` (this feed does not know ``preview_plan``),
+    ``refused`` (the feed rejected it: role, unknown plan), ``failed`` (the target could not
+    be read), ``no_answer`` (feed down or silent) or ``not_allowed`` (this console's role may
+    not ask; nothing was sent). ``reason`` says why in the feed's or the desk's words.
+    ``at_s`` is the monotonic time of this state.
+    """
+
+    plan_id: str
+    state: str
+    change: Mapping[str, Any] | None = None
+    reason: str = ""
+    at_s: float = 0.0
 
 
 _localized: tuple[object, str, tuple[Plan, ...]] | None = None
@@ -80,6 +115,18 @@ class DeskReading:
 
         return preview(self.plan(plan_id), view.topology, recent)
 
+    #: Whether ``dry_run`` can ask anything (a replay has no feed to ask).
+    may_dry_run = False
+
+    def dry_run_of(self, plan_id: str) -> DryRun | None:
+        """The last dry run of ``plan_id`` (None: never asked, or no feed to ask)."""
+        return None
+
+    def change_for(self, plan_id: str) -> dict | None:
+        """The change the feed said ``plan_id`` would send (None when it gave none)."""
+        dry = self.dry_run_of(plan_id)
+        return dict(dry.change) if dry is not None and dry.change is not None else None
+
 
 class PlanDesk(DeskReading):
     """Plans of one console; see the module docstring."""
@@ -93,6 +140,9 @@ class PlanDesk(DeskReading):
         self.version = 0
         self.last_error = ""
         self._unsent: dict[str, Command] = {}  # idempotency key -> command waiting for the feed
+        self._dry: dict[str, DryRun] = {}  # plan id -> its last dry run
+        self._dry_waiting: dict[str, tuple[str, asyncio.Future]] = {}  # key -> (plan id, the feed's answer)
+        self._dry_settled: dict[str, asyncio.Future] = {}  # plan id -> done when its DryRun is stored
 
     #: Why plans cannot be run when ``may_execute`` is False: the role (a replay says "replay").
     lock_reason = "role"
@@ -103,11 +153,59 @@ class PlanDesk(DeskReading):
         """False for a viewer's console: plans are shown, not run."""
         return self.client.may_command
 
+    @property
+    def may_dry_run(self) -> bool:  # type: ignore[override]
+        """A dry run reads the real system: the commander's role, like executing."""
+        return self.may_execute
+
+    def dry_run_of(self, plan_id: str) -> DryRun | None:
+        """The last dry run of ``plan_id`` (None: never asked)."""
+        return self._dry.get(plan_id)
+
     # -- the commander's steps ---------------------------------------------------------------
     def record_preview(self, plan_id: str, actor: str, impact: Impact) -> list[Event]:
-        """Note in the audit trail that ``actor`` looked at this preview."""
+        """Note in the audit trail that ``actor`` looked at this preview, and at the change the
+        feed's dry run said it would send (``figures.dry_run``), when there was one."""
         figures = {**impact.figures, "warnings": list(impact.warnings)}
+        dry = self._dry.get(plan_id)
+        if dry is not None:
+            figures["dry_run"] = _dry_run_record(dry)
         return self._done(self.book.preview(self.plan(plan_id), actor, self._now(), figures))
+
+    async def dry_run(self, plan_id: str) -> dict | None:
+        """Ask the feed which change ``plan_id`` would send; the CHANGE, or None when there is
+        none (``dry_run_of`` then says why). Never raises; one question per plan at a time."""
+        settled = self._dry_settled.get(plan_id)
+        if settled is not None:  # already asked: the same answer
+            await asyncio.shield(settled)
+            return self.change_for(plan_id)
+        if not self.may_dry_run:
+            self._set_dry(plan_id, "not_allowed", reason="this console's role may not ask for a dry run")
+            return None
+        key = f"{_DRY}{uuid.uuid4().hex}"
+        fut: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._dry_waiting[key] = (plan_id, fut)
+        self._dry_settled[plan_id] = settled = asyncio.get_running_loop().create_future()
+        last = self._dry.get(plan_id)
+        self._set_dry(plan_id, "asking", last.change if last is not None else None)
+        try:
+            await self.client.send_command(Command(key, "preview_plan", {"plan_id": plan_id},
+                                                   actor=getattr(self.client, "user", "") or ""))
+            answer = await asyncio.wait_for(asyncio.shield(fut), DRY_RUN_TIMEOUT_S)
+        except NotConnected as exc:
+            self._set_dry(plan_id, "no_answer", reason=f"feed down: {exc}")
+        except TimeoutError:
+            self._set_dry(plan_id, "no_answer", reason=f"the feed did not answer in {DRY_RUN_TIMEOUT_S:.0f} s")
+        except Exception as exc:  # a dry run must never take the console down
+            log.warning("dry run of %s failed", plan_id, exc_info=True)
+            self._set_dry(plan_id, "no_answer", reason=f"{type(exc).__name__}: {exc}")
+        else:
+            self._take_answer(plan_id, answer)
+        finally:
+            del self._dry_waiting[key]
+            del self._dry_settled[plan_id]
+            settled.set_result(None)  # anyone waiting on the same question reads dry_run_of now
+        return self.change_for(plan_id)
 
     async def execute(self, plan_id: str, actor: str, reason: str, typed: str = "") -> PlanRun:
         """Confirm and send. ``ValueError`` when the confirmation is refused (nothing sent) or
@@ -134,6 +232,18 @@ class PlanDesk(DeskReading):
     # -- what the feed says -----------------------------------------------------------------
     def on_item(self, item: object) -> list[Event]:
         """Feed every item the client delivers; returns (and records) the audit events."""
+        if isinstance(item, CommandResult) and item.idempotency_key.startswith(_DRY):
+            waiting = self._dry_waiting.get(item.idempotency_key)
+            if waiting is not None and not waiting[1].done() and item.state not in ("accepted", "running"):
+                waiting[1].set_result(item)
+            return []  # a dry run is not a run: the book never sees it
+        if isinstance(item, ServerError) and "preview_plan" in item.message:
+            # A feed older than protocol 1.3 refuses the frame itself (no key to match):
+            # every dry run waiting is answered "not supported".
+            for _pid, fut in self._dry_waiting.values():
+                if not fut.done():
+                    fut.set_result(item)
+            return []
         if isinstance(item, CommandResult):
             key = item.idempotency_key
             rollback = key.endswith(_ROLLBACK)
@@ -158,6 +268,25 @@ class PlanDesk(DeskReading):
         return []
 
     # -- internals -----------------------------------------------------------------------------
+    def _set_dry(self, plan_id: str, state: str, change: Mapping[str, Any] | None = None, reason: str = "") -> None:
+        self._dry[plan_id] = DryRun(plan_id, state, change, reason[:_TEXT_MAX], time.monotonic())
+
+    def _take_answer(self, plan_id: str, answer: CommandResult | ServerError | None) -> None:
+        if isinstance(answer, ServerError):
+            return self._set_dry(plan_id, "unsupported", reason=answer.message)
+        if answer is None:
+            return self._set_dry(plan_id, "no_answer", reason="no answer")
+        message = answer.message or answer.state
+        if answer.state == "succeeded":
+            change = clean_change(answer.detail.get("change") if isinstance(answer.detail, Mapping) else None)
+            if change is None:
+                return self._set_dry(plan_id, "failed", reason="the feed's answer holds no change")
+            return self._set_dry(plan_id, "answered", change)
+        if answer.state == "rejected":
+            unknown = answer.code in ("unknown_action", "unsupported") or "unknown action" in message
+            return self._set_dry(plan_id, "unsupported" if unknown else "refused", reason=message)
+        return self._set_dry(plan_id, "failed", reason=message)
+
     async def _send(self, cmd: Command, run_id: str | None) -> None:
         try:
             await self.client.send_command(cmd)
@@ -191,3 +320,48 @@ class PlanDesk(DeskReading):
             if self.record is not None:
                 self.record(events)
         return events
+
+
+def clean_change(raw: Any) -> dict | None:
+    """A feed's CHANGE (protocol 1.3) in a shape the console can show without checking again:
+    texts are strings (cut at ``_TEXT_MAX``), ``requests`` a list of ``{method, url, body}``,
+    ``warnings`` a list of strings; ``before``/``after`` as given; ``summaries`` (the summary by
+    language, optional) kept when it is a mapping. None when it is no mapping."""
+    if not isinstance(raw, Mapping):
+        return None
+
+    def text(v: Any) -> str:
+        return ("" if v is None else str(v))[:_TEXT_MAX]
+
+    given = raw.get("requests")
+    requests = []
+    for r in given if isinstance(given, (list, tuple)) else ():
+        if isinstance(r, Mapping):
+            requests.append({"method": text(r.get("method")).upper(), "url": text(r.get("url")),
+                             "body": text(r.get("body"))})
+    warnings = raw.get("warnings")
+    summaries = raw.get("summaries")  # optional: the summary by language ({"zh_CN": ...})
+    extra = {"summaries": {str(k): text(v) for k, v in summaries.items()}} if isinstance(summaries, Mapping) else {}
+    return {
+        **extra,
+        "executor": text(raw.get("executor")),
+        "summary": text(raw.get("summary")),
+        "target": text(raw.get("target")),
+        "requests": requests,
+        "before": raw.get("before"),
+        "after": raw.get("after"),
+        "warnings": [text(w) for w in warnings] if isinstance(warnings, (list, tuple)) else [],
+    }
+
+
+def _dry_run_record(dry: DryRun) -> dict[str, Any]:
+    """What the audit trail keeps of a dry run: the change in short (no request bodies)."""
+    out: dict[str, Any] = {"state": dry.state}
+    if dry.reason:
+        out["reason"] = dry.reason
+    c = dry.change
+    if c is not None:
+        out.update(summary=c.get("summary", ""), executor=c.get("executor", ""), target=c.get("target", ""),
+                   requests=[f"{r.get('method', '')} {r.get('url', '')}" for r in c.get("requests", ())],
+                   warnings=list(c.get("warnings", ())))
+    return out

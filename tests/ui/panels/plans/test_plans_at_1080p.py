@@ -112,7 +112,7 @@ def test_verification_reads_as_labelled_steps(qtbot, monkeypatch):
     monkeypatch.setattr(plan_actions, "spawn", lambda coro: loop.run_until_complete(coro))
     monkeypatch.setattr(plan_dialogs, "ask_actor", lambda parent: "li.wei")
     monkeypatch.setattr(plan_dialogs, "ask_reason", lambda *a: "ICBC timeouts")
-    monkeypatch.setattr(plan_dialogs, "ask_confirmation", lambda parent, plan, reason: plan.id)
+    monkeypatch.setattr(plan_dialogs, "ask_confirmation", lambda parent, plan, reason, dry_run=None: plan.id)
     _win, panel = commander(qtbot, rig, (1920, 1080))
     panel.select_plan("failover-bank-icbc")
     panel.execute_selected()

@@ -52,16 +52,27 @@ def dark(qapp):
 
 
 class FakeClient:
-    """The two things PlanDesk asks of a feed client: the role, and sending a command."""
+    """The two things PlanDesk asks of a feed client: the role, and sending a command.
+
+    Dry runs (``preview_plan``) are kept apart in ``previews`` and answered on the loop by
+    ``preview`` (set ``desk``): by default as a feed older than protocol 1.3 answers."""
 
     def __init__(self, may_command: bool = True, fail: Exception | None = None) -> None:
         self.may_command = may_command
         self.fail = fail
         self.sent: list = []
+        self.previews: list = []
+        self.desk = None
+        self.preview = lambda command: CommandResult(command.idempotency_key, "rejected",
+                                                     f"unknown action {command.action!r}")
 
     async def send_command(self, command) -> None:
         if self.fail is not None:
             raise self.fail
+        if command.action == "preview_plan":
+            self.previews.append(command)
+            asyncio.get_running_loop().call_soon(self.desk.on_item, self.preview(command))
+            return
         self.sent.append(command)
 
 
@@ -77,6 +88,7 @@ class Rig:
         self.view.apply(PlanCatalogue(platform.plans))
         self.client = FakeClient(may_command)
         self.desk = PlanDesk(self.client, self.view, record=self.view.add_events)
+        self.client.desk = self.desk
         self.view.plan_desk = self.desk
         self.watch = None
         if alerting:
@@ -124,8 +136,9 @@ def dialogs(monkeypatch):
         answers["lines"], answers["warnings"] = lines, warnings
         return answers["reason"]
 
-    def ask_confirmation(parent, plan, reason):
+    def ask_confirmation(parent, plan, reason, dry_run=None):
         calls.append("confirm")
+        answers["dry_run"] = dry_run
         typed = answers["typed"]
         return plan.id if typed is None else typed
 

@@ -2,7 +2,9 @@
 
 Connection state (with its reason, and while connected how the last connection ended), how
 old the newest data is, failures of the session's supervised tasks (count and the last one,
-hidden while there are none), protocol errors by code, points received and series held.
+hidden while there are none), the feed's own sources when it reports them (a gateway's
+Prometheus queries: OK, FAILING for how long and why, SILENT; ``health.sources``), protocol
+errors by code, points received and series held.
 ``frame_level`` turns the data age and the connection state into the colour the main window
 paints its whole frame with.
 """
@@ -19,6 +21,7 @@ from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
 from warroom.ui.panels.health.fit_label import FitLabel
+from warroom.ui.panels.health.sources import SourceLines, source_states
 from warroom.ui.panels.health.feed_text import status_text
 from warroom.ui.panels.live_label import LiveLabel
 from warroom.ui.wall.stale_banner import stale_colors
@@ -121,6 +124,8 @@ class FeedHealthPanel(Panel):
         self.points_label = self._live("points_received", "88,888,888 points", 18.0)
         self.series_label = self._label("series_count", 18.0)
         self.fault_label.hide()
+        # The feed's sources (a gateway's Prometheus...): hidden when it reports none.
+        self.sources = SourceLines(self)
         # Long texts wrap rather than widen the dock (the map beside it matters more), and in
         # a short dock elide their last line with the whole text as tooltip (``FitLabel``).
 
@@ -136,6 +141,7 @@ class FeedHealthPanel(Panel):
         status.addLayout(head)
         status.addWidget(self.reason_label)
         status.addWidget(self.fault_label)
+        status.addWidget(self.sources)
         status.addStretch(1)
         # The counters as a small form, caption beside value: each number has a full line.
         counters = QGridLayout()
@@ -264,6 +270,11 @@ class FeedHealthPanel(Panel):
         words = self.tr("%1 point") if points == 1 else self.tr("%1 points")
         self.points_label.setText(words.replace("%1", f"{points:,}"))
         self._set(self.series_label, self.tr("%1 series").replace("%1", f"{view.series_count:,}"))
+        states = source_states(view)
+        if states or not self.sources.isHidden():
+            self.sources.show_states(states, view.cursor_ms)
+        if self.level == "ok" and any(st.state != "ok" for st in states):
+            self.level = "warn"  # the feed is live, but part of what it shows is not coming in
 
     @staticmethod
     def _set(label: QLabel, text: str, style: str | None = None) -> None:

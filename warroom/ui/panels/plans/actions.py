@@ -72,7 +72,9 @@ class PlanActions:
         reason = plan_dialogs.ask_reason(self, plan, lines, list(impact.warnings), impact_level(impact))
         if reason is None:
             return self.message.show_info(_cancelled())
-        typed = plan_dialogs.ask_confirmation(self, plan, reason)
+        # Step 2 repeats what the feed's dry run said it would send (None: no dry run here).
+        dry = desk.dry_run_of(plan.id) if getattr(desk, "may_dry_run", False) else None
+        typed = plan_dialogs.ask_confirmation(self, plan, reason, dry)
         if typed is None:
             return self.message.show_info(_cancelled())
         self.message.show_info(translate("PlansPanel", "Sending %1…").replace("%1", plan.title))

@@ -11,6 +11,8 @@ plan's id to confirm``), in the text colour: not an alert severity.
   after (or now, while verifying).
 - **Impact preview**: the estimate in plain words, its warnings in amber or red, or
   "No estimate: …" when there was no recent data; when and from how much history.
+- **Change it would send**: the feed's dry run of the plan (``plan_change.ChangeBlock``), on
+  a commander's console.
 - **How**: the steps, the rollback steps, the guard, the expiry and the plan's parameters.
 """
 
@@ -27,6 +29,7 @@ from warroom.core.plan.plans import Plan
 from warroom.core.graph.topology import Topology
 from warroom.ui import theme
 from warroom.ui.panels.alerts.widgets import make_button
+from warroom.ui.panels.plans.change import ChangeBlock
 from warroom.ui.panels.plans.list_model import level_color, risk_text
 from warroom.ui.panels.plans.progress import ProgressStrip, run_steps
 from warroom.ui.panels.plans.text import (countdown, expiry_text, fill, guard_condition, guard_text, impact_level,
@@ -109,6 +112,7 @@ class PlanDetail(QWidget):
         self.impact = _label(self, 15.0, name="plan_impact")
         self.warnings = _label(self, 15.0, bold=True, name="plan_warnings")
         self.basis = _label(self, 12.0, name="plan_basis", dim=True)
+        self.change = ChangeBlock(self)
 
         # -- how
         self.steps = _label(self, 13.0, name="plan_steps")
@@ -137,7 +141,7 @@ class PlanDetail(QWidget):
         # Wide, what it does (run, impact) and how (steps...) sit side by side; narrow, one under the other.
         what = QVBoxLayout()
         what.setSpacing(4)
-        for w in (self.run_box, self.impact_title, self.impact, self.warnings, self.basis):
+        for w in (self.run_box, self.impact_title, self.impact, self.warnings, self.basis, self.change):
             what.addWidget(w)
         what.addStretch(1)
         how = QVBoxLayout()
@@ -178,7 +182,7 @@ class PlanDetail(QWidget):
         """No plan selected: a quiet hint."""
         self.placeholder.setText(text)
         self.placeholder.show()
-        for w in (*self._plan_widgets, self.suggested, self.warnings, self.run_box):
+        for w in (*self._plan_widgets, self.suggested, self.warnings, self.run_box, self.change):
             w.hide()
 
     def show_plan(self, plan: Plan, suggested_for: tuple[str, ...]) -> None:
@@ -229,6 +233,10 @@ class PlanDetail(QWidget):
                                     PREVIEW_SPAN_MIN, time_text(as_of_ms)))
         else:
             self.basis.setText(translate("PlansPanel", "The map shows what it touches; the figures need live data."))
+
+    def show_change(self, dry: Any) -> None:
+        """The feed's dry run of the plan shown (a ``PlanDesk.DryRun``; None hides it)."""
+        self.change.show_dry_run(dry)
 
     def show_run(self, run: PlanRun | None, audit: Mapping[str, Any], now_ms: int | None,
                  current: float | None) -> None:

@@ -3,8 +3,9 @@
 Executing is two deliberate steps. Step 1 (``ask_reason``) repeats what the plan would do —
 the impact preview's sentences and its warnings, in amber or red — and asks why; "Next" stays
 disabled until there is a reason. Step 2 (``ask_confirmation``) says once more what will
-run; for a critical plan the person must type the plan's id, and "Execute" stays disabled
-until it matches exactly. Cancel at either step sends nothing. Each function returns what
+run — and, when the feed gave a dry run, the change it would send (summary, target) and its
+warnings in amber, or why there is none; for a critical plan the person must type the plan's
+id, and "Execute" stays disabled until it matches exactly. Cancel at either step sends nothing. Each function returns what
 was typed, or ``None`` when the person cancelled; the panel hands the input to ``PlanDesk``,
 whose ``ValueError`` is the one place that says what is wrong. Tests replace these
 functions with ``monkeypatch``, or drive the dialog classes directly.
@@ -20,7 +21,8 @@ from warroom.core.plan.plan_runs import PlanRun
 from warroom.core.plan.plans import Plan
 from warroom.ui import theme
 from warroom.ui.panels.plans.list_model import level_color
-from warroom.ui.panels.plans.text import fill, guard_text, kind_word, run_state, translate
+from warroom.ui.panels.plans.text import (change_status, change_summary, change_where, fill, guard_text, kind_word,
+                                         run_state, translate)
 
 
 class _PlanDialog(QDialog):
@@ -105,7 +107,7 @@ class ReviewDialog(_PlanDialog):
 class ConfirmDialog(_PlanDialog):
     """Step 2: what will run, the reason, and for a critical plan its id typed exactly."""
 
-    def __init__(self, parent: QWidget | None, plan: Plan, reason: str) -> None:
+    def __init__(self, parent: QWidget | None, plan: Plan, reason: str, dry_run=None) -> None:
         super().__init__(parent, translate("PlansPanel", "Execute plan — step 2 of 2: confirm"),
                          translate("PlansPanel", "Execute"))
         t = theme.current()
@@ -114,6 +116,9 @@ class ConfirmDialog(_PlanDialog):
         self.add_text(fill(translate("PlansPanel", "Execute %1 on %2 now?"), plan.title, plan.target), pt=16.0,
                       bold=True)
         self.add_text(translate("PlansPanel", "Reason: %1").replace("%1", reason))
+        self.change = self.warnings = None
+        if dry_run is not None:
+            self._add_change(dry_run)
         self.typed = QLineEdit(self)
         self.typed.setObjectName("typed_plan_id")
         if plan.critical:
@@ -133,6 +138,27 @@ class ConfirmDialog(_PlanDialog):
             self.ok_button.setEnabled(False)
             self.typed.textChanged.connect(self._on_typed_text_changed)
             self.typed.setFocus()
+
+    def _add_change(self, dry) -> None:
+        """What the feed's dry run said it would send, or why there is no such word."""
+        t = theme.current()
+        change = dry.change
+        if change is None:
+            status, level = change_status(dry)
+            if dry.state == "asking":  # a modal dialog does not follow the answer: say what is known
+                status = translate("PlansPanel", "No dry run: the feed has not answered yet.")
+            if status:
+                self.change = self.add_text(status, color=t.text_dim if level == "dim" else t.warn,
+                                            name="confirm_change")
+            return
+        self.add_text(translate("PlansPanel", "It will send:"), bold=True)
+        where = change_where(change)
+        text = change_summary(change) + (f"\n{where}" if where else "")
+        self.change = self.add_text(text, pt=14.0, name="confirm_change")
+        warnings = [str(w) for w in change.get("warnings") or ()]
+        if warnings:
+            self.warnings = self.add_text("\n".join(f"⚠ {w}" for w in warnings), pt=14.0, bold=True, color=t.warn,
+                                          name="confirm_change_warnings")
 
     def _on_typed_text_changed(self, text: str) -> None:
         self.ok_button.setEnabled(text.strip() == self.plan_id)
@@ -190,9 +216,10 @@ def ask_reason(parent: QWidget | None, plan: Plan, lines: list[str], warnings: l
     return dialog.reason.text().strip()
 
 
-def ask_confirmation(parent: QWidget | None, plan: Plan, reason: str) -> str | None:
-    """Step 2 of executing: confirm; returns the typed id ("" for a plan that is not critical)."""
-    dialog = ConfirmDialog(parent, plan, reason)
+def ask_confirmation(parent: QWidget | None, plan: Plan, reason: str, dry_run=None) -> str | None:
+    """Step 2 of executing: confirm; returns the typed id ("" for a plan that is not critical).
+    ``dry_run``: the plan's last ``PlanDesk.DryRun``, repeated in the dialog (None: none)."""
+    dialog = ConfirmDialog(parent, plan, reason, dry_run)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.typed.text().strip() if plan.critical else ""

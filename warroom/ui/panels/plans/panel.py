@@ -18,19 +18,27 @@ the audit trail; cancelling at either step sends nothing. The command then goes 
 and after, a NOT EFFECTIVE prompt and an expiry warning follow from the desk. **Roll back…**
 asks why and calls ``PlanDesk.rollback``. A viewer's console shows everything but the two
 buttons are disabled. Who acts is ``AlertWatch.user``, else the console asks.
+
+On a commander's console, selecting a plan also asks the feed for its dry run
+(``PlanDesk.dry_run``, on the asyncio loop: ``spawn_dry_run``), shown under the impact
+preview as "Change it would send" and repeated by the confirmation. It is asked again at most
+every ``dry_run_interval_s`` while the plan stays selected (a gateway's dry run reads the
+real system), never while a question is on its way, and not at all in a replay.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from typing import Any
+from typing import Any, Coroutine
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QScrollArea, QSplitter,
                                QVBoxLayout, QWidget)
 
+from warroom.app.plan_desk import DryRun
 from warroom.core.plan.impact import Impact
 from warroom.core.model import SeriesKey
 from warroom.core.plan.plan_runs import PlanRun
@@ -56,6 +64,18 @@ NARROW_PX = 560
 LIST_SHARE = 0.5
 
 
+def spawn_dry_run(coro: Coroutine[Any, Any, Any]) -> bool:
+    """Run a dry run on the console's asyncio loop (qasync) if one runs; False (and nothing
+    runs) where none does — a plain Qt test, a snapshot before the loop starts."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        coro.close()
+        return False
+    loop.create_task(coro)
+    return True
+
+
 class PlansPanel(PlanActions, Panel):
     """Contingency plans: list, impact preview, execute, progress, rollback (module docstring)."""
 
@@ -77,6 +97,10 @@ class PlansPanel(PlanActions, Panel):
         self._clock_at = 0.0
         self._resetting = False
         self.preview_interval_s = 5.0  # re-estimate the selected plan this often while data arrives
+        # Ask the feed for the selected plan's dry run at most this often: it reads the real system.
+        self.dry_run_interval_s = 15.0
+        self._dry_asked: dict[str, float] = {}  # plan id -> monotonic time it was last asked
+        self._dry_drawn: Any = None  # the DryRun the detail shows
         self.clock_interval_s = 1.0
         t = theme.current()
 
@@ -199,6 +223,7 @@ class PlansPanel(PlanActions, Panel):
             catalogue_changed = plans is not self._plans
             self._key, self._plans = key, plans
             self._redraw(desk, watch, catalogue_changed)
+            self._follow_dry_run()
             return
         now = time.monotonic()
         if (self._selected is not None and now - self._impact_at >= self.preview_interval_s
@@ -207,6 +232,7 @@ class PlansPanel(PlanActions, Panel):
         if self._run is not None and self._run.live and now - self._clock_at >= self.clock_interval_s:
             self._clock_at = now
             self.detail.update_clock(self._run, self._now_ms(), self._guard_now(self._run))
+        self._follow_dry_run()
 
     def _redraw(self, desk: Any, watch: Any, catalogue_changed: bool) -> None:
         runs = latest_runs(desk.runs())
@@ -315,7 +341,38 @@ class PlansPanel(PlanActions, Panel):
             self._show_run(self.selected_run())
             self.detail.show_plan(plan, self._suggested.get(plan.id, ()))
             self._estimate()
+        self._follow_dry_run()
         self._update_buttons()
+
+    # -- the feed's dry run ------------------------------------------------------------------
+    def _follow_dry_run(self) -> None:
+        """Ask for the selected plan's dry run when it is due, and show the desk's last answer."""
+        desk, plan_id = self.desk, self._selected
+        dry = None
+        if desk is not None and plan_id is not None and getattr(desk, "may_dry_run", False):
+            dry = desk.dry_run_of(plan_id)
+            now = time.monotonic()
+            # From the later of the question and the answer: a slow answer is not asked again at once.
+            last = max(self._dry_asked.get(plan_id, float("-inf")), dry.at_s if dry is not None else float("-inf"))
+            due = now - last >= self.dry_run_interval_s
+            if due and (dry is None or dry.state != "asking"):
+                self._dry_asked[plan_id] = now
+                if spawn_dry_run(self._ask_dry_run(desk, plan_id)) and dry is None:
+                    dry = DryRun(plan_id, "asking", at_s=now)  # shown at once; the desk's own follows
+        if dry is not self._dry_drawn:
+            self._dry_drawn = dry
+            self.detail.show_change(dry)
+
+    async def _ask_dry_run(self, desk: Any, plan_id: str) -> None:
+        try:
+            await desk.dry_run(plan_id)
+        except Exception:  # the desk never raises; a bug there must not reach the loop
+            log.exception("dry run of %s failed", plan_id)
+        try:
+            if self.desk is desk and self._selected == plan_id:
+                self._follow_dry_run()  # at once: no data may arrive to trigger a refresh
+        except RuntimeError:  # the panel was closed while the feed was asked
+            pass
 
     def _estimate(self) -> None:
         """Estimate the selected plan's impact from the view's recent data and show it."""

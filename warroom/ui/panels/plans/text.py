@@ -9,6 +9,7 @@ the feed sends them. Every function is cheap and pure apart from Qt's translatio
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from datetime import datetime, timedelta, timezone
@@ -19,6 +20,7 @@ from PySide6.QtCore import QCoreApplication
 from warroom.core.plan.impact import Impact
 from warroom.core.model import SeriesKey
 from warroom.core.language.names import current_names
+from warroom.core.language.lang import pick
 from warroom.core.plan.plan_runs import EXPIRY_WARNING_MS, PlanRun
 from warroom.core.plan.plans import Guard, Plan
 from warroom.core.graph.topology import Topology
@@ -309,3 +311,64 @@ def impact_level(impact: Impact) -> str:
     if impact.kind == "rate_limit" and f.get("offered_mean") and f.get("rejected_mean", 0) / f["offered_mean"] >= 0.5:
         return "crit"
     return "warn"
+
+
+# -- the feed's dry run (PlanDesk.dry_run) ----------------------------------------------------
+#: Longest before/after value shown (characters of compact JSON); the rest is "…".
+STATE_CHARS = 240
+
+
+def change_status(dry: Any) -> tuple[str, str]:
+    """What the change block says about a ``DryRun`` besides the change itself, and its
+    colour level (``dim``, ``warn``): "" while the change is shown and current."""
+    reason = str(getattr(dry, "reason", "") or "")
+    state = getattr(dry, "state", "")
+    if state == "asking":
+        return ("", "dim") if dry.change is not None else (translate("PlansPanel", "Asking the feed…"), "dim")
+    if state == "unsupported":
+        return translate("PlansPanel", "This feed does not preview changes"), "dim"
+    if state == "refused":
+        return translate("PlansPanel", "The feed refused the dry run: %1").replace("%1", reason), "warn"
+    if state == "failed":
+        return translate("PlansPanel", "The dry run failed: %1").replace("%1", reason), "warn"
+    if state == "no_answer":
+        return translate("PlansPanel", "No answer from the feed: %1").replace("%1", reason), "warn"
+    return "", "dim"
+
+
+def change_summary(change: Mapping[str, Any]) -> str:
+    """The change's one-line summary, in the console's language when the feed gave it."""
+    summaries = change.get("summaries")
+    return pick(str(change.get("summary") or ""), summaries if isinstance(summaries, Mapping) else None)
+
+
+def change_where(change: Mapping[str, Any]) -> str:
+    """``sentinel · sentinel:10.0.0.5:8719``: the executor and what it acts on."""
+    return " · ".join(p for p in (str(change.get("executor") or ""), str(change.get("target") or "")) if p)
+
+
+def request_line(request: Mapping[str, Any]) -> str:
+    """``POST http://10.0.0.5:8719/setRules?type=flow``: what goes over the wire, no body."""
+    method = str(request.get("method") or "").upper()
+    url = str(request.get("url") or "")
+    return f"{method} {url}".strip()
+
+
+def state_text(value: Any, limit: int = STATE_CHARS) -> str:
+    """A before/after state as compact JSON on one line, cut at ``limit`` characters."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
+    except (TypeError, ValueError):  # a cycle or a strange key: shown as Python would
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def before_after_text(change: Mapping[str, Any]) -> str:
+    """"Before: …" then "→ After: …" (each when the feed gave it) on two lines, or ""."""
+    lines = []
+    if change.get("before") is not None:
+        lines.append(translate("PlansPanel", "Before: %1").replace("%1", state_text(change["before"])))
+    if change.get("after") is not None:
+        after = translate("PlansPanel", "After: %1").replace("%1", state_text(change["after"]))
+        lines.append(f"→ {after}" if lines else after)  # before → after
+    return "\n".join(lines)
