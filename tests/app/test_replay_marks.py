@@ -16,3 +16,14 @@ def test_an_incident_mitigated_is_a_marker_on_the_time_bar():
     marks = markers_of(evs)
     assert [m.action for m in marks] == ["opened", "mitigated", "reopened"]
     assert all(m.kind == "incident" and m.subject == "INC-1" for m in marks)
+
+
+def test_an_alertmanager_alert_is_one_marker_when_the_console_raised_it():
+    """The feed's own event (at startsAt) and the engine's firing share the fingerprint: one marker."""
+    from tests.core.alerting.external_history import history
+
+    h = history()
+    fired = next(e for e in h.engine if e.attrs["state"] == "firing")
+    alerts = [m for m in markers_of(h.events) if m.kind == "alert"]
+    assert [(m.ts, m.subject, m.severity) for m in alerts] == [(fired.ts, "cart", Severity.P1)]
+    assert [m.action for m in markers_of(h.events) if m.kind == "incident"] == ["opened", "recovering", "resolved"]

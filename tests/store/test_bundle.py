@@ -478,3 +478,17 @@ def test_cli_finds_the_history_in_the_recordings_folder(rec, tmp_path, monkeypat
     assert main(["export", "--incident", rec.incident_id, "--out", str(out), "--before", "0", "--after", "0"]) == 0
     assert f"using {folder / 'demo.duckdb'}" in capsys.readouterr().err
     assert is_bundle(out)
+
+
+def test_an_alertmanager_alert_still_firing_at_the_start_is_carried_though_alertmanager_said_resolved():
+    """The feed's resolve (at endsAt) comes before the console's: the alert is still firing between."""
+    from tests.core.alerting.external_history import FINGERPRINT, history
+
+    h = history(severity=Severity.P2)  # a P2 opens no incident (whose timeline would carry it anyway)
+    assert not IncidentBook.replay(h.events).incidents()
+    fired, resolved = (next(e for e in h.engine if e.attrs["state"] == s) for s in ("firing", "resolved"))
+    start = resolved.ts - 1
+    assert [a.fingerprint for a in AlertLog.replay([e for e in h.events if e.ts < start]).alerts()] == [FINGERPRINT]
+    carried = bundle_mod.events_carrying_state(h.events, start)
+    assert fired in carried and not any(e in carried for e in h.raw)
+    assert [a.fingerprint for a in AlertLog.replay(carried).alerts()] == [FINGERPRINT]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Protocol
 
 from warroom.core.alerting.alerts import amends_root
+from warroom.core.alerting.external import is_feed_alert
 from warroom.core.incident.incidents import IncidentBook
 from warroom.core.model import Event, EventKind, Severity
 from warroom.core.language.names import event_title
@@ -47,8 +48,10 @@ def markers_of(events: Iterable[Event]) -> list[Marker]:
         a = e.attrs
         label = event_title(e.title, a)  # in the console's language when the event says it in it
         if e.kind is EventKind.ALERT:
-            # Root alerts firing: a symptom folded under its root is the same moment twice.
-            if a.get("state") == "firing" and not a.get("folded_under") and not amends_root(a):
+            # Root alerts firing: a symptom folded under its root is the same moment twice, and so
+            # is another system's report of an alert (its console transition is the marker).
+            if a.get("state") == "firing" and not a.get("folded_under") and not amends_root(a) \
+                    and not is_feed_alert(e):
                 out.append(Marker(e.ts, "alert", label, e.severity, e.subject))
         elif e.kind is EventKind.INCIDENT:
             if a.get("action") in _INCIDENT_MARKS:

@@ -13,13 +13,17 @@ the incident's start until service was restored, and
 - it was folded under an alert that belongs.
 
 An alert is *firing* from a ``firing`` (or ``acknowledged``) event until it is ``resolved``
-or back to ``pending``: the same states ``AlertLog`` reports at a time.
+or back to ``pending``: the same states ``AlertLog`` reports at a time. As ``AlertLog``, it
+reads the console's transitions only: another system's report of an alert (``is_feed_alert``,
+at its ``startsAt``, without the console's folding) shares the fingerprint of the transition
+made from it.
 """
 
 from __future__ import annotations
 
 from typing import Iterable
 
+from warroom.core.alerting.external import is_feed_alert
 from warroom.core.incident.incidents import Incident
 from warroom.core.language.lang import clean_titles
 from warroom.core.model import Event, EventKind, SeriesKey
@@ -49,7 +53,7 @@ def related_alerts(events: Iterable[Event], incident: Incident, end_ms: int) -> 
     start = incident.started_ms
     by_fp: dict[str, list[Event]] = {}
     for ev in events:
-        if ev.kind is EventKind.ALERT and ev.attrs.get("state") in _ORDER:
+        if ev.kind is EventKind.ALERT and ev.attrs.get("state") in _ORDER and not is_feed_alert(ev):
             fp = str(ev.attrs.get("fingerprint") or f"{ev.attrs.get('rule', '')}|{ev.subject}")
             by_fp.setdefault(fp, []).append(ev)
     members = set(incident.alerts)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+from warroom.core.alerting.external import is_feed_alert
 from warroom.core.incident.action_items import ActionItem, is_action_item
 from warroom.core.incident.incidents import Incident
 from warroom.core.language.lang import pick
@@ -78,7 +79,9 @@ def timeline_rows(events: list[Event], incident: Incident, alerts: list[AlertFac
     fps = {a.fingerprint for a in alerts if a.root}
     for ev in events:
         a = ev.attrs
-        if ev.kind is EventKind.ALERT and a.get("state") == "acknowledged" and a.get("fingerprint") in fps:
+        # People acknowledge the console's alerts; a feed's alert event saying so is not a person.
+        if ev.kind is EventKind.ALERT and a.get("state") == "acknowledged" and a.get("fingerprint") in fps \
+                and not is_feed_alert(ev):
             if start_ms <= ev.ts <= end_ms:
                 add("alert", TimelineRow(ev.ts, "ev_alert_acknowledged", subject=nm(ev.subject),
                                          actor=str(a.get("actor") or ""), detail=str(a.get("comment") or "")))

@@ -31,6 +31,7 @@ import pyarrow as pa
 
 import warroom
 from warroom.core.alerting.alert_log import AlertLog
+from warroom.core.alerting.external import is_feed_alert
 from warroom.core.clock import wall_ms
 from warroom.core.incident.incidents import Incident, IncidentBook
 from warroom.core.model import Event, EventKind
@@ -146,7 +147,9 @@ def events_carrying_state(events: Iterable[Event], start_ms: int) -> list[Event]
     alerts = AlertLog.replay(before)
     episodes: dict[str, list[Event]] = {}
     for e in before:
-        fp = e.attrs.get("fingerprint") if e.kind is EventKind.ALERT else None
+        # The console's transitions only (as AlertLog): another system's report of the alert
+        # shares its fingerprint, and its resolve at endsAt would end the episode early.
+        fp = e.attrs.get("fingerprint") if e.kind is EventKind.ALERT and not is_feed_alert(e) else None
         if isinstance(fp, str):
             if e.attrs.get("state") == "resolved":
                 episodes.pop(fp, None)

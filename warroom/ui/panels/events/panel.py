@@ -26,8 +26,8 @@ from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
 from warroom.ui.panels.events.card import EventCardDelegate
-from warroom.ui.panels.events.rows import FeedRow, fold, fold_key, incident_text, is_amend, is_routine, state_level, \
-    state_word
+from warroom.ui.panels.events.rows import FeedRow, feed_alert_text, fold, fold_key, incident_text, is_amend, \
+    is_feed_alert, is_routine, state_level, state_word
 from warroom.ui.panels.health.feed_text import feed_event_text
 
 MAX_ROWS = 500
@@ -170,6 +170,8 @@ class EventTableModel(QAbstractTableModel):
                 return self.names.subject(e.subject, str(e.attrs.get("subject_kind") or ""))
             if e.kind is EventKind.INCIDENT:
                 return incident_text(e, self.names)
+            if is_feed_alert(e):
+                return feed_alert_text(e)
             return feed_event_text(e) or event_title(e.title, e.attrs)
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == COL_KIND:

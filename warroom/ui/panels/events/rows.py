@@ -12,6 +12,13 @@ new root cause for an alert (``amends: "root_cause"``) never makes a row. An ale
 is one row: transitions of the same alert (its fingerprint, else its subject and title) within
 ``FOLD_WINDOW_MS`` of the last fold into the newest, which shows the latest state and how
 many times it fired ("×4").
+
+An alert another system sent (Alertmanager through a gateway: ``is_feed_alert``) is in the log
+twice: the feed's own event, at its ``startsAt``/``endsAt``, and the console's transition made
+from it, when the console heard it. The transition is the console's alert and folds and counts
+as any other. The feed's event stays visible as what the other system said: its own row, never
+folded or counted as a firing, its kind word the plain "ALERT" in the dim colour (the red
+"FIRING" is the console's row) and its text naming the source ("Alertmanager says firing: …").
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from typing import Iterable
 from PySide6.QtCore import QCoreApplication
 
 from warroom.core.alerting.alerts import amends_root
+from warroom.core.alerting.external import is_feed_alert
 from warroom.core.language.names import Names, event_title
 from warroom.core.model import Event, EventKind, Severity
 
@@ -66,8 +74,9 @@ def is_routine(ev: Event) -> bool:
 
 
 def fold_key(ev: Event) -> tuple | None:
-    """What makes two events the same flapping alert (None: the event never folds)."""
-    if ev.kind is not EventKind.ALERT or not ev.attrs.get("state"):
+    """What makes two events the same flapping alert (None: the event never folds; nor does
+    another system's report of an alert, whose console transition folds instead)."""
+    if ev.kind is not EventKind.ALERT or not ev.attrs.get("state") or is_feed_alert(ev):
         return None
     fp = str(ev.attrs.get("fingerprint") or "")
     return ("fp", fp) if fp else ("title", ev.subject, ev.title)
@@ -127,9 +136,10 @@ def _incident_word(action: str) -> str:
 
 def state_word(ev: Event) -> str:
     """The state change an alert or incident event records, as the kind column prints it
-    ("FIRING", "MITIGATED"…); "" for other events (they print their kind)."""
+    ("FIRING", "MITIGATED"…); "" for other events (they print their kind), including another
+    system's report of an alert (``is_feed_alert``): the console's own row says FIRING."""
     if ev.kind is EventKind.ALERT:
-        return _alert_word(alert_state(ev))
+        return "" if is_feed_alert(ev) else _alert_word(alert_state(ev))
     if ev.kind is EventKind.INCIDENT:
         return _incident_word(str(ev.attrs.get("action") or ""))
     return ""
@@ -141,7 +151,10 @@ def _paging(ev: Event) -> bool:
 
 def state_level(ev: Event) -> str | None:
     """The colour level of a state change (``crit``, ``warn``, ``ok``, ``change`` or ``info``);
-    None for an event that records none (coloured by its severity and kind)."""
+    None for an event that records none (coloured by its severity and kind). Another system's
+    report of an alert is ``info``: the console's transition row carries the colour."""
+    if is_feed_alert(ev):
+        return "info"
     if not state_word(ev):
         return None
     if ev.kind is EventKind.ALERT:
@@ -189,3 +202,14 @@ def incident_text(ev: Event, names: Names) -> str:
     second = {"escalated": ev.severity.value, "acknowledged": str(a.get("actor") or "?"),
               "owner_changed": str(a.get("owner") or "?")}.get(action, "")
     return pattern.replace("%2", second).replace("%1", title)
+
+
+def feed_alert_text(ev: Event) -> str:
+    """What another system said of an alert (a raw feed alert, ``is_feed_alert``), naming it:
+    "Alertmanager says firing: Cart error rate above 5 %"."""
+    source = str(ev.attrs.get("source") or "")
+    who = "Alertmanager" if source == "alertmanager" else source or translate("EventFeedPanel", "another system")
+    title = event_title(ev.title, ev.attrs)
+    pattern = {"firing": translate("EventFeedPanel", "%1 says firing: %2"),
+               "resolved": translate("EventFeedPanel", "%1 says resolved: %2")}.get(str(ev.attrs.get("state") or ""))
+    return title if pattern is None else pattern.replace("%1", who).replace("%2", title)
