@@ -107,7 +107,7 @@ def test_the_istio_example_fails_over_with_weights_and_rate_limits_with_sentinel
 
 def test_the_simulator_site_matches_the_payment_world():
     site = load_site(resource_dir() / "sites" / "simulator.yaml")
-    assert site.prometheus.url == "http://127.0.0.1:9090"
+    assert site.prometheus.url == "http://127.0.0.1:19090"
     assert [sq.id for sq in site.prometheus.scenarios] == list(WORLD["scenarios"])
     for sq in site.prometheus.scenarios:
         world = WORLD["scenarios"][sq.id]

@@ -31,6 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     co.add_argument("--start-with", choices=("ask", "demo"), default="ask",
                     help="without a feed address: ask (a start dialog: feed, recording or demo) or start the demo "
                          "(default: %(default)s)")
+    co.add_argument("--snapshot", type=Path, metavar="PNG",
+                    help="with --url: save the window as PNG once --snapshot-after of data arrived, and quit")
+    co.add_argument("--snapshot-after", default="30s", metavar="DURATION",
+                    help="feed time to receive before the --snapshot grab (default: %(default)s)")
     console_options(co)
     client_auth_options(co)
     co.set_defaults(func=_cmd_console, app_files=True)
@@ -120,7 +124,19 @@ def _cmd_console(args: argparse.Namespace) -> int:
     url = (args.url or "").strip()
     problem = check_url(url) if url else None
     if url and problem is None:
+        if args.snapshot is not None:  # a picture of a live feed (docs/gateway.md's screenshot)
+            from warroom.core.settings.durations import parse_duration
+
+            try:
+                after_ms = int(parse_duration(args.snapshot_after) * 1000)
+            except ValueError as exc:
+                raise CliError(f"--snapshot-after: {exc}") from None
+            opts = _console_opts(args, url=url, snapshot_after_ms=after_ms, snapshot_out=args.snapshot)
+            opts.size = opts.size or (1920, 1080)
+            return _run_console(opts)
         return _run_console(_console_opts(args, url=url))
+    if args.snapshot is not None:
+        raise CliError("--snapshot needs a working --url")
     if not url and args.start_with == "demo":
         return _console_demo(args)
     # First start (no address) or an address that cannot work: ask, saying why, instead of an
