@@ -44,7 +44,7 @@ import yaml  # noqa: E402
 from aiohttp import web  # noqa: E402
 
 from tests.promstack import Prometheus  # noqa: E402
-from warroom.gateway.site_model import PrometheusSite, Topology  # noqa: E402
+from warroom.gateway.site_model import Topology  # noqa: E402
 from warroom.gateway.sources.topology import topology_queries  # noqa: E402
 from warroom.io.client import FeedClient  # noqa: E402
 from warroom.protocol import MetricBatch  # noqa: E402

@@ -84,7 +84,7 @@ def test_simulator_through_prometheus_and_the_gateway_reaches_the_console(procs:
     am = Alertmanager.start(tmp_path / "alertmanager", f"http://127.0.0.1:{receivers_port}/alertmanager")
     prom = None
     try:
-        sim = procs.sim(sim_port, "--seed", "7", "--prometheus", str(exporter_port))
+        procs.sim(sim_port, "--seed", "7", "--prometheus", str(exporter_port))
         prom = Prometheus.start(tmp_path / "prometheus", [f"127.0.0.1:{exporter_port}"], scrape_interval="1s",
                                 rules=RULES, alertmanager=am.address)
         prom.wait_for_series("traces_service_graph_request_total")
