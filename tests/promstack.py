@@ -107,12 +107,14 @@ class Prometheus(_Server):
         rules: dict[str, Any] | None = None,
         alertmanager: str | None = None,
         extra_args: Sequence[str] = (),
+        port: int | None = None,
     ) -> "Prometheus":
         """Start Prometheus scraping ``targets`` (``host:port``); ``rules`` is a rule file's
-        content (``{"groups": [...]}``), ``alertmanager`` a ``host:port`` to send alerts to."""
+        content (``{"groups": [...]}``), ``alertmanager`` a ``host:port`` to send alerts to; ``port``
+        (default: a free one) lets a test start it again where it was, with the same folder."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        port = free_port()
+        port = port or free_port()
         config: dict[str, Any] = {
             "global": {"scrape_interval": scrape_interval, "evaluation_interval": evaluation_interval,
                        "scrape_timeout": scrape_interval},
