@@ -94,6 +94,15 @@ def duration_words(ms: int | None) -> str:
         "%2", str(seconds % 3600 // 60))
 
 
+def grouped_names(names: list[str]) -> str:
+    """Many sources by system, for one line read from a distance: ``prometheus ×11`` (a source's
+    system is its name up to the first ``:``); a system with one source keeps its full name."""
+    by_system: dict[str, list[str]] = {}
+    for n in names:
+        by_system.setdefault(n.split(":", 1)[0], []).append(n)
+    return ", ".join(v[0] if len(v) == 1 else f"{k} ×{len(v)}" for k, v in by_system.items())
+
+
 def source_line(s: SourceState, now_ms: int | None) -> tuple[str, str, str, str]:
     """``(name, STATE WORD, detail, level)`` for one source; ``detail`` is "" when OK."""
     if s.state == "ok":
@@ -180,7 +189,7 @@ class SourceLines(QWidget):
         lines = [source_line(s, now_ms) for s in shown]
         if len(ok) > MAX_OK_LINES:  # many parts answering: one line, their names beside it
             lines.append((translate("FeedHealthPanel", "%1 sources").replace("%1", str(len(ok))),
-                          translate("FeedHealthPanel", "OK"), ", ".join(s.name for s in ok), "ok"))
+                          translate("FeedHealthPanel", "OK"), grouped_names([s.name for s in ok]), "ok"))
         else:
             lines += [source_line(s, now_ms) for s in ok]
         while len(self._rows) < len(lines):
