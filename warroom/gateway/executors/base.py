@@ -148,6 +148,10 @@ class Masker:
         # longest first, so a secret that contains another is masked whole
         self.values = tuple(sorted({v for v in values if v}, key=len, reverse=True))
 
+    def masks(self) -> bool:
+        """Whether there is anything to mask (nothing: ``json`` returns its value as it is)."""
+        return bool(self.values)
+
     def text(self, text: str) -> str:
         """``text`` with every secret value masked."""
         for v in self.values:
@@ -156,7 +160,7 @@ class Masker:
 
     def json(self, value: Any) -> Any:
         """A copy of JSON ``value`` with every secret value masked in every string."""
-        if not self.values:
+        if not self.masks():
             return value
         if isinstance(value, str):
             return self.text(value)

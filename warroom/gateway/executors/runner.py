@@ -321,14 +321,8 @@ class _Masker(Masker):
         text = super().text(text)
         return self._redact(text) if callable(self._redact) else text
 
-    def json(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, Mapping):
-            return {self.text(str(k)): self.json(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [self.json(v) for v in value]
-        return value
+    def masks(self) -> bool:
+        return super().masks() or callable(self._redact)
 
 
 def _describe(exc: BaseException, expired: bool, timeout_s: float, masker: Masker) -> str:
