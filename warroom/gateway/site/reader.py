@@ -1,0 +1,96 @@
+"""The whole site file, top to bottom: the top-level keys, each section in turn, and every
+problem found sorted by line into one ``SiteError``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from yaml.nodes import MappingNode, ScalarNode
+
+from warroom.gateway.site.plans import _Plans
+from warroom.gateway.site.reading import (
+    MAX_SITE_BYTES,
+    SiteError,
+    _compose,
+    _line,
+    _what,
+)
+from warroom.gateway.site.sources import _Sources
+from warroom.gateway.site_model import Listen, Site
+
+_TOP_KEYS = ("site", "listen", "receivers", "secrets", "state_dir", "prometheus", "alertmanager",
+             "annotations", "services", "limits", "plans")
+
+
+def _parse(text: str, name: str, file: Path | None) -> Site:
+    if len(text) > MAX_SITE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_SITE_BYTES:
+        raise SiteError([f"{name}: too large for a site file (at most 1 MiB)"])
+    root = _compose(text, name)
+    folder = file.parent if file is not None else Path.cwd()
+    reader = _Reader(name, folder)
+    if root is None or (isinstance(root, ScalarNode) and root.tag.endswith(":null")):
+        raise SiteError([f"{name}:1: empty: a site file starts with `site: NAME`"])
+    if not isinstance(root, MappingNode):
+        raise SiteError([(f"{name}:{_line(root)}: the site file must be a mapping (key: value lines), "
+                         f"not {_what(root)}")])
+    try:
+        site = reader.site(root, file)
+    except RecursionError:
+        raise SiteError([f"{name}: nested too deeply to be a site file"]) from None
+    if reader.problems:
+        raise SiteError(sorted(reader.problems, key=lambda p: _line_of(p, name)))  # stable: same line keeps its order
+    return site
+
+
+def _line_of(problem: str, name: str) -> int:
+    match = re.match(r":(\d+): ", problem[len(name):])
+    return int(match.group(1)) if match else 0
+
+
+class _Reader(_Sources, _Plans):
+    """Walks the node tree; collects problems (errors) and warnings instead of stopping."""
+
+    # -- the sections
+
+    def site(self, root: MappingNode, file: Path | None) -> Site:
+        top = self.mapping(root, "", _TOP_KEYS)
+        assert top is not None
+        name = self.text(top, "site", required=True, pattern=re.compile(r"[^\x00-\x1f\x7f]{1,64}"),
+                         what="must be one line of at most 64 characters")
+        listen = self.listen(top, "listen", Listen())
+        receivers = self.listen(top, "receivers", Listen(port=9095))
+        if listen is not None and receivers is not None and listen.port and listen.port == receivers.port \
+                and listen.host == receivers.host:
+            if "receivers" in top.items:
+                self.err(top.line("receivers"), "receivers.port", f"the feed already listens on port {listen.port}")
+            else:
+                self.err(top.line("listen"), "listen.port", f"the receivers listen on port {receivers.port} "
+                         "unless `receivers: {port: ...}` says otherwise")
+        secrets = self.path(top, "secrets")
+        state_dir = self.path(top, "state_dir")
+        prometheus = self.prometheus(top.value("prometheus"), top.line("prometheus")) \
+            if top.has("prometheus") else None
+        alertmanager = self.alertmanager(top)
+        annotations = self.annotations(top)
+        services = self.services(top)
+        limits = self.limits(top)
+        plans = self.plans(top, limits)
+        if prometheus is None and not plans:
+            self.warn(top.line(), "", "no `prometheus:` section and no plans: the gateway only relays "
+                      "Alertmanager alerts and annotations")
+        return Site(
+            name=name if isinstance(name, str) else "",
+            path=file,
+            listen=listen or Listen(),
+            receivers=receivers or Listen(port=9095),
+            secrets_file=secrets,
+            state_dir=state_dir,
+            prometheus=prometheus,
+            alertmanager=alertmanager,
+            annotations=annotations,
+            services=services,
+            plans=plans,
+            limits=limits,
+            warnings=tuple(self.warnings),
+        )
