@@ -107,38 +107,48 @@
         <translation>已静默</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="112"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="110"/>
+        <source>via Alertmanager</source>
+        <translation>来自 Alertmanager</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="111"/>
+        <source>via %1</source>
+        <translation>来自 %1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="119"/>
         <source>+1 symptom</source>
         <translation>+1 条衍生告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="113"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="120"/>
         <source>+%1 symptoms</source>
         <translation>+%1 条衍生告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="116"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="123"/>
         <source>(worst %1)</source>
         <translation>(最高 %1)</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="132"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="139"/>
         <source>ROOT CAUSE</source>
         <translation>根因</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="136"/>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="171"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="143"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="180"/>
         <source>root cause: %1</source>
         <translation>根因：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="167"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="176"/>
         <source>since %1</source>
         <translation>始于 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="177"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="186"/>
         <source>plans: %1</source>
         <translation>预案：%1</translation>
     </message>
@@ -520,250 +530,295 @@
         <translation>事件详情</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="184"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="186"/>
         <source>fired %1 times since %2</source>
         <translation>自 %2 起触发 %1 次</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="231"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="233"/>
         <source>Show or hide this kind of event</source>
         <translation>显示或隐藏此类事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="238"/>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="103"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="240"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="112"/>
         <source>PENDING</source>
         <extracomment>Transitions of one alert this close together (ms) are one row.</extracomment>
         <translation>待触发</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="242"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="244"/>
         <source>Show pending alerts, alerts that cleared before firing and alerts joining an incident</source>
         <translation>显示待触发的告警、触发前已消除的告警以及并入故障的告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="289"/>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="107"/>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="120"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="291"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="116"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="129"/>
         <source>MITIGATED</source>
         <translation>已缓解</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="290"/>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="108"/>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="123"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="292"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="117"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="132"/>
         <source>RESOLVED</source>
         <translation>已恢复</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="104"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="113"/>
         <source>CLEARED</source>
         <translation>已消除</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="105"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="114"/>
         <source>FIRING</source>
         <translation>告警中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="106"/>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="118"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="115"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="127"/>
         <source>ACKED</source>
         <translation>已认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="114"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="123"/>
         <source>OPENED</source>
         <translation>已创建</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="115"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="124"/>
         <source>JOINED</source>
         <translation>已并入</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="116"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="125"/>
         <source>ROOT CAUSE</source>
         <translation>根因</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="117"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="126"/>
         <source>ESCALATED</source>
         <translation>已升级</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="119"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="128"/>
         <source>OWNER</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="121"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="130"/>
         <source>RECOVERING</source>
         <translation>恢复中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="122"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="131"/>
         <source>REOPENED</source>
         <translation>重新打开</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="124"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="133"/>
         <source>MERGED</source>
         <translation>已合并</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="167"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="180"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="170"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="183"/>
         <source>Root cause now %1 (was %2)</source>
         <translation>根因变为 %1（原为 %2）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="175"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="188"/>
         <source>Incident opened: %1</source>
         <translation>故障已创建：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="176"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="189"/>
         <source>Incident mitigated (users recovered, root still alerting): %1</source>
         <translation>故障已缓解（用户侧已恢复，根因仍在告警）：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="177"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="190"/>
         <source>Incident recovering: %1</source>
         <translation>故障恢复中：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="178"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="191"/>
         <source>Incident resolved: %1</source>
         <translation>故障已解决：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="179"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="192"/>
         <source>Incident reopened: %1</source>
         <translation>故障重新打开：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="180"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="193"/>
         <source>Incident escalated to %2: %1</source>
         <translation>故障升级为 %2：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="181"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="194"/>
         <source>Incident acknowledged by %2: %1</source>
         <translation>故障已由 %2 认领：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="182"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="195"/>
         <source>Incident owner %2: %1</source>
         <translation>故障负责人 %2：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="183"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="196"/>
         <source>Incident merged: %1</source>
         <translation>故障已合并：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/rows.py" line="184"/>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="197"/>
         <source>Alert joined the incident: %1</source>
         <translation>告警已并入故障：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="211"/>
+        <source>another system</source>
+        <translation>其他系统</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="213"/>
+        <source>%1 says firing: %2</source>
+        <translation>%1 报告告警触发：%2</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/rows.py" line="214"/>
+        <source>%1 says resolved: %2</source>
+        <translation>%1 报告告警恢复：%2</translation>
     </message>
 </context>
 <context>
     <name>FeedHealthPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="69"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="72"/>
         <source>LIVE</source>
         <extracomment>Data older than this turns the frame amber... ...and older than this, stale (blue-grey: red is for incidents). Connection states that are not (yet) a healthy live stream. The state of a view a replay fills (``warroom.app.replay``): its own colour, the accent. The data age keeps counting while nothing arrives (and the view&apos;s version stands still).</extracomment>
         <translation>实时</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="70"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="73"/>
         <source>STALE</source>
         <translation>数据停滞</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="71"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="74"/>
         <source>CONNECTING</source>
         <translation>连接中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="72"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="75"/>
         <source>DISCONNECTED</source>
         <translation>已断开</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="73"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="76"/>
         <source>REPLAY</source>
         <translation>回放</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="81"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="84"/>
         <source>no data yet</source>
         <translation>尚无数据</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="84"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="87"/>
+        <location filename="../../warroom/ui/panels/health/sources.py" line="90"/>
         <source>%1 s</source>
+        <extracomment>A source whose last report is older than this (feed time) is shown SILENT. How far back a source&apos;s reports are read (the start of a long failure is its first 0 in it). At most this many sources that are OK get a line each; more are counted on one line. A source&apos;s name takes at most this width (px at 1080p); a longer one is elided.</extracomment>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="86"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="89"/>
+        <location filename="../../warroom/ui/panels/health/sources.py" line="92"/>
         <source>%1 min %2 s</source>
         <translation>%1 分 %2 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="89"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="92"/>
+        <location filename="../../warroom/ui/panels/health/sources.py" line="93"/>
         <source>%1 h %2 min</source>
         <translation>%1 小时 %2 分</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="91"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="94"/>
         <source>data is %1 old</source>
         <translation>数据延迟 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="98"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="101"/>
         <source>no protocol errors</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="145"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="151"/>
         <source>Protocol errors</source>
         <translation>协议错误</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="146"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="152"/>
         <source>Received</source>
         <translation>已接收</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="147"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="153"/>
         <source>Series</source>
         <translation>序列</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="247"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="253"/>
         <source>recorded history</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="264"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="270"/>
         <source>%1 points</source>
         <translation>%1 个数据点</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="264"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="270"/>
         <source>%1 point</source>
         <translation>%1 个数据点</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="266"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="272"/>
         <source>%1 series</source>
         <translation>%1 条序列</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/sources.py" line="109"/>
+        <location filename="../../warroom/ui/panels/health/sources.py" line="192"/>
+        <source>OK</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/sources.py" line="111"/>
+        <source>SILENT</source>
+        <translation>无上报</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/sources.py" line="112"/>
+        <source>no report for %1</source>
+        <translation>%1 未上报</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/sources.py" line="116"/>
+        <source>FAILING</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/health/sources.py" line="191"/>
+        <source>%1 sources</source>
+        <translation>%1 个来源</translation>
     </message>
 </context>
 <context>
@@ -1713,245 +1768,255 @@
 <context>
     <name>PlansPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="78"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="81"/>
         <source>Guard KPI did not recover in time — roll back or escalate</source>
         <extracomment>History a preview rests on, in minutes (``warroom.app.plan_desk.PREVIEW_SPAN_MS``). From this width (px at 1080p) the detail has two columns.</extracomment>
         <translation>守护指标未按时恢复——请回滚或升级</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="80"/>
-        <location filename="../../warroom/ui/panels/plans/panel.py" line="101"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="83"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="125"/>
         <source>Roll back…</source>
         <translation>回滚…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="125"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="129"/>
         <source>Steps</source>
         <translation>步骤</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="126"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="130"/>
         <source>Rollback</source>
         <translation>回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="127"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="131"/>
         <source>Guard</source>
         <translation>守护指标</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="128"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="132"/>
         <source>Expiry</source>
         <translation>有效期</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="129"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="133"/>
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="167"/>
-        <location filename="../../warroom/ui/panels/plans/panel.py" line="313"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="171"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="339"/>
         <source>Select a plan to see what it would do.</source>
         <translation>选择一个预案，查看其执行影响。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="192"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="196"/>
         <source>SUGGESTED for the root cause %1</source>
         <translation>推荐用于根因 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="206"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="210"/>
         <location filename="../../warroom/ui/panels/plans/list_model.py" line="93"/>
         <source>RISK: HIGH</source>
         <translation>风险：高</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="207"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="211"/>
         <location filename="../../warroom/ui/panels/plans/list_model.py" line="94"/>
         <source>RISK: LOW</source>
         <translation>风险：低</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="220"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="224"/>
         <source>Impact estimate (the plan is in force)</source>
         <translation>影响评估（预案已生效）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="221"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="225"/>
         <source>Impact if executed now</source>
         <translation>立即执行的影响</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="228"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="232"/>
         <source>Estimated from the last %1 min of data, up to %2.</source>
         <translation>基于最近 %1 分钟的数据估算，截至 %2。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="231"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="235"/>
         <source>The map shows what it touches; the figures need live data.</source>
         <translation>拓扑图标出影响范围；具体数字需要实时数据。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="246"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="254"/>
         <source>by %1: “%2”</source>
         <translation>执行人 %1：“%2”</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="250"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="258"/>
         <source>rollback asked by %1: “%2”</source>
         <translation>%1 发起回滚：“%2”</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plans/actions.py" line="35"/>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="254"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="262"/>
         <source>Failed: %1</source>
         <extracomment>Run states a rollback can be asked for in (``PlanBook.request_rollback``).</extracomment>
         <translation>失败：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="265"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="273"/>
         <source>Expires in %1 (at %2): the plan then rolls back by itself.</source>
         <translation>%1 后到期（%2）：届时预案将自动回滚。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="279"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="287"/>
         <source>before %1</source>
         <translation>执行前 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="281"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="289"/>
         <source>after %1</source>
         <translation>执行后 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="283"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="291"/>
         <source>now %1</source>
         <translation>当前 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/detail.py" line="285"/>
+        <location filename="../../warroom/ui/panels/plans/detail.py" line="293"/>
         <source>needs %1</source>
         <translation>要求 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="80"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="82"/>
         <source>Execute plan — step 1 of 2: review</source>
         <translation>执行预案——第 1 步（共 2 步）：复核</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="81"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="83"/>
         <source>Next…</source>
         <translation>下一步…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="85"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="87"/>
         <source>CRITICAL</source>
         <translation>高危</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="83"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="85"/>
         <source>Step 1 of 2: what it would do, and why now</source>
         <translation>第 1 步（共 2 步）：执行影响，以及为何现在执行</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="87"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="89"/>
         <source>If executed now:</source>
         <translation>如果立即执行：</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="93"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="95"/>
         <source>Guard: %1</source>
         <translation>守护指标：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="97"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="99"/>
         <source>why now? it goes into the audit trail</source>
         <translation>为何现在执行？将记入审计日志</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="98"/>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="155"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="100"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="181"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="109"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="111"/>
         <source>Execute plan — step 2 of 2: confirm</source>
         <translation>执行预案——第 2 步（共 2 步）：确认</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="110"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="112"/>
         <source>Execute</source>
         <translation>执行</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="113"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="115"/>
         <source>Step 2 of 2: confirm</source>
         <translation>第 2 步（共 2 步）：确认</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="114"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="116"/>
         <source>Execute %1 on %2 now?</source>
         <translation>立即对 %2 执行 %1？</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="116"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="118"/>
         <source>Reason: %1</source>
         <translation>原因：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="120"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="125"/>
         <source>This plan is critical. Type its id to confirm: %1</source>
         <translation>这是高危预案。请输入预案 ID 以确认：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="122"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="127"/>
         <source>Plan id</source>
         <translation>预案 ID</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="145"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="149"/>
+        <source>No dry run: the feed has not answered yet.</source>
+        <translation>无预演：数据源尚未应答。</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="154"/>
+        <source>It will send:</source>
+        <translation>将发送：</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="171"/>
         <source>Roll back plan</source>
         <translation>回滚预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="145"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="171"/>
         <source>Roll back</source>
         <translation>回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="148"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="174"/>
         <source>Roll back %1?</source>
         <translation>回滚 %1？</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="149"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="175"/>
         <source>Now: %1</source>
         <translation>当前：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="154"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="180"/>
         <source>why? it goes into the audit trail</source>
         <translation>为何回滚？将记入审计日志</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="166"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="192"/>
         <source>Who is acting?</source>
         <translation>操作人是谁？</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="166"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="192"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="167"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="193"/>
         <source>Plan steps go into the audit trail with your name.</source>
         <translation>预案的每步操作都会连同您的姓名记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="170"/>
+        <location filename="../../warroom/ui/panels/plans/dialogs.py" line="196"/>
         <source>Your name</source>
         <translation>姓名</translation>
     </message>
@@ -2005,7 +2070,7 @@
     </message>
     <message>
         <location filename="../../warroom/ui/panels/plans/progress.py" line="85"/>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="117"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="119"/>
         <source>NOT EFFECTIVE</source>
         <translation>未见效</translation>
     </message>
@@ -2045,216 +2110,252 @@
         <translation>已回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="99"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="101"/>
         <source>FAILOVER</source>
         <extracomment>The feed&apos;s clock shown as in the event list (the platform runs on UTC+8).</extracomment>
         <translation>容灾切换</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="99"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="101"/>
         <source>RATE LIMIT</source>
         <translation>限流</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="100"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="102"/>
         <source>DEGRADE</source>
         <translation>降级</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="100"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="102"/>
         <source>ROLLBACK</source>
         <translation>回滚发布</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="113"/>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="114"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="115"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="116"/>
         <source>EXECUTING</source>
         <translation>执行中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="115"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="117"/>
         <source>IN FORCE</source>
         <translation>已生效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="116"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="118"/>
         <source>EFFECTIVE</source>
         <translation>已见效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="118"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="120"/>
         <source>ROLLING BACK</source>
         <translation>回滚中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="119"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="121"/>
         <source>FAILED</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="120"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="122"/>
         <source>rolled back</source>
         <translation>已回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="121"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="123"/>
         <source>expired</source>
         <translation>已到期</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="144"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="146"/>
         <source>success</source>
         <translation>成功率</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="145"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="147"/>
         <source>error rate</source>
         <translation>错误率</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="146"/>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="147"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="148"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="149"/>
         <source>requests</source>
         <translation>请求量</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="161"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="163"/>
         <source>%1 %2 within %3</source>
         <translation>%3 内 %1 %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="172"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="174"/>
         <source>no guard KPI: check by hand that it worked</source>
         <translation>无守护指标：请人工确认是否见效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="188"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="190"/>
         <source>none: stays in force until rolled back</source>
         <translation>无：持续生效，直至回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="189"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="191"/>
         <source>rolls back by itself %1 after execution (warning %2 before)</source>
         <translation>执行 %1 后自动回滚（提前 %2 预警）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="210"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="212"/>
         <source>Unknown target %1: the feed&apos;s topology does not have it, so there is nothing to preview.</source>
         <translation>未知目标 %1：数据源的拓扑中没有它，无法预览。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="213"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="215"/>
         <source>no recent data</source>
         <translation>近期无数据</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="214"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="216"/>
         <source>No estimate: %1.</source>
         <translation>无法估算：%1。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="225"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="227"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="226"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="228"/>
         <source>Switches %1 to its standby%2: %3 req/s of load, %4 of capacity.</source>
         <translation>将 %1 切换到备用%2：负载 %3 请求/秒，占容量 %4。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="230"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="232"/>
         <source>Scenarios touched: %1.</source>
         <translation>涉及场景：%1。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="238"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="240"/>
         <source>Would reject %1 req/s now (%2 of %3 offered), up to %4 at the peak.</source>
         <translation>当前将拦截 %1 请求/秒（占流入 %3 请求/秒的 %2），峰值时最多 %4 请求/秒。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="241"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="243"/>
         <source>Would reject nothing on average now (%1 req/s offered), up to %2 req/s at the peak.</source>
         <translation>当前平均不拦截（流入 %1 请求/秒），峰值时最多拦截 %2 请求/秒。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="245"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="247"/>
         <source>Would reject nothing now: %1 req/s offered (peak %2) is under the limit.</source>
         <translation>当前不会拦截：流入 %1 请求/秒（峰值 %2），低于限流阈值。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="248"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="250"/>
         <source>Admits at most %1 req/s (Sentinel FlowRule count).</source>
         <translation>最多放行 %1 请求/秒（Sentinel FlowRule count）。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="251"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="253"/>
         <source>Scenarios losing traffic: %1.</source>
         <translation>流量受损的场景：%1。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="259"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="261"/>
         <source>Redeploys the previous version of %1.</source>
         <translation>重新部署 %1 的上一版本。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="261"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="263"/>
         <source>Redeploys the previous version of %1: %2 req/s of load, %3 errors now.</source>
         <translation>重新部署 %1 的上一版本：负载 %2 请求/秒，当前错误率 %3。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="271"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="273"/>
         <source>Stops the calls from %1 to %2; removes %3 req/s.</source>
         <translation>停止 %1 对 %2 的调用；减少 %3 请求/秒。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="273"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="275"/>
         <source>Stops the calls from %1 to %2.</source>
         <translation>停止 %1 对 %2 的调用。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="275"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="277"/>
         <source>Switches off %1; removes %2 req/s.</source>
         <translation>关闭 %1，减少 %2 请求/秒负载。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="277"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="279"/>
         <source>Switches off %1.</source>
         <translation>关闭 %1。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="280"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="282"/>
         <source>Its callers (%1) go on without it.</source>
         <translation>其调用方（%1）将绕过它继续运行。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="289"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="291"/>
         <source>Moves %1 req/s from %2 to %3.</source>
         <translation>将 %1 请求/秒从 %2 切至 %3。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="292"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="294"/>
         <source>%1 at %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/text.py" line="294"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="296"/>
         <source>After the move: %1 of capacity.</source>
         <translation>切换后容量占用：%1。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/panel.py" line="84"/>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="327"/>
+        <source>Asking the feed…</source>
+        <extracomment>Longest before/after value shown (characters of compact JSON); the rest is &quot;…&quot;.</extracomment>
+        <translation>正在询问数据源…</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="329"/>
+        <source>This feed does not preview changes</source>
+        <translation>此数据源不支持变更预演</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="331"/>
+        <source>The feed refused the dry run: %1</source>
+        <translation>数据源拒绝了预演：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="333"/>
+        <source>The dry run failed: %1</source>
+        <translation>预演失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="335"/>
+        <source>No answer from the feed: %1</source>
+        <translation>数据源无应答：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="370"/>
+        <source>Before: %1</source>
+        <translation>变更前：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/text.py" line="372"/>
+        <source>After: %1</source>
+        <translation>变更后：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="108"/>
         <source>Plans unavailable</source>
         <extracomment>Narrower than this (px at 1080p), or taller than wide, the detail goes under the list. The list&apos;s share of the width when it sits beside the detail.</extracomment>
         <translation>预案不可用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/panel.py" line="85"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="109"/>
         <source>This console has no plan desk: it is not connected to a feed.</source>
         <translation>本控制台无预案执行台：未连接数据源。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/panel.py" line="100"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="124"/>
         <source>Execute…</source>
         <translation>执行…</translation>
     </message>
@@ -2305,22 +2406,22 @@
         <translation>您的角色可查看预案，但无权执行</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/panel.py" line="278"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="304"/>
         <source>Review the impact, then confirm twice</source>
         <translation>复核影响后，需两次确认</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/panel.py" line="279"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="305"/>
         <source>Undo the selected plan&apos;s run</source>
         <translation>撤销所选预案的执行</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/panel.py" line="280"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="306"/>
         <source>Undo the plan</source>
         <translation>撤销该预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/panel.py" line="331"/>
+        <location filename="../../warroom/ui/panels/plans/panel.py" line="388"/>
         <source>No preview for %1: %2</source>
         <translation>%1 无法预估影响：%2</translation>
     </message>
@@ -2340,29 +2441,45 @@
         <translation>回放：预案按当时情况展示，不可执行</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/actions.py" line="78"/>
+        <location filename="../../warroom/ui/panels/plans/actions.py" line="80"/>
         <source>Sending %1…</source>
         <translation>正在发送 %1…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/actions.py" line="86"/>
+        <location filename="../../warroom/ui/panels/plans/actions.py" line="88"/>
         <source>Nothing to roll back: the selected plan is not in force.</source>
         <translation>无需回滚：所选预案未生效。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/actions.py" line="95"/>
+        <location filename="../../warroom/ui/panels/plans/actions.py" line="97"/>
         <source>Rolling back %1…</source>
         <translation>正在回滚 %1…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/actions.py" line="123"/>
+        <location filename="../../warroom/ui/panels/plans/actions.py" line="125"/>
         <source>Sent: %1</source>
         <translation>已发送：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/plans/actions.py" line="134"/>
+        <location filename="../../warroom/ui/panels/plans/actions.py" line="136"/>
         <source>Rollback sent: %1</source>
         <translation>回滚指令已发送：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/change.py" line="99"/>
+        <source>Change it would send</source>
+        <extracomment>Monospace families for requests (CJK-capable fallback: a URL may hold Chinese). Requests listed at most; the rest are counted (&quot;… and 3 more&quot;).</extracomment>
+        <translation>将要发送的变更</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/change.py" line="131"/>
+        <source>(no summary)</source>
+        <translation>（无摘要）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/plans/change.py" line="139"/>
+        <source>… and %1 more</source>
+        <translation>…另有 %1 条</translation>
     </message>
 </context>
 <context>
@@ -2661,22 +2778,22 @@
 <context>
     <name>ScenarioBoardPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="182"/>
+        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="187"/>
         <source>OK</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="183"/>
+        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="188"/>
         <source>WARN</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="184"/>
+        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="189"/>
         <source>CRIT</source>
         <translation>严重</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="186"/>
+        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="191"/>
         <source>NO DATA</source>
         <translation>无数据</translation>
     </message>
@@ -2684,23 +2801,23 @@
 <context>
     <name>ScenarioTableModel</name>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="91"/>
+        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="96"/>
         <source>Scenario</source>
         <extracomment>Success ratios are ranked in buckets this wide, ties kept in their previous order, so two scenarios a hair apart do not swap places on every frame. The error-budget burn shown in each row&apos;s tooltip is over this window.</extracomment>
         <translation>场景</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="91"/>
+        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="96"/>
         <source>TPS</source>
         <translation>TPS</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="91"/>
+        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="96"/>
         <source>Success</source>
         <translation>成功率</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="170"/>
+        <location filename="../../warroom/ui/panels/scenarios/panel.py" line="175"/>
         <source>error budget burn (last hour): %1×</source>
         <extracomment>``scenario id -&gt; burn rate or None`` for the tooltip; the panel sets it. While the data is stale, its age (&quot;42 s old&quot;): every row is dimmed and the title column&apos;s header says how old the numbers are. Empty while live.</extracomment>
         <translation>错误预算消耗速率（近 1 小时）：%1×</translation>
