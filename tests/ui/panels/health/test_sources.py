@@ -135,3 +135,13 @@ def test_a_long_error_is_elided_not_widening_the_panel(qtbot):
     assert "…" in shown and shown.startswith("1 min 40 s — Get") and shown.endswith("xxx"), shown
     assert detail.toolTip() == detail.full()
     assert panel.width() == 900
+
+
+def test_a_source_polled_every_five_minutes_is_not_silent_between_polls(qtbot):
+    # A slow KPI query polled every 5 min last reported 4 min ago: it is on schedule. A 5 s
+    # source that stopped 4 min ago is silent.
+    slow = [(ts, 1.0) for ts in range(NOW - 40 * 60_000, NOW - 4 * 60_000 + 1, 5 * 60_000)]
+    stopped = every_5s(NOW - 30 * 60_000, NOW - 4 * 60_000, 1.0)
+    view = gateway_view({"prometheus:kpi:slow": slow, "prometheus:topology": stopped})
+    states = {s.name: s.state for s in make_panel(qtbot, view).sources.states}
+    assert states == {"prometheus:kpi:slow": "ok", "prometheus:topology": "silent"}

@@ -27,8 +27,10 @@ translate = QCoreApplication.translate  # lupdate reads translate("Context", "te
 
 SOURCE_SERIES = "source_up"
 _SUBJECT = "source:"
-#: A source whose last report is older than this (feed time) is shown SILENT.
+#: A source whose last report is older than this (feed time) is shown SILENT — or than three of
+#: its own reporting intervals, for a source polled less often than every 20 s.
 SILENT_AFTER_MS = 60_000
+SILENT_INTERVALS = 3
 #: How far back a source's reports are read (the start of a long failure is its first 0 in it).
 LOOKBACK_MS = 60 * 60_000
 #: At most this many sources that are OK get a line each; more are counted on one line.
@@ -76,11 +78,21 @@ def source_states(view: LiveView) -> list[SourceState]:
             since = int(ev.ts) if failing_event and ev.ts <= first_down else first_down
             error = str(ev.attrs.get("error") or ev.title or "") if failing_event else ""
             state = "failing"
-        if age > SILENT_AFTER_MS:
+        if age > silent_after_ms(ts):
             state = "silent"
         out.append(SourceState(name, state, since, age, error))
     order = {"failing": 0, "silent": 1, "ok": 2}
     return sorted(out, key=lambda s: (order[s.state], s.name))
+
+
+def silent_after_ms(ts) -> int:
+    """How old a source's last report may be before it counts as silent: ``SILENT_AFTER_MS``, or
+    ``SILENT_INTERVALS`` of its typical interval (the median gap of its reports) when longer — a
+    site that polls a slow query every 5 minutes is not silent after one."""
+    if len(ts) < 3:
+        return SILENT_AFTER_MS
+    gaps = sorted(int(b - a) for a, b in zip(ts[:-1], ts[1:]))
+    return max(SILENT_AFTER_MS, SILENT_INTERVALS * gaps[len(gaps) // 2])
 
 
 def duration_words(ms: int | None) -> str:
