@@ -167,3 +167,19 @@ def test_a_wide_platform_costs_memory_for_the_points_held_not_for_its_capacity()
                            np.ones(12_000)))
     held = sum(r._ts.nbytes + r._v.nbytes for r in view._rings.values())
     assert held <= 12_000 * 64 * 16  # about 12 MB; rings of 3,600 points would take 691 MB
+
+
+def test_a_feeds_reports_on_its_own_sources_do_not_make_old_data_look_fresh():
+    # A gateway whose Prometheus is down keeps sending source_up=0 every cycle and nothing
+    # else: the data's age must keep growing (the wall goes stale), not read "0 s old".
+    from warroom.protocol import MetricBatch
+
+    view = LiveView()
+    data = SeriesKey("service_requests_rate", {"service": "pay"})
+    up = SeriesKey("source_up", {"source": "prometheus:topology"})
+    view.add_batch(MetricBatch.from_points([(data, 1_000, 5.0), (up, 1_000, 1.0)]))
+    view.add_batch(MetricBatch.from_points([(up, 61_000, 0.0)]))
+    view.feed_now_ms, view.feed_speed = 61_000, 1.0
+    assert view.newest_ms == 61_000  # the cursor still follows the feed
+    assert view.newest_data_ms == 1_000
+    assert view.data_age_ms == 60_000

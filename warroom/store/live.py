@@ -32,6 +32,8 @@ from warroom.core.graph.topology import Topology
 from warroom.protocol import Events, MetricBatch, PlanCatalogue, TopologySnapshot
 
 DEFAULT_CAPACITY = 3600  # one hour at one point a second
+#: Series a feed sends about itself, not about the platform (protocol §9, "A source that fails").
+FEED_SELF_SERIES = frozenset({"source_up"})
 #: A series silent this long (feed time) is dropped from the view. Longer than the ring's
 #: hour, so a series that reports every few hours keeps its history between reports.
 DEFAULT_SERIES_TIMEOUT_MS = 6 * 3_600_000
@@ -167,6 +169,9 @@ class LiveView:
     plans: tuple[Plan, ...] = ()
     active_plans: tuple[str, ...] = ()
     newest_ms: int | None = None  # newest point timestamp received
+    #: Newest point of the platform's data: not of the feed's reports on itself (``source_up``),
+    #: which keep coming while every source behind a gateway fails. The data's age reads this.
+    newest_data_ms: int | None = None
     follow: bool = True  # live mode: the cursor follows the newest data
     version: int = 0
     points_received: int = 0
@@ -247,6 +252,12 @@ class LiveView:
             ring.extend(ts[s:e], vals[s:e])
         newest = int(ts.max())
         self.newest_ms = newest if self.newest_ms is None else max(self.newest_ms, newest)
+        meta = [i for i, k in enumerate(batch.series) if k.name in FEED_SELF_SERIES]
+        if meta:
+            data_ts = ts[~np.isin(idx, meta)]
+            newest = int(data_ts.max()) if len(data_ts) else None
+        if newest is not None:
+            self.newest_data_ms = newest if self.newest_data_ms is None else max(self.newest_data_ms, newest)
         self.points_received += len(batch)
         self.version += 1
         due = self._next_sweep_ms
@@ -288,6 +299,7 @@ class LiveView:
         self._events.clear()
         self._event_ids.clear()
         self.newest_ms = None
+        self.newest_data_ms = None
         self._next_sweep_ms = None
         self.points_received = 0
         self.version += 1
@@ -321,13 +333,17 @@ class LiveView:
     def data_age_ms(self) -> int | None:
         """How long ago, in wall milliseconds, the newest data was current (None before any).
 
+        Data is the platform's series, not the feed's reports on its own sources
+        (``FEED_SELF_SERIES``): a gateway whose Prometheus is down still sends ``source_up=0``
+        every cycle, and that must not make the wall look live.
+
         Measured on the feed's clock and divided by its speed: a simulator at 60x that
         is one simulated minute behind is one wall second behind, which is what a person
         watching the wall cares about.
         """
-        if self.newest_ms is None or self.feed_now_ms is None:
+        if self.newest_data_ms is None or self.feed_now_ms is None:
             return None
-        return max(0, int((self.feed_now_ms - self.newest_ms) / self.feed_speed))
+        return max(0, int((self.feed_now_ms - self.newest_data_ms) / self.feed_speed))
 
     # -- the cursor ------------------------------------------------------------------
     @property

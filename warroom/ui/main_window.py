@@ -335,7 +335,7 @@ class MainWindow(QMainWindow):
 
     def _update_frame_level(self) -> None:
         view = self.view
-        st = self.stale_watch.observe(newest_ms=view.newest_ms, age_ms=view.data_age_ms, state=view.feed_state,
+        st = self.stale_watch.observe(newest_ms=view.newest_data_ms, age_ms=view.data_age_ms, state=view.feed_state,
                                       reason=view.feed_reason, speed=view.feed_speed)
         self.staleness = st
         self.stale_banner.set_staleness(st)

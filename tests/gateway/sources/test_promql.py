@@ -207,6 +207,7 @@ async def test_unreachable() -> None:
         with pytest.raises(PromError) as err:
             await c.query("up")
         assert err.value.kind == "unreachable" and "cannot connect to http://127.0.0.1:" in str(err.value)
+        assert str(err.value).endswith("Connection refused"), str(err.value)  # plain words, not asyncio's
         assert "hunter2" not in str(err.value)
         with pytest.raises(PromError):
             await c.query_range("up", 0, 10, 1)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import os
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
@@ -233,7 +234,11 @@ class PromClient:
         except (TimeoutError, aiohttp.ServerTimeoutError):
             raise PromError("timeout", f"no answer from Prometheus within {self.timeout_s:g} s") from None
         except aiohttp.ClientConnectorError as e:
-            reason = e.os_error.strerror if e.os_error is not None and e.os_error.strerror else str(e)
+            # asyncio words a refusal "Connect call failed ('127.0.0.1', 9090)"; the errno says
+            # it plainly ("Connection refused"), which is what a person on the wall needs.
+            err = e.os_error
+            reason = (os.strerror(err.errno) if err is not None and err.errno else
+                      err.strerror if err is not None and err.strerror else str(e))
             raise PromError("unreachable", f"cannot connect to {self.shown_url}: {reason}") from None
         except aiohttp.ClientConnectionError as e:
             raise PromError("unreachable", f"connection to {self.shown_url} lost: {self._why(e)}") from None

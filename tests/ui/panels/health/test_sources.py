@@ -145,3 +145,12 @@ def test_a_source_polled_every_five_minutes_is_not_silent_between_polls(qtbot):
     view = gateway_view({"prometheus:kpi:slow": slow, "prometheus:topology": stopped})
     states = {s.name: s.state for s in make_panel(qtbot, view).sources.states}
     assert states == {"prometheus:kpi:slow": "ok", "prometheus:topology": "silent"}
+
+
+def test_a_dead_prometheus_is_one_line_with_its_cause_not_a_column_of_names(qtbot):
+    # Prometheus down takes every query group with it: the panel says so once, with the reason.
+    names = ["prometheus:topology"] + [f"prometheus:scenario:s{i}" for i in range(6)]
+    sources = {n: every_5s(T0, NOW, 1.0)[:-6] + every_5s(NOW - 25_000, NOW, 0.0) for n in names}
+    events = [failing_event(n, NOW - 25_000, "connection refused") for n in names]
+    panel = make_panel(qtbot, gateway_view(sources, events))
+    assert panel.sources.lines() == ["7 sources  FAILING  prometheus — 25 s — connection refused"]

@@ -128,6 +128,28 @@ def source_line(s: SourceState, now_ms: int | None) -> tuple[str, str, str, str]
     return s.name, translate("FeedHealthPanel", "FAILING"), detail, "warn"
 
 
+def problem_lines(problems: list[SourceState], now_ms: int | None) -> list[tuple[str, str, str, str]]:
+    """A line per source in trouble; more than ``MAX_OK_LINES`` of them (Prometheus down takes
+    every query group with it) are one line per system and state — "11 sources  FAILING
+    prometheus — 35 s — connection refused" — so the cause stays readable in a narrow panel."""
+    if len(problems) <= MAX_OK_LINES:
+        return [source_line(s, now_ms) for s in problems]
+    groups: dict[tuple[str, str], list[SourceState]] = {}
+    for s in problems:
+        groups.setdefault((s.name.split(":", 1)[0], s.state), []).append(s)
+    out = []
+    for (system, _state), members in groups.items():
+        if len(members) == 1:
+            out.append(source_line(members[0], now_ms))
+            continue
+        # The one failing longest speaks for the group: its duration and its error.
+        first = min(members, key=lambda m: m.since_ms if m.since_ms is not None else 2**62)
+        _name, word, detail, level = source_line(first, now_ms)
+        count = translate("FeedHealthPanel", "%1 sources").replace("%1", str(len(members)))
+        out.append((count, word, f"{system} — {detail}" if detail else system, level))
+    return out
+
+
 class _Elided(QLabel):
     """One line, elided to the width it gets; the whole text is the tooltip. An error is
     elided in the middle: its start (how long) and its end (the cause) are what matter."""
@@ -198,7 +220,7 @@ class SourceLines(QWidget):
         t = theme.current()
         ok = [s for s in states if s.state == "ok"]
         shown = [s for s in states if s.state != "ok"]
-        lines = [source_line(s, now_ms) for s in shown]
+        lines = problem_lines(shown, now_ms)
         if len(ok) > MAX_OK_LINES:  # many parts answering: one line, their names beside it
             lines.append((translate("FeedHealthPanel", "%1 sources").replace("%1", str(len(ok))),
                           translate("FeedHealthPanel", "OK"), grouped_names([s.name for s in ok]), "ok"))
