@@ -66,15 +66,17 @@ def _site(tmp_path: Path, prom_url: str, feed_port: int, receivers_port: int) ->
     return path
 
 
-def _root_named_at(reader: HistoryReader, service: str) -> int | None:
-    """The first time the history names ``service`` as a root cause: an incident's root, or a
-    firing alert whose root cause it is."""
+def _root_named_at(reader: HistoryReader, service: str, *, own: bool) -> int | None:
+    """The first time the history names ``service`` as a root cause. ``own``: by the console's
+    own alerts only (a firing alert of its rules whose root it is), so that Alertmanager's
+    faster alert cannot hide a slow diagnosis; else also an incident's root, whatever opened it."""
     for ev in reader.events(0, FAR):
         a = ev.attrs
-        if ev.kind is EventKind.INCIDENT and a.get("root_cause") == service:
+        from_alertmanager = a.get("external") or a.get("source") == "alertmanager"
+        if not own and ev.kind is EventKind.INCIDENT and a.get("root_cause") == service:
             return ev.ts
         if ev.kind is EventKind.ALERT and a.get("state") == "firing" and a.get("root_cause") == service \
-                and not a.get("external"):
+                and not from_alertmanager:
             return ev.ts
     return None
 
@@ -111,13 +113,15 @@ def test_simulator_through_prometheus_and_the_gateway_reaches_the_console(procs:
 
     reader = HistoryReader(db)
     try:
-        named = _root_named_at(reader, TARGET)
-        assert named is not None, "the console never named the root cause:\n" + "\n".join(
+        own = _root_named_at(reader, TARGET, own=True)
+        first = _root_named_at(reader, TARGET, own=False)
+        assert own is not None and first is not None, "the console never named the root cause:\n" + "\n".join(
             f"{e.kind.value} {e.subject} {e.title} {dict(e.attrs).get('root_cause')}"
             for e in reader.events(0, FAR) if e.kind in (EventKind.ALERT, EventKind.INCIDENT))
-        delay_s = named / 1000 - injected_s
-        print(f"root cause {TARGET} named {delay_s:.1f} s after the fault")
-        assert delay_s <= ROOT_CAUSE_WITHIN_S, f"root cause named {delay_s:.1f} s after the fault"
+        own_s, first_s = own / 1000 - injected_s, first / 1000 - injected_s
+        print(f"root cause {TARGET} named {first_s:.1f} s after the fault (Alertmanager's alert included), "
+              f"{own_s:.1f} s by the console's own rules")
+        assert own_s <= ROOT_CAUSE_WITHIN_S, f"the console's own rules named the root {own_s:.1f} s after the fault"
         external = [e for e in reader.events(0, FAR) if e.kind is EventKind.ALERT and e.attrs.get("external")]
         assert external, "no Alertmanager alert reached the console's event log\n" + am.log()[-2000:]
         assert any(e.subject == TARGET and e.attrs.get("alertname") == "ServiceGraphErrorRatioHigh"
