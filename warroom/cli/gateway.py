@@ -1,6 +1,7 @@
 """Sub-command ``gateway``: serve a feed from real platforms (docs/gateway.md).
 
     warroom gateway check SITE                 check a site file; every problem with its line
+    warroom gateway check --online SITE        ... then run its queries once on its Prometheus
     warroom gateway run --site SITE [...]      run the gateway
     warroom gateway --site SITE [...]          the same, shorter
 """
@@ -37,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                             "the secrets it names are in its secrets file (values are never printed). Exit status "
                             "0 when the site can run, 1 when it has problems.")
     c.add_argument("site_file", type=Path, metavar="SITE", help="the site file (YAML)")
+    c.add_argument("--online", action="store_true",
+                   help="after the offline checks pass, run every query the gateway would poll once on the "
+                   "site's Prometheus and report each group: OK, EMPTY (a warning) or Prometheus's error")
     c.set_defaults(func=_cmd_check)
     r = commands.add_parser("run", help="run the gateway on a site file")
     _run_options(r, suppress=True)
@@ -109,7 +113,30 @@ def _cmd_check(args: argparse.Namespace) -> int:
     ok, lines = check_site(args.site_file)
     for line in lines:
         print(line)
-    return 0 if ok else 1
+    if not ok or not getattr(args, "online", False):
+        return 0 if ok else 1
+    return check_online_file(args.site_file)
+
+
+def check_online_file(path: Path) -> int:
+    """``check --online`` on a site file that passed the offline checks: print a line per
+    query group (warroom.gateway.online_check); the exit status."""
+    # aiohttp only when asked for
+    from warroom.gateway.online_check import run_check_online
+    from warroom.gateway.secrets import Secrets, SecretsError, load_secrets
+    from warroom.gateway.site import SiteError, load_site
+
+    try:
+        site = load_site(path)
+        has_file = site.secrets_file is not None and site.secrets_file.exists()
+        secrets = load_secrets(site.secrets_file) if has_file else Secrets()
+    except (SiteError, SecretsError) as exc:  # changed since the offline check a moment ago
+        print(exc)  # its lines already name the file
+        return 1
+    report = run_check_online(site, secrets)
+    for line in report.lines:
+        print(line)
+    return 0 if report.ok else 1
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
