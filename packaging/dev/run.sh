@@ -16,7 +16,7 @@ VENV="${WARROOM_VENV:-$ROOT/.venv}"
 APT_PACKAGES=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4
   libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0
   libxcb-image0 libfontconfig1 libdbus-1-3 fonts-noto-cjk xvfb xauth desktop-file-utils appstream
-  prometheus prometheus-alertmanager)
+  prometheus prometheus-alertmanager nats-server)
 
 LOG_PREFIX="warroom setup"
 # die, say, usage, find_python

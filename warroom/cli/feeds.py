@@ -43,6 +43,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "standard metrics (default: %(default)s)")
     s.add_argument("--prometheus-host", default="127.0.0.1", metavar="HOST",
                    help="address of the /metrics endpoint (default: %(default)s)")
+    s.add_argument("--nats", metavar="URL",
+                   help="also publish the feed to NATS JetStream at URL (e.g. nats://127.0.0.1:4222; subjects "
+                   "warroom.<site>.metrics|events|topology|catalogue, stream WARROOM_<SITE>); the feed goes on "
+                   "when NATS is down")
+    s.add_argument("--nats-site", metavar="NAME", help="site name on the bus (default: the feed's name)")
     s.set_defaults(func=_cmd_sim)
 
     r = sub.add_parser("record", help="record a feed into a DuckDB file, headless")
@@ -150,6 +155,8 @@ def _cmd_sim(args: argparse.Namespace) -> int:
             tokens = TokenStore.load(args.tokens)
         except AuthError as exc:
             raise CliError(str(exc)) from None
+    if args.nats is not None:
+        check_nats_url(args.nats)
     feed = build_feed(args)
     exporter = None
     if args.prometheus is not None:
@@ -176,15 +183,48 @@ def _cmd_sim(args: argparse.Namespace) -> int:
                   flush=True)
         print(f"access: {len(tokens)} tokens from {args.tokens}" if tokens is not None else
               "access: no tokens file: clients on this machine may send commands, others may only watch", flush=True)
+        publisher = target = None
+        if args.nats is not None:
+            from warroom.bus import BusTee
+
+            publisher = await start_bus(args, feed)
+            target = BusTee(server, publisher)  # broadcasts go to the consoles and to the bus
         try:
-            await until_signal(feed.run(server))
+            await until_signal(feed.run(target if target is not None else server))
         finally:
+            if publisher is not None:
+                await publisher.stop()
             if exporter is not None:
                 await exporter.stop()
             await server.stop()
 
     asyncio.run(run())
     return 0
+
+
+def check_nats_url(url: str) -> None:
+    """``CliError`` for a ``--nats`` value that is not a NATS server address."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        raise CliError(f"--nats {url}: {exc}") from None
+    if parts.scheme not in ("nats", "tls") or not parts.hostname:
+        raise CliError(f"--nats {url}: expected nats://HOST:PORT (or tls://HOST:PORT)")
+
+
+async def start_bus(args: argparse.Namespace, feed):
+    """A started ``BusPublisher`` for ``--nats``; NATS being down is said, not fatal."""
+    from warroom.bus import BusPublisher, site_token, stream_name
+
+    site = args.nats_site or feed.feed_name
+    publisher = BusPublisher(args.nats, site, snapshot=feed.snapshot_messages, now_ms=feed.now_ms)
+    up = await publisher.start()
+    print(f"publishing to NATS JetStream {publisher.safe_url}: subjects warroom.{site_token(site)}.*, stream "
+          f"{stream_name(site)}" + ("" if up else " (NATS unreachable now: retrying, the feed goes on)"), flush=True)
+    return publisher
 
 
 #: A recording gives up (and exits non-zero) when one of its tasks crashes this many times in a row.
