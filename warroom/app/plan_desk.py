@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
+from warroom.core.clock import monotonic
 from warroom.core.plan.impact import Impact, preview
 from warroom.core.language.lang import language
 from warroom.core.model import Event, EventKind
@@ -269,7 +269,7 @@ class PlanDesk(DeskReading):
 
     # -- internals -----------------------------------------------------------------------------
     def _set_dry(self, plan_id: str, state: str, change: Mapping[str, Any] | None = None, reason: str = "") -> None:
-        self._dry[plan_id] = DryRun(plan_id, state, change, reason[:_TEXT_MAX], time.monotonic())
+        self._dry[plan_id] = DryRun(plan_id, state, change, reason[:_TEXT_MAX], monotonic())
 
     def _take_answer(self, plan_id: str, answer: CommandResult | ServerError | None) -> None:
         if isinstance(answer, ServerError):

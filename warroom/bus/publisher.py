@@ -55,7 +55,7 @@ from warroom.bus.subjects import (
     stream_name,
     subject,
 )
-from warroom.core.clock import wall_ms
+from warroom.core.clock import monotonic, wall_ms
 from warroom.core.model import Event, EventKind, Severity
 from warroom.protocol import Events, Message, MetricBatch, encode
 
@@ -154,7 +154,7 @@ class BusPublisher:
         self._dropping = False  # in a spell of dropped metric frames (logged once per spell)
         self.max_payload = DEFAULT_MAX_PAYLOAD
         self._head_items = 0  # items ``_gap`` put first in the queue
-        self._run_id = time.time_ns()  # a restarted publisher's catalogues are new messages
+        self._run_id = wall_ms()  # a restarted publisher's catalogues are new messages
         self._stamps = 0
 
     # -- lifecycle -------------------------------------------------------------------
@@ -432,7 +432,7 @@ class BusPublisher:
         self.stats.failures += 1
         self.stats.last_error = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
         if self._outage_since is None:
-            self._outage_since = time.monotonic()
+            self._outage_since = monotonic()
             self.stats.outages += 1
             self.stats.note(f"NATS unreachable: {self.stats.last_error}")
             log.warning("bus %s: NATS at %s unreachable (%s): the feed goes on; up to %d frames are queued "
@@ -442,7 +442,7 @@ class BusPublisher:
     def _back(self) -> None:
         if self._outage_since is None:
             return
-        lasted = time.monotonic() - self._outage_since
+        lasted = monotonic() - self._outage_since
         self._outage_since = None
         self.stats.note(f"NATS back after {lasted:.0f} s")
         log.warning("bus %s: NATS at %s back after %.0f s: publishing %d queued frame(s); %d metric frame(s) "

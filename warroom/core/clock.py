@@ -42,6 +42,11 @@ def wall_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+def wall_s() -> float:
+    """Seconds since the Unix epoch, from the system clock (for APIs that count in seconds)."""
+    return time.time()
+
+
 def monotonic() -> float:
     """Seconds from an arbitrary origin that never goes backwards (for intervals)."""
     return time.monotonic()

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from typing import Any
 
 from aiohttp import web
 
+from warroom.core.clock import wall_s
 from warroom.core.language.text import terminal_safe
 from warroom.core.model import Event
 from warroom.gateway.site_model import Listen, Site
@@ -89,7 +89,7 @@ class Receivers:
 
     def __init__(self, listen: Listen, tokens: TokenStore | None, site: Site,
                  on_events: Callable[[list[Event]], None], known_services: Callable[[], Collection[str]],
-                 *, clock: Callable[[], float] = time.time) -> None:
+                 *, clock: Callable[[], float] = wall_s) -> None:
         self.listen = listen
         self.site = site
         self.stats = ReceiverStats()

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from warroom.core.clock import wall_s
 from warroom.core.model import Event, EventKind, Severity
 from warroom.gateway.executors.base import (
     Context, ExecError, GuardrailError, Masker, PreconditionFailed, Progress, Snapshot, allowed, secret_names)
@@ -62,7 +62,7 @@ class PlanRunner:
     runner on the same folder knows what an earlier one applied."""
 
     def __init__(self, site: Site, secrets: Any, state_dir: Path, *, session: Any = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = wall_s) -> None:
         self.site = site
         self.secrets = secrets
         self._clock = clock

@@ -26,11 +26,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import time
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from warroom.core.clock import wall_s
 from warroom.core.model import Event, EventKind, Severity
 from warroom.gateway.site_model import AlertmanagerSite
 from warroom.gateway.sources import cleaning
@@ -94,7 +94,7 @@ def check_version(payload: Mapping[str, Any]) -> None:
 
 
 def read_alerts(payload: Any, site: AlertmanagerSite, known_services: Collection[str], *,
-                clock: Callable[[], float] = time.time) -> tuple[list[Event], list[str]]:
+                clock: Callable[[], float] = wall_s) -> tuple[list[Event], list[str]]:
     """The events of a webhook payload and the problems met (alerts skipped, caps applied).
 
     ``ValueError`` when the payload itself is unusable (not an object, wrong version, no
@@ -128,7 +128,7 @@ def read_alerts(payload: Any, site: AlertmanagerSite, known_services: Collection
 
 
 def alert_events(payload: Any, site: AlertmanagerSite, known_services: Collection[str], *,
-                 clock: Callable[[], float] = time.time) -> list[Event]:
+                 clock: Callable[[], float] = wall_s) -> list[Event]:
     """The feed events of an Alertmanager webhook payload (see the module docstring).
 
     ``ValueError`` with a clear message when the payload is unusable, or when it has alerts and

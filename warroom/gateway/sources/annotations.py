@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import hashlib
 import math
-import time
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
+from warroom.core.clock import wall_s
 from warroom.core.model import Event, EventKind, Severity
 from warroom.gateway.site_model import AnnotationsSite
 from warroom.gateway.sources import cleaning
@@ -43,7 +43,7 @@ _FORMS = ("auto", "grafana", "graphite")
 
 
 def annotation_events(payload: Any, site: AnnotationsSite, known_services: Collection[str], *,
-                      clock: Callable[[], float] = time.time, form: str = "auto") -> list[Event]:
+                      clock: Callable[[], float] = wall_s, form: str = "auto") -> list[Event]:
     """The change event of one annotation post (a list of one event).
 
     ``form``: ``grafana``, ``graphite``, or ``auto`` (graphite when the body has ``what`` and no

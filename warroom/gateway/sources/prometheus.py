@@ -18,10 +18,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from warroom.core.clock import wall_s
 from warroom.core.graph.topology import Topology as CoreTopology
 from warroom.core.model import Event, EventKind, SeriesKey, Severity
 from warroom.gateway.site_model import (
@@ -72,7 +72,7 @@ class PrometheusSource:
     """
 
     def __init__(self, site: PrometheusSite, names: Mapping[str, ServiceNames], client: PromClient | None = None,
-                 bearer: str | None = None, *, clock: Callable[[], float] = time.time) -> None:
+                 bearer: str | None = None, *, clock: Callable[[], float] = wall_s) -> None:
         self.site = site
         self.names = names
         self._own_client = client is None
