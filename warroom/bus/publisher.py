@@ -23,7 +23,8 @@ JetStream (subjects and stream: ``warroom.bus.subjects``), one acknowledged publ
   and the stream used as it is). A stream that disappears while we publish (deleted by an
   operator) is recreated; the gap is logged, counted (``stats.stream_recreated``) and explained
   on the bus itself by a ``feed`` event on the site's events subject, followed by the current
-  topology and catalogue, so a consumer that starts on the new stream has the state.
+  topology and catalogue, so a consumer that starts on the new stream has the state. A purged
+  stream (found while idle, every ``state_check_s``: its topology is gone) is refilled the same way.
 
 ``BusTee`` stands where a ``FeedServer`` is expected (``SimFeed.run(tee)``,
 ``GatewayFeed.attach(tee)``): its ``broadcast`` gives the message to the publisher and to the
@@ -44,10 +45,13 @@ from typing import Any, Callable
 import nats
 import nats.errors
 import nats.js.errors
-import numpy as np
 
+from warroom.bus.frames import redact_url, split_batch
 from warroom.bus.subjects import (
     DEFAULT_DUPLICATE_WINDOW_S,
+    HEADER_FEED,
+    HEADER_NOW,
+    HEADER_SPEED,
     DEFAULT_MAX_AGE_S,
     STATE_KINDS,
     kind_of,
@@ -82,6 +86,7 @@ class BusStats:
     failures: int = 0  #: failed attempts (connect, stream, publish): each retried
     outages: int = 0  #: times NATS became unreachable
     stream_recreated: int = 0  #: times the stream had disappeared and was created again
+    stream_purged: int = 0  #: times the stream was found purged (its topology gone) and refilled
     last_error: str = ""
     #: Recent notable things (outages, a recreated stream), newest last; at most 100.
     events: list[str] = field(default_factory=list)
@@ -109,7 +114,10 @@ class BusPublisher:
     ``max_age_s``: how long the stream keeps messages. ``max_queue``: frames held while NATS is
     slow or down. ``snapshot``: returns the feed's current messages (``FeedSource.snapshot_messages``);
     its topology and catalogue are published on the first connection and after the stream was
-    recreated. ``now_ms``: the feed's clock, for the time of the publisher's own events.
+    recreated. ``now_ms``: the feed's clock, for the time of the publisher's own events and the
+    ``Warroom-Now`` header; ``feed_name`` and ``speed`` go in the other headers
+    (``warroom.bus.subjects``). Every ``state_check_s`` the publisher makes sure the stream still
+    holds the current topology: a purged stream gets it again, with a ``feed`` event saying so.
     """
 
     def __init__(
@@ -126,6 +134,9 @@ class BusPublisher:
         retry_max_s: float = 5.0,
         snapshot: Callable[[], list[Message]] | None = None,
         now_ms: Callable[[], int] = wall_ms,
+        feed_name: str = "",
+        speed: float = 1.0,
+        state_check_s: float = 10.0,
     ) -> None:
         if max_queue < 1:
             raise ValueError("max_queue must be at least 1")
@@ -142,6 +153,10 @@ class BusPublisher:
         self.retry_max_s = retry_max_s
         self.snapshot = snapshot
         self.now_ms = now_ms
+        self.feed_name = feed_name or site
+        self.speed = float(speed)
+        self.state_check_s = state_check_s
+        self._next_state_check = 0.0
         self.stats = BusStats()
         self._queue: deque[_Item] = deque()
         self._wake = asyncio.Event()
@@ -243,8 +258,10 @@ class BusPublisher:
             if not self._queue:
                 if self._stopping:
                     return
+                await self._check_state()
                 self._wake.clear()
-                await self._wake.wait()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.state_check_s)
                 continue
             if not await self._ensure_connection():
                 if self._stopping:
@@ -339,16 +356,44 @@ class BusPublisher:
                 log.error("bus: stream %s could not be updated (%s): publishing to it as it is", self.stream,
                           exc2.description or exc2)
 
-    def _gap(self) -> None:
-        """The stream had disappeared and was just created again: say so everywhere."""
-        self.stats.stream_recreated += 1
-        text = (f"JetStream stream {self.stream} had disappeared (deleted?) and was recreated: "
-                f"the messages it held are lost; {self.stats.published} had been published")
+    async def _check_state(self) -> None:
+        """Every ``state_check_s`` while idle: is the current topology still on the stream? An
+        operator's purge removes it, and an edge that starts then would have no topology."""
+        if self.snapshot is None or not self.connected or not self._had_stream or monotonic() < self._next_state_check:
+            return
+        self._next_state_check = monotonic() + self.state_check_s
+        if self.stats.published == 0:
+            return
+        try:
+            await self._js.get_last_msg(self.stream, subject(self.site, "topology"))
+        except nats.js.errors.NotFoundError:
+            if any(kind_of(m) == "topology" for m in self._safe_snapshot()):
+                self._gap("purged")
+        except (nats.errors.Error, OSError, asyncio.TimeoutError) as exc:
+            log.debug("bus %s: state check failed: %s", self.stream, exc)
+
+    def _safe_snapshot(self) -> list[Message]:
+        try:
+            return list(self.snapshot()) if self.snapshot is not None else []
+        except Exception:  # noqa: BLE001 - a broken snapshot must not stop the publisher
+            log.exception("bus %s: could not take the feed's snapshot", self.stream)
+            return []
+
+    def _gap(self, how: str = "recreated") -> None:
+        """The stream had disappeared and was just created again, or was purged: say so everywhere."""
+        if how == "purged":
+            self.stats.stream_purged += 1
+            text = (f"JetStream stream {self.stream} was purged: the messages it held are lost; the current "
+                    "topology and plan catalogue are published again")
+        else:
+            self.stats.stream_recreated += 1
+            text = (f"JetStream stream {self.stream} had disappeared (deleted?) and was recreated: "
+                    f"the messages it held are lost; {self.stats.published} had been published")
         self.stats.note(text)
         log.error("bus: %s", text)
         now = self.now_ms()
-        event = Event(f"bus-{self.stream}-recreated-{now}", now, EventKind.FEED, f"bus:{self.stream}", text,
-                      Severity.P3, {"action": "stream_recreated", "stream": self.stream})
+        event = Event(f"bus-{self.stream}-{how}-{now}", now, EventKind.FEED, f"bus:{self.stream}", text,
+                      Severity.P3, {"action": f"stream_{how}", "stream": self.stream})
         before = len(self._queue)
         self._queue_state()
         self._queue.appendleft(_Item("events", Events((event,))))  # the explanation first
@@ -356,13 +401,7 @@ class BusPublisher:
 
     def _queue_state(self) -> None:
         """Put the feed's current topology and catalogue first in the queue (after a gap event)."""
-        if self.snapshot is None:
-            return
-        try:
-            state = [m for m in self.snapshot() if kind_of(m) in STATE_KINDS]
-        except Exception:  # noqa: BLE001 - a broken snapshot must not stop the publisher
-            log.exception("bus %s: could not take the feed's snapshot", self.stream)
-            return
+        state = [m for m in self._safe_snapshot() if kind_of(m) in STATE_KINDS]
         for m in reversed(state):
             kind = kind_of(m) or ""
             self._queue.appendleft(_Item(kind, m, self._stamp(kind)))
@@ -410,7 +449,9 @@ class BusPublisher:
                 self.stats.bytes += len(body)
 
     async def _publish_once(self, subj: str, body: bytes, msg_id: str) -> Any:
-        return await self._js.publish(subj, body, timeout=self.ack_timeout_s, headers={"Nats-Msg-Id": msg_id})
+        headers = {"Nats-Msg-Id": msg_id, HEADER_NOW: str(int(self.now_ms())), HEADER_SPEED: f"{self.speed:g}",
+                   HEADER_FEED: self.feed_name}
+        return await self._js.publish(subj, body, timeout=self.ack_timeout_s, headers=headers)
 
     def _frames(self, item: _Item) -> list[tuple[bytes, str]]:
         """The item's frame(s) with their message ids; a metric batch split to fit."""
@@ -457,15 +498,6 @@ class BusPublisher:
             log.debug("bus %s: disconnected from %s", self.stream, self.safe_url)
 
 
-def redact_url(url: str) -> str:
-    """``url`` with any ``user:password@`` replaced by ``***@`` (NATS URLs may carry credentials)."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        scheme, rest = "", url
-    host = rest.rpartition("@")[2] if "@" in rest.split("/", 1)[0] else rest
-    return f"{scheme}{sep}{'***@' if host != rest else ''}{host}"
-
-
 class _Requeue(Exception):
     """The stream was just recreated: send this item again after what ``_gap`` queued."""
 
@@ -476,30 +508,6 @@ class _Retry(Exception):
     def __init__(self, cause: BaseException) -> None:
         super().__init__(str(cause))
         self.cause = cause
-
-
-def split_batch(batch: MetricBatch, limit: int) -> list[bytes]:
-    """``batch`` as ``metrics`` frames of at most ``limit`` bytes each, every point in exactly one
-    frame, each frame carrying only its own series. ``ValueError`` for a single point that does
-    not fit (a series with labels larger than the limit)."""
-    body = encode(batch)
-    if len(body) <= limit:
-        return [body]
-    n = len(batch)
-    if n <= 1:
-        raise ValueError(f"one point makes a frame of {len(body)} bytes, over {limit}")
-    parts = min(n, -(-len(body) // limit) + 1)  # a guess; a part still too big is split again
-    out: list[bytes] = []
-    for chunk in np.array_split(np.arange(n), parts):
-        out.extend(split_batch(_sub_batch(batch, chunk), limit))
-    return out
-
-
-def _sub_batch(batch: MetricBatch, rows: np.ndarray) -> MetricBatch:
-    idx = batch.index[rows]
-    used, local = np.unique(idx, return_inverse=True)
-    return MetricBatch(tuple(batch.series[i] for i in used.tolist()), local, batch.ts[rows], batch.values[rows],
-                       batch.sent_at)
 
 
 class BusTee:

@@ -6,6 +6,8 @@ Subject layout (one site = one feed: a simulator, a gateway's site)::
     warroom.<site>.events      event frames (``events``)
     warroom.<site>.topology    the current topology (``topology``): a consumer wants only the last one
     warroom.<site>.catalogue   the plan catalogue (``plan_catalogue``): likewise
+    warroom.<site>.commands    consoles' commands, from the edges to the source (``command``)
+    warroom.<site>.results     the source's answers (``command_result``), to every edge
 
 Every message body is exactly one protocol v1 frame as ``warroom.protocol.encode`` writes it
 (no ``seq``: a bus has no connection), so ``warroom.protocol.Decoder`` reads it back. The
@@ -31,8 +33,11 @@ from nats.js.api import DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageTy
 
 from warroom.protocol import Events, Message, MetricBatch, PlanCatalogue, TopologySnapshot
 
-#: The kinds of subject a site has, in the order a reader wants them.
-KINDS = ("topology", "catalogue", "events", "metrics")
+#: The kinds of subject a site's feed has, in the order a reader wants them.
+FEED_KINDS = ("topology", "catalogue", "events", "metrics")
+#: Kinds that carry commands to the feed's source and its answers back (``warroom.bus.commands``).
+COMMAND_KINDS = ("commands", "results")
+KINDS = FEED_KINDS + COMMAND_KINDS
 #: Kinds where only the newest message matters (a new consumer reads the last per subject).
 STATE_KINDS = ("topology", "catalogue")
 
@@ -43,6 +48,12 @@ MAX_TOKEN = 64
 
 _KIND_OF = {MetricBatch: "metrics", Events: "events", TopologySnapshot: "topology", PlanCatalogue: "catalogue"}
 _BAD = re.compile(r"[^a-z0-9_-]")
+
+
+#: Headers of a feed message on the bus (see the module docstring).
+HEADER_NOW = "Warroom-Now"
+HEADER_SPEED = "Warroom-Speed"
+HEADER_FEED = "Warroom-Feed"
 
 
 def site_token(site: str) -> str:
@@ -56,6 +67,12 @@ def subject(site: str, kind: str) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown bus subject kind {kind!r} (one of {', '.join(KINDS)})")
     return f"warroom.{site_token(site)}.{kind}"
+
+
+def kind_of_subject(subj: str) -> str | None:
+    """The kind of a ``warroom.<site>.<kind>`` subject, or None for any other subject."""
+    parts = subj.split(".")
+    return parts[2] if len(parts) == 3 and parts[0] == "warroom" and parts[2] in KINDS else None
 
 
 def site_subjects(site: str) -> str:

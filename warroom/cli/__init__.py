@@ -15,6 +15,7 @@
     warroom paths    where Warroom reads its configuration and resources and writes its data
     warroom conform  check that a feed speaks the protocol (docs/conformance.md)
     warroom gateway  serve a feed from real platforms: Prometheus, Alertmanager, CI (docs/gateway.md)
+    warroom edge     serve a site's feed to consoles from NATS JetStream (docs/scale.md)
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import sys
 from pathlib import Path
 
 from warroom import __version__
-from warroom.cli import commands, conform, console, feeds, gateway, history
+from warroom.cli import commands, conform, console, edge, feeds, gateway, history
 from warroom.cli.common import CliError
 
 log = logging.getLogger("warroom")
@@ -75,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, metavar="FILE",
                    help="configuration file (default: $WARROOM_CONFIG, else config.yaml in the folder `warroom paths` shows)")
     sub = p.add_subparsers(metavar="COMMAND")
-    for module in (feeds, console, commands, history, conform, gateway):
+    for module in (feeds, console, commands, history, conform, gateway, edge):
         module.register(sub)
     return p
 
