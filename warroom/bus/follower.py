@@ -111,6 +111,7 @@ class BusFollower:
         self._decoder = Decoder()
         self._from_first = False  # the stream was recreated: read it from its first message
         self._down_since: float | None = None
+        self._created = None  # the stream's creation time: another one means it was recreated
         self._stopping = False
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -210,9 +211,11 @@ class BusFollower:
     def _check(self, info) -> None:
         """Compare the stream with the watermark: recreated (it restarted its sequence) or purged."""
         first, last = int(info.state.first_seq), int(info.state.last_seq)
-        if self.watermark and last < self.watermark:
-            self._gap(f"stream {self.stream} was deleted and created again (its sequence restarted at {last} "
-                      f"after {self.watermark}): what it held before is lost; following the new stream")
+        created, self._created = self._created, getattr(info, "created", None)
+        new_stream = created is not None and self._created is not None and self._created != created
+        if self.watermark and (last < self.watermark or new_stream):
+            self._gap(f"stream {self.stream} was deleted and created again (at sequence {self.watermark} of the old "
+                      "one): what it held before is lost; following the new stream from its start")
             self.watermark = 0
             self._from_first = True
             self._decoder.forget_series_times()  # the feed may send those times again
