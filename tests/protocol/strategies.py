@@ -22,7 +22,7 @@ from warroom.protocol import (
 )
 from warroom.core.language.text import BIDI_CONTROLS
 from warroom.protocol.codec import MAX_HEARTBEAT_S
-from warroom.protocol.messages import ACTIONS, COMMAND_STATES, STREAMS
+from warroom.protocol.messages import ACTIONS, COMMAND_STATES, INCIDENT_ACTIONS, STREAMS
 from warroom.protocol.parse import MIN_TS_MS
 
 #: "Now" in the feed's time base for every test: 2026-01-01T00:00:00Z.
@@ -155,7 +155,16 @@ subscribes = st.builds(
     st.lists(st.integers(0, 100), max_size=4).map(tuple),
     st.lists(st.sampled_from(STREAMS), max_size=4).map(tuple),
 )
-commands = st.builds(Command, idempotency_keys, st.sampled_from(ACTIONS), json_objects, short_text, short_text)
+# Incident work (1.4) has typed arguments (warroom.protocol.incident_args); the others take any JSON object.
+_ids = st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9._:|-]{0,20}\Z")
+commands = st.one_of(
+    st.builds(Command, idempotency_keys, st.sampled_from([a for a in ACTIONS if a not in INCIDENT_ACTIONS]),
+              json_objects, short_text, short_text),
+    st.builds(Command, idempotency_keys, st.just("set_owner"), st.fixed_dictionaries({"incident": _ids, "owner": _ids}),
+              short_text, short_text),
+    st.builds(Command, idempotency_keys, st.just("add_note"), st.fixed_dictionaries({"incident": _ids, "text": _ids}),
+              short_text, short_text),
+)
 
 any_message = st.one_of(
     hellos,

@@ -186,6 +186,8 @@ class Recorder:
             self._store("plans", self.writer.append_plans, item, self.client.clock.now_ms())
         elif isinstance(item, Hello):
             self._say(f"connected to {item.server_id} (protocol {max(item.versions)}, speed x{item.speed:g})")
+            if watch is not None and hasattr(watch, "on_hello"):  # WatchSwitch: the feed's incidents or ours
+                self._stage("alert watch", watch.on_hello, item)
 
     def append_events(self, events: list[Event]) -> None:
         """Store events the console derived or made (alerts, incidents, notes) like the feed's."""
@@ -222,10 +224,10 @@ class Recorder:
         except Exception as exc:  # noqa: BLE001 - classified by _refused
             self._refused("metrics", exc, points=len(batch))
             return False
+        n, newest = len(batch), int(batch.ts.max())
         for s in (self.stats, self._since_report):
-            s.points += len(batch)
+            s.points += n
             s.batches += 1
-            newest = int(batch.ts.max())
             s.newest_ts = newest if s.newest_ts is None else max(s.newest_ts, newest)
         if batch.series is not self._last_series:  # the decoder reuses one tuple while the set holds
             self._last_series = batch.series

@@ -14,6 +14,11 @@ with its traceback, counted, written to the event log and shown on the feed-heal
 (``LiveView.feed_faults``), and restarted. A stage that fails on one item (the view, the
 recorder's alert watch, the plan desk) is reported the same way and skips only that item.
 A history store that stops is said once and the console goes on showing the feed.
+
+Alerts and incidents: on a feed whose hello offers ``incidents`` (protocol 1.4) the panels
+show the feed's own (``SharedWatch``: the same on every wall, actions sent as commands);
+on any other feed the console's ``AlertWatch`` computes them, as it always did. The choice
+is made again at every hello (``WatchSwitch``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from typing import Any, Callable
 
 from warroom.app.plan_desk import PlanDesk
 from warroom.app.recorder import Recorder
+from warroom.app.shared_watch import SharedWatch, WatchSwitch
 from warroom.app.supervise import Fault, Supervisor
 from warroom.app.watch import AlertWatch
 from warroom.io.client import FeedClient, FeedStatus
@@ -72,7 +78,13 @@ class FeedSession:
         if self.client.on_fault is None:
             self.client.on_fault = lambda stage, exc: self.supervisor.fault(f"feed client: {stage}", exc)
         self.watch = watch
-        self.recorder = Recorder(self.client, writer, on_events=view.add_events, watch=watch,
+        #: The feed's incidents, used instead of ``watch`` when the hello offers them.
+        self.shared: SharedWatch | None = None
+        self.switch: WatchSwitch | None = None
+        if watch is not None:
+            self.shared = SharedWatch(self.client, user=watch.user)
+            self.switch = WatchSwitch(watch, self.shared, on_change=self._use_watch)
+        self.recorder = Recorder(self.client, writer, on_events=view.add_events, watch=self.switch,
                                  on_fault=self._item_fault)
         if watch is not None:
             watch.record = self.record  # the room's actions go into the same log
@@ -119,10 +131,15 @@ class FeedSession:
         """Append events the room made (acknowledgements, notes, silences) to the history and view."""
         self.recorder.append_events(events)
 
+    def _use_watch(self, watch: Any) -> None:
+        """The hello chose the watch the panels show (the feed's, or this console's)."""
+        self.view.alerting = watch
+        self.view.version += 1
+
     def _record_plan_steps(self, events: list) -> None:
         self.record(events)
-        if self.watch is not None:  # plan steps join the incident timeline
-            self.record(self.watch.on_events(events))
+        if self.switch is not None:  # plan steps join the incident timeline (the feed's own hears them there)
+            self.record(self.switch.active.on_events(events))
 
     def sync_clock(self) -> None:
         """Tell the view the feed's current time, connection state and faults (call every frame)."""
@@ -148,6 +165,8 @@ class FeedSession:
                 self._guard("feed consumer: live view", self.view.apply, item)
             await self.recorder.handle(item)
             self._guard("feed consumer: plan desk", self.plans.on_item, item)
+            if self.shared is not None:  # the feed's answers to incident commands
+                self._guard("feed consumer: shared incidents", self.shared.on_item, item)
 
     def _guard(self, stage: str, fn: Callable[..., Any], *args: Any) -> Any:
         try:

@@ -30,6 +30,9 @@ def sim_options(p: argparse.ArgumentParser, default_speed: float = 1.0, default_
     p.add_argument("--fault", action="append", default=None, metavar="SPEC",
                    help="fault to inject, KIND:TARGET[@START][+DURATION][,k=v...]; repeatable"
                    + (f" (default: {' '.join(default_faults)}; --fault none for none)" if default_faults else ""))
+    p.add_argument("--watch", action="store_true",
+                   help="compute alerts and incidents in the feed, once, and publish them: every console shows "
+                   "the same incidents and sends acknowledgements and notes as commands (protocol 1.4)")
     p.set_defaults(_default_faults=default_faults)
 
 

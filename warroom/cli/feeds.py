@@ -48,6 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "warroom.<site>.metrics|events|topology|catalogue, stream WARROOM_<SITE>); the feed goes on "
                    "when NATS is down")
     s.add_argument("--nats-site", metavar="NAME", help="site name on the bus (default: the feed's name)")
+    if "--rules" not in s._option_string_actions:
+        s.add_argument("--rules", type=Path, help="alert rules of --watch (default: the shipped rules, or the "
+                       "world's; see docs/alerts.md)")
     s.set_defaults(func=_cmd_sim)
 
     r = sub.add_parser("record", help="record a feed into a DuckDB file, headless")
@@ -94,7 +97,14 @@ def build_feed(args: argparse.Namespace):
         except ValueError as exc:
             raise CliError(f"--fault {text}: {exc}") from None
         log.info("scheduled %s", fault)
-    return SimFeed(sim, speed=args.speed)
+    watch = None
+    if getattr(args, "watch", False):  # warroom sim --watch: incidents computed once, for every console
+        from warroom.app.feed_watch import FeedWatch
+
+        watch = FeedWatch.from_rules(getattr(args, "rules", None))
+        if watch.watch.rules_error:
+            print(f"warroom: {watch.watch.rules_error}", file=sys.stderr)
+    return SimFeed(sim, speed=args.speed, watch=watch)
 
 
 def load_world_option(args: argparse.Namespace):
@@ -183,15 +193,22 @@ def _cmd_sim(args: argparse.Namespace) -> int:
                   flush=True)
         print(f"access: {len(tokens)} tokens from {args.tokens}" if tokens is not None else
               "access: no tokens file: clients on this machine may send commands, others may only watch", flush=True)
-        publisher = target = None
+        publisher = target = relay = None
+        tasks = [feed.run(server)]
         if args.nats is not None:
             from warroom.bus import BusTee
+            from warroom.bus.commands import CommandRelay
 
             publisher = await start_bus(args, feed)
             target = BusTee(server, publisher)  # broadcasts go to the consoles and to the bus
+            # Commands that consoles send through edges: executed here, once each.
+            relay = CommandRelay(args.nats, args.nats_site or feed.feed_name, feed.handle_command)
+            tasks = [feed.run(target), relay.run()]
         try:
-            await until_signal(feed.run(target if target is not None else server))
+            await until_signal(*tasks)
         finally:
+            if relay is not None:
+                await relay.stop()
             if publisher is not None:
                 await publisher.stop()
             if exporter is not None:
@@ -220,7 +237,10 @@ async def start_bus(args: argparse.Namespace, feed):
     from warroom.bus import BusPublisher, site_token, stream_name
 
     site = args.nats_site or feed.feed_name
-    publisher = BusPublisher(args.nats, site, snapshot=feed.snapshot_messages, now_ms=feed.now_ms)
+    watch = getattr(feed, "watch", None)  # --watch: the incidents computed here go on the bus too
+    publisher = BusPublisher(args.nats, site, snapshot=feed.snapshot_messages, now_ms=feed.now_ms,
+                             feed_name=feed.feed_name, speed=feed.speed, capabilities=feed.capabilities,
+                             incident_state=watch.state_events if watch is not None else None)
     up = await publisher.start()
     print(f"publishing to NATS JetStream {publisher.safe_url}: subjects warroom.{site_token(site)}.*, stream "
           f"{stream_name(site)}" + ("" if up else " (NATS unreachable now: retrying, the feed goes on)"), flush=True)
@@ -267,7 +287,11 @@ async def record(url: str, db: Path, args: argparse.Namespace, *extra, duration:
     # demo records its own in-process feed, which has no tokens
     client = FeedClient(url, credentials=credentials(args) if hasattr(args, "token_file") else Credentials())
     supervisor = Supervisor(give_up_after=RECORD_GIVE_UP_AFTER)
-    recorder = Recorder(client, writer, report=report, watch=watch, store_failure_fatal=True,
+    from warroom.app.shared_watch import SharedWatch, WatchSwitch
+
+    # A feed that computes incidents (hello: incidents) is stored as it is; alone, we compute our own.
+    switch = WatchSwitch(watch, SharedWatch(client, watch.user))
+    recorder = Recorder(client, writer, report=report, watch=switch, store_failure_fatal=True,
                         on_fault=lambda stage, exc, action: supervisor.fault(f"recorder: {stage}", exc, action))
     supervisor.on_fault = recorder.record_fault
     client.on_fault = lambda stage, exc: supervisor.fault(f"feed client: {stage}", exc)

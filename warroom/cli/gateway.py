@@ -58,6 +58,9 @@ def _run_options(p: argparse.ArgumentParser, *, suppress: bool) -> None:
                    help="feed port, over the site file's listen.port (0 picks a free one)")
     p.add_argument("--receivers-port", type=int, metavar="P", default=default(None),
                    help="port of the Alertmanager/annotation receivers, over the site file's receivers.port")
+    p.add_argument("--nats", metavar="URL", default=default(None),
+                   help="also publish the feed to NATS JetStream at URL for `warroom edge`, and execute the commands "
+                   "consoles send through the edges (over the site file's nats.url; docs/scale.md)")
     p.add_argument("--log-level", choices=_LOG_LEVELS, default=default("info"),
                    help="detail of the gateway's log on stderr (default: info)")
 
@@ -152,6 +155,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         run_gateway,  # the gateway's server (aiohttp...) only when it runs
     )
 
+    from warroom.app.feed_watch import feed_watch_for
+
+    # Alerts and incidents computed once, here, for every console (protocol 1.4; site: incidents).
+    args.incidents_watch = feed_watch_for(site.incidents.rules, site.incidents.enabled)
     result = run_gateway(site, secrets, args)
     if inspect.isawaitable(result):
         result = asyncio.run(result)

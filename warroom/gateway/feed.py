@@ -14,6 +14,11 @@ newest topology, the plan catalogue and the recent events:
   ``inject_fault``/``clear_fault`` are refused: a real platform is not ours to break.
 * ``expire_due()``: a plan with ``expiry_s`` is rolled back when it runs out, as the
   simulator does, with action ``expire``.
+* ``watch`` (optional, a ``warroom.app.feed_watch.FeedWatch``): alerts and incidents computed
+  once, here, over what the gateway broadcasts, and published as events (protocol 1.4: the
+  hello then offers ``incidents``, and ``ack_alert``, ``ack_incident``, ``set_owner``,
+  ``add_note``, ``add_action_item``, ``silence``, ``unsilence`` go to it). The command line
+  builds it unless the site file says ``incidents: {enabled: false}``.
 
 Everything here runs on the event loop; nothing blocks (executors await their I/O).
 """
@@ -29,6 +34,7 @@ from warroom.core.graph.topology import Topology
 from warroom.core.model import Event
 from warroom.gateway.site_model import Site, SitePlan
 from warroom.protocol import Command, CommandResult, Events, Message, MetricBatch, PlanCatalogue, TopologySnapshot
+from warroom.protocol.messages import INCIDENT_ACTIONS
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +50,7 @@ class GatewayFeed:
     speed = 1.0
 
     def __init__(self, site: Site, runner: Any | None = None, *, clock: Callable[[], int] = wall_ms,
-                 recent_events: int = 500) -> None:
+                 recent_events: int = 500, watch: Any | None = None) -> None:
         self.site = site
         self.feed_name = site.name
         self.runner = runner
@@ -58,6 +64,15 @@ class GatewayFeed:
         self._recent: deque[Event] = deque(maxlen=recent_events)
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._active: tuple[str, ...] = self._runner_active()
+        #: Alerts and incidents computed here (``FeedWatch``); None: consoles compute their own.
+        self.watch = watch
+        if watch is not None:
+            watch.publish = self._publish_derived
+
+    @property
+    def capabilities(self) -> tuple[str, ...]:
+        """What the server adds to its hello: ``incidents`` when this gateway computes them."""
+        return tuple(self.watch.capabilities) if self.watch is not None else ()
 
     def attach(self, server: Any) -> None:
         """Broadcast through ``server`` from now on."""
@@ -74,6 +89,10 @@ class GatewayFeed:
         if self.topology is not None:
             out.append(TopologySnapshot(self.now_ms(), self.topology))
         out.append(self.catalogue())
+        if self.watch is not None:  # the incident state first: a console rebuilds it whole
+            state = self.watch.state_events()
+            if state:
+                out.append(Events(tuple(state)))
         if self._recent:
             out.append(Events(tuple(self._recent)))
         return out
@@ -96,6 +115,8 @@ class GatewayFeed:
         if update.topology is not None:  # the source sends one only when it changed
             self.topology = update.topology
             self._broadcast(TopologySnapshot(self.now_ms(), update.topology))
+            if self.watch is not None:
+                self._watch_step(self.watch.on_topology, update.topology, self.now_ms())
         if update.events:
             self.publish_events(update.events)
         if update.points:
@@ -103,6 +124,8 @@ class GatewayFeed:
             self._broadcast(batch)
             self.points_sent += len(batch)
             self.last_update_ms = update.ts_ms
+            if self.watch is not None:  # after the batch: its alerts come after the points they judge
+                self._watch_step(self.watch.on_batch, batch)
 
     def publish_events(self, events: Iterable[Event]) -> int:
         """Send events not sent before (by id); returns how many were new."""
@@ -117,7 +140,24 @@ class GatewayFeed:
         if fresh:
             self._recent.extend(fresh)
             self._broadcast(Events(tuple(fresh)))
+            if self.watch is not None:
+                self._watch_step(self.watch.on_events, fresh)
         return len(fresh)
+
+    def _publish_derived(self, events: list[Event]) -> None:
+        """The watch's own events: sent like the gateway's, never shown to the watch again."""
+        fresh = [ev for ev in events if ev.id not in self._seen]
+        for ev in fresh:
+            self._seen[ev.id] = None
+        if fresh:
+            self._recent.extend(fresh)
+            self._broadcast(Events(tuple(fresh)))
+
+    def _watch_step(self, step: Callable[..., Any], *args: Any) -> None:
+        try:
+            step(*args)
+        except Exception:  # the alert engine choking on one item must not stop the feed
+            log.exception("incident watch failed on %s; the feed goes on", step.__name__)
 
     def _broadcast(self, message: Message) -> None:
         if self.server is not None:
@@ -138,6 +178,11 @@ class GatewayFeed:
     async def handle_command(self, command: Command, client_id: str) -> list[CommandResult]:
         """Run a plan command through the executors; refuse anything else."""
         key = command.idempotency_key
+        if command.action in INCIDENT_ACTIONS:
+            if self.watch is None:
+                return [CommandResult(key, "rejected", f"{command.action}: this gateway computes no incidents "
+                                                       "(its site file turns them off); consoles keep their own")]
+            return [self.watch.handle(command)]
         if command.action not in _PLAN_ACTIONS:
             return [CommandResult(key, "rejected", f"unknown action {command.action!r}: a gateway runs plans "
                                                    "(execute_plan, rollback_plan, preview_plan) and nothing else")]
@@ -167,7 +212,11 @@ class GatewayFeed:
         return [CommandResult(key, result.state, result.message, detail, replay=result.replay)]
 
     async def expire_due(self) -> int:
-        """Roll back plans whose ``expiry_s`` ran out; returns how many were rolled back."""
+        """Roll back plans whose ``expiry_s`` ran out; returns how many were rolled back.
+        Also the incident watch's schedule for quiet times (``FeedWatch.tick``): called every
+        second, it keeps recoveries verified while Prometheus sends nothing."""
+        if self.watch is not None:
+            self._watch_step(self.watch.tick, self.now_ms())
         if self.runner is None:
             return 0
         done = 0

@@ -48,8 +48,10 @@ class Gateway:
 
     def __init__(self, site: Site, secrets: Any, *, feed_port: int | None = None,
                  receivers_port: int | None = None, state_dir: Path | None = None,
-                 prom_client: Any | None = None, backfill: bool = True) -> None:
+                 prom_client: Any | None = None, backfill: bool = True, watch: Any | None = None,
+                 nats_url: str | None = None) -> None:
         self.site = site
+        self.watch = watch  # a FeedWatch: incidents computed here for every console (GatewayFeed)
         self.secrets = secrets
         self.feed_port = site.listen.port if feed_port is None else feed_port
         self.receivers_port = site.receivers.port if receivers_port is None else receivers_port
@@ -62,6 +64,10 @@ class Gateway:
         self.source: Any | None = None
         self.runner: Any | None = None
         self.failures: list[str] = []  # supervised task failures, newest last
+        # NATS JetStream for `warroom edge` (the site's `nats:`, or --nats over it).
+        self.nats_url = nats_url or (site.nats.url if site.nats is not None else None)
+        self.publisher: Any | None = None
+        self.relay: Any | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
 
@@ -73,13 +79,15 @@ class Gateway:
             from warroom.gateway.executors import PlanRunner
 
             self.runner = PlanRunner(site, self.secrets, Path(self.state_dir))
-        self.feed = feed = GatewayFeed(site, self.runner)
+        self.feed = feed = GatewayFeed(site, self.runner, watch=self.watch)
         tokens = TokenStore.load(site.listen.tokens) if site.listen.tokens is not None else None
         resume_s = max(DEFAULT_RESUME_S, site.prometheus.backfill_s if site.prometheus else 0.0)
         self.server = FeedServer(feed, site.listen.host, self.feed_port, server_id=site.name, tokens=tokens,
                                  ssl_cert=site.listen.tls_cert, ssl_key=site.listen.tls_key, resume_s=resume_s)
         feed.attach(self.server)
         await self.server.start()
+        if self.nats_url:
+            await self._start_bus(feed)
         from warroom.gateway.receivers import Receivers
 
         rlisten = site.receivers
@@ -100,12 +108,34 @@ class Gateway:
             bearer = self.secrets.get(site.prometheus.bearer_secret) if site.prometheus.bearer_secret else None
             self.source = PrometheusSource(site.prometheus, site.services, client=self.prom_client, bearer=bearer)
             self._supervise("prometheus", self._poll)
-        if self.runner is not None:
+        if self.runner is not None or self.watch is not None:  # the incident watch ticks there too
             self._supervise("plan expiry", self._expire)
+
+    async def _start_bus(self, feed: GatewayFeed) -> None:
+        """Publish everything the feed broadcasts to JetStream too, and execute the commands that
+        come back through it (``warroom.bus``); NATS down is retried, never fatal."""
+        from warroom.bus import BusPublisher, BusTee
+        from warroom.bus.commands import CommandRelay
+        from warroom.bus.subjects import DEFAULT_MAX_AGE_S
+
+        nats = self.site.nats
+        bus_site = (nats.site if nats is not None and nats.site else "") or self.site.name
+        self.publisher = BusPublisher(self.nats_url, bus_site, snapshot=feed.snapshot_messages, now_ms=feed.now_ms,
+                                      feed_name=self.site.name, speed=1.0, capabilities=feed.capabilities,
+                                      incident_state=feed.watch.state_events if feed.watch is not None else None,
+                                      max_age_s=nats.max_age_s if nats is not None else DEFAULT_MAX_AGE_S)
+        up = await self.publisher.start()
+        feed.attach(BusTee(self.server, self.publisher))
+        self.relay = CommandRelay(self.nats_url, bus_site, feed.handle_command)
+        self._supervise("bus commands", self.relay.run)
+        log.info("gateway %s publishing to NATS %s as site %s%s", self.site.name, self.publisher.safe_url, bus_site,
+                 "" if up else " (unreachable now: retrying; the feed goes on)")
 
     async def stop(self) -> None:
         """Stop the tasks, the receivers and the feed server (in that order)."""
         self._stopping = True
+        if self.relay is not None:
+            await self.relay.stop()
         for t in self._tasks:
             t.cancel()
         for t in self._tasks:
@@ -120,6 +150,8 @@ class Gateway:
         if self.runner is not None and hasattr(self.runner, "close"):
             with contextlib.suppress(Exception):
                 await _maybe_await(self.runner.close())
+        if self.publisher is not None:
+            await self.publisher.stop()
         if self.server is not None:
             await self.server.stop()
 
@@ -201,7 +233,8 @@ def run_gateway(site: Site, secrets: Any, args: Any = None) -> int:
 
     async def main() -> None:
         gw = Gateway(site, secrets, feed_port=getattr(args, "port", None),
-                     receivers_port=getattr(args, "receivers_port", None))
+                     receivers_port=getattr(args, "receivers_port", None),
+                     watch=getattr(args, "incidents_watch", None), nats_url=getattr(args, "nats", None))
         await gw.start()
         prom = site.prometheus
         print(f"gateway {site.name} serving {gw.url}; receivers on {gw.receivers_url} "

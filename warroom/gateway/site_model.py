@@ -128,6 +128,28 @@ class AlertmanagerSite:
 
 
 @dataclass(frozen=True)
+class NatsSite:
+    """Publish the feed to NATS JetStream for ``warroom edge`` (docs/scale.md), and execute the
+    commands consoles send through the edges. ``site``: the name on the bus (default: the site's)."""
+
+    url: str
+    site: str = ""
+    max_age_s: float = 3600.0
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class IncidentsSite:
+    """Alerts and incidents computed once, in the gateway, for every console (protocol 1.4).
+
+    ``enabled: false``: the gateway publishes none, and each console computes its own."""
+
+    enabled: bool = True
+    rules: Path | None = None  # an alert rule file; None: the shipped rules
+    where: str = ""
+
+
+@dataclass(frozen=True)
 class AnnotationsSite:
     """How annotation tags map to a change: which tags mean deploy or config, and that a tag
     naming a known service (or ``service:<name>``) is the service."""
@@ -186,6 +208,8 @@ class Site:
     services: Mapping[str, ServiceNames] = field(default_factory=dict)
     plans: tuple[SitePlan, ...] = ()
     limits: Limits = field(default_factory=Limits)
+    incidents: IncidentsSite = field(default_factory=IncidentsSite)
+    nats: NatsSite | None = None
     #: What the loader found odd but usable (``file:line: ...``): ``warroom gateway check`` prints
     #: them, the gateway logs them at start.
     warnings: tuple[str, ...] = field(default=(), compare=False)

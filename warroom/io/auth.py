@@ -81,6 +81,15 @@ ACTION_ROLES: Mapping[str, Role] = {
     "clear_fault": Role.COMMANDER,
     # A dry run reads the real system (rules, routes) the plan would change: commander only.
     "preview_plan": Role.COMMANDER,
+    # Incident work (protocol 1.4) changes what every wall shows and pages: the console's
+    # panels offer it to whoever runs the room, never to a viewer.
+    "ack_alert": Role.COMMANDER,
+    "ack_incident": Role.COMMANDER,
+    "set_owner": Role.COMMANDER,
+    "add_note": Role.COMMANDER,
+    "add_action_item": Role.COMMANDER,
+    "silence": Role.COMMANDER,
+    "unsilence": Role.COMMANDER,
 }
 
 

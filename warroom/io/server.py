@@ -326,6 +326,8 @@ class FeedServer:
         capabilities = ("metrics", "events", "topology", "plans", "commands")
         if self.replay is not None:
             capabilities += ("resume",)
+        # What the source adds (a feed that computes incidents offers "incidents", protocol 1.4).
+        capabilities += tuple(c for c in getattr(self.source, "capabilities", ()) if c not in capabilities)
         return Hello(
             server_id=self.server_id,
             server_time=self.source.now_ms(),

@@ -27,7 +27,13 @@ STREAMS = ("topology", "metrics", "events", "plans")
 #: Encodings of metric batches: JSON text frames, or binary frames with raw little-endian columns.
 ENCODINGS = ("json", "binary")
 #: Actions a ``Command`` may ask for.
-ACTIONS = ("inject_fault", "clear_fault", "execute_plan", "rollback_plan", "preview_plan")
+ACTIONS = ("inject_fault", "clear_fault", "execute_plan", "rollback_plan", "preview_plan",
+           "ack_alert", "ack_incident", "set_owner", "add_note", "add_action_item", "silence", "unsilence")
+#: Incident work (protocol 1.4): sent to a feed whose hello offers ``CAP_INCIDENTS``.
+INCIDENT_ACTIONS = ("ack_alert", "ack_incident", "set_owner", "add_note", "add_action_item", "silence", "unsilence")
+#: Hello capability (1.4): the feed computes alerts and incidents and publishes them as events;
+#: consoles send incident work as commands (``INCIDENT_ACTIONS``) instead of computing their own.
+CAP_INCIDENTS = "incidents"
 #: States a ``CommandResult`` may report. ``accepted``/``running`` are not final.
 COMMAND_STATES = ("accepted", "running", "succeeded", "failed", "rejected")
 #: ``CommandResult.code`` values the reference server sends. Receivers accept any string.

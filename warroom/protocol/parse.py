@@ -19,10 +19,12 @@ from warroom.core.model import SLO_KEYS, CallEdge, Event, EventKind, Scenario, S
 from warroom.core.plan.plans import Plan
 from warroom.core.graph.topology import Topology
 from warroom.protocol.errors import BadMessage, ErrorCode, ProtocolError
+from warroom.protocol.incident_args import incident_args
 from warroom.protocol.messages import (
     ACTIONS,
     COMMAND_STATES,
     ENCODINGS,
+    INCIDENT_ACTIONS,
     STREAMS,
     Command,
     CommandResult,
@@ -363,8 +365,16 @@ def parse_command(body: dict[str, Any], now_ms: int, tol: int) -> tuple[Command,
     command = Command(
         key,
         action,
-        strict_tree(_finite_json(field(body, "args", dict, optional=True, default={}), "args"), "args"),
+        _command_args(action, _finite_json(field(body, "args", dict, optional=True, default={}), "args"), notes),
         name(field(body, "actor", str, optional=True, default=""), "actor"),
         _text_field(body, "reason", notes),
     )
     return command, notes.errors()
+
+
+def _command_args(action: str, args: dict[str, Any], notes: Notes) -> dict[str, Any]:
+    """Incident work (1.4) is checked field by field, its free text cleaned; every other
+    action's args are held to the identifier rule whole."""
+    if action in INCIDENT_ACTIONS:
+        return incident_args(action, args, notes)
+    return strict_tree(args, "args")

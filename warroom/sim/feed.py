@@ -26,6 +26,12 @@ Command arguments (docs/protocol.md, section 6.2):
   result's ``detail`` is ``{"plan_id", "change"}`` with the plan's steps as summary and its
   parameters as ``after`` (the simulator sends no requests).
 
+With ``watch`` (a ``warroom.app.feed_watch.FeedWatch``; ``warroom sim --watch``) the feed
+computes alerts and incidents once, over what it broadcasts, and publishes them as events
+(protocol 1.4: the hello offers ``incidents``); the incident commands (``ack_alert``,
+``ack_incident``, ``set_owner``, ``add_note``, ``add_action_item``, ``silence``, ``unsilence``)
+go to it, once per idempotency key like the others.
+
 The feed's name (``feed_name``, the server's ``server_id``) is ``sim-<seed>`` unless given:
 the same simulator configuration is the same feed across restarts.
 """
@@ -54,6 +60,7 @@ from warroom.protocol import (
     MetricBatch,
     TopologySnapshot,
 )
+from warroom.protocol.messages import INCIDENT_ACTIONS
 from warroom.sim.engine import Simulator
 from warroom.sim.faults import parse_fault_spec
 
@@ -74,6 +81,7 @@ class SimFeed:
         max_ticks_per_frame: int | None = None,
         recent_events: int = 500,
         name: str | None = None,
+        watch: Any | None = None,
     ) -> None:
         self.sim = sim
         self.feed_name = name or f"sim-{sim.seed}"
@@ -93,6 +101,16 @@ class SimFeed:
         #: Called with each tick's own batch, in order, as the tick runs (``warroom.sim.exporter``
         #: integrates them into Prometheus counters); frames merge ticks, listeners see each one.
         self.tick_listeners: list[Callable[[MetricBatch], None]] = []
+        #: Alerts and incidents computed here (a ``FeedWatch``); None: consoles compute their own.
+        self.watch = watch
+        self._watch_topology: Any = None  # the graph the watch was last shown
+        if watch is not None:
+            watch.publish = self._publish_derived
+
+    @property
+    def capabilities(self) -> tuple[str, ...]:
+        """What the server adds to its hello: ``incidents`` when this feed computes them."""
+        return tuple(self.watch.capabilities) if self.watch is not None else ()
 
     # -- FeedSource ------------------------------------------------------------------
     def now_ms(self) -> int:
@@ -108,6 +126,10 @@ class SimFeed:
         first, and is left out while there are none.
         """
         msgs: list[Message] = [TopologySnapshot(self.now_ms(), self.sim.topology), self.sim.catalogue()]
+        if self.watch is not None:  # the incident state first: a console rebuilds it whole
+            state = self.watch.state_events()
+            if state:
+                msgs.append(Events(tuple(state)))
         if self._recent_events:
             msgs.append(Events(tuple(self._recent_events)))
         return msgs
@@ -128,6 +150,11 @@ class SimFeed:
 
     def _apply(self, cmd: Command) -> CommandResult:
         key, args = cmd.idempotency_key, dict(cmd.args)
+        if cmd.action in INCIDENT_ACTIONS:
+            if self.watch is None:
+                return CommandResult(key, "rejected", f"{cmd.action}: this simulator computes no incidents "
+                                                      "(start it with --watch); consoles keep their own")
+            return self.watch.execute(cmd)
         try:
             if cmd.action == "inject_fault":
                 if "spec" in args:
@@ -225,6 +252,8 @@ class SimFeed:
             if batch is not None and len(batch):
                 server.broadcast(batch)
                 self.points_sent += len(batch)
+            if self.watch is not None:
+                self._feed_watch(batch, events)
             self._publish_catalogue_if_changed()  # plans may expire on their own
             next_frame += self.frame_interval_s
             delay = next_frame - loop.time()
@@ -236,6 +265,27 @@ class SimFeed:
     def stop(self) -> None:
         """Make ``run()`` return after the current frame."""
         self._stopping = True
+
+    # -- the incident watch ----------------------------------------------------------
+    def _feed_watch(self, batch: MetricBatch | None, events: list[Event]) -> None:
+        """Show the watch what was just broadcast: the graph (when new), the events, the points."""
+        watch = self.watch
+        try:
+            if self.sim.topology is not self._watch_topology:
+                self._watch_topology = self.sim.topology
+                watch.on_topology(self.sim.topology, self.now_ms())
+            if events:
+                watch.on_events(events)
+            if batch is not None and len(batch):
+                watch.on_batch(batch)
+        except Exception:  # the alert engine choking on one frame must not stop the feed
+            log.exception("incident watch failed on a frame; the feed goes on")
+
+    def _publish_derived(self, events: list[Event]) -> None:
+        """The watch's events, broadcast like the simulator's own."""
+        self._recent_events.extend(events)
+        if self.server is not None:
+            self.server.broadcast(Events(tuple(events)))
 
 
 def _sim_change(plan: Plan) -> dict[str, Any]:

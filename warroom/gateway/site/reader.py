@@ -17,10 +17,12 @@ from warroom.gateway.site.reading import (
     _what,
 )
 from warroom.gateway.site.sources import _Sources
-from warroom.gateway.site_model import Listen, Site
+from warroom.gateway.site_model import IncidentsSite, Listen, NatsSite, Site
 
 _TOP_KEYS = ("site", "listen", "receivers", "secrets", "state_dir", "prometheus", "alertmanager",
-             "annotations", "services", "limits", "plans")
+             "annotations", "services", "limits", "plans", "incidents", "nats")
+_NATS_KEYS = ("url", "site", "max_age")
+_INCIDENTS_KEYS = ("enabled", "rules")
 
 
 def _parse(text: str, name: str, file: Path | None) -> Site:
@@ -76,6 +78,8 @@ class _Reader(_Sources, _Plans):
         services = self.services(top)
         limits = self.limits(top)
         plans = self.plans(top, limits)
+        incidents = self.incidents(top)
+        nats = self.nats(top)
         if prometheus is None and not plans:
             self.warn(top.line(), "", "no `prometheus:` section and no plans: the gateway only relays "
                       "Alertmanager alerts and annotations")
@@ -92,5 +96,50 @@ class _Reader(_Sources, _Plans):
             services=services,
             plans=plans,
             limits=limits,
+            incidents=incidents,
+            nats=nats,
             warnings=tuple(self.warnings),
         )
+
+    def incidents(self, top) -> IncidentsSite:
+        """``incidents: {enabled: true|false, rules: FILE}`` (protocol 1.4): alerts and incidents
+        computed once, here, for every console; on unless ``enabled: false``."""
+        default = IncidentsSite()
+        if not top.has("incidents"):
+            return default
+        m = self.mapping(top.value("incidents"), "incidents", _INCIDENTS_KEYS, head=top.line("incidents"))
+        if m is None:
+            return default
+        enabled = self.get(m, "enabled", "bool", True)
+        rules = self.path(m, "rules", must_exist="rule file")
+        return IncidentsSite(enabled=enabled if isinstance(enabled, bool) else True, rules=rules,
+                             where=f"{self.src}:{top.line('incidents')}")
+
+    def nats(self, top) -> NatsSite | None:
+        """``nats: {url: nats://HOST:4222, site: NAME, max_age: 1h}``: publish to JetStream for edges."""
+        if not top.has("nats"):
+            return None
+        m = self.mapping(top.value("nats"), "nats", _NATS_KEYS, head=top.line("nats"))
+        if m is None:
+            return None
+        url = self.get(m, "url", "text", required=True)
+        if isinstance(url, str):
+            from urllib.parse import urlsplit
+
+            try:
+                parts = urlsplit(url)
+                ok = parts.scheme in ("nats", "tls") and bool(parts.hostname) and (parts.port or 0) >= 0
+            except ValueError:
+                ok = False
+            if not ok:
+                self.err(m.line("url"), "nats.url", f"must be nats://HOST:PORT or tls://HOST:PORT (got {url!r})")
+                url = None
+        name = self.text(m, "site", "")
+        max_age = self.duration_text(m, "max_age", "1h")
+        from warroom.gateway.site.values import _DURATION, _duration_s
+
+        match = _DURATION.fullmatch(max_age)
+        if not isinstance(url, str):
+            return None
+        return NatsSite(url=url, site=name if isinstance(name, str) else "",
+                        max_age_s=_duration_s(match) if match else 3600.0, where=f"{self.src}:{top.line('nats')}")

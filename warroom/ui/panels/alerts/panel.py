@@ -26,6 +26,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QLabel, QSplitter,
                                QTreeView, QVBoxLayout, QWidget)
 
+from warroom.app.shared_watch import ALERT_ACTIONS
 from warroom.core.alerting.alerts import Alert
 from warroom.core.settings.durations import parse_duration
 from warroom.core.language.names import names_for
@@ -171,6 +172,7 @@ class AlertsPanel(Panel):
             return
         self._aged_at = time.monotonic()
         self._version = watch.version
+        self._show_answer(watch)
         self._redraw(watch)
 
     def _redraw(self, watch: Any) -> None:
@@ -224,7 +226,7 @@ class AlertsPanel(Panel):
         self.ack_button.setEnabled(acts and alert is not None and alert.state == "firing")
         self.silence_button.setEnabled(acts and alert is not None)
         self.runbook_button.setEnabled(alert is not None and bool(alert.runbook))
-        self.reload_button.setEnabled(acts)
+        self.reload_button.setEnabled(acts and getattr(self.watch, "can_reload", True))  # the feed's rules: not here
         self.silence_list.end_button.setVisible(acts)
 
     def _on_tree_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -345,9 +347,20 @@ class AlertsPanel(Panel):
             log.exception("alert action failed")
             self.message.show_error(self.tr("Failed: %1").replace("%1", f"{type(exc).__name__}: {exc}"))
         else:
+            if getattr(self.watch, "shared", False):  # the feed acts, then every wall shows it (this one too)
+                done = self.tr("Sent to the feed: %1").replace("%1", done)
             self.message.show_info(done)
         self._version = None  # the watch changed (or may have): redraw now, not at the next frame
         self.refresh()
+
+    def _show_answer(self, watch: Any) -> None:
+        """The feed's refusal of an alert or silence command sent from here (a ``SharedWatch``), once."""
+        answer = getattr(watch, "answer", None)
+        if answer is None or answer.seq <= getattr(self, "_answer_seq", 0):
+            return
+        self._answer_seq = answer.seq
+        if not answer.ok and answer.action in ALERT_ACTIONS:
+            self.message.show_error(self.tr("Not done: %1").replace("%1", answer.text))
 
     # -- state -----------------------------------------------------------------------------
     def save_state(self) -> dict[str, Any]:

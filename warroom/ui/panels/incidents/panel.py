@@ -21,6 +21,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QSplitter,
                                QVBoxLayout, QWidget)
 
+from warroom.app.shared_watch import ALERT_ACTIONS
 from warroom.core.incident.incidents import Incident
 from warroom.core.language.names import names_for
 from warroom.store.live import LiveView
@@ -160,6 +161,7 @@ class IncidentsPanel(Panel):
                 self._show_milestones()
             return
         self._version = watch.version
+        self._show_answer(watch)
         self._aged_at = time.monotonic()
         incidents = incident_order(watch.incidents())
         self._incidents = {i.id: i for i in incidents}
@@ -338,9 +340,20 @@ class IncidentsPanel(Panel):
             log.exception("incident action failed")
             self.message.show_error(self.tr("Failed: %1").replace("%1", f"{type(exc).__name__}: {exc}"))
         else:
+            if getattr(self.watch, "shared", False):  # the feed acts, then every wall shows it (this one too)
+                done = self.tr("Sent to the feed: %1").replace("%1", done)
             self.message.show_info(done)
         self._version = None  # redraw now, not at the next frame
         self.refresh()
+
+    def _show_answer(self, watch: Any) -> None:
+        """The feed's refusal of an incident command sent from here (a ``SharedWatch``), once."""
+        answer = getattr(watch, "answer", None)
+        if answer is None or answer.seq <= getattr(self, "_answer_seq", 0):
+            return
+        self._answer_seq = answer.seq
+        if not answer.ok and answer.action not in ALERT_ACTIONS:
+            self.message.show_error(self.tr("Not done: %1").replace("%1", answer.text))
 
     # -- state -----------------------------------------------------------------------------
     def save_state(self) -> dict[str, Any]:
