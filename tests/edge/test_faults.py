@@ -15,7 +15,7 @@ from tests.natsstack import NatsServer
 from tests.tcp_balancer import TcpBalancer
 from warroom.bus import BusPublisher, stream_name, subject
 from warroom.core.model import SeriesKey
-from warroom.protocol import SUPPORTED_VERSIONS, Command, Events, MetricBatch, Subscribe, encode
+from warroom.protocol import SUPPORTED_VERSIONS, Command, CommandResult, Events, MetricBatch, Subscribe, encode
 from warroom.protocol import TopologySnapshot
 
 
@@ -225,3 +225,44 @@ async def test_an_edge_killed_with_9_its_consoles_move_to_the_other_and_miss_not
         assert not _missing(site, c) and c.duplicates == 0
 
 
+
+
+async def test_a_command_that_waited_for_a_dead_source_is_not_run_late(nats_server):
+    site = SimSite(nats_server.url, "late", seed=11)
+    runs = []
+
+    async def counting(command, client_id):
+        runs.append(command)
+        return [CommandResult(command.idempotency_key, "succeeded", "ran")]
+
+    site.relay.handle_command = counting
+    site.relay.max_wait_s = 1.0
+    await site.publisher.start()  # the stream exists; the source's relay is not running yet
+    relay_started = False
+    nc = await nats.connect(nats_server.url)
+    try:
+        js = nc.jetstream()
+        cmd = Command("late-failover-01", "execute_plan", {"plan_id": "degrade-coupon"}, actor="amy")
+        # The relay's durable consumer exists from an earlier run: it was down when the command came.
+        task = asyncio.create_task(site.relay.run())
+        await wait_until(site.relay.ready.is_set, what="the relay's consumer")
+        await site.relay.stop()
+        task.cancel()
+        await js.publish(subject("late", "commands"), encode(cmd), headers={"Nats-Msg-Id": cmd.idempotency_key})
+        await asyncio.sleep(2.0)
+        site.relay._stopping = False
+        task = asyncio.create_task(site.relay.run())
+        relay_started = True
+        sub = await js.subscribe(subject("late", "results"), ordered_consumer=True)
+        msg = await sub.next_msg(timeout=20)
+        from warroom.protocol import Decoder
+
+        answer = Decoder().decode(msg.data, 2**62).message
+    finally:
+        await nc.close()
+        if relay_started:
+            await site.relay.stop()
+            task.cancel()
+        await site.publisher.stop()
+    assert not runs and site.relay.too_late == 1
+    assert answer.state == "rejected" and answer.code == "too_late" and "not run" in answer.message

@@ -16,6 +16,10 @@ Exactly once, whatever the number of edges and retries:
 * a command redelivered after a crash between executing and acknowledging is answered by the
   source's own memory of keys (the gateway's ledger, the simulator's results), marked ``replay``.
 
+A command that waited on the stream longer than ``max_wait_s`` (the source was down) is not
+run: it is answered ``rejected`` (code ``too_late``) — a failover decided twenty minutes ago
+must not happen by itself when the gateway comes back.
+
 The bus itself is trusted: whoever may publish on ``warroom.<site>.commands`` may command the
 site. Guard it with NATS accounts or credentials (docs/scale.md).
 """
@@ -35,7 +39,8 @@ import nats.js.errors
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from warroom.bus.frames import redact_url
-from warroom.bus.subjects import stream_config, stream_name, subject, site_token
+from warroom.bus.subjects import site_token, stream_config, stream_name, subject
+from warroom.core.clock import wall_s
 from warroom.protocol import Command, CommandResult, Decoder, encode
 
 log = logging.getLogger(__name__)
@@ -48,6 +53,9 @@ DEFAULT_ANSWER_S = 30.0
 REMEMBERED_RESULTS = 10_000
 CODE_NO_BUS = "bus_unreachable"
 CODE_NO_ANSWER = "no_answer"
+CODE_TOO_LATE = "too_late"
+#: Seconds a command may wait on the stream for the source and still be run.
+DEFAULT_MAX_WAIT_S = 60.0
 _NET_ERRORS = (nats.errors.Error, OSError, asyncio.TimeoutError)
 
 
@@ -121,7 +129,8 @@ class CommandRelay:
     """
 
     def __init__(self, url: str, site: str, handle_command: Callable[[Command, str], Awaitable[list[CommandResult]]],
-                 *, retry_s: float = 1.0, connect_timeout_s: float = 2.0) -> None:
+                 *, retry_s: float = 1.0, connect_timeout_s: float = 2.0,
+                 max_wait_s: float = DEFAULT_MAX_WAIT_S) -> None:
         self.url = url
         self.safe_url = redact_url(url)
         self.site = site
@@ -129,10 +138,13 @@ class CommandRelay:
         self.handle_command = handle_command
         self.retry_s = retry_s
         self.connect_timeout_s = connect_timeout_s
+        self.max_wait_s = max_wait_s
+        self.too_late = 0  #: commands refused because they waited too long
         self.durable = f"source-{site_token(site)}"
         self.executed = 0  #: commands handed to the source
         self.skipped = 0  #: messages that were not commands (refused, acknowledged, logged)
         self._inflight: set[str] = set()
+        self.ready = asyncio.Event()  #: set once its consumer exists (commands from then on are kept)
         self._nc = None
         self._down = False
         self._stopping = False
@@ -179,6 +191,7 @@ class CommandRelay:
                                 ack_policy=AckPolicy.EXPLICIT, ack_wait=120.0, max_ack_pending=100)
         psub = await js.pull_subscribe(subject(self.site, "commands"), durable=self.durable, stream=self.stream,
                                        config=config)
+        self.ready.set()
         if self._down:
             self._down = False
             log.warning("command relay %s: NATS %s back", self.stream, self.safe_url)
@@ -213,20 +226,42 @@ class CommandRelay:
         if key in self._inflight:
             return  # redelivered while still running: the running one answers
         client = (msg.headers or {}).get(HEADER_CLIENT, "bus")
+        waited = _waited_s(msg)
         self._inflight.add(key)
         try:
-            try:
-                results = await self.handle_command(command, f"{client} (bus)")
-            except Exception as exc:  # noqa: BLE001 - the source's failure is the command's, not the relay's
-                log.exception("command relay %s: %s %s failed", self.stream, command.action, key)
-                results = [CommandResult(key, "failed", f"{command.action} failed in the source: {exc}")]
-            self.executed += 1
+            if waited is not None and waited > self.max_wait_s:
+                self.too_late += 1
+                log.warning("command relay %s: %s %s from %s waited %.0f s on the bus: not run", self.stream,
+                            command.action, key, client, waited)
+                results = [CommandResult(key, "rejected", f"{command.action} reached the feed's source {waited:.0f} s "
+                                         "after it was sent (the source was down): not run; send it again if it is "
+                                         "still needed", {}, code=CODE_TOO_LATE)]
+            else:
+                results = await self._run(command, client)
             for i, res in enumerate(results):
                 await js.publish(subject(self.site, "results"), encode(res),
                                  headers={"Nats-Msg-Id": f"result-{key}-{i}-{res.state}-{int(res.replay)}"})
             await msg.ack()
         finally:
             self._inflight.discard(key)
+
+
+    async def _run(self, command: Command, client: str) -> list[CommandResult]:
+        self.executed += 1
+        try:
+            return await self.handle_command(command, f"{client} (bus)")
+        except Exception as exc:  # noqa: BLE001 - the source's failure is the command's, not the relay's
+            log.exception("command relay %s: %s %s failed", self.stream, command.action, command.idempotency_key)
+            return [CommandResult(command.idempotency_key, "failed", f"{command.action} failed in the source: {exc}")]
+
+
+def _waited_s(msg: Any) -> float | None:
+    """Seconds since JetStream stored ``msg`` (None when its metadata has no time)."""
+    try:
+        stored = msg.metadata.timestamp
+    except Exception:  # noqa: BLE001 - metadata of a message not from JetStream
+        return None
+    return None if stored is None else max(0.0, wall_s() - stored.timestamp())
 
 
 async def _quiet(exc: Exception) -> None:

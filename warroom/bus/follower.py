@@ -35,6 +35,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from warroom.bus.frames import redact_url
 from warroom.bus.subjects import (
+    HEADER_CAPS,
     HEADER_FEED,
     HEADER_NOW,
     HEADER_SPEED,
@@ -64,6 +65,7 @@ class BusMessage:
     now_ms: int | None = None  #: the feed's clock when it was published (``Warroom-Now``)
     speed: float | None = None
     feed: str | None = None
+    caps: tuple[str, ...] | None = None  #: the feed's own hello capabilities (``Warroom-Caps``)
     state: bool = False  #: read as the current state before following (may come again later)
 
 
@@ -244,7 +246,7 @@ class BusFollower:
             self._hand(BusMessage(seq, kind, message, *_feed_headers(headers)))
 
     def _decode(self, data: bytes, headers: dict, seq: int) -> Message | None:
-        now, _, _ = _feed_headers(headers)
+        now = _feed_headers(headers)[0]
         result = self._decoder.decode(data, (now if now is not None else wall_ms()) + FUTURE_SLACK_MS)
         if result.message is None or result.errors:
             self.bad_messages += 1
@@ -283,8 +285,8 @@ class BusFollower:
         self.on_state("gap", why)
 
 
-def _feed_headers(headers: dict) -> tuple[int | None, float | None, str | None]:
-    """``(now_ms, speed, feed)`` from a message's headers; None for a missing or bad one."""
+def _feed_headers(headers: dict) -> tuple[int | None, float | None, str | None, tuple[str, ...]]:
+    """``(now_ms, speed, feed, caps)`` from a message's headers; None (caps: ()) for a missing or bad one."""
     now = speed = None
     with contextlib.suppress(TypeError, ValueError):
         now = int(headers.get(HEADER_NOW, ""))
@@ -293,4 +295,5 @@ def _feed_headers(headers: dict) -> tuple[int | None, float | None, str | None]:
         if not (0.0 < speed < 1e6):
             speed = None
     feed = headers.get(HEADER_FEED) or None
-    return now, speed, feed
+    caps = tuple(c for c in str(headers.get(HEADER_CAPS, "")).split(",") if c.isidentifier())
+    return now, speed, feed, caps

@@ -49,6 +49,7 @@ import nats.js.errors
 from warroom.bus.frames import redact_url, split_batch
 from warroom.bus.subjects import (
     DEFAULT_DUPLICATE_WINDOW_S,
+    HEADER_CAPS,
     HEADER_FEED,
     HEADER_NOW,
     HEADER_SPEED,
@@ -118,6 +119,9 @@ class BusPublisher:
     ``Warroom-Now`` header; ``feed_name`` and ``speed`` go in the other headers
     (``warroom.bus.subjects``). Every ``state_check_s`` the publisher makes sure the stream still
     holds the current topology: a purged stream gets it again, with a ``feed`` event saying so.
+    ``incident_state`` (a feed that computes incidents: ``FeedWatch.state_events``) is published
+    on the ``incidents`` subject whenever it changed, checked as often; ``capabilities`` (what
+    the feed adds to its hello) go in a header, so edges offer what the feed offers.
     """
 
     def __init__(
@@ -137,6 +141,8 @@ class BusPublisher:
         feed_name: str = "",
         speed: float = 1.0,
         state_check_s: float = 10.0,
+        capabilities: tuple[str, ...] = (),
+        incident_state: Callable[[], list[Event]] | None = None,
     ) -> None:
         if max_queue < 1:
             raise ValueError("max_queue must be at least 1")
@@ -157,6 +163,9 @@ class BusPublisher:
         self.speed = float(speed)
         self.state_check_s = state_check_s
         self._next_state_check = 0.0
+        self.capabilities = ",".join(capabilities)
+        self.incident_state = incident_state
+        self._incident_key: tuple[str, ...] | None = None
         self.stats = BusStats()
         self._queue: deque[_Item] = deque()
         self._wake = asyncio.Event()
@@ -231,7 +240,7 @@ class BusPublisher:
     def _stamp(self, kind: str) -> str:
         """What makes a catalogue's message id unique: it has no timestamp, and the same catalogue
         may come back (a plan started, then ended) and must be stored again as the current state."""
-        if kind != "catalogue":
+        if kind not in ("catalogue", "incidents"):
             return ""
         self._stamps += 1
         return f"{self._run_id}-{self._stamps}"
@@ -359,10 +368,11 @@ class BusPublisher:
     async def _check_state(self) -> None:
         """Every ``state_check_s`` while idle: is the current topology still on the stream? An
         operator's purge removes it, and an edge that starts then would have no topology."""
-        if self.snapshot is None or not self.connected or not self._had_stream or monotonic() < self._next_state_check:
+        if not self.connected or not self._had_stream or monotonic() < self._next_state_check:
             return
         self._next_state_check = monotonic() + self.state_check_s
-        if self.stats.published == 0:
+        self._queue_incidents()
+        if self.snapshot is None or self.stats.published == 0:
             return
         try:
             await self._js.get_last_msg(self.stream, subject(self.site, "topology"))
@@ -371,6 +381,21 @@ class BusPublisher:
                 self._gap("purged")
         except (nats.errors.Error, OSError, asyncio.TimeoutError) as exc:
             log.debug("bus %s: state check failed: %s", self.stream, exc)
+
+    def _queue_incidents(self, force: bool = False) -> None:
+        """Queue the feed's incident state when it changed since it was last queued."""
+        if self.incident_state is None:
+            return
+        try:
+            state = list(self.incident_state())
+        except Exception:  # noqa: BLE001 - a broken watch must not stop the publisher
+            log.exception("bus %s: could not take the feed's incident state", self.stream)
+            return
+        key = tuple(e.id for e in state)
+        if key != self._incident_key or force:
+            self._incident_key = key
+            self._queue.append(_Item("incidents", Events(tuple(state)), self._stamp("incidents")))
+            self._wake.set()
 
     def _safe_snapshot(self) -> list[Message]:
         try:
@@ -402,6 +427,8 @@ class BusPublisher:
     def _queue_state(self) -> None:
         """Put the feed's current topology and catalogue first in the queue (after a gap event)."""
         state = [m for m in self._safe_snapshot() if kind_of(m) in STATE_KINDS]
+        self._incident_key = None  # the incident state is published again at the next check
+        self._next_state_check = 0.0
         for m in reversed(state):
             kind = kind_of(m) or ""
             self._queue.appendleft(_Item(kind, m, self._stamp(kind)))
@@ -451,6 +478,8 @@ class BusPublisher:
     async def _publish_once(self, subj: str, body: bytes, msg_id: str) -> Any:
         headers = {"Nats-Msg-Id": msg_id, HEADER_NOW: str(int(self.now_ms())), HEADER_SPEED: f"{self.speed:g}",
                    HEADER_FEED: self.feed_name}
+        if self.capabilities:
+            headers[HEADER_CAPS] = self.capabilities
         return await self._js.publish(subj, body, timeout=self.ack_timeout_s, headers=headers)
 
     def _frames(self, item: _Item) -> list[tuple[bytes, str]]:

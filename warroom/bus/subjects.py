@@ -6,6 +6,8 @@ Subject layout (one site = one feed: a simulator, a gateway's site)::
     warroom.<site>.events      event frames (``events``)
     warroom.<site>.topology    the current topology (``topology``): a consumer wants only the last one
     warroom.<site>.catalogue   the plan catalogue (``plan_catalogue``): likewise
+    warroom.<site>.incidents   a feed that computes incidents (protocol 1.4): the events that rebuild
+                               its current alerts, incidents and silences (``events``): likewise
     warroom.<site>.commands    consoles' commands, from the edges to the source (``command``)
     warroom.<site>.results     the source's answers (``command_result``), to every edge
 
@@ -34,12 +36,12 @@ from nats.js.api import DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageTy
 from warroom.protocol import Events, Message, MetricBatch, PlanCatalogue, TopologySnapshot
 
 #: The kinds of subject a site's feed has, in the order a reader wants them.
-FEED_KINDS = ("topology", "catalogue", "events", "metrics")
+FEED_KINDS = ("topology", "catalogue", "incidents", "events", "metrics")
 #: Kinds that carry commands to the feed's source and its answers back (``warroom.bus.commands``).
 COMMAND_KINDS = ("commands", "results")
 KINDS = FEED_KINDS + COMMAND_KINDS
 #: Kinds where only the newest message matters (a new consumer reads the last per subject).
-STATE_KINDS = ("topology", "catalogue")
+STATE_KINDS = ("topology", "catalogue", "incidents")
 
 DEFAULT_MAX_AGE_S = 3600.0
 #: How long JetStream remembers a ``Nats-Msg-Id`` to drop a retried publish (its default).
@@ -54,6 +56,8 @@ _BAD = re.compile(r"[^a-z0-9_-]")
 HEADER_NOW = "Warroom-Now"
 HEADER_SPEED = "Warroom-Speed"
 HEADER_FEED = "Warroom-Feed"
+#: The feed's own hello capabilities beyond the server's (``incidents``), comma-separated.
+HEADER_CAPS = "Warroom-Caps"
 
 
 def site_token(site: str) -> str:

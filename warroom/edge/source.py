@@ -6,6 +6,9 @@ recent events, the newest point of every series — so an edge is stateless: kil
 again, it reads the same from the stream. Every message the follower hands on is broadcast to
 the edge's consoles (and kept in the server's replay buffer for those that resume).
 
+A feed that computes incidents (protocol 1.4) says so in a header (``Warroom-Caps``); the edge's
+``hello`` then offers ``incidents`` too, and a new console gets the feed's incident state first.
+
 The feed's clock: the ``Warroom-Now`` header of the newest message, run forward at the feed's
 ``Warroom-Speed`` since it arrived. ``hello`` carries the feed's own name (``Warroom-Feed``),
 so a console that moves between edges — or from a direct feed to an edge — resumes as on the
@@ -56,6 +59,8 @@ class EdgeSource:
         self.sender: CommandSender | None = None
         self.topology: TopologySnapshot | None = None
         self.catalogue: PlanCatalogue | None = None
+        self.incident_state: Events | None = None  # a feed that computes incidents: its current state
+        self.capabilities: tuple[str, ...] = ()  # what the feed adds to hello (``incidents``)
         self._recent: deque[Event] = deque(maxlen=recent_events)
         self._last: dict[Any, tuple[int, float]] = {}  # series key -> newest (ts, value)
         self._now_ms: int | None = None
@@ -83,6 +88,8 @@ class EdgeSource:
             out.append(self.topology)
         if self.catalogue is not None:
             out.append(self.catalogue)
+        if self.incident_state is not None and self.incident_state.events:
+            out.append(self.incident_state)  # first: the console rebuilds its incidents from it
         if self._recent:
             out.append(Events(tuple(self._recent)))
         return out
@@ -113,6 +120,8 @@ class EdgeSource:
             replay = getattr(self.server, "replay", None)
             if replay is not None:  # the buffer keeps resume_s of wall time, in feed time
                 replay.keep_ms = int(getattr(self.server, "resume_s", 300.0) * 1000 * max(1.0, self.speed))
+        if bm.caps is not None and bm.kind != "results":
+            self.capabilities = bm.caps
         if bm.feed and bm.feed != self.feed_name:
             self.feed_name = bm.feed
             if self.server is not None:
@@ -124,6 +133,10 @@ class EdgeSource:
             return
         if bm.kind == "commands":
             return  # for the source, not for consoles
+        if bm.kind == "incidents":
+            if isinstance(message, Events):
+                self.incident_state = message  # for new consoles; its events went out live already
+            return
         if isinstance(message, TopologySnapshot):
             self.topology = message
         elif isinstance(message, PlanCatalogue):
