@@ -180,7 +180,12 @@ def run_case(frames: int, tpf: int, repeat: int) -> dict:
         finally:
             server.kill()
             server.wait()
-    return {"points_per_frame": total // frames, "points": total, **{k: statistics.median(v) for k, v in res.items()}}
+    # The ratio per repeat, against the baselines measured next to it, then the median: load on
+    # a shared machine drifts between repeats, and a ratio of medians would mix moments.
+    ratios = {enc: statistics.median(p / min(w, d) for p, w, d in zip(res[f"pipe_{enc}"], res[f"ws_{enc}"], res["duckdb"]))
+              for enc in ("json", "binary")}
+    return {"points_per_frame": total // frames, "points": total, "ratio": ratios,
+            **{k: statistics.median(v) for k, v in res.items()}}
 
 
 def main() -> None:
@@ -195,15 +200,20 @@ def main() -> None:
         return
     print(f"ingest bench: {args.frames} frames per run, median of {args.repeat} runs, points/s")
     print(f"{'pts/frame':>9} {'raw ws':>11} {'raw duckdb':>11} {'pipeline':>11} {'vs ws':>6} {'vs duckdb':>9} {'vs min':>7}  encoding  goal (>= 0.5 vs min)")
+    results = []
     for tpf in args.ticks_per_frame:
         r = run_case(args.frames, tpf, args.repeat)
+        results.append(r)
         for enc in ("binary", "json"):
             ws, db, pipe = r[f"ws_{enc}"], r["duckdb"], r[f"pipe_{enc}"]
-            vs_min = pipe / min(ws, db)
+            vs_min = r["ratio"][enc]  # median of the per-repeat ratios (see run_case)
             verdict = ("met" if vs_min >= 0.5 else "not met") if enc == "binary" else "(json: for reference)"
             print(f"{r['points_per_frame']:>9} {ws:>11,.0f} {db:>11,.0f} {pipe:>11,.0f} {pipe / ws:>6.2f} {pipe / db:>9.2f} {vs_min:>7.2f}  {enc:<8}  {verdict}")
     print("The feed coalesces what falls due in 100 ms into one frame, so frames grow with load:")
     print("at the simulator's 60x demo speed a frame holds ~1,460 points.")
+    # One machine-readable line: the biggest frames, binary (the goal: ratio >= 0.5).
+    big = max(results, key=lambda r: r["points_per_frame"])
+    print(f"ingest: points_per_frame={big['points_per_frame']} encoding=binary ratio={big['ratio']['binary']:.2f}")
 
 
 if __name__ == "__main__":

@@ -339,8 +339,9 @@ class FeedClient:
                 if self.status.state is ConnectionState.STALE:
                     await self._set(ConnectionState.LIVE, f"live from {hello.server_id}")
                 try:
-                    result = self.decoder.decode(frame, self.clock.now_ms())
-                    msg = self._take(result.message, hello)
+                    now_ms = self.clock.now_ms()  # one reading per frame serves both
+                    result = self.decoder.decode(frame, now_ms)
+                    msg = self._take(result.message, hello, now_ms)
                 except Exception as exc:  # noqa: BLE001 - a decoder bug on hostile input: skip the frame
                     self._fault("decode", exc)
                     continue
@@ -357,8 +358,9 @@ class FeedClient:
         info = _close_of(ws)
         return _Ended(info.describe(), slow=info.config_problem, close=info)
 
-    def _take(self, msg: Message | None, hello: Hello) -> Message | None:
-        """Anchor the clock on heartbeats (not queued); remember the newest point time."""
+    def _take(self, msg: Message | None, hello: Hello, now_ms: int) -> Message | None:
+        """Anchor the clock on heartbeats (not queued); remember the newest point time
+        (``now_ms``: the feed's time the frame was decoded at)."""
         if isinstance(msg, Heartbeat):
             self.clock.anchor(msg.server_time, hello.speed)
             return None
@@ -366,7 +368,7 @@ class FeedClient:
             # Clamped to the feed's now plus the decoder's on-time slack: one point far ahead must
             # not hide an outage from `since`, but our estimate of now lags the newest scrape a
             # little (latency x speed), and a tighter clamp would ask for points we already hold.
-            newest = min(int(msg.ts.max()), self.clock.now_ms() + self.decoder.ahead_slack_ms)
+            newest = min(int(msg.ts.max()), now_ms + self.decoder.ahead_slack_ms)
             self.since = newest if self.since is None else max(self.since, newest)
         elif isinstance(msg, ServerError):
             log.warning("server refused something we sent: %s %s", msg.code, terminal_safe(msg.message))

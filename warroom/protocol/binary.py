@@ -54,8 +54,14 @@ def pack_frame(header: dict, columns: bytes) -> bytes:
     return _PREAMBLE.pack(MAGIC, len(head)) + head + columns
 
 
-def unpack_frame(frame: bytes | bytearray | memoryview) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:
-    """Split a binary frame into its header dict and columns ``(s, t, v)`` (read-only views).
+def unpack_frame(
+    frame: bytes | bytearray | memoryview, *, copy: bool = False,
+) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:
+    """Split a binary frame into its header dict and columns ``(s, t, v)``.
+
+    The columns are read-only views of ``frame``; with ``copy`` they are writable copies,
+    aligned for fast arithmetic (the views are not: the header's length is arbitrary), made
+    with one copy of the frame's column bytes.
 
     Raises ``BinaryFrameError`` when the frame is cut short, its header is not a JSON
     object with an integer ``n``, or its length does not match ``n`` points.
@@ -78,7 +84,16 @@ def unpack_frame(frame: bytes | bytearray | memoryview) -> tuple[dict, np.ndarra
         raise BinaryFrameError("header needs \"n\", the number of points, as a non-negative integer")
     if len(view) - end != n * _POINT_BYTES:
         raise BinaryFrameError(f"{len(view) - end} bytes of columns for n={n} points (expected {n * _POINT_BYTES})")
+    if copy:
+        # s takes 4n bytes: start it 4 bytes in when n is odd, so that t and v start on 8.
+        pad = 4 * (n & 1)
+        buf = np.empty(pad + n * _POINT_BYTES, dtype=np.uint8)
+        buf[pad:] = np.frombuffer(view, np.uint8, n * _POINT_BYTES, end)
+        view, end = memoryview(buf), pad
     s = np.frombuffer(view, "<i4", n, end)
     t = np.frombuffer(view, "<i8", n, end + 4 * n)
     v = np.frombuffer(view, "<f8", n, end + 12 * n)
+    if copy:
+        for col in (s, t, v):
+            col.flags.writeable = True  # buf is ours alone
     return header, s, t, v

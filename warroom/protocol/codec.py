@@ -296,7 +296,7 @@ class Decoder:
 
     def _decode_binary(self, frame: bytes, now_ms: int) -> DecodeResult:
         try:
-            body, s, t, v = unpack_frame(frame)
+            body, s, t, v = unpack_frame(frame, copy=True)  # the batch's own, aligned columns
         except BinaryFrameError as exc:
             return DecodeResult(None, [ProtocolError(ErrorCode.MALFORMED_JSON, f"bad binary frame: {str(exc)[:160]}")])
         if not isinstance(body, dict) or body.get("type") != "metrics":
@@ -310,8 +310,9 @@ class Decoder:
         except p.BadMessage as exc:
             return DecodeResult(None, errors + [exc.error], seq)
         batch = self._metrics.accept(
-            table, s, t.astype(np.int64), v.astype(np.float64),
-            s_ok=np.ones(len(s), dtype=bool), v_not_number=np.zeros(len(s), dtype=bool),
+            # No copy on a little-endian machine: t and v are native int64/float64 already.
+            table, s, t.astype(np.int64, copy=False), v.astype(np.float64, copy=False),
+            s_ok=None, v_not_number=None,  # raw columns: every s is an integer, every v a number
             local=local, now_ms=now_ms, sent_at=_sent_at(body, errors), errors=errors,
         )
         return DecodeResult(batch, errors, seq)

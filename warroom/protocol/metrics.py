@@ -69,10 +69,19 @@ class MetricsState:
         self._ahead: dict[int, set[int]] = {}
         self._ahead_heap: list[tuple[int, int]] = []
         self._has_ahead = np.zeros(256, dtype=bool)
+        # Layouts of the ``s`` columns seen on this connection (see ``_Layout``): valid while
+        # the connection's ids mean what they meant when the layout was built.
+        self._layouts: dict[tuple[int, bytes], _Layout | None] = {}
+        self._seen_once: set[tuple[int, bytes]] = set()
 
     def new_connection(self) -> None:
         """Connection-scoped ids die with their connection; per-series order survives."""
         self._conn_gid = np.full(0, -1, dtype=np.int64)
+        self._forget_layouts()
+
+    def _forget_layouts(self) -> None:
+        self._layouts.clear()
+        self._seen_once.clear()
 
     def set_speed(self, speed: float) -> None:
         """The feed's speed (from its hello): sets ``ahead_slack_ms`` to one wall second of feed time."""
@@ -143,6 +152,8 @@ class MetricsState:
 
     def define(self, defs: list[Any], errors: list[ProtocolError]) -> None:
         """Record connection-scoped ids from a ``defs`` list; bad entries are reported and skipped."""
+        if defs:
+            self._forget_layouts()  # an id may now name another series
         for i, item in enumerate(defs):
             try:
                 sid = item.get("id") if isinstance(item, dict) else None
@@ -172,8 +183,8 @@ class MetricsState:
         ts: np.ndarray,
         vals: np.ndarray,
         *,
-        s_ok: np.ndarray,
-        v_not_number: np.ndarray,
+        s_ok: np.ndarray | None,
+        v_not_number: np.ndarray | None,
         local: bool,
         now_ms: int,
         sent_at: int | None,
@@ -182,19 +193,28 @@ class MetricsState:
         """Validate point columns and keep the good points.
 
         ``table`` maps the values of ``s`` to global series ids (-1: refused or unknown);
-        ``s_ok``/``v_not_number`` flag entries that were not integers / not numbers;
-        ``local`` says ``table`` came from a frame-local list whose refusals are reported.
+        ``s_ok``/``v_not_number`` flag entries that were not integers / not numbers (None:
+        every entry was, as in a binary frame); ``local`` says ``table`` came from a
+        frame-local list whose refusals are reported.
         """
         if self._ahead_heap and self._ahead_heap[0][0] <= now_ms - self.ahead_slack_ms:
             self._settle(now_ms - self.ahead_slack_ms)
         # Python ints: now_ms may be anything the caller's clock says; the bound fits int64.
         limit = max(MIN_TS_MS, min(now_ms + self.future_tolerance_ms, MAX_TS_MS))
         near = max(MIN_TS_MS, min(now_ms + self.ahead_slack_ms, limit))
+        n = len(ts)
+        if n and not local and (s_ok is None or s_ok.all()) and (v_not_number is None or not v_not_number.any()):
+            layout = self._layout(table, s)
+            if layout is not None and self._accept_layout(layout, ts, vals, near):
+                return MetricBatch(layout.series, layout.index, ts, vals, sent_at)
+        if s_ok is None:
+            s_ok = np.ones(n, dtype=bool)
+        if v_not_number is None:
+            v_not_number = np.zeros(n, dtype=bool)
         fast = self._accept_clean(table, s, ts, vals, s_ok, v_not_number, near)
         if fast is not None:
             gids = fast
             return self._batch(gids, ts, vals, sent_at, np.arange(len(ts)))
-        n = len(ts)
         s = s.astype(np.int64, copy=False)
         in_range = s_ok & (s >= 0) & (s < len(table)) & (ts != BAD_INT)
         gids = np.full(n, -1, dtype=np.int64)
@@ -281,6 +301,53 @@ class MetricsState:
                 del self._ahead[g]
                 self._has_ahead[g] = False
 
+    def _layout(self, table: np.ndarray, s: np.ndarray) -> _Layout | None:
+        """The cached layout of this ``s`` column, built the second time it is seen; None when
+        it is new, or names an id this connection has not defined (the careful path reports it)."""
+        if len(s) > _MAX_LAYOUT_POINTS:
+            return None  # big frames: the per-point work outweighs the per-frame work anyway
+        key = (s.itemsize, s.tobytes())  # the width too: int32 [1, 0] and int64 [1] share bytes
+        layout = self._layouts.get(key)
+        if layout is not None or key in self._layouts:
+            return layout
+        if key not in self._seen_once:
+            # One-off layouts (a feed whose frames never repeat) cost only this lookup.
+            if len(self._seen_once) >= _MAX_LAYOUTS:
+                self._seen_once.clear()
+            self._seen_once.add(key)
+            return None
+        if len(self._layouts) >= _MAX_LAYOUTS:
+            self._layouts.clear()  # bounded against a feed whose frames keep changing shape
+        s = s.astype(np.int64, copy=False)
+        if s.min() < 0 or s.max() >= len(table) or table[s].min() < 0:
+            layout = None  # remembered as None until the ids change (defs forget the cache)
+        else:
+            layout = _Layout.build(table[s], self)
+        self._layouts[key] = layout
+        return layout
+
+    def _accept_layout(self, layout: _Layout, ts: np.ndarray, vals: np.ndarray, near_ms: int) -> bool:
+        """The healthy feed's case for a known layout: True (and the marks raised) if every point
+        is acceptable and none is ahead of ``near_ms``; else False and nothing changed.
+
+        Each series' points are then strictly increasing in time and newer than its mark: no
+        point is a duplicate or out of order, exactly as the careful path would find.
+        """
+        if not np.isfinite(vals).all():
+            return False
+        first, last = ts[layout.first], ts[layout.last]
+        if first.min() < MIN_TS_MS or (first <= self._last_ts[layout.used]).any():
+            return False
+        if len(layout.later) and (ts[layout.later] <= ts[layout.prev]).any():
+            return False
+        # With each series strictly increasing, its last point is its newest.
+        if last.max() > near_ms:
+            return False
+        if self._ahead and self._has_ahead[layout.used].any():
+            return False
+        self._last_ts[layout.used] = last
+        return True
+
     def _accept_clean(self, table, s, ts, vals, s_ok, v_not_number, near_ms) -> np.ndarray | None:
         """The healthy feed's case in a few vectorised checks, without sorting: global ids if
         every point of the frame is acceptable and none is ahead of ``near_ms``, else None (the
@@ -333,6 +400,47 @@ class MetricsState:
             self._last_used, self._last_series = used, series
             self._last_gids, self._last_index = g, index
         return MetricBatch(series, index, ts[sel], vals[sel], sent_at)
+
+
+#: Distinct ``s`` layouts remembered per connection (a feed's frames repeat a few shapes), and
+#: the biggest frame that gets one: together they bound the cache's memory (~30 MB at worst).
+_MAX_LAYOUTS = 32
+_MAX_LAYOUT_POINTS = 16_384
+
+
+class _Layout:
+    """What a frame's ``s`` column implies, computed once per distinct column on a connection.
+
+    A feed sends the same series in the same order frame after frame (a scrape is a scrape);
+    knowing the layout, a frame is checked with a few gathers instead of a sort.
+    ``used``: global ids of the series, ascending; ``series``/``index``: the batch's fields
+    (``index`` read-only, shared by every batch of the layout); ``first``/``last``: position
+    of each used series' first and last point; ``later``/``prev``: every other point and the
+    previous point of its series.
+    """
+
+    __slots__ = ("first", "index", "last", "later", "prev", "series", "used")
+
+    @classmethod
+    def build(cls, gids: np.ndarray, state: MetricsState) -> _Layout:
+        """The layout of points whose global series ids are ``gids``."""
+        self = cls()
+        used, index = np.unique(gids, return_inverse=True)
+        if state._last_used is not None and np.array_equal(used, state._last_used):
+            series = state._last_series  # share the tuple: caches downstream key on it
+        else:
+            series = tuple(state._gid_keys[i] for i in used.tolist())
+        self.used, self.series = used, series
+        self.index = index.astype(np.int32)
+        self.index.flags.writeable = False
+        order = np.argsort(self.index, kind="stable")  # grouped by series, arrival order within
+        grouped = self.index[order]
+        same = grouped[1:] == grouped[:-1]
+        starts = np.flatnonzero(np.concatenate(([True], ~same)))
+        self.first = order[starts]
+        self.last = order[np.concatenate((starts[1:] - 1, [len(order) - 1]))]
+        self.later, self.prev = order[1:][same], order[:-1][same]
+        return self
 
 
 def _checked_key(key: SeriesKey) -> SeriesKey:

@@ -147,13 +147,20 @@ class Appender:
                     "key": [k.text for k in new_ids],
                 }))
                 con.execute("INSERT INTO series SELECT * FROM _w_series")
+            # The points are usually all a flush holds: then COMMIT goes with their INSERT, one
+            # call into DuckDB fewer. That matters because each call gives up the GIL and must
+            # win it back from the busy feed thread (up to a switch interval, 5 ms, each time).
+            points_last = not (event_rows or topo_rows or cat_rows or records)
             if len(ts):
                 register("_w_points", pa.table({
                     "series_id": pa.array(ids_all, pa.int32()),
                     "ts": pa.array(ts, pa.timestamp("ms")),
                     "value": pa.array(values_all, pa.float64()),
                 }))
-                con.execute("INSERT INTO points SELECT * FROM _w_points")
+                con.execute("INSERT INTO points SELECT * FROM _w_points; COMMIT" if points_last
+                            else "INSERT INTO points SELECT * FROM _w_points")
+            else:
+                points_last = False
             counts.events = self._insert_events(event_rows, register)
             for table, rows in (("plan_catalogues", cat_rows), ("topology_snapshots", topo_rows)):
                 if rows:
@@ -165,7 +172,8 @@ class Appender:
                     con.unregister("_w_snap")
                     registered.remove("_w_snap")
             insert_records(con, records, wall_ms(), register)
-            con.execute("COMMIT")
+            if not points_last:
+                con.execute("COMMIT")
         except BaseException:
             rollback_quietly(con)
             raise
@@ -198,29 +206,42 @@ class Appender:
         bad_keys: dict[SeriesKey, str] = {}
         next_id = self._next_series_id
         id_arrays, ts_arrays, value_arrays = [], [], []
+        # Consecutive batches naming the same series (one tuple, from the decoder) share one
+        # lookup: their indexes are joined first and mapped to store ids in one gather.
+        run_series: tuple[SeriesKey, ...] | None = None
+        run_index: list[np.ndarray] = []
         for b in batches:
             if b.series is self._known_series:
                 ids = self._known_ids  # the decoder hands out one tuple while the series set holds
-            else:
-                ids = np.empty(len(b.series), dtype=np.int32)
-                fresh = False
-                for i, key in enumerate(b.series):
-                    sid = self._series_ids.get(key) or new_ids.get(key)
-                    if sid is None:
-                        problem = bad_keys.get(key) or text_problem("series key", key.text)
-                        if problem is not None:
-                            bad_keys[key] = problem
-                            sid = -1  # never stored: its points are set aside below
-                        else:
-                            sid = new_ids[key] = next_id
-                            next_id += 1
-                        fresh = True
-                    ids[i] = sid
-                if not fresh:  # cache only ids already committed: a failed flush cannot leave it wrong
-                    self._known_series, self._known_ids = b.series, ids
+                if run_series is not b.series:
+                    _map_run(run_index, id_arrays)
+                    run_series, run_index = b.series, [ids]
+                run_index.append(b.index)
+                ts_arrays.append(b.ts)
+                value_arrays.append(b.values)
+                continue
+            ids = np.empty(len(b.series), dtype=np.int32)
+            fresh = False
+            for i, key in enumerate(b.series):
+                sid = self._series_ids.get(key) or new_ids.get(key)
+                if sid is None:
+                    problem = bad_keys.get(key) or text_problem("series key", key.text)
+                    if problem is not None:
+                        bad_keys[key] = problem
+                        sid = -1  # never stored: its points are set aside below
+                    else:
+                        sid = new_ids[key] = next_id
+                        next_id += 1
+                    fresh = True
+                ids[i] = sid
+            if not fresh:  # cache only ids already committed: a failed flush cannot leave it wrong
+                self._known_series, self._known_ids = b.series, ids
+            _map_run(run_index, id_arrays)
+            run_series, run_index = None, []
             id_arrays.append(ids[b.index])
             ts_arrays.append(b.ts)
             value_arrays.append(b.values)
+        _map_run(run_index, id_arrays)
         if not ts_arrays:
             empty = np.empty(0, dtype=np.int64)
             return new_ids, next_id, empty, empty, empty
@@ -326,6 +347,14 @@ class Appender:
             rows.append((int(wire["ts"]), text))
             last = canon
         return rows, last
+
+
+def _map_run(run: list[np.ndarray], out: list[np.ndarray]) -> None:
+    """Append the store ids of a run of batches with the same series to ``out``: ``run`` is
+    ``[ids, index, index, ...]`` (nothing to do when empty)."""
+    if run:
+        ids, indexes = run[0], run[1:]
+        out.append(ids[indexes[0] if len(indexes) == 1 else np.concatenate(indexes)])
 
 
 def canonical_catalogue(wire: Mapping[str, Any]) -> str:

@@ -149,6 +149,7 @@ class StoreWriter:
 
         self._cond = threading.Condition()
         self._batches: list[MetricBatch] = []
+        self._checked: tuple[Any, tuple] | None = None  # (index, series) of a read-only index known good
         self._events: list[Event] = []
         self._snapshots: list[dict[str, Any]] = []
         self._pending_points = 0
@@ -180,8 +181,14 @@ class StoreWriter:
         if n == 0:
             return True
         # Check here: a batch whose index is wrong is the caller's bug, not the feed's data.
-        if int(batch.index.min()) < 0 or int(batch.index.max()) >= len(batch.series):
-            raise ValueError("MetricBatch.index refers to a series it does not carry")
+        # The decoder hands out one read-only index per frame layout: checked once, not per frame.
+        checked = (batch.index, batch.series)
+        last = self._checked
+        if last is None or last[0] is not checked[0] or last[1] is not checked[1]:
+            if int(batch.index.min()) < 0 or int(batch.index.max()) >= len(batch.series):
+                raise ValueError("MetricBatch.index refers to a series it does not carry")
+            if not batch.index.flags.writeable:
+                self._checked = checked  # one assignment: safe between appending threads
         deadline = None if timeout is None else monotonic() + timeout
         with self._cond:
             while self._pending_points and self._pending_points + n > self.max_pending_points:
@@ -198,6 +205,23 @@ class StoreWriter:
             if self._pending_points * 2 >= self.max_pending_points:
                 self._wake.set()  # relieve pressure before callers start blocking
         return True
+
+    def wait_for_room(self, points: int, timeout: float | None = None) -> bool:
+        """Block until a batch of ``points`` would be queued at once (or the writer closed or
+        stopped, when appending raises): True then, False after ``timeout`` seconds.
+
+        For a caller that must not block in ``append_metrics`` (an event loop): it appends with
+        ``timeout=0`` and, when refused, waits here in a worker thread, woken the moment a
+        flush makes room instead of polling.
+        """
+        def room() -> bool:
+            pending = self._pending_points
+            return self._closing or self._dead or not pending or pending + points <= self.max_pending_points
+
+        with self._cond:
+            if not room():
+                self._wake.set()  # the queue is full: no point waiting for the timer
+            return self._cond.wait_for(room, timeout)
 
     def append_events(self, events: Iterable[Event] | Events) -> None:
         """Queue events for the event log; an id already stored is kept as first stored."""
