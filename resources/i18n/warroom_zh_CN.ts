@@ -153,152 +153,162 @@
         <translation>预案：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="71"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="72"/>
         <source>Alerting is off</source>
         <extracomment>The longest silence the console makes: every silence ends, and soon.</extracomment>
         <translation>告警未启用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="81"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="82"/>
         <source>Reload rules</source>
         <translation>重新加载规则</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="92"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="93"/>
         <source>Acknowledge</source>
         <translation>认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="93"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="94"/>
         <source>Silence…</source>
         <translation>静默…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="94"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="95"/>
         <source>Runbook</source>
         <translation>处置手册</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="95"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="96"/>
         <source>Silences</source>
         <translation>静默列表</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="188"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="190"/>
         <source>Rule file error: %1</source>
         <translation>规则文件错误：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="192"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="194"/>
         <source>Silences (%1)</source>
         <translation>静默列表（%1）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="198"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="200"/>
         <source>No active alerts</source>
         <translation>当前无告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="202"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="204"/>
         <source>%1 firing</source>
         <translation>告警中 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="204"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="206"/>
         <source>%1 pending</source>
         <translation>待定 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="206"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="208"/>
         <source>%1 acked</source>
         <translation>已认领 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="209"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="211"/>
         <source>%1 silenced</source>
         <translation>已静默 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="272"/>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="287"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="274"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="289"/>
         <source>Select an alert first.</source>
         <translation>请先选择一条告警。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="277"/>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="292"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="279"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="294"/>
         <source>Say who you are: every action names who took it.</source>
         <translation>请填写姓名：每项操作都会记录操作人。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="279"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="281"/>
         <source>An acknowledgement needs a comment: say what you are doing about it.</source>
         <translation>认领需填写说明：请写明正在如何处置。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="281"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="283"/>
         <source>Acknowledged: %1</source>
         <translation>已认领：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="294"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="296"/>
         <source>A silence needs a reason: say why the alert may stay quiet.</source>
         <translation>静默需填写原因：请说明为何可暂不告警。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="298"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="300"/>
         <source>Duration: %1</source>
         <translation>时长：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="300"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="302"/>
         <source>A silence lasts more than nothing and at most 7 days.</source>
         <translation>静默时长须大于 0，且不超过 7 天。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="303"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="305"/>
         <source>No data yet: nothing to silence.</source>
         <translation>尚无数据：没有可静默的告警。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="312"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="314"/>
         <source>Silenced for %1: %2</source>
         <translation>已静默 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="318"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="320"/>
         <source>This alert has no runbook.</source>
         <translation>该告警没有处置手册。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="320"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="322"/>
         <source>Could not open %1</source>
         <translation>无法打开 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="327"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="329"/>
         <source>Select a silence first.</source>
         <translation>请先选择一条静默。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="328"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="330"/>
         <source>Silence ended.</source>
         <translation>静默已结束。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="335"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="337"/>
         <source>Rules reloaded.</source>
         <translation>规则已重新加载。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="337"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="339"/>
         <source>The rule file still has an error; the rules in force stay.</source>
         <translation>规则文件仍有错误，继续沿用当前生效的规则。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="346"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="348"/>
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="351"/>
+        <source>Sent to the feed: %1</source>
+        <translation>已发送至数据源：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="363"/>
+        <source>Not done: %1</source>
+        <translation>未完成：%1</translation>
     </message>
 </context>
 <context>
@@ -732,20 +742,20 @@
     </message>
     <message>
         <location filename="../../warroom/ui/panels/health/panel.py" line="87"/>
-        <location filename="../../warroom/ui/panels/health/sources.py" line="90"/>
+        <location filename="../../warroom/ui/panels/health/sources.py" line="102"/>
         <source>%1 s</source>
-        <extracomment>A source whose last report is older than this (feed time) is shown SILENT. How far back a source&apos;s reports are read (the start of a long failure is its first 0 in it). At most this many sources that are OK get a line each; more are counted on one line. A source&apos;s name takes at most this width (px at 1080p); a longer one is elided.</extracomment>
+        <extracomment>A source whose last report is older than this (feed time) is shown SILENT — or than three of its own reporting intervals, for a source polled less often than every 20 s. How far back a source&apos;s reports are read (the start of a long failure is its first 0 in it). At most this many sources that are OK get a line each; more are counted on one line. A source&apos;s name takes at most this width (px at 1080p); a longer one is elided.</extracomment>
         <translation>%1 秒</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/health/panel.py" line="89"/>
-        <location filename="../../warroom/ui/panels/health/sources.py" line="92"/>
+        <location filename="../../warroom/ui/panels/health/sources.py" line="104"/>
         <source>%1 min %2 s</source>
         <translation>%1 分 %2 秒</translation>
     </message>
     <message>
         <location filename="../../warroom/ui/panels/health/panel.py" line="92"/>
-        <location filename="../../warroom/ui/panels/health/sources.py" line="93"/>
+        <location filename="../../warroom/ui/panels/health/sources.py" line="105"/>
         <source>%1 h %2 min</source>
         <translation>%1 小时 %2 分</translation>
     </message>
@@ -795,28 +805,29 @@
         <translation>%1 条序列</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/sources.py" line="109"/>
-        <location filename="../../warroom/ui/panels/health/sources.py" line="192"/>
+        <location filename="../../warroom/ui/panels/health/sources.py" line="121"/>
+        <location filename="../../warroom/ui/panels/health/sources.py" line="226"/>
         <source>OK</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/sources.py" line="111"/>
+        <location filename="../../warroom/ui/panels/health/sources.py" line="123"/>
         <source>SILENT</source>
         <translation>无上报</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/sources.py" line="112"/>
+        <location filename="../../warroom/ui/panels/health/sources.py" line="124"/>
         <source>no report for %1</source>
         <translation>%1 未上报</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/sources.py" line="116"/>
+        <location filename="../../warroom/ui/panels/health/sources.py" line="128"/>
         <source>FAILING</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/sources.py" line="191"/>
+        <location filename="../../warroom/ui/panels/health/sources.py" line="148"/>
+        <location filename="../../warroom/ui/panels/health/sources.py" line="225"/>
         <source>%1 sources</source>
         <translation>%1 个来源</translation>
     </message>
@@ -1388,105 +1399,115 @@
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="70"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="71"/>
         <source>Alerting is off</source>
         <translation>告警未启用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="89"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="90"/>
         <source>Acknowledge</source>
         <translation>认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="90"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="91"/>
         <source>Set owner…</source>
         <translation>指定负责人…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="91"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="92"/>
         <source>Add note…</source>
         <translation>添加备注…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="92"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="93"/>
         <source>Action item…</source>
         <translation>改进措施…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="93"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="94"/>
         <source>A follow-up with an owner (and a due date), listed in the report</source>
         <translation>带负责人（及截止日期）的后续改进事项，会列入复盘报告</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="94"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="95"/>
         <source>All events</source>
         <translation>全部事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="173"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="175"/>
         <source>No incidents</source>
         <translation>无故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="175"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="177"/>
         <source>%1 open  ·  %2 mitigated  ·  %3 resolved</source>
         <translation>%1 个未缓解  ·  %2 个已缓解  ·  %3 个已解决</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="178"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="180"/>
         <source>%1 live  ·  %2 resolved</source>
         <translation>进行中 %1  ·  已恢复 %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="281"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="295"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="309"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="321"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="283"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="297"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="311"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="323"/>
         <source>Select an incident first.</source>
         <translation>请先选择一个故障。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="286"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="301"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="314"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="326"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="288"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="303"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="316"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="328"/>
         <source>Say who you are: every action names who took it.</source>
         <translation>请填写姓名：每项操作都会记录操作人。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="288"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="290"/>
         <source>An acknowledgement needs a comment: say what you are doing about it.</source>
         <translation>认领需填写说明：请写明正在如何处置。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="289"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="291"/>
         <source>Incident acknowledged.</source>
         <translation>故障已认领。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="303"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="305"/>
         <source>Owner set: %1</source>
         <translation>已指定负责人：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="315"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="317"/>
         <source>Note added.</source>
         <translation>备注已添加。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="328"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="330"/>
         <source>An action item needs what to do and who owns it.</source>
         <translation>改进措施需要写明做什么以及负责人。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="330"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="332"/>
         <source>Action item added for %1.</source>
         <translation>已为 %1 添加改进措施。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="339"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="341"/>
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="344"/>
+        <source>Sent to the feed: %1</source>
+        <translation>已发送至数据源：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="356"/>
+        <source>Not done: %1</source>
+        <translation>未完成：%1</translation>
     </message>
 </context>
 <context>
@@ -3138,74 +3159,74 @@
 <context>
     <name>TopologyMapPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="112"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="113"/>
         <source>Highlight a scenario&apos;s path on the map</source>
         <extracomment>A big topology whose feed gives no groups is drawn in groups made up from its names, kinds or calls (``warroom.core.graph.grouping.derive_groups``); False draws every box.</extracomment>
         <translation>在拓扑图上高亮某个业务场景的调用链路</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="113"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="114"/>
         <source>Fit (F)</source>
         <translation>适应窗口 (F)</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="118"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="119"/>
         <source>Find a service</source>
         <translation>查找服务</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="127"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="128"/>
         <source>Unhealthy only</source>
         <translation>仅显示异常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="130"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="131"/>
         <source>Close groups</source>
         <translation>收起分组</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="146"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="147"/>
         <source>Highlight:</source>
         <translation>高亮链路：</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="342"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="343"/>
         <source>load %1</source>
         <translation>负载 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="342"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="343"/>
         <source>%1 req/s</source>
         <translation>%1/秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="342"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="343"/>
         <source>%1 err</source>
         <translation>错误 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="343"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="344"/>
         <source>%1 unhealthy</source>
         <translation>%1 个异常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="343"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="344"/>
         <source>all healthy</source>
         <translation>全部正常</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="343"/>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="408"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="344"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="425"/>
         <source>no data for %1 s</source>
         <translation>已 %1 秒无数据</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="372"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="374"/>
         <source>%1/s</source>
         <translation>%1/秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="405"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="422"/>
         <source>%1
 %2 services, %3 unhealthy
 click to open the group</source>
@@ -3214,7 +3235,7 @@ click to open the group</source>
 点击展开分组</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="411"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="428"/>
         <source>%1
 requests %2/s
 errors %3
@@ -3227,19 +3248,19 @@ p99 %4
 负载 %5</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="416"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="433"/>
         <source>%1 → %2
 %3 req/s, errors %4</source>
         <translation>%1 → %2
 %3 请求/秒，错误率 %4</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="435"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="452"/>
         <source>ROOT CAUSE</source>
         <translation>根因</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/map/panel.py" line="537"/>
+        <location filename="../../warroom/ui/panels/map/panel.py" line="554"/>
         <source>None</source>
         <translation>无</translation>
     </message>
