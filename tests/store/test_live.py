@@ -183,3 +183,60 @@ def test_a_feeds_reports_on_its_own_sources_do_not_make_old_data_look_fresh():
     assert view.newest_ms == 61_000  # the cursor still follows the feed
     assert view.newest_data_ms == 1_000
     assert view.data_age_ms == 60_000
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 200), st.integers(1, 600))
+def test_appending_one_point_at_a_time_holds_what_extend_holds(capacity, n):
+    one, many = SeriesRing(capacity), SeriesRing(capacity)
+    ts = np.arange(n, dtype=np.int64) * 1000
+    for t in ts.tolist():
+        one.append(t, t / 7)
+    many.extend(ts, ts / 7)
+    assert [a.tolist() for a in one.arrays()] == [a.tolist() for a in many.arrays()]
+    assert one.last_ts == many.last_ts == int(ts[-1])
+    assert one.at(int(ts[-1]) - 1) == many.at(int(ts[-1]) - 1)
+
+
+def test_a_one_point_per_series_batch_lands_like_any_other_batch():
+    keys = tuple(SeriesKey("m", {"s": str(i)}) for i in range(50))
+    fast, slow = LiveView(capacity=30), LiveView(capacity=30)
+    for sec in range(40):
+        ts = T0 + sec * 1000
+        values = np.arange(50) * 1.0 + sec
+        fast.apply(MetricBatch(keys, np.arange(50), np.full(50, ts), values))  # in series order: the fast path
+        order = np.arange(50)[::-1]  # the same points in another order: the general path
+        slow.apply(MetricBatch(keys, order, np.full(50, ts), values[order]))
+    assert fast.series_count == slow.series_count == 50
+    for k in keys:
+        assert [a.tolist() for a in fast.window(k, 10**9)] == [a.tolist() for a in slow.window(k, 10**9)]
+    assert len(fast.window(keys[3], 10**9)[0]) == 30 and fast.value(keys[3]) == 3.0 + 39
+
+
+def test_keys_by_name_follow_series_that_come_are_dropped_and_cleared():
+    view = LiveView(series_timeout_ms=HOUR)
+    up = [SeriesKey("source_up", {"source": s}) for s in ("b", "a")]
+    view.apply(MetricBatch.from_points([(k, T0, 1.0) for k in up] + [(K, T0, 2.0)]))
+    assert view.keys("source_up") == sorted(up, key=lambda k: k.text)
+    assert view.keys("source_up", source="a") == [up[1]]
+    assert view.keys("m") == [K] and view.keys("nothing") == [] and len(view.keys()) == 3
+    view.apply(MetricBatch.from_points([(up[0], T0 + 2 * HOUR, 1.0), (K, T0 + 2 * HOUR, 2.0)]))
+    assert view.keys("source_up") == [up[0]]  # "a" went silent and was dropped
+    view.clear()
+    assert view.keys("source_up") == [] and view.keys() == []
+
+
+def test_a_series_dropped_and_back_under_the_same_batch_layout_gets_a_new_ring():
+    # The decoder hands every batch of a layout the same series tuple; the view keeps the rings
+    # of its positions, and must not keep writing into a ring it dropped.
+    keys = (K, SeriesKey("m", {"s": "pod"}))
+    view = LiveView(capacity=100, series_timeout_ms=HOUR)
+    view.apply(MetricBatch(keys, [0, 1], [T0, T0], [1.0, 2.0]))
+    for h in range(1, 4):  # only K reports: the pod goes silent and is dropped
+        view.apply(MetricBatch(keys, [0], [T0 + h * HOUR], [1.0]))
+    assert view.keys("m", s="pod") == []
+    view.apply(MetricBatch(keys, [0, 1], [T0 + 4 * HOUR] * 2, [1.0, 5.0]))
+    assert view.window(keys[1], 10**12)[1].tolist() == [5.0] and view.keys("m", s="pod") == [keys[1]]
+    view.clear()
+    view.apply(MetricBatch(keys, [0, 1], [T0 + 5 * HOUR] * 2, [3.0, 4.0]))
+    assert view.window(K, 10**12)[1].tolist() == [3.0] and view.value(keys[1]) == 4.0

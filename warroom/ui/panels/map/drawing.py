@@ -108,6 +108,16 @@ class MapDrawing:
         """A map of ``BIG_MAP_SERVICES`` or more."""
         return len(self.nodes) >= BIG_MAP_SERVICES
 
+    @property
+    def heavy(self) -> bool:
+        """True when a colour pass reads the series of ``BIG_MAP_SERVICES`` services or more:
+        a grouped map draws a few dozen boxes for hundreds of services, and its pass costs as
+        much as theirs (tens of ms at 500), so it must be done in slices too."""
+        if self.big:
+            return True
+        members = sum(len(m) for m in self.group_keys.values())
+        return len(self.nodes) - len(self.group_keys) + members >= BIG_MAP_SERVICES
+
     def apply(self, layout: MapLayout) -> Iterator[None]:
         """Bring the items to ``layout`` (a generator; ``made`` says what it created)."""
         topology, positions, routes = layout.drawn, layout.positions, layout.routes
@@ -200,6 +210,7 @@ class MapDrawing:
                 if captions and (sight is None or sight.contains(node.pos())):
                     caption = sick_word.replace("%1", str(sick)) if sick else fine_word
                 node.set_state(worst(levels), caption, (len(levels), sick, worst(levels)))
+                yield  # a group box reads the series of all its members: a slice's worth
                 continue
             quiet = silent(name) if silent is not None else None
             node.set_no_data(quiet)
@@ -234,6 +245,8 @@ class MapDrawing:
                 rate, err, level = self._group_edge(key, value)
                 edge.set_state(level, edge_width(rate), (rate, err))
                 show_edge(edge, all_on)
+                if len(self.group_edge_keys[key]) >= _CHUNK or i % _CHUNK == _CHUNK - 1:
+                    yield  # it stands for many calls
                 continue
             rate_key, err_key = self.edge_keys[key]
             err = value(err_key)

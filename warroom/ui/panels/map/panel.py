@@ -48,6 +48,7 @@ from warroom.ui.panels.map.items import (
     format_seconds,
 )
 from warroom.ui.panels.map.layout import BIG_MAP_SERVICES, LayoutRunner, MapLayout
+from warroom.ui.panels.map.pixmap_cache import cached_bytes, ensure_room
 from warroom.ui.panels.map.view import MapScene, TopologyMapView
 from warroom.ui.panels.map.service_detail import ServiceDetailView
 from warroom.ui.panels.map.silence import silent_for_s, stale_after_of
@@ -241,7 +242,7 @@ class TopologyMapPanel(Panel):
         self._mark_roots()  # first: a new root cause recolours its box in this same pass
         if (self.source.cursor_ms, self.source.points_received) == self._coloured_for:
             pass  # no new numbers (an event, the feed's state): the colours stand
-        elif self._work or self.drawing.big:
+        elif self._work or self.drawing.heavy:
             self._queue_colours()
         else:
             for _ in self._colour_steps():
@@ -365,6 +366,7 @@ class TopologyMapPanel(Panel):
         """What follows the levels: who "unhealthy only" shows, and the calls' numbers."""
         self._apply_filter()
         self._label_edges()
+        self._room_for_pixmaps()  # calls in trouble are shown now: their pixmaps need room
 
     def _label_edges(self) -> None:
         if not shiboken6.isValid(self.scene) or not shiboken6.isValid(self.view):
@@ -392,6 +394,21 @@ class TopologyMapPanel(Panel):
             self._label_edges()  # other calls in sight, or plates readable at another zoom
         if (readable or all_on) and drawing.big:
             self._queue_colours()  # captions that came into sight, widths of edges now drawn
+        self._room_for_pixmaps()
+
+    def _room_for_pixmaps(self) -> None:
+        """Make Qt's pixmap cache hold the visible boxes and calls at this zoom (see
+        ``pixmap_cache``); looked at again only when the zoom, the size or the items change."""
+        if not shiboken6.isValid(self.scene) or not shiboken6.isValid(self.view):
+            return  # the panel is being destroyed
+        port = self.view.viewport().rect()
+        shown = sum(1 for e in self.edges.values() if e.isVisible())
+        key = (round(self.zoom, 4), port.width(), port.height(), len(self.nodes), shown,
+               self.drawing.bounds.getRect())  # boxes moved (a new layout): other calls, other lengths
+        if key == getattr(self, "_pixmap_room_for", None):
+            return
+        self._pixmap_room_for = key
+        ensure_room(cached_bytes(self.view, [*self.nodes.values(), *self.edges.values()]))
 
     def tooltip_for(self, item: QGraphicsItem) -> str:
         """The tooltip of a node (or its caption) or an edge, from its latest numbers.
