@@ -14,8 +14,10 @@ at 1920x1080. Two phases on the same connection:
        the first paint after which every visible panel shows it (``sig_frame_painted``);
      * forced frames (every panel refreshed and painted at once, as bench/render.py): the
        worst case, for reference;
-  2. accelerated at ``--speed`` (default 15x: about what the console ingests on two shared
-     cores; faster, the feed server drops it as a slow consumer, which the bench reports) for ``--warmup-hours`` + ``--feed-hours`` of
+  2. accelerated at ``--speed`` (default 5x, 50,000 points/s: on two shared cores the console
+     keeps up while its own alert evaluation, about 150 ms per feed second at 10,000 series on
+     the UI thread, fits; at 10x the feed server drops it as a slow consumer, which the bench
+     reports, and the RSS figure then covers a view with gaps) for ``--warmup-hours`` + ``--feed-hours`` of
      feed time: RSS once a second (growth over the measured hour, after a warm-up hour in
      which the live view's rings, one hour of points each, fill up), the history writer's
      lag (newest point in the view minus the newest committed point, in feed seconds) and its
@@ -25,7 +27,7 @@ Raw baselines in the same run, for the ratios: a bare pyqtgraph window (1920x108
 PlotWidget) redrawing as many curves as the console's charts draw, with the same points, each
 frame; raw DuckDB Arrow appends of one feed second (10,000 points) per insert, as fast as they go.
 
-    python bench/scale.py [--live-seconds 60] [--speed 40] [--feed-hours 1] [--warmup-hours 1]
+    python bench/scale.py [--live-seconds 60] [--speed 5] [--feed-hours 1] [--warmup-hours 1]
 
 Last line: ``scale: services=500 series=10000 frame_p95_ms=… e2p_p95_ms=… rss_growth_pct=…``.
 """
@@ -377,7 +379,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--live-seconds", type=float, default=60.0)
     ap.add_argument("--forced-frames", type=int, default=60)
-    ap.add_argument("--speed", type=float, default=15.0)
+    ap.add_argument("--speed", type=float, default=5.0)
     ap.add_argument("--warmup-hours", type=float, default=1.0)
     ap.add_argument("--feed-hours", type=float, default=1.0)
     ap.add_argument("--services", type=int, default=500)
