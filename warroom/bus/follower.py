@@ -222,7 +222,7 @@ class BusFollower:
             self._from_first = True
             self._decoder.forget_series_times()  # the feed may send those times again
             raise _Restart
-        if self.watermark and first > self.watermark + 1 and info.state.messages >= 0:
+        if self.watermark and first > self.watermark + 1:
             lost = first - self.watermark - 1
             self._gap(f"stream {self.stream} lost {lost} message(s) after sequence {self.watermark} before this "
                       "edge read them (purged, or older than the stream's max age)")
