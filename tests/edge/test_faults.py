@@ -4,6 +4,7 @@ purged, duplicate command messages, a slow console, and an edge killed with -9 b
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import nats
 import numpy as np
@@ -14,8 +15,9 @@ from tests.edge.harness import Console, SimSite, start_edge, wait_until
 from tests.natsstack import NatsServer
 from tests.tcp_balancer import TcpBalancer
 from warroom.bus import BusPublisher, stream_name, subject
+from warroom.bus.commands import CommandRelay
 from warroom.core.model import SeriesKey
-from warroom.protocol import SUPPORTED_VERSIONS, Command, CommandResult, Events, MetricBatch, Subscribe, encode
+from warroom.protocol import SUPPORTED_VERSIONS, Command, CommandResult, Decoder, Events, MetricBatch, Subscribe, encode
 from warroom.protocol import TopologySnapshot
 
 
@@ -235,34 +237,32 @@ async def test_a_command_that_waited_for_a_dead_source_is_not_run_late(nats_serv
         runs.append(command)
         return [CommandResult(command.idempotency_key, "succeeded", "ran")]
 
-    site.relay.handle_command = counting
-    site.relay.max_wait_s = 1.0
-    await site.publisher.start()  # the stream exists; the source's relay is not running yet
-    relay_started = False
+    await site.publisher.start()  # the stream exists
+    # The source ran once (its durable consumer exists), then died; the command came meanwhile.
+    first = CommandRelay(nats_server.url, "late", counting, retry_s=0.3, max_wait_s=1.0)
+    task = asyncio.create_task(first.run())
+    await wait_until(first.ready.is_set, what="the relay's consumer")
+    await first.stop()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    again = CommandRelay(nats_server.url, "late", counting, retry_s=0.3, max_wait_s=1.0)  # the source restarted
+    task = None
     nc = await nats.connect(nats_server.url)
     try:
         js = nc.jetstream()
         cmd = Command("late-failover-01", "execute_plan", {"plan_id": "degrade-coupon"}, actor="amy")
-        # The relay's durable consumer exists from an earlier run: it was down when the command came.
-        task = asyncio.create_task(site.relay.run())
-        await wait_until(site.relay.ready.is_set, what="the relay's consumer")
-        await site.relay.stop()
-        task.cancel()
         await js.publish(subject("late", "commands"), encode(cmd), headers={"Nats-Msg-Id": cmd.idempotency_key})
         await asyncio.sleep(2.0)
-        site.relay._stopping = False
-        task = asyncio.create_task(site.relay.run())
-        relay_started = True
+        task = asyncio.create_task(again.run())
         sub = await js.subscribe(subject("late", "results"), ordered_consumer=True)
         msg = await sub.next_msg(timeout=20)
-        from warroom.protocol import Decoder
-
         answer = Decoder().decode(msg.data, 2**62).message
     finally:
         await nc.close()
-        if relay_started:
-            await site.relay.stop()
+        await again.stop()
+        if task is not None:
             task.cancel()
         await site.publisher.stop()
-    assert not runs and site.relay.too_late == 1
+    assert not runs and again.too_late == 1
     assert answer.state == "rejected" and answer.code == "too_late" and "not run" in answer.message
