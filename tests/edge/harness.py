@@ -117,10 +117,46 @@ class Console:
         return [m for m in self.of(CommandResult) if m.idempotency_key == key]
 
 
+def live_batches(console: Console) -> list[MetricBatch]:
+    """The batches with points after the first one (the edge's newest point of every series)."""
+    return [b for b in console.of(MetricBatch) if len(b)][1:]
+
+
+def missing(site: SimSite, console: Console, after_ms: int | None = None) -> list:
+    """Points the feed broadcast at or after ``after_ms`` (default: the console's first live
+    point) that the console never got."""
+    start = after_ms if after_ms is not None else min(int(b.ts.min()) for b in live_batches(console))
+    got = console.points()
+    return [k for k in site.points() if k[1] >= start and k not in got]
+
+
+async def drain(site: SimSite, consoles: list[Console], timeout: float = 30.0) -> None:
+    """Stop the feed, then wait until every console has the newest point the feed broadcast."""
+    site.feed.stop()
+    await asyncio.sleep(0.2)
+    await wait_until(lambda: site.publisher.queued == 0, timeout, what="the publisher drained")
+    newest = max(t for _, t in site.points())
+    await wait_until(lambda: all(max((t for _, t in c.points()), default=0) >= newest for c in consoles), timeout,
+                     what="the consoles caught up")
+
+
+def counting_runs(handle):
+    """``(wrapper, runs)``: ``handle_command`` that notes every result that was not a replay."""
+    runs: list = []
+
+    async def counting(command, client_id):
+        results = await handle(command, client_id)
+        runs.extend(r for r in results if not r.replay)
+        return results
+
+    return counting, runs
+
+
 async def start_edge(url: str, site: str, *, sync_timeout_s: float = 20.0, **kw: Any) -> Edge:
     edge = Edge(url, site, port=0, **kw)
     await edge.start(sync_timeout_s=sync_timeout_s)
     return edge
 
 
-__all__ = ["Console", "SimSite", "start_edge", "wait_until", "points_of", "PlanCatalogue", "TopologySnapshot"]
+__all__ = ["Console", "SimSite", "counting_runs", "drain", "live_batches", "missing", "points_of", "start_edge",
+           "wait_until", "PlanCatalogue", "TopologySnapshot"]

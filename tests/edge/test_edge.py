@@ -4,25 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.edge.harness import Console, SimSite, start_edge, wait_until
+from tests.edge.harness import Console, SimSite, counting_runs, drain, missing, start_edge, wait_until
 from warroom.protocol import Command, MetricBatch, PlanCatalogue, TopologySnapshot
-
-
-def _live(console: Console) -> list[MetricBatch]:
-    """The batches after the first one with points (the edge's newest point per series)."""
-    batches = [b for b in console.of(MetricBatch) if len(b)]
-    return batches[1:]
-
-
-async def _drain(site: SimSite, consoles: list[Console]) -> None:
-    """Stop the feed, then wait until every console has every point the feed broadcast."""
-    site.feed.stop()
-    await asyncio.sleep(0.2)
-    await wait_until(lambda: site.publisher.queued == 0, what="the publisher drained")
-    want = site.points()
-    newest = max(t for _, t in want)
-    await wait_until(lambda: all(max((t for _, t in c.points()), default=0) >= newest for c in consoles),
-                     what="the consoles caught up")
 
 
 async def test_a_new_console_gets_the_state_then_everything_live(nats_server):
@@ -40,18 +23,16 @@ async def test_a_new_console_gets_the_state_then_everything_live(nats_server):
         first = next(b for b in console.of(MetricBatch) if len(b))  # the newest point of every series
         assert len(set(first.index.tolist())) == len(first) >= 200
         await asyncio.sleep(1.5)
-        await _drain(site, [console])
+        await drain(site, [console])
     finally:
         await console.stop()
         await edge.stop()
         await site.stop()
     sent = site.points()
-    got = console.points()
     assert console.duplicates == 0
-    assert all(sent[k] == v for k, v in got.items())  # every value as published
-    live_from = min(int(b.ts.min()) for b in _live(console))
-    missing = [k for k in sent if k[1] >= live_from and k not in got]
-    assert not missing, f"{len(missing)} points never reached the console"
+    assert all(sent[k] == v for k, v in console.points().items())  # every value as published
+    lost = missing(site, console)
+    assert not lost, f"{len(lost)} points never reached the console"
 
 
 async def test_a_console_moving_to_another_edge_misses_nothing(nats_server):
@@ -66,29 +47,20 @@ async def test_a_console_moving_to_another_edge_misses_nothing(nats_server):
         console.client.url = edge_b.url
         await asyncio.sleep(2.0)  # the feed goes on meanwhile
         await wait_until(lambda: len(console.hellos) >= 2, what="the console on edge b")
-        await _drain(site, [console])
+        await drain(site, [console])
     finally:
         await console.stop()
         await edge_b.stop()
         await site.stop()
     assert console.hellos[1].server_id == console.hellos[0].server_id
     assert not [n for n in console.notices if n.kind == "gap"], console.notices
-    sent, got = site.points(), console.points()
-    live_from = min(int(b.ts.min()) for b in _live(console))
-    missing = [k for k in sent if k[1] >= live_from and k not in got]
-    assert not missing and console.duplicates == 0, (len(missing), console.duplicates)
+    lost = missing(site, console)
+    assert not lost and console.duplicates == 0, (len(lost), console.duplicates)
 
 
 async def test_a_command_through_two_edges_runs_once_and_everyone_sees_it(nats_server):
     site = SimSite(nats_server.url, "edge-cmd", seed=4)
-    runs = []
-    handle = site.feed.handle_command
-
-    async def counting(command, client_id):
-        results = await handle(command, client_id)
-        runs.extend(r for r in results if not r.replay)
-        return results
-
+    counting, runs = counting_runs(site.feed.handle_command)
     site.feed.handle_command = counting
     site.relay.handle_command = counting
     await site.start()

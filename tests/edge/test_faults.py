@@ -11,7 +11,7 @@ import numpy as np
 from websockets.asyncio.client import connect
 
 from tests.e2e_support import Processes, free_port
-from tests.edge.harness import Console, SimSite, start_edge, wait_until
+from tests.edge.harness import Console, SimSite, counting_runs, drain, live_batches, missing, start_edge, wait_until
 from tests.natsstack import NatsServer
 from tests.tcp_balancer import TcpBalancer
 from warroom.bus import BusPublisher, stream_name, subject
@@ -19,27 +19,6 @@ from warroom.bus.commands import CommandRelay
 from warroom.core.model import SeriesKey
 from warroom.protocol import SUPPORTED_VERSIONS, Command, CommandResult, Decoder, Events, MetricBatch, Subscribe, encode
 from warroom.protocol import TopologySnapshot
-
-
-def _live(console: Console) -> list[MetricBatch]:
-    batches = [b for b in console.of(MetricBatch) if len(b)]
-    return batches[1:]  # the first is the edge's newest point per series
-
-
-def _missing(site: SimSite, console: Console, after_ms: int | None = None) -> list:
-    live = _live(console)
-    start = after_ms if after_ms is not None else min(int(b.ts.min()) for b in live)
-    got = console.points()
-    return [k for k in site.points() if k[1] >= start and k not in got]
-
-
-async def _drain(site: SimSite, consoles: list[Console], timeout: float = 30.0) -> None:
-    site.feed.stop()
-    await asyncio.sleep(0.2)
-    await wait_until(lambda: site.publisher.queued == 0, timeout, what="the publisher drained")
-    newest = max(t for _, t in site.points())
-    await wait_until(lambda: all(max((t for _, t in c.points()), default=0) >= newest for c in consoles), timeout,
-                     what="the consoles caught up")
 
 
 def _bus_events(console: Console, action: str) -> list:
@@ -54,20 +33,20 @@ async def test_nats_down_mid_run_the_edge_keeps_its_consoles_and_catches_up(tmp_
     edge.follower.retry_max_s = 0.5
     console = Console.start(edge.url)
     try:
-        await wait_until(lambda: len(_live(console)) > 3, what="live data")
+        await wait_until(lambda: len(live_batches(console)) > 3, what="live data")
         await asyncio.to_thread(srv.stop)
         await wait_until(lambda: _bus_events(console, "bus_down"), what="the consoles told the bus is lost")
         await asyncio.sleep(1.5)  # the feed goes on; the publisher queues
         await asyncio.to_thread(srv.start_again)
         await wait_until(lambda: _bus_events(console, "bus_up"), what="the consoles told the bus is back")
-        await _drain(site, [console])
+        await drain(site, [console])
     finally:
         await console.stop()
         await edge.stop()
         await site.stop()
         srv.stop()
     assert len(console.hellos) == 1  # never disconnected: the edge served what it held
-    assert not _missing(site, console) and console.duplicates == 0
+    assert not missing(site, console) and console.duplicates == 0
 
 
 async def test_nats_down_at_start_the_edge_listens_and_catches_up(tmp_path):
@@ -82,8 +61,8 @@ async def test_nats_down_at_start_the_edge_listens_and_catches_up(tmp_path):
         await asyncio.to_thread(srv.start_again)
         site = SimSite(srv.url, "down-start", seed=6)
         await site.start()
-        await wait_until(lambda: console.of(TopologySnapshot) and len(_live(console)) > 2, what="data once NATS is up")
-        await _drain(site, [console])
+        await wait_until(lambda: console.of(TopologySnapshot) and len(live_batches(console)) > 2, what="data once NATS is up")
+        await drain(site, [console])
     finally:
         await console.stop()
         await edge.stop()
@@ -91,7 +70,7 @@ async def test_nats_down_at_start_the_edge_listens_and_catches_up(tmp_path):
             await site.stop()
         srv.stop()
     first = int(next(b for b in console.of(MetricBatch) if len(b)).ts.min())
-    assert not _missing(site, console, after_ms=first) and console.duplicates == 0
+    assert not missing(site, console, after_ms=first) and console.duplicates == 0
 
 
 async def test_a_deleted_stream_is_recreated_and_the_gap_explained(nats_server):
@@ -100,14 +79,14 @@ async def test_a_deleted_stream_is_recreated_and_the_gap_explained(nats_server):
     edge = await start_edge(nats_server.url, "deleted", name="e3")
     console = Console.start(edge.url)
     try:
-        await wait_until(lambda: len(_live(console)) > 3, what="live data")
+        await wait_until(lambda: len(live_batches(console)) > 3, what="live data")
         nc = await nats.connect(nats_server.url)
         await nc.jetstream().delete_stream(stream_name("deleted"))
         deleted_at = site.feed.now_ms()
         await nc.close()
         await wait_until(lambda: _bus_events(console, "stream_recreated"), what="the publisher's explanation")
         await wait_until(lambda: _bus_events(console, "bus_gap"), what="the edge's explanation")
-        await wait_until(lambda: any(int(b.ts.max()) > deleted_at + 2000 for b in _live(console)),
+        await wait_until(lambda: any(int(b.ts.max()) > deleted_at + 2000 for b in live_batches(console)),
                          what="data again after the deletion")
     finally:
         await console.stop()
@@ -129,7 +108,7 @@ async def test_a_purged_stream_is_refilled_and_the_purge_explained(nats_server):
     edge = await start_edge(nats_server.url, "purged", name="e4")  # starts after the purge
     console = Console.start(edge.url)
     try:
-        await wait_until(lambda: console.of(TopologySnapshot) and _live(console), what="state and data")
+        await wait_until(lambda: console.of(TopologySnapshot) and live_batches(console), what="state and data")
     finally:
         await console.stop()
         await edge.stop()
@@ -139,14 +118,7 @@ async def test_a_purged_stream_is_refilled_and_the_purge_explained(nats_server):
 
 async def test_a_command_message_delivered_twice_runs_once(nats_server):
     site = SimSite(nats_server.url, "dupcmd", seed=10)
-    runs = []
-    handle = site.feed.handle_command
-
-    async def counting(command, client_id):
-        results = await handle(command, client_id)
-        runs.extend(r for r in results if not r.replay)
-        return results
-
+    counting, runs = counting_runs(site.feed.handle_command)
     site.relay.handle_command = counting
     await site.start()
     await wait_until(lambda: site.publisher.stats.published > 2)
@@ -209,12 +181,12 @@ async def test_an_edge_killed_with_9_its_consoles_move_to_the_other_and_miss_not
     await lb.start()
     consoles = [Console.start(lb.url) for _ in range(4)]
     try:
-        await wait_until(lambda: all(len(_live(c)) > 3 for c in consoles), what="every console live")
+        await wait_until(lambda: all(len(live_batches(c)) > 3 for c in consoles), what="every console live")
         assert sorted(lb.routed) == sorted(ports * 2)  # two consoles on each edge
         await asyncio.to_thread(edges[0].kill9)
         await wait_until(lambda: sum(len(c.hellos) for c in consoles) == 6, what="two consoles moved")
         await asyncio.sleep(1.0)
-        await _drain(site, consoles)
+        await drain(site, consoles)
     finally:
         for c in consoles:
             await c.stop()
@@ -224,7 +196,7 @@ async def test_an_edge_killed_with_9_its_consoles_move_to_the_other_and_miss_not
     assert lb.routed[4:] == [ports[1], ports[1]]
     for c in consoles:
         assert not [n for n in c.notices if n.kind == "gap"], c.notices
-        assert not _missing(site, c) and c.duplicates == 0
+        assert not missing(site, c) and c.duplicates == 0
 
 
 
