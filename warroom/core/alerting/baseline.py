@@ -36,9 +36,9 @@ that matters (traffic alerts below the band only, since a promotion peak is abov
 latency alerts above only).
 
 Live points are kept in a bounded ring: ``recent_window_s + recent_lag_s + 1`` points (one a
-second fills it), older ones dropped. ``observe`` and ``band`` cost a few microseconds plus,
-when the window changed, an in-place partition of at most that many floats in a buffer
-allocated once; nothing big is allocated per call.
+second fills it), older ones dropped. ``observe`` and ``band`` cost a few microseconds: the
+window's values are kept sorted as it slides (``sorted_window``), in a buffer allocated once,
+so its medians are binary searches; nothing big is allocated per call.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from warroom.core.alerting.sorted_window import SortedWindow
 
 DAY_MS = 86_400_000
 #: MAD of a normal distribution times this is its σ.
@@ -167,7 +169,9 @@ class Baseline:
         self._rval = np.zeros(size, np.float64)
         self._rratio = np.zeros(size, np.float64)  # value / profile expected, NaN if none
         self._rpre = np.zeros(size, np.int64)  # valid ratios before this point (running)
-        self._scratch = np.empty(self._cap, np.float64)
+        # The window's values (or ratios) kept sorted: its medians cost a binary search, not
+        # a partition of the whole window each second (``sorted_window``).
+        self._sorted = SortedWindow(self._cap)
         self._clear_ring()
         self._late = 0
 
@@ -382,12 +386,12 @@ class Baseline:
             return None  # only with absurd magnitudes; a band of inf would be a guess
         return Band(expected, low, high, source)
 
-    def _median_scratch(self, n: int, m: int) -> float:
-        """Median of the first ``m`` (smallest; NaN sort last) of ``scratch[:n]``, in place."""
-        s = self._scratch[:n]
-        s.partition(((m - 1) // 2, m // 2))
-        lo, hi = float(s[(m - 1) // 2]), float(s[m // 2])
-        return lo + (hi - lo) * 0.5
+    def _window(self, tag: int, a: int, b: int) -> SortedWindow:
+        """The sorted window of ring positions ``[a, b)``: values (tag 0) or ratios (tag 1)."""
+        ring = self._rval if tag == 0 else self._rratio
+        base = self._base
+        self._sorted.move(self._gen, tag, base + a, base + b, base, lambda i, j: ring[i - base:j - base])
+        return self._sorted
 
     def _level(self, a: int, b: int) -> float:
         key = (self._gen, self._base + a, self._base + b)
@@ -397,8 +401,7 @@ class Baseline:
         count = (pre[b] if b < self._hi else self._ok_total) - pre[a] if b > a else 0
         f = 1.0
         if count >= self._min_points:
-            np.copyto(self._scratch[:b - a], self._rratio[a:b])
-            f = min(LEVEL_MAX, max(LEVEL_MIN, self._median_scratch(b - a, int(count))))
+            f = min(LEVEL_MAX, max(LEVEL_MIN, self._window(1, a, b).median()))
         self._level_key, self._level_val = key, f
         return f
 
@@ -409,12 +412,9 @@ class Baseline:
         n = b - a
         val = None
         if n >= self._min_points:
-            s = self._scratch[:n]
-            np.copyto(s, self._rval[a:b])
-            centre = self._median_scratch(n, n)
-            np.subtract(s, centre, out=s)
-            np.abs(s, out=s)
-            val = (centre, MAD_TO_SIGMA * self._median_scratch(n, n))
+            window = self._window(0, a, b)
+            centre = window.median()
+            val = (centre, MAD_TO_SIGMA * window.mad(centre))
         self._recent_key, self._recent_val = key, val
         return val
 
