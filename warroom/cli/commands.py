@@ -45,9 +45,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     tk.add_argument("--file", type=Path, required=True, help="tokens file of the feed (created if missing)")
     tk.set_defaults(func=_cmd_token)
 
-    ru = sub.add_parser("rules", help="check an alert rules file")
-    ru.add_argument("action", choices=("check",))
-    ru.add_argument("file", type=Path, nargs="?", help="rules file (default: the shipped rules)")
+    ru = sub.add_parser("rules", help="check an alert rules file, or review how the rules did in a history")
+    ru.add_argument("action", choices=("check", "review"),
+                    help="check: load a rules file and list its rules; review: per rule, from a history file, "
+                         "how often it fired, was acknowledged, led to a plan, flapped, was silenced")
+    ru.add_argument("file", type=Path, nargs="?",
+                    help="check: rules file (default: the shipped rules); review: the history file (.duckdb)")
+    ru.add_argument("--out", type=Path, metavar="FILE.csv", help="review: also write the table as CSV")
+    ru.add_argument("--days", type=float, metavar="N", help="review: only the last N days of the history")
+    ru.add_argument("--min-fired", type=int, default=3, metavar="N",
+                    help="review: judge a rule as noise only once it fired N times (default: %(default)s)")
     ru.set_defaults(func=_cmd_rules)
 
 
@@ -89,6 +96,8 @@ def _cmd_token(args: argparse.Namespace) -> int:
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
+    if args.action == "review":
+        return _cmd_rules_review(args)
     from warroom.core.alerting.rules import RuleError, default_rules_path, load_rules_file
 
     path = args.file or default_rules_path()
@@ -100,4 +109,51 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     for r in rules.rules:
         how = f"when {r.condition.text}" if r.condition else f"baseline {r.baseline.direction}"
         print(f"  {r.severity.value}  {r.id:<28} {r.selector.name} {how} for {r.for_s:g}s")
+    return 0
+
+
+def _cmd_rules_review(args: argparse.Namespace) -> int:
+    """``warroom rules review HISTORY``: the rules review (warroom.core.alerting.review) as a table."""
+    from warroom.cli.common import open_reader
+    from warroom.core.alerting.review import reason_text, review, to_csv
+    from warroom.core.clock import MAX_TIME_MS, MIN_TIME_MS
+    from warroom.core.language.text import terminal_safe as safe  # rule ids come from feeds
+    from warroom.core.model import EventKind
+
+    if args.file is None:
+        raise CliError("rules review needs a history file: warroom rules review HISTORY [--out FILE.csv]")
+    if args.days is not None and not args.days > 0:
+        raise CliError(f"--days {args.days:g}: give a number of days above 0")
+    if args.min_fired < 1:
+        raise CliError(f"--min-fired {args.min_fired}: give at least 1")
+    kinds = (EventKind.ALERT, EventKind.INCIDENT, EventKind.PLAN_EXECUTION, EventKind.SILENCE)
+    reader = open_reader(args.file)
+    try:
+        events = reader.events(MIN_TIME_MS, MAX_TIME_MS, kinds=kinds)
+    finally:
+        reader.close()
+    if args.days is not None and events:
+        since = max(e.ts for e in events) - int(args.days * 86_400_000)
+        events = [e for e in events if e.ts >= since]
+    rev = review(events, min_fired=args.min_fired)
+    if args.out is not None:
+        try:
+            args.out.write_text(to_csv(rev), encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    if not rev.rules:
+        print(f"{args.file}: no alerts in this history")
+        return 0
+    print(f"{args.file}: {len(rev.rules)} rules, {sum(r.fired for r in rev.rules)} firings, "
+          f"{len(rev.noisy)} only making noise (judged from {rev.min_fired} firings)")
+    print(f"  {'rule':<30} {'sev':<4} {'fired':>5} {'acked':>5} {'plan':>5} {'flap':>5} {'silenced':>8} "
+          f"{'median ack':>10}")
+    for r in rev.rules:
+        ack = "-" if r.median_ack_s is None else f"{r.median_ack_s:.0f} s"
+        print(f"  {safe(r.rule):<30} {r.severity:<4} {r.fired:>5} {r.acknowledged:>5} {r.led_to_plan:>5} "
+              f"{r.flapped:>5} {r.silenced:>8} {ack:>10}")
+    for r in rev.noisy:
+        print(f"noise: {safe(r.rule)}: {reason_text(r)}")
+    if args.out is not None:
+        print(f"{len(rev.rules)} rules written to {args.out}")
     return 0

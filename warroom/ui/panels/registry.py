@@ -19,6 +19,7 @@ _TITLES = (
     QT_TRANSLATE_NOOP("Panel", "Alerts"),
     QT_TRANSLATE_NOOP("Panel", "Incidents"),
     QT_TRANSLATE_NOOP("Panel", "Contingency plans"),
+    QT_TRANSLATE_NOOP("Panel", "Rules review"),
 )
 
 # In a replay the docks say so: "Live charts" showing last Tuesday would be a lie.
@@ -54,6 +55,7 @@ _PANELS = {
     "alerts": ("warroom.ui.panels.alerts.panel", "AlertsPanel"),
     "incidents": ("warroom.ui.panels.incidents.panel", "IncidentsPanel"),
     "plans": ("warroom.ui.panels.plans.panel", "PlansPanel"),
+    "rules_review": ("warroom.ui.panels.rules_review.panel", "RulesReviewPanel"),
 }
 
 
