@@ -634,8 +634,9 @@ MAIL = {"name": "m", "kind": "email", "host": "h", "from": "a@b", "to": ["c@d"]}
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ({"name": "a"}, "channels[0] ('a'): field 'kind': must be one of webhook, dingtalk, wecom, email, got None"),
-        ({**HOOK, "kind": "slack"}, "field 'kind': must be one of"),
+        ({"name": "a"},
+         "channels[0] ('a'): field 'kind': must be one of webhook, dingtalk, wecom, email, apprise, got None"),
+        ({**HOOK, "kind": "slack"}, "got 'slack' (for other services use kind apprise with an apprise URL, e.g. slack://…)"),
         ({"name": "a", "kind": "webhook"}, "channels[0] ('a'): field 'url': is required"),
         ({**HOOK, "url": "ftp://h/x?token=s3cr3t"},
          "field 'url': must be an http:// or https:// URL, got 'ftp://h/x?token=***'"),
@@ -704,9 +705,10 @@ def test_yaml_file_errors_give_the_line(tmp_path):
 
 
 def test_the_example_file_loads():
-    env = {"DINGTALK_TOKEN": "t", "DINGTALK_SECRET": "s", "WECOM_KEY": "k", "SMTP_PASSWORD": "p", "WEBHOOK_TOKEN": "w"}
+    env = {"DINGTALK_TOKEN": "t", "DINGTALK_SECRET": "s", "WECOM_KEY": "k", "SMTP_PASSWORD": "p", "WEBHOOK_TOKEN": "w",
+           "FEISHU_TOKEN": "a1b2c3d4-e5f6-7a8b-9c0d-e1f2a3b4c5d6"}  # fmt: skip
     chs = load_channels_file(REPO / "resources" / "notify.example.yaml", env=env)
-    assert {c.kind for c in chs} == {"webhook", "dingtalk", "wecom", "email"}
+    assert {c.kind for c in chs} == {"webhook", "dingtalk", "wecom", "email", "apprise"}
 
 
 # --- secrets stay hidden --------------------------------------------------------------

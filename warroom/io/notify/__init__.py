@@ -1,4 +1,5 @@
-"""Notifications: webhooks (generic JSON, DingTalk and WeCom robots) and e-mail.
+"""Notifications: webhooks (generic JSON, DingTalk and WeCom robots), e-mail, and every service
+apprise knows (Feishu/Lark, Slack, Teams, Telegram, PagerDuty…) through the ``apprise`` kind.
 
 ```python
 channels = load_channels_file("notify.yaml")        # or load_channels(parsed_section)
@@ -13,7 +14,9 @@ await notifier.close(timeout=5)
 ``notification_from_event(event)`` turns an alert or incident row of the event log into a
 ``Notification``. ``submit`` never blocks and never raises. Dedup, rate limits, digests and retries are
 described in ``notifier.py`` and ``docs/notifications.md``. Secrets (robot tokens, DingTalk
-secrets, SMTP passwords) never appear in ``repr``, status or log lines.
+secrets, SMTP passwords, apprise URL tokens) never appear in ``repr``, status or log lines.
+``coverage_warnings(channels)`` names the severities only one channel pages for (the notifier
+logs them at start and shows them in ``status().warnings``).
 """
 
 from warroom.io.notify.channels import (
@@ -24,7 +27,8 @@ from warroom.io.notify.channels import (
     WeComChannel,
     dingtalk_sign,
 )
-from warroom.io.notify.config import load_channels, load_channels_file
+from warroom.io.notify.config import KINDS, load_channels, load_channels_file
+from warroom.io.notify.coverage import channels_by_severity, coverage_warnings
 from warroom.io.notify.events import notification_from_event
 from warroom.io.notify.model import (
     SEVERITIES,
@@ -38,10 +42,18 @@ from warroom.io.notify.model import (
     severity_rank,
 )
 from warroom.io.notify.notifier import Notifier, SendFn
-from warroom.io.notify.state import ChannelStatus, DeliveryRecord, NotifierStatus, RetryPolicy
+from warroom.io.notify.state import (
+    ChannelStatus,
+    DeliveryRecord,
+    NotifierStatus,
+    RetryPolicy,
+)
+from warroom.io.notify.via_apprise import AppriseChannel
 
 __all__ = [
+    "KINDS",
     "SEVERITIES",
+    "AppriseChannel",
     "Channel",
     "ChannelStatus",
     "DeliveryError",
@@ -58,6 +70,8 @@ __all__ = [
     "SendFn",
     "WeComChannel",
     "WebhookChannel",
+    "channels_by_severity",
+    "coverage_warnings",
     "dingtalk_sign",
     "load_channels",
     "load_channels_file",

@@ -24,8 +24,12 @@ from typing import Any, Mapping
 
 import yaml
 
-from warroom.io.notify.channels import KINDS, Channel
+from warroom.io.notify.channels import KINDS as _OWN_KINDS
+from warroom.io.notify.channels import Channel
 from warroom.io.notify.model import SEVERITIES, NotifyConfigError, redact_url
+from warroom.io.notify.via_apprise import FORMATS, AppriseChannel
+
+KINDS: dict[str, type[Channel]] = {**_OWN_KINDS, AppriseChannel.kind: AppriseChannel}
 
 _COMMON = {
     "name", "kind", "enabled", "min_severity", "states", "burst", "per_minute",
@@ -36,6 +40,7 @@ _PER_KIND = {
     "dingtalk": {"url", "secret", "keyword", "at_mobiles", "at_all"},
     "wecom": {"url"},
     "email": {"host", "port", "ssl", "starttls", "username", "password", "from", "to", "subject_prefix"},
+    "apprise": {"url", "format"},
 }
 _DEFAULTABLE = {"min_severity", "states", "burst", "per_minute", "dedup_minutes", "digest_minutes", "timeout_s"}
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -119,7 +124,8 @@ def _build(index: int, raw: Any, defaults: Mapping[str, Any], env: Mapping[str, 
     f = _Fields(where, {**defaults, **raw}, env)
     kind = f.raw.get("kind")
     if kind not in KINDS:
-        raise f.fail("kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
+        hint = f" (for other services use kind apprise with an apprise URL, e.g. {kind}://…)" if kind else ""
+        raise f.fail("kind", f"must be one of {', '.join(KINDS)}, got {kind!r}{hint}")
     unknown = sorted(set(raw) - _COMMON - _PER_KIND[kind])
     if unknown:
         known = ", ".join(sorted(_COMMON | _PER_KIND[kind]))
@@ -137,6 +143,8 @@ def _build(index: int, raw: Any, defaults: Mapping[str, Any], env: Mapping[str, 
     if not f.bool("enabled", True):
         return None
     cls = KINDS[kind]
+    if kind == "apprise":
+        return _apprise_channel(f, common)
     if kind == "email":
         use_ssl, starttls = f.bool("ssl", False), f.bool("starttls", not f.raw.get("ssl", False))
         if use_ssl and starttls:
@@ -171,6 +179,20 @@ def _build(index: int, raw: Any, defaults: Mapping[str, Any], env: Mapping[str, 
             at_all=f.bool("at_all", False),
         )  # fmt: skip
     return cls(**common, **extra)
+
+
+def _apprise_channel(f: _Fields, common: dict[str, Any]) -> AppriseChannel:
+    url = f.str("url", required=True)
+    scheme = url.partition("://")[0] if "://" in url else ""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
+        raise f.fail("url", "must be an apprise URL such as slack://…, feishu://… or mailtos://…")
+    fmt = f.str("format", "markdown").lower()
+    if fmt not in FORMATS:
+        raise f.fail("format", f"must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    channel = AppriseChannel(**common, url=url, format=fmt)
+    if not channel.usable:  # apprise's reason went to its log (redacted); ours names the field
+        raise f.fail("url", f"apprise does not understand this {scheme}:// URL (see apprise's list of services)")
+    return channel
 
 
 def load_channels(config: Mapping[str, Any] | None, *, env: Mapping[str, str] | None = None) -> list[Channel]:

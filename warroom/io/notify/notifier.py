@@ -30,6 +30,7 @@ from typing import Any, Awaitable, Callable, Iterable, Mapping
 
 from warroom.core.clock import wall_ms
 from warroom.io.notify.channels import Channel
+from warroom.io.notify.coverage import coverage_warnings
 from warroom.io.notify.model import DeliveryError, DigestBuilder, Notification, Outgoing
 from warroom.io.notify.render import digest_headline, headline
 from warroom.io.notify.state import (
@@ -75,6 +76,9 @@ class Notifier:
         self._rng = rng or random.Random()
         now = clock_ms()
         self._lanes = [Lane(ch, TokenBucket(ch.burst, ch.per_minute, now)) for ch in channels]
+        self._warnings = coverage_warnings(self.channels)
+        for line in self._warnings:
+            log.warning("notify: %s", line)
         self._lock = threading.Lock()
         self._inbox: deque[Notification] = deque()
         self._drops: Counter[str] = Counter()
@@ -92,6 +96,11 @@ class Notifier:
     def channels(self) -> tuple[Channel, ...]:
         """The channels, in configuration order."""
         return tuple(lane.channel for lane in self._lanes)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Configuration weaknesses found at start (logged once): see ``coverage_warnings``."""
+        return self._warnings
 
     # --- any thread ----------------------------------------------------------------------
 
@@ -137,7 +146,7 @@ class Notifier:
         with self._lock:
             queued, drops, recent = len(self._inbox), dict(self._drops), tuple(reversed(self._recent))
         lanes = tuple(lane.snapshot() for lane in self._lanes)
-        return NotifierStatus(lanes, recent, queued, sum(drops.values()), drops)
+        return NotifierStatus(lanes, recent, queued, sum(drops.values()), drops, self._warnings)
 
     def _signal(self) -> None:
         loop, wake = self._loop, self._wake

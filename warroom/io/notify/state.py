@@ -98,13 +98,17 @@ class ChannelStatus:
 
 @dataclass(frozen=True)
 class NotifierStatus:
-    """Every channel's status, the newest deliveries first, and the notifier's own queue."""
+    """Every channel's status, the newest deliveries first, and the notifier's own queue.
+
+    ``warnings``: configuration weaknesses, e.g. a severity sent to one channel only.
+    """
 
     channels: tuple[ChannelStatus, ...]
     recent: tuple[DeliveryRecord, ...]
     queued: int
     dropped: int
     drop_reasons: Mapping[str, int]
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
