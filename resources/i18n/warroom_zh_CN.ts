@@ -1736,52 +1736,57 @@
         <translation>应急预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/registry.py" line="26"/>
+        <location filename="../../warroom/ui/panels/registry.py" line="22"/>
+        <source>Rules review</source>
+        <translation>规则复盘</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/registry.py" line="27"/>
         <source>North-star KPIs (replay)</source>
         <translation>北极星指标（回放）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/registry.py" line="27"/>
+        <location filename="../../warroom/ui/panels/registry.py" line="28"/>
         <source>Business scenarios (replay)</source>
         <translation>业务场景（回放）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/registry.py" line="28"/>
+        <location filename="../../warroom/ui/panels/registry.py" line="29"/>
         <source>Events (replay)</source>
         <translation>事件流（回放）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/registry.py" line="29"/>
+        <location filename="../../warroom/ui/panels/registry.py" line="30"/>
         <source>Feed health (replay)</source>
         <translation>数据源健康（回放）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/registry.py" line="30"/>
+        <location filename="../../warroom/ui/panels/registry.py" line="31"/>
         <source>Charts (replay)</source>
         <translation>曲线（回放）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/registry.py" line="31"/>
+        <location filename="../../warroom/ui/panels/registry.py" line="32"/>
         <source>Call-chain map (replay)</source>
         <translation>调用链拓扑（回放）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/registry.py" line="32"/>
+        <location filename="../../warroom/ui/panels/registry.py" line="33"/>
         <source>Alerts (replay)</source>
         <translation>告警（回放）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/registry.py" line="33"/>
+        <location filename="../../warroom/ui/panels/registry.py" line="34"/>
         <source>Incidents (replay)</source>
         <translation>故障（回放）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/registry.py" line="34"/>
+        <location filename="../../warroom/ui/panels/registry.py" line="35"/>
         <source>Contingency plans (replay)</source>
         <translation>应急预案（回放）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/registry.py" line="44"/>
+        <location filename="../../warroom/ui/panels/registry.py" line="45"/>
         <source>%1 (replay)</source>
         <translation>%1（回放）</translation>
     </message>
@@ -2794,6 +2799,163 @@
         <location filename="../../warroom/ui/replay/replay_export.py" line="44"/>
         <source>Bundle written: %1 (%2 MB)</source>
         <translation>事件包已写入：%1（%2 MB）</translation>
+    </message>
+</context>
+<context>
+    <name>RulesReview</name>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="22"/>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="23"/>
+        <source>Sev.</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="24"/>
+        <source>Fired</source>
+        <translation>触发</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="25"/>
+        <source>Acked</source>
+        <translation>认领</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="26"/>
+        <source>Plan</source>
+        <translation>预案</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="27"/>
+        <source>Flapped</source>
+        <translation>抖动</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="28"/>
+        <source>Silenced</source>
+        <translation>静默</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="29"/>
+        <source>Median ack</source>
+        <translation>认领中位时长</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="30"/>
+        <source>Only noise</source>
+        <translation>只是噪音</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="37"/>
+        <source>Alerts of this rule that fired (pending ones that faded are not counted)</source>
+        <translation>该规则已触发的告警（待定后自行消失的不计）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="38"/>
+        <source>Fired alerts someone acknowledged, the alert itself or its incident</source>
+        <translation>有人认领的已触发告警（认领告警本身或其故障）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="39"/>
+        <source>Fired alerts during which a plan was executed on their subject or their incident</source>
+        <translation>告警期间对其对象或其故障执行过预案的已触发告警</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="40"/>
+        <source>Fired alerts the engine marked as flapping</source>
+        <translation>被告警引擎标记为抖动的已触发告警</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="41"/>
+        <source>Fired alerts a silence muted</source>
+        <translation>被静默屏蔽的已触发告警</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="42"/>
+        <source>Median time from firing to the first acknowledgement</source>
+        <translation>从触发到首次认领的中位时长</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="43"/>
+        <source>Why the rule only makes noise (judged once its alerts fired and resolved often enough)</source>
+        <translation>该规则为何只是噪音（其告警触发并恢复足够多次后才评判）</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="49"/>
+        <source>nobody acted on it</source>
+        <translation>无人处理</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="50"/>
+        <source>mostly flapping</source>
+        <translation>多为抖动</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="51"/>
+        <source>mostly silenced</source>
+        <translation>多被静默</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="52"/>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="58"/>
+        <source>fired %1 times, nobody acknowledged it or ran a plan</source>
+        <translation>触发 %1 次，无人认领也未执行预案</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="59"/>
+        <source>flapped in %1 of %2 firings</source>
+        <translation>%2 次触发中 %1 次抖动</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="61"/>
+        <source>silenced in %1 of %2 firings</source>
+        <translation>%2 次触发中 %1 次被静默</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="72"/>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="74"/>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/model.py" line="75"/>
+        <source>%1 h</source>
+        <translation>%1 小时</translation>
+    </message>
+</context>
+<context>
+    <name>RulesReviewPanel</name>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/panel.py" line="150"/>
+        <source>No alerts yet: nothing to review</source>
+        <extracomment>Longest wall time between two reviews of a changing log.</extracomment>
+        <translation>尚无告警：无可复盘</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/panel.py" line="155"/>
+        <source>%1 rules  ·  %2 firings  ·  %3 only make noise</source>
+        <translation>%1 条规则  ·  触发 %2 次  ·  %3 条只是噪音</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/panel.py" line="156"/>
+        <source>%1 rules  ·  %2 firings  ·  none only makes noise</source>
+        <translation>%1 条规则  ·  触发 %2 次  ·  没有只制造噪音的规则</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/rules_review/panel.py" line="159"/>
+        <source>Judged once a rule&apos;s alerts fired and resolved %1 times, over the events the console holds</source>
+        <translation>规则的告警触发并恢复 %1 次后才评判，基于控制台持有的事件</translation>
     </message>
 </context>
 <context>
