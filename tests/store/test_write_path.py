@@ -5,6 +5,7 @@ its INSERT. None of them may change what is stored."""
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -76,14 +77,26 @@ def test_points_alone_and_points_with_events_are_both_committed(open_writer, tmp
     assert again.health.flushes == 0
 
 
+def _wait_until(cond, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def test_wait_for_room_wakes_when_a_flush_makes_room(open_writer):
     w = open_writer(flush_interval_s=0.05, max_pending_points=4)
     disk = threading.Event()  # a stalled disk: nothing commits until set
     real_write = w._appender.write
     w._appender.write = lambda *a, **kw: (disk.wait(10), real_write(*a, **kw))[1]
     w.append_metrics(MetricBatch((A,), [0, 0, 0], [1, 2, 3], [1.0, 2.0, 3.0]))
+    assert _wait_until(lambda: w._inflight_points == 3)  # a flush took them, and stalls
+    # Waiting for a flush: 3 more (the next flush's worth queues while one writes).
+    assert w.append_metrics(MetricBatch((A,), [0, 0, 0], [4, 5, 6], [4.0, 5.0, 6.0]), timeout=0)
     assert w.wait_for_room(1, timeout=5)  # 3 + 1 fits
-    assert not w.append_metrics(MetricBatch((A,), [0, 0], [4, 5], [4.0, 5.0]), timeout=0)  # 3 + 2 does not
+    assert not w.append_metrics(MetricBatch((A,), [0, 0], [7, 8], [7.0, 8.0]), timeout=0)  # 3 + 2 does not
     assert not w.wait_for_room(2, timeout=0.2)  # still stalled
     result: list[bool] = []
     waiter = threading.Thread(target=lambda: result.append(w.wait_for_room(2, timeout=10)))
@@ -91,6 +104,6 @@ def test_wait_for_room_wakes_when_a_flush_makes_room(open_writer):
     disk.set()  # the flush commits and takes its points off the queue
     waiter.join(10)
     assert result == [True]
-    assert w.append_metrics(MetricBatch((A,), [0, 0], [4, 5], [4.0, 5.0]), timeout=0)
+    assert w.append_metrics(MetricBatch((A,), [0, 0], [7, 8], [7.0, 8.0]), timeout=0)
     assert w.flush(timeout=10)
-    assert [t for t, _ in stored(w, [A])[A]] == [1, 2, 3, 4, 5]
+    assert [t for t, _ in stored(w, [A])[A]] == [1, 2, 3, 4, 5, 6, 7, 8]

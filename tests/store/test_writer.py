@@ -85,13 +85,16 @@ def test_backpressure_blocks_instead_of_dropping(open_writer):
     k = key()
     assert w.append_metrics(batch(k, range(0, 5)))
     assert _wait_until(lambda: faulty.attempts >= 1)  # the writer is stuck inside a flush
+    # The next flush's worth may queue while this one writes (the feed decodes meanwhile)...
+    assert w.append_metrics(batch(k, range(5, 10)), timeout=0)
+    # ...but no more: the bound counts the points waiting for a flush.
     started = time.monotonic()
-    assert w.append_metrics(batch(k, range(5, 10)), timeout=0.2) is False
+    assert w.append_metrics(batch(k, range(10, 15)), timeout=0.2) is False
     assert time.monotonic() - started >= 0.2
-    assert w.health.pending_points == 5
+    assert w.health.pending_points == 10
 
     done = threading.Event()
-    blocked = threading.Thread(target=lambda: (w.append_metrics(batch(k, range(5, 10))), done.set()))
+    blocked = threading.Thread(target=lambda: (w.append_metrics(batch(k, range(10, 15))), done.set()))
     blocked.start()
     assert not done.wait(0.3)  # still blocked: the queue is full
     faulty.gate.set()
@@ -99,8 +102,24 @@ def test_backpressure_blocks_instead_of_dropping(open_writer):
     blocked.join()
     assert w.flush(timeout=10)
     got = w.reader().range([k], 0, 100)[k]
-    assert got.ts.tolist() == list(range(10))
-    assert w.health.flushed_points == 10
+    assert got.ts.tolist() == list(range(15))
+    assert w.health.flushed_points == 15
+
+
+def test_a_failed_flush_takes_back_its_points_into_the_bound(open_writer):
+    w = open_writer(max_pending_points=5, max_backoff_s=0.1)
+    faulty = FaultyConnection(w._appender.con, fail_times=1)
+    faulty.gate.clear()
+    w._appender.con = faulty
+    k = key()
+    assert w.append_metrics(batch(k, range(0, 5)))
+    assert _wait_until(lambda: faulty.attempts >= 1)
+    assert w.append_metrics(batch(k, range(5, 10)), timeout=0)  # queued behind the flush in progress
+    faulty.gate.set()  # that flush fails: all ten wait again, and the queue is over its bound
+    assert _wait_until(lambda: w.health.last_error is not None or w.health.flushed_points)
+    assert w.flush(timeout=10)
+    assert w.reader().range([k], 0, 100)[k].ts.tolist() == list(range(10))
+    assert w.health.failed_flushes == 1
 
 
 def test_failed_writes_are_retried_and_nothing_is_lost(open_writer):

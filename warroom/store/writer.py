@@ -7,7 +7,9 @@ one transaction. DuckDB's write-ahead log makes a committed flush durable: a ``k
 loses at most what was still queued (about one flush interval of data, 0.1 s by default).
 
 The queue is bounded in points: when it is full, ``append_metrics`` blocks (backpressure)
-instead of dropping. Nothing a feed sends can poison the writer:
+instead of dropping. The bound counts the points waiting for a flush, not those the flush in
+progress is writing: the feed fills the next flush while DuckDB writes this one (one core
+decodes while the other inserts), so at most twice the bound is held. Nothing a feed sends can poison the writer:
 
 * a write that fails for a reason that may pass (I/O error, disk full, a lock, out of
   memory) keeps the data queued and is retried with back-off; the error is visible in
@@ -154,7 +156,8 @@ class StoreWriter:
         self._checked: tuple[Any, tuple] | None = None  # (index, series) of a read-only index known good
         self._events: list[Event] = []
         self._snapshots: list[dict[str, Any]] = []
-        self._pending_points = 0
+        self._pending_points = 0  # every point queued and not yet committed
+        self._inflight_points = 0  # of those, the ones the flush in progress is writing
         self._enqueued = 0  # sequence number of the last append
         self._committed = 0  # every append up to this number is committed
         self._totals = FlushCounts()  # everything stored and set aside so far
@@ -172,12 +175,16 @@ class StoreWriter:
         self._thread.start()
 
     # -- the caller's side ---------------------------------------------------------
+    def _waiting_points(self) -> int:
+        """Queued points no flush has taken yet (call holding ``_cond``)."""
+        return self._pending_points - self._inflight_points
+
     def append_metrics(self, batch: MetricBatch, timeout: float | None = None) -> bool:
         """Queue a batch of points; block while the queue is full.
 
         Returns True once queued, False if ``timeout`` seconds passed while the queue
         stayed full (the batch is then *not* queued; the caller still owns it). A batch
-        larger than ``max_pending_points`` is accepted when the queue is empty.
+        larger than ``max_pending_points`` is accepted when no points wait for a flush.
         """
         n = len(batch)
         if n == 0:
@@ -193,7 +200,7 @@ class StoreWriter:
                 self._checked = checked  # one assignment: safe between appending threads
         deadline = None if timeout is None else monotonic() + timeout
         with self._cond:
-            while self._pending_points and self._pending_points + n > self.max_pending_points:
+            while self._waiting_points() and self._waiting_points() + n > self.max_pending_points:
                 self._check_open()
                 remaining = None if deadline is None else deadline - monotonic()
                 if remaining is not None and remaining <= 0:
@@ -204,7 +211,7 @@ class StoreWriter:
             self._batches.append(batch)
             self._pending_points += n
             self._enqueued += 1
-            if self._pending_points * 2 >= self.max_pending_points:
+            if self._waiting_points() * 2 >= self.max_pending_points:
                 self._wake.set()  # relieve pressure before callers start blocking
         return True
 
@@ -217,8 +224,8 @@ class StoreWriter:
         flush makes room instead of polling.
         """
         def room() -> bool:
-            pending = self._pending_points
-            return self._closing or self._dead or not pending or pending + points <= self.max_pending_points
+            waiting = self._waiting_points()
+            return self._closing or self._dead or not waiting or waiting + points <= self.max_pending_points
 
         with self._cond:
             if not room():
@@ -373,6 +380,7 @@ class StoreWriter:
                     closing, abandon = self._closing, self._abandon
                     batches, events = list(self._batches), list(self._events)
                     snapshots, seq = list(self._snapshots), self._enqueued
+                    self._inflight_points = self._pending_points  # appenders may fill the next flush now
                 if abandon:
                     return
                 if not (batches or events or snapshots):
@@ -383,7 +391,12 @@ class StoreWriter:
                         return
                     continue
                 started = monotonic()
-                counts, error = self._write(batches, events, snapshots)
+                try:
+                    counts, error = self._write(batches, events, snapshots)
+                finally:
+                    with self._cond:
+                        self._inflight_points = 0  # what was not committed waits for the next flush
+                        self._cond.notify_all()
                 if error is not None:
                     with self._cond:
                         self._failed += 1
@@ -436,6 +449,7 @@ class StoreWriter:
             del self._events[: done.events]
             del self._snapshots[: done.snapshots]
             self._pending_points -= points
+            self._inflight_points = max(0, self._inflight_points - points)
             self._totals.add(counts)
             if counts.newest_ts is not None:
                 prev = self._last_flush_ts
