@@ -227,7 +227,7 @@ class Recorder:
         except Exception as exc:  # noqa: BLE001 - classified by _refused
             self._refused("metrics", exc, points=len(batch))
             return False
-        n, newest = len(batch), int(batch.ts.max())
+        n, newest = len(batch), batch.newest_ts
         for s in (self.stats, self._since_report):
             s.points += n
             s.batches += 1

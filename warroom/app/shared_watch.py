@@ -110,7 +110,7 @@ class SharedWatch:
         """Feed time moves (alert ages); unanswered commands run out."""
         self._remember_loop()
         if len(batch):
-            newest = int(batch.ts.max())
+            newest = batch.newest_ts
             if self._now_ms is None or newest > self._now_ms:
                 self._now_ms = newest
         self._expire_pending()

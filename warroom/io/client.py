@@ -368,7 +368,7 @@ class FeedClient:
             # Clamped to the feed's now plus the decoder's on-time slack: one point far ahead must
             # not hide an outage from `since`, but our estimate of now lags the newest scrape a
             # little (latency x speed), and a tighter clamp would ask for points we already hold.
-            newest = min(int(msg.ts.max()), now_ms + self.decoder.ahead_slack_ms)
+            newest = min(msg.newest_ts, now_ms + self.decoder.ahead_slack_ms)
             self.since = newest if self.since is None else max(self.since, newest)
         elif isinstance(msg, ServerError):
             log.warning("server refused something we sent: %s %s", msg.code, terminal_safe(msg.message))

@@ -10,6 +10,8 @@ validates the other direction. Field names on the wire are documented in docs/pr
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Mapping, Union
 
@@ -142,6 +144,18 @@ class MetricBatch:
 
     def __len__(self) -> int:
         return len(self.ts)
+
+    @functools.cached_property
+    def newest_ts(self) -> int | None:
+        """The newest point's time (epoch ms), None for an empty batch. Computed once: the
+        client, the recorder, the live view and the alert watch all ask for it per frame (the
+        decoder, which has it already, fills it in with ``know_newest``)."""
+        return int(self.ts.max()) if len(self.ts) else None
+
+    def know_newest(self, newest_ts: int) -> "MetricBatch":
+        """Record ``newest_ts`` (which must be ``ts.max()``) so nobody computes it again; returns self."""
+        self.__dict__["newest_ts"] = newest_ts  # what cached_property would store
+        return self
 
     @classmethod
     def from_points(cls, points: list[tuple[SeriesKey, int, float]], sent_at: int | None = None) -> "MetricBatch":

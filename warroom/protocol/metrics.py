@@ -205,8 +205,9 @@ class MetricsState:
         n = len(ts)
         if n and not local and (s_ok is None or s_ok.all()) and (v_not_number is None or not v_not_number.any()):
             layout = self._layout(table, s)
-            if layout is not None and self._accept_layout(layout, ts, vals, near):
-                return MetricBatch(layout.series, layout.index, ts, vals, sent_at)
+            newest = None if layout is None else self._accept_layout(layout, ts, vals, near)
+            if newest is not None:
+                return MetricBatch(layout.series, layout.index, ts, vals, sent_at).know_newest(newest)
         if s_ok is None:
             s_ok = np.ones(n, dtype=bool)
         if v_not_number is None:
@@ -326,27 +327,36 @@ class MetricsState:
         self._layouts[key] = layout
         return layout
 
-    def _accept_layout(self, layout: _Layout, ts: np.ndarray, vals: np.ndarray, near_ms: int) -> bool:
-        """The healthy feed's case for a known layout: True (and the marks raised) if every point
-        is acceptable and none is ahead of ``near_ms``; else False and nothing changed.
+    def _accept_layout(self, layout: _Layout, ts: np.ndarray, vals: np.ndarray, near_ms: int) -> int | None:
+        """The healthy feed's case for a known layout: the newest point's time (and the marks
+        raised) if every point is acceptable and none is ahead of ``near_ms``; else None and
+        nothing changed.
 
         Each series' points are then strictly increasing in time and newer than its mark: no
         point is a duplicate or out of order, exactly as the careful path would find.
         """
         if not np.isfinite(vals).all():
-            return False
-        first, last = ts[layout.first], ts[layout.last]
-        if first.min() < MIN_TS_MS or (first <= self._last_ts[layout.used]).any():
-            return False
-        if len(layout.later) and (ts[layout.later] <= ts[layout.prev]).any():
-            return False
+            return None
+        if layout.ticks:
+            # k scrapes of the same series in the same order: a (k, m) view, no gathers.
+            grid = ts.reshape(layout.ticks, -1)
+            first, last, marks = grid[0], grid[-1], layout.row_gids
+            if layout.ticks > 1 and not (grid[1:] > grid[:-1]).all():
+                return None
+        else:
+            first, last, marks = ts[layout.first], ts[layout.last], layout.used
+            if len(layout.later) and (ts[layout.later] <= ts[layout.prev]).any():
+                return None
+        if first.min() < MIN_TS_MS or not (first > self._last_ts[marks]).all():
+            return None
         # With each series strictly increasing, its last point is its newest.
-        if last.max() > near_ms:
-            return False
-        if self._ahead and self._has_ahead[layout.used].any():
-            return False
-        self._last_ts[layout.used] = last
-        return True
+        newest = int(last.max())
+        if newest > near_ms:
+            return None
+        if self._ahead and self._has_ahead[marks].any():
+            return None
+        self._last_ts[marks] = last
+        return newest
 
     def _accept_clean(self, table, s, ts, vals, s_ok, v_not_number, near_ms) -> np.ndarray | None:
         """The healthy feed's case in a few vectorised checks, without sorting: global ids if
@@ -416,10 +426,12 @@ class _Layout:
     ``used``: global ids of the series, ascending; ``series``/``index``: the batch's fields
     (``index`` read-only, shared by every batch of the layout); ``first``/``last``: position
     of each used series' first and last point; ``later``/``prev``: every other point and the
-    previous point of its series.
+    previous point of its series. ``ticks``: k when the frame is k scrapes naming the same
+    series once each in the same order (``row_gids``, one scrape's global ids), else 0: such a
+    frame is checked as a (k, m) grid without gathers.
     """
 
-    __slots__ = ("first", "index", "last", "later", "prev", "series", "used")
+    __slots__ = ("first", "index", "last", "later", "prev", "row_gids", "series", "ticks", "used")
 
     @classmethod
     def build(cls, gids: np.ndarray, state: MetricsState) -> _Layout:
@@ -440,6 +452,13 @@ class _Layout:
         self.first = order[starts]
         self.last = order[np.concatenate((starts[1:] - 1, [len(order) - 1]))]
         self.later, self.prev = order[1:][same], order[:-1][same]
+        # The common shape: k scrapes, each naming the same m series once, in the same order.
+        self.ticks, self.row_gids = 0, used
+        m = len(used)
+        if m and len(gids) % m == 0 and len(gids) > 0:
+            row = gids[:m]
+            if np.array_equal(gids.reshape(-1, m), np.broadcast_to(row, (len(gids) // m, m))):
+                self.ticks, self.row_gids = len(gids) // m, row.copy()
         return self
 
 

@@ -292,7 +292,7 @@ class LiveView:
                     ring = rings.get(key)
                     at[i] = ring = self._new_ring(key) if ring is None else ring
                 ring.extend(ts[s:e], vals[s:e])
-        newest = int(ts.max())
+        newest = batch.newest_ts
         self.newest_ms = newest if self.newest_ms is None else max(self.newest_ms, newest)
         if meta:
             data_ts = ts[~np.isin(idx, meta)]
