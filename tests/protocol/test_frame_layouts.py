@@ -164,3 +164,54 @@ def test_huge_finite_values_are_kept_on_a_cached_layout():
     for k in range(3):  # the third frame's layout is cached
         r = check(d, frame([0, 1], [T + k, T + k], [1e308, 1e308]))
         assert r.errors == [] and r.message.points() == [(KEYS[0], T + k, 1e308), (KEYS[1], T + k, 1e308)]
+
+
+@st.composite
+def tiled_frames(draw):
+    """Frames of k scrapes naming the same series once each, in the same order (how a feed
+    coalesces its scrapes): the layout cache checks them as a (k, m) grid."""
+    row = draw(st.lists(st.integers(0, 6), min_size=1, max_size=6, unique=True))
+    out, now = [], 0
+    for _ in range(draw(st.integers(1, 8))):
+        k = draw(st.integers(1, 4))
+        s = row * k
+        t = [now + 10 * (j // len(row)) for j in range(len(s))]
+        if draw(st.booleans()):  # spoil it: a scrape back in time, a repeat, the future, far back
+            j = draw(st.integers(0, len(s) - 1))
+            t[j] = draw(st.sampled_from([now - 1, t[0], t[j] - 10, 10**10, -(10**6)]))
+        v = [math.nan if draw(st.integers(0, 19)) == 0 else float(j) for j in range(len(s))]
+        out.append((s, t, v))
+        now += 10 * (k + 1)
+    return out
+
+
+@SETTINGS
+@given(tiled_frames())
+def test_tiled_frames_are_judged_as_the_careful_path_judges_them(frames_):
+    fast, careful = Decoder(), Decoder()
+    careful._metrics._layout = lambda table, s: None
+    for d in (fast, careful):
+        check(d, frame([], [], [], defs=DEFS))
+    for base in (T, T + 100_000, T + 200_000):
+        for s, t, v in frames_:
+            data = frame(s, [base + x for x in t], v)
+            got = check(fast, data)
+            assert outcome(got) == outcome(check(careful, data))
+            if got.message is not None and len(got.message):
+                assert got.message.newest_ts == int(got.message.ts.max())
+    assert fast.stats.as_dict() == careful.stats.as_dict()
+
+
+def test_a_tiled_layout_is_recognised_and_an_irregular_one_is_not():
+    d = Decoder()
+    check(d, frame([], [], [], defs=DEFS))
+    base = T
+    for s in ([2, 0, 1, 2, 0, 1], [2, 0, 1, 0, 2, 1], [2, 0, 2, 0, 1]):
+        for _ in range(2):  # cached the second time it is seen
+            t = sorted(base + 10 * j for j in range(len(s)))
+            assert not check(d, frame(s, t, [1.0] * len(s))).errors
+            base += 1000
+    ticks = {key[1]: (lay.ticks, lay.row_gids.tolist()) for key, lay in d._metrics._layouts.items()}
+    tiled = np.array([2, 0, 1, 2, 0, 1], "<i4").tobytes()
+    assert ticks.pop(tiled)[0] == 2
+    assert [t for t, _ in ticks.values()] == [0, 0]
