@@ -66,6 +66,9 @@ def console_options(p: argparse.ArgumentParser, history: bool = True) -> None:
         return
     wall_options(p)
     alert_options(p)
+    p.add_argument("--patrol-every", type=float, default=0.0, metavar="HOURS", dest="patrol_every",
+                   help="robot patrol every HOURS hours, the first half a minute after the start; the verdict "
+                        "shows on the feed-health panel (default: off; see `warroom patrol`)")
     if "--db" not in p._option_string_actions:
         p.add_argument("--db", type=Path, help="history file (default: a new file in the recordings folder)")
     store_options(p)

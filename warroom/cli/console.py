@@ -77,7 +77,7 @@ def _console_opts(args: argparse.Namespace, **kw):
                           theme=args.theme, db=args.db, size=size(args.size), scale=args.scale, rules=args.rules,
                           notify=args.notify, user=args.user, store=store_kwargs(args), wall=getattr(args, "wall", False),
                           rotate=getattr(args, "rotate", None), follow_incident=getattr(args, "follow_incident", None),
-                          **kw)
+                          patrol_every_h=getattr(args, "patrol_every", 0.0) or 0.0, **kw)
 
 
 def _port(text: str) -> int:

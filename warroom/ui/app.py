@@ -54,6 +54,7 @@ class ConsoleOptions:
     wall: bool = False  # wall mode (full screen unless a size is given): no dock bars, no desk controls
     rotate: str | None = None  # kiosk playlist, "command-centre:60s,commander:30s" (warroom.app.kiosk)
     follow_incident: str | None = None  # the layout an open incident brings to the wall (None: stay)
+    patrol_every_h: float = 0.0  # robot patrol every so many hours (0: off; warroom.ui.patrol)
     extra: dict = field(default_factory=dict)
 
 
@@ -214,6 +215,11 @@ def run_console(opts: ConsoleOptions) -> int:
         gc.collect()
         gc.freeze()
         session_task = asyncio.create_task(session.run(), name="feed-session")
+        patrol_task = None
+        if opts.patrol_every_h > 0:
+            from warroom.ui.patrol import console_patrols
+
+            patrol_task = asyncio.create_task(console_patrols(view, session, writer, opts).run(), name="patrol")
         closed = asyncio.Event()
         # Closing the window (or Ctrl+C) ends main() while the loop still runs, so the
         # session, the simulator and the store are shut down in order, not abandoned.
@@ -234,6 +240,8 @@ def run_console(opts: ConsoleOptions) -> int:
             win.save_settings()
             await session.stop()
             session_task.cancel()
+            if patrol_task is not None:
+                patrol_task.cancel()
             if notifier is not None:
                 await notifier.close(timeout=5)
             if sim_thread is not None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from warroom.core.patrol import last_patrol
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
@@ -24,6 +25,7 @@ from warroom.ui.panels.health.fit_label import FitLabel
 from warroom.ui.panels.health.sources import SourceLines, source_states
 from warroom.ui.panels.health.feed_text import status_text
 from warroom.ui.panels.live_label import LiveLabel
+from warroom.ui.wall.patrol_verdict import PatrolVerdict
 from warroom.ui.wall.stale_banner import stale_colors
 
 #: Data older than this turns the frame amber...
@@ -142,6 +144,9 @@ class FeedHealthPanel(Panel):
         status.addWidget(self.reason_label)
         status.addWidget(self.fault_label)
         status.addWidget(self.sources)
+        # The last robot patrol's verdict (warroom.core.patrol): hidden until there is one.
+        self.patrol = PatrolVerdict(self)
+        status.addWidget(self.patrol)
         status.addStretch(1)
         # The counters as a small form, caption beside value: each number has a full line.
         counters = QGridLayout()
@@ -273,6 +278,7 @@ class FeedHealthPanel(Panel):
         states = source_states(view)
         if states or not self.sources.isHidden():
             self.sources.show_states(states, view.cursor_ms)
+        self.patrol.show_event(last_patrol(view.events()), view.cursor_ms)
         if self.level == "ok" and any(st.state != "ok" for st in states):
             self.level = "warn"  # the feed is live, but part of what it shows is not coming in
 
