@@ -27,3 +27,10 @@ def test_an_alertmanager_alert_is_one_marker_when_the_console_raised_it():
     alerts = [m for m in markers_of(h.events) if m.kind == "alert"]
     assert [(m.ts, m.subject, m.severity) for m in alerts] == [(fired.ts, "cart", Severity.P1)]
     assert [m.action for m in markers_of(h.events) if m.kind == "incident"] == ["opened", "recovering", "resolved"]
+
+
+def test_a_missed_response_target_is_a_marker_of_its_incident():
+    esc = Event("escalation:INC-1:P1", T0 + 16 * 60_000, EventKind.ESCALATION, "bank", "P1 not acknowledged",
+                Severity.P1, {"incident": "INC-1", "tier": "P1", "titles": {"zh_CN": "P1 未确认"}})
+    [m] = markers_of([esc])
+    assert (m.kind, m.action, m.subject, m.severity) == ("incident", "overdue", "INC-1", Severity.P1)

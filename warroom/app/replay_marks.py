@@ -57,6 +57,8 @@ def markers_of(events: Iterable[Event]) -> list[Marker]:
             if a.get("action") in _INCIDENT_MARKS:
                 out.append(Marker(e.ts, "incident", label, e.severity, str(a.get("incident", e.subject)),
                                   str(a.get("action", ""))))
+        elif e.kind is EventKind.ESCALATION:  # a missed response target: a step of its incident
+            out.append(Marker(e.ts, "incident", label, e.severity, str(a.get("incident") or e.subject), "overdue"))
         elif e.kind is EventKind.PLAN_EXECUTION:
             if (a.get("action") in _PLAN_MARKS) if a.get("audit") else a.get("action") in ("execute", "rollback"):
                 out.append(Marker(e.ts, "plan", label, e.severity, e.subject, str(a.get("action", ""))))

@@ -92,6 +92,12 @@ def timeline_rows(events: list[Event], incident: Incident, alerts: list[AlertFac
                 # A log from before mitigation existed: never "all alerts resolved" while the root fires.
                 row = TimelineRow(row.ts, "ev_incident_mitigated", subject=row.subject, tone="warn")
             add("incident", row, int(ev.attrs.get("seq") or 0))
+    for ev in events:  # a missed response target (warroom.core.incident.escalation), once per tier
+        if ev.kind is EventKind.ESCALATION and ev.attrs.get("incident") == incident.id and start_ms <= ev.ts <= end_ms:
+            minutes = int(ev.attrs.get("target_ms") or 0) // 60_000
+            add("incident", TimelineRow(ev.ts, "ev_response_missed",
+                                        {"tier": str(ev.attrs.get("tier") or ev.severity.value), "minutes": minutes},
+                                        subject=nm(ev.subject), tone="crit"))
     for note in incident_notes(events, incident, start_ms, end_ms):
         add("note", TimelineRow(note.ts, "ev_note", actor=note.actor, detail=note.text))
     for item in items:

@@ -16,7 +16,8 @@ await notifier.close(timeout=5)
 described in ``notifier.py`` and ``docs/notifications.md``. Secrets (robot tokens, DingTalk
 secrets, SMTP passwords, apprise URL tokens) never appear in ``repr``, status or log lines.
 ``coverage_warnings(channels)`` names the severities only one channel pages for (the notifier
-logs them at start and shows them in ``status().warnings``).
+logs them at start and shows them in ``status().warnings``). A channel marked
+``escalation: true`` carries only incidents that missed their response target (``escalation.py``).
 """
 
 from warroom.io.notify.channels import (
@@ -27,8 +28,15 @@ from warroom.io.notify.channels import (
     WeComChannel,
     dingtalk_sign,
 )
-from warroom.io.notify.config import KINDS, load_channels, load_channels_file
+from warroom.io.notify.config import (
+    KINDS,
+    load_channels,
+    load_channels_file,
+    load_response_targets_file,
+    response_targets,
+)
 from warroom.io.notify.coverage import channels_by_severity, coverage_warnings
+from warroom.io.notify.escalation import ESCALATION_STATE, escalation_channels
 from warroom.io.notify.events import notification_from_event
 from warroom.io.notify.model import (
     SEVERITIES,
@@ -51,6 +59,7 @@ from warroom.io.notify.state import (
 from warroom.io.notify.via_apprise import AppriseChannel
 
 __all__ = [
+    "ESCALATION_STATE",
     "KINDS",
     "SEVERITIES",
     "AppriseChannel",
@@ -73,10 +82,13 @@ __all__ = [
     "channels_by_severity",
     "coverage_warnings",
     "dingtalk_sign",
+    "escalation_channels",
     "load_channels",
     "load_channels_file",
+    "load_response_targets_file",
     "notification_from_event",
     "redact_text",
     "redact_url",
+    "response_targets",
     "severity_rank",
 ]

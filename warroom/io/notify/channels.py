@@ -74,7 +74,8 @@ class Channel:
     empty, only these states are sent. ``burst``/``per_minute``: the token bucket.
     ``dedup_ms``: how long a (key, state) once sent is not sent again. ``digest_ms``: how
     long a digest collects from its first notification before it goes out (when a token is
-    free). ``timeout_s``: one delivery attempt's socket time limit.
+    free). ``timeout_s``: one delivery attempt's socket time limit. ``escalation``: a second
+    channel that carries only missed response targets (``warroom.io.notify.escalation``).
     """
 
     kind: ClassVar[str] = ""
@@ -86,6 +87,7 @@ class Channel:
     dedup_ms: int = 30 * 60_000
     digest_ms: int = 60_000
     timeout_s: float = 10.0
+    escalation: bool = False
 
     def accepts(self, n: Notification) -> bool:
         """Whether ``n`` passes this channel's severity and state filter."""

@@ -7,7 +7,15 @@ channels:
     kind: dingtalk
     url: "https://oapi.dingtalk.com/robot/send?access_token=${DINGTALK_TOKEN}"
     secret: "${DINGTALK_SECRET}"
+  - name: duty-manager-phone          # the second channel: only missed response targets
+    kind: apprise
+    url: "pagerduty://${PD_KEY}@${PD_ROUTING}"
+    escalation: true
+response_targets: {P0: 5, P1: 15, P2: 60}   # minutes to the first acknowledgement
 ```
+
+A channel marked ``escalation: true`` (or named in a top-level ``escalate_to:`` list) gets
+nothing but escalations; see ``warroom.io.notify.escalation``.
 
 ``${NAME}`` in any string is replaced by the environment variable ``NAME`` so secrets need
 not live in the file. Every mistake raises ``NotifyConfigError`` naming the channel (index
@@ -16,6 +24,7 @@ and name) and the field; no secret value is ever part of the message.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import urllib.parse
@@ -24,6 +33,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from warroom.core.incident.escalation import ResponsePolicy
 from warroom.io.notify.channels import KINDS as _OWN_KINDS
 from warroom.io.notify.channels import Channel
 from warroom.io.notify.model import SEVERITIES, NotifyConfigError, redact_url
@@ -33,7 +43,7 @@ KINDS: dict[str, type[Channel]] = {**_OWN_KINDS, AppriseChannel.kind: AppriseCha
 
 _COMMON = {
     "name", "kind", "enabled", "min_severity", "states", "burst", "per_minute",
-    "dedup_minutes", "digest_minutes", "timeout_s",
+    "dedup_minutes", "digest_minutes", "timeout_s", "escalation",
 }  # fmt: skip
 _PER_KIND = {
     "webhook": {"url", "headers"},
@@ -42,6 +52,9 @@ _PER_KIND = {
     "email": {"host", "port", "ssl", "starttls", "username", "password", "from", "to", "subject_prefix"},
     "apprise": {"url", "format"},
 }
+#: ``response_targets``: minutes to the first acknowledgement per severity; ``escalate_to``: the
+#: channels that carry missed targets (``warroom.core.incident.escalation``).
+_TOP_LEVEL = {"channels", "defaults", "response_targets", "escalate_to"}
 _DEFAULTABLE = {"min_severity", "states", "burst", "per_minute", "dedup_minutes", "digest_minutes", "timeout_s"}
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SECRET_FIELDS = {"url", "secret", "password", "headers"}
@@ -139,6 +152,7 @@ def _build(index: int, raw: Any, defaults: Mapping[str, Any], env: Mapping[str, 
         dedup_ms=int(f.number("dedup_minutes", 30, low=0, low_ok=True) * 60_000),
         digest_ms=int(f.number("digest_minutes", 1, low=0, low_ok=True) * 60_000),
         timeout_s=float(f.number("timeout_s", 10, low=0, low_ok=False)),
+        escalation=f.bool("escalation", False),
     )
     if not f.bool("enabled", True):
         return None
@@ -208,9 +222,10 @@ def load_channels(config: Mapping[str, Any] | None, *, env: Mapping[str, str] | 
         return []
     if not isinstance(config, Mapping):
         raise NotifyConfigError("notification config must be a mapping with a 'channels' list")
-    unknown = sorted(set(config) - {"channels", "defaults"})
+    unknown = sorted(set(config) - _TOP_LEVEL)
     if unknown:
-        raise NotifyConfigError(f"unknown top-level field {unknown[0]!r} (known: channels, defaults)")
+        raise NotifyConfigError(f"unknown top-level field {unknown[0]!r} (known: {', '.join(sorted(_TOP_LEVEL))})")
+    response_targets(config)  # checked here too: a typo there must stop the start like any other
     defaults = config.get("defaults") or {}
     if not isinstance(defaults, Mapping) or set(defaults) - _DEFAULTABLE:
         bad = sorted(set(defaults) - _DEFAULTABLE) if isinstance(defaults, Mapping) else []
@@ -231,7 +246,37 @@ def load_channels(config: Mapping[str, Any] | None, *, env: Mapping[str, str] | 
             raise NotifyConfigError(f"channels[{i}] ({channel.name!r}): field 'name': another channel has this name")
         seen.add(channel.name)
         channels.append(channel)
-    return channels
+    return _mark_escalation(channels, config.get("escalate_to"), seen)
+
+
+def _mark_escalation(channels: list[Channel], names: Any, known: set[str]) -> list[Channel]:
+    """``escalate_to: [name, ...]`` marks those channels ``escalation: true`` (as if each said so)."""
+    if names is None:
+        return channels
+    if isinstance(names, str):
+        names = [names]
+    if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+        raise NotifyConfigError("escalate_to: must be a list of channel names")
+    missing = [n for n in names if n.strip() not in known]
+    if missing:
+        raise NotifyConfigError(f"escalate_to: no enabled channel is named {missing[0]!r}")
+    wanted = {n.strip() for n in names}
+    return [dataclasses.replace(ch, escalation=True) if ch.name in wanted else ch for ch in channels]
+
+
+def response_targets(config: Mapping[str, Any] | None) -> ResponsePolicy | None:
+    """The ``response_targets`` of a parsed notification section (minutes per severity, e.g.
+    ``{P0: 5, P1: 15, P2: 60}``), or None when it sets none (the console's defaults apply).
+    Raises ``NotifyConfigError``."""
+    if not isinstance(config, Mapping) or config.get("response_targets") is None:
+        return None
+    raw = config["response_targets"]
+    if not isinstance(raw, Mapping):
+        raise NotifyConfigError("response_targets: must be a mapping of severity to minutes, e.g. {P1: 15}")
+    try:
+        return ResponsePolicy.from_minutes(raw)
+    except ValueError as e:
+        raise NotifyConfigError(f"response_targets: {e}") from None
 
 
 def load_channels_file(path: str | os.PathLike[str], *, env: Mapping[str, str] | None = None) -> list[Channel]:
@@ -239,6 +284,23 @@ def load_channels_file(path: str | os.PathLike[str], *, env: Mapping[str, str] |
 
     YAML syntax errors are reported with the file name and line.
     """
+    doc, p = _read_section(path)
+    try:
+        return load_channels(doc, env=env)
+    except NotifyConfigError as e:
+        raise NotifyConfigError(f"{p}: {e}") from None
+
+
+def load_response_targets_file(path: str | os.PathLike[str]) -> ResponsePolicy | None:
+    """The file's ``response_targets`` (see ``response_targets``), None when it sets none."""
+    doc, p = _read_section(path)
+    try:
+        return response_targets(doc)
+    except NotifyConfigError as e:
+        raise NotifyConfigError(f"{p}: {e}") from None
+
+
+def _read_section(path: str | os.PathLike[str]) -> tuple[Any, Path]:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -254,7 +316,4 @@ def load_channels_file(path: str | os.PathLike[str], *, env: Mapping[str, str] |
         raise NotifyConfigError(f"{p}: {e}") from None
     if isinstance(doc, Mapping) and "notify" in doc and "channels" not in doc:
         doc = doc["notify"]
-    try:
-        return load_channels(doc, env=env)
-    except NotifyConfigError as e:
-        raise NotifyConfigError(f"{p}: {e}") from None
+    return doc, p

@@ -21,7 +21,8 @@ PAGING_STATES = frozenset({"firing", "opened"})
 def channels_by_severity(channels: Iterable[Channel]) -> Mapping[str, tuple[str, ...]]:
     """For each severity (most severe first), the names of the channels that page for it."""
     chs = list(channels)
-    pages = [ch for ch in chs if not ch.states or ch.states & PAGING_STATES]
+    # An escalation channel carries only missed response targets: it pages nobody for a new alert.
+    pages = [ch for ch in chs if (not ch.states or ch.states & PAGING_STATES) and not ch.escalation]
     return {
         s: tuple(ch.name for ch in pages if severity_rank(s) <= severity_rank(ch.min_severity)) for s in SEVERITIES
     }

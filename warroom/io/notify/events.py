@@ -7,6 +7,8 @@ one place that decides how such a row reads as a message and what its dedup iden
   (``opened``, ``acknowledged``, ``resolved``…);
 - an alert event is keyed ``alert:<fingerprint>`` with the alert's state (``firing``,
   ``resolved``…);
+- an escalation event (a missed response target) is keyed ``incident:<id>`` with the state
+  ``overdue``, which only escalation channels carry (``escalation.py``);
 - anything else is keyed by its event id with its kind as state.
 """
 
@@ -15,9 +17,11 @@ from __future__ import annotations
 from typing import Any
 
 from warroom.core.model import Event
+from warroom.io.notify.escalation import ESCALATION_STATE
 from warroom.io.notify.model import Notification
 
-_SHOWN = ("incident", "fingerprint", "rule", "root_cause", "series", "value", "threshold", "actor", "comment")
+_SHOWN = ("incident", "tier", "unacknowledged_min", "fingerprint", "rule", "root_cause", "series", "value",
+          "threshold", "actor", "comment")
 
 
 def _given(value: Any) -> bool:
@@ -31,6 +35,8 @@ def notification_from_event(event: Event, *, url: str = "") -> Notification:
         key, state = f"incident:{a.get('incident') or event.id}", a.get("action") or a.get("state")
     elif kind == "alert":
         key, state = f"alert:{a.get('fingerprint') or event.id}", a.get("state")
+    elif kind == "escalation":  # a missed response target: the incident's key, routed apart
+        key, state = f"incident:{a.get('incident') or event.id}", ESCALATION_STATE
     else:
         key, state = event.id, None
     lines = [f"Subject: {event.subject}"] if event.subject else []
@@ -38,7 +44,10 @@ def notification_from_event(event: Event, *, url: str = "") -> Notification:
         lines.append(f"Probable root cause: {a['root_cause']}")
     if _given(a.get("value")) and _given(a.get("threshold")):
         lines.append(f"Value {a['value']} against threshold {a['threshold']}")
-    if _given(a.get("actor")):
+    if kind == "escalation" and _given(a.get("target_ms")):
+        lines.append(f"Not acknowledged within the {a.get('tier') or '?'} response target "
+                     f"({int(a['target_ms']) // 60_000} min): nobody has taken it yet")
+    elif _given(a.get("actor")):
         lines.append(f"By {a['actor']}" + (f": {a['comment']}" if _given(a.get("comment")) else ""))
     attrs = {k: a[k] for k in _SHOWN if _given(a.get(k))}
     return Notification(

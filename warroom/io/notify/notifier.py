@@ -6,7 +6,8 @@ blocks and never raises. ``run()`` (an asyncio task) routes what was submitted t
 channel and delivers it; the blocking HTTP/SMTP calls run in daemon threads, one delivery
 in flight per channel, so a hanging robot delays only its own channel.
 
-Per channel, in order: the severity/state filter (``filtered``), dedup of (key, state)
+Per channel, in order: the severity/state filter and the escalation route (``filtered``;
+``escalation.py``), dedup of (key, state)
 within the channel's window (``suppressed``; a more severe repeat gets through), then the
 token bucket. What the bucket refuses is folded into the channel's digest (``coalesced``),
 and while a digest is open, new notifications that are not more severe than it join it.
@@ -31,6 +32,7 @@ from typing import Any, Awaitable, Callable, Iterable, Mapping
 from warroom.core.clock import wall_ms
 from warroom.io.notify.channels import Channel
 from warroom.io.notify.coverage import coverage_warnings
+from warroom.io.notify.escalation import escalation_channels, routes_to
 from warroom.io.notify.model import DeliveryError, DigestBuilder, Notification, Outgoing
 from warroom.io.notify.render import digest_headline, headline
 from warroom.io.notify.state import (
@@ -76,6 +78,7 @@ class Notifier:
         self._rng = rng or random.Random()
         now = clock_ms()
         self._lanes = [Lane(ch, TokenBucket(ch.burst, ch.per_minute, now)) for ch in channels]
+        self._escalates = bool(escalation_channels(self.channels))  # else overdue goes to the others
         self._warnings = coverage_warnings(self.channels)
         for line in self._warnings:
             log.warning("notify: %s", line)
@@ -241,7 +244,7 @@ class Notifier:
 
     def _route(self, lane: Lane, n: Notification, now: int) -> None:
         ch, c = lane.channel, lane.counts
-        if not ch.accepts(n):
+        if not routes_to(ch, n, escalation_channels_exist=self._escalates):
             c["filtered"] += 1
             return
         ident = (n.key, n.state)

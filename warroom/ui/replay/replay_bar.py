@@ -77,7 +77,7 @@ _OFFSET_MS = int(UTC_OFFSET.utcoffset(None).total_seconds() * 1000)
 #: Which markers get a label first when labels would overlap (lower first): an incident's
 #: turning points, then what the plans did, deploys, the incident's other steps, alerts, notes.
 _INCIDENT_RANK = {"opened": 0, "mitigated": 0, "resolved": 0, "recovering": 4, "reopened": 4, "escalated": 4,
-                  "merged": 4, "acknowledged": 5}
+                  "merged": 4, "overdue": 4, "acknowledged": 5}
 _PLAN_RANK = {"not_effective": 1, "failed": 1, "effective": 1, "rolled_back": 1, "expired": 1, "executed": 2,
               "execute": 2, "rollback": 2, "confirmed": 5}
 _KIND_RANK = {"deploy": 3, "alert": 6, "note": 7}
@@ -137,6 +137,7 @@ _INCIDENT_WORDS = {
     "acknowledged": QT_TRANSLATE_NOOP("ReplayBar", "Acknowledged"),
     "escalated": QT_TRANSLATE_NOOP("ReplayBar", "Escalated to %1"),
     "merged": QT_TRANSLATE_NOOP("ReplayBar", "Merged"),
+    "overdue": QT_TRANSLATE_NOOP("ReplayBar", "%1 overdue"),  # a missed response target, escalated
 }
 _PLAN_WORDS = {
     "confirmed": QT_TRANSLATE_NOOP("ReplayBar", "Plan confirmed"),
