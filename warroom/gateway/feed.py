@@ -71,8 +71,10 @@ class GatewayFeed:
 
     @property
     def capabilities(self) -> tuple[str, ...]:
-        """What the server adds to its hello: ``incidents`` when this gateway computes them."""
-        return tuple(self.watch.capabilities) if self.watch is not None else ()
+        """What the server adds to its hello: ``incidents`` when this gateway computes them, and
+        ``context`` (1.5) when it reads log lines from Loki (site key ``loki:``)."""
+        caps = tuple(self.watch.capabilities) if self.watch is not None else ()
+        return caps + ("context",) if getattr(self.site, "loki", None) is not None else caps
 
     def attach(self, server: Any) -> None:
         """Broadcast through ``server`` from now on."""

@@ -62,6 +62,7 @@ class Gateway:
         self.server: FeedServer | None = None
         self.receivers: Any | None = None
         self.source: Any | None = None
+        self.loki: Any | None = None  # the Loki source (site key loki:): log events
         self.runner: Any | None = None
         self.failures: list[str] = []  # supervised task failures, newest last
         # NATS JetStream for `warroom edge` (the site's `nats:`, or --nats over it).
@@ -108,6 +109,12 @@ class Gateway:
             bearer = self.secrets.get(site.prometheus.bearer_secret) if site.prometheus.bearer_secret else None
             self.source = PrometheusSource(site.prometheus, site.services, client=self.prom_client, bearer=bearer)
             self._supervise("prometheus", self._poll)
+        if site.loki is not None:
+            from warroom.gateway.sources.loki import LokiSource
+
+            bearer = self.secrets.get(site.loki.bearer_secret) if site.loki.bearer_secret else None
+            self.loki = LokiSource(site.loki, bearer=bearer)
+            self._supervise("loki", self._poll_loki)
         if self.runner is not None or self.watch is not None:  # the incident watch ticks there too
             self._supervise("plan expiry", self._expire)
 
@@ -145,6 +152,9 @@ class Gateway:
         if self.source is not None and hasattr(self.source, "close"):
             with contextlib.suppress(Exception):
                 await self.source.close()
+        if self.loki is not None:
+            with contextlib.suppress(Exception):
+                await self.loki.close()
         if self.receivers is not None:
             await self.receivers.stop()
         if self.runner is not None and hasattr(self.runner, "close"):
@@ -185,6 +195,10 @@ class Gateway:
                 log.info("back-filled %d updates (%d points) from %s", len(updates),
                          sum(len(u.points) for u in updates), self.site.prometheus.url)
         await self.source.run(self.feed.publish)
+
+    async def _poll_loki(self) -> None:
+        assert self.loki is not None and self.feed is not None
+        await self.loki.run(self.feed.publish)
 
     async def _expire(self) -> None:
         assert self.feed is not None

@@ -128,6 +128,23 @@ class AlertmanagerSite:
 
 
 @dataclass(frozen=True)
+class LokiSite:
+    """The Loki source (protocol 1.5 log context): one LogQL log query polled with
+    ``query_range``; a stream's service is its first label among ``service_labels``."""
+
+    url: str
+    query: str
+    interval_s: float = 15.0
+    timeout_s: float = 5.0
+    window_s: float = 300.0  # how far back a poll reaches (the first poll, or after a gap)
+    limit: int = 200  # lines per poll (Loki's own default is 100; its max_entries_limit_per_query 5000)
+    service_labels: tuple[str, ...] = ("service_name", "service", "app", "job")
+    tenant: str = ""  # X-Scope-OrgID
+    bearer_secret: str | None = None
+    where: str = ""
+
+
+@dataclass(frozen=True)
 class NatsSite:
     """Publish the feed to NATS JetStream for ``warroom edge`` (docs/scale.md), and execute the
     commands consoles send through the edges. ``site``: the name on the bus (default: the site's)."""
@@ -210,6 +227,7 @@ class Site:
     limits: Limits = field(default_factory=Limits)
     incidents: IncidentsSite = field(default_factory=IncidentsSite)
     nats: NatsSite | None = None
+    loki: LokiSite | None = None
     #: What the loader found odd but usable (``file:line: ...``): ``warroom gateway check`` prints
     #: them, the gateway logs them at start.
     warnings: tuple[str, ...] = field(default=(), compare=False)

@@ -46,6 +46,7 @@ from warroom.protocol.messages import MetricBatch, PlanCatalogue
 from warroom.sim import faults as F
 from warroom.sim.controls import STANDBY_CAPACITY_FACTOR, STANDBY_LATENCY_FACTOR, Controls
 from warroom.sim.flow import Flow, TickInputs, TickResult
+from warroom.sim.logs import LogWriter
 from warroom.sim.metrics import SeriesLayout
 from warroom.sim.platform import Platform, build_platform
 from warroom.sim.traffic import DEFAULT_CURVE, DailyCurve, Promotion, Surge
@@ -126,6 +127,7 @@ class Simulator:
         self._last: TickResult | None = None
         self._spreads: dict[tuple[str, int], float] = {}  # latency spikes: see ``_spread``
         self._run_now: set[str] = set()  # restarted jobs: they run on the next tick
+        self._logs = LogWriter(self.seed, t)  # error log lines with trace ids while faults are on
 
     # -- reading ----------------------------------------------------------------------
     @property
@@ -281,6 +283,7 @@ class Simulator:
                 self._rollback(plan_id, "expire", "simulator", "plan expired", into=events, ts=expiry)
         self._advance_faults(ts, events)
         self._announce_promotion(ts, events)
+        events += self._logs.due(ts, self._faults.values())
 
         S, K = len(self._flow.services), len(self._scenario_ids)
         z = self._rng.standard_normal(2 * S + K)  # a fixed draw per tick: commands never shift the noise

@@ -60,6 +60,7 @@ from warroom.protocol import (
     MetricBatch,
     TopologySnapshot,
 )
+from warroom.protocol.context import CAP_CONTEXT
 from warroom.protocol.messages import INCIDENT_ACTIONS
 from warroom.sim.engine import Simulator
 from warroom.sim.faults import parse_fault_spec
@@ -109,8 +110,9 @@ class SimFeed:
 
     @property
     def capabilities(self) -> tuple[str, ...]:
-        """What the server adds to its hello: ``incidents`` when this feed computes them."""
-        return tuple(self.watch.capabilities) if self.watch is not None else ()
+        """What the server adds to its hello: ``incidents`` when this feed computes them, and
+        ``context`` (1.5): the simulator sends log lines with trace ids while faults are on."""
+        return (*(tuple(self.watch.capabilities) if self.watch is not None else ()), CAP_CONTEXT)
 
     # -- FeedSource ------------------------------------------------------------------
     def now_ms(self) -> int:

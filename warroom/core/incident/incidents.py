@@ -99,9 +99,10 @@ REROOT_REASONS = ("root_found", "root_explained")
 _ALERT_STATES = ("pending", "firing", "acknowledged", "resolved")
 _ACTIVE = ("firing", "acknowledged")  # alert states meaning "the problem is there"
 _RANK = {Severity.P0: 0, Severity.P1: 1, Severity.P2: 2, Severity.P3: 3, Severity.INFO: 4}
-_CONTEXT = (EventKind.DEPLOY, EventKind.CONFIG_CHANGE, EventKind.PLAN_EXECUTION, EventKind.NOTE)
+# LOG: log lines and trace ids about a service (protocol 1.5) go on its incidents' timelines too.
+_CONTEXT = (EventKind.DEPLOY, EventKind.CONFIG_CHANGE, EventKind.PLAN_EXECUTION, EventKind.NOTE, EventKind.LOG)
 _ORDER = {EventKind.DEPLOY: 0, EventKind.CONFIG_CHANGE: 0, EventKind.PLAN_EXECUTION: 1, EventKind.ALERT: 2,
-          EventKind.INCIDENT: 3, EventKind.NOTE: 4}
+          EventKind.INCIDENT: 3, EventKind.NOTE: 4, EventKind.LOG: 4}
 _EVENTS_PER_ALERT = 32  # an alert's transitions kept for the timeline of an incident it joins later
 _TIMES = ("started_ms", "detected_ms", "acked_ms", "mitigated_ms", "recovering_ms", "resolved_ms", "verified_ms")
 _PAGING = (Severity.P0, Severity.P1)  # what users feel: these open incidents and hold them open

@@ -71,6 +71,8 @@ def secret_names(site: Site) -> dict[str, str]:
     found: dict[str, str] = {}
     if site.prometheus is not None and site.prometheus.bearer_secret:
         found[site.prometheus.bearer_secret] = site.prometheus.where
+    if site.loki is not None and site.loki.bearer_secret:
+        found.setdefault(site.loki.bearer_secret, site.loki.where)
     for sp in site.plans:
         for name in _executor_secrets(sp.executor):
             found.setdefault(name, sp.executor.where)

@@ -17,11 +17,13 @@ from warroom.gateway.site.reading import (
     _what,
 )
 from warroom.gateway.site.sources import _Sources
-from warroom.gateway.site_model import IncidentsSite, Listen, NatsSite, Site
+from warroom.gateway.site_model import IncidentsSite, Listen, LokiSite, NatsSite, Site
 
 _TOP_KEYS = ("site", "listen", "receivers", "secrets", "state_dir", "prometheus", "alertmanager",
-             "annotations", "services", "limits", "plans", "incidents", "nats")
+             "annotations", "services", "limits", "plans", "incidents", "nats", "loki")
 _NATS_KEYS = ("url", "site", "max_age")
+_LOKI_KEYS = ("url", "query", "interval_s", "timeout_s", "window_s", "limit", "service_labels", "tenant",
+              "bearer_secret")
 _INCIDENTS_KEYS = ("enabled", "rules")
 
 
@@ -80,6 +82,7 @@ class _Reader(_Sources, _Plans):
         plans = self.plans(top, limits)
         incidents = self.incidents(top)
         nats = self.nats(top)
+        loki = self.loki(top)
         if prometheus is None and not plans:
             self.warn(top.line(), "", "no `prometheus:` section and no plans: the gateway only relays "
                       "Alertmanager alerts and annotations")
@@ -98,6 +101,7 @@ class _Reader(_Sources, _Plans):
             limits=limits,
             incidents=incidents,
             nats=nats,
+            loki=loki,
             warnings=tuple(self.warnings),
         )
 
@@ -114,6 +118,38 @@ class _Reader(_Sources, _Plans):
         rules = self.path(m, "rules", must_exist="rule file")
         return IncidentsSite(enabled=enabled if isinstance(enabled, bool) else True, rules=rules,
                              where=f"{self.src}:{top.line('incidents')}")
+
+    def loki(self, top) -> LokiSite | None:
+        """``loki: {url, query, interval_s, ...}`` (protocol 1.5): error lines with trace ids from
+        Loki's ``query_range``, sent as log events (warroom.gateway.sources.loki)."""
+        if not top.has("loki"):
+            return None
+        m = self.mapping(top.value("loki"), "loki", _LOKI_KEYS, head=top.line("loki"))
+        if m is None:
+            return None
+        default = LokiSite(url="", query="")
+        url = self.url(m, "url")
+        query = self.get(m, "query", "text", required=True)
+        if isinstance(query, str) and not re.match(r"\s*\{", query):
+            # A log query starts with a stream selector; a metric query (rate(...)) answers no lines.
+            self.err(m.line("query"), "loki.query", "must be a LogQL log query starting with a stream "
+                     'selector, e.g. {namespace="pay"} |= "error"')
+            query = None
+        interval = self.number(m, "interval_s", default.interval_s, gt=0)
+        timeout = self.number(m, "timeout_s", default.timeout_s, gt=0)
+        window = self.number(m, "window_s", default.window_s, gt=0, le=86400)
+        limit = self.number(m, "limit", default.limit, ge=1, le=5000, integer=True)
+        labels = self.texts(m, "service_labels", default.service_labels)
+        tenant = self.text(m, "tenant", "", pattern=re.compile(r"[A-Za-z0-9_.|-]{0,150}"),
+                           what="must be a Loki tenant id (letters, digits, _ . - |)")
+        bearer = self.text(m, "bearer_secret", pattern=re.compile(r"[A-Za-z0-9_.\-]+"), what="must be a secret's name")
+        if not isinstance(url, str) or not isinstance(query, str):
+            return None
+        return LokiSite(url=url, query=query, interval_s=interval, timeout_s=timeout, window_s=window,
+                        limit=int(limit), service_labels=tuple(labels) or default.service_labels,
+                        tenant=tenant if isinstance(tenant, str) else "",
+                        bearer_secret=bearer if isinstance(bearer, str) else None,
+                        where=f"{self.src}:{top.line('loki')}")
 
     def nats(self, top) -> NatsSite | None:
         """``nats: {url: nats://HOST:4222, site: NAME, max_age: 1h}``: publish to JetStream for edges."""

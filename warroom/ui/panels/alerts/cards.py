@@ -85,6 +85,8 @@ class Card:
     dim: bool = False
     right: str = ""
     right_color: str = ""
+    #: The right-hand text bold on a pill of ``right_color`` (a countdown seen across the room).
+    right_filled: bool = False
     badges: tuple[Badge, ...] = ()
     title_color: str = ""
     details: tuple[Badge, ...] = ()  # a third line, for what does not fit the second
@@ -185,7 +187,18 @@ class CardDelegate(QStyledItemDelegate):
 
         # The right-hand text, then the title in what is left.
         x = chip.right() + 10
-        if card.right:
+        if card.right and card.right_filled:
+            pill_color = QColor(card.right_color) if card.right_color else t.color("crit")
+            width = QFontMetricsF(self.bold_font).horizontalAdvance(card.right) + theme.px(16)
+            pill = QRectF(right - width, top + 1, width, first - 2)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(pill_color)
+            painter.drawRoundedRect(pill, 5, 5)
+            painter.setFont(self.bold_font)
+            painter.setPen(_text_on(pill_color))
+            painter.drawText(pill, int(Qt.AlignmentFlag.AlignCenter), card.right)
+            title_right = right - width - 12
+        elif card.right:
             painter.setFont(self.title_font)
             painter.setPen(QColor(card.right_color) if card.right_color else t.color("text_dim"))
             width = self._tm.horizontalAdvance(card.right)

@@ -9,7 +9,7 @@ feed shows ages in its own time; moving that time re-reads the ages only
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
@@ -21,6 +21,7 @@ from warroom.core.model import Severity
 from warroom.core.language.names import current_names, event_title
 from warroom.ui import theme
 from warroom.ui.panels.alerts.cards import CARD_ROLE, LINES_ROLE, Badge, Card, format_age, severity_color, severity_rank
+from warroom.ui.panels.alerts.context_view import context_badge
 
 ALERT_ROLE = Qt.ItemDataRole.UserRole + 11
 FP_ROLE = Qt.ItemDataRole.UserRole + 12
@@ -203,6 +204,7 @@ class AlertTreeModel(QAbstractItemModel):
         self._groups: list[AlertGroup] = []
         self._now: int | None = None
         self._cards: dict[tuple[int, int], Card] = {}
+        self._contexts: dict[str, Any] = {}  # service -> LogContext: a group root's log line (protocol 1.5)
 
     # -- feeding ------------------------------------------------------------------------
     @property
@@ -231,7 +233,7 @@ class AlertTreeModel(QAbstractItemModel):
         # for a storm's hundreds of rows that is tens of ms. Only a row whose height changed
         # is announced; the others are repainted from the new cards (``sig_repaint``).
         for row, (was, now) in enumerate(zip(before, groups)):
-            if self.lines_of(was.root, True) != self.lines_of(now.root, True):
+            if self._lines(was.root, True) != self._lines(now.root, True):
                 self.dataChanged.emit(self.index(row, 0), self.index(row, 0), [CARD_ROLE, LINES_ROLE])
         self.sig_repaint.emit()
         return False
@@ -245,6 +247,21 @@ class AlertTreeModel(QAbstractItemModel):
         self._cards.clear()
         self.sig_repaint.emit()
         return True
+
+    def set_contexts(self, contexts: dict[str, Any]) -> None:
+        """The newest log excerpt per service (``context_view.contexts_by_service``): a group's
+        root whose service has one shows its newest line on a third line of its card."""
+        if contexts == self._contexts:
+            return
+        before, self._contexts = self._contexts, dict(contexts)
+        self._cards.clear()
+        for row, g in enumerate(self._groups):  # rows that gain or lose the line change height
+            if (g.root.subject in before) != (g.root.subject in self._contexts):
+                self.dataChanged.emit(self.index(row, 0), self.index(row, 0), [CARD_ROLE, LINES_ROLE])
+        self.sig_repaint.emit()
+
+    def _lines(self, alert: Alert, top: bool) -> int:
+        return max(self.lines_of(alert, top), 3 if top and alert.subject in self._contexts else 0)
 
     @staticmethod
     def lines_of(alert: Alert, top: bool) -> int:
@@ -314,10 +331,13 @@ class AlertTreeModel(QAbstractItemModel):
                     card = alert_card(alert, self._now, root=root)
                 else:
                     card = alert_card(alert, self._now, self._groups[index.row()])
+                    ctx = self._contexts.get(alert.subject)
+                    if ctx is not None and not card.details:
+                        card = replace(card, details=(context_badge(ctx),))
                 self._cards[key] = card
             return card
         if role == LINES_ROLE:
-            return self.lines_of(alert, not index.internalId())
+            return self._lines(alert, not index.internalId())
         if role == Qt.ItemDataRole.DisplayRole:
             return alert_title(alert)
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -23,18 +23,19 @@ import uuid
 from typing import Any, Callable
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QLabel, QSplitter,
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QLabel, QScrollArea, QSplitter,
                                QTreeView, QVBoxLayout, QWidget)
 
 from warroom.app.shared_watch import ALERT_ACTIONS
 from warroom.core.alerting.alerts import Alert
 from warroom.core.settings.durations import parse_duration
-from warroom.core.language.names import names_for
+from warroom.core.language.names import current_names, names_for
 from warroom.core.alerting.silences import Silence
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.alerts import dialogs as alert_dialogs
 from warroom.ui.panels.alerts.cards import CardDelegate
+from warroom.ui.panels.alerts.context_view import LogContextView, contexts_by_service
 from warroom.ui.panels.alerts.model import AlertTreeModel, alert_title, group_alerts
 from warroom.ui.panels.alerts.silences import SilenceListWidget
 from warroom.ui.panels.alerts.widgets import MessageLine, make_button, make_toggle, off_label, off_or_page
@@ -42,6 +43,8 @@ from warroom.ui.panels.base import Panel
 
 log = logging.getLogger(__name__)
 
+#: Log context (protocol 1.5) older than this, in feed time, is not shown on an alert.
+CONTEXT_WINDOW_MS = 15 * 60 * 1000
 #: The longest silence the console makes: every silence ends, and soon.
 MAX_SILENCE_S = 7 * 86400.0
 _UNSET = object()
@@ -66,6 +69,7 @@ class AlertsPanel(Panel):
         self._expanded: set[str] = set()  # roots whose symptoms are open
         self._selected: str | None = None  # fingerprint
         self._aged_at = 0.0  # wall time (monotonic) the ages were last moved
+        self._context_at = 0.0  # wall time (monotonic) the log context was last read
         self.age_interval_s = 1.0
         t = theme.current()
 
@@ -128,11 +132,25 @@ class AlertsPanel(Panel):
         self.silence_list = SilenceListWidget(page)
         self.silence_list.sig_end_requested.connect(self.end_silence)
         self.silence_list.hide()
+        self.context_view = LogContextView(page)  # the selected (else the top) alert's log lines
+        # The list comes first (stretch); the log lines take what is left, down to one line.
+        # No minimum beyond that: a short dock must never make the window taller than its screen.
+        # In a scroll area: a short dock squeezes (and scrolls) the lines, never grows the window.
+        self.context_scroll = QScrollArea(page)
+        self.context_scroll.setObjectName("log_context_scroll")
+        self.context_scroll.setWidget(self.context_view)
+        self.context_scroll.setWidgetResizable(True)
+        self.context_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.context_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.context_scroll.setMinimumHeight(1)  # never a reason for the dock (or window) to grow
+        self.context_scroll.hide()
         split = QSplitter(Qt.Orientation.Vertical, page)
         split.addWidget(self.tree)
+        split.addWidget(self.context_scroll)
         split.addWidget(self.silence_list)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(1, 0)
+        split.setStretchFactor(2, 1)
         split.setChildrenCollapsible(False)
         self.splitter = split
 
@@ -164,6 +182,8 @@ class AlertsPanel(Panel):
             return
         if watch.version == self._version:
             now = time.monotonic()
+            if now - self._context_at >= self.age_interval_s:  # log events come between alert changes
+                self._show_context(watch)
             # Ages move with feed time; a 60x feed moves it every frame: repaint them once a second.
             if watch.now_ms != self.model.now_ms and now - self._aged_at >= self.age_interval_s:
                 self._aged_at = now
@@ -186,6 +206,7 @@ class AlertsPanel(Panel):
                     self._expanded.discard(fp)
             self._reselect()
         self._show_summary(alerts)
+        self._show_context(watch)
         error = str(watch.rules_error or "")
         self.banner_label.setText(self.tr("Rule file error: %1").replace("%1", error))
         self.banner.setVisible(bool(error))
@@ -212,6 +233,23 @@ class AlertsPanel(Panel):
         self.summary.setText("  ·  ".join(parts))
         self.summary.setStyleSheet(f"color: {t.crit if count['firing'] else t.text}; padding: 2px 6px;")
 
+    def _show_context(self, watch: Any) -> None:
+        """The newest log lines of the alerts' services: a line on each group's card, and in
+        full below the list for the selected alert (else the top one)."""
+        self._context_at = time.monotonic()
+        groups = self.model.groups
+        subjects = {a.subject for g in groups for a in (g.root, *g.symptoms)}
+        now = watch.now_ms
+        contexts = contexts_by_service(self.source.events(since_ms=None if now is None else now - CONTEXT_WINDOW_MS),
+                                       subjects) if subjects else {}
+        self.model.set_contexts(contexts)
+        alert = self.selected_alert() or (groups[0].root if groups else None)
+        ctx = None
+        if alert is not None:
+            ctx = contexts.get(alert.subject) or contexts.get(alert.root_cause or "")
+        self.context_view.show_context(ctx, current_names().subject(ctx.service) if ctx is not None else "")
+        self.context_scroll.setVisible(ctx is not None)
+
     def _reselect(self) -> None:
         index = self.model.index_of(self._selected) if self._selected else QModelIndex()
         if index.isValid():
@@ -233,6 +271,8 @@ class AlertsPanel(Panel):
         alert = self.model.alert_at(current)
         self._selected = alert.fingerprint if alert is not None else None
         self._update_buttons()
+        if self.watch is not None:
+            self._show_context(self.watch)
 
     def _on_tree_expanded(self, index: QModelIndex) -> None:
         alert = self.model.alert_at(index)
@@ -247,8 +287,9 @@ class AlertsPanel(Panel):
     def _on_silences_button_toggled(self, checked: bool) -> None:
         self.silence_list.setVisible(checked)
         total = sum(self.splitter.sizes())
-        if checked and total > 0 and self.splitter.sizes()[1] < total // 5:
-            self.splitter.setSizes([total - total // 3, total // 3])
+        sizes = self.splitter.sizes()
+        if checked and total > 0 and sizes[2] < total // 5:
+            self.splitter.setSizes([total - total // 3 - sizes[1], sizes[1], total // 3])
 
     # -- selection -------------------------------------------------------------------------
     def selected_alert(self) -> Alert | None:
