@@ -72,241 +72,241 @@
 <context>
     <name>AlertsPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="73"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="74"/>
         <source>acked by %1</source>
         <translation>%1 已认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="75"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="76"/>
         <source>pending</source>
         <translation>待定</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="77"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="78"/>
         <source>firing</source>
         <translation>告警中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="91"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="92"/>
         <source>after change</source>
         <translation>变更后</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="92"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="93"/>
         <source>after change: %1</source>
         <translation>变更后：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="101"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="102"/>
         <source>flapping</source>
         <translation>抖动</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="103"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="104"/>
         <source>silenced</source>
         <translation>已静默</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="110"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="111"/>
         <source>via Alertmanager</source>
         <translation>来自 Alertmanager</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="111"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="112"/>
         <source>via %1</source>
         <translation>来自 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="119"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="120"/>
         <source>+1 symptom</source>
         <translation>+1 条衍生告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="120"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="121"/>
         <source>+%1 symptoms</source>
         <translation>+%1 条衍生告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="123"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="124"/>
         <source>(worst %1)</source>
         <translation>(最高 %1)</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="139"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="140"/>
         <source>ROOT CAUSE</source>
         <translation>根因</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="143"/>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="180"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="144"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="181"/>
         <source>root cause: %1</source>
         <translation>根因：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="176"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="177"/>
         <source>since %1</source>
         <translation>始于 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/model.py" line="186"/>
+        <location filename="../../warroom/ui/panels/alerts/model.py" line="187"/>
         <source>plans: %1</source>
         <translation>预案：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="72"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="76"/>
         <source>Alerting is off</source>
-        <extracomment>The longest silence the console makes: every silence ends, and soon.</extracomment>
+        <extracomment>Log context (protocol 1.5) older than this, in feed time, is not shown on an alert. The longest silence the console makes: every silence ends, and soon.</extracomment>
         <translation>告警未启用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="82"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="86"/>
         <source>Reload rules</source>
         <translation>重新加载规则</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="93"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="97"/>
         <source>Acknowledge</source>
         <translation>认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="94"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="98"/>
         <source>Silence…</source>
         <translation>静默…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="95"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="99"/>
         <source>Runbook</source>
         <translation>处置手册</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="96"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="100"/>
         <source>Silences</source>
         <translation>静默列表</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="190"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="211"/>
         <source>Rule file error: %1</source>
         <translation>规则文件错误：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="194"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="215"/>
         <source>Silences (%1)</source>
         <translation>静默列表（%1）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="200"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="221"/>
         <source>No active alerts</source>
         <translation>当前无告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="204"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="225"/>
         <source>%1 firing</source>
         <translation>告警中 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="206"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="227"/>
         <source>%1 pending</source>
         <translation>待定 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="208"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="229"/>
         <source>%1 acked</source>
         <translation>已认领 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="211"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="232"/>
         <source>%1 silenced</source>
         <translation>已静默 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="274"/>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="289"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="315"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="330"/>
         <source>Select an alert first.</source>
         <translation>请先选择一条告警。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="279"/>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="294"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="320"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="335"/>
         <source>Say who you are: every action names who took it.</source>
         <translation>请填写姓名：每项操作都会记录操作人。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="281"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="322"/>
         <source>An acknowledgement needs a comment: say what you are doing about it.</source>
         <translation>认领需填写说明：请写明正在如何处置。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="283"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="324"/>
         <source>Acknowledged: %1</source>
         <translation>已认领：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="296"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="337"/>
         <source>A silence needs a reason: say why the alert may stay quiet.</source>
         <translation>静默需填写原因：请说明为何可暂不告警。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="300"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="341"/>
         <source>Duration: %1</source>
         <translation>时长：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="302"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="343"/>
         <source>A silence lasts more than nothing and at most 7 days.</source>
         <translation>静默时长须大于 0，且不超过 7 天。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="305"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="346"/>
         <source>No data yet: nothing to silence.</source>
         <translation>尚无数据：没有可静默的告警。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="314"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="355"/>
         <source>Silenced for %1: %2</source>
         <translation>已静默 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="320"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="361"/>
         <source>This alert has no runbook.</source>
         <translation>该告警没有处置手册。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="322"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="363"/>
         <source>Could not open %1</source>
         <translation>无法打开 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="329"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="370"/>
         <source>Select a silence first.</source>
         <translation>请先选择一条静默。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="330"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="371"/>
         <source>Silence ended.</source>
         <translation>静默已结束。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="337"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="378"/>
         <source>Rules reloaded.</source>
         <translation>规则已重新加载。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="339"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="380"/>
         <source>The rule file still has an error; the rules in force stay.</source>
         <translation>规则文件仍有错误，继续沿用当前生效的规则。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="348"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="389"/>
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="351"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="392"/>
         <source>Sent to the feed: %1</source>
         <translation>已发送至数据源：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/alerts/panel.py" line="363"/>
+        <location filename="../../warroom/ui/panels/alerts/panel.py" line="404"/>
         <source>Not done: %1</source>
         <translation>未完成：%1</translation>
     </message>
@@ -520,56 +520,73 @@
         <translation>静默</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="150"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="53"/>
+        <source>ESCALATION</source>
+        <translation>升级</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="54"/>
+        <source>PATROL</source>
+        <translation>巡检</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="55"/>
+        <source>LOGS</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="159"/>
         <source>Time (%1)</source>
+        <extracomment>Kinds a new panel hides: log excerpts come every few seconds per failing service and would push the alerts and plans down; alert cards and incident timelines show them where they explain something. One click shows them here too.</extracomment>
         <translation>时间 (%1)</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="151"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="160"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="151"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="160"/>
         <source>Subject</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="152"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="161"/>
         <source>What happened</source>
         <translation>事件详情</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="186"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="195"/>
         <source>fired %1 times since %2</source>
         <translation>自 %2 起触发 %1 次</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="233"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="242"/>
         <source>Show or hide this kind of event</source>
         <translation>显示或隐藏此类事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="240"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="249"/>
         <location filename="../../warroom/ui/panels/events/rows.py" line="112"/>
         <source>PENDING</source>
         <extracomment>Transitions of one alert this close together (ms) are one row.</extracomment>
         <translation>待触发</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="244"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="253"/>
         <source>Show pending alerts, alerts that cleared before firing and alerts joining an incident</source>
         <translation>显示待触发的告警、触发前已消除的告警以及并入故障的告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="291"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="316"/>
         <location filename="../../warroom/ui/panels/events/rows.py" line="116"/>
         <location filename="../../warroom/ui/panels/events/rows.py" line="129"/>
         <source>MITIGATED</source>
+        <extracomment>Rows of events the panel keeps in view before it gives room to the filter toggles.</extracomment>
         <translation>已缓解</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/events/panel.py" line="292"/>
+        <location filename="../../warroom/ui/panels/events/panel.py" line="317"/>
         <location filename="../../warroom/ui/panels/events/rows.py" line="117"/>
         <location filename="../../warroom/ui/panels/events/rows.py" line="132"/>
         <source>RESOLVED</source>
@@ -710,97 +727,97 @@
 <context>
     <name>FeedHealthPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="72"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="74"/>
         <source>LIVE</source>
         <extracomment>Data older than this turns the frame amber... ...and older than this, stale (blue-grey: red is for incidents). Connection states that are not (yet) a healthy live stream. The state of a view a replay fills (``warroom.app.replay``): its own colour, the accent. The data age keeps counting while nothing arrives (and the view&apos;s version stands still).</extracomment>
         <translation>实时</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="73"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="75"/>
         <source>STALE</source>
         <translation>数据停滞</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="74"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="76"/>
         <source>CONNECTING</source>
         <translation>连接中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="75"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="77"/>
         <source>DISCONNECTED</source>
         <translation>已断开</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="76"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="78"/>
         <source>REPLAY</source>
         <translation>回放</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="84"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="86"/>
         <source>no data yet</source>
         <translation>尚无数据</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="87"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="89"/>
         <location filename="../../warroom/ui/panels/health/sources.py" line="102"/>
         <source>%1 s</source>
         <extracomment>A source whose last report is older than this (feed time) is shown SILENT — or than three of its own reporting intervals, for a source polled less often than every 20 s. How far back a source&apos;s reports are read (the start of a long failure is its first 0 in it). At most this many sources that are OK get a line each; more are counted on one line. A source&apos;s name takes at most this width (px at 1080p); a longer one is elided.</extracomment>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="89"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="91"/>
         <location filename="../../warroom/ui/panels/health/sources.py" line="104"/>
         <source>%1 min %2 s</source>
         <translation>%1 分 %2 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="92"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="94"/>
         <location filename="../../warroom/ui/panels/health/sources.py" line="105"/>
         <source>%1 h %2 min</source>
         <translation>%1 小时 %2 分</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="94"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="96"/>
         <source>data is %1 old</source>
         <translation>数据延迟 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="101"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="103"/>
         <source>no protocol errors</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="151"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="156"/>
         <source>Protocol errors</source>
         <translation>协议错误</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="152"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="157"/>
         <source>Received</source>
         <translation>已接收</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="153"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="158"/>
         <source>Series</source>
         <translation>序列</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="253"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="258"/>
         <source>recorded history</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="270"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="275"/>
         <source>%1 points</source>
         <translation>%1 个数据点</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="270"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="275"/>
         <source>%1 point</source>
         <translation>%1 个数据点</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/health/panel.py" line="272"/>
+        <location filename="../../warroom/ui/panels/health/panel.py" line="277"/>
         <source>%1 series</source>
         <translation>%1 条序列</translation>
     </message>
@@ -1131,381 +1148,426 @@
 <context>
     <name>IncidentsPanel</name>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="45"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="48"/>
         <source>OPEN</source>
         <extracomment>Resolved incidents listed below the live ones.</extracomment>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="46"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="49"/>
         <source>ACKNOWLEDGED</source>
         <translation>已认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="47"/>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="194"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="50"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="244"/>
         <source>MITIGATED</source>
         <translation>已缓解</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="48"/>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="206"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="51"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="256"/>
         <source>RECOVERING</source>
         <translation>恢复中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="49"/>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="170"/>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="211"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="52"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="220"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="261"/>
         <source>RESOLVED</source>
         <translation>已恢复</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="76"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="79"/>
         <source>MTTR %1</source>
         <extracomment>States in which users no longer feel the outage: amber (mitigated) or green (recovering), never red.</extracomment>
         <translation>MTTR %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="79"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="82"/>
         <source>mitigated in %1</source>
         <translation>%1 内缓解</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="82"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="85"/>
         <source>open %1</source>
         <translation>已持续 %1</translation>
     </message>
     <message>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="100"/>
+        <source>OVERDUE %1</source>
+        <translation>超时 %1</translation>
+    </message>
+    <message>
         <location filename="../../warroom/ui/panels/incidents/model.py" line="102"/>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="237"/>
+        <source>ACK IN %1</source>
+        <translation>%1 内认领</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="108"/>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="122"/>
+        <source>%1 target %2</source>
+        <translation>%1 响应时限 %2</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="123"/>
+        <source>overdue by %1, escalated</source>
+        <translation>已超时 %1，已升级通知</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="145"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="302"/>
         <source>owner %1</source>
         <translation>负责人 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="103"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="146"/>
         <source>no owner</source>
         <translation>未指定负责人</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="105"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="148"/>
         <source>1 alert</source>
         <translation>1 条告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="106"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="149"/>
         <source>%1 alerts</source>
         <translation>%1 条告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="122"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="171"/>
         <source>started %1</source>
         <translation>开始于 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="123"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="172"/>
         <source>detected %1 (MTTD %2)</source>
         <translation>发现于 %1（MTTD %2）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="128"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="177"/>
         <source>acked %1 by %2 (MTTA %3)</source>
         <translation>%2 认领于 %1（MTTA %3）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="131"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="180"/>
         <source>not acknowledged</source>
         <translation>未认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="134"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="184"/>
         <source>mitigated %1</source>
         <translation>缓解于 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="136"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="186"/>
         <source>restored %1</source>
         <translation>恢复于 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="158"/>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="190"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="208"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="240"/>
         <source>ROOT CAUSE</source>
         <translation>根因</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="159"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="209"/>
         <source>%1: root cause now %2</source>
         <translation>%1：根因变为 %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="162"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="212"/>
         <source>FIRING</source>
         <translation>告警中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="165"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="215"/>
         <source>ACKED</source>
         <translation>已认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="169"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="219"/>
         <source>CLEARED</source>
         <translation>已消除</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="171"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="221"/>
         <source>PENDING</source>
         <translation>待定</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="183"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="233"/>
         <source>OPENED</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="183"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="233"/>
         <source>Incident opened: %1</source>
         <translation>故障已创建：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="184"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="234"/>
         <source>root cause %1</source>
         <translation>根因 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="187"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="237"/>
         <source>JOINED</source>
         <translation>并入</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="187"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="237"/>
         <source>Alert joined: %1</source>
         <translation>告警并入：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="190"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="240"/>
         <source>Root cause now %1 (was %2)</source>
         <translation>根因变为 %1（原为 %2）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="195"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="245"/>
         <source>Mitigated: users recovered, the root cause still alerts</source>
         <translation>已缓解：用户侧已恢复，根因仍在告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="197"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="247"/>
         <source>ESCALATED</source>
         <translation>升级</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="198"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="248"/>
         <source>Escalated to %1</source>
         <translation>升级为 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="200"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="250"/>
         <source>ACK</source>
         <translation>认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="201"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="251"/>
         <source>Acknowledged by %1</source>
         <translation>%1 已认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="203"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="253"/>
         <source>OWNER</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="203"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="253"/>
         <source>Owner: %1</source>
         <translation>负责人：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="204"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="254"/>
         <source>set by %1</source>
         <translation>由 %1 指定</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="207"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="257"/>
         <source>All alerts resolved: verifying the recovery</source>
         <translation>告警已全部恢复：正在验证恢复情况</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="209"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="259"/>
         <source>REOPENED</source>
         <translation>重新打开</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="209"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="259"/>
         <source>Reopened: an alert fired again</source>
         <translation>重新打开：告警再次触发</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="211"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="261"/>
         <source>Resolved: recovery verified</source>
         <translation>已恢复：恢复已验证</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="213"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="263"/>
         <source>Merged in %1</source>
         <translation>已将 %1 合并进来</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="214"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="264"/>
         <source>Merged into %1</source>
         <translation>已合并至 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="215"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="265"/>
         <source>MERGED</source>
         <translation>合并</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="216"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="266"/>
         <source>INCIDENT</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="235"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="281"/>
+        <source>OVERDUE</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="282"/>
+        <source>No acknowledgement in %1: escalated</source>
+        <translation>%1 内无人认领：已升级通知</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="284"/>
+        <source>%1 response target missed, sent to the second channel</source>
+        <translation>%1 响应时限已超，已发往第二通道</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="292"/>
+        <source>LOGS</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="300"/>
         <source>NOTE</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="240"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="305"/>
         <source>due %1</source>
         <translation>截止 %1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="241"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="306"/>
         <source>ACTION</source>
         <translation>措施</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="244"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="309"/>
         <source>DEPLOY</source>
         <translation>发布</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="245"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="310"/>
         <source>CONFIG</source>
         <translation>配置</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/model.py" line="246"/>
+        <location filename="../../warroom/ui/panels/incidents/model.py" line="311"/>
         <source>PLAN</source>
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="71"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="73"/>
         <source>Alerting is off</source>
         <translation>告警未启用</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="90"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="92"/>
         <source>Acknowledge</source>
         <translation>认领</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="91"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="93"/>
         <source>Set owner…</source>
         <translation>指定负责人…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="92"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="94"/>
         <source>Add note…</source>
         <translation>添加备注…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="93"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="95"/>
         <source>Action item…</source>
         <translation>改进措施…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="94"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="96"/>
         <source>A follow-up with an owner (and a due date), listed in the report</source>
         <translation>带负责人（及截止日期）的后续改进事项，会列入复盘报告</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="95"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="97"/>
         <source>All events</source>
         <translation>全部事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="175"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="185"/>
         <source>No incidents</source>
         <translation>无故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="177"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="187"/>
         <source>%1 open  ·  %2 mitigated  ·  %3 resolved</source>
         <translation>%1 个未缓解  ·  %2 个已缓解  ·  %3 个已解决</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="180"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="190"/>
         <source>%1 live  ·  %2 resolved</source>
         <translation>进行中 %1  ·  已恢复 %2</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="283"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="297"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="311"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="323"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="305"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="319"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="333"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="345"/>
         <source>Select an incident first.</source>
         <translation>请先选择一个故障。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="288"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="303"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="316"/>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="328"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="310"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="325"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="338"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="350"/>
         <source>Say who you are: every action names who took it.</source>
         <translation>请填写姓名：每项操作都会记录操作人。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="290"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="312"/>
         <source>An acknowledgement needs a comment: say what you are doing about it.</source>
         <translation>认领需填写说明：请写明正在如何处置。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="291"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="313"/>
         <source>Incident acknowledged.</source>
         <translation>故障已认领。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="305"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="327"/>
         <source>Owner set: %1</source>
         <translation>已指定负责人：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="317"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="339"/>
         <source>Note added.</source>
         <translation>备注已添加。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="330"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="352"/>
         <source>An action item needs what to do and who owns it.</source>
         <translation>改进措施需要写明做什么以及负责人。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="332"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="354"/>
         <source>Action item added for %1.</source>
         <translation>已为 %1 添加改进措施。</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="341"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="363"/>
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="344"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="366"/>
         <source>Sent to the feed: %1</source>
         <translation>已发送至数据源：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/panels/incidents/panel.py" line="356"/>
+        <location filename="../../warroom/ui/panels/incidents/panel.py" line="378"/>
         <source>Not done: %1</source>
         <translation>未完成：%1</translation>
     </message>
@@ -1679,6 +1741,57 @@
     </message>
 </context>
 <context>
+    <name>LogContext</name>
+    <message>
+        <location filename="../../warroom/ui/panels/alerts/context_view.py" line="80"/>
+        <location filename="../../warroom/ui/panels/alerts/context_view.py" line="94"/>
+        <location filename="../../warroom/ui/panels/alerts/context_view.py" line="185"/>
+        <source>trace %1</source>
+        <extracomment>Lines and trace ids the view shows (the newest): few, big enough to read across the room. A line&apos;s own leading timestamp (ISO 8601 or ``YYYY-MM-DD HH:MM:SS``): the view shows the time once.</extracomment>
+        <translation>链路 %1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/alerts/context_view.py" line="82"/>
+        <source>log: %1</source>
+        <translation>日志：%1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/alerts/context_view.py" line="92"/>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/alerts/context_view.py" line="95"/>
+        <source>%1 log lines</source>
+        <translation>%1 条日志</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/alerts/context_view.py" line="117"/>
+        <source>Copy lines</source>
+        <translation>复制日志</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/alerts/context_view.py" line="139"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/alerts/context_view.py" line="140"/>
+        <source>Open trace</source>
+        <translation>打开链路</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/alerts/context_view.py" line="165"/>
+        <source>Latest log lines · %1</source>
+        <translation>最新日志 · %1</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/panels/alerts/context_view.py" line="188"/>
+        <source>Set trace_url in the configuration file to open traces (Jaeger, Tempo).</source>
+        <translation>在配置文件中设置 trace_url 即可打开链路（Jaeger、Tempo）。</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <location filename="../../warroom/ui/main_window.py" line="130"/>
@@ -1789,6 +1902,69 @@
         <location filename="../../warroom/ui/panels/registry.py" line="45"/>
         <source>%1 (replay)</source>
         <translation>%1（回放）</translation>
+    </message>
+</context>
+<context>
+    <name>PatrolVerdict</name>
+    <message>
+        <location filename="../../warroom/ui/wall/patrol_verdict.py" line="24"/>
+        <source>PASS</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/wall/patrol_verdict.py" line="25"/>
+        <source>WARN</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/wall/patrol_verdict.py" line="26"/>
+        <source>FAIL</source>
+        <translation>不通过</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/wall/patrol_verdict.py" line="28"/>
+        <source>UNKNOWN</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/wall/patrol_verdict.py" line="37"/>
+        <source>just now</source>
+        <translation>刚刚</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/wall/patrol_verdict.py" line="39"/>
+        <source>%1 min ago</source>
+        <translation>%1 分钟前</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/wall/patrol_verdict.py" line="41"/>
+        <source>%1 h %2 min ago</source>
+        <translation>%1 小时 %2 分钟前</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/wall/patrol_verdict.py" line="49"/>
+        <source>%1 fail</source>
+        <translation>%1 项不通过</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/wall/patrol_verdict.py" line="50"/>
+        <source>%1 warn</source>
+        <translation>%1 项警告</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/wall/patrol_verdict.py" line="56"/>
+        <source>%1 unknown headroom</source>
+        <translation>%1 项余量未知</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/wall/patrol_verdict.py" line="57"/>
+        <source>all pass</source>
+        <translation>全部通过</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/wall/patrol_verdict.py" line="66"/>
+        <source>Patrol</source>
+        <translation>巡检</translation>
     </message>
 </context>
 <context>
@@ -2517,7 +2693,7 @@
     </message>
     <message>
         <location filename="../../warroom/ui/replay/replay_app.py" line="161"/>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="387"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="388"/>
         <source>REPLAY</source>
         <translation>回放</translation>
     </message>
@@ -2568,225 +2744,230 @@
         <translation>已合并</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="142"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="140"/>
+        <source>%1 overdue</source>
+        <translation>%1 超时</translation>
+    </message>
+    <message>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="143"/>
         <source>Plan confirmed</source>
         <translation>预案已确认</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="143"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="144"/>
         <source>Plan in force</source>
         <translation>预案生效中</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="144"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="145"/>
         <source>Plan sent</source>
         <translation>预案已下发</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="145"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="146"/>
         <source>Plan effective</source>
         <translation>预案有效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="146"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="147"/>
         <source>Plan NOT effective</source>
         <translation>预案无效</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="147"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="148"/>
         <source>Plan failed</source>
         <translation>预案失败</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="148"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="149"/>
         <source>Plan rolled back</source>
         <translation>预案已回滚</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="149"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="150"/>
         <source>Rollback sent</source>
         <translation>回滚已下发</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="150"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="151"/>
         <source>Plan expired</source>
         <translation>预案已到期</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="152"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="153"/>
         <source>Incident</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="152"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="153"/>
         <source>Plan</source>
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="153"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="154"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="393"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="394"/>
         <source>Previous marker (Page Up)</source>
         <translation>上一个标记（Page Up）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="394"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="395"/>
         <source>−10 s</source>
         <translation>−10 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="394"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="395"/>
         <source>Back 10 s (Left; Shift: 1 min)</source>
         <translation>后退 10 秒（←；Shift：1 分钟）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="396"/>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="398"/>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="633"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="397"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="399"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="634"/>
         <source>▶ Play</source>
         <translation>▶ 播放</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="396"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="397"/>
         <source>Play / pause (Space)</source>
         <translation>播放 / 暂停（空格）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="399"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="400"/>
         <source>+10 s</source>
         <translation>+10 秒</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="399"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="400"/>
         <source>Forward 10 s (Right; Shift: 1 min)</source>
         <translation>前进 10 秒（→；Shift：1 分钟）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="401"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="402"/>
         <source>Next marker (Page Down)</source>
         <translation>下一个标记（Page Down）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="408"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="409"/>
         <source>Playback speed (feed time per wall time)</source>
         <translation>回放速度（数据时间 / 实际时间）</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="415"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="416"/>
         <source>Markers</source>
         <translation>标记</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="415"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="416"/>
         <source>Jump to an alert, incident, plan, deploy or note</source>
         <translation>跳转到告警、事件、预案、发布或备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="417"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="418"/>
         <source>Note…</source>
         <translation>备注…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="417"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="418"/>
         <source>Add a review note to the incident at the cursor</source>
         <translation>为当前时刻的事件添加复盘备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="419"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="420"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="419"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="420"/>
         <source>Write the report or the bundle of the incident at the cursor</source>
         <translation>导出当前时刻事件的报告或事件包</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="426"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="427"/>
         <source>This file is open read-only: notes cannot be stored</source>
         <translation>文件以只读方式打开：无法保存备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="499"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="500"/>
         <source>Cannot read this part of the history: %1</source>
         <translation>无法读取这段历史记录：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="535"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="536"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="535"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="536"/>
         <source>Incidents</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="535"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="536"/>
         <source>Plans</source>
         <translation>预案</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="536"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="537"/>
         <source>Deploys and changes</source>
         <translation>发布与变更</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="536"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="537"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="546"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="547"/>
         <source>No markers in this history</source>
         <translation>此历史记录中没有标记</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="557"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="558"/>
         <source>Report (HTML)…</source>
         <translation>报告（HTML）…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="557"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="558"/>
         <source>Report (PDF)…</source>
         <translation>报告（PDF）…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="558"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="559"/>
         <source>Incident bundle…</source>
         <translation>事件包…</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="564"/>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="579"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="565"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="580"/>
         <source>No incident at the cursor</source>
         <translation>当前时刻没有事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="591"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="592"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="610"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="611"/>
         <source>No incident at the cursor to note</source>
         <translation>当前时刻没有可备注的事件</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="613"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="614"/>
         <source>Review note</source>
         <translation>复盘备注</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="614"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="615"/>
         <source>Note on %1 at %2, as %3:</source>
         <translation>%2 对 %1 的备注（%3）：</translation>
     </message>
     <message>
-        <location filename="../../warroom/ui/replay/replay_bar.py" line="633"/>
+        <location filename="../../warroom/ui/replay/replay_bar.py" line="634"/>
         <source>❚❚ Pause</source>
         <translation>❚❚ 暂停</translation>
     </message>

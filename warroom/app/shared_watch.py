@@ -56,7 +56,8 @@ ANSWER_TIMEOUT_S = 30.0
 #: Which panel an answer belongs to (the alerts panel acts on alerts and silences).
 ALERT_ACTIONS = ("ack_alert", "silence", "unsilence")
 _KEY_PREFIX = "inc-"
-_STATE_KINDS = (EventKind.ALERT, EventKind.INCIDENT, EventKind.SILENCE, EventKind.NOTE)
+# LOG (protocol 1.5): log lines about a service, for the incident timelines the wall mirrors.
+_STATE_KINDS = (EventKind.ALERT, EventKind.INCIDENT, EventKind.SILENCE, EventKind.NOTE, EventKind.LOG)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,10 @@ never blocks.
 Actions (acknowledge, silence, note, owner) also return events: everything the room does
 goes into the same append-only log.
 
+An open incident nobody acknowledged within its severity's response target escalates once per
+tier (``warroom.core.incident.escalation``): an ``escalation`` event in the log, handed to the
+notifier, which sends it to the escalation channels (``warroom.io.notify.escalation``).
+
 Memory stays bounded however long it runs: the default book keeps the live incidents and
 the newest ``LIVE_MAX_RESOLVED`` resolved ones, each timeline at most ``LIVE_MAX_TIMELINE``
 events (``warroom.core.incident.incidents``); older ones are in the history file.
@@ -23,6 +27,7 @@ from typing import Callable, Iterable, Mapping
 
 from warroom.core.alerting.alerts import Alert, AlertEngine, amends_root
 from warroom.core.alerting.external import ExternalAlerts, is_feed_alert
+from warroom.core.incident.escalation import Escalator, ResponsePolicy
 from warroom.core.incident.incidents import LIVE_MAX_RESOLVED, LIVE_MAX_TIMELINE, Incident, IncidentBook
 from warroom.core.model import Event, EventKind, Severity
 from pathlib import Path
@@ -31,6 +36,7 @@ from warroom.core.alerting.rules import RuleError, default_rules_path, load_rule
 from warroom.core.alerting.silences import Silence
 from warroom.core.graph.topology import Topology
 from warroom.core.graph.topology_log import TopologyLog
+from warroom.protocol.context import is_context
 from warroom.protocol.messages import MetricBatch, TopologySnapshot
 
 log = logging.getLogger(__name__)
@@ -39,6 +45,8 @@ log = logging.getLogger(__name__)
 EVAL_INTERVAL_MS = 1000
 #: From this many services on, a new graph's reachability is computed off the event loop.
 BIG_TOPOLOGY = 200
+#: Incidents whose escalation events are kept for the incidents panel (the log keeps them all).
+MAX_ESCALATED = 1000
 
 
 class AlertWatch:
@@ -75,6 +83,10 @@ class AlertWatch:
         #: Alerts the feed brings from another system (Alertmanager), made the engine's own.
         self.external = ExternalAlerts()
         self._pending_topology: Topology | None = None  # the graph the engine uses (or will)
+        #: Response targets and what already escalated. It lives as long as the watch: a rules
+        #: reload or new targets (``set_response_policy``) never page the same tier twice.
+        self.escalator = Escalator()
+        self._escalations: dict[str, list[Event]] = {}  # incident id -> its escalation events
 
     @classmethod
     def from_rules_file(cls, path: Path | None = None, **kw) -> "AlertWatch":
@@ -152,7 +164,7 @@ class AlertWatch:
         series = batch.series
         ts = batch.ts
         self.engine.observe_points([series[i] for i in batch.index.tolist()], ts.tolist(), batch.values.tolist())
-        newest = int(ts.max())
+        newest = batch.newest_ts
         if self._next_eval_ms is None or newest >= self._next_eval_ms:
             self._next_eval_ms = newest - newest % EVAL_INTERVAL_MS + EVAL_INTERVAL_MS
             # A folded topology summary is written when its interval is over, even if the
@@ -168,9 +180,14 @@ class AlertWatch:
             if is_feed_alert(ev):
                 out += self._external(ev)
                 continue
+            if ev.kind is EventKind.ESCALATION:  # another console's (or a restored log's) word
+                self._escalated([ev])
+                continue
             self.engine.note_event(ev)
             if ev.kind not in (EventKind.ALERT, EventKind.INCIDENT):
                 out += self.book.on_event(ev)
+                if is_context(ev):
+                    self.version += 1  # new log lines for the alerts and timelines (protocol 1.5)
         return out
 
     def _external(self, ev: Event) -> list[Event]:
@@ -196,10 +213,37 @@ class AlertWatch:
             out.append(ev)
             out += self.book.on_event(ev)  # the book opens nothing on a silenced alert
         out += self.book.tick(now_ms)
+        out += self._escalated(self.escalator.evaluate(self.book.incidents(live_only=True), now_ms))
         if out:
             self.version += 1
         self._notify(out)
         return out
+
+    # -- response targets ----------------------------------------------------------------
+    @property
+    def response_policy(self) -> ResponsePolicy:
+        """The response-time targets in force (the incidents panel counts down to them)."""
+        return self.escalator.policy
+
+    def set_response_policy(self, policy: ResponsePolicy) -> None:
+        """New targets (a reloaded notification file); what escalated stays escalated."""
+        self.escalator.policy = policy
+        self.version += 1
+
+    def escalations(self, incident_id: str) -> list[Event]:
+        """The escalation events of an incident (oldest first), for its timeline."""
+        return list(self._escalations.get(incident_id, ()))
+
+    def _escalated(self, events: list[Event]) -> list[Event]:
+        for ev in events:
+            self.escalator.observe(ev)
+            iid = str(ev.attrs.get("incident") or "")
+            kept = self._escalations.setdefault(iid, [])
+            if all(e.id != ev.id for e in kept):
+                kept.append(ev)
+        while len(self._escalations) > MAX_ESCALATED:  # the oldest incidents' go first
+            del self._escalations[next(iter(self._escalations))]
+        return events
 
     # -- actions -------------------------------------------------------------------------
     # Each returns the events it made, after recording them (``record``) and notifying.
@@ -295,8 +339,11 @@ _PAGED_ACTIONS = ("opened", "escalated", "acknowledged", "reopened", "resolved")
 
 
 def _pages(ev: Event) -> bool:
-    """Whether an event is worth a notification: incidents changing state, and root alerts
-    (a symptom folded under a root is news on the console, not in everyone's pocket)."""
+    """Whether an event is worth a notification: incidents changing state, missed response
+    targets, and root alerts (a symptom folded under a root is news on the console, not in
+    everyone's pocket)."""
+    if ev.kind is EventKind.ESCALATION:
+        return True
     if ev.kind is EventKind.INCIDENT:
         return ev.attrs.get("action") in _PAGED_ACTIONS
     if ev.kind is not EventKind.ALERT or ev.severity is Severity.INFO:
@@ -308,21 +355,34 @@ def _pages(ev: Event) -> bool:
 
 def build_watch(rules: Path | None = None, notify: Path | None = None, user: str = ""):
     """An ``AlertWatch`` on the rule file (default rules if None) and, if ``notify`` names a
-    channel file, a started ``Notifier`` it hands pages to. Returns ``(watch, notifier)``;
+    channel file, a started ``Notifier`` it hands pages to (and the file's ``response_targets``,
+    if it sets them, to the watch's escalator). Returns ``(watch, notifier)``;
     call from a running loop when ``notify`` is given. A broken channel file raises
     ``NotifyConfigError`` (notifications are opt-in: a typo there should stop the start)."""
     import getpass
 
     notifier = None
     notify_fn = None
+    policy = None
     if notify is not None:
-        from warroom.io.notify import Notifier, load_channels_file
+        from warroom.io.notify import (
+            Notifier,
+            escalation_channels,
+            load_channels_file,
+            load_response_targets_file,
+        )
         from warroom.io.notify.events import notification_from_event
 
-        notifier = Notifier(load_channels_file(notify))
+        channels = load_channels_file(notify)
+        policy = load_response_targets_file(notify)
+        notifier = Notifier(channels)
+        if channels and not escalation_channels(channels):
+            log.info("notify: no channel is marked escalation: true; missed response targets go to the others")
         notifier.start()
         notify_fn = lambda ev: notifier.submit(notification_from_event(ev))  # noqa: E731
     watch = AlertWatch.from_rules_file(rules, notify=notify_fn)
+    if notify is not None and policy is not None:
+        watch.set_response_policy(policy)
     try:
         watch.user = user or getpass.getuser()
     except Exception:  # no login name (containers): actions then ask for one

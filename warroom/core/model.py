@@ -237,6 +237,9 @@ class EventKind(str, enum.Enum):
     FEED = "feed"  # the console's own record: connected, disconnected, stale, gap
     NOTE = "note"
     SILENCE = "silence"  # a silence (maintenance window) created, expired or removed
+    ESCALATION = "escalation"  # an incident missed its response target (warroom.core.incident.escalation)
+    PATROL = "patrol"  # a robot patrol's verdict (warroom.core.patrol)
+    LOG = "log"  # log lines and trace ids about a service (protocol 1.5, warroom.protocol.context)
 
 
 class Severity(str, enum.Enum):

@@ -60,7 +60,8 @@ def desk_furniture(win: MainWindow) -> dict[str, bool]:
         seen[f"{pid} movable"] = dock.features() != NO_FEATURES
     panels = win.panels
     if "events" in panels:
-        seen["event filters"] = panels["events"].filters_bar.isVisible()
+        events = panels["events"]  # a desk dock too short for them gives their room to the events
+        seen["event filters"] = events.filters_bar.isVisible() or (not events.wall_mode and not events.filters_fit)
     if "feed_health" in panels:
         health = panels["feed_health"]
         seen["protocol errors"] = health.errors_label.isVisible()

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from warroom.core.settings import paths
+from warroom.core.settings import paths, trace_links
 
 ENV_CONFIG = "WARROOM_CONFIG"
 LOG_FILE_NAME = "warroom.log"
@@ -90,8 +90,13 @@ OPTIONS: tuple[Option, ...] = (
     Option("retention_max_mb", "int", "20000",
            "Keep each history file under this size in MB, deleting the oldest points (events are kept).",
            dest="retention_max_mb", commands=("console", "demo", "record")),
+    Option("patrol_every_h", "number", "6",
+           "Robot patrol every this many hours (verdict on the feed-health panel, reports in the data folder; "
+           "default: off).", dest="patrol_every", commands=("console", "demo")),
     Option("log_level", "choice", "info", "Detail of the log file: debug, info or warning.",
            choices=("debug", "info", "warning")),
+    Option("trace_url", "str", "https://jaeger.example.com/trace/{trace_id}",
+           "Trace viewer link for the trace ids on alerts: {trace_id} is replaced (Jaeger, Tempo; docs/alerts.md)."),
 )
 BY_NAME = {o.name: o for o in OPTIONS}
 
@@ -298,6 +303,7 @@ def apply_to_parser(parser: argparse.ArgumentParser, config: Config) -> None:
             action.required = False
     recordings = config.values.get("recordings_dir")
     paths.set_recordings_dir(recordings)
+    trace_links.set_template(config.values.get("trace_url"))
 
 
 def _parsers(parser: argparse.ArgumentParser):

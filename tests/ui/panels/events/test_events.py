@@ -94,27 +94,32 @@ def test_the_feed_is_bounded_and_keeps_the_newest(qtbot, feed):
     assert panel.model.rows[0].id == "test-600"
 
 
+def shown_kinds(panel) -> set:
+    """The kinds of the rows shown, but the fault's log lines (protocol 1.5), which come with it."""
+    return {e.kind for e in panel.model.rows} - {EventKind.LOG}
+
+
 def test_the_kind_filter_hides_rows_and_is_saved(qtbot, feed):
     feed.bank_outage(3)
     feed.view.apply(Events((note(1, feed.view.newest_ms),)))
     panel = make_panel(qtbot, feed.view)
-    assert {e.kind for e in panel.model.rows} == {EventKind.FAULT, EventKind.NOTE}
+    assert shown_kinds(panel) == {EventKind.FAULT, EventKind.NOTE}
     panel.filter_button(EventKind.FAULT).click()  # uncheck: hide faults
-    assert {e.kind for e in panel.model.rows} == {EventKind.NOTE}
+    assert shown_kinds(panel) == {EventKind.NOTE}
     state = panel.save_state()
-    assert state["hidden_kinds"] == ["fault"]
+    assert state["hidden_kinds"] == ["fault", "log"]  # log excerpts are hidden until asked for
 
     other = make_panel(qtbot, feed.view)
     other.restore_state({"hidden_kinds": ["fault", "no-such-kind", 3], "utc_offset_minutes": 0})
     assert other.hidden_kinds == {EventKind.FAULT}
     assert not other.filter_button(EventKind.FAULT).isChecked()
     assert other.filter_button(EventKind.NOTE).isChecked()
-    assert {e.kind for e in other.model.rows} == {EventKind.NOTE}
+    assert shown_kinds(other) == {EventKind.NOTE}
     # Faults that arrive while hidden stay hidden; showing the kind again brings them all back.
     feed.sim.inject_fault("dependency_outage", "bank-ccb")
     feed.tick(2)
     other.refresh()
-    assert {e.kind for e in other.model.rows} == {EventKind.NOTE}
+    assert shown_kinds(other) == {EventKind.NOTE}
     other.filter_button(EventKind.FAULT).click()
     assert sorted(e.subject for e in other.model.rows if e.kind is EventKind.FAULT) == ["bank-ccb", "bank-icbc"]
 
@@ -324,3 +329,17 @@ def test_the_wall_card_shows_the_state_change_in_its_colour(qtbot, feed):
     amber = sum(1 for x in range(0, image.width(), 2) for y in range(0, min(image.height(), 80), 2)
                 if image.pixelColor(x, y).name() == warn.name())
     assert amber > 20
+
+
+def test_a_short_dock_gives_its_height_to_the_events_not_the_filter_toggles(qtbot, feed):
+    panel = make_panel(qtbot, feed.view)
+    panel.filter_button(EventKind.FAULT).click()  # a filter in force stays in force, shown or not
+    panel.resize(420, 900)
+    QApplication.processEvents()
+    assert panel.filters_bar.isVisible()
+    panel.resize(420, panel.filters_bar.sizeHint().height() + 2 * panel._row_height)
+    QApplication.processEvents()
+    assert not panel.filters_bar.isVisible() and not panel.filter_button(EventKind.FAULT).isChecked()
+    panel.resize(420, 900)
+    QApplication.processEvents()
+    assert panel.filters_bar.isVisible()

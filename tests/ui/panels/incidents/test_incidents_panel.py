@@ -85,7 +85,10 @@ def test_the_open_incident_with_severity_state_root_cause_owner_and_duration(qtb
     assert c.chip == inc.severity.value and c.chip_color == severity_color(inc.severity)
     assert c.title.startswith("CCB gateway down — ") and c.title.endswith(" %") and c.bold  # root cause and impact
     assert texts(c)[:3] == ["OPEN", "no owner", f"{len(inc.alerts)} alerts"]
-    assert c.right == "open " + format_age(outage.watch.now_ms - inc.started_ms)
+    # Nobody has acknowledged it: the countdown to its response target takes the right-hand
+    # side (tests/ui/panels/incidents/test_response_countdown.py), how long it is open a badge.
+    assert texts(c)[-1] == "open " + format_age(outage.watch.now_ms - inc.started_ms)
+    assert c.right.startswith("ACK IN ")
     # The top incident is selected by itself: its milestones and timeline are on screen.
     assert panel.selected_incident().id == inc.id
     assert "CCB gateway down" in panel.heading.text() and "OPEN" in panel.heading.text()
@@ -133,7 +136,9 @@ def test_durations_move_with_feed_time_without_reading_the_incidents_again(qtbot
     panel.refresh()
     assert calls == []
     (inc,) = real()
-    assert list_card(panel).right == "open " + format_age(outage.watch.now_ms - inc.started_ms) != before
+    left = inc.detected_ms + 15 * 60_000 - outage.watch.now_ms  # P1's default response target
+    assert list_card(panel).right == "ACK IN " + format_age(left) != before
+    assert texts(list_card(panel))[-1] == "open " + format_age(outage.watch.now_ms - inc.started_ms)
 
 
 def test_the_timeline_updates_live(qtbot, outage):

@@ -50,6 +50,9 @@ def kind_word(kind: EventKind) -> str:
         EventKind.FEED: QCoreApplication.translate("EventFeedPanel", "FEED"),
         EventKind.NOTE: QCoreApplication.translate("EventFeedPanel", "NOTE"),
         EventKind.SILENCE: QCoreApplication.translate("EventFeedPanel", "SILENCE"),
+        EventKind.ESCALATION: QCoreApplication.translate("EventFeedPanel", "ESCALATION"),
+        EventKind.PATROL: QCoreApplication.translate("EventFeedPanel", "PATROL"),
+        EventKind.LOG: QCoreApplication.translate("EventFeedPanel", "LOGS"),
     }
     return words.get(kind, kind.value.upper())
 
@@ -89,6 +92,12 @@ def format_offset(utc_offset_minutes: int) -> str:
 def _newest_first(events: list[Event]) -> list[Event]:
     """Events (in arrival order) newest first; of equal times, the later arrival first."""
     return sorted(events, key=lambda e: e.ts)[::-1]
+
+
+#: Kinds a new panel hides: log excerpts come every few seconds per failing service and would
+#: push the alerts and plans down; alert cards and incident timelines show them where they
+#: explain something. One click shows them here too.
+HIDDEN_BY_DEFAULT = frozenset({EventKind.LOG})
 
 
 class EventTableModel(QAbstractTableModel):
@@ -201,7 +210,7 @@ class EventFeedPanel(Panel):
     def __init__(self, source: LiveView, parent: QWidget | None = None) -> None:
         super().__init__(source, parent)
         self.max_rows = MAX_ROWS
-        self._hidden: set[EventKind] = set()
+        self._hidden: set[EventKind] = set(HIDDEN_BY_DEFAULT)
         self._show_pending = False  # pending alerts and other bookkeeping (rows.is_routine)
         self._until: int | None = None  # the cursor the rows were built up to
         self._seen: set[str] = set()  # ids of the events already considered (shown or filtered out)
@@ -229,7 +238,7 @@ class EventFeedPanel(Panel):
             button.setText(kind_word(kind))
             button.setFont(theme.ui_font(11.0, bold=True))
             button.setCheckable(True)
-            button.setChecked(True)
+            button.setChecked(kind not in HIDDEN_BY_DEFAULT)
             button.setToolTip(self.tr("Show or hide this kind of event"))
             button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             button.toggled.connect(self._on_filter_toggled)
@@ -278,7 +287,23 @@ class EventFeedPanel(Panel):
     def set_wall_mode(self, wall: bool) -> None:
         """On a wall the filter toggles go (nobody clicks there); the filter in force stays."""
         super().set_wall_mode(wall)
-        self.filters_bar.setVisible(not wall)
+        self._wall = wall
+        self._fit_filters()
+
+    #: Rows of events the panel keeps in view before it gives room to the filter toggles.
+    MIN_ROWS_WITH_FILTERS = 4
+
+    def _fit_filters(self) -> None:
+        """Show the filter toggles unless on a wall, or unless they would leave fewer than
+        ``MIN_ROWS_WITH_FILTERS`` events in view (a short dock: the events matter more; the
+        filter in force stays, and a taller dock shows the toggles again)."""
+        self.filters_bar.setVisible(not getattr(self, "_wall", False) and self.filters_fit)
+
+    @property
+    def filters_fit(self) -> bool:
+        """Whether the panel is tall enough for the filter toggles and ``MIN_ROWS_WITH_FILTERS`` events."""
+        rows = self._card.row_height() if self._compact else self._row_height
+        return self.height() >= self.filters_bar.sizeHint().height() + self.MIN_ROWS_WITH_FILTERS * rows
 
     def _measure(self) -> None:
         """Row height, column widths and the filter toggles' width, from the fonts in force."""
@@ -320,6 +345,7 @@ class EventFeedPanel(Panel):
         width = event.size().width()
         self._set_compact(width < self._wide_px)
         self._wrap_filters(max(1, (width - theme.px(12)) // (self._filter_px + self._filter_grid.spacing())))
+        self._fit_filters()
 
     def _toggles(self) -> list[QToolButton]:
         """Every filter toggle: one per kind, then PENDING."""

@@ -15,12 +15,15 @@ from typing import Any, Iterable
 from PySide6.QtCore import QAbstractListModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 
 from warroom.core.alerting.alerts import amends_root
+from warroom.core.incident.escalation import ResponsePolicy, countdown
 from warroom.core.incident.incidents import Incident
 from warroom.core.language.lang import pick
 from warroom.core.model import Event, EventKind
 from warroom.core.language.names import current_names, event_title
+from warroom.protocol.context import is_context
 from warroom.ui import theme
 from warroom.ui.panels.alerts.cards import CARD_ROLE, LINES_ROLE, Badge, Card, format_age, severity_color, severity_rank
+from warroom.ui.panels.alerts.context_view import context_row_texts
 from warroom.ui.panels.events.panel import format_time
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 21
@@ -82,6 +85,44 @@ def duration_text(inc: Incident, now_ms: int | None) -> str:
     return translate("IncidentsPanel", "open %1").replace("%1", format_age(now_ms - inc.started_ms))
 
 
+def response_text(inc: Incident, now_ms: int | None, policy: ResponsePolicy | None) -> tuple[str, str, bool] | None:
+    """The countdown to the incident's response target: ``(text, colour, overdue)``, or None
+    once someone acknowledged it (or it is resolved, or its severity has no target).
+
+    ``ACK IN 4m 10s`` (amber in the last third), then ``OVERDUE 3m 05s`` in red: the room
+    sees from across it which incident nobody has taken yet.
+    """
+    cd = countdown(inc, now_ms, policy or ResponsePolicy())
+    if cd is None:
+        return None
+    t = theme.current()
+    if cd.overdue:
+        return translate("IncidentsPanel", "OVERDUE %1").replace("%1", format_age(-cd.left_ms)), t.crit, True
+    colour = t.warn if cd.left_ms * 3 <= cd.target_ms else t.accent
+    return translate("IncidentsPanel", "ACK IN %1").replace("%1", format_age(cd.left_ms)), colour, False
+
+
+def target_words(ms: int) -> str:
+    """A response target as people say it: ``15 min`` (``90 s`` below a minute)."""
+    if ms % 60_000 == 0:
+        return translate("IncidentsPanel", "%1 min").replace("%1", str(ms // 60_000))
+    return format_age(ms)
+
+
+def response_summary(inc: Incident, now_ms: int | None, policy: ResponsePolicy | None) -> str:
+    """The milestone line's words on a missed target: ``P1 target 15 min: overdue by 3m 05s, escalated``
+    ("" while there is time: the card counts down)."""
+    cd = countdown(inc, now_ms, policy or ResponsePolicy())
+    if cd is None:
+        return ""
+    if not cd.overdue:
+        # The card counts down ("ACK IN …"); said again here it wrapped the heading to one more
+        # line, and a short dock must not grow for it.
+        return ""
+    head = translate("IncidentsPanel", "%1 target %2").replace("%1", cd.severity).replace("%2", target_words(cd.target_ms))
+    return head + ": " + translate("IncidentsPanel", "overdue by %1, escalated").replace("%1", format_age(-cd.left_ms))
+
+
 def incident_title(inc: Incident) -> str:
     """The incident's title in the UI language (the book titles it in every language it knows)."""
     return pick(inc.title, inc.titles)
@@ -96,8 +137,10 @@ def _name(ident: str) -> str:
     return current_names().subject(ident)
 
 
-def incident_card(inc: Incident, now_ms: int | None) -> Card:
-    """One row of the incident list."""
+def incident_card(inc: Incident, now_ms: int | None, policy: ResponsePolicy | None = None) -> Card:
+    """One row of the incident list. On an incident nobody acknowledged, the countdown to its
+    response target takes the right-hand side (``response_text``) and how long it has been
+    open moves to the badges."""
     t = theme.current()
     owner = (translate("IncidentsPanel", "owner %1").replace("%1", inc.owner) if inc.owner
              else translate("IncidentsPanel", "no owner"))
@@ -106,15 +149,21 @@ def incident_card(inc: Incident, now_ms: int | None) -> Card:
               translate("IncidentsPanel", "%1 alerts").replace("%1", str(count)))
     badges = (Badge(state_word(inc.state), state_color(inc.state), bold=True),
               Badge(owner, "" if inc.owner else t.warn), Badge(alerts), Badge(_name(inc.root_cause)))
+    response = response_text(inc, now_ms, policy)
+    right, right_color, filled = duration_text(inc, now_ms), "", False
+    if response is not None:
+        badges += (Badge(right),)
+        right, right_color, filled = response
     # Titled by root cause and impact ("ICBC gateway down — QR-code payment 64.8 %"), in the UI language.
     return Card(inc.severity.value, incident_color(inc), incident_title(inc) or _name(inc.root_cause),
                 # Mitigated: an outlined amber chip, beside the filled ones of incidents users still feel.
                 chip_filled=inc.live and inc.state not in RECOVERED_STATES, bold=inc.live, dim=not inc.live,
-                right=duration_text(inc, now_ms),
+                right=right, right_color=right_color, right_filled=filled,
                 badges=badges)
 
 
-def incident_summary(inc: Incident, now_ms: int | None, utc_offset_minutes: int) -> str:
+def incident_summary(inc: Incident, now_ms: int | None, utc_offset_minutes: int,
+                     policy: ResponsePolicy | None = None) -> str:
     """The milestones under the selected incident's name: started, detected (MTTD), acked (MTTA)."""
     def at(ms: int) -> str:
         return format_time(ms, utc_offset_minutes)
@@ -129,6 +178,7 @@ def incident_summary(inc: Incident, now_ms: int | None, utc_offset_minutes: int)
                      .replace("%2", who or "?").replace("%3", format_age(inc.acked_ms - inc.detected_ms)))
     else:
         parts.append(translate("IncidentsPanel", "not acknowledged"))
+        parts.append(response_summary(inc, now_ms, policy))
     mitigated = getattr(inc, "mitigated_ms", None)
     if mitigated is not None:
         parts.append(translate("IncidentsPanel", "mitigated %1").replace("%1", at(mitigated)))
@@ -216,16 +266,31 @@ def _incident_row(ev: Event, titles: dict[str, str]) -> TimelineRow:
     return row(action.upper() or translate("IncidentsPanel", "INCIDENT"), t.text_dim, _title(ev), routine=True)
 
 
-def timeline_rows(inc: Incident, show_all: bool = False) -> list[TimelineRow]:
-    """The incident's timeline, newest first (bookkeeping only with ``show_all``)."""
+def timeline_rows(inc: Incident, show_all: bool = False, escalations: Iterable[Event] = ()) -> list[TimelineRow]:
+    """The incident's timeline, newest first (bookkeeping only with ``show_all``);
+    ``escalations``: its missed response targets (the watch keeps them beside the book)."""
     t = theme.current()
     titles = {str(e.attrs.get("fingerprint")): _title(e) for e in inc.timeline if e.kind is EventKind.ALERT}
+    # Log events (protocol 1.5) come every few seconds: the newest per service is news,
+    # the older ones are bookkeeping ("all events").
+    newest_logs = {e.subject: e.id for e in sorted(inc.timeline, key=lambda e: e.ts) if is_context(e)}
     rows: list[TimelineRow] = []
-    for ev in inc.timeline:
-        if ev.kind is EventKind.ALERT:
+    for ev in sorted([*inc.timeline, *escalations], key=lambda e: e.ts):
+        if ev.kind is EventKind.ESCALATION:
+            tier = str(ev.attrs.get("tier") or ev.severity.value)
+            r = TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "OVERDUE"), t.crit,
+                            translate("IncidentsPanel", "No acknowledgement in %1: escalated")
+                            .replace("%1", target_words(int(ev.attrs.get("target_ms") or 0))),
+                            translate("IncidentsPanel", "%1 response target missed, sent to the second channel")
+                            .replace("%1", tier))
+        elif ev.kind is EventKind.ALERT:
             r = _alert_row(ev)
         elif ev.kind is EventKind.INCIDENT:
             r = _incident_row(ev, titles)
+        elif is_context(ev):
+            text, detail = context_row_texts(ev, _name(ev.subject))
+            r = TimelineRow(ev.id, ev.ts, translate("IncidentsPanel", "LOGS"), t.warn, text, detail,
+                            routine=newest_logs.get(ev.subject) != ev.id)
         elif ev.kind is EventKind.NOTE:
             text = str(ev.attrs.get("text") or ev.title)
             first, _, rest = text.partition("\n")
@@ -334,6 +399,7 @@ class IncidentListModel(CardListModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.now_ms: int | None = None
+        self.policy: ResponsePolicy | None = None  # the watch's response targets (None: the defaults)
 
     def set_now(self, now_ms: int | None) -> bool:
         """Move the feed time; True if it moved. Only the durations change (no row's height):
@@ -345,7 +411,7 @@ class IncidentListModel(CardListModel):
         return True
 
     def card(self, item: Incident) -> Card:
-        return incident_card(item, self.now_ms)
+        return incident_card(item, self.now_ms, self.policy)
 
     def lines(self, item: Incident) -> int:
         return 2

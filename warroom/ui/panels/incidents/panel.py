@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView
 
 from warroom.app.shared_watch import ALERT_ACTIONS
 from warroom.core.incident.incidents import Incident
-from warroom.core.language.names import names_for
+from warroom.core.language.names import current_names, names_for
+from warroom.protocol.context import context_of
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.panels.incidents import dialogs as incident_dialogs
 from warroom.ui.panels.alerts.cards import CardDelegate
+from warroom.ui.panels.alerts.context_view import LogContextView
 from warroom.ui.panels.alerts.widgets import MessageLine, make_button, make_toggle, off_label, off_or_page
 from warroom.ui.panels.base import Panel
 from warroom.ui.panels.incidents.model import (ID_ROLE, RECOVERED_STATES, incident_color, incident_title,
@@ -110,13 +112,19 @@ class IncidentsPanel(Panel):
         self.timeline_model = TimelineModel(self)
         self.timeline = _card_list(detail, "incident_timeline", self.timeline_model, "RECOVERING")
         first, second = self.timeline.itemDelegate().line_heights()
-        self.timeline.setMinimumHeight(int(3 * (first + 12)))  # three events at least, whatever the dock
+        # Two events at least, whatever the dock: with the countdown and the log rows a third
+        # made the engineer layout taller than a 1366x768 or 1600x900 screen.
+        self.timeline.setMinimumHeight(int(2 * (first + 12)))
         col = QVBoxLayout(detail)
         col.setContentsMargins(4, 6, 4, 0)
         col.setSpacing(4)
         col.addWidget(self.heading)
         col.addLayout(actions)
         col.addWidget(self.timeline, 1)
+        # A LOGS row of the timeline, clicked: its lines and trace ids, with Copy and Open trace.
+        self.log_view = LogContextView(detail)
+        self.timeline.selectionModel().currentChanged.connect(self._on_timeline_current_changed)
+        col.addWidget(self.log_view)
 
         split = QSplitter(Qt.Orientation.Vertical, page)
         split.addWidget(self.list)
@@ -166,6 +174,8 @@ class IncidentsPanel(Panel):
         incidents = incident_order(watch.incidents())
         self._incidents = {i.id: i for i in incidents}
         self.list_model.now_ms = watch.now_ms
+        # A replay or a shared feed has no escalator of its own: the default targets then.
+        self.list_model.policy = getattr(watch, "response_policy", None)
         if self.list_model.set_items(incidents):
             self._fit_list()
         live = sum(1 for i in incidents if i.live)
@@ -202,7 +212,9 @@ class IncidentsPanel(Panel):
             return
         self.ack_button.setEnabled(acts and inc.live)
         self.heading.setToolTip(f"{inc.title}\n{inc.root_cause} · {inc.id}")
-        self.timeline_model.set_items(timeline_rows(inc, self.all_events.isChecked()))
+        escalations = getattr(self.watch, "escalations", None)
+        self.timeline_model.set_items(timeline_rows(inc, self.all_events.isChecked(),
+                                                    escalations(inc.id) if callable(escalations) else ()))
 
     def _show_milestones(self) -> None:
         """The selected incident's name and state, then its milestones (they run on feed time)."""
@@ -211,7 +223,8 @@ class IncidentsPanel(Panel):
             self.heading.setText(f"<span style='color:{t.text_dim}'>{_html(self.tr('No incident selected'))}</span>")
             return
         watch = self.watch
-        text = incident_summary(inc, watch.now_ms if watch is not None else None, self.timeline_model.utc_offset_minutes)
+        text = incident_summary(inc, watch.now_ms if watch is not None else None, self.timeline_model.utc_offset_minutes,
+                                self.list_model.policy)
         # The name in 15 pt at 1080p, scaled with the wall like the label's own font (13 pt).
         name_pt = f"{theme.ui_font(15.0).pointSizeF():.1f}"
         self.heading.setText(
@@ -257,6 +270,15 @@ class IncidentsPanel(Panel):
         self._show_selected()
 
     # -- selection -------------------------------------------------------------------------
+    def _on_timeline_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        """Show the log excerpt of a LOGS row (protocol 1.5 context); hide it for other rows."""
+        inc, items = self.selected_incident(), self.timeline_model.items
+        row = items[current.row()] if current.isValid() and 0 <= current.row() < len(items) else None
+        ev = next((e for e in inc.timeline if e.id == row.id), None) if inc is not None and row is not None else None
+        ctx = context_of(ev) if ev is not None else None
+        self.log_view.show_context(ctx if ctx is not None and ctx.lines else None,
+                                   current_names().subject(ctx.service) if ctx is not None else "")
+
     def selected_incident(self) -> Incident | None:
         """The incident selected (as last drawn), if any."""
         return self._incidents.get(self._selected) if self._selected else None
