@@ -220,6 +220,20 @@ def _topology(*banks: str) -> Topology:
     return Topology(services, edges, [Scenario.from_path("qr", "QR pay", ["cashier", "trade"])])
 
 
+def test_the_graph_at_a_moment_is_the_one_in_force_else_the_first_recorded(open_writer):
+    w = open_writer()
+    t0 = 1_763_605_800_000
+    assert w.reader().graph_at(t0) is None
+    w.append_topology(TopologySnapshot(t0, _topology("bank-a")))
+    w.append_topology(TopologySnapshot(t0 + 60_000, _topology("bank-a", "bank-b")))
+    w.flush()
+    r = w.reader()
+    # Before the first graph (a history that starts mid-incident) the first one stands in.
+    assert {s.name for s in r.graph_at(t0 - 1).services} == {"cashier", "trade", "bank-a"}
+    assert {s.name for s in r.graph_at(t0 + 90_000).services} == {"cashier", "trade", "bank-a", "bank-b"}
+    w.close()
+
+
 def test_topology_stored_only_on_change(open_writer, db_path):
     w = open_writer()
     w.append_topology(TopologySnapshot(1000, _topology("bank-a")))

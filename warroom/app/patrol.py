@@ -28,7 +28,6 @@ import numpy as np
 from warroom.core.graph.topology import Topology
 from warroom.core.model import Event, EventKind, SeriesKey
 from warroom.core.patrol import Patrol, inspect, last_patrol, levels_of
-from warroom.protocol.parse import parse_topology
 from warroom.store.live import LiveView
 
 log = logging.getLogger(__name__)
@@ -68,18 +67,6 @@ def previous_of(events: Iterable[Event], source: str) -> tuple[dict[str, str] | 
     return (levels_of(ev), ev.ts) if ev is not None else (None, None)
 
 
-def topology_of(reader, ts_ms: int) -> Topology | None:
-    """The call graph a history recorded at ``ts_ms`` (or the first one after it)."""
-    wire = reader.topology_at(ts_ms)
-    if wire is None:
-        later = reader.snapshots("topology_snapshots")
-        wire = later[0][1] if later else None
-    if wire is None:
-        return None
-    snapshot, _errors = parse_topology(wire, int(wire.get("ts", ts_ms)), 10**15)
-    return snapshot.topology
-
-
 def patrol_history(reader, *, at_ms: int | None = None, window_ms: int = WINDOW_MS, source: str = "",
                    previous_events: Iterable[Event] = ()) -> Patrol:
     """Patrol a recorded history over the ``window_ms`` ending at ``at_ms`` (default: its newest point).
@@ -92,7 +79,7 @@ def patrol_history(reader, *, at_ms: int | None = None, window_ms: int = WINDOW_
         raise PatrolError("the history holds no metric points")
     end = span[1] if at_ms is None else int(at_ms)
     start = max(span[0], end - window_ms)
-    topology = topology_of(reader, end)
+    topology = reader.graph_at(end)
     if topology is None or not topology.services:
         raise PatrolError("the history holds no topology (which services and scenarios to patrol)")
     keys = window_keys(topology)

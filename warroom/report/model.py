@@ -23,7 +23,7 @@ from warroom.core.northstar.mttx import incident_times
 from warroom.core.language.names import Names
 from warroom.core.plan.plans import Plan
 from warroom.core.graph.topology import Topology
-from warroom.protocol.parse import parse_plans, parse_topology
+from warroom.protocol.parse import parse_plans
 from warroom.report.alerts import firing_root, incident_end, related_alerts, severity_rank
 from warroom.report.facts import (
     AlertFacts, Chart, Kpis, MapEdge, MapFacts, MapNode, Marker, Report, ReportError, Series, Summary,
@@ -59,7 +59,7 @@ def build_report(reader: HistoryReader, incident_id: str, *, source: str = "",
     alerts = [replace(a, title=pick(a.title, a.titles, lang)) for a in related_alerts(events, incident, end)]
     worst = find_worst(reader, alerts, incident.started_ms, end)
     story_end = incident.verified_ms or (end if incident.resolved_ms is not None else log_end)
-    topology = topology_at(reader, worst.ts)
+    topology = reader.graph_at(worst.ts)
     catalogue = plans_at(reader, incident.started_ms)
     names = Names(topology, catalogue)
     plans = plan_facts(events, incident.started_ms, story_end, catalogue=catalogue, names=names, lang=lang)
@@ -139,18 +139,6 @@ def find_incident(events: list[Event], incident_id: str) -> Incident:
     known = [f"{i.id} ({i.title})" for i in incidents if not i.merged_into]
     listing = "\n  ".join(known) if known else "(none: this history has no incidents)"
     raise ReportError(f"no incident {incident_id!r} in this history; known incidents:\n  {listing}")
-
-
-def topology_at(reader: HistoryReader, ts_ms: int) -> Topology | None:
-    """The call graph as recorded at ``ts_ms`` (or the first one recorded after it)."""
-    wire = reader.topology_at(ts_ms)
-    if wire is None:
-        later = reader.snapshots("topology_snapshots")
-        wire = later[0][1] if later else None
-    if wire is None:
-        return None
-    snapshot, _errors = parse_topology(wire, int(wire.get("ts", ts_ms)), 10**15)
-    return snapshot.topology
 
 
 def plans_at(reader: HistoryReader, ts_ms: int) -> tuple[Plan, ...]:

@@ -20,8 +20,10 @@ from typing import Any, Iterable
 import duckdb
 import numpy as np
 
+from warroom.core.graph.topology import Topology
 from warroom.core.model import Event, EventKind, SeriesKey
 from warroom.protocol.messages import MetricBatch
+from warroom.protocol.parse import parse_topology
 from warroom.store.quarantine import QuarantinedRow, count_rows, read_records
 from warroom.store.schema import check_readable, first_row
 
@@ -346,6 +348,18 @@ class HistoryReader:
             [int(ts_ms)],
         ))
         return json.loads(row[0]) if row else None
+
+    def graph_at(self, ts_ms: int) -> Topology | None:
+        """The call graph as recorded at ``ts_ms`` (or the first one recorded after it: a
+        history that starts mid-incident still has a graph), None when it holds none."""
+        wire = self.topology_at(ts_ms)
+        if wire is None:
+            later = self.snapshots("topology_snapshots")
+            wire = later[0][1] if later else None
+        if wire is None:
+            return None
+        snapshot, _errors = parse_topology(wire, int(wire.get("ts", ts_ms)), 10**15)
+        return snapshot.topology
 
     def plans_at(self, ts_ms: int) -> dict[str, Any] | None:
         """The newest stored plan catalogue at or before ``ts_ms`` (``{"ts", "plans", "active"}``).
