@@ -10,6 +10,10 @@ Plan ids (for the default platform):
 - ``failover-<bank>`` for each bank gateway: its routing share moves to the healthy banks
   in proportion to their headroom;
 - ``failover-<database>`` for each database: switch to the standby;
+- ``shift-<bank>`` for each bank gateway: a staged traffic shift of its routing share to the
+  other bank with the most capacity (whitelist, 1/256, 1/8, 1/4, 1/2, all; each stage held and
+  verified against the busiest scenario's success and the destination's saturation and errors,
+  ``warroom.core.plan.stages``);
 - ``rollback-<service>`` for each service that gets deploys (channels and business
   services, the targets of ``deploy_error_burst``): undo its last deploy.
 
@@ -185,6 +189,53 @@ def _bank_failovers(topology: Topology) -> list[Plan]:
     return plans
 
 
+#: Guards of a staged shift on its destination bank: headroom left, and no new failures.
+SHIFT_MAX_SATURATION = 0.75
+SHIFT_MAX_ERROR_RATIO = 0.02
+
+
+def _bank_shifts(topology: Topology) -> list[Plan]:
+    banks = [s for s in topology.services if s.kind == ServiceKind.BANK]
+    plans = []
+    for b in banks:
+        others = [o for o in banks if o.name != b.name]
+        through = topology.scenarios_through(b.name)
+        if not others or not through:
+            continue
+        to = max(others, key=lambda o: (o.capacity_rps, o.name)).name
+        src, dst = _en(topology, b.name), _en(topology, to)
+        zsrc, zdst = _zh(topology, b.name), _zh(topology, to)
+        steps = (f"Move {src}'s routing share to {dst} stage by stage: whitelist, 1/256, 1/8, 1/4, 1/2, all",
+                 "Hold each stage and verify the guards before widening")
+        rollback = (f"Put {src}'s whole routing share back",)
+        plans.append(Plan(
+            id=f"shift-{b.name}",
+            kind="shift",
+            title=f"Shift {src} traffic to {dst} in stages",
+            target_kind="bank_channel",
+            target=b.name,
+            params={"from": b.name, "to": to, "stages": ["whitelist", "1/256", "1/8", "1/4", "1/2", "all"],
+                    "hold_s": 60,
+                    "guards": [
+                        {"series": _series("service_saturation_ratio", service=to), "op": "<",
+                         "threshold": SHIFT_MAX_SATURATION},
+                        {"series": _series("service_error_ratio", service=to), "op": "<",
+                         "threshold": SHIFT_MAX_ERROR_RATIO}]},
+            steps=steps,
+            rollback=rollback,
+            guard=Guard(_series("scenario_success_ratio", scenario=through[0].id), ">=", 0.99, 60.0),
+            critical=True,
+            description=(f"Planned work on {src}: moves its payments to {dst} in widening stages; "
+                         "a stage that breaks a guard rolls the whole shift back."),
+            **_in_zh(f"分级将{zsrc}流量切到{zdst}",
+                     f"{zsrc}的计划内工作：分阶段把它的支付逐步切到{zdst}；任一阶段触发守护指标即整体回滚。",
+                     (f"逐级把{zsrc}的路由份额切到{zdst}：白名单、1/256、1/8、1/4、1/2、全量",
+                      "每一级观察并验证守护指标后再扩大"),
+                     (f"把{zsrc}的全部路由份额切回",)),
+        ))
+    return plans
+
+
 def _db_failovers(topology: Topology) -> list[Plan]:
     plans = []
     for s in topology.services:
@@ -284,4 +335,4 @@ def build_plans(topology: Topology, base_tps: Mapping[str, float]) -> tuple[Plan
     and restarts of queue consumers and jobs."""
     plans = _rate_limits(topology, base_tps) + _degrades(topology)
     return tuple(plans + _bank_failovers(topology) + _db_failovers(topology) + _rollbacks(topology)
-                 + _restarts(topology))
+                 + _restarts(topology) + _bank_shifts(topology))

@@ -12,7 +12,10 @@
   primary unavailable no longer apply; the standby is a little slower and smaller;
 - rolled-back services (``rollback`` on a service that gets deploys): held in ``rolled_back``;
 - restarted services (``restart``: the engine ends crashes and stalls on it): in ``restarted``;
-  the engine clears the target's ``deploy_error_burst`` faults when it executes one.
+  the engine clears the target's ``deploy_error_burst`` faults when it executes one;
+- staged traffic shifts (``shift`` on a ``bank_channel``, ``params.to`` the destination bank):
+  the current stage's fraction of the bank's routing share moves to the destination
+  (``stage``: the next stage changes the fraction; ``warroom.core.plan.stages``).
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ class Controls:
         self.restarted: set[str] = set()  # consumers and jobs a restart plan restarted
         # bank -> headroom weights of the other banks, in execution order
         self._failovers: dict[str, dict[str, float]] = {}
+        # staged shift plan id -> (source bank, destination bank, fraction moved now)
+        self.shifts: dict[str, tuple[str, str, float]] = {}
 
     @property
     def active(self) -> tuple[str, ...]:
@@ -85,11 +90,21 @@ class Controls:
             if plan.target_kind != "service" or plan.target not in t or t.service(plan.target).kind in (
                     ServiceKind.EXTERNAL, ServiceKind.BANK):
                 raise ValueError(f"plan {plan.id!r}: a restart targets a service of the platform's own")
+        elif plan.kind == "shift":
+            to = plan.params.get("to")
+            if plan.target_kind != "bank_channel" or plan.target not in self._banks:
+                raise ValueError(f"plan {plan.id!r}: the simulator shifts traffic from a bank channel")
+            if to not in self._banks or to == plan.target:
+                raise ValueError(f"plan {plan.id!r}: params.to must name another bank gateway (got {to!r})")
+            if not any(b == plan.target and (a, to) in self._base_calls for (a, b) in self._base_calls):
+                raise ValueError(f"plan {plan.id!r}: no caller of {plan.target} can call {to}")
         else:
             raise ValueError(f"plan {plan.id!r}: the simulator cannot run plans of kind {plan.kind!r}")
 
-    def apply(self, plan: Plan, load: Mapping[str, float], error: Mapping[str, float]) -> dict[str, Any]:
-        """Put the plan in force; ``load``/``error`` are the last tick's per-service values.
+    def apply(self, plan: Plan, load: Mapping[str, float], error: Mapping[str, float],
+              fraction: float = 1.0) -> dict[str, Any]:
+        """Put the plan in force; ``load``/``error`` are the last tick's per-service values;
+        ``fraction`` is a staged shift's first stage.
 
         Returns details for the PLAN_EXECUTION event (e.g. the new bank shares).
         """
@@ -107,6 +122,9 @@ class Controls:
             self.rolled_back.add(plan.target)
         elif plan.kind == "restart":
             self.restarted.add(plan.target)
+        elif plan.kind == "shift":
+            self.shifts[plan.id] = (plan.target, str(plan.params["to"]), float(fraction))
+            detail["shares"] = self._bank_shares_of(plan.target)
         elif plan.target_kind == "bank_channel":
             self._failovers[plan.target] = self._headroom(plan.target, load, error)
             detail["shares"] = self._bank_shares_of(plan.target)
@@ -128,11 +146,21 @@ class Controls:
             self.rolled_back.discard(plan.target)
         elif plan.kind == "restart":
             self.restarted.discard(plan.target)
+        elif plan.kind == "shift":
+            self.shifts.pop(plan_id, None)
         elif plan.target_kind == "bank_channel":
             self._failovers.pop(plan.target, None)
         else:
             self.standby.discard(plan.target)
         return plan
+
+    def stage(self, plan_id: str, fraction: float) -> dict[str, Any]:
+        """Move a staged shift in force to another stage's fraction; the new bank shares."""
+        if plan_id not in self.shifts:
+            raise ValueError(f"plan {plan_id!r} is not a staged shift in force")
+        source, to, _ = self.shifts[plan_id]
+        self.shifts[plan_id] = (source, to, float(fraction))
+        return {"shares": self._bank_shares_of(source)}
 
     def plan(self, plan_id: str) -> Plan | None:
         """The active plan with this id, if any."""
@@ -169,6 +197,13 @@ class Controls:
                 for o, w in live.items():
                     calls[(a, o)] += share * w / total
                 calls[(a, b)] = 0.0
+        for source, to, fraction in self.shifts.values():
+            # The stage's fraction of each caller's share of the source moves to the destination
+            # (after failovers: a shift off a bank that also failed over has nothing left to move).
+            for (a, b), share in list(calls.items()):
+                if b == source and share > 0 and (a, to) in calls:
+                    calls[(a, to)] += share * fraction
+                    calls[(a, b)] = share * (1.0 - fraction)
         return calls
 
     def _bank_shares_of(self, bank: str) -> dict[str, float]:

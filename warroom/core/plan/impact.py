@@ -39,6 +39,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from warroom.core.model import Scenario, SeriesKey, ServiceKind
 from warroom.core.plan.plans import Plan
+from warroom.core.plan.stages import ladder_of
 from warroom.core.graph.topology import Topology
 
 Recent = Callable[[SeriesKey], Sequence[float]]
@@ -112,6 +113,8 @@ def preview(plan: Plan, topology: Topology, recent: Recent) -> Impact:
         return _db_failover(plan, where.service, topology, recent)
     if plan.kind == "rollback" and where.scenario is None:
         return _rollback(plan, where.service, topology, recent)
+    if plan.kind == "shift" and isinstance(plan.params.get("to"), str) and plan.params["to"] in topology:
+        return _shift(plan, where.service, str(plan.params["to"]), topology, recent)
     return _generic(plan, where, topology)
 
 
@@ -214,6 +217,33 @@ def _bank_failover(plan: Plan, bank: str, topology: Topology, recent: Recent) ->
     warnings += [f"{b} would run at {u:.0%} of capacity" for b, u in util.items() if u >= HEADROOM_WARN]
     return _with(base, len(moved_vals), {"moved": moved, "to": to, "load_before": load, "load_after": after,
                                           "capacity": cap, "utilisation_after": util}, warnings)
+
+
+def _shift(plan: Plan, source: str, to: str, topology: Topology, recent: Recent) -> Impact:
+    """A staged shift: the destination's use of its capacity at each stage (``stage_utilisation``,
+    by stage name), from the last minutes' loads; a warning names the first stage that fills it."""
+    callers = topology.callers(source)
+    scenarios = topology.scenarios_through(source)
+    base = Impact(plan.id, plan.kind, tuple(dict.fromkeys([source, to, *callers])),
+                  tuple([(c, source) for c in callers] + [(c, to) for c in topology.callers(to)]),
+                  tuple(sc.id for sc in scenarios))
+    try:
+        ladder = ladder_of(plan) or ()
+    except ValueError as exc:
+        return _no_data(base, str(exc))
+    moved_vals = _clean(recent(SeriesKey("service_requests_rate", {"service": source})))
+    to_vals = _clean(recent(SeriesKey("service_requests_rate", {"service": to})))
+    if not moved_vals or not to_vals:
+        return _no_data(base, f"no recent load on {source} or {to}")
+    moved, load = sum(moved_vals) / len(moved_vals), sum(to_vals) / len(to_vals)
+    cap = topology.service(to).capacity_rps
+    util = {st.name: (load + moved * st.fraction) / cap if cap > 0 else math.nan for st in ladder}
+    warnings = []
+    full = next((name for name, u in util.items() if u >= HEADROOM_WARN), None)
+    if full is not None:
+        warnings.append(f"{to} would run at {util[full]:.0%} of capacity from stage {full}")
+    return _with(base, len(moved_vals), {"moved": moved, "to": to, "load_before": load, "capacity": cap,
+                                          "stage_utilisation": util}, warnings)
 
 
 def _db_failover(plan: Plan, db: str, topology: Topology, recent: Recent) -> Impact:

@@ -114,6 +114,8 @@ def _scored(root: str, plans: Iterable[Plan], topology: Topology, after_change: 
 def _score(plan: Plan, root: str, topology: Topology, feeding: set[str], after_change: bool,
            changed: str) -> tuple[int, int, int] | None:
     """(tier, order in the tier, closeness of the target), or None when the plan does not fit."""
+    if plan.kind == "shift" or "stages" in plan.params:
+        return None  # a staged shift widens over minutes: planned work, not an incident's answer
     on_root = _closeness(plan, root, topology)
     if plan.kind == "rollback":
         if not after_change or plan.target_kind not in ("service", "bank_channel"):

@@ -16,7 +16,11 @@ the audit events live in one place and each executor only knows its own system:
 6. ``rollback(ctx, snapshot, change, progress)``: restores what ``read`` saw.
 
 Templates: option strings may use ``{plan.id}``, ``{plan.kind}``, ``{target}`` (the plan's
-target name), ``{params.NAME}``, ``{key}`` (the idempotency key) and ``{secret.NAME}``. A
+target name), ``{params.NAME}``, ``{key}`` (the idempotency key), ``{secret.NAME}`` and, for
+a staged shift (``warroom.core.plan.stages``), the stage being applied: ``{stage.fraction}``
+(0..1), ``{stage.percent}`` (0..100), ``{stage.weight}`` / ``{stage.rest}`` (whole percents
+for route weights: the share moved and the share left, adding up to 100), ``{stage.name}``,
+``{stage.index}``, ``{stage.of}``. A plan run whole is the stage ``all`` (fraction 1). A
 secret is only allowed where the type says (HTTP headers, a command's environment) and shows
 as ``***`` in every CHANGE, message, event and log line.
 """
@@ -34,8 +38,9 @@ MASK = "***"
 #: ``{name}`` or ``{name.path.to.value}``; ``{{`` and ``}}`` are literal braces.
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_\-]+)*)\}")
 #: Roots a template may name; ``snapshot`` only in an http rollback request.
-ROOTS = ("plan", "target", "params", "key", "secret", "snapshot")
+ROOTS = ("plan", "target", "params", "key", "secret", "snapshot", "stage")
 _PLAN_FIELDS = ("id", "kind", "title", "target", "target_kind")
+STAGE_FIELDS = ("fraction", "percent", "weight", "rest", "name", "index", "of")
 
 
 class ExecError(Exception):
@@ -111,6 +116,8 @@ class Context:
     session: Any  # aiohttp.ClientSession
     timeout_s: float = 10.0
     masker: "Masker" = field(default_factory=lambda: Masker(()))
+    #: The stage a staged shift applies now (``{index, of, name, fraction}``); None: the whole plan.
+    stage: Mapping[str, Any] | None = None
 
     def vars(self, snapshot: Any = None) -> dict[str, Any]:
         """The values templates may name (secrets are looked up lazily)."""
@@ -121,6 +128,7 @@ class Context:
             "params": dict(plan.params),
             "key": self.key,
             "snapshot": snapshot,
+            "stage": stage_vars(self.stage),
         }
 
     def render(self, value: Any, *, secrets: bool = False, reveal: bool = False, snapshot: Any = None,
@@ -129,6 +137,19 @@ class Context:
         ``reveal``: put the real secret in (for the request sent), else ``***`` (for CHANGE)."""
         source = (self.secrets if self.secrets is not None else _NO_SECRETS) if reveal else None
         return render(value, self.vars(snapshot), secrets=source, allow_secrets=secrets, where=where)
+
+
+def stage_vars(stage: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The ``{stage.*}`` template values. ``weight`` is the fraction in whole percents, at least
+    1 for a stage that moves anything (route weights have no smaller step: 1/256 sends 1%)."""
+    if stage is None:
+        stage = {"index": 0, "of": 1, "name": "all", "fraction": 1.0}
+    fraction = float(stage.get("fraction", 1.0))
+    weight = int(round(fraction * 100))
+    if fraction > 0 and weight == 0:
+        weight = 1
+    return {"fraction": fraction, "percent": fraction * 100.0, "weight": weight, "rest": 100 - weight,
+            "name": str(stage.get("name", "")), "index": int(stage.get("index", 0)), "of": int(stage.get("of", 1))}
 
 
 class _NoSecrets:
@@ -195,11 +216,13 @@ def check_template(value: Any, where: str, *, secrets: bool = False, snapshot: b
             problems.append(f"{where}: unbalanced braces in {text!r} (write {{{{ or }}}} for a literal brace)")
         for name in placeholders(text):
             root, _, rest = name.partition(".")
-            if root not in ROOTS or (root in ("plan", "params", "secret", "snapshot") and not rest):
+            if root not in ROOTS or (root in ("plan", "params", "secret", "snapshot", "stage") and not rest):
                 problems.append(f"{where}: unknown placeholder {{{name}}} (use {{plan.id}}, {{target}}, "
                                 "{params.NAME}, {key} or {secret.NAME})")
             elif root == "plan" and rest not in _PLAN_FIELDS:
                 problems.append(f"{where}: unknown placeholder {{{name}}} (plan fields: {', '.join(_PLAN_FIELDS)})")
+            elif root == "stage" and rest not in STAGE_FIELDS:
+                problems.append(f"{where}: unknown placeholder {{{name}}} (stage fields: {', '.join(STAGE_FIELDS)})")
             elif root == "secret" and not secrets:
                 problems.append(f"{where}: {{{name}}}: secrets are only allowed in headers and env")
             elif root == "snapshot" and not snapshot:

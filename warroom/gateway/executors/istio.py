@@ -20,6 +20,12 @@ Options::
     virtual_service: reviews
     route: 0                                # an index into spec.http, or a route's name
     weights: {v1: "{params.v1}", v2: "{params.v2}"}   # by destination subset (or host)
+
+A staged shift sets the weights of each stage: ``weights: {v1: "{stage.rest}", v2:
+"{stage.weight}"}`` moves 1/8 as ``v1 88, v2 12`` (whole percents: Istio has no finer step,
+so a stage under 1% sends 1%, said in the CHANGE's warnings). Each stage is checked against
+the site's largest weight shift from the weights in force, and rollback puts back the
+weights read before the first stage.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from typing import Any, Mapping
 
 from warroom.gateway.executors.base import (
     Context, Draft, ExecError, GuardrailError, PreconditionFailed, Progress, Snapshot, change_doc,
-    check_template, parse_json, send, short)
+    check_template, parse_json, send, short, stage_vars)
 
 API_PATH = "/apis/networking.istio.io/v1beta1/namespaces/{ns}/virtualservices/{name}"
 _KEYS = ("api", "token_secret", "ca_file", "namespace", "virtual_service", "route", "weights")
@@ -133,9 +139,16 @@ class IstioExecutor:
         moved = [f"{k} {before[k]} -> {after[k]}" for k in after if before[k] != after[k]]
         ns, name = ctx.options["namespace"], ctx.options["virtual_service"]
         summary = f"{ns}/{name} route {route_name}: " + (", ".join(moved) if moved else "weights unchanged")
+        warnings = []
+        if ctx.stage is not None:
+            st = stage_vars(ctx.stage)
+            summary = f"stage {st['name']}: {summary}"
+            if abs(st["weight"] - st["percent"]) > 0.05:
+                warnings.append(f"stage {st['name']} is {st['percent']:.3g}% of the traffic; Istio weights are "
+                                f"whole percents, so this stage sends {st['weight']}%")
         request = {"method": "PUT", "url": self.url(ctx), "headers": {"Authorization": "Bearer ***"},
                    "body": json.dumps(obj, separators=(",", ":"))}
-        return Draft(change_doc("istio", summary, f"istio:{ns}/{name}", [request], before, after), obj)
+        return Draft(change_doc("istio", summary, f"istio:{ns}/{name}", [request], before, after, warnings), obj)
 
     def guard(self, ctx: Context, draft: Draft, limits: Any) -> None:
         """No weight may move more than ``limits.max_weight_shift`` in one plan."""

@@ -163,6 +163,15 @@ class Ledger:
             elif close_plan:
                 self._db.execute("DELETE FROM plans WHERE plan_id = ?", [plan_id])
 
+    def restage(self, key: str, after: Any) -> None:
+        """A staged shift's later stage took: the opening run's CHANGE now ends at ``after``
+        (its ``before`` and snapshot stay: what a rollback restores)."""
+        with self._tx():
+            row = self._db.execute("SELECT change FROM runs WHERE key = ?", [key]).fetchone()
+            change = json.loads(row[0]) if row is not None and row[0] is not None else {}
+            change["after"] = after
+            self._db.execute("UPDATE runs SET change = ? WHERE key = ?", [json.dumps(change), key])
+
     def record(self, key: str, plan_id: str, action: str, actor: str, reason: str, state: str, message: str,
                detail: Mapping[str, Any]) -> None:
         """A run refused before it started (kept so the same key replays the same answer)."""

@@ -7,6 +7,12 @@ guardrails → (snapshot and change kept in the ledger) → apply, which checks 
 before writing. A run that fails after it may have written keeps the plan ``partial`` so a
 rollback can undo it. ``rollback`` restores the snapshot of the plan's applying run.
 
+A staged shift (``warroom.core.plan.stages``) is executed one ``stage`` at a time: the first
+stage opens the plan like any execute; each later one (the plan in force) reads, drafts with
+that stage's ``{stage.*}`` values, checks the guardrails against the state in force and
+writes, and the opening run's CHANGE takes the new ``after``, so a rollback at any stage
+puts back what was read before the first. A stage off the site's own ladder is rejected.
+
 Results follow ``contracts15.md``: ``succeeded`` | ``failed`` | ``rejected`` (guardrail,
 precondition, not applicable). Audit events (protocol 1.3 item 6) have the simulator's
 ``plan_execution`` shape; a failure is ``execute_failed``/``rollback_failed`` with severity P2.
@@ -23,6 +29,7 @@ from typing import Any, Callable, Mapping
 
 from warroom.core.clock import wall_s
 from warroom.core.model import Event, EventKind, Severity
+from warroom.core.plan.stages import check_stage, stage_detail
 from warroom.gateway.executors.base import (
     Context, ExecError, GuardrailError, Masker, PreconditionFailed, Progress, Snapshot, allowed, secret_names)
 from warroom.gateway.executors.command import CommandExecutor
@@ -39,6 +46,7 @@ EXECUTORS: dict[str, Any] = {e.type: e for e in (HttpExecutor(), SentinelExecuto
                                                   CommandExecutor())}
 _TITLES = {
     "execute": ("Executed plan: {}", "已执行预案：{}"),
+    "stage": ("Next stage of plan: {}", "预案进入下一阶段：{}"),
     "rollback": ("Rolled back plan: {}", "已回滚预案：{}"),
     "expire": ("Expired plan: {}", "预案已到期：{}"),
     "execute_failed": ("Plan execution failed: {}", "预案执行失败：{}"),
@@ -109,8 +117,9 @@ class PlanRunner:
             draft.change["warnings"].append(f"the site's guardrails refuse this change: {exc}")
         return ctx.masker.json(draft.change)
 
-    async def execute(self, sp: SitePlan, key: str, actor: str, reason: str) -> RunResult:
-        """Apply the plan (module docstring)."""
+    async def execute(self, sp: SitePlan, key: str, actor: str, reason: str,
+                      stage: Mapping[str, Any] | None = None) -> RunResult:
+        """Apply the plan, or a staged shift's ``stage`` (module docstring)."""
         plan_id = sp.plan.id
         async with self._lock(plan_id):
             stored = self._replay(key, plan_id)
@@ -118,8 +127,19 @@ class PlanRunner:
                 return stored
             ex, ctx = await self._prepare(sp, key)
             base = {"plan_id": plan_id, "change": None, "rollback_available": False}
+            try:
+                st = check_stage(sp.plan, stage)
+            except ValueError as exc:
+                return self._refuse(key, sp, "execute", actor, reason, str(exc), base)
+            if st is not None:
+                ctx.stage = base["stage"] = stage_detail(sp.plan, st)
+            widening = st is not None and ctx.stage["index"] > 0
             entry = self._ledger.open_plan(plan_id)
-            if entry is not None:
+            if widening and (entry is None or entry.status != "active"):
+                return self._refuse(key, sp, "execute", actor, reason,
+                                    f"stage {st.name} of {plan_id}: the shift is not in force (it starts at its "
+                                    "first stage)", base)
+            if entry is not None and not widening:
                 why = (f"plan {plan_id} is already active (applied by run {entry.run_key}): roll it back first"
                        if entry.status == "active" else
                        f"plan {plan_id} may be partly applied by failed run {entry.run_key}: roll it back first")
@@ -143,7 +163,8 @@ class PlanRunner:
                 if isinstance(exc, (KeyboardInterrupt, SystemExit, asyncio.CancelledError)) and not cm.expired():
                     raise  # the gateway is stopping: the ledger's "running" row recovers as interrupted
                 change = None if draft is None else ctx.masker.json(draft.change)
-                return self._failed_execute(key, sp, ex, ctx, exc, cm.expired(), progress, change, actor, reason)
+                return self._failed_execute(key, sp, ex, ctx, exc, cm.expired(), progress, change, actor, reason,
+                                            keep_plan=widening)
             change = ctx.masker.json(draft.change)
             if progress.warnings:
                 change["warnings"] = change["warnings"] + ctx.masker.json(progress.warnings)
@@ -151,10 +172,17 @@ class PlanRunner:
             detail = {**base, "change": change, "rollback_available": can_undo,
                       "result": ctx.masker.json(result)}
             message = ctx.masker.text(f"executed {plan_id}: {change['summary']}")
-            # A change nothing can undo is a one-shot action, not a plan left "in force".
-            self._ledger.finish(key, "succeeded", message, detail, plan_status="active" if can_undo else None)
+            if widening:
+                # The plan stays opened by its first stage; a rollback restores what that read,
+                # from the weights (or rules) this stage left.
+                self._ledger.finish(key, "succeeded", message, detail)
+                self._ledger.restage(entry.run_key, change.get("after"))
+            else:
+                # A change nothing can undo is a one-shot action, not a plan left "in force".
+                self._ledger.finish(key, "succeeded", message, detail, plan_status="active" if can_undo else None)
             log.info("plan %s executed (key %s, actor %s): %s", plan_id, key, actor, message)
-            event = self._event(sp, "execute", key, actor, reason, ex.type, change["summary"], ctx.masker)
+            event = self._event(sp, "stage" if widening else "execute", key, actor, reason, ex.type,
+                                change["summary"], ctx.masker, stage=ctx.stage)
             return RunResult("succeeded", message, detail, (event,))
 
     async def rollback(self, sp: SitePlan, key: str, actor: str, reason: str, *, action: str = "rollback") -> RunResult:
@@ -254,7 +282,8 @@ class PlanRunner:
         return RunResult("rejected", message, dict(detail))
 
     def _failed_execute(self, key: str, sp: SitePlan, ex: Any, ctx: Context, exc: BaseException, expired: bool,
-                        progress: Progress, change: dict | None, actor: str, reason: str) -> RunResult:
+                        progress: Progress, change: dict | None, actor: str, reason: str,
+                        keep_plan: bool = False) -> RunResult:
         plan_id = sp.plan.id
         nothing_written = isinstance(exc, (PreconditionFailed, GuardrailError)) or not progress.writing
         may_undo = not nothing_written and ex.can_rollback(ctx.options)
@@ -269,7 +298,9 @@ class PlanRunner:
                 "; it may have changed the system and has no rollback: check by hand" if not nothing_written else
                 "; nothing was written")
         message = f"execute of {plan_id} failed: {error}{tail}"
-        self._ledger.finish(key, "failed", message, detail, plan_status="partial" if may_undo else None)
+        # A later stage that failed leaves the plan opened by its first stage (that rollback restores).
+        self._ledger.finish(key, "failed", message, detail,
+                            plan_status="partial" if may_undo and not keep_plan else None)
         log.error("%s (key %s)", message, key)
         event = self._event(sp, "execute_failed", key, actor, reason, ex.type,
                             "" if change is None else change.get("summary", ""), ctx.masker, error)
@@ -293,7 +324,7 @@ class PlanRunner:
         return RunResult("failed", message, detail, (event,))
 
     def _event(self, sp: SitePlan, action: str, key: str, actor: str, reason: str, executor: str, summary: str,
-               masker: Masker, error: str | None = None) -> Event:
+               masker: Masker, error: str | None = None, stage: Mapping[str, Any] | None = None) -> Event:
         plan = sp.plan
         attrs: dict[str, Any] = {
             "plan_id": plan.id, "action": action, "actor": actor, "reason": reason, "plan_kind": plan.kind,
@@ -301,6 +332,8 @@ class PlanRunner:
             "idempotency_key": key, "executor": executor, "change": summary}
         if error is not None:
             attrs["error"] = error
+        if stage is not None:
+            attrs["stage"] = dict(stage)
         en, zh = _TITLES[action]
         attrs["titles"] = {"zh_CN": zh.format(plan.localized("zh_CN").title)}
         return Event(f"gw-plan-{key}", self._now_ms(), EventKind.PLAN_EXECUTION, plan.id, en.format(plan.title),

@@ -46,6 +46,22 @@ class _Plans(_Values):
         shift = self.number(m, "max_weight_shift", default.max_weight_shift, ge=0, le=100, integer=True)
         return Limits(targets=targets, min_rate_limit_qps=qps, max_weight_shift=shift)
 
+    def _staged_ok(self, m: _Map, plan: Plan) -> bool:
+        """A staged shift's ladder (``params.stages``) and guard KPIs, checked when the file is
+        read rather than half-way through a shift (``warroom.core.plan.stages``)."""
+        from warroom.core.plan.stages import guards_of, ladder_of
+
+        where = m.line("params") if m.has("params") else m.line()
+        try:
+            if ladder_of(plan) is None:
+                return True
+            if not guards_of(plan):
+                raise ValueError("a staged shift needs a guard (or params.guards) to verify each stage")
+        except ValueError as exc:
+            self.err(where, _join(m.path, "params"), str(exc))
+            return False
+        return True
+
     def plans(self, top: _Map, limits: Limits) -> tuple[SitePlan, ...]:
         out: list[SitePlan] = []
         seen: dict[str, int] = {}
@@ -96,6 +112,8 @@ class _Plans(_Values):
                 continue
             except (TypeError, ValueError) as exc:
                 self.err(m.line(), m.path, str(exc))
+                continue
+            if not self._staged_ok(m, plan):
                 continue
             out.append(SitePlan(plan=plan, executor=executor, where=m.where(self.src)))
         if out and not limits.targets:

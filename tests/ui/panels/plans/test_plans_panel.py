@@ -224,11 +224,12 @@ def test_lists_every_plan_labelled_by_kind_with_target_and_risk_mark(qtbot, rig)
     assert sorted(r.plan.id for r in rows) == sorted(plan_ids) and len(plan_ids) >= 10
     assert panel.summary.text() == f"{len(plan_ids)} plans"
     kinds = [r.plan.kind for r in rows]
-    assert kinds == sorted(kinds, key=("failover", "rate_limit", "degrade", "rollback").index), "grouped by kind"
+    assert kinds == sorted(kinds, key=("failover", "rate_limit", "degrade", "rollback", "shift").index), \
+        "grouped by kind"
     for i, row in enumerate(rows):
         card = panel.model.data(panel.model.index(i), CARD_ROLE)
         assert card.chip == {"failover": "FAILOVER", "rate_limit": "RATE LIMIT", "degrade": "DEGRADE",
-                             "rollback": "ROLLBACK"}[row.plan.kind]
+                             "rollback": "ROLLBACK", "shift": "SHIFT"}[row.plan.kind]
         assert card.title == row.plan.title
         badges = [b.text for b in card.badges]
         assert current_names().display(row.plan.target_kind, row.plan.target) in badges, "named, not an id"

@@ -7,7 +7,8 @@ else a dialog), records the preview in the audit trail as step 1 opens, then tak
 loop (``spawn``: qasync's, replaced in tests) through ``PlanDesk.execute``, whose
 ``ValueError`` — a refused confirmation, a plan already running, a viewer's role — is shown
 in the panel's message line and never raised. Rolling back asks why and calls
-``PlanDesk.rollback``.
+``PlanDesk.rollback``. A staged shift's Pause, Continue and Abort ask why too, then call
+``PlanDesk.pause`` / ``resume`` / ``abort`` (abort sends the rollback).
 """
 
 from __future__ import annotations
@@ -96,6 +97,57 @@ class PlanActions:
             return self.message.show_info(_cancelled())
         self.message.show_info(translate("PlansPanel", "Rolling back %1…").replace("%1", run.title))
         self._start(self._rollback(desk, run, actor, reason))
+
+    def pause_selected(self) -> None:
+        """Hold the selected staged shift at its stage."""
+        self._stage_action("pause")
+
+    def resume_selected(self) -> None:
+        """Let the selected paused staged shift go on."""
+        self._stage_action("resume")
+
+    def abort_selected(self) -> None:
+        """Stop the selected staged shift and roll it back."""
+        self._stage_action("abort")
+
+    def _stage_action(self, action: str) -> None:
+        desk, run = self.desk, self.selected_run()
+        if desk is None or run is None or run.ladder is None or not run.live or run.ladder.ended:
+            return self.message.show_error(
+                translate("PlansPanel", "Nothing to do: the selected plan is not a staged shift under way."))
+        if not desk.may_execute:
+            return self.message.show_error(locked_reason(desk))
+        actor = self._actor()
+        if actor is None:
+            return self.message.show_info(_cancelled())
+        reason = plan_dialogs.ask_stage_action(self, self.selected_plan(), run, action)
+        if reason is None:
+            return self.message.show_info(_cancelled())
+        if action == "abort":
+            self.message.show_info(translate("PlansPanel", "Aborting %1…").replace("%1", run.title))
+            self._start(self._abort(desk, run, actor, reason))
+            return
+        try:
+            (desk.pause if action == "pause" else desk.resume)(run.id, actor, reason)
+        except ValueError as exc:
+            return self._report(error=str(exc))
+        except Exception as exc:  # a plan action must never take the console down
+            log.exception("%s of %s failed", action, run.id)
+            return self._report(error=_failed(exc))
+        done = (translate("PlansPanel", "Paused: %1") if action == "pause"
+                else translate("PlansPanel", "Continued: %1"))
+        self._report(info=done.replace("%1", run.title))
+
+    async def _abort(self, desk: Any, run: PlanRun, actor: str, reason: str) -> None:
+        try:
+            await desk.abort(run.id, actor, reason)
+        except ValueError as exc:
+            self._report(error=str(exc))
+        except Exception as exc:
+            log.exception("aborting %s failed", run.id)
+            self._report(error=_failed(exc))
+        else:
+            self._report(info=translate("PlansPanel", "Aborted, rollback sent: %1").replace("%1", run.title))
 
     def _actor(self) -> str | None:
         watch = self.source.alerting

@@ -8,7 +8,9 @@ plan's id to confirm``), in the text colour: not an alert severity.
   Rollback button when the run is NOT EFFECTIVE; an amber line with the time left when it is
   about to expire; its state, who ran it and why; the progress strip (confirmed → sent →
   in force → effective as labelled steps with marks and times); the guard KPI before and
-  after (or now, while verifying).
+  after (or now, while verifying). A staged shift also shows its ladder
+  (``stage_ladder.StageLadder``: each stage passed, held, failed or to come) and, on a
+  commander's console, Pause / Continue / Abort.
 - **Impact preview**: the estimate in plain words, its warnings in amber or red, or
   "No estimate: …" when there was no recent data; when and from how much history.
 - **Change it would send**: the feed's dry run of the plan (``plan_change.ChangeBlock``), on
@@ -23,6 +25,7 @@ from typing import Any, Mapping
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from warroom.core.language.lang import language
 from warroom.core.plan.impact import Impact
 from warroom.core.plan.plan_runs import PlanRun
 from warroom.core.plan.plans import Plan
@@ -32,6 +35,7 @@ from warroom.ui.panels.alerts.widgets import make_button
 from warroom.ui.panels.plans.change import ChangeBlock
 from warroom.ui.panels.plans.list_model import level_color, risk_text
 from warroom.ui.panels.plans.progress import ProgressStrip, run_steps
+from warroom.ui.panels.plans.stage_ladder import StageLadder
 from warroom.ui.panels.plans.text import (countdown, expiry_text, fill, guard_condition, guard_text, impact_level,
                                          impact_lines, kind_word, kpi_value, run_state, series_words, time_text,
                                          translate)
@@ -59,6 +63,10 @@ class PlanDetail(QWidget):
     """See the module docstring. ``sig_rollback_requested`` is the banner's Rollback button."""
 
     sig_rollback_requested = Signal()
+    #: A staged shift's commands (the panel asks why, then calls the desk).
+    sig_pause_requested = Signal()
+    sig_resume_requested = Signal()
+    sig_abort_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +99,22 @@ class PlanDetail(QWidget):
         self.run_state = _label(self.run_box, 16.0, bold=True, name="run_state")
         self.run_who = _label(self.run_box, 14.0, name="run_who")
         self.progress = ProgressStrip(self.run_box)
+        self.ladder = StageLadder(self.run_box)
+        #: A guard series' value now (the panel sets it: the detail has no view of its own).
+        self.value_of = lambda series: None
+        self.stage_buttons = QWidget(self.run_box)
+        self.pause_button = make_button(self.stage_buttons, translate("PlansPanel", "Pause…"), "pause_stage_button")
+        self.resume_button = make_button(self.stage_buttons, translate("PlansPanel", "Continue…"),
+                                         "resume_stage_button")
+        self.abort_button = make_button(self.stage_buttons, translate("PlansPanel", "Abort…"), "abort_stage_button")
+        self.pause_button.clicked.connect(self.sig_pause_requested)
+        self.resume_button.clicked.connect(self.sig_resume_requested)
+        self.abort_button.clicked.connect(self.sig_abort_requested)
+        stage_row = QHBoxLayout(self.stage_buttons)
+        stage_row.setContentsMargins(0, 0, 0, 0)
+        for b in (self.pause_button, self.resume_button, self.abort_button):
+            stage_row.addWidget(b)
+        stage_row.addStretch(1)
         self.kpi = _label(self.run_box, 14.0, name="run_kpi")
         self.run_message = _label(self.run_box, 13.0, bold=True, name="run_message")
         self.run_message.setStyleSheet(f"color: {t.crit};")
@@ -104,7 +128,7 @@ class PlanDetail(QWidget):
         col.addWidget(self.prompt)
         col.addWidget(self.expiring)
         col.addLayout(state_row)
-        for w in (self.progress, self.kpi, self.run_message):
+        for w in (self.ladder, self.stage_buttons, self.progress, self.kpi, self.run_message):
             col.addWidget(w)
 
         # -- the preview
@@ -253,7 +277,11 @@ class PlanDetail(QWidget):
         self.run_state.setStyleSheet(f"color: {level_color(level)};")
         who = fill(translate("PlansPanel", "by %1: “%2”"), run.actor or "?", run.reason)
         asked = audit.get("rolling_back")
-        if asked is not None:
+        if asked is not None and asked.attrs.get("automatic") and run.ladder is not None:
+            # The console rolled the staged shift back itself: no person to name, the stage says why.
+            failed = run.ladder.stages[run.ladder.failed_stage or run.ladder.index].label(language())
+            who += "\n" + fill(translate("PlansPanel", "rolled back automatically: stage %1 failed"), failed)
+        elif asked is not None:
             a = asked.attrs
             who += "\n" + fill(translate("PlansPanel", "rollback asked by %1: “%2”"), a.get("actor", "?"),
                                a.get("reason", ""))
@@ -262,6 +290,8 @@ class PlanDetail(QWidget):
         self.run_message.setText(translate("PlansPanel", "Failed: %1").replace("%1", run.message or "?"))
         self.run_message.setVisible(run.state == "failed")
         self.kpi.setStyleSheet(f"color: {t.text};")
+        self.ladder.setVisible(run.ladder is not None)
+        self.stage_buttons.setVisible(run.ladder is not None and run.live and not run.ladder.ended)
         self.update_clock(run, now_ms, current)
 
     def update_clock(self, run: PlanRun | None, now_ms: int | None, current: float | None) -> None:
@@ -277,7 +307,9 @@ class PlanDetail(QWidget):
         else:
             self.expiring.hide()
         self.kpi.setText(_kpi_text(run, current))
-        self.kpi.setVisible(run.guard is not None)
+        self.kpi.setVisible(run.guard is not None and run.ladder is None)  # a ladder shows its guards itself
+        if run.ladder is not None:
+            self.ladder.show_ladder(run.ladder, now_ms, self.value_of)
 
 
 def _kpi_text(run: PlanRun, current: float | None) -> str:

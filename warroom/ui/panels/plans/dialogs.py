@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLayout, QLineEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
+from warroom.core.language.lang import language
 from warroom.core.plan.plan_runs import PlanRun
 from warroom.core.plan.plans import Plan
 from warroom.ui import theme
@@ -183,6 +184,43 @@ class RollbackDialog(_PlanDialog):
         self.ok_button.setEnabled(False)
         self.reason.textChanged.connect(lambda text: self.ok_button.setEnabled(bool(text.strip())))
         self.reason.setFocus()
+
+
+class StageDialog(_PlanDialog):
+    """Pause, continue or abort a staged shift: what it does, and why (required)."""
+
+    def __init__(self, parent: QWidget | None, plan: Plan | None, run: PlanRun, action: str) -> None:
+        titles = {"pause": (translate("PlansPanel", "Pause the staged shift"), translate("PlansPanel", "Pause")),
+                  "resume": (translate("PlansPanel", "Continue the staged shift"), translate("PlansPanel", "Continue")),
+                  "abort": (translate("PlansPanel", "Abort the staged shift"),
+                            translate("PlansPanel", "Abort and roll back"))}
+        super().__init__(parent, *titles[action])
+        t = theme.current()
+        stage = run.ladder.stage.label(language()) if run.ladder is not None else ""
+        what = {"pause": translate("PlansPanel", "Hold %1 at stage %2? The hold stops; the guard KPIs are still "
+                                                 "watched and a breach still rolls it back."),
+                "resume": translate("PlansPanel", "Continue %1 from stage %2? Its hold runs on from where it stopped."),
+                "abort": translate("PlansPanel", "Abort %1 at stage %2? Everything it moved goes back.")}[action]
+        self.add_text(what.replace("%1", run.title).replace("%2", stage), pt=16.0, bold=True,
+                      color=t.warn if action == "abort" else "")
+        if action == "abort" and plan is not None and plan.rollback:
+            self.add_text("\n".join(f"{i}. {s}" for i, s in enumerate(plan.rollback, 1)), color=t.text_dim)
+        self.reason = QLineEdit(self)
+        self.reason.setObjectName("stage_reason")
+        self.reason.setPlaceholderText(translate("PlansPanel", "why? it goes into the audit trail"))
+        self.form.addRow(translate("PlansPanel", "Reason"), self.reason)
+        self.finish()
+        self.ok_button.setEnabled(False)
+        self.reason.textChanged.connect(lambda text: self.ok_button.setEnabled(bool(text.strip())))
+        self.reason.setFocus()
+
+
+def ask_stage_action(parent: QWidget | None, plan: Plan | None, run: PlanRun, action: str) -> str | None:
+    """Why pause, continue or abort (``action``) a staged shift; None when cancelled."""
+    dialog = StageDialog(parent, plan, run, action)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.reason.text().strip()
 
 
 class ActorDialog(_PlanDialog):

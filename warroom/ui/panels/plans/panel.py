@@ -152,6 +152,10 @@ class PlansPanel(PlanActions, Panel):
 
         self.detail = PlanDetail()
         self.detail.sig_rollback_requested.connect(lambda: self.rollback_selected())
+        self.detail.sig_pause_requested.connect(lambda: self.pause_selected())
+        self.detail.sig_resume_requested.connect(lambda: self.resume_selected())
+        self.detail.sig_abort_requested.connect(lambda: self.abort_selected())
+        self.detail.value_of = self._series_value
         scroll = QScrollArea(page)
         scroll.setObjectName("plan_detail_scroll")
         scroll.setWidgetResizable(True)
@@ -275,6 +279,13 @@ class PlansPanel(PlanActions, Panel):
         audit = audit_by_action(self.source.events(run.confirmed_ms, 2**62), run.id) if run is not None else {}
         self.detail.show_run(run, audit, self._now_ms(), self._guard_now(run) if run is not None else None)
 
+    def _series_value(self, series: str) -> float | None:
+        """A guard series' value now (a staged shift's ladder shows each guard's)."""
+        try:
+            return self.source.value(SeriesKey.parse(series))
+        except ValueError:
+            return None
+
     def _guard_now(self, run: PlanRun) -> float | None:
         if run.guard is None:
             return None
@@ -295,6 +306,14 @@ class PlansPanel(PlanActions, Panel):
         can_undo = may and run is not None and run.state in ROLLBACK_STATES
         self.rollback_button.setEnabled(can_undo)
         self.detail.prompt_button.setEnabled(can_undo)
+        ladder = run.ladder if run is not None and live else None
+        climbing = may and ladder is not None and not ladder.ended and ladder.phase != "rolling_back"
+        self.detail.pause_button.setEnabled(climbing and not ladder.paused)
+        self.detail.resume_button.setEnabled(climbing and ladder.paused)
+        self.detail.abort_button.setEnabled(climbing)
+        if desk is not None and not may:
+            for b in (self.detail.pause_button, self.detail.resume_button, self.detail.abort_button):
+                b.setToolTip(locked_reason(desk))
         if desk is not None and not may:
             tip = locked_reason(desk)
             for b in (self.execute_button, self.rollback_button, self.detail.prompt_button):

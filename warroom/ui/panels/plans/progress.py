@@ -79,7 +79,23 @@ def run_steps(run: PlanRun, times: Mapping[str, int] | None = None) -> list[Step
 
     ok = verified_ok(run, times)
     verify_at = at("effective" if ok else "not_effective", run.verified_ms)
-    if ok is True:
+    ld = run.ladder
+    if ld is not None:  # a staged shift verifies stage by stage: its ladder says where
+        n, of = ld.index + 1, len(ld.stages)
+        if ld.phase == "completed":
+            steps.append(Step(translate("PlansPanel", "All stages passed"), at("completed", run.verified_ms), "done"))
+        elif ld.failed_stage is not None and not ld.aborted:
+            steps.append(Step(translate("PlansPanel", "Stage %1/%2 failed").replace("%1", str(n)).replace(
+                "%2", str(of)), at("stage_failed"), "failed"))
+        elif ld.failed_stage is not None:
+            steps.append(Step(translate("PlansPanel", "Aborted at stage %1/%2").replace("%1", str(n)).replace(
+                "%2", str(of)), at("aborted"), "warn"))
+        elif run.executed_ms is not None:
+            steps.append(Step(translate("PlansPanel", "Stage %1/%2…").replace("%1", str(n)).replace(
+                "%2", str(of)), "", "current"))
+        else:
+            steps.append(Step(translate("PlansPanel", "Stages"), "", "todo"))
+    elif ok is True:
         steps.append(Step(translate("PlansPanel", "Effective"), verify_at, "done"))
     elif ok is False:
         steps.append(Step(translate("PlansPanel", "NOT EFFECTIVE"), verify_at, "failed"))

@@ -20,7 +20,7 @@ from PySide6.QtCore import QCoreApplication
 from warroom.core.plan.impact import Impact
 from warroom.core.model import SeriesKey
 from warroom.core.language.names import current_names
-from warroom.core.language.lang import pick
+from warroom.core.language.lang import language, pick
 from warroom.core.plan.plan_runs import EXPIRY_WARNING_MS, PlanRun
 from warroom.core.plan.plans import Guard, Plan
 from warroom.core.graph.topology import Topology
@@ -30,7 +30,7 @@ translate = QCoreApplication.translate  # lupdate reads translate("Context", "te
 #: Plans are listed failover first: the plan that moves traffic away from a broken part is
 #: the one most often wanted, a rate limit hurts users, a degrade is the mildest; a rollback
 #: only helps after a deploy, when it is suggested (and so listed first) anyway.
-KIND_ORDER = ("failover", "rate_limit", "degrade", "rollback")
+KIND_ORDER = ("failover", "rate_limit", "degrade", "rollback", "shift")
 #: The feed's clock shown as in the event list (the platform runs on UTC+8).
 UTC_OFFSET_MINUTES = 8 * 60
 _PLACEHOLDER = re.compile(r"%(\d+)")
@@ -99,8 +99,16 @@ def countdown(ms: int) -> str:
 def kind_word(kind: str) -> str:
     """The kind's chip text: ``FAILOVER``, ``RATE LIMIT``, ``DEGRADE``, ``ROLLBACK`` (others as sent)."""
     words = {"failover": translate("PlansPanel", "FAILOVER"), "rate_limit": translate("PlansPanel", "RATE LIMIT"),
-             "degrade": translate("PlansPanel", "DEGRADE"), "rollback": translate("PlansPanel", "ROLLBACK")}
+             "degrade": translate("PlansPanel", "DEGRADE"), "rollback": translate("PlansPanel", "ROLLBACK"),
+             "shift": translate("PlansPanel", "SHIFT")}
     return words.get(kind, kind.replace("_", " ").upper())
+
+
+def stage_name(name: str) -> str:
+    """A ladder stage's name in the console's language (``whitelist`` → ``白名单``)."""
+    from warroom.core.plan.stages import Stage
+
+    return Stage(name, 0.0, 0.0).label(language())
 
 
 def kind_rank(kind: str) -> int:
@@ -147,6 +155,7 @@ def series_words(series: str) -> str:
         "service_error_ratio": translate("PlansPanel", "error rate"),
         "scenario_requests_rate": translate("PlansPanel", "requests"),
         "service_requests_rate": translate("PlansPanel", "requests"),
+        "service_saturation_ratio": translate("PlansPanel", "saturation"),
     }.get(key.name)
     if words is None or not who or len(labels) > 1:
         return key.text
@@ -222,6 +231,12 @@ def impact_lines(plan: Plan, impact: Impact, topology: Topology) -> list[str]:
         lines += _bank_lines(plan.target, f, topology)
     elif impact.kind == "rollback" and "service" in f:
         lines += _rollback_lines(f, topology)
+    elif impact.kind == "shift" and "stage_utilisation" in f:
+        use = ", ".join(f"{stage_name(k)} {percent(u)}" for k, u in f["stage_utilisation"].items())
+        lines.append(fill(translate("PlansPanel", "Moves up to %1 req/s from %2 to %3, stage by stage."),
+                          rate(f["moved"]), _label(topology, plan.target), _label(topology, f["to"])))
+        lines.append(fill(translate("PlansPanel", "Share of %1's capacity in use at each stage: %2."),
+                          _label(topology, f["to"]), use))
     elif impact.kind == "failover" and "load" in f:
         standby = f" ({f['standby']})" if f.get("standby") else ""
         use = percent(f["load"] / f["capacity"]) if f.get("capacity") else translate("PlansPanel", "unknown")
