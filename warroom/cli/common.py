@@ -33,6 +33,9 @@ def sim_options(p: argparse.ArgumentParser, default_speed: float = 1.0, default_
     p.add_argument("--watch", action="store_true",
                    help="compute alerts and incidents in the feed, once, and publish them: every console shows "
                    "the same incidents and sends acknowledgements and notes as commands (protocol 1.4)")
+    p.add_argument("--drill", action="store_true",
+                   help="every fault of this run is a drill's: its faults, alerts, incidents and plan runs carry the "
+                   "drill mark, the wall shows DRILL while one runs, production MTTR leaves them out")
     p.set_defaults(_default_faults=default_faults)
 
 

@@ -83,6 +83,7 @@ def build_feed(args: argparse.Namespace):
             raise CliError(f"--plans: {exc}") from None
     sim = Simulator(seed=args.seed, start_ms=wall_ms() if start is None else start, promotion=promotion,
                     platform=platform, world=world)
+    sim.drill_all = bool(getattr(args, "drill", False))  # --drill: every fault is a drill's
     if args.fault is not None:
         specs = [(spec, None) for spec in args.fault]
     elif world is not None:  # a world brings its own drill

@@ -90,6 +90,9 @@ ACTION_ROLES: Mapping[str, Role] = {
     "add_action_item": Role.COMMANDER,
     "silence": Role.COMMANDER,
     "unsilence": Role.COMMANDER,
+    # A drill window (protocol 1.6) changes what every wall shows and what MTTR counts.
+    "start_drill": Role.COMMANDER,
+    "end_drill": Role.COMMANDER,
 }
 
 

@@ -33,6 +33,7 @@ from typing import Any, Callable
 
 from warroom.core.alerting.alerts import Alert
 from warroom.core.plan.impact import preview
+from warroom.core.incident.drills import drill_event
 from warroom.core.incident.incidents import Incident
 from warroom.core.language.lang import pick
 from warroom.core.model import Event, EventKind
@@ -82,6 +83,7 @@ class Drill:
     fault: str = ""  # the injected fault, KIND:TARGET ("" if none)
     verified_ms: int = 0  # when the plan was verified effective, 0 if never
     mttr_s: float | None = None  # fault start -> plan verified effective (module docstring)
+    drill_id: str = ""  # the drill window the recording is ("" when recorded as production)
 
     @property
     def goal_met(self) -> bool:
@@ -99,9 +101,15 @@ class Drill:
 def record_drill(path: Path, *, seconds: int = 900, fault: str | None = None,
                  fault_at_s: int = 120, plan: str | None = None, plan_after_s: int = 30, seed: int = 4,
                  start_ms: int = DRILL_START_MS, commander: str = COMMANDER, every_s: int = 15,
-                 progress: Callable[[float], None] | None = None, world: Any = None) -> Drill:
+                 progress: Callable[[float], None] | None = None, world: Any = None,
+                 as_drill: bool = True) -> Drill:
     """Record ``seconds`` of the platform with ``fault`` (``KIND:TARGET``; ``None``: the world's
     default, ``""``: none) at ``fault_at_s``, on ``world`` (see the module docstring).
+
+    The history is a drill throughout: a drill window opens at the start and closes at the end,
+    and its fault, alerts, incident and plan run carry the drill mark, so production MTTR never
+    counts it (``warroom.core.incident.drills``). ``as_drill=False`` records it as production
+    (tests and benches that need production incidents).
 
     ``path`` must not exist yet (a drill never appends to a real history). A
     ``LiveMoment`` is kept every ``every_s`` seconds, for comparing a replay with live.
@@ -124,6 +132,7 @@ def record_drill(path: Path, *, seconds: int = 900, fault: str | None = None,
     view = LiveView()
     view.alerting = watch
     book = PlanBook()
+    book.drill_of = lambda: sim.drill  # the commander's plan run is the drill's
     path.parent.mkdir(parents=True, exist_ok=True)
     drill = Drill(path, start_ms, start_ms, world=getattr(world, "name", "payment"), fault=fault)
     log = drill.log
@@ -145,6 +154,10 @@ def record_drill(path: Path, *, seconds: int = 900, fault: str | None = None,
     decided = False
     step = max(1, seconds // 10)
     try:
+        if as_drill:  # the whole recording is the drill's window; its fault is a drill's
+            sim.drill_all = True
+            name, titles = sim.drill_name(kind, target) if kind else ("no fault", {"zh_CN": "无故障"})
+            drill.drill_id = sim.start_drill(name, commander, name_titles=titles, subject=target)
         if sim_fault is not None:  # scheduled now, so a bad KIND:TARGET fails before any work
             sim.inject_fault(*sim_fault, delay_s=fault_at_s)
             drill.fault_ms = start_ms + fault_at_s * 1000
@@ -185,6 +198,11 @@ def record_drill(path: Path, *, seconds: int = 900, fault: str | None = None,
             if progress is not None and (s + 1) % step == 0:
                 progress((s + 1) / seconds)
         drill.end_ms = sim.now_ms - 1000
+        if drill.drill_id and sim.drill:  # the window closes with the recording
+            ended = [drill_event(drill.drill_id, drill.end_ms, "end", name=name, name_titles=titles,
+                                 actor=commander, subject=target)]
+            store(ended)
+            store(watch.on_events(ended))
     except BaseException:
         writer.close()
         path.unlink(missing_ok=True)  # half a drill is no drill

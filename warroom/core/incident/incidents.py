@@ -88,6 +88,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from warroom.core.language.lang import clean_titles
+from warroom.core.incident.drills import drill_of as _drill_of
 from warroom.core.model import Event, EventKind, SeriesKey, Severity
 from warroom.core.language.names import Names
 
@@ -146,6 +147,8 @@ class Incident:
     titles: Mapping[str, str] = field(default_factory=dict, hash=False)
     #: When users last felt it recovered (no P0/P1 alert of it firing): MTTR to mitigation.
     mitigated_ms: int | None = None
+    #: The drill it belongs to (``""``: production; ``warroom.core.incident.drills``).
+    drill: str = ""
 
     @property
     def live(self) -> bool:
@@ -203,6 +206,7 @@ class _Inc:
     applied: int = 0  # the n of the INCIDENT event whose state the incident has
     services: set[str] = field(default_factory=set)
     timeline: dict[str, Event] = field(default_factory=dict)
+    drill: str = ""  # the drill it belongs to, from the alert that opened it: every event of it says so
 
     @property
     def live(self) -> bool:
@@ -215,7 +219,8 @@ class _Inc:
     def fields(self) -> dict[str, Any]:
         return {"title": self.title, "titles": dict(self.titles), "severity": self.severity.value, "state": self.state,
                 "root_cause": self.root, "owner": self.owner, "alerts": list(self.alerts),
-                "merged_into": self.merged_into, "scope": self.scope, **{t: getattr(self, t) for t in _TIMES}}
+                "merged_into": self.merged_into, "scope": self.scope, **{t: getattr(self, t) for t in _TIMES},
+                **({"drill": self.drill} if self.drill else {})}
 
     def snapshot(self) -> Incident:
         events = self.timeline.values()
@@ -225,7 +230,7 @@ class _Inc:
         return Incident(self.id, self.title, self.severity, self.root, self.state, self.owner, self.started_ms,
                         self.detected_ms, self.acked_ms, self.recovering_ms, self.resolved_ms, self.verified_ms,
                         self.merged_into, tuple(self.alerts), tuple(timeline), dict(self.titles),
-                        mitigated_ms=self.mitigated_ms)
+                        mitigated_ms=self.mitigated_ms, drill=self.drill)
 
 
 class IncidentBook:
@@ -496,14 +501,15 @@ class IncidentBook:
         since = min([al.since_ms, *(s.since_ms for s in strays)])
         severity = min([al.severity, *(s.severity for s in strays)], key=_RANK.__getitem__)
         old = self._incs.get(self._resolved_by_root.get(al.key, ""))
-        if old is not None and old.verified_ms is not None and ts - old.verified_ms <= self._join_window:
+        if (old is not None and old.verified_ms is not None and ts - old.verified_ms <= self._join_window
+                and old.drill == _drill_of(ev)):  # drills kept apart: production never reopens a drill's
             self._emit(old, "reopened", ts, state="acknowledged" if old.acked_ms is not None else "open",
                        alerts=[*dict.fromkeys([*old.alerts, al.fp, *(s.fp for s in strays)])],
                        severity=_worst(old.severity, severity), mitigated_ms=None,
                        recovering_ms=None, resolved_ms=None, verified_ms=None, extra={"alert": al.fp})
             self._follow(old, al, ts)
             return
-        new = _Inc(incident_id(ts, al.fp))
+        new = _Inc(incident_id(ts, al.fp), drill=_drill_of(ev))
         self._emit(new, "opened", ts, title=ev.title, severity=severity.value, root_cause=al.root,
                    scope="" if al.root else al.subject, started_ms=min(since, ts), detected_ms=ts,
                    alerts=[al.fp, *(s.fp for s in strays)], extra={"alert": al.fp})
@@ -672,6 +678,8 @@ class IncidentBook:
         inc.state, inc.root = str(a.get("state", inc.state)), str(a.get("root_cause", ""))
         inc.owner, inc.merged_into = str(a.get("owner") or ""), str(a.get("merged_into") or "")
         inc.scope = str(a.get("scope") or "")
+        if isinstance(a.get("drill"), str) and a["drill"]:
+            inc.drill = a["drill"]  # once a drill's, always (a log's events may come in any order)
         for t in _TIMES:
             setattr(inc, t, None if a.get(t) is None else int(a[t]))
         inc.started_ms, inc.detected_ms = inc.started_ms or 0, inc.detected_ms or 0

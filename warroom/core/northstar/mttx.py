@@ -16,7 +16,10 @@ of each incident winning:
     MTTD = detected − started      MTTA = acked − detected
     MTTR to mitigation = mitigated − started      MTTR (to resolution) = resolved − started
 
-in seconds. ``mttr_s`` keeps its meaning (to resolution); ``mttr_mitigated_s`` is beside it. An incident merged into another is not counted (the survivor carries its times).
+in seconds. Drill incidents (``warroom.core.incident.drills``: any of their events carries the
+drill mark) are production's never: ``incident_times`` leaves them out unless asked
+(``include_drills=True``, which the drill scorecard does), and so do the rolling means.
+``mttr_s`` keeps its meaning (to resolution); ``mttr_mitigated_s`` is beside it. An incident merged into another is not counted (the survivor carries its times).
 A time not reached yet is ``None``, and so is a mean over no incidents: never a fake 0.
 """
 
@@ -28,6 +31,7 @@ from typing import Iterable, Literal, Sequence
 
 import numpy as np
 
+from warroom.core.incident.drills import drill_of
 from warroom.core.model import Event, EventKind
 
 _DAY_MS = 86_400_000
@@ -51,6 +55,8 @@ class IncidentTimes:
     mitigated_ms: int | None = None
     #: Time to mitigation: mitigated − started (seconds).
     mttr_mitigated_s: float | None = None
+    #: The drill it belongs to (``""``: a production incident).
+    drill: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,25 +101,31 @@ class ErrorBudget:
     remaining: float | None
 
 
-def incident_times(events: Iterable[Event], *, now_ms: int | None = None) -> list[IncidentTimes]:
-    """Every (not merged) incident's times from its INCIDENT events, ordered by detection.
+def incident_times(events: Iterable[Event], *, now_ms: int | None = None,
+                   include_drills: bool = False) -> list[IncidentTimes]:
+    """Every (not merged) production incident's times from its INCIDENT events, ordered by
+    detection; with ``include_drills`` the drill incidents too (``drill`` says which).
 
     With ``now_ms``, only events up to then count: the state of the log at a replay cursor.
     """
     latest: dict[str, tuple[tuple[int, int, int], Event]] = {}
+    drills: dict[str, str] = {}
     for i, ev in enumerate(events):
         if ev.kind is not EventKind.INCIDENT or (now_ms is not None and ev.ts > now_ms):
             continue
         iid = str(ev.attrs.get("incident") or "")
         if not iid:
             continue
+        did = drill_of(ev)
+        if did:  # one marked event makes the whole incident a drill's
+            drills.setdefault(iid, did)
         key = (ev.ts, _seq(ev.id), i)
         if iid not in latest or key > latest[iid][0]:
             latest[iid] = (key, ev)
     out = []
     for iid, (_, ev) in latest.items():
         a = ev.attrs
-        if a.get("merged_into"):
+        if a.get("merged_into") or (iid in drills and not include_drills):
             continue
         started, detected, acked, resolved, mitigated = (
             _ms(a.get(k)) for k in ("started_ms", "detected_ms", "acked_ms", "resolved_ms", "mitigated_ms"))
@@ -121,7 +133,7 @@ def incident_times(events: Iterable[Event], *, now_ms: int | None = None) -> lis
             mitigated = resolved  # a log written before mitigation existed: restored when resolved
         out.append(IncidentTimes(iid, str(a.get("state", "")), started, detected, acked, resolved,
                                  _span(started, detected), _span(detected, acked), _span(started, resolved),
-                                 mitigated, _span(started, mitigated)))
+                                 mitigated, _span(started, mitigated), drills.get(iid, "")))
     return sorted(out, key=lambda t: (t.detected_ms if t.detected_ms is not None else -1, t.id))
 
 
@@ -142,7 +154,7 @@ def window_start(now_ms: int, window: Literal["today", "7d"], *, utc_offset_h: f
 def rolling(events: Iterable[Event], now_ms: int, *, window: Literal["today", "7d"],
             utc_offset_h: float = 8.0) -> RollingKpis:
     """MTTD, MTTA and MTTR (to mitigation and to resolution) means over a window ending at
-    ``now_ms``, from the event log."""
+    ``now_ms``, from the event log: production incidents only, drills never count."""
     start = window_start(now_ms, window, utc_offset_h=utc_offset_h)
     times = incident_times(events, now_ms=now_ms)
     detected = [t for t in times if t.detected_ms is not None and start <= t.detected_ms <= now_ms]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from warroom.core.incident.drills import drill_of
 from warroom.core.model import Event
 from warroom.io.notify.escalation import ESCALATION_STATE
 from warroom.io.notify.model import Notification
@@ -50,11 +51,15 @@ def notification_from_event(event: Event, *, url: str = "") -> Notification:
     elif _given(a.get("actor")):
         lines.append(f"By {a['actor']}" + (f": {a['comment']}" if _given(a.get("comment")) else ""))
     attrs = {k: a[k] for k in _SHOWN if _given(a.get(k))}
+    drill = drill_of(event)
+    if drill:  # a drill's page must never be taken for a real outage
+        lines.insert(0, f"This is a DRILL ({drill}): not a production incident")
+        attrs["drill"] = drill
     return Notification(
         key=key,
         state=str(state or kind),
         severity=getattr(event.severity, "value", event.severity),
-        title=event.title,
+        title=f"[DRILL] {event.title}" if drill else event.title,
         text="\n".join(lines),
         ts_ms=int(event.ts),
         url=url or str(a.get("runbook") or ""),

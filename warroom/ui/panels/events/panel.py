@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QHeaderView, QSiz
 from warroom.core.model import Event, EventKind, Severity
 from warroom.core.language.names import Names, event_title, names_for
 from warroom.store.live import LiveView
+from warroom.ui.wall.drill_banner import drill_tag
 from warroom.ui import theme
 from warroom.ui.panels.base import Panel
 from warroom.ui.panels.events.card import EventCardDelegate
@@ -53,6 +54,7 @@ def kind_word(kind: EventKind) -> str:
         EventKind.ESCALATION: QCoreApplication.translate("EventFeedPanel", "ESCALATION"),
         EventKind.PATROL: QCoreApplication.translate("EventFeedPanel", "PATROL"),
         EventKind.LOG: QCoreApplication.translate("EventFeedPanel", "LOGS"),
+        EventKind.DRILL: QCoreApplication.translate("EventFeedPanel", "DRILL"),
     }
     return words.get(kind, kind.value.upper())
 
@@ -177,11 +179,12 @@ class EventTableModel(QAbstractTableModel):
                 return f"{word} ×{count}" if count > 1 else word
             if col == COL_SUBJECT:  # people read names; the id stays in the tooltip
                 return self.names.subject(e.subject, str(e.attrs.get("subject_kind") or ""))
+            # A drill's events say so before their title: a drill alert is never taken for real.
             if e.kind is EventKind.INCIDENT:
-                return incident_text(e, self.names)
+                return drill_tag(e) + incident_text(e, self.names)
             if is_feed_alert(e):
-                return feed_alert_text(e)
-            return feed_event_text(e) or event_title(e.title, e.attrs)
+                return drill_tag(e) + feed_alert_text(e)
+            return drill_tag(e) + (feed_event_text(e) or event_title(e.title, e.attrs))
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == COL_KIND:
                 return level_color(state_level(e) or event_level(e))

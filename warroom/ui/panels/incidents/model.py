@@ -124,8 +124,12 @@ def response_summary(inc: Incident, now_ms: int | None, policy: ResponsePolicy |
 
 
 def incident_title(inc: Incident) -> str:
-    """The incident's title in the UI language (the book titles it in every language it knows)."""
-    return pick(inc.title, inc.titles)
+    """The incident's title in the UI language (the book titles it in every language it knows);
+    a drill's says so first (``DRILL · ``): a drill incident is never taken for real."""
+    title = pick(inc.title, inc.titles)
+    if getattr(inc, "drill", "") and title:
+        return QCoreApplication.translate("Drill", "DRILL") + " · " + title
+    return title
 
 
 def _title(ev: Event) -> str:
