@@ -1,0 +1,1 @@
+"""The series catalogue panel."""
