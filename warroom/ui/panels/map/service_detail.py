@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget,
 )
@@ -151,6 +151,25 @@ class ServiceDetailView(QFrame):
         box.addWidget(self.error_chart)
         box.addWidget(self.p99_chart)
         box.addLayout(lists, 1)
+        # Right-click: watch this service's raw points and frames in the live inspector (only
+        # where one exists: a live console, not a replay).
+        self.inspect_action = QAction(self.tr("Inspect its live points and frames"), self)
+        self.inspect_action.setObjectName("inspect_service")
+        self.inspect_action.triggered.connect(self.inspect_service)
+        if getattr(source, "inspector", None) is not None:
+            self.addAction(self.inspect_action)
+            self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+    def inspect_service(self):
+        """Open the live inspector (``MainWindow.open_panel``) on this service; the panel, or None
+        when the window has none to open (a wall)."""
+        opener = getattr(self.parentWidget().window() if self.parentWidget() else None, "open_panel", None)
+        if opener is None or self.service is None:
+            return None
+        panel = opener("inspector")
+        if panel is not None:
+            panel.inspect(f"service:{self.service}")
+        return panel
 
     def show_service(self, name: str, thresholds: HealthThresholds | None = None) -> None:
         """Switch to ``name``: rebuild its caller and callee lists, then refresh the numbers."""

@@ -1,0 +1,1 @@
+"""The live inspector panel: raw points and frames as they arrive, protocol errors inline."""
