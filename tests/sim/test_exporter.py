@@ -145,7 +145,8 @@ def test_servicegraph_text_parses_with_help_type_and_the_connector_labels(sim):
     assert types == {"traces_service_graph_request_total": "counter",
                      "traces_service_graph_request_failed_total": "counter",
                      "traces_service_graph_request_server_seconds": "histogram",
-                     "warroom_scenario_requests_total": "counter", "warroom_scenario_success_total": "counter"}
+                     "warroom_scenario_requests_total": "counter", "warroom_scenario_success_total": "counter",
+                     "warroom_scenario_step_total": "counter"}
     assert all(helps[name] for name in types)
     ctype = by(samples, "traces_service_graph_request_total", "client", "server", "connection_type")
     kinds = {s.name: s.kind for s in sim.topology.services}

@@ -13,7 +13,7 @@ RATIO, SECONDS, RATE, PLAIN = "ratio", "seconds", "rate", "plain"
 
 def unit_of(metric: str) -> str:
     """The unit of a metric name: ``ratio``, ``seconds``, ``rate`` or ``plain``."""
-    if metric.endswith("_ratio"):
+    if metric.endswith("_ratio") or metric == "scenario_step_conversion":  # a funnel step's 0..1
         return RATIO
     if metric.endswith("_seconds"):
         return SECONDS

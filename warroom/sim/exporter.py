@@ -34,7 +34,8 @@ services outside it only from the source side).
 
 Both shapes add the business counters a platform would export,
 ``warroom_scenario_requests_total{scenario}`` (offered transactions, rate-limited ones
-included) and ``warroom_scenario_success_total{scenario}``.
+included), ``warroom_scenario_success_total{scenario}`` and, per funnel step,
+``warroom_scenario_step_total{scenario,step}`` (items that reached it).
 
 **How the counters are made.** After every simulated second (``SimFeed.tick_listeners``)
 the exporter reads the tick's ``MetricBatch`` and integrates it: per call ``requests +=
@@ -209,6 +210,10 @@ class _Calls:
         self.entry_of = np.zeros((len(entries), len(self.scenarios)))
         for k, sc in enumerate(t.scenarios):
             self.entry_of[entries.index(sc.entry), k] = 1.0
+        #: Funnel steps (``scenario_step_rate``): their positions and their counters' labels.
+        steps = [(sc.id, st) for sc in t.scenarios for st in sc.steps]
+        self.steps = np.array([pos.get(st.series, missing) for _, st in steps], dtype=np.intp)
+        self.step_labels = [_labels([("scenario", sid), ("step", st.id)]) for sid, st in steps]
 
     def read(self, v: np.ndarray) -> tuple[np.ndarray, ...]:
         """Per call: rate, error ratio, p50, p99 (NaN where not sent), and whether the server is down."""
@@ -265,6 +270,7 @@ class PromExporter:
         K = len(self.calls.scenarios)
         self._scn_requests = _Acc((K,))
         self._scn_success = _Acc((K,))
+        self._steps = _Acc((len(self.calls.steps),))
         self._prefixes = self._row_labels()
         self._le_text = [_le(b) for b in self.buckets]
         self._scn_labels = [_labels([("scenario", k)]) for k in self.calls.scenarios]
@@ -321,6 +327,7 @@ class PromExporter:
         offered = np.maximum(np.nan_to_num(v[c.offered]), 0.0) * dt
         self._scn_requests.push(offered)
         self._scn_success.push(np.minimum(np.maximum(np.nan_to_num(v[c.success]), 0.0) * dt, offered))
+        self._steps.push(np.maximum(np.nan_to_num(v[c.steps]), 0.0) * dt)
         self._tick_ms = int(batch.sent_at) if batch.sent_at is not None else None
         self.ticks += 1
 
@@ -412,6 +419,9 @@ class PromExporter:
                  list(zip(self._scn_labels, sr.tolist())))
         _counter(out, "warroom_scenario_success_total", "Business transactions completed successfully",
                  list(zip(self._scn_labels, ss.tolist())))
+        if self.calls.step_labels:
+            _counter(out, "warroom_scenario_step_total", "Business items that reached a funnel step",
+                     list(zip(self.calls.step_labels, self._steps.at(frac).tolist())))
         out.append("")
         return "\n".join(out)
 

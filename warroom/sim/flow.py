@@ -85,6 +85,9 @@ class TickResult:
     edge_error: np.ndarray
     edge_p99: np.ndarray
     scenario_error: np.ndarray  # failed share of admitted transactions
+    #: Per node (scenario, service): the share of the requests reaching it that fail there, of
+    #: its own errors or of answering its caller too late (funnel steps: ``warroom.sim.funnel``).
+    node_fail: np.ndarray | None = None
 
 
 class Flow:
@@ -121,6 +124,8 @@ class Flow:
         self.node_svc = np.array([nodes[n][1] for n in order], dtype=np.intp)
         entries = [nodes.index((k, sidx[sc.entry])) for k, sc in enumerate(t.scenarios)]
         self.entry_node = np.array([renum[n] for n in entries], dtype=np.intp)
+        #: (scenario index, service index) -> node index, for per-scenario readings (funnels).
+        self.node_of: dict[tuple[int, int], int] = {nodes[n]: renum[n] for n in range(len(nodes))}
         links = sorted(((renum[a], renum[b], e) for a, b, e in links), key=lambda lk: depth[self.node_svc[lk[0]]])
         self.link_caller = np.array([lk[0] for lk in links], dtype=np.intp)
         self.link_callee = np.array([lk[1] for lk in links], dtype=np.intp)
@@ -149,6 +154,15 @@ class Flow:
         self._sometimes = (w >= _RARE) & (w < 1.0)
         self._w_every = np.where(self._every, w, 0.0)
         self._w_some = np.minimum(w, 1.0)
+        # Requests per node per admitted transaction of its scenario, nothing shed: how much of
+        # a scenario's traffic a node's failures touch (a bank's routing share, say).
+        share = np.zeros(self.n_nodes)
+        share[self.entry_node] = 1.0
+        for _nodes, _svcs, links in self._levels:
+            if links.stop > links.start:
+                sent = share[self.link_caller[links]] * w[links]
+                share += np.bincount(self.link_callee[links], sent, minlength=self.n_nodes)
+        self.node_share = share
 
     def run(self, x: TickInputs) -> TickResult:
         """Propagate one tick's load down and its errors and latency up."""
@@ -183,7 +197,7 @@ class Flow:
         node_own = (own_err[self.node_svc], own50[self.node_svc], own99[self.node_svc])
         err_in, l50, l99 = np.zeros(N), np.zeros(N), np.zeros(N)
         log_ok, acc50, acc99, max99 = np.zeros(N), np.zeros(N), np.zeros(N), np.zeros(N)
-        link_err, link_p99 = np.zeros(L), np.zeros(L)
+        link_err, link_p99, link_late = np.zeros(L), np.zeros(L), np.zeros(L)
         for nodes, _svcs, links in reversed(self._levels):
             if links.stop > links.start:
                 ce = self.link_callee[links]
@@ -196,6 +210,7 @@ class Flow:
                 factor = np.where(every, self.link_calls[links] * np.log1p(-e), np.log1p(-self._w_some[links] * e))
                 c99 = np.minimum(m99, timeout)
                 link_err[links] = e
+                link_late[links] = late
                 link_p99[links] = c99
                 callers = self.link_caller[links]
                 log_ok += np.bincount(callers, factor, minlength=N)
@@ -215,6 +230,9 @@ class Flow:
         svc_p99 = _weighted(self.node_svc, node_load, l99, S, own99)
         E = len(self.edges)
         edge_load = np.bincount(self.link_edge, link_load, minlength=E)
+        # Answered too late, per node: its incoming calls' timeout share, weighted by their load.
+        late_in = _weighted(self.link_callee, link_load, link_late, N, np.zeros(N))
+        node_fail = 1.0 - (1.0 - node_own[0]) * (1.0 - late_in)
         edge_error = _weighted(self.link_edge, link_load, link_err, E, np.zeros(E))
         edge_p99 = _weighted(self.link_edge, link_load, link_p99, E, np.zeros(E))
         return TickResult(
@@ -227,6 +245,7 @@ class Flow:
             edge_error=edge_error,
             edge_p99=edge_p99,
             scenario_error=err_in[self.entry_node],
+            node_fail=node_fail,
         )
 
 

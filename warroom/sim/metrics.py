@@ -17,6 +17,7 @@ Per reporting service: ``service_up`` (1, or 0 once its process crashed; Prometh
 Per queue consumer: ``consumer_lag_seconds`` (how far it is behind its queue).
 Per job: ``job_last_success_timestamp_seconds`` (unix seconds; sent once per ``cadence_s``,
     in a burst, as a Pushgateway would be scraped).
+Per funnel step (labels ``scenario``, ``step``): ``scenario_step_rate`` (items/s reaching it).
 
 ``external`` APIs send nothing of their own: they are seen through their callers' edges.
 A crashed service's measured series (service metrics, blocked rate, the edges it calls)
@@ -24,6 +25,8 @@ are left out of the batch: absence is the signal, and ``service_up=0`` says why.
 """
 
 from __future__ import annotations
+
+from typing import Sequence
 
 import numpy as np
 
@@ -63,6 +66,7 @@ class SeriesLayout:
     def __init__(
         self, services: list[str], edges: list[tuple[str, str]], scenarios: list[str], entries: list[str],
         reporting: list[str] | None = None, consumers: list[str] = (), jobs: list[str] = (),
+        steps: Sequence[SeriesKey] = (),
     ) -> None:
         reporting = list(services) if reporting is None else list(reporting)
         sidx = {n: i for i, n in enumerate(services)}
@@ -91,6 +95,9 @@ class SeriesLayout:
         self._job_start = len(keys)
         keys += [SeriesKey("job_last_success_timestamp_seconds", {"service": s}) for s in jobs]
         owner += [""] * len(jobs)
+        keys += list(steps)  # funnel steps (``warroom.sim.funnel``): counted by the business, not a process
+        owner += [""] * len(steps)
+        self._n_steps = len(steps)
         self.series: tuple[SeriesKey, ...] = tuple(keys)
         self._index = np.arange(len(keys), dtype=np.int32)
         self._position = {k: i for i, k in enumerate(keys)}
@@ -108,6 +115,7 @@ class SeriesLayout:
         self, ts: int, r: TickResult, blocked_by_entry: np.ndarray, offered: np.ndarray, admitted: np.ndarray,
         up: np.ndarray | None = None, lag: np.ndarray | None = None, last_success: np.ndarray | None = None,
         crashed: frozenset[str] = frozenset(), burst: np.ndarray | None = None,
+        steps: np.ndarray | None = None,
     ) -> MetricBatch:
         """The MetricBatch of one tick; ``blocked_by_entry`` is aligned with ``entries``.
 
@@ -137,6 +145,7 @@ class SeriesLayout:
                 np.ones(len(rep)) if up is None else up,
                 empty if lag is None else lag,
                 empty if last_success is None else last_success,
+                np.zeros(self._n_steps) if steps is None else steps,
             )
         )
         index = self._index

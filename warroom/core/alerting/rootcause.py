@@ -21,7 +21,8 @@ entry overloads trade and its database. So, over the services with an active ale
    Only roots that are themselves on the path count when there are any: a caller shared
    with another failing branch must not hand the scenario to that branch's root (two faults
    stay two roots). ``Verdict.roots`` lists every such root, so a scenario whose path crosses
-   two faults names both.
+   two faults names both. A funnel step's alert (``scenario/step``, ``warroom.core.funnel``)
+   is such a symptom too, with the step's own services as its path.
 4. An edge alert belongs to its callee: the caller sees the callee's errors. So a node with
    no series of its own (a third-party API, ``ServiceKind.EXTERNAL``) is a root through its
    callers' edge alerts, and a service that stopped reporting (a ``no data`` alert on the
@@ -37,6 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
+from warroom.core.funnel.conversion import step_subject
 from warroom.core.graph.topology import Topology
 from warroom.core.model import ServiceKind
 
@@ -50,7 +52,7 @@ class Symptom:
 
     fingerprint: str
     subject: str
-    subject_kind: str  # "service" | "edge" | "scenario" | "other"
+    subject_kind: str  # "service" | "edge" | "scenario" | "step" | "other"
     cause: str  # "failure" | "load"
     severity: str
     state: str
@@ -77,6 +79,12 @@ class CallGraph:
         self.downstream: dict[str, frozenset[str]] = {n: frozenset(topology.downstream(n)) for n in names}
         self.depth: dict[str, int] = topology.depths()
         self.scenario_services: dict[str, tuple[str, ...]] = {sc.id: sc.services for sc in topology.scenarios}
+        # A funnel step (``scenario/step``) is judged like a scenario whose path is the step's
+        # own services: a drop in its conversion is rooted there, not anywhere on the flow.
+        for sc in topology.scenarios:
+            for step in sc.steps:
+                if step.services:
+                    self.scenario_services[step_subject(sc.id, step.id)] = step.services
         self.scenario_entry: dict[str, str] = {sc.id: sc.entry for sc in topology.scenarios if sc.entry in names}
         #: Flows a scheduled job drives (the job is their entry): when such a flow stops and
         #: nothing on its path alerts, the job is the suspect, before it is even overdue.

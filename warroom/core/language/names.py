@@ -14,21 +14,28 @@ from warroom.core.language.lang import language, pick
 from warroom.core.plan.plans import Plan
 from warroom.core.graph.topology import Topology
 
-KINDS = ("service", "scenario", "plan", "edge", "bank_channel")
+KINDS = ("service", "scenario", "plan", "edge", "bank_channel", "step")
 #: How an edge ``caller->callee`` is written for people.
 ARROW = " → "
+#: Between a scenario's name and its funnel step's (``warroom.core.funnel``).
+STEP_MARK = " › "
 
 
 class Names:
     """Display names of one feed's services, scenarios and plans (an immutable lookup)."""
 
     def __init__(self, topology: Topology | None = None, plans: Iterable[Plan] = ()) -> None:
-        self._by_kind: dict[str, dict[str, tuple[str, dict]]] = {"service": {}, "scenario": {}, "plan": {}}
+        self._by_kind: dict[str, dict[str, tuple[str, dict]]] = {"service": {}, "scenario": {}, "plan": {}, "step": {}}
         if topology is not None:
             for s in topology.services:
                 self._by_kind["service"][s.name] = (s.title or s.name, dict(s.titles))
             for sc in topology.scenarios:
                 self._by_kind["scenario"][sc.id] = (sc.title or sc.id, dict(sc.titles))
+                for st in sc.steps:  # a funnel step, ``scenario/step``: "QR-code payment › pay"
+                    scn, step = sc.title or sc.id, st.title or st.id
+                    self._by_kind["step"][f"{sc.id}/{st.id}"] = (f"{scn}{STEP_MARK}{step}", {
+                        lang: pick(scn, sc.titles, lang) + STEP_MARK + pick(step, st.titles, lang)
+                        for lang in set(sc.titles) | set(st.titles)})
         for p in plans:
             self._by_kind["plan"][p.id] = (p.title or p.id, dict(p.titles))
 
@@ -47,7 +54,7 @@ class Names:
     def subject(self, ident: str, kind: str = "", lang: str | None = None) -> str:
         """An event's or alert's subject: ``kind`` when known (``service``, ``scenario``,
         ``edge``), else a scenario id, a service name or an edge, whichever the feed named."""
-        if kind in ("service", "scenario", "edge", "plan"):
+        if kind in ("service", "scenario", "edge", "plan", "step"):
             return self.display(kind, ident, lang)
         if "->" in ident:
             return self.display("edge", ident, lang)

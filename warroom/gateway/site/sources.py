@@ -27,6 +27,7 @@ from warroom.gateway.site_model import (
     PrometheusSite,
     ScenarioQuery,
     ServiceNames,
+    StepQuery,
     Topology,
 )
 
@@ -35,7 +36,9 @@ _PROM_KEYS = ("url", "interval_s", "timeout_s", "rate_window", "backfill_s", "be
               "scenarios", "kpis")
 _TOPOLOGY_KEYS = ("shape", "selector", "latency_unit", "interval_s", "namespaces", "kinds")
 _SCENARIO_KEYS = ("id", "title", "titles", "services", "tps", "success_ratio", "requests_rate", "entry",
-                  "interval_s")
+                  "interval_s", "steps")
+_STEP_KEYS = ("id", "title", "titles", "query", "services")
+_STEP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")  # the step label's value; never a "/"
 _KPI_KEYS = ("series", "query", "title", "titles", "interval_s")
 _SERVICE_KEYS = ("title", "titles", "kind")
 _AM_KEYS = ("service_labels", "severities")
@@ -160,13 +163,43 @@ class _Sources(_Values):
             if interval is not None:
                 self._timeout_below(m, "interval_s", timeout, interval)
             titles = self.titles(m)
+            steps = self.steps(m, services)
             if all(isinstance(v, str) for v in (sid, tps, ratio)) and services:
                 out.append(ScenarioQuery(
                     id=sid, title=title if isinstance(title, str) else sid, services=services, tps=tps,
                     success_ratio=ratio, requests_rate=requests if isinstance(requests, str) else None,
                     entry=entry if isinstance(entry, str) else None, titles=titles, interval_s=interval,
-                    where=m.where(self.src)))
+                    where=m.where(self.src), steps=steps))
         return tuple(out)
+
+    def steps(self, scenario: _Map, services: tuple[str, ...]) -> tuple[StepQuery, ...]:
+        """A scenario's funnel (docs/funnels.md): ``steps: [{id, title, titles, query, services}]``,
+        at least two, each with the PromQL of the items reaching it per second."""
+        if not scenario.has("steps"):
+            return ()
+        out: list[StepQuery] = []
+        bad = False
+        for m in self.each(scenario, "steps", _STEP_KEYS, self.id_label):
+            step_id = self.text(m, "id", required=True, pattern=_STEP_ID,
+                                what="must be a name of letters, digits, _ . -")
+            if isinstance(step_id, str) and any(st.id == step_id for st in out):
+                self.err(m.line("id"), _join(m.path, "id"), f"step {step_id!r} is listed twice")
+                step_id = _MISSING
+            query = self.promql(m, "query")
+            on = self.texts(m, "services")
+            off = [n for n in on if n not in services]
+            if off:
+                self.err(m.line("services"), _join(m.path, "services"),
+                         f"not on the scenario's services: {', '.join(off)}")
+            title = self.text(m, "title", "")
+            if isinstance(step_id, str) and isinstance(query, str) and not off:
+                out.append(StepQuery(step_id, query, title if isinstance(title, str) else "", self.titles(m), on))
+            else:
+                bad = True
+        if not bad and len(out) < 2:
+            self.err(scenario.line("steps"), _join(scenario.path, "steps"),
+                     "a funnel needs at least two steps (the first is where it starts)")
+        return () if bad or len(out) < 2 else tuple(out)
 
     def kpis(self, prom: _Map, timeout: float) -> tuple[KpiQuery, ...]:
         out: list[KpiQuery] = []

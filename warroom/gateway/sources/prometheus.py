@@ -3,7 +3,7 @@
 Queries come in groups, each polled on its own interval and failing on its own: the
 topology (``prometheus:topology``: calls, per-service and per-call health), each scenario
 (``prometheus:scenario:<id>``: ``scenario_tps``, ``scenario_success_ratio``,
-``scenario_requests_rate``) and each KPI (``prometheus:kpi:<series>``). A group's queries
+``scenario_requests_rate``, and ``scenario_step_rate{step}`` per funnel step) and each KPI (``prometheus:kpi:<series>``). A group's queries
 are evaluated at one instant (``time=`` of the poll) and their points stamped with it.
 
 A group whose poll fails sends ``source_up{source=<group>} = 0`` and *no* points for its
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from warroom.core.clock import wall_s
 from warroom.core.graph.topology import Topology as CoreTopology
-from warroom.core.model import Event, EventKind, SeriesKey, Severity
+from warroom.core.model import Event, EventKind, SeriesKey, Severity, step_series
 from warroom.gateway.site_model import (
     KpiQuery,
     PrometheusSite,
@@ -108,6 +108,9 @@ class PrometheusSource:
         queries = {"tps": sq.tps, "success_ratio": sq.success_ratio}
         if sq.requests_rate:
             queries["requests_rate"] = sq.requests_rate
+        # Funnel steps (protocol 1.6): items per second reaching each, as scenario_step_rate.
+        step_keys = {f"step:{st.id}": step_series(sq.id, st.id) for st in sq.steps}
+        queries.update({f"step:{st.id}": st.query for st in sq.steps})
 
         def build(results: Mapping[str, list[Sample]], notes: list[str] | None,
                   with_topology: bool = True) -> tuple[Points, None]:
@@ -132,6 +135,10 @@ class PrometheusSource:
                 req = tps / ratio if tps is not None and ratio is not None and ratio > 0 else None
             if req is not None and math.isfinite(req):
                 points.append((k_req, req))
+            for name, key in step_keys.items():  # several samples of a step are summed (rates)
+                step_v = _finite_values(results.get(name))
+                if step_v:
+                    points.append((key, sum(step_v)))
             return points, None
 
         return _Group(f"prometheus:scenario:{sq.id}", f"scenario {sq.id}", sq.interval_s or self.site.interval_s,

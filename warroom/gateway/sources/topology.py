@@ -55,7 +55,15 @@ from functools import lru_cache
 
 from warroom.core.graph.topology import Topology as CoreTopology
 from warroom.core.language.text import UNSAFE
-from warroom.core.model import CallEdge, Scenario, SeriesKey, Service, ServiceKind
+from warroom.core.model import (
+    CallEdge,
+    FunnelStep,
+    Scenario,
+    SeriesKey,
+    Service,
+    ServiceKind,
+    step_series,
+)
 from warroom.gateway.site_model import ScenarioQuery, ServiceNames, Topology
 from warroom.gateway.sources.promql import Sample
 from warroom.protocol.strings import NAME_MAX
@@ -371,7 +379,9 @@ def build_world(
         edges = [CallEdge(a, b) for a, b in edges_sorted]
         built_scenarios = [
             Scenario(sq.id, sq.title or sq.id, entry, tuple(e for e in edges_sorted if e[0] in on and e[1] in on),
-                     titles=dict(sq.titles))
+                     titles=dict(sq.titles), steps=tuple(  # its funnel (protocol 1.6), series as the source sends them
+                         FunnelStep(st.id, step_series(sq.id, st.id), st.title, st.services, dict(st.titles))
+                         for st in getattr(sq, "steps", ())))
             for sq, entry, on in scenario_list]
         topology = CoreTopology(services, edges, built_scenarios)
 

@@ -1,0 +1,1 @@
+"""The business funnel panel: each scenario's steps with the conversion of each."""
