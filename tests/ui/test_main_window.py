@@ -30,7 +30,8 @@ from warroom.ui.wall.stale_banner import stale_colors  # noqa: E402
 
 BUSY_HOUR_MS = 1763605800000  # 2025-11-20 10:30:00 UTC+8, the morning peak
 SECONDS = 300  # five minutes of simulated data
-LAYOUTS = ("command-centre", "commander", "engineer")
+LAYOUTS = ("command-centre", "commander", "engineer", "business")
+MAP_LAYOUTS = LAYOUTS[:3]  # the layouts built around the call-chain map and the event feed
 SIZE = (1600, 900)
 
 
@@ -108,7 +109,7 @@ def border_pixel(win: MainWindow) -> QColor:
 
 
 # -- building ------------------------------------------------------------------------------
-def test_the_three_layouts_ship():
+def test_the_shipped_layouts_ship():
     assert set(LAYOUTS) <= set(available())
 
 
@@ -141,7 +142,7 @@ def test_every_panel_of_the_layout_is_built_and_named(make_window, view, name):
     assert win.objectName() == f"warroom_main_{name}"
 
 
-@pytest.mark.parametrize("name", LAYOUTS)
+@pytest.mark.parametrize("name", MAP_LAYOUTS)
 def test_refresh_now_fills_every_panel_from_five_minutes_of_data(make_window, frames, name):
     layout = load_layout(name)
     view = LiveView()
@@ -487,6 +488,22 @@ def test_toggle_full_screen_is_what_f11_calls(qtbot, make_window, view):
     qtbot.waitUntil(win.isFullScreen, timeout=5000)
     win.toggle_full_screen()
     qtbot.waitUntil(lambda: not win.isFullScreen(), timeout=5000)
+
+
+def test_the_business_wall_fills_its_funnels_and_kpi_tree_from_five_minutes_of_data(make_window, frames):
+    view = LiveView()
+    win = make_window(view, "business")
+    funnel, tree = win.panels["funnel"], win.panels["kpi_tree"]
+    assert funnel.rows == [] and tree.tree is None
+    for item in frames:
+        view.apply(item)
+    live(view)
+    win.refresh_now()
+    rows = funnel.rows
+    assert len(rows) >= 3 and all(len(r.steps) >= 3 for r in rows)
+    # Five minutes of a healthy-then-spiking feed: every step has a rate and a conversion.
+    assert all(s.rate and (i == 0 or s.conversion) for r in rows for i, s in enumerate(r.steps))
+    assert tree.tree is not None and tree.report is not None and len(tree.rows) > 10
 
 
 # -- layouts -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The shipped layouts' titles in the UI language.
 
-A layout file's ``title`` is data ("Command centre (wall)"); the three layouts Warroom ships
+A layout file's ``title`` is data ("Command centre (wall)"); the layouts Warroom ships
 have their titles listed here for the translation, keyed by the English title. A user's own
 layout keeps the title it was given.
 """
@@ -14,6 +14,7 @@ SHIPPED = (
     QT_TRANSLATE_NOOP("Layouts", "Command centre (wall)"),
     QT_TRANSLATE_NOOP("Layouts", "Incident commander (desk)"),
     QT_TRANSLATE_NOOP("Layouts", "Engineer (laptop)"),
+    QT_TRANSLATE_NOOP("Layouts", "Business view (wall)"),
 )
 
 

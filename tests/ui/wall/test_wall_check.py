@@ -24,10 +24,10 @@ from warroom.protocol import TopologySnapshot  # noqa: E402
 from warroom.store.live import LiveView  # noqa: E402
 from warroom.ui import theme  # noqa: E402
 from warroom.ui.wall import wall_scale  # noqa: E402
-from warroom.ui.main_window import MainWindow  # noqa: E402
+from warroom.ui.main_window import WALL_LAYOUTS, MainWindow  # noqa: E402
 from warroom.ui.wall.screens import show_scaled  # noqa: E402
 
-LAYOUTS = ("command-centre", "commander", "engineer")
+LAYOUTS = ("command-centre", "commander", "engineer", "business")
 REFERENCE = (1920, 1080)  # the size the panels are designed at: first, the others are compared to it
 SIZES = (REFERENCE, (1366, 768), (1600, 900), (2560, 1440), (3840, 2160), (7680, 2160))
 #: The smallest text may be this much smaller, against the window's height, than at 1080p
@@ -125,10 +125,10 @@ def test_the_wall_reads_at_every_size(open_window, feed, name):
     make, feed_view = open_window
     feed_view.append(feed.view)
     win, scaler = make(name)
-    wall = name == "command-centre"
+    wall = name in WALL_LAYOUTS
     win.set_wall_mode(wall)  # the command centre runs full screen: wall mode
     problems = wall_problems(win, scaler, wall=wall)
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 @pytest.mark.parametrize("name", LAYOUTS)
@@ -200,3 +200,23 @@ def test_the_check_catches_a_wall_that_does_not_scale(open_window, feed):
     problems = wall_problems(win, scaler, sizes=(REFERENCE, (1600, 900), (3840, 2160)))
     assert any(p.startswith("3840x2160: smallest text") for p in problems), problems
     assert any(p.startswith("1600x900: dock_scenarios") and "does not fit" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("name", ("commander", "engineer"))
+def test_the_desk_tools_opened_on_a_laptop_screen_keep_the_window_on_it(open_window, feed, name):
+    # The live inspector and the series catalogue open as docks of their own (Ctrl+Shift+I/L):
+    # their tables and panes must squeeze into the desk's right side, never grow the window past
+    # the screen (the inspector's first picture came out 1600x994 on a 1600x900 screen).
+    make, feed_view = open_window
+    feed_view.append(feed.view)
+    smallest = SIZES[1]
+    win, _ = make(name, direct=smallest)
+    for kind in ("inspector", "catalogue"):
+        assert win.open_panel(kind) is not None
+    for _ in range(3):
+        win.refresh_now()
+        QApplication.processEvents()
+    hint = win.minimumSizeHint()
+    assert hint.width() <= smallest[0] and hint.height() <= smallest[1], hint
+    assert (win.width(), win.height()) == smallest
+    assert too_big(win, QSize(*smallest)) == []

@@ -181,7 +181,11 @@ class WallScaler(QObject):
         return scale
 
     def update_now(self) -> bool:
-        """Apply the scale the window wants now; True if it changed."""
+        """Apply the scale the window wants now; True if it changed. A window that was closed
+        (or hidden) applies nothing: the scale is the application's, and a closed window's
+        last resize must not rescale the windows still open."""
+        if not self.window.isVisible():
+            return False
         changed = apply_scale(self.window, self.wanted_scale(), window_dpi(self.window))
         self._moved = False
         return changed
