@@ -22,9 +22,9 @@ from .e2e_support import START_TIMEOUT_S, Processes, count_points, free_port
 pytestmark = pytest.mark.slow
 
 #: Every simulated second carries this many series (25 services x 6 with ``service_up``,
-#: 3 entries, 26 edges x 3, 8 scenarios x 4); the recorder's "N points committed" / SERIES is
-#: simulated seconds.
-SERIES = 269
+#: 3 entries, 26 edges x 3, 8 scenarios x 4, 3 funnels x 3 steps); the recorder's "N points
+#: committed" / SERIES is simulated seconds.
+SERIES = 278
 #: A weekday morning, UTC+8: traffic well above the night trough.
 BUSY_START = "2026-11-20T10:30:00+08:00"
 FAR = 10**13  # an event-range bound beyond any timestamp here

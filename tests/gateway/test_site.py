@@ -397,7 +397,7 @@ def test_a_secret_value_never_reaches_a_site_error(tmp_path):
     problems = _problems(GOOD + f"password: {secret}\n")
     assert problems == [(f"site.yaml:{_line_of(GOOD + f'password: {secret}', 'password')}: password: unknown key "
                         "(known keys: site, listen, receivers, secrets, state_dir, prometheus, alertmanager, "
-                        "annotations, services, limits, plans, incidents, nats, loki)")]
+                        "annotations, services, limits, plans, incidents, nats, loki, series, kpi_tree)")]
 
 
 def test_mangled_example_sites_give_site_errors_never_tracebacks():

@@ -29,7 +29,8 @@ def test_summary_names_the_root_cause_and_the_milestones(report, recording):
 
 
 def test_kpis_are_those_of_the_mttx_module(report, recording):
-    times = next(t for t in incident_times(recording.log) if t.id == recording.incident_id)
+    # The recording is a drill (warroom drill): its incident is left out of production MTTR.
+    times = next(t for t in incident_times(recording.log, include_drills=True) if t.id == recording.incident_id)
     assert (report.kpis.mttd_s, report.kpis.mtta_s, report.kpis.mttr_s) == (times.mttd_s, times.mtta_s, times.mttr_s)
     assert report.kpis.mttr_mitigated_s == times.mttr_mitigated_s == report.summary.duration_s
     assert report.kpis.mttr_s is None, "the root cause still alerts: not resolved"

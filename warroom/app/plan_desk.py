@@ -28,8 +28,9 @@ from warroom.core.model import Event, EventKind
 from warroom.core.language.names import names_for
 from warroom.core.plan.plan_runs import PlanBook, PlanRun
 from warroom.core.plan.plans import Plan
+from warroom.core.plan.stages import CAP_STAGES, ladder_of
 from warroom.io.client import ConnectionState, FeedClient, FeedStatus, NotConnected
-from warroom.protocol import Command, CommandResult, Events, MetricBatch, PlanCatalogue, ServerError
+from warroom.protocol import Command, CommandResult, Events, Hello, MetricBatch, PlanCatalogue, ServerError
 from warroom.store.live import LiveView
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ PREVIEW_SPAN_MS = 5 * 60_000
 #: A command the feed has not answered in this long (feed time) is reported failed.
 COMMAND_TIMEOUT_MS = 30_000
 _ROLLBACK = "-rollback"
+#: A staged shift's stage N (1 and up) is sent as ``<run id>-stage-N``; stage 0 is the run's own key.
+_STAGE = "-stage-"
 #: A dry run the feed has not answered in this long (wall seconds) ends as "no answer". A
 #: gateway's dry run reads the real system (rules, routes), which may take a few seconds.
 DRY_RUN_TIMEOUT_S = 30.0
@@ -143,6 +146,8 @@ class PlanDesk(DeskReading):
         self._dry: dict[str, DryRun] = {}  # plan id -> its last dry run
         self._dry_waiting: dict[str, tuple[str, asyncio.Future]] = {}  # key -> (plan id, the feed's answer)
         self._dry_settled: dict[str, asyncio.Future] = {}  # plan id -> done when its DryRun is stored
+        #: The feed's hello capabilities (None until a hello): a staged plan needs ``stages``.
+        self.feed_capabilities: tuple[str, ...] | None = None
 
     #: Why plans cannot be run when ``may_execute`` is False: the role (a replay says "replay").
     lock_reason = "role"
@@ -213,11 +218,42 @@ class PlanDesk(DeskReading):
         if not self.may_execute:
             raise ValueError("this console's role may view plans but not execute them")
         plan = self.plan(plan_id)
+        caps = self.feed_capabilities
+        if caps is not None and CAP_STAGES not in caps and ladder_of(plan) is not None:
+            raise ValueError(f"{plan.id} is a staged shift and this feed does not run stages (no '{CAP_STAGES}' "
+                             "capability): it would move all the traffic at once")
         run, events = self.book.confirm(plan, actor, reason, self._now(), typed=typed, value=self.view.value)
         self._done(events)
-        cmd = Command(run.id, "execute_plan", {"plan_id": plan.id}, actor=run.actor, reason=run.reason)
+        cmd = Command(run.id, "execute_plan", {"plan_id": plan.id, **_stage_args(run, 0)},
+                      actor=run.actor, reason=run.reason)
         await self._send(cmd, run.id)
         return self.book.run(run.id)
+
+    # -- staged shifts: the commander's pause, continue and abort ------------------------------
+    def pause(self, run_id: str, actor: str, reason: str) -> PlanRun:
+        """Hold a staged shift at its current stage (the guards are still watched)."""
+        self._may("pause")
+        self._done(self.book.pause(run_id, actor, reason, self._now()))
+        return self.book.run(run_id)
+
+    def resume(self, run_id: str, actor: str, reason: str) -> PlanRun:
+        """Let a paused staged shift go on (its hold continues where it stopped)."""
+        self._may("continue")
+        self._done(self.book.resume(run_id, actor, reason, self._now()))
+        return self.book.run(run_id)
+
+    async def abort(self, run_id: str, actor: str, reason: str) -> PlanRun:
+        """Stop a staged shift and roll back what it applied."""
+        self._may("abort")
+        self._done(self.book.abort(run_id, actor, reason, self._now()))
+        run = self.book.run(run_id)
+        await self._send(Command(run.id + _ROLLBACK, "rollback_plan", {"plan_id": run.plan_id},
+                                 actor=actor, reason=reason), None)
+        return self.book.run(run_id)
+
+    def _may(self, what: str) -> None:
+        if not self.may_execute:
+            raise ValueError(f"this console's role may view plans but not {what} them")
 
     async def rollback(self, run_id: str, actor: str, reason: str) -> PlanRun:
         """Ask the feed to undo a run (``ValueError`` if there is nothing to roll back)."""
@@ -232,6 +268,9 @@ class PlanDesk(DeskReading):
     # -- what the feed says -----------------------------------------------------------------
     def on_item(self, item: object) -> list[Event]:
         """Feed every item the client delivers; returns (and records) the audit events."""
+        if isinstance(item, Hello):
+            self.feed_capabilities = tuple(item.capabilities)
+            return []
         if isinstance(item, CommandResult) and item.idempotency_key.startswith(_DRY):
             waiting = self._dry_waiting.get(item.idempotency_key)
             if waiting is not None and not waiting[1].done() and item.state not in ("accepted", "running"):
@@ -246,6 +285,11 @@ class PlanDesk(DeskReading):
             return []
         if isinstance(item, CommandResult):
             key = item.idempotency_key
+            if _STAGE in key and not key.endswith(_ROLLBACK):
+                run_id, _, index = key.rpartition(_STAGE)
+                if index.isdigit():
+                    return self._done(self.book.on_stage_result(run_id, int(index), item.state, item.message,
+                                                                self._now()))
             rollback = key.endswith(_ROLLBACK)
             run_id = key[: -len(_ROLLBACK)] if rollback else key
             return self._done(self.book.on_result(run_id, item.state, item.message, self._now(),
@@ -305,21 +349,54 @@ class PlanDesk(DeskReading):
             except NotConnected:
                 return
             del self._unsent[key]
-            if not key.endswith(_ROLLBACK):
+            if not key.endswith(_ROLLBACK) and _STAGE not in key:
                 self._done(self.book.sent(key, self._now()))
         self.last_error = ""
         self.version += 1
 
     def _now(self) -> int:
+        # The feed's clock moves with its status frames; its data may be newer in between (a
+        # staged shift's hold is counted on whichever is later).
         v = self.view
-        return v.feed_now_ms or v.newest_ms or 0
+        return max(v.feed_now_ms or 0, v.newest_ms or 0)
 
     def _done(self, events: list[Event]) -> list[Event]:
         if events:
             self.version += 1
             if self.record is not None:
                 self.record(events)
+            self._follow(events)
         return events
+
+    def _follow(self, events: list[Event]) -> None:
+        """A staged shift's book decided to widen (send the next stage) or, on a failed
+        stage, to roll back on its own: send that command now."""
+        for ev in events:
+            a = ev.attrs
+            action, stage = a.get("action"), a.get("stage")
+            if action == "stage_applying" and isinstance(stage, int) and stage > 0:
+                run = self.book.run(a["run"])
+                cmd = Command(f"{run.id}{_STAGE}{stage}", "execute_plan",
+                              {"plan_id": run.plan_id, **_stage_args(run, stage)}, actor=run.actor, reason=run.reason)
+            elif action == "rolling_back" and a.get("automatic"):
+                run = self.book.run(a["run"])
+                cmd = Command(run.id + _ROLLBACK, "rollback_plan", {"plan_id": run.plan_id},
+                              actor=run.actor, reason=str(a.get("reason", "")))
+            else:
+                continue
+            try:
+                asyncio.get_running_loop().create_task(self._send(cmd, None))
+            except RuntimeError:  # no loop running (a test driving the desk by hand): send on reconnect
+                self._unsent[cmd.idempotency_key] = cmd
+
+
+def _stage_args(run: PlanRun, index: int) -> dict[str, Any]:
+    """The ``stage`` argument of a staged shift's execute command (protocol 1.6): which stage
+    and the share of traffic it moves. Empty for a plan that is not staged."""
+    if run.ladder is None:
+        return {}
+    st = run.ladder.stages[index]
+    return {"stage": {"index": index, "of": len(run.ladder.stages), "name": st.name, "fraction": st.fraction}}
 
 
 def clean_change(raw: Any) -> dict | None:

@@ -10,7 +10,9 @@ which kind), so a gap in the history is an explained gap and a replay shows what
   server; data the feed could not resend, ``gap_from``..``gap_to``);
 * ``errors``: the running totals of protocol errors by code (``attrs["errors"]``), written
   every ``errors_every_s`` wall seconds when they changed, on every disconnect and by
-  ``finish()``, so a replay can show the counts as of its cursor;
+  ``finish()``, so a replay can show the counts as of its cursor; with ``attrs["by_series"]``,
+  the refused points of the series that had the most (``FeedClient.refusals``, at most
+  ``REFUSED_SERIES_RECORDED``), for the series catalogue (docs/catalogue.md);
 * ``fault``: a supervised task or one item of work failed (``record_fault``).
 
 When the store cannot keep up, the recorder waits (it never drops a batch): the client's
@@ -49,6 +51,8 @@ log = logging.getLogger(__name__)
 _BACKPRESSURE_WAIT_S = 0.2
 #: A fault with the same task and reason is written to the event log at most this often.
 FAULT_EVENT_EVERY_S = 10.0
+#: Most series whose refused points an ``errors`` event names (the worst first).
+REFUSED_SERIES_RECORDED = 200
 
 
 class StoreFailed(Fatal):
@@ -165,7 +169,7 @@ class Recorder:
         elif isinstance(item, TopologySnapshot):
             # A feed re-sends its whole graph (every 2 s, say): comparing records here costs a
             # few ms, handing it to the store costs its wire form plus canonical JSON each time.
-            content = item.topology.content()
+            content = (item.topology.content(), item.topology.kpi_tree)  # the tree (1.6) is stored with it
             if content != self._topology_content:  # held as records: the Topology may change later
                 if self._store("topology", self.writer.append_topology, item):
                     self.stats.topologies += 1
@@ -329,8 +333,12 @@ class Recorder:
             return
         self._errors_written, self._errors_at = totals, monotonic()
         text = ", ".join(f"{code} × {n:,}" for code, n in totals.items())
+        attrs: dict = {"errors": totals, "total": sum(totals.values())}
+        refusals = getattr(self.client, "refusals", None)  # per series, for the series catalogue
+        if refusals is not None and len(refusals):
+            attrs["by_series"] = {k.text: n for k, n in refusals.top(REFUSED_SERIES_RECORDED).items()}
         self._feed_event("errors", self.client.clock.now_ms(), f"protocol errors so far: {text}", Severity.INFO,
-                         {"errors": totals, "total": sum(totals.values())}, say=False)
+                         attrs, say=False)
 
     def _record_status(self, status: FeedStatus) -> None:
         if status.state is not ConnectionState.CONNECTING:

@@ -24,7 +24,8 @@ class ReplaySpan(Protocol):
 #: Marker kinds, in the order the time bar lists them.
 MARKER_KINDS = ("alert", "incident", "plan", "deploy", "note")
 #: Plan audit actions worth a marker (previews and sends are steps of the one decision).
-_PLAN_MARKS = ("confirmed", "executed", "effective", "not_effective", "failed", "rolled_back", "expired")
+_PLAN_MARKS = ("confirmed", "executed", "effective", "not_effective", "failed", "rolled_back", "expired",
+               "stage_failed", "completed", "aborted")  # a staged shift's turning points
 _INCIDENT_MARKS = ("opened", "escalated", "acknowledged", "mitigated", "recovering", "reopened", "merged",
                    "resolved")
 
@@ -66,6 +67,8 @@ def markers_of(events: Iterable[Event]) -> list[Marker]:
             out.append(Marker(e.ts, "deploy", label, e.severity, e.subject))
         elif e.kind is EventKind.NOTE:
             out.append(Marker(e.ts, "note", label, e.severity, str(a.get("incident") or e.subject)))
+        elif e.kind is EventKind.DRILL:  # a drill window started or ended: worth jumping to, like a note
+            out.append(Marker(e.ts, "note", label, e.severity, e.subject, str(a.get("action", ""))))
     return sorted(out, key=lambda m: m.ts)
 
 

@@ -28,10 +28,13 @@ import logging
 from datetime import datetime
 from typing import Any, Callable
 
+from warroom.app.catalogue import live_catalogue
+from warroom.app.inspector import Inspector
 from warroom.app.plan_desk import PlanDesk
 from warroom.app.recorder import Recorder
 from warroom.app.shared_watch import SharedWatch, WatchSwitch
 from warroom.app.supervise import Fault, Supervisor
+from warroom.core.incident.drills import running_drill
 from warroom.app.watch import AlertWatch
 from warroom.io.client import FeedClient, FeedStatus
 from warroom.protocol import Events
@@ -92,6 +95,13 @@ class FeedSession:
             watch.engine.wants_history = True  # baselines learn their time of day from the history file
         self.plans = PlanDesk(self.client, view, record=self._record_plan_steps)
         view.plan_desk = self.plans
+        # A plan run confirmed during a drill is the drill's, every step of it (asked only at a step).
+        self.plans.book.drill_of = lambda: running_drill(view.events(), view.cursor_ms)
+        # The live inspector taps the client only while one of its panels is open.
+        self.inspector = Inspector(self.client)
+        view.inspector = self.inspector
+        # The series catalogue shows, per series, the points the decoder refused (the client counts them).
+        live_catalogue(view).refusals = self.client.refusals
         self.supervisor.add("feed client", self.client.run)
         self.supervisor.add("feed consumer", self._consume)
         self.supervisor.add("recorder housekeeping", self.recorder.housekeeping)

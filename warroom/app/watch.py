@@ -27,6 +27,7 @@ from typing import Callable, Iterable, Mapping
 
 from warroom.core.alerting.alerts import Alert, AlertEngine, amends_root
 from warroom.core.alerting.external import ExternalAlerts, is_feed_alert
+from warroom.core.incident.drills import DrillMarker
 from warroom.core.incident.escalation import Escalator, ResponsePolicy
 from warroom.core.incident.incidents import LIVE_MAX_RESOLVED, LIVE_MAX_TIMELINE, Incident, IncidentBook
 from warroom.core.model import Event, EventKind, Severity
@@ -34,6 +35,7 @@ from pathlib import Path
 
 from warroom.core.alerting.rules import RuleError, default_rules_path, load_rules_file
 from warroom.core.alerting.silences import Silence
+from warroom.core.funnel.conversion import FunnelTracker
 from warroom.core.graph.topology import Topology
 from warroom.core.graph.topology_log import TopologyLog
 from warroom.protocol.context import is_context
@@ -87,6 +89,12 @@ class AlertWatch:
         #: reload or new targets (``set_response_policy``) never page the same tier twice.
         self.escalator = Escalator()
         self._escalations: dict[str, list[Event]] = {}  # incident id -> its escalation events
+        #: What runs during a drill window carries its mark (``warroom.core.incident.drills``).
+        self.drills = DrillMarker()
+        #: Derives each funnel step's conversion from the step series, for the alert engine
+        #: (``warroom.core.funnel``): a drop against its usual alerts, rooted in the step's services.
+        self.funnel = FunnelTracker()
+        self._funnel_graph: Topology | None = None  # the engine's graph the tracker was given
 
     @classmethod
     def from_rules_file(cls, path: Path | None = None, **kw) -> "AlertWatch":
@@ -164,6 +172,13 @@ class AlertWatch:
         series = batch.series
         ts = batch.ts
         self.engine.observe_points([series[i] for i in batch.index.tolist()], ts.tolist(), batch.values.tolist())
+        if self.engine.topology is not self._funnel_graph:  # the graph the engine adopted
+            self._funnel_graph = self.engine.topology
+            self.funnel.set_topology(self._funnel_graph.scenarios if self._funnel_graph is not None else ())
+        if self.funnel.active:  # nothing to do for a feed without funnels
+            keys, stamps, values = self.funnel.observe(series, batch.index, ts, batch.values)
+            if keys:
+                self.engine.observe_points(keys, stamps, values)
         newest = batch.newest_ts
         if self._next_eval_ms is None or newest >= self._next_eval_ms:
             self._next_eval_ms = newest - newest % EVAL_INTERVAL_MS + EVAL_INTERVAL_MS
@@ -177,6 +192,7 @@ class AlertWatch:
         another system (``is_feed_alert``) becomes the engine's, and goes on as its own do."""
         out: list[Event] = []
         for ev in events:
+            self.drills.observe(ev)  # drill windows opening and closing, the feed's marked events
             if is_feed_alert(ev):
                 out += self._external(ev)
                 continue
@@ -188,7 +204,7 @@ class AlertWatch:
                 out += self.book.on_event(ev)
                 if is_context(ev):
                     self.version += 1  # new log lines for the alerts and timelines (protocol 1.5)
-        return out
+        return self.drills.mark(out)
 
     def _external(self, ev: Event) -> list[Event]:
         # At the feed time of the last evaluation: a timestamp from another clock must not move
@@ -196,9 +212,10 @@ class AlertWatch:
         now = self._now_ms if self._now_ms is not None else ev.ts
         services = {s.name for s in self._topology.services} if self._topology is not None else None
         out: list[Event] = []
-        for t in self.external.apply(self.engine, ev, now, services):
+        for t in self.drills.mark(self.external.apply(self.engine, ev, now, services)):
             out.append(t)
             out += self.book.on_event(t)
+        out = self.drills.mark(out)
         if out:
             self.version += 1
         self._notify(out)
@@ -209,11 +226,13 @@ class AlertWatch:
         self.evaluations += 1
         self._now_ms = now_ms
         out: list[Event] = []
-        for ev in self.engine.evaluate(now_ms):
+        # Marked before the book sees them: an incident a drill alert opens is the drill's.
+        for ev in self.drills.mark(self.engine.evaluate(now_ms)):
             out.append(ev)
             out += self.book.on_event(ev)  # the book opens nothing on a silenced alert
         out += self.book.tick(now_ms)
         out += self._escalated(self.escalator.evaluate(self.book.incidents(live_only=True), now_ms))
+        out = self.drills.mark(out)
         if out:
             self.version += 1
         self._notify(out)
@@ -299,6 +318,7 @@ class AlertWatch:
         return self._now_ms
 
     def _done(self, events: list[Event]) -> list[Event]:
+        events = self.drills.mark(events)
         self.version += 1
         if events and self.record is not None:
             self.record(events)

@@ -17,6 +17,7 @@
     warroom gateway  serve a feed from real platforms: Prometheus, Alertmanager, CI (docs/gateway.md)
     warroom edge     serve a site's feed to consoles from NATS JetStream (docs/scale.md)
     warroom patrol   inspect every service and scenario against its objectives and headroom (HTML report)
+    warroom catalogue every series of a history or feed (unit, owner, rate, flags); --compare A B
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import sys
 from pathlib import Path
 
 from warroom import __version__
-from warroom.cli import commands, conform, console, edge, feeds, gateway, history, patrol
+from warroom.cli import catalogue, commands, conform, console, edge, feeds, gateway, history, patrol
 from warroom.cli.common import CliError
 
 log = logging.getLogger("warroom")
@@ -77,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, metavar="FILE",
                    help="configuration file (default: $WARROOM_CONFIG, else config.yaml in the folder `warroom paths` shows)")
     sub = p.add_subparsers(metavar="COMMAND")
-    for module in (feeds, console, commands, history, conform, gateway, edge, patrol):
+    for module in (feeds, console, commands, history, conform, gateway, edge, patrol, catalogue):
         module.register(sub)
     return p
 

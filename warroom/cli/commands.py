@@ -1,4 +1,5 @@
-"""Sub-commands that act on a feed or a file of the feed's: ``inject``, ``clear``, ``plan``, ``token``, ``rules``."""
+"""Sub-commands that act on a feed or a file of the feed's: ``inject``, ``clear``, ``plan``, ``drill-window``,
+``token``, ``rules``."""
 
 from __future__ import annotations
 
@@ -37,6 +38,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     client_auth_options(pl)
     pl.set_defaults(func=_cmd_plan)
 
+    dw = sub.add_parser("drill-window", help="start or end a drill window on a feed (a gateway or a simulator): "
+                        "what runs meanwhile carries the drill mark, the walls show DRILL (protocol 1.6)")
+    dw.add_argument("--url", default="ws://127.0.0.1:8765")
+    dw.add_argument("action", choices=("start", "end"))
+    dw.add_argument("--name", default="", help="start: the drill's name, shown on the walls")
+    dw.add_argument("--drill", default="", metavar="ID", help="end: the drill to end (one a restarted gateway forgot)")
+    dw.add_argument("--actor", default="cli", help="who decides (a feed with tokens records the token's user instead)")
+    dw.add_argument("--reason", default="")
+    client_auth_options(dw)
+    dw.set_defaults(func=_cmd_drill_window)
+
     tk = sub.add_parser("token", help="add an access token to a feed's tokens file")
     tk.add_argument("action", choices=("new",))
     tk.add_argument("--name", required=True, help="the user the token belongs to (recorded as the actor of commands)")
@@ -71,6 +83,14 @@ def _command(args: argparse.Namespace, action: str, cmd_args: dict, **kw) -> int
 
 def _cmd_inject(args: argparse.Namespace) -> int:
     return _command(args, "inject_fault", {"spec": args.spec}, actor="cli")
+
+
+def _cmd_drill_window(args: argparse.Namespace) -> int:
+    if args.action == "start":
+        return _command(args, "start_drill", {"name": args.name} if args.name else {}, actor=args.actor,
+                        reason=args.reason)
+    return _command(args, "end_drill", {"drill": args.drill} if args.drill else {}, actor=args.actor,
+                    reason=args.reason)
 
 
 def _cmd_clear(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from warroom.cli import teams
 from warroom.cli.common import (
     CliError,
     open_reader,
@@ -63,6 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     h.add_argument("--events", type=int, default=20, help="how many recent events to list (default: %(default)s)")
     h.add_argument("--quarantine", type=int, default=10, metavar="N",
                    help="how many quarantined records (rows the store refused) to list (default: %(default)s)")
+    teams.add_arguments(h)
     h.set_defaults(func=_cmd_history)
 
     pa = sub.add_parser("paths", help="where Warroom reads its configuration and resources and writes its data")
@@ -132,7 +134,7 @@ def _cmd_drill(args: argparse.Namespace) -> int:
     except (FileExistsError, ValueError, KeyError) as exc:
         raise CliError(str(exc).strip("'\"")) from None
     print(f"recorded {args.minutes:g} simulated minutes to {args.out}")
-    times = {t.id: t for t in incident_times(drill.log)}
+    times = {t.id: t for t in incident_times(drill.log, include_drills=True)}  # a drill's, of course
     if not drill.incident_id:
         print("  no incident opened")
     else:
@@ -144,7 +146,14 @@ def _cmd_drill(args: argparse.Namespace) -> int:
         print(f"  incident {drill.incident_id}: {mttr}"
               + (f", plan {drill.plan_id} executed" if drill.plan_id else ""))
         print(f"  replay it:  warroom replay {args.out} --at worst")
-    # The drill's own MTTR: fault start -> plan verified effective, against the 1-minute goal.
+    # The drill scorecard: a drill's incidents never count in production MTTR, so it has its own.
+    from warroom.core.incident.drills import scorecard
+    from warroom.report.drill import text_lines
+
+    for line in text_lines(scorecard(drill.log)):
+        print(line)
+    # The drill's own MTTR: fault start -> plan verified effective, against the 1-minute goal;
+    # the last line, for scripts to grep.
     print(drill.summary_line())
     return 0
 
@@ -243,6 +252,11 @@ def _cmd_history(args: argparse.Namespace) -> int:
     from warroom.core.language.text import terminal_safe as safe  # a history may hold any feed's strings
 
     reader = open_reader(args.db)
+    if getattr(args, "teams", False):
+        try:
+            return teams.print_teams(reader, args)
+        finally:
+            reader.close()
     try:
         span = reader.time_range()
         keys = reader.series()
@@ -260,6 +274,8 @@ def _cmd_history(args: argparse.Namespace) -> int:
             # An alert's title carries its latest value; the state says whether it fired or cleared.
             state = e.attrs.get("state") if e.kind.value == "alert" else e.attrs.get("action")
             tag = f" [{safe(state)}]" if isinstance(state, str) and state else ""
+            if e.attrs.get("drill") and e.kind.value != "drill":  # a drill's, never taken for real
+                tag += " [DRILL]"
             print(f"  {datetime.fromtimestamp(e.ts / 1000, timezone.utc):%H:%M:%S}  {e.kind.value:<15}"
                   f" {safe(e.subject)}{tag}: {safe(e.title)}")
         _print_quarantine(reader, args.quarantine)

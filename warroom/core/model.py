@@ -85,12 +85,46 @@ class CallEdge:
         return (self.caller, self.callee)
 
 
+#: The metric of a funnel step's series when its feed names none: items per second reaching
+#: the step (``scenario_step_rate{scenario="qr_pay",step="pay"}``), see ``FunnelStep``.
+STEP_RATE_METRIC = "scenario_step_rate"
+
+
+def step_series(scenario: str, step: str) -> SeriesKey:
+    """The default series of a funnel step: ``scenario_step_rate{scenario=…,step=…}``."""
+    return SeriesKey(STEP_RATE_METRIC, {"scenario": scenario, "step": step})
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    """One step of a scenario's business funnel ("checkout" → "pay" → "bank confirmed").
+
+    ``series`` counts the items reaching the step per second; the console divides it by the
+    step before to get the step's conversion (``warroom.core.funnel``). ``services`` are the
+    services that carry an item from the step before into this one: where the root cause of a
+    drop in this step's conversion is looked for. Protocol 1.6 (``scenarios[].steps``).
+    """
+
+    id: str
+    series: SeriesKey
+    title: str = ""
+    services: tuple[str, ...] = ()
+    #: Names per language (``{"zh_CN": "支付"}``); not part of the hash (a dict).
+    titles: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    @property
+    def label(self) -> str:
+        """The name to show a person, in the console's language when the feed gave one."""
+        return pick(self.title or self.id, self.titles)
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A business flow such as "QR-code payment": its entry service and the call edges it uses.
 
     A scenario can fail while each of its services looks healthy on its own, so it is
-    monitored in its own right (TPS and success rate) and mapped onto the call graph.
+    monitored in its own right (TPS and success rate) and mapped onto the call graph. It may
+    declare funnel ``steps`` (protocol 1.6), monitored as a funnel with a conversion per step.
     """
 
     id: str
@@ -99,6 +133,8 @@ class Scenario:
     edges: tuple[tuple[str, str], ...]
     #: Names per language (``{"zh_CN": "扫码支付"}``); not part of the hash (a dict).
     titles: Mapping[str, str] = field(default_factory=dict, hash=False)
+    #: Its business funnel, first step first (empty: the scenario declares none).
+    steps: tuple[FunnelStep, ...] = ()
 
     @property
     def label(self) -> str:
@@ -240,6 +276,7 @@ class EventKind(str, enum.Enum):
     ESCALATION = "escalation"  # an incident missed its response target (warroom.core.incident.escalation)
     PATROL = "patrol"  # a robot patrol's verdict (warroom.core.patrol)
     LOG = "log"  # log lines and trace ids about a service (protocol 1.5, warroom.protocol.context)
+    DRILL = "drill"  # a drill window started or ended (protocol 1.6, warroom.core.incident.drills)
 
 
 class Severity(str, enum.Enum):

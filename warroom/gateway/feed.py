@@ -12,6 +12,12 @@ newest topology, the plan catalogue and the recent events:
   go to the ``PlanRunner`` and its executors; the runner's ledger answers a replayed
   idempotency key with the first result, also across gateway restarts. The simulator's
   ``inject_fault``/``clear_fault`` are refused: a real platform is not ours to break.
+* ``start_drill``/``end_drill`` (protocol 1.6, commander): the commander opens and closes a
+  drill window (``warroom.core.incident.drills``); a ``drill`` event goes to every console, the
+  walls show DRILL, what runs meanwhile (alerts, incidents, plan runs) carries the drill mark and
+  production MTTR leaves it out. A console joining mid-drill gets the window's start event with
+  the snapshot. A gateway restarted mid-drill forgets it: ``end_drill`` with ``{"drill": ID}``
+  still closes it on every wall.
 * ``expire_due()``: a plan with ``expiry_s`` is rolled back when it runs out, as the
   simulator does, with action ``expire``.
 * ``watch`` (optional, a ``warroom.app.feed_watch.FeedWatch``): alerts and incidents computed
@@ -25,16 +31,19 @@ Everything here runs on the event loop; nothing blocks (executors await their I/
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import OrderedDict, deque
 from typing import Any, Callable, Iterable
 
 from warroom.core.clock import wall_ms
 from warroom.core.graph.topology import Topology
+from warroom.core.incident.drills import drill_event, drill_of, marked
 from warroom.core.model import Event
+from warroom.core.plan.stages import CAP_STAGES
 from warroom.gateway.site_model import Site, SitePlan
 from warroom.protocol import Command, CommandResult, Events, Message, MetricBatch, PlanCatalogue, TopologySnapshot
-from warroom.protocol.messages import INCIDENT_ACTIONS
+from warroom.protocol.messages import DRILL_ACTIONS, INCIDENT_ACTIONS
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +77,20 @@ class GatewayFeed:
         self.watch = watch
         if watch is not None:
             watch.publish = self._publish_derived
+        self._drill: Event | None = None  # the start event of the drill window open now
+        self._drill_results: OrderedDict[str, CommandResult] = OrderedDict()  # key -> result, for replays
+
+    @property
+    def drill(self) -> str:
+        """The id of the drill window open now, ``""`` when none."""
+        return drill_of(self._drill) if self._drill is not None else ""
 
     @property
     def capabilities(self) -> tuple[str, ...]:
         """What the server adds to its hello: ``incidents`` when this gateway computes them, and
         ``context`` (1.5) when it reads log lines from Loki (site key ``loki:``)."""
         caps = tuple(self.watch.capabilities) if self.watch is not None else ()
+        caps += (CAP_STAGES,)  # its runner applies staged shifts stage by stage (protocol 1.6)
         return caps + ("context",) if getattr(self.site, "loki", None) is not None else caps
 
     def attach(self, server: Any) -> None:
@@ -95,6 +112,8 @@ class GatewayFeed:
             state = self.watch.state_events()
             if state:
                 out.append(Events(tuple(state)))
+        if self._drill is not None and self._drill not in self._recent:  # a drill older than the buffer
+            out.append(Events((self._drill,)))
         if self._recent:
             out.append(Events(tuple(self._recent)))
         return out
@@ -115,6 +134,10 @@ class GatewayFeed:
         points name), then events, then the points as one metrics frame."""
         self.updates += 1
         if update.topology is not None:  # the source sends one only when it changed
+            if self.site.series and not update.topology.series_info:  # 1.6: what the series are
+                update.topology.series_info = tuple(self.site.series)
+            if self.site.kpi_tree is not None and update.topology.kpi_tree is None:  # 1.6: who owns what
+                update.topology.kpi_tree = self.site.kpi_tree
             self.topology = update.topology
             self._broadcast(TopologySnapshot(self.now_ms(), update.topology))
             if self.watch is not None:
@@ -180,6 +203,8 @@ class GatewayFeed:
     async def handle_command(self, command: Command, client_id: str) -> list[CommandResult]:
         """Run a plan command through the executors; refuse anything else."""
         key = command.idempotency_key
+        if command.action in DRILL_ACTIONS:
+            return [self._drill_command(command)]
         if command.action in INCIDENT_ACTIONS:
             if self.watch is None:
                 return [CommandResult(key, "rejected", f"{command.action}: this gateway computes no incidents "
@@ -200,7 +225,8 @@ class GatewayFeed:
                 return [CommandResult(key, "succeeded", f"dry run of {sp.plan.id}: {change.get('summary', '')}",
                                       {"plan_id": sp.plan.id, "change": change})]
             if command.action == "execute_plan":
-                result = await self.runner.execute(sp, key, command.actor, command.reason)
+                result = await self.runner.execute(sp, key, command.actor, command.reason,
+                                                   stage=command.args.get("stage"))
             else:
                 result = await self.runner.rollback(sp, key, command.actor, command.reason)
         except Exception as exc:  # an executor's failure is the plan's failure, never the feed's
@@ -208,10 +234,45 @@ class GatewayFeed:
             return [CommandResult(key, "failed", f"{command.action} of {sp.plan.id} failed: {exc}",
                                   {"plan_id": sp.plan.id, "error": str(exc)})]
         if result.events and not result.replay:
-            self.publish_events(result.events)
+            # A plan run during a drill is the drill's (its executors act for real all the same).
+            self.publish_events([marked(e, self.drill) for e in result.events])
         self._publish_catalogue_if_changed()
         detail = {"plan_id": sp.plan.id, **dict(result.detail)}
         return [CommandResult(key, result.state, result.message, detail, replay=result.replay)]
+
+    def _drill_command(self, command: Command) -> CommandResult:
+        """Open or close the drill window; a replayed key gets its first answer again."""
+        key = command.idempotency_key
+        if key in self._drill_results:
+            return dataclasses.replace(self._drill_results[key], replay=True)
+        now = self.now_ms()
+        args = command.args
+        if command.action == "start_drill":
+            if self._drill is not None:
+                result = CommandResult(key, "rejected", f"start_drill: drill {self.drill} is running; end it first")
+            else:
+                name = args.get("name")
+                did = f"drill-{now}"
+                self._drill = drill_event(did, now, "start", name=name if isinstance(name, str) else "",
+                                          actor=command.actor, reason=command.reason, source="gateway")
+                self.publish_events([self._drill])
+                result = CommandResult(key, "succeeded", f"drill {did} started", {"drill": did})
+        else:
+            asked = args.get("drill")
+            did = self.drill or (asked if isinstance(asked, str) else "")
+            if not did or (isinstance(asked, str) and asked and self.drill and asked != self.drill):
+                result = CommandResult(key, "rejected", "end_drill: no drill is running"
+                                       + (f" (the one running is {self.drill})" if self.drill else ""))
+            else:
+                name = str(self._drill.attrs.get("name") or "") if self._drill is not None else ""
+                self.publish_events([drill_event(did, now, "end", name=name, actor=command.actor,
+                                                 reason=command.reason, source="gateway")])
+                self._drill = None
+                result = CommandResult(key, "succeeded", f"drill {did} ended", {"drill": did})
+        self._drill_results[key] = result
+        while len(self._drill_results) > 1000:
+            self._drill_results.popitem(last=False)
+        return result
 
     async def expire_due(self) -> int:
         """Roll back plans whose ``expiry_s`` ran out; returns how many were rolled back.

@@ -56,6 +56,19 @@ class Topology:
 
 
 @dataclass(frozen=True)
+class StepQuery:
+    """One funnel step of a scenario (protocol 1.6): the PromQL of the items reaching it per
+    second (sent as ``scenario_step_rate{scenario,step}``) and the services that carry an item
+    into it (where a drop in its conversion is rooted)."""
+
+    id: str
+    query: str
+    title: str = ""
+    titles: Mapping[str, str] = field(default_factory=dict)
+    services: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ScenarioQuery:
     """A business flow: its PromQL and the services on its path."""
 
@@ -69,6 +82,8 @@ class ScenarioQuery:
     titles: Mapping[str, str] = field(default_factory=dict)
     interval_s: float | None = None
     where: str = ""
+    #: Its business funnel, first step first (empty: none).
+    steps: tuple[StepQuery, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -228,6 +243,12 @@ class Site:
     incidents: IncidentsSite = field(default_factory=IncidentsSite)
     nats: NatsSite | None = None
     loki: LokiSite | None = None
+    #: What the platform's series are (``series:``, warroom.core.catalogue.SeriesInfo), sent with
+    #: the topology (protocol 1.6) for the consoles' series catalogue.
+    series: tuple = ()
+    #: The north-star KPI tree (``kpi_tree:``, warroom.core.northstar.tree.KpiTree), sent with the
+    #: topology (protocol 1.6) for the consoles' KPI-tree panel; None when the file has none.
+    kpi_tree: Any = None
     #: What the loader found odd but usable (``file:line: ...``): ``warroom gateway check`` prints
     #: them, the gateway logs them at start.
     warnings: tuple[str, ...] = field(default=(), compare=False)

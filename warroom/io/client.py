@@ -70,6 +70,7 @@ from warroom.protocol import (
     SUPPORTED_VERSIONS,
     Command,
     Decoder,
+    DecodeResult,
     ErrorStats,
     Heartbeat,
     Hello,
@@ -79,6 +80,7 @@ from warroom.protocol import (
     Subscribe,
     encode,
 )
+from warroom.protocol.refusals import POINT_CODES, RefusalCounts, refused_by_series
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,11 @@ class NotConnected(Exception):
 
 FeedItem = Union[Message, FeedStatus, FeedNotice]
 
+#: An observer of every frame as it arrives (the live inspector, ``warroom.app.inspector``):
+#: ``tap(frame, result, now_ms)`` with the raw frame, what the decoder made of it (None when
+#: decoding raised) and the feed's time it was decoded at (None then too).
+FrameTap = Callable[[Union[bytes, str], Union[DecodeResult, None], Union[int, None]], object]
+
 
 @dataclass
 class _Ended:
@@ -116,6 +123,10 @@ class FeedClient:
     (what the CLI set, else ``$WARROOM_TOKEN`` and ``$WARROOM_CA``). ``on_fault(stage, exc)``
     hears of a frame whose handling raised (a bug on hostile input): the frame is skipped,
     the connection goes on.
+
+    ``tap`` (a ``FrameTap``, None by default) sees every frame after it was decoded; it is
+    set only while someone watches (the live inspector), so the hot path pays one ``is None``
+    test per frame otherwise. A tap that raises is reported as a fault and removed.
     """
 
     def __init__(
@@ -158,6 +169,11 @@ class FeedClient:
         self.encodings = encodings
         self.status = FeedStatus(ConnectionState.DISCONNECTED, "not started", wall_ms())
         self.frames_received = 0
+        #: The frame observer while one watches (see the class docstring), else None.
+        self.tap: FrameTap | None = None
+        #: Refused points per series (``warroom.protocol.refusals``), for the series catalogue
+        #: and the recorder; worked out only for frames whose decoding refused some.
+        self.refusals = RefusalCounts()
         #: How the last connection ended (None before the first ended).
         self.last_close: CloseInfo | None = None
         #: The newest point time accepted (feed time), sent as ``subscribe.since``.
@@ -344,7 +360,13 @@ class FeedClient:
                     msg = self._take(result.message, hello, now_ms)
                 except Exception as exc:  # noqa: BLE001 - a decoder bug on hostile input: skip the frame
                     self._fault("decode", exc)
+                    if self.tap is not None:
+                        self._tap_frame(frame, None, None)
                     continue
+                if self.tap is not None:  # the live inspector is open
+                    self._tap_frame(frame, result, now_ms)
+                if result.errors:  # rare: a clean frame pays this one test
+                    self._count_refused(frame, result)
                 if result.clock_reset:
                     await self._clock_reset(result.clock_reset, result.message)
                 if msg is not None:
@@ -373,6 +395,27 @@ class FeedClient:
         elif isinstance(msg, ServerError):
             log.warning("server refused something we sent: %s %s", msg.code, terminal_safe(msg.message))
         return msg
+
+    def _count_refused(self, frame: bytes | str, result: DecodeResult) -> None:
+        """Count the frame's refused points on their series (``refusals``), within its budget."""
+        if not any(e.code in POINT_CODES for e in result.errors):
+            return  # a whole frame refused (not JSON, unknown type...): no series to count it on
+        try:
+            if self.refusals.admit(monotonic()):
+                self.refusals.add(refused_by_series(frame, result.errors, result.message))
+        except Exception as exc:  # noqa: BLE001 - counting must never stop the feed
+            self._fault("refusals", exc)
+
+    def _tap_frame(self, frame: bytes | str, result: DecodeResult | None, now_ms: int | None) -> None:
+        """Show a frame to the tap; a tap that fails is removed (an observer never stops the feed)."""
+        tap = self.tap
+        if tap is None:
+            return
+        try:
+            tap(frame, result, now_ms)
+        except Exception as exc:  # noqa: BLE001
+            self.tap = None
+            self._fault("tap", exc)
 
     def _fault(self, stage: str, exc: BaseException) -> None:
         if self.on_fault is None:
@@ -405,7 +448,10 @@ class FeedClient:
         except TimeoutError:
             await ws.close(1002, f"no hello within {self.open_timeout_s:g} s")
             raise
-        result = self.decoder.decode(frame, self.clock.now_ms())
+        now_ms = self.clock.now_ms()
+        result = self.decoder.decode(frame, now_ms)
+        if self.tap is not None:
+            self._tap_frame(frame, result, now_ms)
         hello = result.message
         if not isinstance(hello, Hello):  # not a hello, or one the codec refused (bad clock, speed...)
             why = result.errors[0].message if result.errors else f"the first frame was a {type(hello).__name__}"
@@ -457,6 +503,6 @@ def _close_of(ws: ClientConnection) -> CloseInfo:
 
 
 __all__ = [
-    "Backoff", "CloseInfo", "ConnectionState", "FeedClient", "FeedItem", "FeedNotice", "FeedStatus",
+    "Backoff", "CloseInfo", "ConnectionState", "FeedClient", "FeedItem", "FeedNotice", "FeedStatus", "FrameTap",
     "HelloRefused", "NotConnected", "ProtocolMismatch",
 ]

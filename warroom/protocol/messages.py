@@ -17,7 +17,8 @@ from typing import Any, ClassVar, Mapping, Union
 
 import numpy as np
 
-from warroom.core.model import Event, SeriesKey
+from warroom.core.catalogue.describe import infos_to_wire
+from warroom.core.model import Event, FunnelStep, SeriesKey
 from warroom.core.plan.plans import Plan
 from warroom.core.graph.topology import Topology
 
@@ -30,7 +31,10 @@ STREAMS = ("topology", "metrics", "events", "plans")
 ENCODINGS = ("json", "binary")
 #: Actions a ``Command`` may ask for.
 ACTIONS = ("inject_fault", "clear_fault", "execute_plan", "rollback_plan", "preview_plan",
-           "ack_alert", "ack_incident", "set_owner", "add_note", "add_action_item", "silence", "unsilence")
+           "ack_alert", "ack_incident", "set_owner", "add_note", "add_action_item", "silence", "unsilence",
+           "start_drill", "end_drill")
+#: Drill windows (protocol 1.6): a commander opens and closes one (``warroom.core.incident.drills``).
+DRILL_ACTIONS = ("start_drill", "end_drill")
 #: Incident work (protocol 1.4): sent to a feed whose hello offers ``CAP_INCIDENTS``.
 INCIDENT_ACTIONS = ("ack_alert", "ack_incident", "set_owner", "add_note", "add_action_item", "silence", "unsilence")
 #: Hello capability (1.4): the feed computes alerts and incidents and publishes them as events;
@@ -79,6 +83,14 @@ class Hello:
         return d
 
 
+def _step_wire(step: FunnelStep) -> dict[str, Any]:
+    """A funnel step on the wire (protocol 1.6, ``scenarios[].steps``)."""
+    return {"id": step.id, "series": step.series.text,
+            **({"title": step.title} if step.title else {}),
+            **({"titles": dict(step.titles)} if step.titles else {}),
+            **({"services": list(step.services)} if step.services else {})}
+
+
 @dataclass(frozen=True)
 class TopologySnapshot:
     """The whole call graph and its scenarios as of ``ts``; sent on connect and on change."""
@@ -109,9 +121,14 @@ class TopologySnapshot:
             "edges": [{"caller": e.caller, "callee": e.callee, "calls": e.calls} for e in t.edges],
             "scenarios": [
                 {"id": sc.id, "title": sc.title, **({"titles": dict(sc.titles)} if sc.titles else {}),
-                 "entry": sc.entry, "edges": [list(e) for e in sc.edges]}
+                 "entry": sc.entry, "edges": [list(e) for e in sc.edges],
+                 **({"steps": [_step_wire(st) for st in sc.steps]} if sc.steps else {})}  # 1.6
                 for sc in t.scenarios
             ],
+            # 1.6: the north-star KPI tree, when the platform declares one (omitted otherwise).
+            **({"kpi_tree": t.kpi_tree.to_wire()} if getattr(t, "kpi_tree", None) is not None else {}),
+            # 1.6: what the platform declares about its series (unit, description, owner).
+            **({"series": infos_to_wire(t.series_info)} if getattr(t, "series_info", ()) else {}),
         }
 
     def __eq__(self, other: object) -> bool:

@@ -14,10 +14,13 @@ import math
 from typing import Any, Callable
 
 from warroom.core.clock import MAX_TIME_MS, MIN_TIME_MS
+from warroom.core.catalogue.describe import infos_from_wire
 from warroom.core.language.lang import clean_titles
 from warroom.core.model import SLO_KEYS, CallEdge, Event, EventKind, Scenario, Service, ServiceKind, Severity
+from warroom.core.model import FunnelStep, SeriesKey, step_series
 from warroom.core.plan.plans import Plan
 from warroom.core.graph.topology import Topology
+from warroom.core.northstar.tree import TreeError, tree_from_wire
 from warroom.protocol.errors import BadMessage, ErrorCode, ProtocolError
 from warroom.protocol.incident_args import incident_args
 from warroom.protocol.messages import (
@@ -191,6 +194,46 @@ def _edge(d: dict[str, Any]) -> CallEdge:
     return CallEdge(name(field(d, "caller", str), "caller"), name(field(d, "callee", str), "callee"), calls)
 
 
+#: Funnel steps a scenario may declare (protocol 1.6); more are refused with the rest of its steps.
+MAX_STEPS = 32
+
+
+def _steps_field(d: dict[str, Any], sid: str, notes: Notes, errors: list[ProtocolError]) -> tuple[FunnelStep, ...]:
+    """A scenario's funnel (protocol 1.6): ``steps: [{id, title?, titles?, series?, services?}]``.
+
+    Any bad step is ``bad_field`` and the scenario keeps no steps (a funnel with a hole in it
+    would read a wrong conversion), but the scenario itself is kept; a feed without ``steps``
+    declares no funnel."""
+    raw = d.get("steps")
+    if raw is None:
+        return ()
+    try:
+        if not isinstance(raw, list) or len(raw) > MAX_STEPS:
+            raise BadMessage(ErrorCode.BAD_FIELD, f"steps must be a list of at most {MAX_STEPS} steps")
+        steps: list[FunnelStep] = []
+        for st in raw:
+            if not isinstance(st, dict):
+                raise BadMessage(ErrorCode.BAD_FIELD, "each step must be an object with an id")
+            step_id = name(field(st, "id", str), "step id")
+            if "/" in step_id or any(x.id == step_id for x in steps):
+                raise BadMessage(ErrorCode.BAD_FIELD, f"step id {step_id!r} is repeated or holds a '/'")
+            text = field(st, "series", str, optional=True)
+            try:
+                series = SeriesKey.parse(text) if text is not None else step_series(sid, step_id)
+            except ValueError as e:
+                raise BadMessage(ErrorCode.BAD_FIELD, f"step {step_id}: series: {e}") from None
+            services = field(st, "services", list, optional=True, default=[])
+            if not all(isinstance(x, str) for x in services):
+                raise BadMessage(ErrorCode.BAD_FIELD, f"step {step_id}: services must be service names")
+            steps.append(FunnelStep(step_id, series, _text_field(st, "title", notes),
+                                    tuple(dict.fromkeys(name(x, "step services") for x in services)),
+                                    _titles_field(st, "titles", notes)))
+    except BadMessage as e:
+        errors.append(ProtocolError(e.error.code, f"scenario {sid}: steps: {e}"))
+        return ()
+    return tuple(steps)
+
+
 def parse_topology(body: dict[str, Any], now_ms: int, tol: int) -> tuple[TopologySnapshot, list[ProtocolError]]:
     errors: list[ProtocolError] = []
     notes = Notes("topology")
@@ -215,7 +258,8 @@ def parse_topology(body: dict[str, Any], now_ms: int, tol: int) -> tuple[Topolog
             raise BadMessage(ErrorCode.BAD_FIELD, "scenario edges must be [caller, callee] pairs")
         pairs = tuple((name(a, "edges"), name(b, "edges")) for a, b in edges)
         sid, entry = name(field(d, "id", str), "id"), name(field(d, "entry", str), "entry")
-        return Scenario(sid, _text_field(d, "title", notes), entry, pairs, _titles_field(d, "titles", notes))
+        return Scenario(sid, _text_field(d, "title", notes), entry, pairs, _titles_field(d, "titles", notes),
+                        steps=_steps_field(d, sid, notes, errors))
 
     ts = timestamp(body, "ts", now_ms, tol)
     topo = Topology()
@@ -225,6 +269,14 @@ def parse_topology(body: dict[str, Any], now_ms: int, tol: int) -> tuple[Topolog
         _keep(lambda: topo.add_edge(e), f"edge {e.caller}->{e.callee}", errors)
     for sc in _each(field(body, "scenarios", list, optional=True, default=[]), "scenarios", scenario, errors, notes):
         _keep(lambda: topo.add_scenario(sc), f"scenario {sc.id}", errors)
+    if body.get("kpi_tree") is not None:  # 1.6: a bad tree is refused alone; the graph is kept
+        try:
+            topo.kpi_tree = tree_from_wire(body["kpi_tree"])
+        except TreeError as exc:
+            errors.append(ProtocolError(ErrorCode.BAD_FIELD, f"topology {exc}"))
+    if body.get("series") is not None:  # 1.6: series declarations; a bad one is dropped alone
+        topo.series_info, problems = infos_from_wire(body["series"])
+        errors.extend(ProtocolError(ErrorCode.BAD_FIELD, f"topology {p}") for p in problems)
     return TopologySnapshot(ts, topo), errors + notes.errors()
 
 

@@ -191,6 +191,9 @@ class PlanFacts:
     verdicts: tuple[str, ...]  # effective / not_effective / unverified / rolled_back / expired / failed / not_run
     preview_ms: int | None = None
     preview: dict[str, Any] | None = None  # the figures the commander saw
+    #: A staged shift's ladder: ``(stage name, how it ended)`` per stage, ``passed``, ``failed``,
+    #: ``aborted`` or ``not_reached`` (empty for other plans).
+    stages: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -230,3 +233,5 @@ class Report:
     impact: Impact | None = None  # business impact per scenario (warroom.report.impact)
     action_items: tuple[ActionItem, ...] = ()  # follow-ups with owners (warroom.core.incident.action_items)
     symptom_grid: tuple[Chart, ...] = ()  # every symptom not charted in full, as small multiples
+    #: The scorecard of the drill the incident belongs to; None for production (warroom.report.drill).
+    drill: Any = None

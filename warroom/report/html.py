@@ -12,6 +12,9 @@ from html import escape
 from typing import Any, Callable
 
 from warroom.core.model import SeriesKey
+from warroom.report.drill import CSS as DRILL_CSS
+from warroom.report.drill import badge_html as drill_badge
+from warroom.report.drill import section_html as drill_section
 from warroom.report.facts import Marker, Note, PlanFacts, Report, TimelineRow
 from warroom.report.svg import chart_svg, map_svg
 from warroom.report.text import Text
@@ -162,9 +165,11 @@ def render_html(report: Report, text: Text, *, embed: Callable[[str, str], str] 
         "<!DOCTYPE html>", f'<html lang="{html_lang}">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f'<meta name="generator" content="Warroom {e(report.version)}">',
-        f"<title>{e(text('doc_title', id=s.id))}</title>", f"<style>{SIMPLE_CSS if simple else CSS}</style>",
+        f"<title>{e(text('doc_title', id=s.id))}</title>",
+        f"<style>{SIMPLE_CSS if simple else CSS + DRILL_CSS}</style>",
         "</head>", "<body>",
         _header(report, text), _summary(report, page), _impact(report, page), _kpis(report, page),
+        drill_section(report.drill, text, simple=simple),
         _timeline(report, text), _charts(report, page),
         *({"map": lambda: _map(report, page), "plans": lambda: _plans(report, text),
            "actions": lambda: _actions(report, page), "notes": lambda: _notes(report, text)}[name]()
@@ -194,7 +199,7 @@ def _header(r: Report, t: Text) -> str:
     return (f'<header class="top"><div class="eyebrow">{e(t("heading"))} · {e(s.id)}</div>'
             f"<h1>{e(s.title)}</h1><div class=\"badges\">"
             f'<span class="badge sev-{e(s.severity)}">&nbsp;{e(t.severity(s.severity))}&nbsp;</span> '
-            f'<span class="badge st-{e(s.state)}">{e(t.state(s.state))}</span> &nbsp; '
+            f'<span class="badge st-{e(s.state)}">{e(t.state(s.state))}</span>{drill_badge(r.drill, t)} &nbsp; '
             f'<span>{e(t("root_cause"))}: '
             f'<span class="root">{e(s.root_cause_name or s.root_cause or "—")}</span></span>'
             "</div></header>")
@@ -479,6 +484,12 @@ def _plan(p: PlanFacts, t: Text) -> str:
         ("plan_params", params), ("plan_steps", steps), ("plan_guard", guard),
         ("plan_before_after", before_after), ("plan_verdict", verdicts),
     ]
+    if p.stages:  # a staged shift: how far it climbed
+        tone = {"passed": "effective", "failed": "failed", "aborted": "rolled_back", "under_way": "unverified",
+                "not_reached": "not_run"}
+        ladder = " → ".join(f'<span class="badge v-{tone.get(how, "not_run")}">{e(name)} · {e(t("stage_" + how))}</span>'
+                            for name, how in p.stages)
+        rows.insert(6, ("plan_stages", ladder))
     body = "".join(f"<tr><th>{e(t(k))}</th><td>{v}</td></tr>" for k, v in rows)
     preview = ""
     if p.preview:

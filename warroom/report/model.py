@@ -20,11 +20,13 @@ from warroom.core.language.lang import pick
 from warroom.core.graph.layout import StableLayout
 from warroom.core.model import Event, SeriesKey
 from warroom.core.northstar.mttx import incident_times
+from warroom.report.drill import score_of_incident
 from warroom.core.language.names import Names
 from warroom.core.plan.plans import Plan
 from warroom.core.graph.topology import Topology
 from warroom.protocol.parse import parse_plans
 from warroom.report.alerts import firing_root, incident_end, related_alerts, severity_rank
+from warroom.report.funnel import chart_range
 from warroom.report.facts import (
     AlertFacts, Chart, Kpis, MapEdge, MapFacts, MapNode, Marker, Report, ReportError, Series, Summary,
 )
@@ -82,7 +84,7 @@ def build_report(reader: HistoryReader, incident_id: str, *, source: str = "",
     grid = small_multiples(reader, alerts, left_out, w0, w1)
     affected = _affected_scenarios(alerts)
     scenario_chart, unaffected = _scenario_chart(reader, topology, affected, alerts, w0, w1, lang)
-    times = next((t for t in incident_times(events) if t.id == incident.id), None)
+    times = next((t for t in incident_times(events, include_drills=True) if t.id == incident.id), None)
     items = action_items(events, incident.id)
     firing_s = {s: alert_seconds([sp for a in alerts if a.series.labels.get("scenario") == s
                                   and a.subject_kind == "scenario" for sp in a.spans], incident.started_ms, end)
@@ -117,6 +119,7 @@ def build_report(reader: HistoryReader, incident_id: str, *, source: str = "",
         review_notes=tuple(incident_notes(events, incident, incident.started_ms, story_end, review=True)),
         source=source, generated_ms=wall_ms(), version=warroom.__version__, window=(w0, w1),
         impact=impact if impact.scenarios else None, action_items=tuple(items), symptom_grid=tuple(grid),
+        drill=score_of_incident(events, incident.id),
     )
 
 
@@ -180,7 +183,7 @@ def alert_charts(reader: HistoryReader, alerts: list[AlertFacts], start_ms: int,
             chosen.append(a)
     drawn = {c.series for c in chosen}
     left_out = [a for a in alerts if a.series not in drawn]
-    data = reader.range([a.series for a in chosen], start_ms, end_ms, CHART_POINTS)
+    data = chart_range(reader, [a.series for a in chosen], start_ms, end_ms, CHART_POINTS)
     charts = []
     for a in chosen:
         same = [b for b in alerts if b.series == a.series]
@@ -200,7 +203,7 @@ def small_multiples(reader: HistoryReader, alerts: list[AlertFacts], left_out: l
     keys = list(dict.fromkeys(a.series for a in order))
     if not keys:
         return []
-    data = reader.range(keys, start_ms, end_ms, SMALL_CHART_POINTS)
+    data = chart_range(reader, keys, start_ms, end_ms, SMALL_CHART_POINTS)
     charts = []
     for key in keys:
         same = [b for b in alerts if b.series == key]

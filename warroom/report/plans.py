@@ -17,6 +17,8 @@ from warroom.core.plan.plan_runs import PlanBook
 from warroom.report.facts import PlanFacts
 
 _VERDICT_ACTIONS = ("effective", "not_effective", "rolled_back", "expired", "failed")
+#: A staged shift's verdicts: each stage was verified on its own, so it is never "unverified".
+_STAGED_VERDICTS = ("completed", "stage_failed", "aborted", "rolled_back", "expired", "failed")
 
 
 def plan_facts(events: Iterable[Event], start_ms: int, end_ms: int, *, catalogue: Iterable[Plan] = (),
@@ -33,8 +35,12 @@ def plan_facts(events: Iterable[Event], start_ms: int, end_ms: int, *, catalogue
             continue
         actions = [str(e.attrs.get("action")) for e in sorted(audit, key=lambda e: (e.ts, _n(e)))
                    if e.attrs.get("run") == run.id]
-        verdicts = [a for a in dict.fromkeys(actions) if a in _VERDICT_ACTIONS]
-        if run.executed_ms is not None and not any(v in ("effective", "not_effective") for v in verdicts):
+        staged = run.ladder is not None
+        verdicts = [a for a in dict.fromkeys(actions) if a in (_STAGED_VERDICTS if staged else _VERDICT_ACTIONS)]
+        if staged and not verdicts and run.live:
+            verdicts = ["staged_under_way"]
+        if not staged and run.executed_ms is not None and not any(v in ("effective", "not_effective")
+                                                                  for v in verdicts):
             verdicts.insert(0, "unverified")
         if not verdicts:
             verdicts = ["not_run"]
@@ -54,8 +60,25 @@ def plan_facts(events: Iterable[Event], start_ms: int, end_ms: int, *, catalogue
             ended_ms=run.ended_ms, params=dict(run.params), steps=steps, guard=run.guard,
             before=_num(run.before), after=_num(run.after), verdicts=tuple(verdicts),
             preview_ms=None if preview is None else preview.ts, preview=figures,
+            stages=_stages(run.ladder, lang) if staged else (),
         ))
     return out
+
+
+def _stages(ld, lang: str) -> tuple[tuple[str, str], ...]:
+    """How each stage of a staged shift ended (``PlanFacts.stages``)."""
+    out = []
+    for i, st in enumerate(ld.stages):
+        if i < ld.index or (i == ld.index and ld.phase == "completed"):
+            how = "passed"
+        elif i == ld.index and ld.failed_stage == i:
+            how = "aborted" if ld.aborted else "failed"
+        elif i == ld.index:
+            how = "under_way"
+        else:
+            how = "not_reached"
+        out.append((st.label(lang), how))
+    return tuple(out)
 
 
 def _named(figures: dict[str, Any], name: Callable[[str], str]) -> dict[str, Any]:

@@ -28,7 +28,8 @@ _ORDER = {"change": 0, "alert": 1, "incident": 2, "plan": 3, "note": 4}
 _INCIDENT_TONE = {"opened": "crit", "reopened": "crit", "escalated": "crit", "mitigated": "warn", "recovering": "ok",
                   "resolved": "ok"}
 _PLAN_TONE = {"effective": "ok", "not_effective": "crit", "failed": "crit", "rollback_failed": "crit",
-              "rolled_back": "warn", "expired": "warn", "executed": "ok"}
+              "rolled_back": "warn", "expired": "warn", "executed": "ok",
+              "stage_failed": "crit", "stage_passed": "ok", "completed": "ok", "aborted": "warn", "paused": "warn"}
 
 
 def timeline_rows(events: list[Event], incident: Incident, alerts: list[AlertFacts], plans: list[PlanFacts],
@@ -170,6 +171,12 @@ def _plan_detail(ev: Event, by_run: dict[str, PlanFacts], titles: dict[str, str]
     run = by_run.get(str(a.get("run") or ""))
     if action == "confirmed" and a.get("reason"):
         return str(a["reason"])
+    if isinstance(action, str) and (action.startswith("stage_") or action in ("paused", "continued", "aborted")):
+        # A staged shift's step: which stage, and why it failed or who paused it and why.
+        stage = str(a.get("stage_name") or "")
+        why = a.get("message") if action == "stage_failed" else a.get("reason") if action in (
+            "paused", "continued", "aborted") else ""
+        return f"{stage}: {why}" if why else stage
     if action in ("effective", "not_effective") and run is not None and run.guard:
         try:
             unit = unit_of(SeriesKey.parse(str(run.guard.get("series", ""))).name)

@@ -16,6 +16,8 @@ API::
     sim.inject_fault(kind, target, duration_s=None, *, delay_s=0.0, severity=1.0, **params) -> Fault
     sim.inject_spec(parse_fault_spec("bank_latency_spike:bank-icbc@60s+120s")) -> Fault
     sim.clear_fault(fault_id) -> Fault
+    sim.start_drill(name="", actor="", reason="") -> str; sim.end_drill(actor="") -> str   # drill windows
+    sim.drill_all = True                # every fault injected from now on is a drill's (``warroom sim --drill``)
     sim.execute_plan(plan_id, actor="", reason="", idempotency_key="") -> dict  # details + "event_id"
     sim.rollback_plan(plan_id, actor="", reason="", idempotency_key="") -> str  # the event's id
     sim.start_surge(multiplier, duration_s, scenarios=()) -> Surge
@@ -35,18 +37,21 @@ model: ``warroom.sim.flow``; the daily curve (UTC+8): ``warroom.sim.traffic``.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
+from warroom.core.incident.drills import DRILL_KEY, drill_event, marked
 from warroom.core.model import Event, EventKind, SeriesKey, ServiceKind, Severity
 from warroom.core.plan.plans import Plan
+from warroom.core.plan.stages import check_stage, stage_detail
 from warroom.core.graph.topology import Topology
 from warroom.protocol.messages import MetricBatch, PlanCatalogue
 from warroom.sim import faults as F
 from warroom.sim.controls import STANDBY_CAPACITY_FACTOR, STANDBY_LATENCY_FACTOR, Controls
 from warroom.sim.flow import Flow, TickInputs, TickResult
 from warroom.sim.logs import LogWriter
+from warroom.sim.funnel import FunnelRates
 from warroom.sim.metrics import SeriesLayout
 from warroom.sim.platform import Platform, build_platform
 from warroom.sim.traffic import DEFAULT_CURVE, DailyCurve, Promotion, Surge
@@ -107,8 +112,10 @@ class Simulator:
         self._consumers = F.consumers(t)
         self._jobs = F.jobs(t)
         self._reporting = F.reporting(t)
+        self._funnel = FunnelRates(self.platform, self._flow)
         self._layout = SeriesLayout(self._flow.services, self._flow.edges, self._scenario_ids, self._entries,
-                                    reporting=self._reporting, consumers=self._consumers, jobs=self._jobs)
+                                    reporting=self._reporting, consumers=self._consumers, jobs=self._jobs,
+                                    steps=self._funnel.series)
         self._blocked_pick = np.array([self._entries.index(e) for e in self._layout.entries], dtype=np.intp)
         self._lag = np.zeros(len(self._consumers))
         self._cadence = np.array([max(1, round(t.service(j).cadence_s or 60.0)) for j in self._jobs])
@@ -128,6 +135,12 @@ class Simulator:
         self._spreads: dict[tuple[str, int], float] = {}  # latency spikes: see ``_spread``
         self._run_now: set[str] = set()  # restarted jobs: they run on the next tick
         self._logs = LogWriter(self.seed, t)  # error log lines with trace ids while faults are on
+        #: Every fault injected is a drill's (``warroom sim --drill``, ``warroom drill``).
+        self.drill_all = False
+        self._drill: tuple[str, bool] | None = None  # the open drill window: (id, opened by a person)
+        self._drill_of: dict[str, str] = {}  # started drill fault id -> its drill's id
+        self._n_drills = 0
+        self._drill_name: tuple[str, dict[str, str], str] = ("", {}, "")  # name, per language, subject
 
     # -- reading ----------------------------------------------------------------------
     @property
@@ -173,10 +186,12 @@ class Simulator:
         *,
         delay_s: float = 0.0,
         severity: float = 1.0,
+        drill: bool = False,
         **params: Any,
     ) -> F.Fault:
         """Schedule a fault ``delay_s`` after ``now_ms``; ``duration_s=None`` lasts until cleared
-        (a ``db_failover`` then ends by itself once recovered)."""
+        (a ``db_failover`` then ends by itself once recovered). ``drill``: a drill's fault, as is
+        every fault while ``drill_all`` or while a person's drill window is open."""
         fk, full = F.validate(self.topology, kind, target, severity, duration_s, params)
         if delay_s < 0:
             raise ValueError(f"delay_s must not be negative, got {delay_s!r}")
@@ -187,7 +202,8 @@ class Simulator:
         self._n_faults += 1
         start = self._now + int(round(delay_s * 1000))
         end = None if duration_s is None else start + int(round(duration_s * 1000))
-        fault = F.Fault(f"fault-{self._n_faults}", fk, target, start, end, float(severity), full)
+        drill = bool(drill) or self.drill_all or (self._drill is not None and self._drill[1])
+        fault = F.Fault(f"fault-{self._n_faults}", fk, target, start, end, float(severity), full, drill)
         self._faults[fault.id] = fault
         return fault
 
@@ -196,7 +212,8 @@ class Simulator:
         at = self.start_ms + int(round(spec.start_s * 1000))
         delay_s = max(0.0, (at - self._now) / 1000.0)
         return self.inject_fault(
-            spec.kind, spec.target, spec.duration_s, delay_s=delay_s, severity=spec.severity, **dict(spec.params)
+            spec.kind, spec.target, spec.duration_s, delay_s=delay_s, severity=spec.severity,
+            drill=getattr(spec, "drill", False), **dict(spec.params)
         )
 
     def clear_fault(self, fault_id: str) -> F.Fault:
@@ -213,15 +230,72 @@ class Simulator:
             self._cleared.add(fault.id)
         return fault
 
-    def execute_plan(self, plan_id: str, actor: str = "", reason: str = "", idempotency_key: str = "") -> dict[str, Any]:
+    # -- drills -----------------------------------------------------------------------
+    @property
+    def drill(self) -> str:
+        """The id of the drill window open now, ``""`` when none."""
+        return self._drill[0] if self._drill is not None else ""
+
+    def start_drill(self, name: str = "", actor: str = "", reason: str = "",
+                    name_titles: dict[str, str] | None = None, subject: str = "") -> str:
+        """Open a drill window now (a person's: it stays open until ``end_drill``); every fault
+        injected while it is open is a drill's. Returns the drill's id."""
+        if self._drill is not None:
+            raise ValueError(f"drill {self._drill[0]} is already running; end it first")
+        return self._open_drill(self._now, True, name=name, actor=actor, reason=reason, into=self._pending,
+                                name_titles=name_titles, subject=subject)
+
+    def end_drill(self, actor: str = "", reason: str = "") -> str:
+        """Close the drill window open now; returns its id. Its faults keep their mark."""
+        if self._drill is None:
+            raise ValueError("no drill is running")
+        did = self._drill[0]
+        self._close_drill(self._now, actor=actor, reason=reason, into=self._pending)
+        return did
+
+    def drill_name(self, kind: str, target: str) -> tuple[str, dict[str, str]]:
+        """A drill's name after its fault, in English and per language: ``bank-icbc: bank_latency_spike``."""
+        return f"{target}: {kind}", {"zh_CN": f"{self._zh(target)}{FAULT_ZH.get(kind, '')}"}
+
+    def _open_drill(self, ts: int, by_person: bool, *, name: str = "", actor: str = "", reason: str = "",
+                    into: list[Event], name_titles: dict[str, str] | None = None, subject: str = "") -> str:
+        self._n_drills += 1
+        did = f"drill-{self.seed}-{ts // 1000}-{self._n_drills}"
+        self._drill = (did, by_person)
+        self._drill_name = (name, dict(name_titles or {}), subject)
+        into.append(drill_event(did, ts, "start", name=name, actor=actor, reason=reason, name_titles=name_titles,
+                                subject=subject))
+        return did
+
+    def _close_drill(self, ts: int, *, actor: str = "", reason: str = "", into: list[Event]) -> None:
+        if self._drill is not None:
+            name, titles, subject = self._drill_name
+            into.append(drill_event(self._drill[0], ts, "end", name=name, actor=actor, reason=reason,
+                                    name_titles=titles, subject=subject))
+            self._drill = None
+
+    def execute_plan(self, plan_id: str, actor: str = "", reason: str = "", idempotency_key: str = "",
+                     stage: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Put a plan in force from ``now_ms``; returns details (e.g. ``shares`` after a bank failover)
         and ``event_id``, the id of the ``plan_execution`` event that records it. A command's
-        ``idempotency_key`` goes into that event's attrs, so every console can match it."""
+        ``idempotency_key`` goes into that event's attrs, so every console can match it.
+
+        A staged shift (``warroom.core.plan.stages``) is executed one ``stage`` at a time
+        (``{"index": N, ...}``, protocol 1.6): the first puts it in force at that stage's
+        fraction, the next ones move the fraction (a ``stage`` event)."""
         plan = self._plans.get(plan_id)
         if plan is None:
             raise ValueError(f"unknown plan {plan_id!r}; known: {sorted(self._plans)}")
+        fraction, at = _stage_of(plan, stage)
+        if at is not None and plan.id in self._controls.active:
+            detail = {**self._controls.stage(plan.id, fraction), "stage": at}
+            self._flow.set_calls(self._controls.calls())
+            event = self._plan_event(plan, "stage", actor, reason, detail, key=idempotency_key)
+            return {**detail, "event_id": event.id}
         load, error = self._last_by_service()
-        detail = self._controls.apply(plan, load, error)
+        detail = self._controls.apply(plan, load, error, fraction=fraction)
+        if at is not None:
+            detail["stage"] = at
         if plan.kind == "rollback":
             detail["cleared_faults"] = self._undo_deploy(plan.target)
         elif plan.kind == "restart":
@@ -283,7 +357,8 @@ class Simulator:
                 self._rollback(plan_id, "expire", "simulator", "plan expired", into=events, ts=expiry)
         self._advance_faults(ts, events)
         self._announce_promotion(ts, events)
-        events += self._logs.due(ts, self._faults.values())
+        logs = self._logs.due(ts, self._faults.values())
+        events += [marked(e, self._drill[0]) for e in logs] if self._drill is not None else logs
 
         S, K = len(self._flow.services), len(self._scenario_ids)
         z = self._rng.standard_normal(2 * S + K)  # a fixed draw per tick: commands never shift the noise
@@ -303,7 +378,8 @@ class Simulator:
         lag = self._advance_lag(result, inputs, paused, ts, z[:S])
         burst = self._advance_jobs(result, inputs, paused, ts)
         batch = self._layout.batch(ts, result, blocked[self._blocked_pick], offered, admitted, up=up, lag=lag,
-                                   last_success=self._last_success.copy(), crashed=crashed, burst=burst)
+                                   last_success=self._last_success.copy(), crashed=crashed, burst=burst,
+                                   steps=self._funnel.rates(admitted, result))
         self._now = ts + TICK_MS
         return batch, events
 
@@ -437,12 +513,23 @@ class Simulator:
                 continue
             attrs = {"fault_id": fault.id, "fault_kind": fault.kind.value, "target": fault.target,
                      "severity": fault.severity, "duration_s": fault.duration_s, "params": dict(fault.params)}
+            if fault.drill and fault.id not in self._started:
+                # A drill fault opens a window when none is; it carries the window's id from then on.
+                if self._drill is not None:
+                    did = self._drill[0]
+                else:
+                    name, titles = self.drill_name(fault.kind.value, fault.target)
+                    did = self._open_drill(fault.start_ms, False, name=name, name_titles=titles, into=events,
+                                           subject=fault.target)
+                self._drill_of[fault.id] = did
+            mark = {DRILL_KEY: self._drill_of[fault.id]} if fault.id in self._drill_of else {}
+            attrs.update(mark)
             if fault.id not in self._started:
                 self._started.add(fault.id)
                 if fault.kind == F.FaultKind.DEPLOY_ERROR_BURST:
                     version = fault.params["version"]
                     events.append(self._event(fault.start_ms, EventKind.DEPLOY, fault.target,
-                                              f"Deployed {fault.target} {version}", attrs={"version": version},
+                                              f"Deployed {fault.target} {version}", attrs={"version": version, **mark},
                                               zh=f"{self._zh(fault.target)} 发布 {version}"))
                 events.append(self._event(fault.start_ms, EventKind.FAULT, fault.target,
                                           f"Fault injected: {fault.kind.value} on {fault.target}",
@@ -455,7 +542,7 @@ class Simulator:
                     self._milestones_done.add((fault.id, name))
                     events.append(self._event(at, EventKind.CONFIG_CHANGE, fault.target,
                                               f"{fault.target}: standby promoted to primary",
-                                              attrs={"fault_id": fault.id, "change": name},
+                                              attrs={"fault_id": fault.id, "change": name, **mark},
                                               zh=f"{self._zh(fault.target)}：备库已提升为主库"))
             if fault.end_ms is not None and fault.end_ms <= ts:
                 del self._faults[fault.id]
@@ -467,13 +554,18 @@ class Simulator:
                 if fault.kind == F.FaultKind.DEPLOY_ERROR_BURST:
                     events.append(self._event(fault.end_ms, EventKind.DEPLOY, fault.target,
                                               f"Rolled back {fault.target} from {fault.params['version']}",
-                                              attrs={"version": "previous", "rolled_back": fault.params["version"]},
+                                              attrs={"version": "previous", "rolled_back": fault.params["version"], **mark},
                                               zh=f"{self._zh(fault.target)} 已回滚 {fault.params['version']}"))
                 events.append(self._event(fault.end_ms, EventKind.FAULT, fault.target,
                                           f"Fault {how}: {fault.kind.value} on {fault.target}",
                                           Severity.INFO, {**attrs, "action": how},
                                           zh=f"故障{'已清除' if how == 'cleared' else '结束'}："
                                              f"{self._zh(fault.target)}{FAULT_ZH.get(fault.kind.value, '')}"))
+                self._drill_of.pop(fault.id, None)
+                # The window the drill faults opened closes with the last of them (a person's stays).
+                if (self._drill is not None and not self._drill[1] and mark
+                        and not any(f in self._started for f in self._drill_of)):
+                    self._close_drill(fault.end_ms, into=events)
 
     def _announce_promotion(self, ts: int, events: list[Event]) -> None:
         p = self.promotion
@@ -488,12 +580,15 @@ class Simulator:
 
     def _plan_event(self, plan: Plan, action: str, actor: str, reason: str, detail: dict[str, Any],
                     into: list[Event] | None = None, ts: int | None = None, key: str = "") -> Event:
-        verb = {"execute": "Executed", "rollback": "Rolled back", "expire": "Expired"}[action]
-        verb_zh = {"execute": "已执行预案", "rollback": "已回滚预案", "expire": "预案已到期"}[action]
+        verb = {"execute": "Executed", "rollback": "Rolled back", "expire": "Expired", "stage": "Next stage of"}[action]
+        verb_zh = {"execute": "已执行预案", "rollback": "已回滚预案", "expire": "预案已到期",
+                   "stage": "预案进入下一阶段"}[action]
         attrs = {"plan_id": plan.id, "action": action, "actor": actor, "reason": reason, "plan_kind": plan.kind,
                  "target_kind": plan.target_kind, "target": plan.target, "params": dict(plan.params), **detail}
         if key:  # the command that caused it (an expiry has none)
             attrs["idempotency_key"] = key
+        if self._drill is not None:  # a plan run during a drill is the drill's
+            attrs[DRILL_KEY] = self._drill[0]
         event = self._event(self._now if ts is None else ts, EventKind.PLAN_EXECUTION, plan.id,
                             f"{verb} plan: {plan.title}", attrs=attrs,
                             zh=f"{verb_zh}：{plan.localized('zh_CN').title}")
@@ -512,3 +607,11 @@ class Simulator:
             return {}, {}
         names = self._flow.services
         return dict(zip(names, self._last.svc_load.tolist())), dict(zip(names, self._last.svc_error.tolist()))
+
+
+
+def _stage_of(plan: Plan, stage: Mapping[str, Any] | None) -> tuple[float, dict[str, Any] | None]:
+    """The fraction a command's ``stage`` moves (``check_stage``: this feed's own ladder) and
+    the stage as the event records it; ``(1.0, None)`` for a plan that is not staged."""
+    st = check_stage(plan, stage)
+    return (1.0, None) if st is None else (st.fraction, stage_detail(plan, st))

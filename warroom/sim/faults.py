@@ -3,7 +3,9 @@
 Kinds (``FaultKind``), valid targets, and parameters with their defaults:
 
 ``bank_latency_spike``  target: a bank gateway. ``factor=15``: its latency grows up to x15,
-    well past the payment engine's 2 s timeout, so callers see timeouts.
+    well past the payment engine's 2 s timeout, so callers see timeouts. ``capacity=1``: the
+    share of its usual capacity it keeps (0.5: it takes half its load before it sheds; a
+    staged traffic shift onto it then fails at the stage that fills it).
 ``hot_account_lock``    target: a service with a database callee (``accounting``) or a
     database. The service slows (x4) and throws lock-wait errors; its databases slow
     (``lock_factor=10``), lose capacity (``capacity=0.65``) and fail ``lock_error=0.1``.
@@ -44,6 +46,8 @@ Spec syntax for the command line (``parse_fault_spec``)::
 both are numbers with an optional unit ``ms``, ``s`` (default), ``m`` or ``h``. No
 duration means "until cleared". Examples: ``bank_latency_spike:bank-icbc@60s+120s``,
 ``traffic_surge:qr_pay@5m+2m,multiplier=8``, ``dependency_outage:coupon,severity=1``.
+``,drill=true`` makes it a drill's fault (its events carry the drill mark, and a drill window
+is open while it lasts: ``warroom.core.incident.drills``).
 """
 
 from __future__ import annotations
@@ -77,7 +81,7 @@ class FaultKind(str, enum.Enum):
 #: Parameters each kind accepts, with their defaults.
 DEFAULT_PARAMS: Mapping[FaultKind, Mapping[str, Any]] = MappingProxyType(
     {
-        FaultKind.BANK_LATENCY_SPIKE: {"factor": 15.0},
+        FaultKind.BANK_LATENCY_SPIKE: {"factor": 15.0, "capacity": 1.0},
         FaultKind.HOT_ACCOUNT_LOCK: {"lock_factor": 10.0, "capacity": 0.65, "lock_error": 0.1},
         FaultKind.DEPLOY_ERROR_BURST: {"error_ratio": 0.35, "version": ""},
         FaultKind.TRAFFIC_SURGE: {"multiplier": 5.0},
@@ -151,6 +155,8 @@ class Fault:
     end_ms: int | None = None
     severity: float = 1.0
     params: Mapping[str, Any] = field(default_factory=dict)
+    #: A drill's fault: its events, and what the console derives from them, carry the drill mark.
+    drill: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", FaultKind(self.kind))
@@ -271,7 +277,8 @@ def impacts(fault: Fault, topology: Topology, ts_ms: int) -> list[Impact]:
     p = fault.params
     k = fault.kind
     if k == FaultKind.BANK_LATENCY_SPIKE:
-        return [Impact(fault.target, latency_factor=1.0 + (p["factor"] - 1.0) * s)]
+        return [Impact(fault.target, latency_factor=1.0 + (p["factor"] - 1.0) * s,
+                       capacity_factor=max(0.05, 1.0 - (1.0 - p.get("capacity", 1.0)) * s))]
     if k == FaultKind.HOT_ACCOUNT_LOCK:
         db_impact = dict(
             latency_factor=1.0 + (p["lock_factor"] - 1.0) * s,
@@ -331,6 +338,7 @@ class FaultSpec:
     duration_s: float | None = None
     severity: float = 1.0
     params: Mapping[str, Any] = field(default_factory=dict)
+    drill: bool = False  # ``,drill=true``: a drill's fault (``warroom.core.incident.drills``)
 
 
 _SPEC = re.compile(
@@ -351,6 +359,7 @@ def parse_fault_spec(text: str) -> FaultSpec:
     start = parse_duration(m.group("start")) if m.group("start") else 0.0
     duration = parse_duration(m.group("dur")) if m.group("dur") else None
     severity = 1.0
+    drill = False
     params: dict[str, Any] = {}
     for item in filter(None, m.group("rest").split(",")):
         key, eq, value = item.partition("=")
@@ -362,9 +371,23 @@ def parse_fault_spec(text: str) -> FaultSpec:
                 severity = float(value)
             except ValueError:
                 raise ValueError(f"severity must be a number, got {value!r}") from None
+        elif key == "drill":
+            drill = parse_flag(value, "drill")
         else:
             params[key] = _number_or_text(value)
-    return FaultSpec(kind, m.group("target"), start, duration, severity, params)
+    return FaultSpec(kind, m.group("target"), start, duration, severity, params, drill)
+
+
+def parse_flag(value: Any, name: str) -> bool:
+    """A yes/no value from a spec, a command or a world file: true/false, yes/no, 1/0."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "1", "on"):
+        return True
+    if text in ("false", "no", "0", "off", ""):
+        return False
+    raise ValueError(f"{name} must be true or false, got {value!r}")
 
 
 def _number_or_text(value: str) -> float | str:

@@ -19,7 +19,10 @@ Command arguments (docs/protocol.md, section 6.2):
 * ``inject_fault``: ``{"kind": ..., "target": ..., "params": {...}}`` plus optional
   ``duration_s``, ``delay_s``, ``severity``; ``fault`` is accepted for ``kind`` (the
   documented name). Or ``{"spec": "kind:target@start+duration"}`` as on the command line.
-  The result's ``detail`` holds ``fault_id``.
+  The result's ``detail`` holds ``fault_id``. ``"drill": true`` makes it a drill's fault
+  (protocol 1.6; a ``drill=true`` parameter in a spec does the same).
+* ``start_drill`` (``{"name": ...}``, optional) / ``end_drill`` (protocol 1.6): open and close a
+  drill window; every fault injected while it is open is a drill's. ``detail.drill`` is its id.
 * ``clear_fault``: ``{"fault_id": ...}``: the ``fault_id`` of the inject result, or the id
   of the ``fault`` event that announced the fault (its ``attrs.fault_id`` names it).
 * ``preview_plan``: ``{"plan_id": ...}``: the dry run (protocol 1.3). Changes nothing; the
@@ -50,6 +53,7 @@ import numpy as np
 from warroom.core.clock import ScaledClock
 from warroom.core.model import Event, EventKind
 from warroom.core.plan.plans import Plan
+from warroom.core.plan.stages import CAP_STAGES
 from warroom.io.resume import merge_batches
 from warroom.io.server import FeedServer
 from warroom.protocol import (
@@ -63,7 +67,7 @@ from warroom.protocol import (
 from warroom.protocol.context import CAP_CONTEXT
 from warroom.protocol.messages import INCIDENT_ACTIONS
 from warroom.sim.engine import Simulator
-from warroom.sim.faults import parse_fault_spec
+from warroom.sim.faults import parse_fault_spec, parse_flag
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +116,7 @@ class SimFeed:
     def capabilities(self) -> tuple[str, ...]:
         """What the server adds to its hello: ``incidents`` when this feed computes them, and
         ``context`` (1.5): the simulator sends log lines with trace ids while faults are on."""
-        return (*(tuple(self.watch.capabilities) if self.watch is not None else ()), CAP_CONTEXT)
+        return (*(tuple(self.watch.capabilities) if self.watch is not None else ()), CAP_CONTEXT, CAP_STAGES)
 
     # -- FeedSource ------------------------------------------------------------------
     def now_ms(self) -> int:
@@ -174,16 +178,24 @@ class SimFeed:
                         _opt_float(args.get("duration_s")),
                         delay_s=float(args.get("delay_s", 0.0)),
                         severity=float(args.get("severity", 1.0)),
+                        drill=parse_flag(args.get("drill", False), "drill"),
                         **params,
                     )
                 return CommandResult(key, "succeeded", f"fault {fault.id} ({fault.kind.value} on {fault.target}) injected",
                                      {"fault_id": fault.id, "start_ms": fault.start_ms, "end_ms": fault.end_ms})
+            if cmd.action == "start_drill":  # protocol 1.6: a drill window, a person's
+                did = self.sim.start_drill(str(args.get("name") or ""), cmd.actor, cmd.reason)
+                return CommandResult(key, "succeeded", f"drill {did} started", {"drill": did})
+            if cmd.action == "end_drill":
+                did = self.sim.end_drill(cmd.actor, cmd.reason)
+                return CommandResult(key, "succeeded", f"drill {did} ended", {"drill": did})
             if cmd.action == "clear_fault":
                 fault = self.sim.clear_fault(self._fault_id(str(args["fault_id"])))
                 return CommandResult(key, "succeeded", f"fault {fault.id} cleared", {"fault_id": fault.id})
             if cmd.action == "execute_plan":
                 plan_id = str(args["plan_id"])
-                detail = self.sim.execute_plan(plan_id, actor=cmd.actor, reason=cmd.reason, idempotency_key=key)
+                detail = self.sim.execute_plan(plan_id, actor=cmd.actor, reason=cmd.reason, idempotency_key=key,
+                                               stage=args.get("stage"))
                 return CommandResult(key, "succeeded", f"plan {plan_id} in force",
                                      {"plan_id": plan_id, **_jsonable(detail)})
             if cmd.action == "rollback_plan":

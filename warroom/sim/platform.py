@@ -12,14 +12,16 @@ so a surge at an entry point overloads the core unless it is rate-limited at the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Iterable, Mapping, Sequence
 
-from warroom.core.model import CallEdge, Scenario, Service, ServiceKind
+from warroom.core.model import CallEdge, FunnelStep, Scenario, Service, ServiceKind, step_series
 from warroom.core.plan.plans import Plan
 from warroom.core.graph.topology import Topology
+from warroom.core.northstar.tree import tree_from_config
 from warroom.sim.catalogue import build_plans
+from warroom.sim.series_info import SIM_SERIES
 
 #: Routing shares of the payment engine over the bank gateways (sum to 1).
 BANK_SHARES: Mapping[str, float] = MappingProxyType(
@@ -57,6 +59,10 @@ class Platform:
     base_tps: Mapping[str, float]
     profiles: Mapping[str, ServiceProfile]
     plans: tuple[Plan, ...] = field(default=())
+    #: Per scenario with funnel steps: each step's usual conversion from the step before (the
+    #: first step's from the scenario's admitted traffic) when nothing fails, aligned with
+    #: ``Scenario.steps``; a scenario left out converts 100 % at every step.
+    step_conversion: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         t = self.topology
@@ -77,6 +83,12 @@ class Platform:
         object.__setattr__(self, "base_tps", MappingProxyType(dict(self.base_tps)))
         object.__setattr__(self, "profiles", MappingProxyType(dict(self.profiles)))
         object.__setattr__(self, "plans", tuple(self.plans))
+        steps = {sc.id: len(sc.steps) for sc in t.scenarios}
+        for sid, conv in self.step_conversion.items():
+            if len(conv) != steps.get(sid, -1) or not all(0.0 <= c <= 1.0 for c in conv):
+                raise ValueError(f"step_conversion of {sid!r} needs one share in 0..1 per funnel step")
+        object.__setattr__(self, "step_conversion",
+                           MappingProxyType({k: tuple(v) for k, v in self.step_conversion.items()}))
 
     def plan(self, plan_id: str) -> Plan:
         """The plan with this id (``KeyError`` if unknown)."""
@@ -177,6 +189,23 @@ _SCENARIOS: Sequence[tuple[str, str, float, Sequence]] = (
 )
 
 
+#: Business funnels (protocol 1.6 ``steps``): per scenario, its steps (id, title, Chinese title,
+#: the services that carry an item into the step, its usual conversion from the step before).
+#: A fault on a step's services drops that step's conversion (``warroom.sim.funnel``).
+_BANK_STEP = ("bank_confirmed", "Bank confirmed", "银行确认", BANKS, 0.985)
+_FUNNELS: Mapping[str, Sequence[tuple]] = {
+    "qr_pay": (("checkout", "Order placed", "下单", ("merchant-gateway", "acquiring", "trade", "trade-db"), 1.0),
+               ("pay", "Payment submitted", "提交支付", ("payment-engine", "risk-control", "coupon", "member"), 0.92),
+               _BANK_STEP),
+    "app_quick_pay": (("checkout", "Order placed", "下单", ("app-gateway", "trade", "trade-db", "member"), 1.0),
+                      ("pay", "Payment submitted", "提交支付", ("payment-engine", "risk-control", "coupon"), 0.88),
+                      _BANK_STEP),
+    "bank_card_pay": (("checkout", "Order placed", "下单", ("cashier", "trade", "trade-db", "member"), 1.0),
+                      ("pay", "Payment submitted", "提交支付", ("payment-engine", "risk-control"), 0.90),
+                      (*_BANK_STEP[:4], 0.97)),
+}
+
+
 #: The simulated platform's names in Chinese (protocol 1.1 ``titles``): the wall under zh_CN
 #: reads 工商银行网关, not "ICBC gateway" or ``bank-icbc``.
 SERVICE_TITLES_ZH: Mapping[str, str] = {
@@ -190,6 +219,40 @@ SERVICE_TITLES_ZH: Mapping[str, str] = {
 SCENARIO_TITLES_ZH: Mapping[str, str] = {
     "qr_pay": "扫码支付", "app_quick_pay": "快捷支付", "bank_card_pay": "银行卡支付", "transfer": "余额转账",
     "top_up": "银行卡充值", "refund": "退款", "settlement": "商户结算", "bill_query": "账单查询",
+}
+
+
+#: The north-star KPI tree of the payment platform (the same as payment.yaml's ``kpi_tree``;
+#: tests/sim/world checks they agree): goal -> business lines -> teams -> services.
+KPI_TREE: Mapping = {
+    "goal": {"title": "Service restored within a minute", "titles": {"zh_CN": "一分钟内恢复服务"},
+             "kpi": "mttr", "target": 60},
+    "lines": {
+        "payments": {"title": "Payments", "titles": {"zh_CN": "支付业务"}, "teams": {
+            "trade-team": {"title": "Trade", "titles": {"zh_CN": "交易团队"},
+                           "services": ["acquiring", "trade", "trade-db"]},
+            "payment-core": {"title": "Payment core", "titles": {"zh_CN": "支付核心团队"},
+                             "services": ["payment-engine"]},
+            "bank-channels": {"title": "Bank channels", "titles": {"zh_CN": "银行通道团队"},
+                              "services": ["bank-icbc", "bank-ccb", "bank-abc", "bank-boc"]},
+            "risk-team": {"title": "Risk control", "titles": {"zh_CN": "风控团队"},
+                          "services": ["risk-control", "risk-cache"]}}},
+        "users": {"title": "Members and marketing", "titles": {"zh_CN": "用户与营销"}, "teams": {
+            "member-team": {"title": "Members", "titles": {"zh_CN": "会员团队"},
+                            "services": ["member", "member-db", "member-cache"]},
+            "marketing-team": {"title": "Marketing", "titles": {"zh_CN": "营销团队"},
+                               "services": ["coupon", "coupon-cache", "marketing"]}}},
+        "funds": {"title": "Funds and settlement", "titles": {"zh_CN": "资金与清结算"}, "teams": {
+            "accounting-team": {"title": "Accounting", "titles": {"zh_CN": "账务团队"},
+                                "services": ["accounting", "accounting-db"]},
+            "clearing-team": {"title": "Clearing", "titles": {"zh_CN": "清结算团队"},
+                              "services": ["clearing", "clearing-db"]}}},
+        "platform": {"title": "Platform", "titles": {"zh_CN": "基础平台"}, "teams": {
+            "access-team": {"title": "Access", "titles": {"zh_CN": "接入团队"},
+                            "services": ["app-gateway", "cashier", "merchant-gateway"]},
+            "middleware-team": {"title": "Middleware", "titles": {"zh_CN": "中间件团队"},
+                                "services": ["notification", "mq"]}}},
+    },
 }
 
 
@@ -219,10 +282,20 @@ def build_platform() -> Platform:
         for row in _SERVICES
     }
     edges = [CallEdge(a, b, calls) for a, b, calls in _EDGES]
-    scenarios = [scenario_from_paths(sid, title, paths) for sid, title, _, paths in _SCENARIOS]
+    scenarios = [_with_funnel(scenario_from_paths(sid, title, paths)) for sid, title, _, paths in _SCENARIOS]
     topology = Topology(services, edges, scenarios)
+    topology.series_info = SIM_SERIES  # what its series are (protocol 1.6 topology ``series``)
+    topology.kpi_tree = tree_from_config(KPI_TREE)  # who owns what (protocol 1.6 topology ``kpi_tree``)
     base_tps = {sid: tps for sid, _, tps, _ in _SCENARIOS}
-    return Platform(topology, base_tps, profiles, build_plans(topology, base_tps))
+    conversion = {sid: tuple(row[4] for row in rows) for sid, rows in _FUNNELS.items()}
+    return Platform(topology, base_tps, profiles, build_plans(topology, base_tps), step_conversion=conversion)
+
+
+def _with_funnel(scenario: Scenario) -> Scenario:
+    rows = _FUNNELS.get(scenario.id, ())
+    steps = tuple(FunnelStep(sid, step_series(scenario.id, sid), title, tuple(services), {"zh_CN": zh})
+                  for sid, title, zh, services, _ in rows)
+    return replace(scenario, steps=steps)
 
 
 def with_plans(platform: Platform, extra: Iterable[Plan]) -> Platform:
@@ -237,4 +310,5 @@ def with_plans(platform: Platform, extra: Iterable[Plan]) -> Platform:
         if plan.id in known:
             raise ValueError(f"plan {plan.id!r} is already in the catalogue")
         check.check(plan)
-    return Platform(platform.topology, platform.base_tps, platform.profiles, platform.plans + extra)
+    return Platform(platform.topology, platform.base_tps, platform.profiles, platform.plans + extra,
+                    step_conversion=platform.step_conversion)

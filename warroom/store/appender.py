@@ -62,7 +62,7 @@ class FlushCounts:
 
 
 def canonical_topology(wire: Mapping[str, Any]) -> str:
-    """The topology part of a snapshot's wire form as canonical JSON, without its ``ts``.
+    """A snapshot's wire form as canonical JSON, without its ``ts``.
 
     Lists are sorted so that two snapshots of the same graph compare equal even when
     services or edges arrive in another order.
@@ -76,8 +76,11 @@ def canonical_topology(wire: Mapping[str, Any]) -> str:
         ),
         key=lambda sc: sc["id"],
     )
-    body = {"services": services, "edges": edges, "scenarios": scenarios}
-    return json.dumps(body, sort_keys=True, separators=(",", ":"))
+    # Every other part of the message (a KPI tree, series descriptions, later additions) counts
+    # too: a snapshot whose only change is there must still be stored.
+    rest = {k: v for k, v in wire.items() if k not in ("ts", "type", "services", "edges", "scenarios")}
+    body = {**rest, "services": services, "edges": edges, "scenarios": scenarios}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
 
 
 class Appender:

@@ -210,6 +210,11 @@ class LiveView:
     alerting: Any = None
     # The plan desk (``warroom.app.plan_desk.PlanDesk`` live; None when plans cannot be run).
     plan_desk: Any = None
+    # The live inspector (``warroom.app.inspector.Inspector``; None in a replay: no frames arrive).
+    inspector: Any = None
+    # The series catalogue (``warroom.app.catalogue.LiveCatalogue``), made by the first catalogue
+    # panel that opens and kept here so that closing and reopening it keeps what it learnt.
+    catalogue: Any = None
     # What a panel asks the map to light up: {"services", "edges", "scenarios", "source"} or None.
     highlight: Any = None
 
@@ -223,6 +228,9 @@ class LiveView:
         self._layout: tuple[Any, int, list, list[int]] | None = None  # (series, gen, rings, meta)
         self._spare_rings: list[SeriesRing] = []  # emptied by clear(), reused by add_batch
         self._events: deque[Event] = deque(maxlen=self.max_events)
+        #: Bumped whenever the events change (not with every batch, as ``version`` is): what reads
+        #: only events (the DRILL banner) redraws on it.
+        self.events_version = 0
         self._event_ids: set[str] = set()
         self._cursor: int | None = None
         self._next_sweep_ms: int | None = None  # when to look for silent series again
@@ -349,6 +357,7 @@ class LiveView:
                 self._event_ids.discard(self._events[0].id)
             self._events.append(e)
             self._event_ids.add(e.id)
+        self.events_version += 1
         self.version += 1
 
     def clear(self) -> None:
@@ -362,6 +371,7 @@ class LiveView:
         self._by_name.clear()
         self._ring_gen += 1
         self._events.clear()
+        self.events_version += 1
         self._event_ids.clear()
         self.newest_ms = None
         self.newest_data_ms = None

@@ -35,12 +35,13 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QVBoxLayout, QWi
 
 from warroom.app.kiosk import unmitigated
 from warroom.app.staleness import Staleness, StaleWatch
-from warroom.core.settings.layouts import Layout
+from warroom.core.settings.layouts import Layout, PanelSpec
 from warroom.store.live import LiveView
 from warroom.ui import theme
 from warroom.ui.layout_names import layout_title
 from warroom.ui.panels.base import Panel
 from warroom.ui.panels.registry import panel_class
+from warroom.ui.wall.drill_banner import DrillBanner
 from warroom.ui.wall.stale_banner import StaleBanner, stale_colors, stripe_brush
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,12 @@ _FIRST_GUESS_S = 0.002
 _LEARN = 0.2  # weight of a new measurement in a panel's running cost estimate
 GIL_SWITCH_S = 0.001  # longest a UI-thread callback waits for the GIL held by another thread
 STATE_VERSION = 1
+#: Opens the live inspector (``open_panel``), as in a browser's developer tools.
+INSPECTOR_KEY = "Ctrl+Shift+I"
+#: Opens the series catalogue (``open_panel``): every series seen, searchable, flagged ones first.
+CATALOGUE_KEY = "Ctrl+Shift+L"
 #: Layouts that are a wall when full screen (wall mode without ``--wall``).
-WALL_LAYOUTS = ("command-centre",)
+WALL_LAYOUTS = ("command-centre", "business")
 _AREAS = {
     "top": Qt.DockWidgetArea.TopDockWidgetArea,
     "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
@@ -152,8 +157,18 @@ class MainWindow(QMainWindow):
         self.geometry_restored = False  # the user's own window geometry came back from QSettings
 
         # Across the top of the whole window (above the docks), where a menu bar would be.
-        self.stale_banner = StaleBanner(self)
-        self.setMenuWidget(self.stale_banner)
+        # The DRILL banner goes under the STALE one: stale data during a drill is still seen first.
+        # With both hidden the stack has no height.
+        banners = QWidget(self)
+        banners.setObjectName("banners")
+        stack = QVBoxLayout(banners)
+        stack.setContentsMargins(0, 0, 0, 0)
+        stack.setSpacing(0)
+        self.stale_banner = StaleBanner(banners)
+        self.drill_banner = DrillBanner(banners)
+        stack.addWidget(self.stale_banner)
+        stack.addWidget(self.drill_banner)
+        self.setMenuWidget(banners)
         self._border = BorderFrame()
         box = QVBoxLayout(self._border)
         box.setContentsMargins(*(BorderFrame.BORDER_PX,) * 4)
@@ -174,6 +189,9 @@ class MainWindow(QMainWindow):
         self._paint_border("ok")
 
         QShortcut(QKeySequence(Qt.Key.Key_F11), self, self.toggle_full_screen)
+        # The live inspector is a desk tool no layout places: a key opens it beside the panels.
+        QShortcut(QKeySequence(INSPECTOR_KEY), self, lambda: self.open_panel("inspector", toggle=True))
+        QShortcut(QKeySequence(CATALOGUE_KEY), self, lambda: self.open_panel("catalogue", toggle=True))
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -192,6 +210,40 @@ class MainWindow(QMainWindow):
             panel.restore_state(dict(spec.state))
         self.panels[spec.id] = panel
         return panel
+
+    def open_panel(self, panel_type: str, *, toggle: bool = False) -> Panel | None:
+        """Show a panel of ``panel_type`` the layout may not place (the live inspector, on
+        ``INSPECTOR_KEY``): the layout's own if it has one, else a closable dock of its own on
+        the right, made once and shown again after it was closed (``toggle``: closed again when
+        it is open). Returns the panel, or None when there is none on screen: in wall mode (a
+        wall has no desk tools) or toggled away."""
+        for spec in self.layout_spec.panels:
+            if spec.panel == panel_type and spec.id in self.docks:
+                self.docks[spec.id].show()
+                self.docks[spec.id].raise_()
+                return self.panels[spec.id]
+        if self.wall_mode:
+            return None
+        pid = f"opened_{panel_type}"
+        if pid not in self.docks:
+            # A tab beside a dock already on the right (another desk tool first, else the
+            # layout's): stacked under them instead, its table's height would add to theirs
+            # and grow the window past a laptop's screen.
+            beside = next((d for k, d in reversed(self.docks.items()) if k.startswith("opened_")), None) or next(
+                (d for d in reversed(self.docks.values())
+                 if self.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea and not d.isHidden()), None)
+            self._add_dock(PanelSpec(panel_type, pid, "right"))
+            if beside is not None:
+                self.tabifyDockWidget(beside, self.docks[pid])
+            # Closable, unlike the layout's docks: a closed inspector stops watching the feed.
+            self.docks[pid].setFeatures(_DESK_DOCK_FEATURES | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        elif toggle and self.docks[pid].isVisible():
+            self.docks[pid].hide()
+            return None
+        dock = self.docks[pid]
+        dock.show()
+        dock.raise_()
+        return self.panels[pid]
 
     def _add_dock(self, spec) -> None:
         panel = self._make_panel(spec)
@@ -339,6 +391,7 @@ class MainWindow(QMainWindow):
                                       reason=view.feed_reason, speed=view.feed_speed)
         self.staleness = st
         self.stale_banner.set_staleness(st)
+        self.drill_banner.observe(view)
         self._tell_panels(st)
         if st.level == "replay":
             level = "replay"
@@ -422,6 +475,10 @@ class MainWindow(QMainWindow):
                 dock.setFeatures(_DESK_DOCK_FEATURES)
         for panel in self.panels.values():
             panel.set_wall_mode(wall)
+        if wall:  # desk tools opened by hand (open_panel) leave the wall
+            for pid, dock in self.docks.items():
+                if pid.startswith("opened_"):
+                    dock.hide()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         super().changeEvent(event)

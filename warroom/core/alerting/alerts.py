@@ -83,6 +83,7 @@ from warroom.core.language.names import Names
 from warroom.core.alerting.rootcause import CallGraph, Symptom, find_roots
 from warroom.core.alerting.rules import Condition, Rule, RuleSet, Selector
 from warroom.core.alerting.silences import Silence
+from warroom.core.funnel.conversion import STEP_KIND, step_subject
 from warroom.core.graph.topology import Topology
 
 ACTIVE_STATES = ("pending", "firing", "acknowledged")
@@ -214,12 +215,15 @@ def fingerprint(rule_id: str, key: SeriesKey) -> str:
 
 
 def subject_of(key: SeriesKey) -> tuple[str, str]:
-    """What a series is about, and its kind: a service, an edge ``a->b`` or a scenario."""
+    """What a series is about, and its kind: a service, an edge ``a->b``, a funnel step
+    ``scenario/step`` (``warroom.core.funnel``) or a scenario."""
     labels = key.labels
     if "caller" in labels and "callee" in labels:
         return f"{labels['caller']}->{labels['callee']}", "edge"
     if "service" in labels:
         return labels["service"], "service"
+    if "scenario" in labels and "step" in labels:  # a funnel step: rooted in the step's services
+        return step_subject(labels["scenario"], labels["step"]), STEP_KIND
     if "scenario" in labels:
         return labels["scenario"], "scenario"
     return key.text, "other"
@@ -237,6 +241,8 @@ class AlertEngine:
         self._next_forget_ms: int | None = None
         self._silences: dict[str, Silence] = {}
         self._graph: CallGraph | None = None
+        #: The call graph in force (``set_topology``), None before one came.
+        self.topology: Topology | None = None
         self._thresholds: dict[str, HealthThresholds] = {}
         self._entries: set[str] = set()
         self._services: set[str] | None = None  # the topology's services (None: no topology yet)
@@ -289,6 +295,7 @@ class AlertEngine:
         """Use this call graph for root causes and the map's health thresholds, and its names
         in alert titles."""
         self._graph = CallGraph(topology)
+        self.topology = topology
         self._thresholds = thresholds_by_service(topology)
         self._entries = set(topology.entries())
         self._services = {s.name for s in topology.services}

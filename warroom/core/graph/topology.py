@@ -68,9 +68,18 @@ class Topology:
         services: Iterable[Service] = (),
         edges: Iterable[CallEdge] = (),
         scenarios: Iterable[Scenario] = (),
+        kpi_tree: Any = None,
     ) -> None:
         self._graph = nx.DiGraph()
         self._scenarios: dict[str, Scenario] = {}
+        #: The north-star KPI tree the platform declared (``warroom.core.northstar.tree.KpiTree``,
+        #: protocol 1.6), or None. Carried with the graph so the feed, the store and a replay
+        #: keep it without a path of their own; typed loosely to keep graph free of northstar.
+        self.kpi_tree = kpi_tree
+        #: What the platform declares about its series: unit, description, owner
+        #: (``warroom.core.catalogue.SeriesInfo`` records, protocol 1.6 ``series``); empty when
+        #: it declares nothing. Carried like ``kpi_tree``, typed loosely for the same reason.
+        self.series_info: tuple[Any, ...] = ()
         self._version = 0  # bumped by every change made through this class
         self._cache: dict[str, tuple[int, Any]] = {}  # name -> (version, value), see _cached
         for s in services:
@@ -255,9 +264,13 @@ class Topology:
 
     def same_content(self, other: "Topology") -> bool:
         """True when ``other`` has the same services, edges and scenarios (records equal, in
-        any order): the graph a feed sent again. A few ms for 1,000 services."""
+        any order) and the same KPI tree: the graph a feed sent again. A few ms for 1,000 services."""
         if other is self:
             return True
+        if getattr(other, "kpi_tree", None) != self.kpi_tree:  # the tree is part of what was sent
+            return False
+        if tuple(getattr(other, "series_info", ())) != tuple(self.series_info):  # sent with the graph too
+            return False
         if (len(self) != len(other) or len(self._scenarios) != len(other._scenarios)
                 or self._graph.number_of_edges() != other._graph.number_of_edges()):
             return False

@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from warroom.core.language.lang import clean_titles, pick
 from warroom.core.model import Event, EventKind, SeriesKey, Severity
+from warroom.core.plan import stages as ladders
 from warroom.core.plan.plans import Plan
 
 LIVE = ("confirmed", "sent", "executed", "effective", "not_effective", "rolling_back")
@@ -55,6 +56,16 @@ STEP_TITLES: dict[str, dict[str, str]] = {
         "effective": "Plan effective: {title}",
         "not_effective": "Plan not effective within {s} s: {title}: roll back or escalate",
         "expiring": "Plan expires in {s} s: {title}",
+        # Staged shifts (warroom.core.plan.stages): {stage} is the stage's name, {n}/{of} its place.
+        "stage_applying": "Applying stage {stage} ({n}/{of}): {title}",
+        "stage_applied": "Stage {stage} in force, holding {s} s: {title}",
+        "stage_verifying": "Verifying stage {stage}: {title}",
+        "stage_passed": "Stage {stage} verified: {title}",
+        "stage_failed": "Stage {stage} failed, rolling back: {title}: {message}",
+        "completed": "Staged shift complete: {title}",
+        "paused": "Staged shift paused at {stage}: {title}",
+        "continued": "Staged shift continued at {stage}: {title}",
+        "aborted": "Staged shift aborted at {stage}, rolling back: {title}",
     },
     "zh_CN": {
         "previewed": "已预览预案：{title}",
@@ -71,6 +82,15 @@ STEP_TITLES: dict[str, dict[str, str]] = {
         "effective": "预案有效：{title}",
         "not_effective": "预案 {s} 秒内未见效：{title}：请回滚或升级",
         "expiring": "预案将在 {s} 秒后到期：{title}",
+        "stage_applying": "正在下发阶段 {stage}（{n}/{of}）：{title}",
+        "stage_applied": "阶段 {stage} 已生效，观察 {s} 秒：{title}",
+        "stage_verifying": "正在验证阶段 {stage}：{title}",
+        "stage_passed": "阶段 {stage} 验证通过：{title}",
+        "stage_failed": "阶段 {stage} 失败，正在回滚：{title}：{message}",
+        "completed": "分级切流完成：{title}",
+        "paused": "分级切流暂停于 {stage}：{title}",
+        "continued": "分级切流继续于 {stage}：{title}",
+        "aborted": "分级切流于 {stage} 中止，正在回滚：{title}",
     },
 }
 
@@ -111,10 +131,28 @@ class PlanRun:
     expiry_warned: bool = False
     timed_out: bool = False  # failed for want of an answer: the feed may still have run it
     titles: Mapping[str, str] = field(default_factory=dict)  # the plan's title per language
+    #: A staged shift's position on its ladder (``warroom.core.plan.stages``); None for other plans.
+    ladder: ladders.Ladder | None = None
 
     def say(self, step: str, **fmt: Any) -> tuple[str, dict[str, str]]:
         """The title of one of this run's audit steps, in English and per language."""
         return step_titles(step, self.title, self.titles, **fmt)
+
+    def say_stage(self, step: str, index: int | None = None, **fmt: Any) -> tuple[str, dict[str, str]]:
+        """A staged step's title, the stage named in each language (``白名单`` for whitelist)."""
+        ld = self.ladder
+        assert ld is not None
+        st = ld.stages[ld.index if index is None else index]
+        n, of = (ld.index if index is None else index) + 1, len(ld.stages)
+        english = STEP_TITLES["en"][step].format(title=self.title, stage=st.label("en"), n=n, of=of, **fmt)
+        return english, {lang: words[step].format(title=pick(self.title, self.titles, lang), stage=st.label(lang),
+                                                  n=n, of=of, **fmt)
+                         for lang, words in STEP_TITLES.items() if lang != "en"}
+
+    @property
+    def staged(self) -> bool:
+        """True for a staged shift."""
+        return self.ladder is not None
 
     @property
     def live(self) -> bool:
@@ -128,6 +166,11 @@ class PlanBook:
     def __init__(self) -> None:
         self._runs: dict[str, PlanRun] = {}
         self._n = 0
+        #: The drill running now (``""``: none), asked at each audit step: a run confirmed during
+        #: a drill is the drill's, every step of it (``warroom.core.incident.drills``).
+        self.drill_of: Callable[[], str] | None = None
+        self._run_drill: dict[str, str] = {}  # run id -> its drill
+        self._breaches: dict[str, int] = {}  # staged run -> guard-breaking samples in a row (not logged)
 
     # -- reading ------------------------------------------------------------------------
     def runs(self) -> list[PlanRun]:
@@ -171,6 +214,8 @@ class PlanBook:
         running = self.live_run(plan.id)
         if running is not None:
             raise ValueError(f"{plan.id} is already {running.state} (run {running.id})")
+        stages = ladders.ladder_of(plan)  # a bad ladder or a staged plan without guards: refused
+        ladder = None if stages is None else ladders.start(stages, ladders.guards_of(plan), now_ms)
         guard = None
         before = None
         if plan.guard is not None:
@@ -183,8 +228,12 @@ class PlanBook:
             "title": plan.title, **({"plan_titles": dict(plan.titles)} if plan.titles else {}),
             "plan_kind": plan.kind, "params": dict(plan.params), "guard": guard,
             "before": before, "steps": list(plan.steps), "expiry_s": plan.expiry_s, "critical": plan.critical,
+            **({"ladder": ladder.to_dict()} if ladder is not None else {}),
         })
-        return self._runs[rid], [ev]
+        events = [ev]
+        if ladder is not None:
+            events.append(self._stage_event(self._runs[rid], "stage_applying", now_ms))
+        return self._runs[rid], events
 
     def sent(self, run_id: str, now_ms: int) -> list[Event]:
         """The execute command left for the feed."""
@@ -271,7 +320,10 @@ class PlanBook:
         """Verification and expiry warnings, as feed time passes."""
         out = []
         for r in list(self._runs.values()):
-            if r.state == "executed" and r.guard is not None and r.executed_ms is not None:
+            if r.ladder is not None:
+                if r.state == "executed" and not r.ladder.ended and r.ladder.phase != "rolling_back":
+                    out += self._judge_stage(r, now_ms, value)
+            elif r.state == "executed" and r.guard is not None and r.executed_ms is not None:
                 g = r.guard
                 v = value(SeriesKey.parse(g["series"]))
                 if v is not None and _holds(g["op"], v, g["threshold"]):
@@ -287,6 +339,100 @@ class PlanBook:
                                        r.say("expiring", s=max(0, r.expires_ms - now_ms) // 1000),
                                        {"expires_ms": r.expires_ms}))
         return out
+
+    # -- staged shifts (warroom.core.plan.stages) ------------------------------------------
+    def on_stage_result(self, run_id: str, index: int, state: str, message: str, now_ms: int) -> list[Event]:
+        """The feed's answer to the command that applies stage ``index`` (1 and up; stage 0 is
+        the run's own execute). A refused stage halts the run and rolls back what was applied."""
+        r = self._runs.get(run_id)
+        if r is None or r.ladder is None or state in ("accepted", "running"):
+            return []
+        ld = r.ladder
+        if ld.phase != "applying" or ld.index != index or r.state != "executed":
+            return []  # an answer to a stage already settled (a replayed result)
+        if state == "succeeded":
+            return [self._stage_event(r, "stage_applied", now_ms, message=message)]
+        name = ld.stage.name
+        return self._fail_stage(r, f"the feed did not apply stage {name}: {message}", now_ms, {})
+
+    def pause(self, run_id: str, actor: str, reason: str, now_ms: int) -> list[Event]:
+        """The commander holds a staged shift at its stage (``ValueError``: not staged, not running)."""
+        r = self._staged(run_id, actor, reason)
+        ladders.pause(r.ladder, now_ms)  # raises when there is nothing to pause
+        return [self._stage_event(r, "paused", now_ms, actor=actor.strip(), reason=reason.strip())]
+
+    def resume(self, run_id: str, actor: str, reason: str, now_ms: int) -> list[Event]:
+        """The commander lets a paused staged shift go on from where it stopped."""
+        r = self._staged(run_id, actor, reason)
+        ladders.resume(r.ladder, now_ms)
+        return [self._stage_event(r, "continued", now_ms, actor=actor.strip(), reason=reason.strip())]
+
+    def abort(self, run_id: str, actor: str, reason: str, now_ms: int) -> list[Event]:
+        """The commander stops a staged shift: it rolls back (the desk sends the rollback)."""
+        r = self._staged(run_id, actor, reason)
+        if r.state not in ("sent", "executed"):
+            raise ValueError(f"run {run_id} is {r.state}: nothing to abort")
+        actor, reason = actor.strip(), reason.strip()
+        first = self._stage_event(r, "aborted", now_ms, actor=actor, reason=reason)
+        return [first, self._audit(r.id, r.plan_id, "rolling_back", now_ms, actor, reason, r.say("rolling_back"),
+                                   {"stage": r.ladder.index})]
+
+    def _staged(self, run_id: str, actor: str, reason: str) -> PlanRun:
+        r = self._runs[run_id]
+        if r.ladder is None:
+            raise ValueError(f"run {run_id} is not a staged shift")
+        if not actor.strip() or not reason.strip():
+            raise ValueError("who and why are required: they go into the audit trail")
+        if r.ladder.ended or r.ladder.phase == "rolling_back" or not r.live:
+            raise ValueError(f"run {run_id} is {r.ladder.phase.replace('_', ' ')}: it no longer runs")
+        return r
+
+    def _judge_stage(self, r: PlanRun, now_ms: int, value: Lookup) -> list[Event]:
+        ld = r.ladder
+        assert ld is not None
+        if ld.phase == "applying" and ld.index == 0:
+            return []  # the run's own execute: ``timeouts`` and ``on_result`` settle it
+        v = ladders.judge(ld, now_ms, lambda text: value(SeriesKey.parse(text)), self._breaches.get(r.id, 0))
+        if v.step == "breach":
+            self._breaches[r.id] = self._breaches.get(r.id, 0) + 1
+            return []
+        if v.step in ("ok", "wait"):
+            if v.step == "ok":
+                self._breaches.pop(r.id, None)
+            return []
+        self._breaches.pop(r.id, None)
+        values = _jsonable(dict(v.values))
+        if v.step == "verify":
+            return [self._stage_event(r, "stage_verifying", now_ms, values=values)]
+        if v.step == "failed":
+            return self._fail_stage(r, v.why, now_ms, values)
+        out = [self._stage_event(r, "stage_passed", now_ms, values=values)]
+        if v.step == "passed":
+            return out + [self._stage_event(self._runs[r.id], "stage_applying", now_ms, index=ld.index + 1)]
+        first = next(iter(v.values.values()), None)
+        return out + [self._audit(r.id, r.plan_id, "completed", now_ms, r.actor, r.reason, r.say("completed"),
+                                  {"after": first, "before": r.before, "values": values})]
+
+    def _fail_stage(self, r: PlanRun, why: str, now_ms: int, values: dict) -> list[Event]:
+        """Halt at the current stage and roll back at once (the desk sends the rollback)."""
+        name = r.ladder.stage.name if r.ladder is not None else ""
+        first = self._stage_event(r, "stage_failed", now_ms, message=why, values=values)
+        return [first, self._audit(r.id, r.plan_id, "rolling_back", now_ms, r.actor,
+                                   f"stage {name} failed: {why}", r.say("rolling_back"),
+                                   {"automatic": True, "stage": first.attrs["stage"]})]
+
+    def _stage_event(self, r: PlanRun, action: str, now_ms: int, index: int | None = None, **detail: Any) -> Event:
+        ld = r.ladder
+        assert ld is not None
+        index = ld.index if index is None else index
+        st = ld.stages[index]
+        fmt = {"s": f"{st.hold_s:g}"} if action == "stage_applied" else {}
+        if action == "stage_failed":
+            fmt["message"] = str(detail.get("message", ""))
+        actor = str(detail.pop("actor", r.actor))
+        reason = str(detail.pop("reason", r.reason))
+        return self._audit(r.id, r.plan_id, action, now_ms, actor, reason, r.say_stage(action, index, **fmt),
+                           {"stage": index, "stage_name": st.name, "fraction": st.fraction, **detail})
 
     # -- the log ---------------------------------------------------------------------------
     @classmethod
@@ -305,10 +451,14 @@ class PlanBook:
     def _audit(self, run_id: str | None, plan_id: str, action: str, now_ms: int, actor: str, reason: str,
                said: tuple[str, dict[str, str]], detail: dict[str, Any]) -> Event:
         self._n += 1
-        severity = Severity.P2 if action in ("failed", "not_effective", "rollback_failed", "expiring") else Severity.INFO
+        severity = (Severity.P2 if action in ("failed", "not_effective", "rollback_failed", "expiring", "stage_failed")
+                    else Severity.INFO)
         title, titles = said
         attrs = {"audit": True, "run": run_id or "", "plan_id": plan_id, "action": action, "actor": actor,
                  "reason": reason, "n": self._n, **detail}
+        drill = self._run_drill.get(run_id or "") or (self.drill_of() if self.drill_of is not None else "")
+        if drill:
+            attrs["drill"] = drill
         if titles:
             attrs["titles"] = titles
         ev = Event(f"audit-{run_id or plan_id}-{action}-{now_ms}-{self._n}", now_ms, EventKind.PLAN_EXECUTION,
@@ -322,6 +472,8 @@ class PlanBook:
         self._n = max(self._n, a.get("n", 0) if isinstance(a.get("n"), int) else 0)
         if not rid or action == "previewed":
             return
+        if isinstance(a.get("drill"), str) and a["drill"]:
+            self._run_drill.setdefault(rid, a["drill"])
         if action == "confirmed":
             expiry = a.get("expiry_s")
             self._runs[rid] = PlanRun(
@@ -330,6 +482,7 @@ class PlanBook:
                 params=dict(a.get("params") or {}), confirmed_ms=ev.ts, guard=a.get("guard"),
                 before=a.get("before"), steps=tuple(a.get("steps") or ()),
                 expiry_s=None if expiry is None else float(expiry), titles=clean_titles(a.get("plan_titles")),
+                ladder=ladders.from_detail(a["ladder"], ev.ts) if isinstance(a.get("ladder"), dict) else None,
             )
             return
         r = self._runs.get(rid)
@@ -361,7 +514,45 @@ class PlanBook:
             changes["expiry_warned"] = True
         if action == "rollback_failed":
             changes["state"] = r.state
+        if r.ladder is not None:
+            ladder = _move(r.ladder, action, ev)
+            if ladder is not r.ladder:
+                changes["ladder"] = ladder
+            if action == "completed":
+                changes.update(state="effective", verified_ms=ev.ts, after=a.get("after"))
         self._runs[rid] = replace(r, **changes)
+
+
+def _move(ld: ladders.Ladder, action: str, ev: Event) -> ladders.Ladder:
+    """A staged run's ladder after one of its audit events (the same live and replayed)."""
+    a, ts = ev.attrs, ev.ts
+    index = a.get("stage") if isinstance(a.get("stage"), int) else ld.index
+    try:
+        if action == "stage_applying" and index != ld.index and 0 <= index < len(ld.stages):
+            return ladders.advance(replace(ld, index=index - 1), ts)
+        if action in ("stage_applied", "executed") and ld.phase == "applying":
+            return ladders.applied(ld, ts)
+        if action == "stage_verifying" and ld.phase == "holding":
+            return replace(ld, phase="verifying", since_ms=ts)
+        if action == "stage_failed":
+            return ladders.halt(ld, str(a.get("message", "")), ts, values=a.get("values") or {})
+        if action == "aborted":
+            return ladders.halt(ld, f"aborted by {a.get('actor', '')}: {a.get('reason', '')}", ts, aborted=True)
+        if action == "rolling_back" and ld.phase != "rolling_back":
+            return ladders.halt(ld, str(a.get("reason", "")), ts, aborted=ld.phase != "completed")
+        if action in ("rolled_back", "expired", "failed") and not ld.ended:
+            if ld.phase != "rolling_back":  # withdrawn, expired or refused without a halt first
+                ld = ladders.halt(ld, str(a.get("message", "")), ts)
+            return ladders.finish(ld, "aborted" if ld.aborted else "rolled_back", ts)
+        if action == "completed":
+            return ladders.finish(ld, "completed", ts)
+        if action == "paused":
+            return ladders.pause(ld, ts)
+        if action == "continued":
+            return ladders.resume(ld, ts)
+    except ValueError:
+        return ld  # a log that says something impossible is shown as it was, not crashed on
+    return ld
 
 
 def _holds(op: str, value: float, threshold: float) -> bool:

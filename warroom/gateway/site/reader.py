@@ -8,6 +8,7 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, ScalarNode
 
+from warroom.gateway.site.kpi_tree import read_kpi_tree
 from warroom.gateway.site.plans import _Plans
 from warroom.gateway.site.reading import (
     MAX_SITE_BYTES,
@@ -16,11 +17,13 @@ from warroom.gateway.site.reading import (
     _line,
     _what,
 )
+from warroom.gateway.site.series import read_series
 from warroom.gateway.site.sources import _Sources
 from warroom.gateway.site_model import IncidentsSite, Listen, LokiSite, NatsSite, Site
 
 _TOP_KEYS = ("site", "listen", "receivers", "secrets", "state_dir", "prometheus", "alertmanager",
-             "annotations", "services", "limits", "plans", "incidents", "nats", "loki")
+             "annotations", "services", "limits", "plans", "incidents", "nats", "loki", "series",
+             "kpi_tree")
 _NATS_KEYS = ("url", "site", "max_age")
 _LOKI_KEYS = ("url", "query", "interval_s", "timeout_s", "window_s", "limit", "service_labels", "tenant",
               "bearer_secret")
@@ -83,6 +86,8 @@ class _Reader(_Sources, _Plans):
         incidents = self.incidents(top)
         nats = self.nats(top)
         loki = self.loki(top)
+        series = read_series(self, top)
+        kpi_tree = read_kpi_tree(self, top)
         if prometheus is None and not plans:
             self.warn(top.line(), "", "no `prometheus:` section and no plans: the gateway only relays "
                       "Alertmanager alerts and annotations")
@@ -102,6 +107,8 @@ class _Reader(_Sources, _Plans):
             incidents=incidents,
             nats=nats,
             loki=loki,
+            series=series,
+            kpi_tree=kpi_tree,
             warnings=tuple(self.warnings),
         )
 

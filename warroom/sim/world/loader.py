@@ -14,13 +14,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from warroom.core.catalogue.describe import SeriesInfo, infos_from_mapping
 from warroom.core.graph.topology import Topology
-from warroom.core.model import SLO_KEYS, CallEdge, Scenario, Service, ServiceKind
+from warroom.core.model import (
+    SLO_KEYS,
+    CallEdge,
+    FunnelStep,
+    Scenario,
+    Service,
+    ServiceKind,
+    step_series,
+)
+from warroom.core.northstar.tree import KpiTree, TreeError, tree_from_config
 from warroom.core.plan.plans import Plan
 from warroom.core.settings.paths import resource_dir
 from warroom.sim import faults as F
 from warroom.sim.catalogue import build_plans
 from warroom.sim.platform import Platform, ServiceProfile
+from warroom.sim.series_info import SIM_SERIES
 from warroom.sim.traffic import DailyCurve
 from warroom.sim.world.lines import LineError, Map, Seq, load
 
@@ -28,10 +39,11 @@ WORLD_VERSION = 1
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
 _TOP_KEYS = ("version", "name", "title", "titles", "source", "description", "traffic", "services", "scenarios",
-             "plans", "faults", "rules")
+             "plans", "faults", "rules", "kpi_tree", "series")
 _SERVICE_KEYS = ("kind", "title", "titles", "capacity_rps", "latency_ms", "latency_s", "tail", "error_ratio",
                  "timeout_s", "core", "entry", "slo", "cadence_s", "group", "calls", "consumes")
-_SCENARIO_KEYS = ("title", "titles", "peak_tps", "paths")
+_SCENARIO_KEYS = ("title", "titles", "peak_tps", "paths", "steps")
+_STEP_KEYS = ("id", "title", "titles", "services", "conversion")
 
 
 class WorldError(ValueError):
@@ -171,6 +183,18 @@ def _hour(value: Any, what: str, line: int) -> float:
     return int(m.group(1)) + int(m.group(2)) / 60.0
 
 
+def _line_at(value: Any, path: tuple[str, ...], line: int) -> int:
+    """The line of the deepest part of ``path`` found under ``value`` (a tree error's place)."""
+    for key in path:
+        if isinstance(value, Map) and key in value:
+            line, value = value.at(key), value[key]
+        elif isinstance(value, Seq) and key.isdigit() and int(key) < len(value):
+            line, value = value.at(int(key)), value[int(key)]
+        else:
+            break
+    return line
+
+
 class _World:
     """One pass over a parsed world file, building as it checks."""
 
@@ -179,6 +203,7 @@ class _World:
             raise LineError("a world file is a mapping with 'services' and 'scenarios'", 1)
         self.doc, self.source, self.base = doc, source, base
         self.call_lines: dict[tuple[str, str], int] = {}
+        self.step_conversion: dict[str, tuple[float, ...]] = {}  # funnels' usual conversions
 
     def build(self) -> World:
         d = self.doc
@@ -203,9 +228,13 @@ class _World:
             topology = Topology(services, edges, scenarios)
         except ValueError as e:
             raise LineError(str(e), d.at("services")) from None
+        if "kpi_tree" in d:
+            topology.kpi_tree = self._kpi_tree(d["kpi_tree"], d.at("kpi_tree"), names)
+        # What its series are: the world's declarations first (they win), then the simulator's own.
+        topology.series_info = (*self._series(d["series"], d.at("series")), *SIM_SERIES) if "series" in d else SIM_SERIES
         self._check_consumers(topology)
         plans = self._plans(d.get("plans", Map()), d.at("plans"), topology, base_tps)
-        platform = Platform(topology, base_tps, profiles, plans)
+        platform = Platform(topology, base_tps, profiles, plans, step_conversion=self.step_conversion)
         traffic = self._traffic(d.get("traffic", Map()), d.at("traffic"))
         faults = self._faults(d.get("faults", Seq()), d.at("faults"), topology)
         rules = self._rules(d["rules"], d.at("rules")) if "rules" in d else None
@@ -325,9 +354,40 @@ class _World:
                     edges.setdefault(e, pl)
             title = _text(s.get("title", sid), f"{what}: title", s.at("title"))
             titles = _titles(s["titles"], f"{what}: titles", s.at("titles")) if "titles" in s else {}
-            scenarios.append(Scenario(sid, title, entry, tuple(edges), titles=titles))
+            on_path = {n for e in edges for n in e}
+            steps, conversion = self._steps(s["steps"], s.at("steps"), sid, on_path) if "steps" in s else ((), ())
+            if steps:
+                self.step_conversion[sid] = conversion
+            scenarios.append(Scenario(sid, title, entry, tuple(edges), titles=titles, steps=steps))
             paths_line[sid] = edges
         return scenarios, base_tps, paths_line
+
+    def _steps(self, value: Any, line: int, sid: str, on_path: set[str]):
+        """A scenario's funnel: ``steps: [{id, title, titles, services, conversion}]``."""
+        what = f"scenario {sid}: steps"
+        seq = _seq(value, what, line)
+        if len(seq) < 2:
+            raise LineError(f"{what}: a funnel has at least two steps (the first is where it starts)", line)
+        steps, conversion = [], []
+        for i, spec in enumerate(seq):
+            at = seq.at(i)
+            m = _map(spec, f"{what} #{i + 1}", at, _STEP_KEYS)
+            if "id" not in m:
+                raise LineError(f"{what} #{i + 1}: id is missing", at)
+            step_id = _name(m["id"], "step", m.at("id"))
+            if any(st.id == step_id for st in steps):
+                raise LineError(f"{what}: step {step_id} is listed twice", m.at("id"))
+            where = f"{what} {step_id}"
+            services = _seq(m.get("services", Seq()), f"{where}: services", m.at("services"))
+            for n in services:
+                if not isinstance(n, str) or n not in on_path:
+                    raise LineError(f"{where}: {n!r} is not a service on the scenario's paths", m.at("services"))
+            conversion.append(_num(m.get("conversion", 1.0), f"{where}: conversion", m.at("conversion"), high=1.0))
+            steps.append(FunnelStep(
+                step_id, step_series(sid, step_id), _text(m.get("title", step_id), f"{where}: title", m.at("title")),
+                tuple(dict.fromkeys(services)),
+                _titles(m["titles"], f"{where}: titles", m.at("titles")) if "titles" in m else {}))
+        return tuple(steps), tuple(conversion)
 
     def _check_graph(self, services, edges, scenarios, paths_line) -> None:
         for sc in scenarios:
@@ -374,6 +434,31 @@ class _World:
                        else f"its kind ({topology.service(name).kind.value}) cannot consume")
                 raise LineError(f"service {name} consumes {queue} but {why}: a consumer's work comes from its "
                                 "queue, so nothing calls it", at)
+
+    # the north-star KPI tree
+    def _kpi_tree(self, value: Any, line: int, names: set[str]) -> KpiTree:
+        try:
+            tree = tree_from_config(value)
+        except TreeError as e:
+            raise LineError(e.problem if not e.path else f"kpi_tree.{'.'.join(e.path)}: {e.problem}",
+                            _line_at(value, e.path, line)) from None
+        for team in tree.teams:
+            for svc in team.services:
+                if svc not in names:
+                    path = next(("lines", ln.id, "teams", team.id, "services") for ln in tree.lines
+                                if team in ln.teams)
+                    raise LineError(f"kpi_tree: team {team.id} lists {svc!r}, which is not a service of this world",
+                                    _line_at(value, path, line))
+        return tree
+
+    # series: unit, description, owner (warroom.core.catalogue)
+    def _series(self, value: Any, line: int) -> tuple[SeriesInfo, ...]:
+        m = _map(value, "series", line)
+        try:
+            return infos_from_mapping(m)
+        except ValueError as e:
+            bad = next((k for k in m if f"series {k!r}" in str(e)), None)
+            raise LineError(str(e), m.key_at(bad) if bad is not None else line) from None
 
     # plans, traffic, faults, rules
     def _plans(self, value: Any, line: int, topology: Topology, base_tps) -> tuple[Plan, ...]:

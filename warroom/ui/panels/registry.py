@@ -20,6 +20,10 @@ _TITLES = (
     QT_TRANSLATE_NOOP("Panel", "Incidents"),
     QT_TRANSLATE_NOOP("Panel", "Contingency plans"),
     QT_TRANSLATE_NOOP("Panel", "Rules review"),
+    QT_TRANSLATE_NOOP("Panel", "Business funnels"),
+    QT_TRANSLATE_NOOP("Panel", "Live inspector"),
+    QT_TRANSLATE_NOOP("Panel", "North-star KPI tree"),
+    QT_TRANSLATE_NOOP("Panel", "Series catalogue"),
 )
 
 # In a replay the docks say so: "Live charts" showing last Tuesday would be a lie.
@@ -33,6 +37,8 @@ _REPLAY_TITLES = {
     "Alerts": QT_TRANSLATE_NOOP("Panel", "Alerts (replay)"),
     "Incidents": QT_TRANSLATE_NOOP("Panel", "Incidents (replay)"),
     "Contingency plans": QT_TRANSLATE_NOOP("Panel", "Contingency plans (replay)"),
+    "Business funnels": QT_TRANSLATE_NOOP("Panel", "Business funnels (replay)"),
+    "North-star KPI tree": QT_TRANSLATE_NOOP("Panel", "North-star KPI tree (replay)"),
 }
 
 
@@ -56,6 +62,10 @@ _PANELS = {
     "incidents": ("warroom.ui.panels.incidents.panel", "IncidentsPanel"),
     "plans": ("warroom.ui.panels.plans.panel", "PlansPanel"),
     "rules_review": ("warroom.ui.panels.rules_review.panel", "RulesReviewPanel"),
+    "funnel": ("warroom.ui.panels.funnel.panel", "FunnelPanel"),
+    "inspector": ("warroom.ui.panels.inspector.panel", "InspectorPanel"),
+    "kpi_tree": ("warroom.ui.panels.kpi_tree.panel", "KpiTreePanel"),
+    "catalogue": ("warroom.ui.panels.catalogue.panel", "CataloguePanel"),
 }
 
 

@@ -79,6 +79,7 @@ _OFFSET_MS = int(UTC_OFFSET.utcoffset(None).total_seconds() * 1000)
 _INCIDENT_RANK = {"opened": 0, "mitigated": 0, "resolved": 0, "recovering": 4, "reopened": 4, "escalated": 4,
                   "merged": 4, "overdue": 4, "acknowledged": 5}
 _PLAN_RANK = {"not_effective": 1, "failed": 1, "effective": 1, "rolled_back": 1, "expired": 1, "executed": 2,
+              "stage_failed": 1, "completed": 1, "aborted": 1,
               "execute": 2, "rollback": 2, "confirmed": 5}
 _KIND_RANK = {"deploy": 3, "alert": 6, "note": 7}
 
@@ -149,6 +150,9 @@ _PLAN_WORDS = {
     "rolled_back": QT_TRANSLATE_NOOP("ReplayBar", "Plan rolled back"),
     "rollback": QT_TRANSLATE_NOOP("ReplayBar", "Rollback sent"),
     "expired": QT_TRANSLATE_NOOP("ReplayBar", "Plan expired"),
+    "stage_failed": QT_TRANSLATE_NOOP("ReplayBar", "Shift stage failed"),
+    "completed": QT_TRANSLATE_NOOP("ReplayBar", "Staged shift complete"),
+    "aborted": QT_TRANSLATE_NOOP("ReplayBar", "Staged shift aborted"),
 }
 _OTHER_WORDS = (QT_TRANSLATE_NOOP("ReplayBar", "Incident"), QT_TRANSLATE_NOOP("ReplayBar", "Plan"),
                 QT_TRANSLATE_NOOP("ReplayBar", "Note"))
