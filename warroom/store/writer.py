@@ -41,7 +41,6 @@ from warroom.core.clock import monotonic
 from warroom.core.model import Event
 from warroom.protocol.messages import Events, MetricBatch, PlanCatalogue, TopologySnapshot
 from warroom.store.allocator import tune_for_bulk_writes
-from warroom.store.gil import share_the_gil
 from warroom.store.appender import PLAN_CATALOGUE, Appender, FlushCounts
 from warroom.store.health import FlushReport, StoreError, WriterHealth
 from warroom.store.quarantine import is_permanent, safe_text
@@ -128,7 +127,6 @@ class StoreWriter:
         self._retention = Retention(self.path, retention_days, retention_max_mb, retention_check_s)
 
         tune_for_bulk_writes()  # flush-sized blocks reused, not faulted in from the kernel each time
-        share_the_gil()  # DuckDB takes the GIL back after each task: not 5 ms behind the decoder
         # Opening and migrating happen here, on the caller's thread, so a bad path or a
         # too-new file fails loudly at construction instead of inside the thread.
         # The root connection is only a factory of cursors (each a full DuckDB
