@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import stat
 import sys
 import tempfile
 
@@ -26,6 +27,16 @@ os.environ.pop("WARROOM_CONFIG", None)
 
 def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001 - pytest hook signature
     shutil.rmtree(_HOME, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _dev_null_stays_a_device():
+    """Fail the test that turned ``/dev/null`` into a file. A ``QSettings`` over ``os.devnull``
+    saves by renaming a temporary file onto it: run as root (CI is), that replaced the device,
+    and the packaging step after the tests died on a missing ``/dev/null``."""
+    yield
+    if os.name == "posix":
+        assert stat.S_ISCHR(os.stat(os.devnull).st_mode), f"{os.devnull} is no longer a character device"
 
 
 @pytest.fixture(autouse=True)

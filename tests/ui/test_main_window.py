@@ -534,9 +534,9 @@ def test_the_cli_prints_the_layouts_for_an_unknown_one(capsys, tmp_path):
     assert "no layout 'situation-room'" in err and "command-centre, commander, engineer" in err
 
 
-def test_a_dock_with_tab_with_shares_its_place_as_a_tab_and_the_first_stays_in_front(qtbot):
+def test_a_dock_with_tab_with_shares_its_place_as_a_tab_and_the_first_stays_in_front(qtbot, tmp_path):
     view = LiveView()
-    win = MainWindow(view, load_layout("engineer"), settings=QSettings(os.devnull, QSettings.Format.IniFormat))
+    win = MainWindow(view, load_layout("engineer"), settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(win)
     win.resize(1366, 768)
     win.show()

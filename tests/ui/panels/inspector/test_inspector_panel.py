@@ -194,7 +194,7 @@ def test_a_replay_has_no_frames_and_the_panel_says_so(qtbot):
 
 
 # -- opened from the console ---------------------------------------------------------------------
-def test_the_key_opens_the_inspector_beside_the_panels_and_closing_it_stops_the_tap(qtbot):
+def test_the_key_opens_the_inspector_beside_the_panels_and_closing_it_stops_the_tap(qtbot, tmp_path):
     from PySide6.QtCore import QSettings
 
     from warroom.core.settings.layouts import load_layout
@@ -202,7 +202,7 @@ def test_the_key_opens_the_inspector_beside_the_panels_and_closing_it_stops_the_
 
     view, client = LiveView(), Client()
     view.inspector = Inspector(client)
-    win = MainWindow(view, load_layout("engineer"), settings=QSettings(os.devnull, QSettings.Format.IniFormat))
+    win = MainWindow(view, load_layout("engineer"), settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(win)
     win.resize(1600, 900)
     win.show()
@@ -225,7 +225,7 @@ def test_the_key_opens_the_inspector_beside_the_panels_and_closing_it_stops_the_
     assert client.tap is None
 
 
-def test_a_service_on_the_map_is_inspected_from_its_detail_window(qtbot):
+def test_a_service_on_the_map_is_inspected_from_its_detail_window(qtbot, tmp_path):
     from PySide6.QtCore import QSettings
 
     from warroom.core.settings.layouts import load_layout
@@ -237,7 +237,7 @@ def test_a_service_on_the_map_is_inspected_from_its_detail_window(qtbot):
     topo.add_service(Service("trade"))
     view.topology = topo
     view.inspector = Inspector(client)
-    win = MainWindow(view, load_layout("engineer"), settings=QSettings(os.devnull, QSettings.Format.IniFormat))
+    win = MainWindow(view, load_layout("engineer"), settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(win)
     win.show()
     detail = ServiceDetailView(view, win.central_panel)
