@@ -22,20 +22,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from websockets.asyncio.client import connect  # noqa: E402
-from websockets.asyncio.server import serve  # noqa: E402
-from websockets.exceptions import ConnectionClosed  # noqa: E402
 
+from relay import Relay  # noqa: E402 - docs/screenshots/relay.py, beside this script
 from warroom.sim.engine import Simulator  # noqa: E402
 from warroom.sim.feed import SimFeed  # noqa: E402
 from warroom.sim.thread import SimFeedThread  # noqa: E402
@@ -46,79 +42,25 @@ REFUND = {"name": "refund_success_ratio", "labels": {"service": "trade"}}
 BATCH = {"name": "settlement_batch_seconds", "labels": {"service": "clearing"}}
 
 
-class Relay:
-    """A websocket relay in front of ``upstream`` adding the new exporter's frames, on a thread
-    and loop of its own."""
-
-    def __init__(self, upstream: str) -> None:
-        self.upstream = upstream
-        self.url = ""
-        self._ready = threading.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), name="relay", daemon=True)
-
-    def start(self) -> str:
-        self._thread.start()
-        self._ready.wait(10)
-        return self.url
-
-    def stop(self) -> None:
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(10)
-
-    async def _main(self) -> None:
-        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
-        async with serve(self._handle, "127.0.0.1", 0, max_size=None, compression=None) as server:
-            self.url = f"ws://127.0.0.1:{next(iter(server.sockets)).getsockname()[1]}"
-            self._ready.set()
-            await self._stop.wait()
-
-    async def _handle(self, down) -> None:
-        clock = {"t": None, "speed": 1.0, "at": 0.0}
-        loop = asyncio.get_running_loop()
-
-        def feed_now() -> int | None:
-            if clock["t"] is None:
-                return None
-            return int(clock["t"] + (loop.time() - clock["at"]) * 1000 * clock["speed"])
-
-        async with connect(self.upstream, max_size=None, compression=None) as up:
-            async def upward() -> None:
-                async for frame in down:
-                    await up.send(frame)
-
-            async def downward() -> None:
-                async for frame in up:
-                    if isinstance(frame, str) and '"server_time"' in frame:
-                        msg = json.loads(frame)
-                        clock.update(t=msg["server_time"], at=loop.time(), speed=msg.get("speed", clock["speed"]))
-                    await down.send(frame)
-
-            async def exporter() -> None:
-                k = 0
-                while True:
-                    await asyncio.sleep(1.0)
-                    now = feed_now()
-                    if now is None:
-                        continue
-                    k += 1
-                    t = now - 2000
-                    series, s, ts, vs = [REFUND], [0], [t], [0.97 if k % 3 else 97.4 / 100 * 1.5]
-                    if k % 4 == 0:
-                        s.append(0), ts.append(t + 500), vs.append(None)  # NaN: refused
-                    if k <= 3:  # the batch job reports three times, then never again
-                        series.append(BATCH)
-                        s.append(1), ts.append(t), vs.append(42.0 + k)
-                    frame = {"v": 1, "type": "metrics", "series": series, "points": {"s": s, "t": ts, "v": vs}}
-                    await down.send(json.dumps(frame))
-
-            tasks = [asyncio.create_task(f()) for f in (upward, downward, exporter)]
-            with contextlib.suppress(ConnectionClosed):
-                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            for task in tasks:
-                task.cancel()
+async def exporter(feed_now, send) -> None:
+    """The new exporter's frames: a ratio that is sometimes 1.46 (invalid) or NaN (refused), and a batch
+    job that reports three times and then falls silent."""
+    k = 0
+    while True:
+        await asyncio.sleep(1.0)
+        now = feed_now()
+        if now is None:
+            continue
+        k += 1
+        t = now - 2000
+        series, s, ts, vs = [REFUND], [0], [t], [0.97 if k % 3 else 97.4 / 100 * 1.5]
+        if k % 4 == 0:
+            s.append(0), ts.append(t + 500), vs.append(None)  # NaN: refused
+        if k <= 3:  # the batch job reports three times, then never again
+            series.append(BATCH)
+            s.append(1), ts.append(t), vs.append(42.0 + k)
+        frame = {"v": 1, "type": "metrics", "series": series, "points": {"s": s, "t": ts, "v": vs}}
+        await send(json.dumps(frame))
 
 
 async def show_catalogue(win) -> None:
@@ -155,7 +97,7 @@ def main() -> int:
     from warroom.ui.app import ConsoleOptions, run_console
 
     sim_thread = SimFeedThread(SimFeed(Simulator(seed=7, start_ms=START_MS), speed=SPEED))
-    relay = Relay(sim_thread.start())
+    relay = Relay(sim_thread.start(), exporter)
     url = relay.start()
     try:
         with tempfile.TemporaryDirectory() as tmp:

@@ -17,20 +17,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from websockets.asyncio.client import connect  # noqa: E402
-from websockets.asyncio.server import serve  # noqa: E402
-from websockets.exceptions import ConnectionClosed  # noqa: E402
 
+from relay import Relay  # noqa: E402 - docs/screenshots/relay.py, beside this script
 from warroom.sim.engine import Simulator  # noqa: E402
 from warroom.sim.feed import SimFeed  # noqa: E402
 from warroom.sim.thread import SimFeedThread  # noqa: E402
@@ -40,84 +36,30 @@ SPEED = 10.0
 NEW_METRIC = {"name": "refund_queue_depth", "labels": {"service": "trade"}}
 
 
-class Relay:
-    """A websocket relay in front of ``upstream`` that adds the new metric's frames (see the
-    module docstring), on a thread and loop of its own."""
-
-    def __init__(self, upstream: str) -> None:
-        self.upstream = upstream
-        self.url = ""
-        self._ready = threading.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), name="relay", daemon=True)
-
-    def start(self) -> str:
-        self._thread.start()
-        self._ready.wait(10)
-        return self.url
-
-    def stop(self) -> None:
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(10)
-
-    async def _main(self) -> None:
-        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
-        async with serve(self._handle, "127.0.0.1", 0, max_size=None, compression=None) as server:
-            self.url = f"ws://127.0.0.1:{next(iter(server.sockets)).getsockname()[1]}"
-            self._ready.set()
-            await self._stop.wait()
-
-    async def _handle(self, down) -> None:
-        clock = {"t": None, "speed": 1.0, "at": 0.0}
-        loop = asyncio.get_running_loop()
-
-        def feed_now() -> int | None:
-            if clock["t"] is None:
-                return None
-            return int(clock["t"] + (loop.time() - clock["at"]) * 1000 * clock["speed"])
-
-        async with connect(self.upstream, max_size=None, compression=None) as up:
-            async def upward() -> None:
-                async for frame in down:
-                    await up.send(frame)
-
-            async def downward() -> None:
-                async for frame in up:
-                    if isinstance(frame, str) and '"server_time"' in frame:
-                        msg = json.loads(frame)
-                        clock.update(t=msg["server_time"], at=loop.time(), speed=msg.get("speed", clock["speed"]))
-                    await down.send(frame)
-
-            async def new_metric() -> None:
-                k = 0
-                while True:
-                    await asyncio.sleep(1.0)
-                    now = feed_now()
-                    if now is None:
-                        continue
-                    k += 1
-                    t = now - 2000
-                    if k == 4:
-                        await down.send('{"v":1,"type":"metrics","series":[{"name":"refund_queue_depth",')
-                        continue
-                    ts, vs = [t], [float(40 + k % 7)]
-                    if k % 3 == 0:
-                        ts.append(t // 1000)  # seconds, not milliseconds
-                        vs.append(41.0)
-                    if k % 5 == 0:
-                        ts.append(t + 500)
-                        vs.append(None)
-                    frame = {"v": 1, "type": "metrics", "series": [NEW_METRIC],
-                             "points": {"s": [0] * len(ts), "t": ts, "v": vs}}
-                    await down.send(json.dumps(frame))
-
-            tasks = [asyncio.create_task(f()) for f in (upward, downward, new_metric)]
-            with contextlib.suppress(ConnectionClosed):
-                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            for task in tasks:
-                task.cancel()
+async def new_metric(feed_now, send) -> None:
+    """A new metric with the mistakes of a new exporter: a frame cut short, timestamps in seconds,
+    null values."""
+    k = 0
+    while True:
+        await asyncio.sleep(1.0)
+        now = feed_now()
+        if now is None:
+            continue
+        k += 1
+        t = now - 2000
+        if k == 4:
+            await send('{"v":1,"type":"metrics","series":[{"name":"refund_queue_depth",')
+            continue
+        ts, vs = [t], [float(40 + k % 7)]
+        if k % 3 == 0:
+            ts.append(t // 1000)  # seconds, not milliseconds
+            vs.append(41.0)
+        if k % 5 == 0:
+            ts.append(t + 500)
+            vs.append(None)
+        frame = {"v": 1, "type": "metrics", "series": [NEW_METRIC],
+                 "points": {"s": [0] * len(ts), "t": ts, "v": vs}}
+        await send(json.dumps(frame))
 
 
 async def show_inspector(win) -> None:
@@ -160,7 +102,7 @@ def main() -> int:
     from warroom.ui.app import ConsoleOptions, run_console
 
     sim_thread = SimFeedThread(SimFeed(Simulator(seed=7, start_ms=START_MS), speed=SPEED))
-    relay = Relay(sim_thread.start())
+    relay = Relay(sim_thread.start(), new_metric)
     url = relay.start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
