@@ -70,6 +70,18 @@ class _PlanDialog(QDialog):
         self._layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         self.resize(self.minimumWidth(), self._layout.totalHeightForWidth(self.minimumWidth()))
 
+    def finish_with_reason(self, name: str) -> None:
+        """``finish`` with a required reason (``self.reason``, object name ``name``): OK stays
+        disabled until it holds more than blanks."""
+        self.reason = QLineEdit(self)
+        self.reason.setObjectName(name)
+        self.reason.setPlaceholderText(translate("PlansPanel", "why? it goes into the audit trail"))
+        self.form.addRow(translate("PlansPanel", "Reason"), self.reason)
+        self.finish()
+        self.ok_button.setEnabled(False)
+        self.reason.textChanged.connect(lambda text: self.ok_button.setEnabled(bool(text.strip())))
+        self.reason.setFocus()
+
     def accept(self) -> None:
         if self.ok_button.isEnabled():  # Enter in a field must not get past a disabled button
             super().accept()
@@ -176,14 +188,7 @@ class RollbackDialog(_PlanDialog):
         self.add_text(translate("PlansPanel", "Now: %1").replace("%1", word), bold=True, color=level_color(level))
         if plan is not None and plan.rollback:
             self.add_text("\n".join(f"{i}. {s}" for i, s in enumerate(plan.rollback, 1)), color=t.text_dim)
-        self.reason = QLineEdit(self)
-        self.reason.setObjectName("plan_reason")
-        self.reason.setPlaceholderText(translate("PlansPanel", "why? it goes into the audit trail"))
-        self.form.addRow(translate("PlansPanel", "Reason"), self.reason)
-        self.finish()
-        self.ok_button.setEnabled(False)
-        self.reason.textChanged.connect(lambda text: self.ok_button.setEnabled(bool(text.strip())))
-        self.reason.setFocus()
+        self.finish_with_reason("plan_reason")
 
 
 class StageDialog(_PlanDialog):
@@ -205,14 +210,7 @@ class StageDialog(_PlanDialog):
                       color=t.warn if action == "abort" else "")
         if action == "abort" and plan is not None and plan.rollback:
             self.add_text("\n".join(f"{i}. {s}" for i, s in enumerate(plan.rollback, 1)), color=t.text_dim)
-        self.reason = QLineEdit(self)
-        self.reason.setObjectName("stage_reason")
-        self.reason.setPlaceholderText(translate("PlansPanel", "why? it goes into the audit trail"))
-        self.form.addRow(translate("PlansPanel", "Reason"), self.reason)
-        self.finish()
-        self.ok_button.setEnabled(False)
-        self.reason.textChanged.connect(lambda text: self.ok_button.setEnabled(bool(text.strip())))
-        self.reason.setFocus()
+        self.finish_with_reason("stage_reason")
 
 
 def ask_stage_action(parent: QWidget | None, plan: Plan | None, run: PlanRun, action: str) -> str | None:
