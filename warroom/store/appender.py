@@ -23,6 +23,7 @@ from warroom.store.quarantine import (
     BAD_TIME, MALFORMED, MAX_TS_MS, MIN_TS_MS, Record, insert_records, points_records, record, text_problem, ts_problem,
 )
 from warroom.store.schema import first_row
+from warroom.store.staging import StagedPoints
 
 #: Marks a queued snapshot as a plan catalogue (``{PLAN_CATALOGUE: {"ts", "plans", "active"}}``);
 #: catalogues share the topology snapshots' queue so they keep their order with everything else.
@@ -115,8 +116,13 @@ class Appender:
         batches: list[MetricBatch],
         events: list[Event],
         snapshots: list[dict[str, Any]],
+        staged: StagedPoints | None = None,
     ) -> FlushCounts:
         """Append everything in one transaction; on any error roll back and re-raise.
+
+        ``staged`` (optional) holds the points of exactly ``batches``, already joined
+        (``warroom.store.staging``): they are then taken from there, unless a series key or a
+        timestamp needs setting aside, which the batches are read for.
 
         Rows with a problem known in advance (text that is not valid Unicode, a timestamp
         outside ``MIN_TS_MS..MAX_TS_MS``, a malformed snapshot) are not tried: they go to the
@@ -126,7 +132,8 @@ class Appender:
         con = self.con
         counts = FlushCounts()
         records: list[Record] = []
-        new_ids, next_id, ids_all, ts, values_all = self._prepare_points(batches, records)
+        prepared = None if staged is None else self._prepare_staged(staged)
+        new_ids, next_id, ids_all, ts, values_all = prepared or self._prepare_points(batches, records)
         event_rows = self._prepare_events(events, records)
         topo_rows, last_topology = self._changed(
             [w for w in snapshots if PLAN_CATALOGUE not in w], "topology", canonical_topology,
@@ -223,22 +230,7 @@ class Appender:
                 ts_arrays.append(b.ts)
                 value_arrays.append(b.values)
                 continue
-            ids = np.empty(len(b.series), dtype=np.int32)
-            fresh = False
-            for i, key in enumerate(b.series):
-                sid = self._series_ids.get(key) or new_ids.get(key)
-                if sid is None:
-                    problem = bad_keys.get(key) or text_problem("series key", key.text)
-                    if problem is not None:
-                        bad_keys[key] = problem
-                        sid = -1  # never stored: its points are set aside below
-                    else:
-                        sid = new_ids[key] = next_id
-                        next_id += 1
-                    fresh = True
-                ids[i] = sid
-            if not fresh:  # cache only ids already committed: a failed flush cannot leave it wrong
-                self._known_series, self._known_ids = b.series, ids
+            ids, next_id = self._ids_of(b.series, new_ids, bad_keys, next_id)
             _map_run(run_index, id_arrays)
             run_series, run_index = None, []
             id_arrays.append(ids[b.index])
@@ -253,11 +245,56 @@ class Appender:
         # Screening costs two reductions over the flush while nothing is wrong.
         if bad_keys or (len(ts) and (ts.min() < MIN_TS_MS or ts.max() > MAX_TS_MS)):
             ids_all, ts, values_all = self._set_aside_points(batches, bad_keys, ids_all, ts, values_all, records)
-        if len(ts) > 1 and (ts[1:] < ts[:-1]).any():  # a live feed is nearly always in order already
-            # Time order inside a flush keeps each row group's ts min/max tight.
-            order = np.argsort(ts, kind="stable")
-            ids_all, ts, values_all = ids_all[order], ts[order], values_all[order]
+        ids_all, ts, values_all = _time_ordered(ids_all, ts, values_all)
         return new_ids, next_id, ids_all, ts, values_all
+
+    def _prepare_staged(
+        self, staged: StagedPoints
+    ) -> tuple[dict[SeriesKey, int], int, np.ndarray, np.ndarray, np.ndarray] | None:
+        """``_prepare_points`` from joined columns: one id gather per run of batches sharing a
+        series tuple. None when something must be set aside (a series key that is not valid
+        text, a timestamp the store does not keep): the batches are read for that."""
+        new_ids: dict[SeriesKey, int] = {}
+        bad_keys: dict[SeriesKey, str] = {}
+        next_id = self._next_series_id
+        index, ts, values = staged.columns()
+        ids_all = np.empty(len(ts), dtype=np.int32)
+        for series, start, end in staged.run_bounds():
+            if series is self._known_series:
+                ids = self._known_ids
+            else:
+                ids, next_id = self._ids_of(series, new_ids, bad_keys, next_id)
+                if bad_keys:
+                    return None
+            np.take(ids, index[start:end], out=ids_all[start:end])
+        if len(ts) and (ts.min() < MIN_TS_MS or ts.max() > MAX_TS_MS):
+            return None
+        ids_all, ts, values = _time_ordered(ids_all, ts, values)
+        return new_ids, next_id, ids_all, ts, values
+
+    def _ids_of(
+        self, series: tuple[SeriesKey, ...], new_ids: dict[SeriesKey, int], bad_keys: dict[SeriesKey, str], next_id: int,
+    ) -> tuple[np.ndarray, int]:
+        """Store ids of ``series`` (-1 for a key that is not valid text, recorded in
+        ``bad_keys``); keys never stored get ids from ``next_id`` on, in ``new_ids``.
+        Returns the ids and the next free id."""
+        ids = np.empty(len(series), dtype=np.int32)
+        fresh = False
+        for i, key in enumerate(series):
+            sid = self._series_ids.get(key) or new_ids.get(key)
+            if sid is None:
+                problem = bad_keys.get(key) or text_problem("series key", key.text)
+                if problem is not None:
+                    bad_keys[key] = problem
+                    sid = -1  # never stored: its points are set aside
+                else:
+                    sid = new_ids[key] = next_id
+                    next_id += 1
+                fresh = True
+            ids[i] = sid
+        if not fresh:  # cache only ids already committed: a failed flush cannot leave it wrong
+            self._known_series, self._known_ids = series, ids
+        return ids, next_id
 
     def _set_aside_points(
         self, batches: list[MetricBatch], bad_keys: dict[SeriesKey, str],
@@ -350,6 +387,15 @@ class Appender:
             rows.append((int(wire["ts"]), text))
             last = canon
         return rows, last
+
+
+def _time_ordered(ids: np.ndarray, ts: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The points in time order (as given when they already are, as a live feed's nearly
+    always are): time order inside a flush keeps each row group's ts min/max tight."""
+    if len(ts) > 1 and (ts[1:] < ts[:-1]).any():
+        order = np.argsort(ts, kind="stable")
+        return ids[order], ts[order], values[order]
+    return ids, ts, values
 
 
 def _map_run(run: list[np.ndarray], out: list[np.ndarray]) -> None:

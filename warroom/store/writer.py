@@ -48,6 +48,7 @@ from warroom.store.query import HistoryReader
 from warroom.store.retention import Retention
 from warroom.store.salvage import Done, Interrupted, salvage
 from warroom.store.schema import ensure_schema
+from warroom.store.staging import StagedPoints
 
 __all__ = [
     "DEFAULT_FLUSH_INTERVAL_S", "DEFAULT_MEMORY_LIMIT_MB", "READ_MEMORY_LIMIT_MB", "FlushReport", "StoreError", "StoreWriter", "WriterHealth",
@@ -153,6 +154,10 @@ class StoreWriter:
 
         self._cond = threading.Condition()
         self._batches: list[MetricBatch] = []
+        #: The points of ``_batches`` appended since the last flush took them, joined as they
+        #: come (see ``warroom.store.staging``); the spare is the last flush's, kept for reuse.
+        self._staged = StagedPoints()
+        self._spare_staged: StagedPoints | None = None
         self._checked: tuple[Any, tuple] | None = None  # (index, series) of a read-only index known good
         self._events: list[Event] = []
         self._snapshots: list[dict[str, Any]] = []
@@ -209,6 +214,7 @@ class StoreWriter:
                 self._cond.wait(remaining)
             self._check_open()
             self._batches.append(batch)
+            self._staged.add(batch)
             self._pending_points += n
             self._enqueued += 1
             if self._waiting_points() * 2 >= self.max_pending_points:
@@ -381,6 +387,13 @@ class StoreWriter:
                     batches, events = list(self._batches), list(self._events)
                     snapshots, seq = list(self._snapshots), self._enqueued
                     self._inflight_points = self._pending_points  # appenders may fill the next flush now
+                    # The staged columns hold exactly these batches unless some were left over
+                    # from a flush that failed or was split: those go batch by batch.
+                    staged = self._staged if batches and self._staged.batches == len(batches) else None
+                    if staged is None:
+                        self._staged.clear()
+                    else:
+                        self._swap_staged()
                 if abandon:
                     return
                 if not (batches or events or snapshots):
@@ -392,10 +405,13 @@ class StoreWriter:
                     continue
                 started = monotonic()
                 try:
-                    counts, error = self._write(batches, events, snapshots)
+                    counts, error = self._write(batches, events, snapshots, staged)
                 finally:
                     with self._cond:
                         self._inflight_points = 0  # what was not committed waits for the next flush
+                        if staged is not None:
+                            staged.clear()  # DuckDB has copied what it needed: the memory is free
+                            self._spare_staged = staged
                         self._cond.notify_all()
                 if error is not None:
                     with self._cond:
@@ -412,14 +428,19 @@ class StoreWriter:
                 self._dead = True
                 self._cond.notify_all()
 
+    def _swap_staged(self) -> None:
+        """Give appenders fresh (or the spare) staged columns: the flush takes the current ones."""
+        self._staged, self._spare_staged = self._spare_staged or StagedPoints(), None
+
     def _write(
-        self, batches: list[MetricBatch], events: list[Event], snapshots: list[dict[str, Any]]
+        self, batches: list[MetricBatch], events: list[Event], snapshots: list[dict[str, Any]],
+        staged: StagedPoints | None = None,
     ) -> tuple[FlushCounts, Exception | None]:
         """Write a flush, splitting it if it fails for good. Returns its counts and None once
         all of it is resolved, else the transient error (what was committed before it has
-        left the queue and is counted)."""
+        left the queue and is counted). ``staged`` holds the points of ``batches`` joined."""
         try:
-            counts = self._appender.write(batches, events, snapshots)
+            counts = self._appender.write(batches, events, snapshots, staged)
         except Exception as exc:  # noqa: BLE001 - classified: transient errors keep the data queued
             if not is_permanent(exc):
                 return FlushCounts(), exc
