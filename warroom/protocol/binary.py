@@ -27,6 +27,7 @@ import numpy as np
 MAGIC = b"WRB1"
 _PREAMBLE = struct.Struct("<4sI")
 _POINT_BYTES = 4 + 8 + 8
+_HEADER = json.JSONDecoder()
 
 
 class BinaryFrameError(ValueError):
@@ -76,7 +77,8 @@ def unpack_frame(
     if end > len(view):
         raise BinaryFrameError(f"header length {hlen} runs past the end of a {len(view)}-byte frame")
     try:
-        header = json.loads(bytes(view[_PREAMBLE.size:end]))
+        # UTF-8 as the format says (json.loads of bytes would first guess among UTF-8/16/32).
+        header = _HEADER.decode(str(view[_PREAMBLE.size:end], "utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise BinaryFrameError(f"header is not JSON: {str(exc)[:120]}") from None
     n = header.get("n") if isinstance(header, dict) else None
@@ -89,11 +91,10 @@ def unpack_frame(
         pad = 4 * (n & 1)
         buf = np.empty(pad + n * _POINT_BYTES, dtype=np.uint8)
         buf[pad:] = np.frombuffer(view, np.uint8, n * _POINT_BYTES, end)
-        view, end = memoryview(buf), pad
+        # Views of buf (ours alone): writable, and no buffer protocol round trip per column.
+        return (header, buf[pad:pad + 4 * n].view("<i4"), buf[pad + 4 * n:pad + 12 * n].view("<i8"),
+                buf[pad + 12 * n:].view("<f8"))
     s = np.frombuffer(view, "<i4", n, end)
     t = np.frombuffer(view, "<i8", n, end + 4 * n)
     v = np.frombuffer(view, "<f8", n, end + 12 * n)
-    if copy:
-        for col in (s, t, v):
-            col.flags.writeable = True  # buf is ours alone
     return header, s, t, v
