@@ -126,3 +126,14 @@ def test_staged_and_batch_paths_store_the_same(open_writer, tmp_path):
     assert sum(len(a[k].ts) for k in keys) == 240
     for k in keys:
         assert sorted(zip(a[k].ts.tolist(), a[k].value.tolist())) == sorted(zip(b[k].ts.tolist(), b[k].value.tolist()))
+
+
+def test_columns_grown_by_an_oversized_batch_are_not_kept(open_writer):
+    w = open_writer(flush_interval_s=60, max_pending_points=1000)
+    n = 100_000  # accepted alone: nothing else waits
+    w.append_metrics(MetricBatch((A,), np.zeros(n, dtype=np.int32), np.arange(1, n + 1), np.ones(n)))
+    assert w.flush(timeout=10)
+    w.append_metrics(MetricBatch((A,), [0], [n + 1], [2.0]))
+    assert w.flush(timeout=10)
+    assert w._staged.capacity < n and (w._spare_staged is None or w._spare_staged.capacity < n)
+    assert int(w.reader().range([A], 0, 10**7)[A].count.sum()) == n + 1

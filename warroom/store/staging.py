@@ -58,6 +58,11 @@ class StagedPoints:
         self.n = end
         self.batches += 1
 
+    @property
+    def capacity(self) -> int:
+        """Points the columns hold before they grow."""
+        return len(self._ts)
+
     def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(index, ts, values)`` of the points held: views, valid until ``clear()``."""
         n = self.n

@@ -411,7 +411,10 @@ class StoreWriter:
                         self._inflight_points = 0  # what was not committed waits for the next flush
                         if staged is not None:
                             staged.clear()  # DuckDB has copied what it needed: the memory is free
-                            self._spare_staged = staged
+                            # Kept for reuse unless one oversized batch made it grow past twice
+                            # the queue's bound: that memory goes back rather than stay held.
+                            if staged.capacity <= 2 * self.max_pending_points:
+                                self._spare_staged = staged
                         self._cond.notify_all()
                 if error is not None:
                     with self._cond:
