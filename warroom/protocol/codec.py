@@ -186,6 +186,59 @@ class Decoder:
         self.stats.extend(result.errors)
         return result
 
+    def decode_frames(self, frames: list[bytes], now_ms: int) -> DecodeResult | None:
+        """Several binary metrics frames that arrived together, as one batch; None (and nothing
+        changed) unless every frame is clean, in sequence, and names the same series in the
+        same known layout: then decode them one by one, which says what is wrong.
+
+        The batch's ``sent_at`` is the earliest frame's, so latency measured from it is never
+        understated; ``seq`` is the last frame's.
+        """
+        if len(frames) < 2:
+            return None
+        seq = self._last_seq
+        sent: list[int] = []
+        s0: bytes | None = None
+        ts_parts, value_parts = [], []
+        for frame in frames:
+            if len(frame) > self.max_frame_bytes or not is_binary_frame(frame):
+                return None
+            try:
+                body, s, t, v = unpack_frame(frame)  # views: the columns are joined below
+            except BinaryFrameError:
+                return None
+            if body.get("type") != "metrics" or self._check_envelope(body) is not None:
+                return None
+            defs = body.get("defs")
+            if body.get("series") is not None or not (defs is None or defs == []):
+                return None  # frame-local series, or definitions (or a bad field): one by one
+            n = body.get("seq")
+            if n is not None:
+                if type(n) is not int or (seq is not None and n > seq + 1):
+                    return None  # a gap is said frame by frame
+                seq = n
+            at = body.get("sent_at")
+            if at is not None:
+                if type(at) is not int or not p.MIN_TS_MS <= at <= p.MAX_TS_MS:
+                    return None
+                sent.append(at)
+            s_bytes = s.tobytes()
+            if s0 is None:
+                s0, s_first = s_bytes, s
+            elif s_bytes != s0:
+                return None
+            ts_parts.append(t)
+            value_parts.append(v)
+        batch = self._metrics.accept_frames(
+            self._metrics.connection_series(), s_first, np.concatenate(ts_parts).astype(np.int64, copy=False),
+            np.concatenate(value_parts).astype(np.float64, copy=False), len(frames),
+            now_ms=now_ms, sent_at=min(sent) if sent else None,
+        )
+        if batch is None:
+            return None
+        self._last_seq = seq
+        return DecodeResult(batch, [], seq)
+
     def _check_clock(self, result: DecodeResult) -> None:
         """Apply the clock bounds and reset rule to a decoded hello/heartbeat (and bound a
         subscribe's ``since``), in place."""

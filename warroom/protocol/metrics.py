@@ -276,6 +276,30 @@ class MetricsState:
 
         return self._batch(gids, ts, vals, sent_at, np.flatnonzero(keep))
 
+    def accept_frames(
+        self, table: np.ndarray, s: np.ndarray, ts: np.ndarray, vals: np.ndarray, frames: int, *,
+        now_ms: int, sent_at: int | None,
+    ) -> MetricBatch | None:
+        """Several frames at once, each with the ``s`` column ``s`` (connection ids, as in
+        ``table``), their times and values joined in ``ts``/``vals``: one batch, when the
+        column is a known layout of k scrapes and every point is acceptable, else None and
+        nothing changed (decode the frames one by one: that path says what is wrong).
+
+        A feed whose frames arrive faster than they are read leaves several in the socket
+        at once; checking them as one (k x frames, m) grid costs one frame's numpy calls.
+        """
+        if self._ahead_heap and self._ahead_heap[0][0] <= now_ms - self.ahead_slack_ms:
+            self._settle(now_ms - self.ahead_slack_ms)
+        limit = max(MIN_TS_MS, min(now_ms + self.future_tolerance_ms, MAX_TS_MS))
+        near = max(MIN_TS_MS, min(now_ms + self.ahead_slack_ms, limit))
+        layout = self._layout(table, s)
+        if layout is None or not layout.ticks or len(ts) != frames * len(s):
+            return None
+        newest = self._accept_layout(layout, ts, vals, near, ticks=layout.ticks * frames)
+        if newest is None:
+            return None
+        return MetricBatch(layout.series, layout.repeated_index(frames), ts, vals, sent_at).know_newest(newest)
+
     def _hold_ahead(self, gids: np.ndarray, ts: np.ndarray, accepted: np.ndarray, far: np.ndarray) -> np.ndarray:
         """Remember the accepted points ahead of the clock (``far``) instead of raising their
         series' marks; returns the accepted points that raise the marks now."""
@@ -327,10 +351,13 @@ class MetricsState:
         self._layouts[key] = layout
         return layout
 
-    def _accept_layout(self, layout: _Layout, ts: np.ndarray, vals: np.ndarray, near_ms: int) -> int | None:
+    def _accept_layout(
+        self, layout: _Layout, ts: np.ndarray, vals: np.ndarray, near_ms: int, ticks: int = 0,
+    ) -> int | None:
         """The healthy feed's case for a known layout: the newest point's time (and the marks
         raised) if every point is acceptable and none is ahead of ``near_ms``; else None and
-        nothing changed.
+        nothing changed. ``ticks`` (for a layout of scrapes): how many scrapes ``ts`` holds,
+        when it joins several frames' (default: one frame's, ``layout.ticks``).
 
         Each series' points are then strictly increasing in time and newer than its mark: no
         point is a duplicate or out of order, exactly as the careful path would find.
@@ -339,9 +366,10 @@ class MetricsState:
             return None
         if layout.ticks:
             # k scrapes of the same series in the same order: a (k, m) view, no gathers.
-            grid = ts.reshape(layout.ticks, -1)
+            ticks = ticks or layout.ticks
+            grid = ts.reshape(ticks, -1)
             first, last, marks = grid[0], grid[-1], layout.row_gids
-            if layout.ticks > 1 and not (grid[1:] > grid[:-1]).all():
+            if ticks > 1 and not (grid[1:] > grid[:-1]).all():
                 return None
         else:
             first, last, marks = ts[layout.first], ts[layout.last], layout.used
@@ -431,12 +459,13 @@ class _Layout:
     frame is checked as a (k, m) grid without gathers.
     """
 
-    __slots__ = ("first", "index", "last", "later", "prev", "row_gids", "series", "ticks", "used")
+    __slots__ = ("first", "index", "last", "later", "prev", "repeats", "row_gids", "series", "ticks", "used")
 
     @classmethod
     def build(cls, gids: np.ndarray, state: MetricsState) -> _Layout:
         """The layout of points whose global series ids are ``gids``."""
         self = cls()
+        self.repeats = {}
         used, index = np.unique(gids, return_inverse=True)
         if state._last_used is not None and np.array_equal(used, state._last_used):
             series = state._last_series  # share the tuple: caches downstream key on it
@@ -460,6 +489,17 @@ class _Layout:
             if np.array_equal(gids.reshape(-1, m), np.broadcast_to(row, (len(gids) // m, m))):
                 self.ticks, self.row_gids = len(gids) // m, row.copy()
         return self
+
+    def repeated_index(self, frames: int) -> np.ndarray:
+        """``index`` repeated for ``frames`` frames: read-only and one object per count, as the
+        store checks an index once per object."""
+        index = self.repeats.get(frames)
+        if index is None:
+            if len(self.repeats) >= 8:
+                self.repeats.clear()  # bounded: a group holds at most a few dozen frames
+            index = self.repeats[frames] = np.tile(self.index, frames)
+            index.flags.writeable = False
+        return index
 
 
 def _checked_key(key: SeriesKey) -> SeriesKey:
