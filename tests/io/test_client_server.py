@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import json
 import random
 import re
 
+import numpy as np
 import pytest
 from websockets.asyncio.server import serve
 
@@ -506,3 +508,55 @@ async def test_an_unexpected_failure_of_run_is_said_in_the_last_status_and_raise
         last = client.queue.get_nowait()
     assert last.state is ConnectionState.DISCONNECTED
     assert last.reason == "feed client failed: RuntimeError: bug in the client"
+
+
+async def test_frames_that_arrive_together_are_decoded_as_one_batch_and_lose_nothing():
+    """A burst of binary frames (a feed faster than its reader) becomes few batches; a bad
+    frame inside it is still refused on its own, and an open inspector sees every frame."""
+    from warroom.protocol import SUPPORTED_VERSIONS
+    from warroom.protocol.binary import pack_frame, pack_points
+
+    keys = [SeriesKey("m", {"i": str(i)}) for i in range(50)]
+    defs = [{"id": i, "name": k.name, "labels": dict(k.labels)} for i, k in enumerate(keys)]
+    t0 = wall_ms() - 600_000
+    s = list(range(50)) * 2
+
+    def scrapes(k: int) -> bytes:
+        t = [t0 + 1000 * k] * 50 + [t0 + 1000 * k + 500] * 50
+        v = np.ones(100)
+        if k == 150:
+            v[7] = math.nan  # one bad point in the middle of the burst
+        return pack_frame({"v": 1, "type": "metrics", "seq": k + 2}, pack_points(np.asarray(s), np.asarray(t), v))
+
+    frames = [scrapes(k) for k in range(300)]
+
+    async def handler(ws):
+        await ws.send(encode(Hello("burst", wall_ms(), versions=SUPPORTED_VERSIONS)))
+        json.loads(await ws.recv())  # the subscribe
+        await ws.send(pack_frame({"v": 1, "type": "metrics", "seq": 1, "defs": defs}, b""))
+        for f in frames:
+            await ws.send(f)
+        await ws.wait_closed()
+
+    for tapped in (False, True):
+        seen: list = []
+        async with serve(handler, "127.0.0.1", 0) as srv:
+            url = f"ws://127.0.0.1:{next(iter(srv.sockets)).getsockname()[1]}"
+            client = FeedClient(url, encodings=("binary",))
+            if tapped:
+                client.tap = lambda frame, result, now_ms: seen.append(frame)
+            task = asyncio.create_task(client.run())
+            try:
+                points = batches = 0
+                while points < 299 * 100 + 99:
+                    b = await next_of(client, MetricBatch, timeout=10)
+                    points, batches = points + len(b), batches + (len(b) > 0)
+            finally:
+                await client.stop()
+                await task
+        assert points == 299 * 100 + 99  # the NaN alone was refused
+        assert client.errors.as_dict().get("non_finite") == 1
+        if tapped:
+            assert len(seen) == 302 and batches == 300  # the inspector sees each frame as it came (and the hello)
+        else:
+            assert batches < 300

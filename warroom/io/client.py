@@ -80,11 +80,14 @@ from warroom.protocol import (
     Subscribe,
     encode,
 )
+from warroom.protocol.binary import is_binary_frame
 from warroom.protocol.refusals import POINT_CODES, RefusalCounts, refused_by_series
 
 log = logging.getLogger(__name__)
 
 WS_MAX_SIZE = 16 * 1024 * 1024  # hard limit; the decoder's lower limit is counted, not fatal
+#: Most binary frames decoded as one batch when they arrive together (a few MB at most).
+MAX_GROUP_FRAMES = 32
 
 
 class ProtocolMismatch(Exception):
@@ -348,37 +351,72 @@ class FeedClient:
         live_at = self._last_frame = monotonic()
         # A watchdog rather than a timeout on every recv(): no timer per frame on the hot path.
         watchdog = asyncio.create_task(self._watch(ws, stale_after, dead_after), name="feed-watchdog")
+        group: list[bytes] = []  # binary frames that arrived together, decoded as one
         try:
             async for frame in ws:
                 self._last_frame = monotonic()
                 self.frames_received += 1
                 if self.status.state is ConnectionState.STALE:
                     await self._set(ConnectionState.LIVE, f"live from {hello.server_id}")
-                try:
-                    now_ms = self.clock.now_ms()  # one reading per frame serves both
-                    result = self.decoder.decode(frame, now_ms)
-                    msg = self._take(result.message, hello, now_ms)
-                except Exception as exc:  # noqa: BLE001 - a decoder bug on hostile input: skip the frame
-                    self._fault("decode", exc)
-                    if self.tap is not None:
-                        self._tap_frame(frame, None, None)
+                if self.tap is None and isinstance(frame, bytes) and is_binary_frame(frame):
+                    group.append(frame)
+                    if len(group) < MAX_GROUP_FRAMES and _frames_waiting(ws):
+                        continue  # the next one is already here: recv() returns it at once
+                    await self._frames(group, hello)
+                    group = []
                     continue
-                if self.tap is not None:  # the live inspector is open
-                    self._tap_frame(frame, result, now_ms)
-                if result.errors:  # rare: a clean frame pays this one test
-                    self._count_refused(frame, result)
-                if result.clock_reset:
-                    await self._clock_reset(result.clock_reset, result.message)
-                if msg is not None:
-                    await self.queue.put(msg)
+                if group:
+                    await self._frames(group, hello)
+                    group = []
+                await self._frame(frame, hello)
         except ConnectionClosed:
             pass  # how it closed is read from the connection below
         finally:
             watchdog.cancel()
+        if group:  # what arrived before the close still counts
+            await self._frames(group, hello)
         if monotonic() - live_at >= self.healthy_after_s:
             self.backoff.reset()  # it held: the next failure starts from a short delay again
         info = _close_of(ws)
         return _Ended(info.describe(), slow=info.config_problem, close=info)
+
+    async def _frames(self, frames: list[bytes], hello: Hello) -> None:
+        """Binary frames that arrived together: one batch when they decode as one (the
+        healthy feed's case), else each frame on its own."""
+        if len(frames) > 1:
+            try:
+                now_ms = self.clock.now_ms()
+                result = self.decoder.decode_frames(frames, now_ms)
+            except Exception as exc:  # noqa: BLE001 - a decoder bug: the frames go one by one
+                self._fault("decode", exc)
+                result = None
+            if result is not None:
+                msg = self._take(result.message, hello, now_ms)
+                if msg is not None:
+                    await self.queue.put(msg)
+                return
+        for frame in frames:
+            await self._frame(frame, hello)
+
+    async def _frame(self, frame: bytes | str, hello: Hello) -> None:
+        """Decode one frame and queue what it holds."""
+        try:
+            now_ms = self.clock.now_ms()  # one reading per frame serves both
+            result = self.decoder.decode(frame, now_ms)
+            msg = self._take(result.message, hello, now_ms)
+        except Exception as exc:  # noqa: BLE001 - a decoder bug on hostile input: skip the frame
+            self._fault("decode", exc)
+            if self.tap is not None:
+                self._tap_frame(frame, None, None)
+            return
+        if self.tap is not None:  # the live inspector is open
+            self._tap_frame(frame, result, now_ms)
+        if result.errors:  # rare: a clean frame pays this one test
+            self._count_refused(frame, result)
+        if result.clock_reset:
+            await self._clock_reset(result.clock_reset, result.message)
+        if msg is not None:
+            await self.queue.put(msg)
 
     def _take(self, msg: Message | None, hello: Hello, now_ms: int) -> Message | None:
         """Anchor the clock on heartbeats (not queued); remember the newest point time
@@ -506,3 +544,13 @@ __all__ = [
     "Backoff", "CloseInfo", "ConnectionState", "FeedClient", "FeedItem", "FeedNotice", "FeedStatus", "FrameTap",
     "HelloRefused", "NotConnected", "ProtocolMismatch",
 ]
+
+
+def _frames_waiting(ws: ClientConnection) -> bool:
+    """True when the connection already holds the next frame, so ``recv()`` returns it without
+    waiting. Read from websockets' message assembler (not public API): with another version of
+    the library this says False, and frames are decoded one by one, as before."""
+    try:
+        return bool(ws.recv_messages.frames.queue)
+    except AttributeError:
+        return False
