@@ -560,3 +560,33 @@ async def test_frames_that_arrive_together_are_decoded_as_one_batch_and_lose_not
             assert len(seen) == 302 and batches == 300  # the inspector sees each frame as it came (and the hello)
         else:
             assert batches < 300
+
+
+async def test_frames_gathered_before_the_inspector_opened_are_still_shown_one_by_one():
+    from warroom.protocol import SUPPORTED_VERSIONS
+    from warroom.protocol.binary import pack_frame, pack_points
+
+    client = FeedClient("ws://127.0.0.1:1", encodings=("binary",))
+    hello = Hello("x", wall_ms(), versions=SUPPORTED_VERSIONS)
+    t0 = wall_ms() - 60_000
+    defs = [{"id": i, "name": "m", "labels": {"i": str(i)}} for i in range(3)]
+    client.decoder.decode(pack_frame({"v": 1, "type": "metrics", "defs": defs}, b""), wall_ms())
+
+    def scrapes(k: int) -> bytes:
+        t = np.array([t0 + 10 * k] * 3 + [t0 + 10 * k + 1] * 3)
+        return pack_frame({"v": 1, "type": "metrics", "seq": k}, pack_points(np.array([0, 1, 2] * 2), t, np.ones(6)))
+
+    for k in range(2):  # the layout is cached
+        await client._frame(scrapes(k), hello)
+    seen: list = []
+    client.tap = lambda frame, result, now_ms: seen.append(result)
+    await client._frames([scrapes(2), scrapes(3), scrapes(4)], hello)
+    assert len(seen) == 3 and all(r.errors == [] and len(r.message) == 6 for r in seen)
+    client.tap = None
+    await client._frames([scrapes(5), scrapes(6)], hello)
+    sizes = []
+    while not client.queue.empty():
+        item = client.queue.get_nowait()
+        if isinstance(item, MetricBatch):
+            sizes.append(len(item))
+    assert sizes == [6, 6, 6, 6, 6, 12]  # one by one while shown; the last two as one batch

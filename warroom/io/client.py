@@ -382,8 +382,9 @@ class FeedClient:
 
     async def _frames(self, frames: list[bytes], hello: Hello) -> None:
         """Binary frames that arrived together: one batch when they decode as one (the
-        healthy feed's case), else each frame on its own."""
-        if len(frames) > 1:
+        healthy feed's case), else each frame on its own (always while the inspector is open:
+        it may have opened while they were gathered)."""
+        if len(frames) > 1 and self.tap is None:
             try:
                 now_ms = self.clock.now_ms()
                 result = self.decoder.decode_frames(frames, now_ms)
