@@ -70,12 +70,12 @@ class _PlanDialog(QDialog):
         self._layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         self.resize(self.minimumWidth(), self._layout.totalHeightForWidth(self.minimumWidth()))
 
-    def finish_with_reason(self, name: str) -> None:
-        """``finish`` with a required reason (``self.reason``, object name ``name``): OK stays
-        disabled until it holds more than blanks."""
+    def finish_with_reason(self, name: str, placeholder: str | None = None) -> None:
+        """``finish`` with a required reason (``self.reason``, object name ``name``, hint
+        ``placeholder``): OK stays disabled until it holds more than blanks."""
         self.reason = QLineEdit(self)
         self.reason.setObjectName(name)
-        self.reason.setPlaceholderText(translate("PlansPanel", "why? it goes into the audit trail"))
+        self.reason.setPlaceholderText(placeholder or translate("PlansPanel", "why? it goes into the audit trail"))
         self.form.addRow(translate("PlansPanel", "Reason"), self.reason)
         self.finish()
         self.ok_button.setEnabled(False)
@@ -107,14 +107,7 @@ class ReviewDialog(_PlanDialog):
         self.warnings.setVisible(bool(warnings))
         guard = translate("PlansPanel", "Guard: %1").replace("%1", guard_text(plan.guard))
         self.add_text(guard, color=t.text_dim)
-        self.reason = QLineEdit(self)
-        self.reason.setObjectName("plan_reason")
-        self.reason.setPlaceholderText(translate("PlansPanel", "why now? it goes into the audit trail"))
-        self.form.addRow(translate("PlansPanel", "Reason"), self.reason)
-        self.finish()
-        self.ok_button.setEnabled(False)
-        self.reason.textChanged.connect(lambda text: self.ok_button.setEnabled(bool(text.strip())))
-        self.reason.setFocus()
+        self.finish_with_reason("plan_reason", translate("PlansPanel", "why now? it goes into the audit trail"))
 
 
 class ConfirmDialog(_PlanDialog):
