@@ -31,7 +31,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-from relay import Relay  # noqa: E402 - docs/screenshots/relay.py, beside this script
+from relay import Relay, wall_seconds  # noqa: E402 - docs/screenshots/relay.py, beside this script
 from warroom.sim.engine import Simulator  # noqa: E402
 from warroom.sim.feed import SimFeed  # noqa: E402
 from warroom.sim.thread import SimFeedThread  # noqa: E402
@@ -45,14 +45,7 @@ BATCH = {"name": "settlement_batch_seconds", "labels": {"service": "clearing"}}
 async def exporter(feed_now, send) -> None:
     """The new exporter's frames: a ratio that is sometimes 1.46 (invalid) or NaN (refused), and a batch
     job that reports three times and then falls silent."""
-    k = 0
-    while True:
-        await asyncio.sleep(1.0)
-        now = feed_now()
-        if now is None:
-            continue
-        k += 1
-        t = now - 2000
+    async for k, t in wall_seconds(feed_now):
         series, s, ts, vs = [REFUND], [0], [t], [0.97 if k % 3 else 97.4 / 100 * 1.5]
         if k % 4 == 0:
             s.append(0), ts.append(t + 500), vs.append(None)  # NaN: refused

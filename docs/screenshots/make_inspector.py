@@ -26,7 +26,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-from relay import Relay  # noqa: E402 - docs/screenshots/relay.py, beside this script
+from relay import Relay, wall_seconds  # noqa: E402 - docs/screenshots/relay.py, beside this script
 from warroom.sim.engine import Simulator  # noqa: E402
 from warroom.sim.feed import SimFeed  # noqa: E402
 from warroom.sim.thread import SimFeedThread  # noqa: E402
@@ -39,14 +39,7 @@ NEW_METRIC = {"name": "refund_queue_depth", "labels": {"service": "trade"}}
 async def new_metric(feed_now, send) -> None:
     """A new metric with the mistakes of a new exporter: a frame cut short, timestamps in seconds,
     null values."""
-    k = 0
-    while True:
-        await asyncio.sleep(1.0)
-        now = feed_now()
-        if now is None:
-            continue
-        k += 1
-        t = now - 2000
+    async for k, t in wall_seconds(feed_now):
         if k == 4:
             await send('{"v":1,"type":"metrics","series":[{"name":"refund_queue_depth",')
             continue

@@ -11,13 +11,26 @@ import asyncio
 import contextlib
 import json
 import threading
-from typing import Awaitable, Callable
+from typing import AsyncIterator, Awaitable, Callable
 
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
 
 Extra = Callable[[Callable[[], "int | None"], Callable[[str], Awaitable[None]]], Awaitable[None]]
+
+
+async def wall_seconds(feed_now: Callable[[], "int | None"], lag_ms: int = 2000) -> AsyncIterator[tuple[int, int]]:
+    """Once a wall second, once the feed's clock is known: ``(k, t)``, the count from 1 and the
+    feed's time ``lag_ms`` ago (an exporter's scrape is a little behind the feed)."""
+    k = 0
+    while True:
+        await asyncio.sleep(1.0)
+        now = feed_now()
+        if now is None:
+            continue
+        k += 1
+        yield k, now - lag_ms
 
 
 class Relay:
